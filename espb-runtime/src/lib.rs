@@ -1,0 +1,21 @@
+//! espb-runtime: the `.espb` module format and the virtual machine that runs
+//! it. `no_std` + `alloc`, so the same crate runs inside ESP-IDF firmware, on
+//! bare-metal RISC-V under QEMU, and on the PC.
+//!
+//! Flow: [`format::decode`] bytes -> [`Module`]; [`verify::verify`] checks it
+//! completely; [`Instance::new`] lays out its memory and resolves imports;
+//! [`Instance::call`] runs a function. A trap returns an error; it never
+//! panics and never touches memory outside the instance.
+#![cfg_attr(not(any(test, feature = "std")), no_std)]
+
+extern crate alloc;
+
+pub mod format;
+pub mod interp;
+pub mod memory;
+pub mod module;
+pub mod opcodes;
+pub mod verify;
+
+pub use interp::{Host, HostCtx, Instance, Trap, TrapKind};
+pub use module::*;

@@ -1,0 +1,132 @@
+//! An instance's linear memory: one block of bytes seen by the module at
+//! 32-bit addresses `base .. base + len`. Every access is bounds-checked;
+//! nothing is mapped at address 0 because `base` is never 0.
+//!
+//! Layout, low to high: static data, the private heap (malloc/free of the
+//! module), then the stack, which grows down from the top.
+
+use crate::interp::{Trap, TrapKind};
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// Where module memory starts on the PC: the start of ESP32-C3 internal
+/// DRAM, so addresses look like the chip's.
+pub const PC_MEMORY_BASE: u32 = 0x3FC8_0000;
+/// Module function `f` has address `FUNC_ADDR_BASE + 4 * f` on the PC (the
+/// ESP32-C3 flash instruction window).
+pub const FUNC_ADDR_BASE: u32 = 0x4200_0000;
+/// Import `i` has address `IMPORT_ADDR_BASE + 4 * i` on the PC (ROM window).
+pub const IMPORT_ADDR_BASE: u32 = 0x4000_0000;
+
+pub struct Memory {
+    base: u32,
+    bytes: Vec<u8>,
+}
+
+impl Memory {
+    /// `len` zeroed bytes at module address `base`. `base + len` must not
+    /// wrap the 32-bit space; callers check that.
+    pub fn new(base: u32, len: usize) -> Memory {
+        Memory { base, bytes: vec![0; len] }
+    }
+
+    pub fn base(&self) -> u32 {
+        self.base
+    }
+
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// One past the highest address.
+    pub fn end(&self) -> u32 {
+        self.base.wrapping_add(self.bytes.len() as u32)
+    }
+
+    /// The byte range for `len` bytes at `addr`, or an out-of-bounds trap.
+    #[inline(always)]
+    fn range(&self, addr: u32, len: usize) -> Result<core::ops::Range<usize>, Trap> {
+        let off = addr.wrapping_sub(self.base) as usize;
+        match off.checked_add(len) {
+            Some(end) if end <= self.bytes.len() => Ok(off..end),
+            _ => Err(Trap::new(TrapKind::OutOfBounds { addr, len: len as u32 })),
+        }
+    }
+
+    #[inline(always)]
+    pub fn slice(&self, addr: u32, len: usize) -> Result<&[u8], Trap> {
+        let r = self.range(addr, len)?;
+        Ok(&self.bytes[r])
+    }
+
+    #[inline(always)]
+    pub fn slice_mut(&mut self, addr: u32, len: usize) -> Result<&mut [u8], Trap> {
+        let r = self.range(addr, len)?;
+        Ok(&mut self.bytes[r])
+    }
+
+    #[inline(always)]
+    pub fn load<const N: usize>(&self, addr: u32) -> Result<[u8; N], Trap> {
+        let s = self.slice(addr, N)?;
+        let mut a = [0u8; N];
+        a.copy_from_slice(s);
+        Ok(a)
+    }
+
+    #[inline(always)]
+    pub fn store<const N: usize>(&mut self, addr: u32, v: [u8; N]) -> Result<(), Trap> {
+        self.slice_mut(addr, N)?.copy_from_slice(&v);
+        Ok(())
+    }
+
+    pub fn read_u8(&self, addr: u32) -> Result<u8, Trap> {
+        Ok(self.load::<1>(addr)?[0])
+    }
+    pub fn read_u16(&self, addr: u32) -> Result<u16, Trap> {
+        Ok(u16::from_le_bytes(self.load(addr)?))
+    }
+    pub fn read_u32(&self, addr: u32) -> Result<u32, Trap> {
+        Ok(u32::from_le_bytes(self.load(addr)?))
+    }
+    pub fn read_u64(&self, addr: u32) -> Result<u64, Trap> {
+        Ok(u64::from_le_bytes(self.load(addr)?))
+    }
+    pub fn write_u8(&mut self, addr: u32, v: u8) -> Result<(), Trap> {
+        self.store(addr, [v])
+    }
+    pub fn write_u16(&mut self, addr: u32, v: u16) -> Result<(), Trap> {
+        self.store(addr, v.to_le_bytes())
+    }
+    pub fn write_u32(&mut self, addr: u32, v: u32) -> Result<(), Trap> {
+        self.store(addr, v.to_le_bytes())
+    }
+    pub fn write_u64(&mut self, addr: u32, v: u64) -> Result<(), Trap> {
+        self.store(addr, v.to_le_bytes())
+    }
+
+    /// The NUL-terminated string at `addr` (without the NUL).
+    pub fn c_str(&self, addr: u32) -> Result<&[u8], Trap> {
+        let start = self.range(addr, 0)?.start;
+        match self.bytes[start..].iter().position(|&b| b == 0) {
+            Some(n) => Ok(&self.bytes[start..start + n]),
+            None => Err(Trap::new(TrapKind::OutOfBounds { addr, len: (self.bytes.len() - start + 1) as u32 })),
+        }
+    }
+
+    /// memmove semantics: overlapping ranges are fine.
+    pub fn copy_within(&mut self, dst: u32, src: u32, len: u32) -> Result<(), Trap> {
+        let s = self.range(src, len as usize)?;
+        let d = self.range(dst, len as usize)?;
+        self.bytes.copy_within(s, d.start);
+        Ok(())
+    }
+
+    pub fn fill(&mut self, dst: u32, val: u8, len: u32) -> Result<(), Trap> {
+        self.slice_mut(dst, len as usize)?.fill(val);
+        Ok(())
+    }
+}

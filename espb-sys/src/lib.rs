@@ -1,0 +1,1 @@
+//! Firmware contract: symbol manifests, sdkconfig, table generation.
