@@ -1,8 +1,22 @@
-//! Instances and the interpreter. (Interface first; the body is filled in.)
+//! Instances and the interpreter.
+//!
+//! An [`Instance`] owns a verified module, its linear memory, its private
+//! heap and its register stack. [`Instance::call`] runs a function to
+//! completion or to a [`Trap`]. Nothing a module does can make this code
+//! panic or touch memory outside the instance: operand reads are bounds
+//! checked (a failure is reported as a trap, which the verifier makes
+//! impossible), registers are addressed through a 256-slot window so a
+//! one-byte register number is always in bounds, and memory accesses go
+//! through [`Memory`]'s checks.
 
-use crate::memory::Memory;
-use crate::module::{FuncType, Import, Module};
+use crate::heap::Heap;
+use crate::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, PC_MEMORY_BASE};
+use crate::module::{FuncType, Import, Module, RelocKind};
+use crate::opcodes::{Conv, FBinary, FUnary, byte as op, decode};
+use crate::verify::{self, VerifyError};
 use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 
 /// What stopped the module.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,10 +32,14 @@ pub enum TrapKind {
     BadFunctionPointer { addr: u32 },
     /// An indirect call whose signature differs from the callee's.
     SignatureMismatch,
+    /// `free`/`realloc` of a pointer the heap never handed out.
+    InvalidFree { addr: u32 },
     /// The module called `exit(code)` (not an error for the runner).
     Exit(i32),
     /// The module called `abort()` or failed an `assert`.
     Abort,
+    /// Code the verifier should have refused (never expected).
+    BadCode,
     /// A host function failed.
     Host(String),
 }
@@ -41,8 +59,12 @@ impl core::fmt::Display for TrapKind {
                 write!(f, "call through a bad function pointer {addr:#010x}")
             }
             TrapKind::SignatureMismatch => write!(f, "indirect call with the wrong signature"),
+            TrapKind::InvalidFree { addr } => {
+                write!(f, "free() of a pointer that was not allocated: {addr:#010x}")
+            }
             TrapKind::Exit(c) => write!(f, "exit({c})"),
             TrapKind::Abort => write!(f, "abort() called"),
+            TrapKind::BadCode => write!(f, "malformed code (module not verified?)"),
             TrapKind::Host(m) => write!(f, "{m}"),
         }
     }
@@ -66,9 +88,29 @@ impl Trap {
     }
 }
 
+impl core::fmt::Display for Trap {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}", self.kind)
+    }
+}
+
 /// What a host function may touch: the instance's memory and heap.
 pub struct HostCtx<'a> {
     pub mem: &'a mut Memory,
+    pub heap: &'a mut Heap,
+}
+
+impl<'a> HostCtx<'a> {
+    pub fn new(mem: &'a mut Memory, heap: &'a mut Heap) -> HostCtx<'a> {
+        HostCtx { mem, heap }
+    }
+    /// Allocates from the module's heap; 0 when it is full.
+    pub fn malloc(&mut self, size: u32) -> u32 {
+        self.heap.malloc(size)
+    }
+    pub fn free(&mut self, addr: u32) -> Result<(), Trap> {
+        self.heap.free(addr).map_err(|e| Trap::new(TrapKind::InvalidFree { addr: e.0 }))
+    }
 }
 
 /// Native functions as the firmware (or the PC simulator) provides them.
@@ -83,9 +125,1080 @@ pub trait Host {
     fn call(&mut self, id: u32, ty: &FuncType, args: &[u64], ctx: &mut HostCtx<'_>) -> Result<u64, Trap>;
 }
 
+/// A host with no natives at all (pure computation modules, benchmarks).
+pub struct NoHost;
+
+impl Host for NoHost {
+    fn resolve(&mut self, _: &Import, _: &FuncType) -> Option<u32> {
+        None
+    }
+    fn call(&mut self, _: u32, _: &FuncType, _: &[u64], _: &mut HostCtx<'_>) -> Result<u64, Trap> {
+        Err(Trap::host("no natives available"))
+    }
+}
+
+/// Instance limits and placement.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Module address of the first byte of linear memory.
+    pub memory_base: u32,
+    /// Overrides the module's requested stack size.
+    pub stack_size: Option<u32>,
+    /// Overrides the module's requested heap size.
+    pub heap_size: Option<u32>,
+    /// Most nested calls before a stack-exhaustion trap.
+    pub max_call_depth: usize,
+    /// Most 64-bit registers on the register stack (all frames together).
+    pub max_registers: usize,
+    /// Instruction budget, counted at calls and backward branches.
+    pub fuel: Option<u64>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            memory_base: PC_MEMORY_BASE,
+            stack_size: None,
+            heap_size: None,
+            max_call_depth: 10_000,
+            max_registers: 1 << 20,
+            fuel: None,
+        }
+    }
+}
+
+/// Why a module could not be instantiated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InstantiateError {
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    #[error("the firmware does not provide `{name}` (import #{index})")]
+    UnresolvedImport { index: usize, name: String },
+    #[error("the module needs {needed} bytes of memory, more than its address window allows")]
+    MemoryTooLarge { needed: u64 },
+    #[error("relocation at data offset {offset:#x} points outside the module")]
+    BadRelocation { offset: u32 },
+}
+
+/// Why [`Instance::call`] refused to start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    #[error("no function with index {0}")]
+    NoSuchFunction(u16),
+    #[error("function expects {expected} arguments, {given} given")]
+    ArgCount { expected: usize, given: usize },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Builtin {
+    Malloc,
+    Calloc,
+    Realloc,
+    Free,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum ImportTarget {
+    Builtin(Builtin),
+    Host(u32),
+}
+
+fn builtin(name: &str) -> Option<Builtin> {
+    Some(match name {
+        "malloc" => Builtin::Malloc,
+        "calloc" => Builtin::Calloc,
+        "realloc" => Builtin::Realloc,
+        "free" => Builtin::Free,
+        _ => return None,
+    })
+}
+
+/// A call frame of a suspended caller.
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    func: u16,
+    ret_pc: usize,
+    base: usize,
+    ret_dst: u8,
+    fp: u32,
+    sp: u32,
+}
+
+/// Register window: the current frame's registers. Every frame is given 256
+/// slots of room so that a one-byte register number never leaves the slice.
+const WINDOW: usize = 256;
+
 /// A module ready to run, with its memory.
 pub struct Instance<H: Host> {
-    pub module: Module,
-    pub host: H,
-    pub mem: Memory,
+    module: Module,
+    host: H,
+    mem: Memory,
+    heap: Heap,
+    imports: Vec<ImportTarget>,
+    data_base: u32,
+    stack_top: u32,
+    stack_limit: u32,
+    regs: Vec<u64>,
+    frames: Vec<Frame>,
+    args: Vec<u64>,
+    config: Config,
+    fuel: u64,
+}
+
+fn align_up(v: u64, a: u64) -> u64 {
+    (v + a - 1) & !(a - 1)
+}
+
+impl<H: Host> Instance<H> {
+    /// Verifies the module, lays out its memory (data, heap, stack),
+    /// applies relocations and resolves every import.
+    pub fn new(module: Module, mut host: H, config: Config) -> Result<Instance<H>, InstantiateError> {
+        verify::verify(&module)?;
+        let stack = u64::from(config.stack_size.unwrap_or(module.layout.stack_size));
+        let heap_size = u64::from(config.heap_size.unwrap_or(module.layout.heap_size));
+        let data_size = align_up(u64::from(module.data.size), 16);
+        let total = data_size + align_up(heap_size, 16) + align_up(stack, 16);
+        let base = u64::from(config.memory_base);
+        if base == 0 || base + total > u64::from(u32::MAX) || total > (1 << 30) {
+            return Err(InstantiateError::MemoryTooLarge { needed: total });
+        }
+        let mut mem = Memory::new(config.memory_base, total as usize);
+        let data_base = config.memory_base;
+        let heap_start = data_base + data_size as u32;
+        let heap_end = heap_start + align_up(heap_size, 16) as u32;
+        let stack_top = data_base + total as u32;
+
+        let init = &module.data.init;
+        mem.slice_mut(data_base, init.len())
+            .map_err(|_| InstantiateError::MemoryTooLarge { needed: total })?
+            .copy_from_slice(init);
+        for r in &module.data.relocs {
+            let target = match r.kind {
+                RelocKind::Data => data_base.wrapping_add(r.target),
+                RelocKind::Func => FUNC_ADDR_BASE.wrapping_add(r.target.wrapping_mul(4)),
+                RelocKind::Import => IMPORT_ADDR_BASE.wrapping_add(r.target.wrapping_mul(4)),
+            };
+            mem.write_u32(data_base.wrapping_add(r.offset), target.wrapping_add(r.addend as u32))
+                .map_err(|_| InstantiateError::BadRelocation { offset: r.offset })?;
+        }
+
+        let mut imports = Vec::with_capacity(module.imports.len());
+        for (index, imp) in module.imports.iter().enumerate() {
+            if let Some(b) = imp.name().and_then(builtin) {
+                imports.push(ImportTarget::Builtin(b));
+                continue;
+            }
+            let ty = module.types.get(imp.ty as usize);
+            match ty.and_then(|ty| host.resolve(imp, ty)) {
+                Some(id) => imports.push(ImportTarget::Host(id)),
+                None => {
+                    let name = match imp.name() {
+                        Some(n) => String::from(n),
+                        None => alloc::format!("{:?}", imp.what),
+                    };
+                    return Err(InstantiateError::UnresolvedImport { index, name });
+                }
+            }
+        }
+
+        let fuel = config.fuel.unwrap_or(u64::MAX);
+        Ok(Instance {
+            module,
+            host,
+            mem,
+            heap: Heap::new(heap_start, heap_end),
+            imports,
+            data_base,
+            stack_top,
+            stack_limit: heap_end,
+            regs: vec![0; 4 * WINDOW],
+            frames: Vec::new(),
+            args: Vec::new(),
+            config,
+            fuel,
+        })
+    }
+
+    pub fn module(&self) -> &Module {
+        &self.module
+    }
+    pub fn host(&self) -> &H {
+        &self.host
+    }
+    pub fn host_mut(&mut self) -> &mut H {
+        &mut self.host
+    }
+    pub fn memory(&self) -> &Memory {
+        &self.mem
+    }
+    pub fn memory_mut(&mut self) -> &mut Memory {
+        &mut self.mem
+    }
+    pub fn heap(&self) -> &Heap {
+        &self.heap
+    }
+    /// Module address of the static data.
+    pub fn data_base(&self) -> u32 {
+        self.data_base
+    }
+    /// Fuel left (u64::MAX when unlimited).
+    pub fn fuel(&self) -> u64 {
+        self.fuel
+    }
+    pub fn set_fuel(&mut self, fuel: Option<u64>) {
+        self.fuel = fuel.unwrap_or(u64::MAX);
+    }
+
+    /// Text for a trap: what happened and where, with the source line when
+    /// the module has debug lines.
+    pub fn describe(&self, trap: &Trap) -> String {
+        describe_trap(&self.module, trap)
+    }
+
+    /// Calls function `func` with raw argument bits; returns the raw result
+    /// (None for void functions).
+    pub fn call(&mut self, func: u16, args: &[u64]) -> Result<Option<u64>, Trap> {
+        let f = self
+            .module
+            .functions
+            .get(func as usize)
+            .ok_or_else(|| Trap::host(alloc::format!("{}", CallError::NoSuchFunction(func))))?;
+        let ty = &self.module.types[f.ty as usize];
+        if ty.params.len() != args.len() {
+            let e = CallError::ArgCount { expected: ty.params.len(), given: args.len() };
+            return Err(Trap::host(alloc::format!("{e}")));
+        }
+        let has_result = ty.result.is_some();
+        self.frames.clear();
+        let v = self.run(func, args)?;
+        Ok(has_result.then_some(v))
+    }
+
+    fn run(&mut self, entry: u16, args: &[u64]) -> Result<u64, Trap> {
+        let Instance { module, host, mem, heap, imports, regs, frames, args: argbuf, config, fuel, .. } = self;
+        let funcs = &module.functions;
+        let types = &module.types;
+        let nfuncs = funcs.len() as u32;
+        let nimports = imports.len() as u32;
+
+        let mut cur = entry;
+        let mut f = &funcs[cur as usize];
+        let mut code: &[u8] = &f.code;
+        let mut pc: usize = 0;
+        let mut base: usize = 0;
+        let mut sp: u32 = self.stack_top;
+        let mut fp: u32;
+        let stack_limit = self.stack_limit;
+
+        macro_rules! trap {
+            ($kind:expr) => {
+                return Err(Trap { kind: $kind, func: Some(cur), pc: pc as u32 })
+            };
+        }
+        macro_rules! at {
+            ($e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(t) => return Err(Trap { kind: t.kind, func: Some(cur), pc: pc as u32 }),
+                }
+            };
+        }
+
+        // Enter the entry function.
+        fp = match sp.checked_sub(f.frame_size) {
+            Some(v) if (v & !15) >= stack_limit => v & !15,
+            _ => trap!(TrapKind::StackExhausted),
+        };
+        sp = fp;
+        if regs.len() < WINDOW * 2 {
+            regs.resize(WINDOW * 2, 0);
+        }
+        regs[..args.len()].copy_from_slice(args);
+
+        'frame: loop {
+            let Some(window) = regs.get_mut(base..base + WINDOW) else {
+                trap!(TrapKind::StackExhausted);
+            };
+            let Ok(r) = <&mut [u64; WINDOW]>::try_from(window) else {
+                trap!(TrapKind::StackExhausted);
+            };
+            macro_rules! dec {
+                ($name:ident) => {
+                    match decode::$name(code, pc) {
+                        Some(v) => v,
+                        None => trap!(TrapKind::BadCode),
+                    }
+                };
+            }
+            macro_rules! bin32 {
+                ($name:ident, |$a:ident, $b:ident| $e:expr) => {{
+                    let ((d, a, b), n) = dec!($name);
+                    let $a = r[a as usize] as u32;
+                    let $b = r[b as usize] as u32;
+                    r[d as usize] = ($e) as u32 as u64;
+                    pc = n;
+                }};
+            }
+            macro_rules! imm32 {
+                ($name:ident, |$a:ident, $v:ident| $e:expr) => {{
+                    let ((d, a, $v), n) = dec!($name);
+                    let $a = r[a as usize] as u32;
+                    r[d as usize] = ($e) as u32 as u64;
+                    pc = n;
+                }};
+            }
+            macro_rules! bin64 {
+                ($name:ident, |$a:ident, $b:ident| $e:expr) => {{
+                    let ((d, a, b), n) = dec!($name);
+                    let $a = r[a as usize];
+                    let $b = r[b as usize];
+                    r[d as usize] = ($e) as u64;
+                    pc = n;
+                }};
+            }
+            macro_rules! un {
+                ($name:ident, |$s:ident| $e:expr) => {{
+                    let ((d, s), n) = dec!($name);
+                    let $s = r[s as usize];
+                    r[d as usize] = ($e) as u64;
+                    pc = n;
+                }};
+            }
+            macro_rules! f32op {
+                ($name:ident, |$a:ident, $b:ident| $e:expr) => {{
+                    let ((d, a, b), n) = dec!($name);
+                    let $a = f32::from_bits(r[a as usize] as u32);
+                    let $b = f32::from_bits(r[b as usize] as u32);
+                    r[d as usize] = u64::from(($e).to_bits());
+                    pc = n;
+                }};
+            }
+            macro_rules! f64op {
+                ($name:ident, |$a:ident, $b:ident| $e:expr) => {{
+                    let ((d, a, b), n) = dec!($name);
+                    let $a = f64::from_bits(r[a as usize]);
+                    let $b = f64::from_bits(r[b as usize]);
+                    r[d as usize] = ($e).to_bits();
+                    pc = n;
+                }};
+            }
+            macro_rules! load {
+                ($name:ident, $n:literal, |$b:ident| $e:expr) => {{
+                    let ((d, a, off), n) = dec!($name);
+                    let addr = (r[a as usize] as u32).wrapping_add(off as i32 as u32);
+                    let $b: [u8; $n] = at!(mem.load(addr));
+                    r[d as usize] = $e;
+                    pc = n;
+                }};
+            }
+            macro_rules! store {
+                ($name:ident, |$v:ident| $e:expr) => {{
+                    let ((s, a, off), n) = dec!($name);
+                    let addr = (r[a as usize] as u32).wrapping_add(off as i32 as u32);
+                    let $v = r[s as usize];
+                    at!(mem.store(addr, $e));
+                    pc = n;
+                }};
+            }
+            macro_rules! jump {
+                ($t:expr) => {{
+                    let t = $t as usize;
+                    if t <= pc {
+                        if *fuel == 0 {
+                            trap!(TrapKind::OutOfFuel);
+                        }
+                        *fuel -= 1;
+                    }
+                    pc = t;
+                }};
+            }
+            // Pushes the caller's frame and switches to `callee`. Arguments
+            // are read from the caller's registers (all below the new base)
+            // before the callee's are written.
+            macro_rules! enter {
+                ($fi:expr, $callee:expr, $d:expr, $args:expr, $ret:expr) => {{
+                    let callee = $callee;
+                    if *fuel == 0 {
+                        trap!(TrapKind::OutOfFuel);
+                    }
+                    *fuel -= 1;
+                    if frames.len() >= config.max_call_depth {
+                        trap!(TrapKind::StackExhausted);
+                    }
+                    let new_fp = match sp.checked_sub(callee.frame_size) {
+                        Some(v) if (v & !15) >= stack_limit => v & !15,
+                        _ => trap!(TrapKind::StackExhausted),
+                    };
+                    let new_base = base + f.num_regs as usize;
+                    let need = new_base + callee.num_regs as usize + WINDOW;
+                    if need > config.max_registers {
+                        trap!(TrapKind::StackExhausted);
+                    }
+                    frames.push(Frame { func: cur, ret_pc: $ret, base, ret_dst: $d, fp, sp });
+                    let first = f.num_regs as usize;
+                    if first + $args.len() <= WINDOW {
+                        // Usual case: the callee's parameters still fall in
+                        // the caller's window; no bounds checks needed.
+                        for (i, a) in $args.iter().enumerate() {
+                            r[first + i] = r[a as usize];
+                        }
+                        if regs.len() < need {
+                            regs.resize(need.next_power_of_two(), 0);
+                        }
+                    } else {
+                        if regs.len() < need {
+                            regs.resize(need.next_power_of_two(), 0);
+                        }
+                        for (i, a) in $args.iter().enumerate() {
+                            regs[new_base + i] = regs[base + a as usize];
+                        }
+                    }
+                    base = new_base;
+                    cur = $fi;
+                    f = callee;
+                    code = &f.code;
+                    pc = 0;
+                    fp = new_fp;
+                    sp = fp;
+                    continue 'frame;
+                }};
+            }
+            macro_rules! br2 {
+                ($name:ident, |$a:ident, $b:ident| $cond:expr) => {{
+                    let ((a, b, t), n) = dec!($name);
+                    let $a = r[a as usize] as u32;
+                    let $b = r[b as usize] as u32;
+                    if $cond {
+                        jump!(t)
+                    } else {
+                        pc = n
+                    }
+                }};
+            }
+            macro_rules! bri {
+                ($name:ident, |$a:ident, $v:ident| $cond:expr) => {{
+                    let ((a, $v, t), n) = dec!($name);
+                    let $a = r[a as usize] as u32;
+                    if $cond {
+                        jump!(t)
+                    } else {
+                        pc = n
+                    }
+                }};
+            }
+
+            loop {
+                let Some(&byte) = code.get(pc) else {
+                    trap!(TrapKind::BadCode);
+                };
+                match byte {
+                    op::Nop => pc += 1,
+                    op::Mov => {
+                        let ((d, s), n) = dec!(Mov);
+                        r[d as usize] = r[s as usize];
+                        pc = n;
+                    }
+                    op::Mov2 => {
+                        let ((d0, s0, d1, s1), n) = dec!(Mov2);
+                        let (v0, v1) = (r[s0 as usize], r[s1 as usize]);
+                        r[d0 as usize] = v0;
+                        r[d1 as usize] = v1;
+                        pc = n;
+                    }
+                    op::ConstI32 => {
+                        let ((d, v), n) = dec!(ConstI32);
+                        r[d as usize] = u64::from(v as u32);
+                        pc = n;
+                    }
+                    op::ConstI8 => {
+                        let ((d, v), n) = dec!(ConstI8);
+                        r[d as usize] = u64::from(v as i32 as u32);
+                        pc = n;
+                    }
+                    op::ConstI64 => {
+                        let ((d, v), n) = dec!(ConstI64);
+                        r[d as usize] = v as u64;
+                        pc = n;
+                    }
+                    op::DataAddr => {
+                        let ((d, off), n) = dec!(DataAddr);
+                        r[d as usize] = u64::from(self_data_base(mem).wrapping_add(off));
+                        pc = n;
+                    }
+                    op::FuncAddr => {
+                        let ((d, fi), n) = dec!(FuncAddr);
+                        r[d as usize] = u64::from(FUNC_ADDR_BASE.wrapping_add(u32::from(fi) * 4));
+                        pc = n;
+                    }
+                    op::ImportAddr => {
+                        let ((d, i), n) = dec!(ImportAddr);
+                        r[d as usize] = u64::from(IMPORT_ADDR_BASE.wrapping_add(u32::from(i) * 4));
+                        pc = n;
+                    }
+                    op::StackAddr => {
+                        let ((d, off), n) = dec!(StackAddr);
+                        r[d as usize] = u64::from(fp.wrapping_add(off));
+                        pc = n;
+                    }
+                    op::Select => {
+                        let ((d, c, a, b), n) = dec!(Select);
+                        r[d as usize] = if r[c as usize] as u32 != 0 { r[a as usize] } else { r[b as usize] };
+                        pc = n;
+                    }
+
+                    op::AddI32 => bin32!(AddI32, |a, b| a.wrapping_add(b)),
+                    op::SubI32 => bin32!(SubI32, |a, b| a.wrapping_sub(b)),
+                    op::MulI32 => bin32!(MulI32, |a, b| a.wrapping_mul(b)),
+                    op::DivSI32 => {
+                        let ((d, a, b), n) = dec!(DivSI32);
+                        let (a, b) = (r[a as usize] as i32, r[b as usize] as i32);
+                        if b == 0 {
+                            trap!(TrapKind::DivideByZero);
+                        }
+                        let Some(q) = a.checked_div(b) else { trap!(TrapKind::IntegerOverflow) };
+                        r[d as usize] = u64::from(q as u32);
+                        pc = n;
+                    }
+                    op::DivUI32 => {
+                        let ((d, a, b), n) = dec!(DivUI32);
+                        let (a, b) = (r[a as usize] as u32, r[b as usize] as u32);
+                        let Some(q) = a.checked_div(b) else { trap!(TrapKind::DivideByZero) };
+                        r[d as usize] = u64::from(q);
+                        pc = n;
+                    }
+                    op::RemSI32 => {
+                        let ((d, a, b), n) = dec!(RemSI32);
+                        let (a, b) = (r[a as usize] as i32, r[b as usize] as i32);
+                        if b == 0 {
+                            trap!(TrapKind::DivideByZero);
+                        }
+                        r[d as usize] = u64::from(a.wrapping_rem(b) as u32);
+                        pc = n;
+                    }
+                    op::RemUI32 => {
+                        let ((d, a, b), n) = dec!(RemUI32);
+                        let (a, b) = (r[a as usize] as u32, r[b as usize] as u32);
+                        let Some(q) = a.checked_rem(b) else { trap!(TrapKind::DivideByZero) };
+                        r[d as usize] = u64::from(q);
+                        pc = n;
+                    }
+                    op::AndI32 => bin32!(AndI32, |a, b| a & b),
+                    op::OrI32 => bin32!(OrI32, |a, b| a | b),
+                    op::XorI32 => bin32!(XorI32, |a, b| a ^ b),
+                    op::ShlI32 => bin32!(ShlI32, |a, b| a.wrapping_shl(b)),
+                    op::ShrSI32 => bin32!(ShrSI32, |a, b| (a as i32).wrapping_shr(b)),
+                    op::ShrUI32 => bin32!(ShrUI32, |a, b| a.wrapping_shr(b)),
+                    op::RotlI32 => bin32!(RotlI32, |a, b| a.rotate_left(b & 31)),
+                    op::RotrI32 => bin32!(RotrI32, |a, b| a.rotate_right(b & 31)),
+
+                    op::AddImmI32 => imm32!(AddImmI32, |a, v| a.wrapping_add(v as u32)),
+                    op::MulImmI32 => imm32!(MulImmI32, |a, v| a.wrapping_mul(v as u32)),
+                    op::AndImmI32 => imm32!(AndImmI32, |a, v| a & v as u32),
+                    op::OrImmI32 => imm32!(OrImmI32, |a, v| a | v as u32),
+                    op::XorImmI32 => imm32!(XorImmI32, |a, v| a ^ v as u32),
+                    op::ShlImmI32 => imm32!(ShlImmI32, |a, v| a.wrapping_shl(u32::from(v))),
+                    op::ShrSImmI32 => imm32!(ShrSImmI32, |a, v| (a as i32).wrapping_shr(u32::from(v))),
+                    op::ShrUImmI32 => imm32!(ShrUImmI32, |a, v| a.wrapping_shr(u32::from(v))),
+                    op::AddImm8I32 => imm32!(AddImm8I32, |a, v| a.wrapping_add(v as i32 as u32)),
+                    op::SubFromImmI32 => imm32!(SubFromImmI32, |a, v| (v as u32).wrapping_sub(a)),
+
+                    op::EqI32 => bin32!(EqI32, |a, b| a == b),
+                    op::NeI32 => bin32!(NeI32, |a, b| a != b),
+                    op::LtSI32 => bin32!(LtSI32, |a, b| (a as i32) < (b as i32)),
+                    op::LtUI32 => bin32!(LtUI32, |a, b| a < b),
+                    op::LeSI32 => bin32!(LeSI32, |a, b| (a as i32) <= (b as i32)),
+                    op::LeUI32 => bin32!(LeUI32, |a, b| a <= b),
+                    op::EqImmI32 => imm32!(EqImmI32, |a, v| a == v as u32),
+                    op::NeImmI32 => imm32!(NeImmI32, |a, v| a != v as u32),
+                    op::LtSImmI32 => imm32!(LtSImmI32, |a, v| (a as i32) < v),
+                    op::LtUImmI32 => imm32!(LtUImmI32, |a, v| a < v as u32),
+                    op::GtSImmI32 => imm32!(GtSImmI32, |a, v| (a as i32) > v),
+                    op::GtUImmI32 => imm32!(GtUImmI32, |a, v| a > v as u32),
+
+                    op::AddI64 => bin64!(AddI64, |a, b| a.wrapping_add(b)),
+                    op::SubI64 => bin64!(SubI64, |a, b| a.wrapping_sub(b)),
+                    op::MulI64 => bin64!(MulI64, |a, b| a.wrapping_mul(b)),
+                    op::DivSI64 => {
+                        let ((d, a, b), n) = dec!(DivSI64);
+                        let (a, b) = (r[a as usize] as i64, r[b as usize] as i64);
+                        if b == 0 {
+                            trap!(TrapKind::DivideByZero);
+                        }
+                        let Some(q) = a.checked_div(b) else { trap!(TrapKind::IntegerOverflow) };
+                        r[d as usize] = q as u64;
+                        pc = n;
+                    }
+                    op::DivUI64 => {
+                        let ((d, a, b), n) = dec!(DivUI64);
+                        let Some(q) = r[a as usize].checked_div(r[b as usize]) else {
+                            trap!(TrapKind::DivideByZero)
+                        };
+                        r[d as usize] = q;
+                        pc = n;
+                    }
+                    op::RemSI64 => {
+                        let ((d, a, b), n) = dec!(RemSI64);
+                        let (a, b) = (r[a as usize] as i64, r[b as usize] as i64);
+                        if b == 0 {
+                            trap!(TrapKind::DivideByZero);
+                        }
+                        r[d as usize] = a.wrapping_rem(b) as u64;
+                        pc = n;
+                    }
+                    op::RemUI64 => {
+                        let ((d, a, b), n) = dec!(RemUI64);
+                        let Some(q) = r[a as usize].checked_rem(r[b as usize]) else {
+                            trap!(TrapKind::DivideByZero)
+                        };
+                        r[d as usize] = q;
+                        pc = n;
+                    }
+                    op::AndI64 => bin64!(AndI64, |a, b| a & b),
+                    op::OrI64 => bin64!(OrI64, |a, b| a | b),
+                    op::XorI64 => bin64!(XorI64, |a, b| a ^ b),
+                    op::ShlI64 => bin64!(ShlI64, |a, b| a.wrapping_shl(b as u32)),
+                    op::ShrSI64 => bin64!(ShrSI64, |a, b| (a as i64).wrapping_shr(b as u32)),
+                    op::ShrUI64 => bin64!(ShrUI64, |a, b| a.wrapping_shr(b as u32)),
+                    op::RotlI64 => bin64!(RotlI64, |a, b| a.rotate_left((b & 63) as u32)),
+                    op::RotrI64 => bin64!(RotrI64, |a, b| a.rotate_right((b & 63) as u32)),
+                    op::AddImmI64 => {
+                        let ((d, a, v), n) = dec!(AddImmI64);
+                        r[d as usize] = r[a as usize].wrapping_add(v as i64 as u64);
+                        pc = n;
+                    }
+                    op::AndImmI64 => {
+                        let ((d, a, v), n) = dec!(AndImmI64);
+                        r[d as usize] = r[a as usize] & (v as i64 as u64);
+                        pc = n;
+                    }
+                    op::ShlImmI64 => {
+                        let ((d, a, v), n) = dec!(ShlImmI64);
+                        r[d as usize] = r[a as usize].wrapping_shl(u32::from(v));
+                        pc = n;
+                    }
+                    op::ShrSImmI64 => {
+                        let ((d, a, v), n) = dec!(ShrSImmI64);
+                        r[d as usize] = (r[a as usize] as i64).wrapping_shr(u32::from(v)) as u64;
+                        pc = n;
+                    }
+                    op::ShrUImmI64 => {
+                        let ((d, a, v), n) = dec!(ShrUImmI64);
+                        r[d as usize] = r[a as usize].wrapping_shr(u32::from(v));
+                        pc = n;
+                    }
+
+                    op::EqI64 => bin64!(EqI64, |a, b| a == b),
+                    op::NeI64 => bin64!(NeI64, |a, b| a != b),
+                    op::LtSI64 => bin64!(LtSI64, |a, b| (a as i64) < (b as i64)),
+                    op::LtUI64 => bin64!(LtUI64, |a, b| a < b),
+                    op::LeSI64 => bin64!(LeSI64, |a, b| (a as i64) <= (b as i64)),
+                    op::LeUI64 => bin64!(LeUI64, |a, b| a <= b),
+
+                    op::ClzI32 => un!(ClzI32, |s| (s as u32).leading_zeros()),
+                    op::CtzI32 => un!(CtzI32, |s| (s as u32).trailing_zeros()),
+                    op::PopcntI32 => un!(PopcntI32, |s| (s as u32).count_ones()),
+                    op::BswapI32 => un!(BswapI32, |s| (s as u32).swap_bytes()),
+                    op::ClzI64 => un!(ClzI64, |s| s.leading_zeros()),
+                    op::CtzI64 => un!(CtzI64, |s| s.trailing_zeros()),
+                    op::PopcntI64 => un!(PopcntI64, |s| s.count_ones()),
+                    op::BswapI64 => un!(BswapI64, |s| s.swap_bytes()),
+                    op::Sext8I32 => un!(Sext8I32, |s| s as i8 as i32 as u32),
+                    op::Sext16I32 => un!(Sext16I32, |s| s as i16 as i32 as u32),
+                    op::Zext8I32 => un!(Zext8I32, |s| s as u8),
+                    op::Zext16I32 => un!(Zext16I32, |s| s as u16),
+                    op::SextI32I64 => un!(SextI32I64, |s| s as i32 as i64),
+                    op::ZextI32I64 => un!(ZextI32I64, |s| s as u32),
+                    op::WrapI64I32 => un!(WrapI64I32, |s| s as u32),
+                    op::Sext8I64 => un!(Sext8I64, |s| s as i8 as i64),
+                    op::Sext16I64 => un!(Sext16I64, |s| s as i16 as i64),
+                    op::MinSI32 => bin32!(MinSI32, |a, b| (a as i32).min(b as i32)),
+                    op::MaxSI32 => bin32!(MaxSI32, |a, b| (a as i32).max(b as i32)),
+                    op::MinUI32 => bin32!(MinUI32, |a, b| a.min(b)),
+                    op::MaxUI32 => bin32!(MaxUI32, |a, b| a.max(b)),
+                    op::AbsI32 => un!(AbsI32, |s| (s as i32).wrapping_abs() as u32),
+                    op::MinSI64 => bin64!(MinSI64, |a, b| (a as i64).min(b as i64)),
+                    op::MaxSI64 => bin64!(MaxSI64, |a, b| (a as i64).max(b as i64)),
+                    op::MinUI64 => bin64!(MinUI64, |a, b| a.min(b)),
+                    op::MaxUI64 => bin64!(MaxUI64, |a, b| a.max(b)),
+                    op::AbsI64 => un!(AbsI64, |s| (s as i64).wrapping_abs()),
+                    op::MulHSI32 => {
+                        bin32!(MulHSI32, |a, b| ((i64::from(a as i32) * i64::from(b as i32)) >> 32) as u32)
+                    }
+                    op::MulHUI32 => bin32!(MulHUI32, |a, b| ((u64::from(a) * u64::from(b)) >> 32) as u32),
+
+                    op::AddF32 => f32op!(AddF32, |a, b| a + b),
+                    op::SubF32 => f32op!(SubF32, |a, b| a - b),
+                    op::MulF32 => f32op!(MulF32, |a, b| a * b),
+                    op::DivF32 => f32op!(DivF32, |a, b| a / b),
+                    op::AddF64 => f64op!(AddF64, |a, b| a + b),
+                    op::SubF64 => f64op!(SubF64, |a, b| a - b),
+                    op::MulF64 => f64op!(MulF64, |a, b| a * b),
+                    op::DivF64 => f64op!(DivF64, |a, b| a / b),
+                    op::CmpF32 => {
+                        let ((d, a, b, p), n) = dec!(CmpF32);
+                        let a = f64::from(f32::from_bits(r[a as usize] as u32));
+                        let b = f64::from(f32::from_bits(r[b as usize] as u32));
+                        r[d as usize] = u64::from(fcmp(p, a, b));
+                        pc = n;
+                    }
+                    op::CmpF64 => {
+                        let ((d, a, b, p), n) = dec!(CmpF64);
+                        let a = f64::from_bits(r[a as usize]);
+                        let b = f64::from_bits(r[b as usize]);
+                        r[d as usize] = u64::from(fcmp(p, a, b));
+                        pc = n;
+                    }
+                    op::Convert => {
+                        let ((d, s, k), n) = dec!(Convert);
+                        let Some(k) = Conv::from_u8(k) else { trap!(TrapKind::BadCode) };
+                        r[d as usize] = convert(k, r[s as usize]);
+                        pc = n;
+                    }
+                    op::FUnary => {
+                        let ((d, s, k), n) = dec!(FUnary);
+                        let Some(k) = FUnary::from_u8(k) else { trap!(TrapKind::BadCode) };
+                        r[d as usize] = funary(k, r[s as usize]);
+                        pc = n;
+                    }
+                    op::FBinary => {
+                        let ((d, a, b, k), n) = dec!(FBinary);
+                        let Some(k) = FBinary::from_u8(k) else { trap!(TrapKind::BadCode) };
+                        r[d as usize] = fbinary(k, r[a as usize], r[b as usize]);
+                        pc = n;
+                    }
+
+                    op::LoadI8S => load!(LoadI8S, 1, |b| u64::from(b[0] as i8 as i32 as u32)),
+                    op::LoadI8U => load!(LoadI8U, 1, |b| u64::from(b[0])),
+                    op::LoadI16S => load!(LoadI16S, 2, |b| u64::from(i16::from_le_bytes(b) as i32 as u32)),
+                    op::LoadI16U => load!(LoadI16U, 2, |b| u64::from(u16::from_le_bytes(b))),
+                    op::LoadI32 => load!(LoadI32, 4, |b| u64::from(u32::from_le_bytes(b))),
+                    op::LoadI64 => load!(LoadI64, 8, |b| u64::from_le_bytes(b)),
+                    op::StoreI8 => store!(StoreI8, |v| [v as u8]),
+                    op::StoreI16 => store!(StoreI16, |v| (v as u16).to_le_bytes()),
+                    op::StoreI32 => store!(StoreI32, |v| (v as u32).to_le_bytes()),
+                    op::StoreI64 => store!(StoreI64, |v| v.to_le_bytes()),
+                    op::LoadIdxI32 => {
+                        let ((d, a, i, sh), n) = dec!(LoadIdxI32);
+                        let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(u32::from(sh)));
+                        r[d as usize] = u64::from(u32::from_le_bytes(at!(mem.load(addr))));
+                        pc = n;
+                    }
+                    op::StoreIdxI32 => {
+                        let ((s, a, i, sh), n) = dec!(StoreIdxI32);
+                        let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(u32::from(sh)));
+                        at!(mem.store(addr, (r[s as usize] as u32).to_le_bytes()));
+                        pc = n;
+                    }
+                    op::LoadI8SIdx => {
+                        let ((d, a, i), n) = dec!(LoadI8SIdx);
+                        let addr = (r[a as usize] as u32).wrapping_add(r[i as usize] as u32);
+                        r[d as usize] = u64::from(at!(mem.load::<1>(addr))[0] as i8 as i32 as u32);
+                        pc = n;
+                    }
+                    op::LoadI8UIdx => {
+                        let ((d, a, i), n) = dec!(LoadI8UIdx);
+                        let addr = (r[a as usize] as u32).wrapping_add(r[i as usize] as u32);
+                        r[d as usize] = u64::from(at!(mem.load::<1>(addr))[0]);
+                        pc = n;
+                    }
+                    op::MemCpy | op::MemMove => {
+                        let ((dst, src, len), n) = dec!(MemCpy);
+                        at!(mem.copy_within(r[dst as usize] as u32, r[src as usize] as u32, r[len as usize] as u32));
+                        pc = n;
+                    }
+                    op::MemSet => {
+                        let ((dst, val, len), n) = dec!(MemSet);
+                        at!(mem.fill(r[dst as usize] as u32, r[val as usize] as u8, r[len as usize] as u32));
+                        pc = n;
+                    }
+                    op::Alloca => {
+                        let ((d, size, align), n) = dec!(Alloca);
+                        let align = u32::from(align).max(1).next_power_of_two();
+                        let size = r[size as usize] as u32;
+                        let new_sp = match sp.checked_sub(size) {
+                            Some(v) => v & !(align - 1),
+                            None => trap!(TrapKind::StackExhausted),
+                        };
+                        if new_sp < stack_limit {
+                            trap!(TrapKind::StackExhausted);
+                        }
+                        sp = new_sp;
+                        r[d as usize] = u64::from(sp);
+                        pc = n;
+                    }
+                    op::StackSave => {
+                        let ((d,), n) = dec!(StackSave);
+                        r[d as usize] = u64::from(sp);
+                        pc = n;
+                    }
+                    op::StackRestore => {
+                        let ((s,), n) = dec!(StackRestore);
+                        let v = r[s as usize] as u32;
+                        // Only moves within this frame's dynamic area are meaningful.
+                        if v >= stack_limit && v <= fp {
+                            sp = v;
+                        }
+                        pc = n;
+                    }
+
+                    op::Br => {
+                        let ((t,), _) = dec!(Br);
+                        jump!(t);
+                    }
+                    op::BrIf => {
+                        let ((c, t), n) = dec!(BrIf);
+                        if r[c as usize] as u32 != 0 {
+                            jump!(t)
+                        } else {
+                            pc = n
+                        }
+                    }
+                    op::BrIfNot => {
+                        let ((c, t), n) = dec!(BrIfNot);
+                        if r[c as usize] as u32 == 0 {
+                            jump!(t)
+                        } else {
+                            pc = n
+                        }
+                    }
+                    op::BrEqI32 => br2!(BrEqI32, |a, b| a == b),
+                    op::BrNeI32 => br2!(BrNeI32, |a, b| a != b),
+                    op::BrLtSI32 => br2!(BrLtSI32, |a, b| (a as i32) < (b as i32)),
+                    op::BrLtUI32 => br2!(BrLtUI32, |a, b| a < b),
+                    op::BrLeSI32 => br2!(BrLeSI32, |a, b| (a as i32) <= (b as i32)),
+                    op::BrLeUI32 => br2!(BrLeUI32, |a, b| a <= b),
+                    op::BrEqImmI32 => bri!(BrEqImmI32, |a, v| a == v as u32),
+                    op::BrNeImmI32 => bri!(BrNeImmI32, |a, v| a != v as u32),
+                    op::BrLtSImmI32 => bri!(BrLtSImmI32, |a, v| (a as i32) < v),
+                    op::BrLtUImmI32 => bri!(BrLtUImmI32, |a, v| a < v as u32),
+                    op::BrGtSImmI32 => bri!(BrGtSImmI32, |a, v| (a as i32) > v),
+                    op::BrGtUImmI32 => bri!(BrGtUImmI32, |a, v| a > v as u32),
+                    op::BrTable => {
+                        let ((s, default, ts), _) = dec!(BrTable);
+                        let i = r[s as usize] as u32 as usize;
+                        let t = ts.get(i).unwrap_or(default);
+                        jump!(t);
+                    }
+
+                    op::Call => {
+                        let ((fi, d, args), n) = dec!(Call);
+                        let Some(callee) = funcs.get(fi as usize) else { trap!(TrapKind::BadCode) };
+                        enter!(fi, callee, d, args, n);
+                    }
+                    op::CallImport => {
+                        let ((i, ty, d, args), n) = dec!(CallImport);
+                        let Some(ty) = types.get(ty as usize) else { trap!(TrapKind::BadCode) };
+                        argbuf.clear();
+                        argbuf.extend(args.iter().map(|a| r[a as usize]));
+                        let v = at!(call_import(imports, host, mem, heap, i, ty, argbuf));
+                        r[d as usize] = v;
+                        pc = n;
+                    }
+                    op::CallIndirect => {
+                        let ((p, ty, d, args), n) = dec!(CallIndirect);
+                        let Some(ty_sig) = types.get(ty as usize) else { trap!(TrapKind::BadCode) };
+                        let addr = r[p as usize] as u32;
+                        let off = addr.wrapping_sub(FUNC_ADDR_BASE);
+                        if off % 4 == 0 && off / 4 < nfuncs {
+                            let fi = (off / 4) as u16;
+                            let callee = &funcs[fi as usize];
+                            if callee.ty != ty && types.get(callee.ty as usize) != Some(ty_sig) {
+                                trap!(TrapKind::SignatureMismatch);
+                            }
+                            enter!(fi, callee, d, args, n);
+                        }
+                        let ioff = addr.wrapping_sub(IMPORT_ADDR_BASE);
+                        if ioff % 4 == 0 && ioff / 4 < nimports {
+                            argbuf.clear();
+                            argbuf.extend(args.iter().map(|a| r[a as usize]));
+                            let v = at!(call_import(imports, host, mem, heap, (ioff / 4) as u16, ty_sig, argbuf));
+                            r[d as usize] = v;
+                            pc = n;
+                        } else {
+                            trap!(TrapKind::BadFunctionPointer { addr });
+                        }
+                    }
+                    op::Ret | op::RetVoid => {
+                        let v = if byte == op::Ret {
+                            let ((s,), _) = dec!(Ret);
+                            r[s as usize]
+                        } else {
+                            0
+                        };
+                        let Some(fr) = frames.pop() else {
+                            return Ok(v);
+                        };
+                        base = fr.base;
+                        cur = fr.func;
+                        f = &funcs[cur as usize];
+                        code = &f.code;
+                        pc = fr.ret_pc;
+                        fp = fr.fp;
+                        sp = fr.sp;
+                        regs[base + fr.ret_dst as usize] = v;
+                        continue 'frame;
+                    }
+                    op::Unreachable => trap!(TrapKind::Unreachable),
+                    _ => trap!(TrapKind::BadCode),
+                }
+            }
+        }
+    }
+}
+
+/// The data base is the start of memory (data comes first in the layout).
+#[inline(always)]
+fn self_data_base(mem: &Memory) -> u32 {
+    mem.base()
+}
+
+fn call_import<H: Host>(
+    imports: &[ImportTarget],
+    host: &mut H,
+    mem: &mut Memory,
+    heap: &mut Heap,
+    i: u16,
+    ty: &FuncType,
+    args: &[u64],
+) -> Result<u64, Trap> {
+    let arg = |k: usize| args.get(k).copied().unwrap_or(0) as u32;
+    match imports.get(i as usize) {
+        Some(ImportTarget::Host(id)) => host.call(*id, ty, args, &mut HostCtx { mem, heap }),
+        Some(ImportTarget::Builtin(b)) => match b {
+            Builtin::Malloc => Ok(u64::from(heap.malloc(arg(0)))),
+            Builtin::Calloc => {
+                let Some(total) = arg(0).checked_mul(arg(1)) else { return Ok(0) };
+                let p = heap.malloc(total);
+                if p != 0 {
+                    mem.fill(p, 0, total)?;
+                }
+                Ok(u64::from(p))
+            }
+            Builtin::Realloc => {
+                let (old, size) = (arg(0), arg(1));
+                if old == 0 {
+                    return Ok(u64::from(heap.malloc(size)));
+                }
+                let Some(old_size) = heap.block_size(old) else {
+                    return Err(Trap::new(TrapKind::InvalidFree { addr: old }));
+                };
+                if size <= old_size && size > 0 {
+                    return Ok(u64::from(old));
+                }
+                let p = heap.malloc(size);
+                if p == 0 {
+                    return Ok(0);
+                }
+                mem.copy_within(p, old, old_size.min(size))?;
+                heap.free(old).map_err(|e| Trap::new(TrapKind::InvalidFree { addr: e.0 }))?;
+                Ok(u64::from(p))
+            }
+            Builtin::Free => {
+                heap.free(arg(0)).map_err(|e| Trap::new(TrapKind::InvalidFree { addr: e.0 }))?;
+                Ok(0)
+            }
+        },
+        None => Err(Trap::new(TrapKind::BadCode)),
+    }
+}
+
+/// LLVM fcmp predicates 0..=15 (false, oeq, ogt, oge, olt, ole, one, ord,
+/// uno, ueq, ugt, uge, ult, ule, une, true).
+fn fcmp(p: u8, a: f64, b: f64) -> bool {
+    let uno = a.is_nan() || b.is_nan();
+    match p {
+        0 => false,
+        1 => !uno && a == b,
+        2 => !uno && a > b,
+        3 => !uno && a >= b,
+        4 => !uno && a < b,
+        5 => !uno && a <= b,
+        6 => !uno && a != b,
+        7 => !uno,
+        8 => uno,
+        9 => uno || a == b,
+        10 => uno || a > b,
+        11 => uno || a >= b,
+        12 => uno || a < b,
+        13 => uno || a <= b,
+        14 => uno || a != b,
+        _ => true,
+    }
+}
+
+fn f32b(v: u64) -> f32 {
+    f32::from_bits(v as u32)
+}
+fn f64b(v: u64) -> f64 {
+    f64::from_bits(v)
+}
+fn r32(v: f32) -> u64 {
+    u64::from(v.to_bits())
+}
+
+fn convert(k: Conv, v: u64) -> u64 {
+    match k {
+        Conv::F32ToF64 => f64::from(f32b(v)).to_bits(),
+        Conv::F64ToF32 => r32(f64b(v) as f32),
+        Conv::I32SToF32 => r32(v as u32 as i32 as f32),
+        Conv::I32UToF32 => r32(v as u32 as f32),
+        Conv::I64SToF32 => r32(v as i64 as f32),
+        Conv::I64UToF32 => r32(v as f32),
+        Conv::I32SToF64 => f64::from(v as u32 as i32).to_bits(),
+        Conv::I32UToF64 => f64::from(v as u32).to_bits(),
+        Conv::I64SToF64 => (v as i64 as f64).to_bits(),
+        Conv::I64UToF64 => (v as f64).to_bits(),
+        Conv::F32ToI32S => u64::from(f32b(v) as i32 as u32),
+        Conv::F32ToI32U => u64::from(f32b(v) as u32),
+        Conv::F32ToI64S => f32b(v) as i64 as u64,
+        Conv::F32ToI64U => f32b(v) as u64,
+        Conv::F64ToI32S => u64::from(f64b(v) as i32 as u32),
+        Conv::F64ToI32U => u64::from(f64b(v) as u32),
+        Conv::F64ToI64S => f64b(v) as i64 as u64,
+        Conv::F64ToI64U => f64b(v) as u64,
+    }
+}
+
+fn funary(k: FUnary, v: u64) -> u64 {
+    match k {
+        FUnary::NegF32 => r32(-f32b(v)),
+        FUnary::NegF64 => (-f64b(v)).to_bits(),
+        FUnary::AbsF32 => r32(libm::fabsf(f32b(v))),
+        FUnary::AbsF64 => libm::fabs(f64b(v)).to_bits(),
+        FUnary::SqrtF32 => r32(libm::sqrtf(f32b(v))),
+        FUnary::SqrtF64 => libm::sqrt(f64b(v)).to_bits(),
+        FUnary::FloorF32 => r32(libm::floorf(f32b(v))),
+        FUnary::FloorF64 => libm::floor(f64b(v)).to_bits(),
+        FUnary::CeilF32 => r32(libm::ceilf(f32b(v))),
+        FUnary::CeilF64 => libm::ceil(f64b(v)).to_bits(),
+        FUnary::TruncF32 => r32(libm::truncf(f32b(v))),
+        FUnary::TruncF64 => libm::trunc(f64b(v)).to_bits(),
+        FUnary::RoundF32 => r32(libm::roundf(f32b(v))),
+        FUnary::RoundF64 => libm::round(f64b(v)).to_bits(),
+    }
+}
+
+fn fbinary(k: FBinary, a: u64, b: u64) -> u64 {
+    match k {
+        FBinary::MinF32 => r32(libm::fminf(f32b(a), f32b(b))),
+        FBinary::MinF64 => libm::fmin(f64b(a), f64b(b)).to_bits(),
+        FBinary::MaxF32 => r32(libm::fmaxf(f32b(a), f32b(b))),
+        FBinary::MaxF64 => libm::fmax(f64b(a), f64b(b)).to_bits(),
+        FBinary::CopySignF32 => r32(libm::copysignf(f32b(a), f32b(b))),
+        FBinary::CopySignF64 => libm::copysign(f64b(a), f64b(b)).to_bits(),
+        FBinary::RemF32 => r32(libm::fmodf(f32b(a), f32b(b))),
+        FBinary::RemF64 => libm::fmod(f64b(a), f64b(b)).to_bits(),
+    }
+}
+
+/// "what in function `f` at file.c:12" for a trap.
+pub fn describe_trap(module: &Module, trap: &Trap) -> String {
+    let Some(fi) = trap.func else {
+        return alloc::format!("{}", trap.kind);
+    };
+    let name = module.function_name(fi as usize);
+    match module.source_line(fi as usize, trap.pc) {
+        Some((file, line)) => alloc::format!("{} in function `{}` at {}:{}", trap.kind, name, file, line),
+        None => alloc::format!("{} in function `{}` at code offset {:#x}", trap.kind, name, trap.pc),
+    }
 }

@@ -348,6 +348,60 @@ macro_rules! kind_write {
     }};
 }
 
+
+/// Bytes an operand takes in the fixed-size head of an instruction (lists
+/// contribute their count field; their elements follow the head).
+macro_rules! kind_head {
+    (Reg) => { 1 };
+    (U8) => { 1 };
+    (I8) => { 1 };
+    (I16) => { 2 };
+    (U16) => { 2 };
+    (I32) => { 4 };
+    (U32) => { 4 };
+    (I64) => { 8 };
+    (Target) => { 2 };
+    (Regs) => { 1 };
+    (Targets) => { 2 };
+}
+
+/// Reads an operand from the head array at the constant offset `$at`;
+/// list elements are taken from `$code` at `$tail`, which advances.
+macro_rules! kind_read_head {
+    (Reg, $h:ident, $at:ident, $c:ident, $t:ident) => {{ let v = $h[$at]; $at += 1; v }};
+    (U8, $h:ident, $at:ident, $c:ident, $t:ident) => {{ let v = $h[$at]; $at += 1; v }};
+    (I8, $h:ident, $at:ident, $c:ident, $t:ident) => {{ let v = $h[$at] as i8; $at += 1; v }};
+    (I16, $h:ident, $at:ident, $c:ident, $t:ident) => {{ let v = i16::from_le_bytes([$h[$at], $h[$at + 1]]); $at += 2; v }};
+    (U16, $h:ident, $at:ident, $c:ident, $t:ident) => {{ let v = u16::from_le_bytes([$h[$at], $h[$at + 1]]); $at += 2; v }};
+    (Target, $h:ident, $at:ident, $c:ident, $t:ident) => {{ let v = u16::from_le_bytes([$h[$at], $h[$at + 1]]); $at += 2; v }};
+    (I32, $h:ident, $at:ident, $c:ident, $t:ident) => {{
+        let v = i32::from_le_bytes([$h[$at], $h[$at + 1], $h[$at + 2], $h[$at + 3]]); $at += 4; v
+    }};
+    (U32, $h:ident, $at:ident, $c:ident, $t:ident) => {{
+        let v = u32::from_le_bytes([$h[$at], $h[$at + 1], $h[$at + 2], $h[$at + 3]]); $at += 4; v
+    }};
+    (I64, $h:ident, $at:ident, $c:ident, $t:ident) => {{
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&$h[$at..$at + 8]);
+        $at += 8;
+        i64::from_le_bytes(b)
+    }};
+    (Regs, $h:ident, $at:ident, $c:ident, $t:ident) => {{
+        let n = $h[$at] as usize;
+        $at += 1;
+        let r = $c.get($t..$t + n)?;
+        $t += n;
+        Regs(r)
+    }};
+    (Targets, $h:ident, $at:ident, $c:ident, $t:ident) => {{
+        let n = u16::from_le_bytes([$h[$at], $h[$at + 1]]) as usize * 2;
+        $at += 2;
+        let r = $c.get($t..$t + n)?;
+        $t += n;
+        Targets(r)
+    }};
+}
+
 #[inline(always)]
 fn read_u8(c: &[u8], at: &mut usize) -> Option<u8> {
     let v = *c.get(*at)?;
@@ -471,19 +525,29 @@ macro_rules! gen_opcodes {
 
         /// Per-opcode operand readers for the interpreter's hot path: each
         /// reads the operands after the opcode byte at `pc` and returns them
-        /// with the next pc. They return `None` only on truncated code, which
-        /// the verifier has already excluded.
-        #[allow(non_snake_case, unused_mut, unused_variables, clippy::unused_unit)]
+        /// with the next pc. The fixed-size part is taken as one array so a
+        /// single bounds check covers every operand. They return `None` only
+        /// on truncated code, which the verifier has already excluded.
+        #[allow(non_snake_case, unused_mut, unused_variables, unused_assignments, clippy::unused_unit)]
         pub mod decode {
             use super::*;
             $(
                 #[inline(always)]
                 pub fn $name<'a>(code: &'a [u8], pc: usize) -> Option<(($(kind_ty!($k),)*), usize)> {
-                    let mut at = pc + 1;
-                    $( let $f = kind_read!($k, code, &mut at)?; )*
-                    Some((($($f,)*), at))
+                    const HEAD: usize = 1 $(+ kind_head!($k))*;
+                    let head: &[u8; HEAD] = code.get(pc..pc + HEAD)?.try_into().ok()?;
+                    let mut at = 1;
+                    let mut tail = pc + HEAD;
+                    $( let $f = kind_read_head!($k, head, at, code, tail); )*
+                    Some((($($f,)*), tail))
                 }
             )*
+        }
+
+        /// Opcode bytes as constants, for matching on the raw byte.
+        #[allow(non_upper_case_globals)]
+        pub mod byte {
+            $( pub const $name: u8 = $byte; )*
         }
     };
 }

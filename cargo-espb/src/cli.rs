@@ -1,0 +1,187 @@
+//! Command-line interface: argument parsing and the `build`, `run` and
+//! `inspect` commands. Errors become miette diagnostics that say what went
+//! wrong and what to do.
+
+use clap::{Parser, Subcommand};
+use espb_runtime::{Config, Instance, TrapKind};
+use miette::{IntoDiagnostic, Result, WrapErr, miette};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit code of `run` when the module traps.
+pub const TRAP_EXIT_CODE: u8 = 101;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cargo espb",
+    bin_name = "cargo espb",
+    version,
+    about = "Build, run and inspect .espb modules: ESP-IDF C that runs on every ESP32 chip without reflashing"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Compile C sources (or .bc/.ll) into one .espb module.
+    Build(BuildArgs),
+    /// Run a module on the PC with the simulated ESP-IDF.
+    Run(RunArgs),
+    /// Show a module's header, sections, functions, imports and code.
+    Inspect(InspectArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BuildArgs {
+    /// Sources: .c files, LLVM bitcode (.bc) or textual IR (.ll).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Output module (default: the first input's name with .espb).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Print each clang command.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Extra clang flags, after `--`.
+    #[arg(last = true)]
+    pub clang_flags: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// The module to run.
+    pub module: PathBuf,
+    /// Function to call (default: `main`, else `app_main`).
+    #[arg(long)]
+    pub entry: Option<String>,
+    /// Stop after this many calls and backward branches.
+    #[arg(long)]
+    pub fuel: Option<u64>,
+    /// Stack size in bytes (default: the module's request).
+    #[arg(long)]
+    pub stack_size: Option<u32>,
+    /// Heap size in bytes (default: the module's request).
+    #[arg(long)]
+    pub heap_size: Option<u32>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct InspectArgs {
+    /// The module to inspect.
+    pub module: PathBuf,
+}
+
+/// Entry point shared by the binary and the tests.
+pub fn main(args: Vec<OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let result = match cli.command {
+        Command::Build(a) => build(&a).map(|_| ExitCode::SUCCESS),
+        Command::Run(a) => run(&a),
+        Command::Inspect(a) => inspect(&a).map(|_| ExitCode::SUCCESS),
+    };
+    match result {
+        Ok(code) => code,
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn default_output(inputs: &[PathBuf]) -> PathBuf {
+    let first = inputs.first().map(|p| p.as_path()).unwrap_or(Path::new("module"));
+    first.with_extension("espb")
+}
+
+/// `cargo espb build`.
+pub fn build(a: &BuildArgs) -> Result<PathBuf> {
+    let out = a.output.clone().unwrap_or_else(|| default_output(&a.inputs));
+    let opts = crate::compile::BuildOptions { verbose: a.verbose, ..Default::default() };
+    let module = crate::compile::build_module(&a.inputs, &a.clang_flags, &opts).map_err(|e| miette!("{e}"))?;
+    let bytes = espb_runtime::format::encode(&module);
+    std::fs::write(&out, &bytes)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot write the module to {}", out.display()))?;
+    eprintln!("wrote {} ({} bytes, {} functions)", out.display(), bytes.len(), module.functions.len());
+    Ok(out)
+}
+
+/// Reads and decodes a module file, with errors that name the file.
+pub fn read_module(path: &Path) -> Result<espb_runtime::Module> {
+    let bytes = std::fs::read(path)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot read module {}", path.display()))?;
+    espb_runtime::format::decode(&bytes).map_err(|e| {
+        miette!(
+            help = "build it again with `cargo espb build`; if it came from flash, the partition may hold stale bytes",
+            "{} is not a valid .espb module: {e}",
+            path.display()
+        )
+    })
+}
+
+/// `cargo espb run`: exit code is the module's return value; a trap prints
+/// what and where and exits with [`TRAP_EXIT_CODE`].
+pub fn run(a: &RunArgs) -> Result<ExitCode> {
+    let module = read_module(&a.module)?;
+    let entry_name = match &a.entry {
+        Some(e) => e.clone(),
+        None if module.find_function("main").is_some() => "main".into(),
+        None => "app_main".into(),
+    };
+    let Some(entry) = module.find_function(&entry_name) else {
+        return Err(miette!(
+            help = "name an exported function with --entry",
+            "{} has no function `{entry_name}`",
+            a.module.display()
+        ));
+    };
+    let params = module
+        .functions
+        .get(entry as usize)
+        .and_then(|f| module.types.get(f.ty as usize))
+        .map(|t| t.params.len())
+        .unwrap_or(0);
+    let config = Config { fuel: a.fuel, stack_size: a.stack_size, heap_size: a.heap_size, ..Config::default() };
+    let host = crate::sim::PcHost::new(Box::new(std::io::stdout()));
+    let mut inst = Instance::new(module, host, config).map_err(|e| {
+        miette!(help = "the module and this runner disagree; rebuild the module", "{}: {e}", a.module.display())
+    })?;
+    // main(argc, argv) gets argc = 0 and argv = NULL: there is no command line on a device.
+    let args = vec![0u64; params];
+    let result = inst.call(entry, &args);
+    inst.host_mut().flush();
+    let _ = std::io::stdout().flush();
+    match result {
+        Ok(v) => Ok(ExitCode::from(v.unwrap_or(0) as u8)),
+        Err(t) => match t.kind {
+            TrapKind::Exit(code) => Ok(ExitCode::from(code as u8)),
+            _ => {
+                eprintln!("error: trap: {}", inst.describe(&t));
+                Ok(ExitCode::from(TRAP_EXIT_CODE))
+            }
+        },
+    }
+}
+
+/// `cargo espb inspect`.
+pub fn inspect(a: &InspectArgs) -> Result<()> {
+    let module = read_module(&a.module)?;
+    let size = std::fs::metadata(&a.module).map(|m| m.len()).unwrap_or(0);
+    println!("{}: {size} bytes", a.module.display());
+    if let Err(e) = espb_runtime::verify::verify(&module) {
+        println!("verification FAILED: {e}");
+    }
+    print!("{}", espb_runtime::disasm::disassemble(&module));
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! The interpreter on hand-assembled modules: results, calls, memory, traps.
+
+use espb_runtime::interp::describe_trap;
+use espb_runtime::opcodes::{Instr, Regs, Targets, encode_targets};
+use espb_runtime::{Config, Data, FuncType, Function, Instance, Module, NoHost, TrapKind, ValType};
+
+fn asm(instrs: &[Instr<'_>]) -> Vec<u8> {
+    let mut code = Vec::new();
+    for i in instrs {
+        i.encode(&mut code);
+    }
+    code
+}
+
+fn i32_fn(params: usize) -> FuncType {
+    FuncType { params: vec![ValType::I32; params], result: Some(ValType::I32), variadic_fixed: None }
+}
+
+/// fib(n) = n < 2 ? n : fib(n-1) + fib(n-2), with the byte offsets of
+/// each instruction worked out by hand.
+fn fib_module() -> Module {
+    // 0: br.lt.s.i32.imm r0, 2, @ret_n     (8 bytes)
+    // 8: add.i32.imm8 r1, r0, -1           (4)
+    // 12: call f0, r1, (r1)                (6)
+    // 18: add.i32.imm8 r2, r0, -2          (4)
+    // 22: call f0, r2, (r2)                (6)
+    // 28: add.i32 r0, r1, r2               (4)
+    // 32: ret r0                           (2)
+    let code = asm(&[
+        Instr::BrLtSImmI32 { a: 0, v: 2, t: 32 },
+        Instr::AddImm8I32 { d: 1, a: 0, v: -1 },
+        Instr::Call { f: 0, d: 1, args: Regs(&[1]) },
+        Instr::AddImm8I32 { d: 2, a: 0, v: -2 },
+        Instr::Call { f: 0, d: 2, args: Regs(&[2]) },
+        Instr::AddI32 { d: 0, a: 1, b: 2 },
+        Instr::Ret { s: 0 },
+    ]);
+    Module {
+        types: vec![i32_fn(1)],
+        functions: vec![Function { ty: 0, num_regs: 3, frame_size: 0, code }],
+        names: vec!["fib".into()],
+        ..Module::default()
+    }
+}
+
+#[test]
+fn recursive_fib() {
+    let mut inst = Instance::new(fib_module(), NoHost, Config::default()).unwrap();
+    assert_eq!(inst.call(0, &[20]).unwrap(), Some(6765));
+    assert_eq!(inst.call(0, &[1]).unwrap(), Some(1));
+}
+
+#[test]
+fn deep_recursion_traps_with_stack_exhausted() {
+    let config = Config { max_call_depth: 50, ..Config::default() };
+    let mut inst = Instance::new(fib_module(), NoHost, config).unwrap();
+    let t = inst.call(0, &[60]).unwrap_err();
+    assert_eq!(t.kind, TrapKind::StackExhausted);
+    assert!(describe_trap(inst.module(), &t).contains("in function `fib`"));
+}
+
+#[test]
+fn fuel_stops_runaway_code() {
+    let code = asm(&[Instr::Br { t: 0 }]);
+    let m = Module {
+        types: vec![FuncType { params: vec![], result: None, variadic_fixed: None }],
+        functions: vec![Function { ty: 0, num_regs: 1, frame_size: 0, code }],
+        ..Module::default()
+    };
+    let mut inst = Instance::new(m, NoHost, Config { fuel: Some(1000), ..Config::default() }).unwrap();
+    assert_eq!(inst.call(0, &[]).unwrap_err().kind, TrapKind::OutOfFuel);
+}
+
+/// Globals, stores and loads, the stack frame, br.table and division traps.
+#[test]
+fn memory_stack_table_and_division() {
+    // f(x): frame[0] = x*3; switch (x) { 0 => 10, 1 => 20, default => frame[0] / (x - 2) }
+    let ts = encode_targets(&[0, 0]);
+    let mut code;
+    // Two passes: the first finds the offsets of the case blocks.
+    let mut targets = [0u16; 3];
+    loop {
+        let ts2 = encode_targets(&targets[..2]);
+        let _ = &ts;
+        let prog = [
+            Instr::MulImmI32 { d: 1, a: 0, v: 3 },
+            Instr::StackAddr { d: 2, off: 0 },
+            Instr::StoreI32 { s: 1, a: 2, off: 0 },
+            Instr::BrTable { s: 0, default: targets[2], ts: Targets(&ts2) },
+            Instr::ConstI8 { d: 3, v: 10 },
+            Instr::Ret { s: 3 },
+            Instr::ConstI8 { d: 3, v: 20 },
+            Instr::Ret { s: 3 },
+            Instr::LoadI32 { d: 3, a: 2, off: 0 },
+            Instr::AddImm8I32 { d: 4, a: 0, v: -2 },
+            Instr::DivSI32 { d: 3, a: 3, b: 4 },
+            Instr::Ret { s: 3 },
+        ];
+        code = Vec::new();
+        let mut starts = Vec::new();
+        for i in &prog {
+            starts.push(code.len() as u16);
+            i.encode(&mut code);
+        }
+        let want = [starts[4], starts[6], starts[8]];
+        if want == targets {
+            break;
+        }
+        targets = want;
+    }
+    let m = Module {
+        types: vec![i32_fn(1)],
+        functions: vec![Function { ty: 0, num_regs: 5, frame_size: 16, code }],
+        data: Data { size: 4, align: 4, init: vec![], relocs: vec![] },
+        ..Module::default()
+    };
+    let mut inst = Instance::new(m, NoHost, Config::default()).unwrap();
+    assert_eq!(inst.call(0, &[0]).unwrap(), Some(10));
+    assert_eq!(inst.call(0, &[1]).unwrap(), Some(20));
+    assert_eq!(inst.call(0, &[5]).unwrap(), Some(5)); // 15 / 3
+    assert_eq!(inst.call(0, &[2]).unwrap_err().kind, TrapKind::DivideByZero);
+}
+
+#[test]
+fn out_of_bounds_load_traps_with_address() {
+    let code = asm(&[Instr::ConstI32 { d: 0, v: 0 }, Instr::LoadI32 { d: 0, a: 0, off: 0 }, Instr::Ret { s: 0 }]);
+    let m = Module {
+        types: vec![i32_fn(0)],
+        functions: vec![Function { ty: 0, num_regs: 1, frame_size: 0, code }],
+        ..Module::default()
+    };
+    let mut inst = Instance::new(m, NoHost, Config::default()).unwrap();
+    let t = inst.call(0, &[]).unwrap_err();
+    assert_eq!(t.kind, TrapKind::OutOfBounds { addr: 0, len: 4 });
+    assert_eq!(t.pc, 6);
+}
