@@ -33,6 +33,11 @@ pub enum Command {
     Run(RunArgs),
     /// Show a module's header, sections, functions, imports and code.
     Inspect(InspectArgs),
+    /// Write the module and/or the firmware to the device (espflash).
+    Flash(crate::flash::FlashArgs),
+    /// Symbol-table manifests: check append-only, lock, generate sources.
+    #[command(subcommand)]
+    Symbols(crate::symbols_cmd::SymbolsCmd),
 }
 
 #[derive(clap::Args, Debug)]
@@ -88,6 +93,8 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Command::Build(a) => build(&a).map(|_| ExitCode::SUCCESS),
         Command::Run(a) => run(&a),
         Command::Inspect(a) => inspect(&a).map(|_| ExitCode::SUCCESS),
+        Command::Flash(a) => crate::flash::run(&a).map(|_| ExitCode::SUCCESS).map_err(|e| miette!("{e}")),
+        Command::Symbols(c) => crate::symbols_cmd::run(&c).map(|_| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -160,7 +167,7 @@ pub fn run(a: &RunArgs) -> Result<ExitCode> {
     // main(argc, argv) gets argc = 0 and argv = NULL: there is no command line on a device.
     let args = vec![0u64; params];
     let result = inst.call(entry, &args);
-    inst.host_mut().flush();
+    let _ = inst.host_mut().flush();
     let _ = std::io::stdout().flush();
     match result {
         Ok(v) => Ok(ExitCode::from(v.unwrap_or(0) as u8)),
@@ -182,6 +189,6 @@ pub fn inspect(a: &InspectArgs) -> Result<()> {
     if let Err(e) = espb_runtime::verify::verify(&module) {
         println!("verification FAILED: {e}");
     }
-    print!("{}", espb_runtime::disasm::disassemble(&module));
+    print!("{}", espb_runtime::disasm::disassemble_module(&module));
     Ok(())
 }

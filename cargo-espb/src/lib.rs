@@ -3,5 +3,10 @@
 
 pub mod cli;
 pub mod compile;
+pub mod flash;
 pub mod sim;
+pub mod symbols_cmd;
 pub mod translate;
+
+pub use compile::{BuildError, BuildOptions, build_module};
+pub use translate::{TranslateError, TranslateOptions, translate};

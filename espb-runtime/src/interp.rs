@@ -24,16 +24,23 @@ pub enum TrapKind {
     DivideByZero,
     /// `INT_MIN / -1`.
     IntegerOverflow,
-    OutOfBounds { addr: u32, len: u32 },
+    OutOfBounds {
+        addr: u32,
+        len: u32,
+    },
     Unreachable,
     StackExhausted,
     OutOfFuel,
     /// An indirect call to an address that is no function.
-    BadFunctionPointer { addr: u32 },
+    BadFunctionPointer {
+        addr: u32,
+    },
     /// An indirect call whose signature differs from the callee's.
     SignatureMismatch,
     /// `free`/`realloc` of a pointer the heap never handed out.
-    InvalidFree { addr: u32 },
+    InvalidFree {
+        addr: u32,
+    },
     /// The module called `exit(code)` (not an error for the runner).
     Exit(i32),
     /// The module called `abort()` or failed an `assert`.
@@ -152,6 +159,8 @@ pub struct Config {
     pub max_registers: usize,
     /// Instruction budget, counted at calls and backward branches.
     pub fuel: Option<u64>,
+    /// Most bytes of linear memory (data + heap + stack) an instance may take.
+    pub max_memory: u32,
 }
 
 impl Default for Config {
@@ -163,6 +172,7 @@ impl Default for Config {
             max_call_depth: 10_000,
             max_registers: 1 << 20,
             fuel: None,
+            max_memory: 16 << 20,
         }
     }
 }
@@ -174,8 +184,8 @@ pub enum InstantiateError {
     Verify(#[from] VerifyError),
     #[error("the firmware does not provide `{name}` (import #{index})")]
     UnresolvedImport { index: usize, name: String },
-    #[error("the module needs {needed} bytes of memory, more than its address window allows")]
-    MemoryTooLarge { needed: u64 },
+    #[error("the module needs {needed} bytes of memory; the limit is {limit} (or it is not available)")]
+    MemoryTooLarge { needed: u64, limit: u32 },
     #[error("relocation at data offset {offset:#x} points outside the module")]
     BadRelocation { offset: u32 },
 }
@@ -259,10 +269,11 @@ impl<H: Host> Instance<H> {
         let data_size = align_up(u64::from(module.data.size), 16);
         let total = data_size + align_up(heap_size, 16) + align_up(stack, 16);
         let base = u64::from(config.memory_base);
-        if base == 0 || base + total > u64::from(u32::MAX) || total > (1 << 30) {
-            return Err(InstantiateError::MemoryTooLarge { needed: total });
+        if base == 0 || base + total > u64::from(u32::MAX) || total > u64::from(config.max_memory) {
+            return Err(InstantiateError::MemoryTooLarge { needed: total, limit: config.max_memory });
         }
-        let mut mem = Memory::new(config.memory_base, total as usize);
+        let mut mem = Memory::try_new(config.memory_base, total as usize)
+            .ok_or(InstantiateError::MemoryTooLarge { needed: total, limit: config.max_memory })?;
         let data_base = config.memory_base;
         let heap_start = data_base + data_size as u32;
         let heap_end = heap_start + align_up(heap_size, 16) as u32;
@@ -270,7 +281,7 @@ impl<H: Host> Instance<H> {
 
         let init = &module.data.init;
         mem.slice_mut(data_base, init.len())
-            .map_err(|_| InstantiateError::MemoryTooLarge { needed: total })?
+            .map_err(|_| InstantiateError::MemoryTooLarge { needed: total, limit: config.max_memory })?
             .copy_from_slice(init);
         for r in &module.data.relocs {
             let target = match r.kind {
@@ -568,22 +579,14 @@ impl<H: Host> Instance<H> {
                     let ((a, b, t), n) = dec!($name);
                     let $a = r[a as usize] as u32;
                     let $b = r[b as usize] as u32;
-                    if $cond {
-                        jump!(t)
-                    } else {
-                        pc = n
-                    }
+                    if $cond { jump!(t) } else { pc = n }
                 }};
             }
             macro_rules! bri {
                 ($name:ident, |$a:ident, $v:ident| $cond:expr) => {{
                     let ((a, $v, t), n) = dec!($name);
                     let $a = r[a as usize] as u32;
-                    if $cond {
-                        jump!(t)
-                    } else {
-                        pc = n
-                    }
+                    if $cond { jump!(t) } else { pc = n }
                 }};
             }
 
@@ -730,9 +733,7 @@ impl<H: Host> Instance<H> {
                     }
                     op::DivUI64 => {
                         let ((d, a, b), n) = dec!(DivUI64);
-                        let Some(q) = r[a as usize].checked_div(r[b as usize]) else {
-                            trap!(TrapKind::DivideByZero)
-                        };
+                        let Some(q) = r[a as usize].checked_div(r[b as usize]) else { trap!(TrapKind::DivideByZero) };
                         r[d as usize] = q;
                         pc = n;
                     }
@@ -747,9 +748,7 @@ impl<H: Host> Instance<H> {
                     }
                     op::RemUI64 => {
                         let ((d, a, b), n) = dec!(RemUI64);
-                        let Some(q) = r[a as usize].checked_rem(r[b as usize]) else {
-                            trap!(TrapKind::DivideByZero)
-                        };
+                        let Some(q) = r[a as usize].checked_rem(r[b as usize]) else { trap!(TrapKind::DivideByZero) };
                         r[d as usize] = q;
                         pc = n;
                     }
@@ -879,13 +878,15 @@ impl<H: Host> Instance<H> {
                     op::StoreI64 => store!(StoreI64, |v| v.to_le_bytes()),
                     op::LoadIdxI32 => {
                         let ((d, a, i, sh), n) = dec!(LoadIdxI32);
-                        let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(u32::from(sh)));
+                        let addr =
+                            (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(u32::from(sh)));
                         r[d as usize] = u64::from(u32::from_le_bytes(at!(mem.load(addr))));
                         pc = n;
                     }
                     op::StoreIdxI32 => {
                         let ((s, a, i, sh), n) = dec!(StoreIdxI32);
-                        let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(u32::from(sh)));
+                        let addr =
+                            (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(u32::from(sh)));
                         at!(mem.store(addr, (r[s as usize] as u32).to_le_bytes()));
                         pc = n;
                     }
@@ -947,19 +948,11 @@ impl<H: Host> Instance<H> {
                     }
                     op::BrIf => {
                         let ((c, t), n) = dec!(BrIf);
-                        if r[c as usize] as u32 != 0 {
-                            jump!(t)
-                        } else {
-                            pc = n
-                        }
+                        if r[c as usize] as u32 != 0 { jump!(t) } else { pc = n }
                     }
                     op::BrIfNot => {
                         let ((c, t), n) = dec!(BrIfNot);
-                        if r[c as usize] as u32 == 0 {
-                            jump!(t)
-                        } else {
-                            pc = n
-                        }
+                        if r[c as usize] as u32 == 0 { jump!(t) } else { pc = n }
                     }
                     op::BrEqI32 => br2!(BrEqI32, |a, b| a == b),
                     op::BrNeI32 => br2!(BrNeI32, |a, b| a != b),
@@ -999,7 +992,7 @@ impl<H: Host> Instance<H> {
                         let Some(ty_sig) = types.get(ty as usize) else { trap!(TrapKind::BadCode) };
                         let addr = r[p as usize] as u32;
                         let off = addr.wrapping_sub(FUNC_ADDR_BASE);
-                        if off % 4 == 0 && off / 4 < nfuncs {
+                        if off.is_multiple_of(4) && off / 4 < nfuncs {
                             let fi = (off / 4) as u16;
                             let callee = &funcs[fi as usize];
                             if callee.ty != ty && types.get(callee.ty as usize) != Some(ty_sig) {
@@ -1008,7 +1001,7 @@ impl<H: Host> Instance<H> {
                             enter!(fi, callee, d, args, n);
                         }
                         let ioff = addr.wrapping_sub(IMPORT_ADDR_BASE);
-                        if ioff % 4 == 0 && ioff / 4 < nimports {
+                        if ioff.is_multiple_of(4) && ioff / 4 < nimports {
                             argbuf.clear();
                             argbuf.extend(args.iter().map(|a| r[a as usize]));
                             let v = at!(call_import(imports, host, mem, heap, (ioff / 4) as u16, ty_sig, argbuf));

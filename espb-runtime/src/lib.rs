@@ -10,12 +10,16 @@
 
 extern crate alloc;
 
+pub mod disasm;
 pub mod format;
+pub mod heap;
 pub mod interp;
 pub mod memory;
 pub mod module;
 pub mod opcodes;
+pub mod partition;
 pub mod verify;
 
-pub use interp::{Host, HostCtx, Instance, Trap, TrapKind};
+pub use format::{LoadError, load};
+pub use interp::{Config, Host, HostCtx, Instance, InstantiateError, NoHost, Trap, TrapKind};
 pub use module::*;

@@ -30,6 +30,15 @@ impl Memory {
         Memory { base, bytes: vec![0; len] }
     }
 
+    /// Like [`Memory::new`], but `None` instead of aborting when the
+    /// allocator cannot provide `len` bytes (a device with little RAM).
+    pub fn try_new(base: u32, len: usize) -> Option<Memory> {
+        let mut bytes = Vec::new();
+        bytes.try_reserve_exact(len).ok()?;
+        bytes.resize(len, 0);
+        Some(Memory { base, bytes })
+    }
+
     pub fn base(&self) -> u32 {
         self.base
     }

@@ -315,29 +315,69 @@ macro_rules! kind_ty {
 
 /// Reads one operand at `*at`, advancing it. `None` when the code ends early.
 macro_rules! kind_read {
-    (Reg, $c:expr, $at:expr) => { read_u8($c, $at) };
-    (U8, $c:expr, $at:expr) => { read_u8($c, $at) };
-    (I8, $c:expr, $at:expr) => { read_u8($c, $at).map(|v| v as i8) };
-    (I16, $c:expr, $at:expr) => { read_u16($c, $at).map(|v| v as i16) };
-    (U16, $c:expr, $at:expr) => { read_u16($c, $at) };
-    (I32, $c:expr, $at:expr) => { read_u32($c, $at).map(|v| v as i32) };
-    (U32, $c:expr, $at:expr) => { read_u32($c, $at) };
-    (I64, $c:expr, $at:expr) => { read_u64($c, $at).map(|v| v as i64) };
-    (Target, $c:expr, $at:expr) => { read_u16($c, $at) };
-    (Regs, $c:expr, $at:expr) => { read_regs($c, $at) };
-    (Targets, $c:expr, $at:expr) => { read_targets($c, $at) };
+    (Reg, $c:expr, $at:expr) => {
+        read_u8($c, $at)
+    };
+    (U8, $c:expr, $at:expr) => {
+        read_u8($c, $at)
+    };
+    (I8, $c:expr, $at:expr) => {
+        read_u8($c, $at).map(|v| v as i8)
+    };
+    (I16, $c:expr, $at:expr) => {
+        read_u16($c, $at).map(|v| v as i16)
+    };
+    (U16, $c:expr, $at:expr) => {
+        read_u16($c, $at)
+    };
+    (I32, $c:expr, $at:expr) => {
+        read_u32($c, $at).map(|v| v as i32)
+    };
+    (U32, $c:expr, $at:expr) => {
+        read_u32($c, $at)
+    };
+    (I64, $c:expr, $at:expr) => {
+        read_u64($c, $at).map(|v| v as i64)
+    };
+    (Target, $c:expr, $at:expr) => {
+        read_u16($c, $at)
+    };
+    (Regs, $c:expr, $at:expr) => {
+        read_regs($c, $at)
+    };
+    (Targets, $c:expr, $at:expr) => {
+        read_targets($c, $at)
+    };
 }
 
 macro_rules! kind_write {
-    (Reg, $out:expr, $v:expr) => { $out.push(*$v) };
-    (U8, $out:expr, $v:expr) => { $out.push(*$v) };
-    (I8, $out:expr, $v:expr) => { $out.push(*$v as u8) };
-    (I16, $out:expr, $v:expr) => { $out.extend_from_slice(&$v.to_le_bytes()) };
-    (U16, $out:expr, $v:expr) => { $out.extend_from_slice(&$v.to_le_bytes()) };
-    (I32, $out:expr, $v:expr) => { $out.extend_from_slice(&$v.to_le_bytes()) };
-    (U32, $out:expr, $v:expr) => { $out.extend_from_slice(&$v.to_le_bytes()) };
-    (I64, $out:expr, $v:expr) => { $out.extend_from_slice(&$v.to_le_bytes()) };
-    (Target, $out:expr, $v:expr) => { $out.extend_from_slice(&$v.to_le_bytes()) };
+    (Reg, $out:expr, $v:expr) => {
+        $out.push(*$v)
+    };
+    (U8, $out:expr, $v:expr) => {
+        $out.push(*$v)
+    };
+    (I8, $out:expr, $v:expr) => {
+        $out.push(*$v as u8)
+    };
+    (I16, $out:expr, $v:expr) => {
+        $out.extend_from_slice(&$v.to_le_bytes())
+    };
+    (U16, $out:expr, $v:expr) => {
+        $out.extend_from_slice(&$v.to_le_bytes())
+    };
+    (I32, $out:expr, $v:expr) => {
+        $out.extend_from_slice(&$v.to_le_bytes())
+    };
+    (U32, $out:expr, $v:expr) => {
+        $out.extend_from_slice(&$v.to_le_bytes())
+    };
+    (I64, $out:expr, $v:expr) => {
+        $out.extend_from_slice(&$v.to_le_bytes())
+    };
+    (Target, $out:expr, $v:expr) => {
+        $out.extend_from_slice(&$v.to_le_bytes())
+    };
     (Regs, $out:expr, $v:expr) => {{
         $out.push($v.0.len() as u8);
         $out.extend_from_slice($v.0);
@@ -348,37 +388,86 @@ macro_rules! kind_write {
     }};
 }
 
-
 /// Bytes an operand takes in the fixed-size head of an instruction (lists
 /// contribute their count field; their elements follow the head).
 macro_rules! kind_head {
-    (Reg) => { 1 };
-    (U8) => { 1 };
-    (I8) => { 1 };
-    (I16) => { 2 };
-    (U16) => { 2 };
-    (I32) => { 4 };
-    (U32) => { 4 };
-    (I64) => { 8 };
-    (Target) => { 2 };
-    (Regs) => { 1 };
-    (Targets) => { 2 };
+    (Reg) => {
+        1
+    };
+    (U8) => {
+        1
+    };
+    (I8) => {
+        1
+    };
+    (I16) => {
+        2
+    };
+    (U16) => {
+        2
+    };
+    (I32) => {
+        4
+    };
+    (U32) => {
+        4
+    };
+    (I64) => {
+        8
+    };
+    (Target) => {
+        2
+    };
+    (Regs) => {
+        1
+    };
+    (Targets) => {
+        2
+    };
 }
 
 /// Reads an operand from the head array at the constant offset `$at`;
 /// list elements are taken from `$code` at `$tail`, which advances.
 macro_rules! kind_read_head {
-    (Reg, $h:ident, $at:ident, $c:ident, $t:ident) => {{ let v = $h[$at]; $at += 1; v }};
-    (U8, $h:ident, $at:ident, $c:ident, $t:ident) => {{ let v = $h[$at]; $at += 1; v }};
-    (I8, $h:ident, $at:ident, $c:ident, $t:ident) => {{ let v = $h[$at] as i8; $at += 1; v }};
-    (I16, $h:ident, $at:ident, $c:ident, $t:ident) => {{ let v = i16::from_le_bytes([$h[$at], $h[$at + 1]]); $at += 2; v }};
-    (U16, $h:ident, $at:ident, $c:ident, $t:ident) => {{ let v = u16::from_le_bytes([$h[$at], $h[$at + 1]]); $at += 2; v }};
-    (Target, $h:ident, $at:ident, $c:ident, $t:ident) => {{ let v = u16::from_le_bytes([$h[$at], $h[$at + 1]]); $at += 2; v }};
+    (Reg, $h:ident, $at:ident, $c:ident, $t:ident) => {{
+        let v = $h[$at];
+        $at += 1;
+        v
+    }};
+    (U8, $h:ident, $at:ident, $c:ident, $t:ident) => {{
+        let v = $h[$at];
+        $at += 1;
+        v
+    }};
+    (I8, $h:ident, $at:ident, $c:ident, $t:ident) => {{
+        let v = $h[$at] as i8;
+        $at += 1;
+        v
+    }};
+    (I16, $h:ident, $at:ident, $c:ident, $t:ident) => {{
+        let v = i16::from_le_bytes([$h[$at], $h[$at + 1]]);
+        $at += 2;
+        v
+    }};
+    (U16, $h:ident, $at:ident, $c:ident, $t:ident) => {{
+        let v = u16::from_le_bytes([$h[$at], $h[$at + 1]]);
+        $at += 2;
+        v
+    }};
+    (Target, $h:ident, $at:ident, $c:ident, $t:ident) => {{
+        let v = u16::from_le_bytes([$h[$at], $h[$at + 1]]);
+        $at += 2;
+        v
+    }};
     (I32, $h:ident, $at:ident, $c:ident, $t:ident) => {{
-        let v = i32::from_le_bytes([$h[$at], $h[$at + 1], $h[$at + 2], $h[$at + 3]]); $at += 4; v
+        let v = i32::from_le_bytes([$h[$at], $h[$at + 1], $h[$at + 2], $h[$at + 3]]);
+        $at += 4;
+        v
     }};
     (U32, $h:ident, $at:ident, $c:ident, $t:ident) => {{
-        let v = u32::from_le_bytes([$h[$at], $h[$at + 1], $h[$at + 2], $h[$at + 3]]); $at += 4; v
+        let v = u32::from_le_bytes([$h[$at], $h[$at + 1], $h[$at + 2], $h[$at + 3]]);
+        $at += 4;
+        v
     }};
     (I64, $h:ident, $at:ident, $c:ident, $t:ident) => {{
         let mut b = [0u8; 8];
@@ -528,7 +617,7 @@ macro_rules! gen_opcodes {
         /// with the next pc. The fixed-size part is taken as one array so a
         /// single bounds check covers every operand. They return `None` only
         /// on truncated code, which the verifier has already excluded.
-        #[allow(non_snake_case, unused_mut, unused_variables, unused_assignments, clippy::unused_unit)]
+        #[allow(non_snake_case, unused_mut, unused_variables, unused_assignments, clippy::unused_unit, clippy::needless_lifetimes)]
         pub mod decode {
             use super::*;
             $(

@@ -1,0 +1,457 @@
+//! The simulated ESP-IDF / C library that `cargo espb run` gives a module on
+//! the PC: [`PcHost`] implements [`espb_runtime::Host`].
+//!
+//! Natives are declared once, in one table per C header (`stdio::NATIVES`,
+//! `string::NATIVES`, ...): a name and a handler. [`PcHost::new`] numbers the
+//! concatenation of those tables; the number is the id that
+//! [`Host::resolve`] hands out and [`Host::call`] receives. Add a native =
+//! one handler + one table line.
+//!
+//! Conventions every handler follows:
+//! * arguments are read through [`Call`], which converts from the type the
+//!   call site actually passed (`ty.params[i]`) and traps with a message,
+//!   never panics, when an argument is missing;
+//! * pointers are module addresses and every access goes through
+//!   [`espb_runtime::memory::Memory`], so a bad pointer returns the
+//!   out-of-bounds trap of the access that failed;
+//! * `long` and `size_t` are 32 bits (ilp32), `long long` 64 bits.
+//!
+//! Standard streams: a module's `FILE*` is an opaque value. Every stream
+//! function (`fputs`, `fprintf`, `fwrite`, ...) writes to the simulated
+//! stdout, except when the `FILE*` is [`SIM_STDERR`], which goes to stderr.
+//! Stdout is line-buffered like C stdio on a terminal; stderr is unbuffered
+//! and flushes stdout first so the two interleave in program order.
+
+use espb_runtime::module::{FuncType, Import, ValType};
+use espb_runtime::{Host, HostCtx, Trap, TrapKind};
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+mod ctype;
+mod esp;
+mod math;
+pub mod printf;
+mod stdio;
+mod stdlib;
+mod string;
+#[cfg(test)]
+#[allow(dead_code)]
+pub mod testing;
+
+/// The `FILE*` value the simulator treats as stdin.
+pub const SIM_STDIN: u32 = 0x3FEF_FF00;
+/// The `FILE*` value the simulator treats as stdout (any unknown `FILE*` is
+/// stdout too).
+pub const SIM_STDOUT: u32 = 0x3FEF_FF04;
+/// The `FILE*` value the simulator routes to stderr.
+pub const SIM_STDERR: u32 = 0x3FEF_FF08;
+
+/// Bytes reserved for the module's `struct _reent`.
+const REENT_SIZE: u32 = 32;
+
+/// newlib's errno values.
+pub(crate) const ERANGE: i32 = 34;
+pub(crate) const EINVAL: i32 = 22;
+pub(crate) const ENOMEM: i32 = 12;
+
+/// A native function: reads its arguments from `call`, may touch the
+/// instance's memory through `ctx`, returns the raw result bits.
+pub(crate) type Handler = fn(&mut PcHost, &Call<'_>, &mut HostCtx<'_>) -> Result<u64, Trap>;
+
+/// One line of a native table.
+pub(crate) struct Native {
+    pub name: &'static str,
+    pub f: Handler,
+}
+
+/// Shorthand for table lines.
+pub(crate) const fn n(name: &'static str, f: Handler) -> Native {
+    Native { name, f }
+}
+
+/// Every native the simulator provides, grouped by header. Ids are indices
+/// into the concatenation, in this order.
+const TABLES: &[&[Native]] = &[
+    stdio::NATIVES,
+    string::NATIVES,
+    stdlib::NATIVES,
+    ctype::NATIVES,
+    math::UNARY,
+    math::BINARY,
+    math::OTHER,
+    esp::NATIVES,
+];
+
+/// Every native name the simulator provides, in id order.
+#[allow(dead_code)] // API for the runner (`--list-natives`, docs) and tests
+pub fn native_names() -> impl Iterator<Item = &'static str> {
+    TABLES.iter().flat_map(|t| t.iter()).map(|n| n.name)
+}
+
+/// The arguments of one native call, read according to the types the call
+/// site passed.
+pub(crate) struct Call<'a> {
+    pub name: &'static str,
+    pub ty: &'a FuncType,
+    pub args: &'a [u64],
+}
+
+impl Call<'_> {
+    fn raw(&self, i: usize) -> Result<(u64, ValType), Trap> {
+        match (self.args.get(i), self.ty.params.get(i)) {
+            (Some(&v), Some(&t)) => Ok((v, t)),
+            (Some(&v), None) => Ok((v, ValType::I64)),
+            _ => Err(Trap::host(format!(
+                "{}: called with {} argument(s), but it needs at least {}",
+                self.name,
+                self.args.len(),
+                i + 1
+            ))),
+        }
+    }
+    /// Argument `i` as a 32-bit integer (the low 32 bits of whatever was passed).
+    pub fn u32(&self, i: usize) -> Result<u32, Trap> {
+        Ok(self.raw(i)?.0 as u32)
+    }
+    pub fn i32(&self, i: usize) -> Result<i32, Trap> {
+        Ok(self.u32(i)? as i32)
+    }
+    /// Argument `i` as a 64-bit integer (a 32-bit argument is sign-extended).
+    pub fn i64(&self, i: usize) -> Result<i64, Trap> {
+        let (v, t) = self.raw(i)?;
+        Ok(match t {
+            ValType::I32 | ValType::F32 => v as u32 as i32 as i64,
+            ValType::I64 | ValType::F64 => v as i64,
+        })
+    }
+    pub fn f64(&self, i: usize) -> Result<f64, Trap> {
+        let (v, t) = self.raw(i)?;
+        Ok(match t {
+            ValType::F64 | ValType::I64 => f64::from_bits(v),
+            ValType::F32 => f32::from_bits(v as u32) as f64,
+            ValType::I32 => v as u32 as i32 as f64,
+        })
+    }
+    pub fn f32(&self, i: usize) -> Result<f32, Trap> {
+        let (v, t) = self.raw(i)?;
+        Ok(match t {
+            ValType::F32 | ValType::I32 => f32::from_bits(v as u32),
+            ValType::F64 | ValType::I64 => f64::from_bits(v) as f32,
+        })
+    }
+    /// The arguments from `i` on, for a printf-style formatter.
+    pub fn varargs(&self, i: usize) -> printf::RegArgs<'_> {
+        let n = self.args.len().min(self.ty.params.len());
+        let i = i.min(n);
+        printf::RegArgs::new(self.name, &self.ty.params[i..n], &self.args[i..n])
+    }
+}
+
+/// Result encodings.
+pub(crate) fn ret_i32(v: i32) -> u64 {
+    v as u32 as u64
+}
+pub(crate) fn ret_f32(v: f32) -> u64 {
+    v.to_bits() as u64
+}
+pub(crate) fn ret_f64(v: f64) -> u64 {
+    v.to_bits()
+}
+
+/// A cloneable in-memory writer, for capturing a module's output in tests.
+#[derive(Clone, Default)]
+#[allow(dead_code)] // API for tests and embedders
+pub struct SharedBuf(Arc<Mutex<Vec<u8>>>);
+
+#[allow(dead_code)]
+impl SharedBuf {
+    pub fn new() -> SharedBuf {
+        SharedBuf::default()
+    }
+    /// Everything written so far.
+    pub fn contents(&self) -> Vec<u8> {
+        match self.0.lock() {
+            Ok(v) => v.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+    /// Everything written so far, as (lossy) UTF-8.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.contents()).into_owned()
+    }
+}
+
+impl Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.0.lock() {
+            Ok(mut v) => v.extend_from_slice(buf),
+            Err(p) => p.into_inner().extend_from_slice(buf),
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The simulated stdout: line-buffered, like C stdio on a terminal.
+pub(crate) struct Stdout {
+    w: Box<dyn Write + Send>,
+    buf: Vec<u8>,
+    /// A write to `w` failed since the last successful flush.
+    failed: bool,
+}
+
+const STDOUT_BUF: usize = 8192;
+
+impl Stdout {
+    pub(crate) fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.w.write_all(&self.buf).and_then(|()| self.w.flush());
+        self.buf.clear();
+        if r.is_err() {
+            self.failed = true;
+        }
+        r
+    }
+    /// Takes and clears the "a write failed" flag.
+    pub fn take_failed(&mut self) -> bool {
+        std::mem::take(&mut self.failed)
+    }
+}
+
+impl printf::Sink for Stdout {
+    fn put(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
+        if b.contains(&b'\n') || self.buf.len() >= STDOUT_BUF {
+            let _ = self.flush();
+        }
+    }
+    fn pad(&mut self, c: u8, n: u64) {
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(STDOUT_BUF as u64) as usize;
+            self.buf.resize(self.buf.len() + k, c);
+            left -= k as u64;
+            if self.buf.len() >= STDOUT_BUF {
+                let _ = self.flush();
+            }
+        }
+    }
+}
+
+/// A sink straight into a writer (stderr), remembering failures.
+pub(crate) struct WriteSink<'a> {
+    pub w: &'a mut (dyn Write + Send),
+    pub ok: bool,
+}
+
+impl printf::Sink for WriteSink<'_> {
+    fn put(&mut self, b: &[u8]) {
+        if self.ok && self.w.write_all(b).is_err() {
+            self.ok = false;
+        }
+    }
+    fn pad(&mut self, c: u8, n: u64) {
+        let chunk = [c; 256];
+        let mut left = n;
+        while left > 0 && self.ok {
+            let k = left.min(chunk.len() as u64) as usize;
+            self.put(&chunk[..k]);
+            left -= k as u64;
+        }
+    }
+}
+
+/// The PC simulator's natives: C library, FreeRTOS and ESP-IDF basics.
+pub struct PcHost {
+    natives: Vec<&'static Native>,
+    by_name: HashMap<&'static str, u32>,
+    pub(crate) stdout: Stdout,
+    stderr: Box<dyn Write + Send>,
+    /// newlib's `rand` state (`_REENT->_new._reent._rand_next`), seeded 1.
+    pub(crate) rand_next: u64,
+    /// `strtok`'s saved position (0 = none).
+    pub(crate) strtok_next: u32,
+    start: Instant,
+    /// `Some(us)`: virtual time, advanced only by delays; `None`: wall clock.
+    virtual_us: Option<u64>,
+    tick_ms: u32,
+    /// ESP log levels: the default (`*`) and per-tag overrides.
+    pub(crate) log_level: u32,
+    pub(crate) log_tags: HashMap<Vec<u8>, u32>,
+    /// The module's `struct _reent` (errno and the std streams), allocated
+    /// in its heap on first use; 0 until then.
+    reent: u32,
+}
+
+impl PcHost {
+    /// Stdout goes to `out`; stderr to the process's stderr.
+    pub fn new(out: Box<dyn Write + Send>) -> PcHost {
+        PcHost::with_stderr(out, Box::new(std::io::stderr()))
+    }
+
+    /// Stdout goes to `out`, stderr to `err`.
+    pub fn with_stderr(out: Box<dyn Write + Send>, err: Box<dyn Write + Send>) -> PcHost {
+        let natives: Vec<&'static Native> = TABLES.iter().flat_map(|t| t.iter()).collect();
+        let by_name = natives.iter().enumerate().map(|(i, n)| (n.name, i as u32)).collect();
+        PcHost {
+            natives,
+            by_name,
+            stdout: Stdout { w: out, buf: Vec::new(), failed: false },
+            stderr: err,
+            rand_next: 1,
+            strtok_next: 0,
+            start: Instant::now(),
+            virtual_us: None,
+            tick_ms: 10,
+            log_level: 3,
+            log_tags: HashMap::new(),
+            reent: 0,
+        }
+    }
+
+    #[allow(dead_code)] // API for the runner's options and tests
+    /// A host whose stdout and stderr are captured in buffers (for tests).
+    /// Time is virtual (see [`PcHost::set_virtual_time`]).
+    pub fn capture() -> (PcHost, SharedBuf, SharedBuf) {
+        let (out, err) = (SharedBuf::new(), SharedBuf::new());
+        let mut h = PcHost::with_stderr(Box::new(out.clone()), Box::new(err.clone()));
+        h.set_virtual_time(true);
+        (h, out, err)
+    }
+
+    /// Writes out buffered stdout.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.stdout.flush()
+    }
+
+    #[allow(dead_code)] // API for the runner's options and tests
+    /// Length of one FreeRTOS tick in milliseconds (default 10, i.e.
+    /// `CONFIG_FREERTOS_HZ=100`, ESP-IDF's default), used by `vTaskDelay`
+    /// and `xTaskGetTickCount`. 0 counts as 1.
+    pub fn set_tick_period_ms(&mut self, ms: u32) {
+        self.tick_ms = ms.max(1);
+    }
+
+    #[allow(dead_code)] // API for the runner's options and tests
+    /// Virtual time: delays do not sleep but advance a clock that starts at
+    /// 0, so timestamps are deterministic. Off by default (wall clock).
+    pub fn set_virtual_time(&mut self, on: bool) {
+        self.virtual_us = if on { Some(0) } else { None };
+    }
+
+    /// Microseconds since the host was made (or virtual time).
+    pub(crate) fn now_us(&self) -> u64 {
+        match self.virtual_us {
+            Some(us) => us,
+            None => self.start.elapsed().as_micros() as u64,
+        }
+    }
+
+    pub(crate) fn tick_ms(&self) -> u32 {
+        self.tick_ms
+    }
+
+    /// Sleeps (or advances virtual time by) `us` microseconds.
+    pub(crate) fn delay_us(&mut self, us: u64) {
+        match &mut self.virtual_us {
+            Some(v) => *v = v.saturating_add(us),
+            None => {
+                let _ = self.stdout.flush();
+                std::thread::sleep(Duration::from_micros(us));
+            }
+        }
+    }
+
+    /// Writes to the stream `file` (a module `FILE*`). Returns false when
+    /// the output could not be written.
+    pub(crate) fn write_stream(&mut self, file: u32, b: &[u8]) -> bool {
+        if file == SIM_STDERR {
+            self.write_stderr(b)
+        } else {
+            printf::Sink::put(&mut self.stdout, b);
+            !self.stdout.take_failed()
+        }
+    }
+
+    /// Unbuffered stderr; flushes stdout first to keep program order.
+    pub(crate) fn write_stderr(&mut self, b: &[u8]) -> bool {
+        let a = self.stdout.flush().is_ok();
+        a & self.stderr.write_all(b).and_then(|()| self.stderr.flush()).is_ok()
+    }
+
+    /// The module's newlib `struct _reent`, allocated in its heap the first
+    /// time: `_errno` at 0, `_stdin`, `_stdout`, `_stderr` at 4, 8, 12
+    /// (the same offsets in newlib's full and `_REENT_SMALL` layouts),
+    /// holding [`SIM_STDIN`], [`SIM_STDOUT`], [`SIM_STDERR`].
+    pub(crate) fn reent(&mut self, ctx: &mut HostCtx<'_>) -> Result<u32, Trap> {
+        if self.reent == 0 {
+            let p = ctx.malloc(REENT_SIZE);
+            if p == 0 {
+                return Err(Trap::host(
+                    "__getreent: no room in the module heap for the C library state (errno, stdout)",
+                ));
+            }
+            ctx.mem.fill(p, 0, REENT_SIZE)?;
+            ctx.mem.write_u32(p + 4, SIM_STDIN)?;
+            ctx.mem.write_u32(p + 8, SIM_STDOUT)?;
+            ctx.mem.write_u32(p + 12, SIM_STDERR)?;
+            self.reent = p;
+        }
+        Ok(self.reent)
+    }
+
+    /// Sets the module's `errno`.
+    pub(crate) fn set_errno(&mut self, ctx: &mut HostCtx<'_>, v: i32) -> Result<(), Trap> {
+        let p = self.reent(ctx)?;
+        ctx.mem.write_u32(p, v as u32)
+    }
+
+    /// The trap that ends the program with `exit(code)`, after flushing.
+    pub(crate) fn exit(&mut self, code: i32) -> Trap {
+        let _ = self.stdout.flush();
+        Trap::new(TrapKind::Exit(code))
+    }
+
+    /// The trap of `abort()`, after flushing.
+    pub(crate) fn abort(&mut self) -> Trap {
+        let _ = self.stdout.flush();
+        Trap::new(TrapKind::Abort)
+    }
+}
+
+impl Drop for PcHost {
+    fn drop(&mut self) {
+        let _ = self.stdout.flush();
+    }
+}
+
+impl Host for PcHost {
+    fn resolve(&mut self, import: &Import, _ty: &FuncType) -> Option<u32> {
+        self.by_name.get(import.name()?).copied()
+    }
+
+    fn call(&mut self, id: u32, ty: &FuncType, args: &[u64], ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+        let native = *self
+            .natives
+            .get(id as usize)
+            .ok_or_else(|| Trap::host(format!("simulator: no native function with id {id}")))?;
+        let call = Call { name: native.name, ty, args };
+        (native.f)(self, &call, ctx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for n in native_names() {
+            assert!(seen.insert(n), "{n} is in the native tables twice");
+        }
+    }
+}

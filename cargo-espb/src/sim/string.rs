@@ -1,0 +1,279 @@
+//! string.h. Comparisons return the difference of the first differing
+//! bytes as `unsigned char` (newlib's result; C only fixes the sign).
+//! Functions bounded by a length read no further than C would: they stop
+//! at the match or NUL, and trap only when the bytes they must read leave
+//! module memory.
+
+use super::{Call, ENOMEM, Native, PcHost, n, ret_i32};
+use espb_runtime::memory::Memory;
+use espb_runtime::{HostCtx, Trap};
+
+pub(crate) const NATIVES: &[Native] = &[
+    n("strlen", strlen),
+    n("strnlen", strnlen),
+    n("strcmp", strcmp),
+    n("strncmp", strncmp),
+    n("strcasecmp", strcasecmp),
+    n("strncasecmp", strncasecmp),
+    n("strcpy", strcpy),
+    n("strncpy", strncpy),
+    n("strcat", strcat),
+    n("strncat", strncat),
+    n("strchr", strchr),
+    n("strrchr", strrchr),
+    n("strstr", strstr),
+    n("strspn", strspn),
+    n("strcspn", strcspn),
+    n("strpbrk", strpbrk),
+    n("strtok", strtok),
+    n("strtok_r", strtok_r),
+    n("memcmp", memcmp),
+    n("memchr", memchr),
+    n("memcpy", memmove),
+    n("memmove", memmove),
+    n("memset", memset),
+    n("strdup", strdup),
+    n("strndup", strndup),
+];
+
+/// Up to `n` bytes at `p`, cut at the first NUL (exclusive). Reads past
+/// the end of memory only trap if no NUL came first.
+fn bounded_str(mem: &Memory, p: u32, n: u32) -> Result<&[u8], Trap> {
+    if n == 0 {
+        return Ok(&[]);
+    }
+    let off = p.wrapping_sub(mem.base()) as usize;
+    let look = (n as usize).min(mem.len().saturating_sub(off));
+    let s = mem.slice(p, look)?;
+    match s.iter().position(|&c| c == 0) {
+        Some(z) => Ok(&s[..z]),
+        None if look == n as usize => Ok(s),
+        None => mem.slice(p, look + 1),
+    }
+}
+
+fn diff(a: &[u8], b: &[u8], fold: bool) -> i32 {
+    for (&x, &y) in a.iter().zip(b) {
+        let (x, y) = if fold { (x.to_ascii_lowercase(), y.to_ascii_lowercase()) } else { (x, y) };
+        if x != y {
+            return x as i32 - y as i32;
+        }
+    }
+    // One is a prefix of the other: the shorter one's NUL (0) compares.
+    match a.len().cmp(&b.len()) {
+        std::cmp::Ordering::Less => -(if fold { b[a.len()].to_ascii_lowercase() } else { b[a.len()] } as i32),
+        std::cmp::Ordering::Greater => (if fold { a[b.len()].to_ascii_lowercase() } else { a[b.len()] }) as i32,
+        std::cmp::Ordering::Equal => 0,
+    }
+}
+
+fn strlen(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    Ok(ctx.mem.c_str(c.u32(0)?)?.len() as u64)
+}
+
+fn strnlen(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    Ok(bounded_str(ctx.mem, c.u32(0)?, c.u32(1)?)?.len() as u64)
+}
+
+fn strcmp(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    Ok(ret_i32(diff(ctx.mem.c_str(c.u32(0)?)?, ctx.mem.c_str(c.u32(1)?)?, false)))
+}
+
+fn strncmp(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let n = c.u32(2)?;
+    Ok(ret_i32(diff(bounded_str(ctx.mem, c.u32(0)?, n)?, bounded_str(ctx.mem, c.u32(1)?, n)?, false)))
+}
+
+fn strcasecmp(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    Ok(ret_i32(diff(ctx.mem.c_str(c.u32(0)?)?, ctx.mem.c_str(c.u32(1)?)?, true)))
+}
+
+fn strncasecmp(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let n = c.u32(2)?;
+    Ok(ret_i32(diff(bounded_str(ctx.mem, c.u32(0)?, n)?, bounded_str(ctx.mem, c.u32(1)?, n)?, true)))
+}
+
+/// Writes `bytes` then a NUL at `d`.
+fn put_str(mem: &mut Memory, d: u32, bytes: &[u8]) -> Result<(), Trap> {
+    let len = bytes.len();
+    let dst = mem.slice_mut(d, len + 1)?;
+    dst[..len].copy_from_slice(bytes);
+    dst[len] = 0;
+    Ok(())
+}
+
+fn strcpy(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (d, s) = (c.u32(0)?, c.u32(1)?);
+    let src = ctx.mem.c_str(s)?.to_vec();
+    put_str(ctx.mem, d, &src)?;
+    Ok(d as u64)
+}
+
+/// Copies at most `n` bytes and pads with NULs to `n` (no NUL if `s` is
+/// `n` bytes or longer).
+fn strncpy(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (d, s, n) = (c.u32(0)?, c.u32(1)?, c.u32(2)?);
+    let src = bounded_str(ctx.mem, s, n)?.to_vec();
+    let dst = ctx.mem.slice_mut(d, n as usize)?;
+    dst[..src.len()].copy_from_slice(&src);
+    dst[src.len()..].fill(0);
+    Ok(d as u64)
+}
+
+fn strcat(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (d, s) = (c.u32(0)?, c.u32(1)?);
+    let end = d.wrapping_add(ctx.mem.c_str(d)?.len() as u32);
+    let src = ctx.mem.c_str(s)?.to_vec();
+    put_str(ctx.mem, end, &src)?;
+    Ok(d as u64)
+}
+
+fn strncat(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (d, s, n) = (c.u32(0)?, c.u32(1)?, c.u32(2)?);
+    let end = d.wrapping_add(ctx.mem.c_str(d)?.len() as u32);
+    let src = bounded_str(ctx.mem, s, n)?.to_vec();
+    put_str(ctx.mem, end, &src)?;
+    Ok(d as u64)
+}
+
+/// `strchr`: the terminating NUL is part of the string (`strchr(s, 0)`).
+fn strchr(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (s, ch) = (c.u32(0)?, c.u32(1)? as u8);
+    let str = ctx.mem.c_str(s)?;
+    Ok(match ch {
+        0 => s.wrapping_add(str.len() as u32) as u64,
+        _ => str.iter().position(|&b| b == ch).map_or(0, |i| s.wrapping_add(i as u32) as u64),
+    })
+}
+
+fn strrchr(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (s, ch) = (c.u32(0)?, c.u32(1)? as u8);
+    let str = ctx.mem.c_str(s)?;
+    Ok(match ch {
+        0 => s.wrapping_add(str.len() as u32) as u64,
+        _ => str.iter().rposition(|&b| b == ch).map_or(0, |i| s.wrapping_add(i as u32) as u64),
+    })
+}
+
+fn strstr(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (h, nd) = (c.u32(0)?, c.u32(1)?);
+    let hay = ctx.mem.c_str(h)?;
+    let needle = ctx.mem.c_str(nd)?;
+    if needle.is_empty() {
+        return Ok(h as u64);
+    }
+    Ok(hay.windows(needle.len()).position(|w| w == needle).map_or(0, |i| h.wrapping_add(i as u32) as u64))
+}
+
+fn strspn(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let s = ctx.mem.c_str(c.u32(0)?)?;
+    let set = ctx.mem.c_str(c.u32(1)?)?;
+    Ok(s.iter().position(|b| !set.contains(b)).unwrap_or(s.len()) as u64)
+}
+
+fn strcspn(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let s = ctx.mem.c_str(c.u32(0)?)?;
+    let set = ctx.mem.c_str(c.u32(1)?)?;
+    Ok(s.iter().position(|b| set.contains(b)).unwrap_or(s.len()) as u64)
+}
+
+fn strpbrk(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let p = c.u32(0)?;
+    let s = ctx.mem.c_str(p)?;
+    let set = ctx.mem.c_str(c.u32(1)?)?;
+    Ok(s.iter().position(|b| set.contains(b)).map_or(0, |i| p.wrapping_add(i as u32) as u64))
+}
+
+/// newlib's `__strtok_r`: returns the token and the next saved position
+/// (0 when the string is used up).
+fn tokenize(mem: &mut Memory, s: u32, delim: u32, saved: u32) -> Result<(u32, u32), Trap> {
+    let s = if s != 0 { s } else { saved };
+    if s == 0 {
+        return Ok((0, 0));
+    }
+    let delims = mem.c_str(delim)?.to_vec();
+    let str = mem.c_str(s)?;
+    let Some(start) = str.iter().position(|b| !delims.contains(b)) else {
+        return Ok((0, 0));
+    };
+    let tok = s.wrapping_add(start as u32);
+    match str[start..].iter().position(|b| delims.contains(b)) {
+        Some(k) => {
+            let end = tok.wrapping_add(k as u32);
+            mem.write_u8(end, 0)?;
+            Ok((tok, end.wrapping_add(1)))
+        }
+        None => Ok((tok, 0)),
+    }
+}
+
+fn strtok(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (tok, next) = tokenize(ctx.mem, c.u32(0)?, c.u32(1)?, h.strtok_next)?;
+    h.strtok_next = next;
+    Ok(tok as u64)
+}
+
+fn strtok_r(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (s, delim, save) = (c.u32(0)?, c.u32(1)?, c.u32(2)?);
+    let saved = if s == 0 { ctx.mem.read_u32(save)? } else { 0 };
+    let (tok, next) = tokenize(ctx.mem, s, delim, saved)?;
+    ctx.mem.write_u32(save, next)?;
+    Ok(tok as u64)
+}
+
+fn memcmp(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let n = c.u32(2)? as usize;
+    let a = ctx.mem.slice(c.u32(0)?, n)?;
+    let b = ctx.mem.slice(c.u32(1)?, n)?;
+    Ok(ret_i32(a.iter().zip(b).find(|(x, y)| x != y).map_or(0, |(&x, &y)| x as i32 - y as i32)))
+}
+
+/// Stops at the first match, so only the bytes before it must be in bounds.
+fn memchr(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (p, ch, n) = (c.u32(0)?, c.u32(1)? as u8, c.u32(2)?);
+    if n == 0 {
+        return Ok(0);
+    }
+    let off = p.wrapping_sub(ctx.mem.base()) as usize;
+    let look = (n as usize).min(ctx.mem.len().saturating_sub(off));
+    let s = ctx.mem.slice(p, look)?;
+    match s.iter().position(|&b| b == ch) {
+        Some(i) => Ok(p.wrapping_add(i as u32) as u64),
+        None if look == n as usize => Ok(0),
+        None => Err(ctx.mem.slice(p, n as usize).err().unwrap_or_else(|| Trap::host("memchr"))),
+    }
+}
+
+/// `memcpy` is served by `memmove` (overlap is undefined in C; harmless here).
+fn memmove(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (d, s, n) = (c.u32(0)?, c.u32(1)?, c.u32(2)?);
+    ctx.mem.copy_within(d, s, n)?;
+    Ok(d as u64)
+}
+
+fn memset(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (d, v, n) = (c.u32(0)?, c.u32(1)? as u8, c.u32(2)?);
+    ctx.mem.fill(d, v, n)?;
+    Ok(d as u64)
+}
+
+/// A copy of `bytes` plus NUL in the module heap (NULL and ENOMEM when full).
+fn dup(h: &mut PcHost, ctx: &mut HostCtx<'_>, bytes: &[u8]) -> Result<u64, Trap> {
+    let p = ctx.malloc(bytes.len() as u32 + 1);
+    if p == 0 {
+        h.set_errno(ctx, ENOMEM)?;
+        return Ok(0);
+    }
+    put_str(ctx.mem, p, bytes)?;
+    Ok(p as u64)
+}
+
+fn strdup(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let s = ctx.mem.c_str(c.u32(0)?)?.to_vec();
+    dup(h, ctx, &s)
+}
+
+fn strndup(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let s = bounded_str(ctx.mem, c.u32(0)?, c.u32(1)?)?.to_vec();
+    dup(h, ctx, &s)
+}

@@ -1,0 +1,216 @@
+//! `cargo espb symbols ...`: check, lock and generate firmware symbol tables.
+
+use std::path::{Path, PathBuf};
+
+use espb_sys::check::{Baseline, check, lock_text};
+use espb_sys::{Manifest, TableBuilder};
+
+/// `cargo espb symbols` subcommands.
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum SymbolsCmd {
+    /// Refuse changes that renumber, reuse or remove an index of MANIFEST.
+    ///
+    /// Compares with a lock file (--lock), with the manifest as committed at
+    /// a git revision (--against), or by default with MANIFEST's sibling
+    /// `<table>.lock` if it exists, else with `HEAD`.
+    Check {
+        /// The manifest (`.espbsym`, or an ESPB `.sym` file).
+        manifest: PathBuf,
+        /// Lock file written by `cargo espb symbols lock`.
+        #[arg(long, conflicts_with = "against")]
+        lock: Option<PathBuf>,
+        /// Git revision holding the previous version (e.g. `HEAD`, `origin/main`).
+        #[arg(long, value_name = "GIT_REV")]
+        against: Option<String>,
+    },
+    /// Write the lock file (index -> name) of MANIFEST.
+    Lock {
+        manifest: PathBuf,
+        /// Output file (default: `<table>.lock` next to the manifest).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Generate the firmware side of a table: an ESP-IDF component (--c)
+    /// and/or Rust source (--rust); or convert a `.sym` file (--convert).
+    Gen {
+        /// The manifest (default: the standard `idf` manifest of espb-sys).
+        manifest: Option<PathBuf>,
+        /// Table name (default: the manifest's file name up to the first `.`).
+        #[arg(long)]
+        table: Option<String>,
+        /// Write the ESP-IDF component (`espb_symtab_<table>.c/.h`, CMakeLists.txt) here.
+        #[arg(long, value_name = "DIR")]
+        c: Option<PathBuf>,
+        /// Write `espb_symtab_<table>.rs` here.
+        #[arg(long, value_name = "DIR")]
+        rust: Option<PathBuf>,
+        /// Resolve guards for Rust from this sdkconfig / sdkconfig.h / sdkconfig.json
+        /// (without it, guards become `#[cfg]` on esp-idf-sys cfg names).
+        #[arg(long)]
+        sdkconfig: Option<PathBuf>,
+        /// Treat a Kconfig option as enabled (repeatable).
+        #[arg(long, value_name = "CONFIG_X")]
+        enable: Vec<String>,
+        /// ESP-IDF version for `IDF >= x.y` guards, e.g. `5.2`.
+        #[arg(long, value_name = "MAJOR.MINOR")]
+        idf_version: Option<String>,
+        /// Write the manifest as canonical `.espbsym` text to this file (converts `.sym`).
+        #[arg(long, value_name = "FILE")]
+        convert: Option<PathBuf>,
+    },
+}
+
+/// Runs a `symbols` subcommand; reports go to stdout, errors are returned.
+pub fn run(cmd: &SymbolsCmd) -> miette::Result<()> {
+    run_inner(cmd).map_err(|e| miette::Report::msg(e.to_string()))
+}
+
+fn run_inner(cmd: &SymbolsCmd) -> Result<(), espb_sys::Error> {
+    match cmd {
+        SymbolsCmd::Check {
+            manifest,
+            lock,
+            against,
+        } => {
+            let m = Manifest::load(manifest)?;
+            let default_lock = lock_path(manifest, &m);
+            let base = match (lock, against) {
+                (Some(l), _) => Baseline::load_lock(l)?,
+                (None, Some(rev)) => match Baseline::from_git(manifest, rev)? {
+                    Some(b) => b,
+                    None => {
+                        println!(
+                            "{}: not present at {rev}: new table `{}`, {} slots, nothing to compare",
+                            manifest.display(),
+                            m.name(),
+                            m.count()
+                        );
+                        return Ok(());
+                    }
+                },
+                (None, None) if default_lock.exists() => Baseline::load_lock(&default_lock)?,
+                (None, None) => match Baseline::from_git(manifest, "HEAD")? {
+                    Some(b) => b,
+                    None => {
+                        println!(
+                            "{}: no lock file ({}) and not committed: nothing to compare",
+                            manifest.display(),
+                            default_lock.display()
+                        );
+                        return Ok(());
+                    }
+                },
+            };
+            let r = check(&m, &base)?;
+            println!(
+                "{}: append-only OK against {} ({} kept, {} appended{}); table `{}` hash 0x{:08x}",
+                manifest.display(),
+                base.source,
+                r.kept,
+                r.appended,
+                if r.removed.is_empty() {
+                    String::new()
+                } else {
+                    format!(", removed: {}", r.removed.join(" "))
+                },
+                m.name(),
+                m.hash()
+            );
+            Ok(())
+        }
+        SymbolsCmd::Lock { manifest, output } => {
+            let m = Manifest::load(manifest)?;
+            let out = output.clone().unwrap_or_else(|| lock_path(manifest, &m));
+            std::fs::write(&out, lock_text(&m)).map_err(|e| espb_sys::Error::Io {
+                path: out.clone(),
+                source: e,
+            })?;
+            println!(
+                "wrote {} ({} slots, hash 0x{:08x})",
+                out.display(),
+                m.count(),
+                m.hash()
+            );
+            Ok(())
+        }
+        SymbolsCmd::Gen {
+            manifest,
+            table,
+            c,
+            rust,
+            sdkconfig,
+            enable,
+            idf_version,
+            convert,
+        } => {
+            let m = match manifest {
+                Some(p) => Manifest::load(p)?,
+                None => espb_sys::try_standard_idf_manifest()?,
+            };
+            let name = table.clone().unwrap_or_else(|| m.name().to_string());
+            if c.is_none() && rust.is_none() && convert.is_none() {
+                return Err(espb_sys::Error::Usage(
+                    "nothing to generate: give --c DIR, --rust DIR and/or --convert FILE".into(),
+                ));
+            }
+            if let Some(out) = convert {
+                std::fs::write(out, m.to_text()).map_err(|e| espb_sys::Error::Io {
+                    path: out.clone(),
+                    source: e,
+                })?;
+                println!("wrote {} ({} slots)", out.display(), m.count());
+            }
+            let mut b = TableBuilder::new(&name)
+                .manifest_parsed(m)
+                .enabled_options(enable)
+                .cargo_directives(false);
+            if let Some(s) = sdkconfig {
+                b = b.sdkconfig(s);
+            }
+            if let Some(v) = idf_version {
+                let parsed = v
+                    .split_once('.')
+                    .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
+                let Some((maj, min)) = parsed else {
+                    return Err(espb_sys::Error::Usage(format!(
+                        "--idf-version {v}: expected MAJOR.MINOR, e.g. 5.2"
+                    )));
+                };
+                b = b.idf_version(maj, min);
+            }
+            if let Some(dir) = c {
+                let g = b.generate_c(dir)?;
+                println!(
+                    "wrote ESP-IDF component {} (table `{name}`, {} slots, hash 0x{:08x})",
+                    dir.display(),
+                    g.count,
+                    g.hash
+                );
+            }
+            if let Some(dir) = rust {
+                std::fs::create_dir_all(dir).map_err(|e| espb_sys::Error::Io {
+                    path: dir.clone(),
+                    source: e,
+                })?;
+                let g = b.generate_rust(dir)?;
+                println!(
+                    "wrote {} ({} slots, hash 0x{:08x}{})",
+                    g.path.display(),
+                    g.count,
+                    g.hash,
+                    if g.disabled.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} disabled by configuration", g.disabled.len())
+                    }
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `dir/idf.espbsym` → `dir/idf.lock`.
+fn lock_path(manifest: &Path, m: &Manifest) -> PathBuf {
+    manifest.with_file_name(format!("{}.lock", m.name()))
+}

@@ -1,0 +1,244 @@
+//! Encoding: physical registers in, redundant moves and jumps to the next
+//! block out, branch targets resolved to byte offsets, operands written in
+//! the layout the opcode table declares.
+
+use super::error::TranslateError;
+use super::mir::{MFunc, MInst, MOp};
+use super::regalloc::Allocation;
+use espb_runtime::opcodes::{Opcode, OperandKind};
+
+pub struct Emitted {
+    pub code: Vec<u8>,
+    /// (code offset, file, line), in code order, one per change of line.
+    pub lines: Vec<(u32, String, u32)>,
+}
+
+/// The inverted form of a conditional branch (same operands order rules).
+fn invert(i: &MInst, target: usize) -> Option<MInst> {
+    use Opcode::*;
+    let ops = &i.ops;
+    let lab = MOp::Label(target);
+    let (op, new_ops) = match (i.op, ops.as_slice()) {
+        (BrIf, [c, _]) => (BrIfNot, vec![c.clone(), lab]),
+        (BrIfNot, [c, _]) => (BrIf, vec![c.clone(), lab]),
+        (BrEqI32, [a, b, _]) => (BrNeI32, vec![a.clone(), b.clone(), lab]),
+        (BrNeI32, [a, b, _]) => (BrEqI32, vec![a.clone(), b.clone(), lab]),
+        // !(a < b) == b <= a
+        (BrLtSI32, [a, b, _]) => (BrLeSI32, vec![b.clone(), a.clone(), lab]),
+        (BrLeSI32, [a, b, _]) => (BrLtSI32, vec![b.clone(), a.clone(), lab]),
+        (BrLtUI32, [a, b, _]) => (BrLeUI32, vec![b.clone(), a.clone(), lab]),
+        (BrLeUI32, [a, b, _]) => (BrLtUI32, vec![b.clone(), a.clone(), lab]),
+        (BrEqImmI32, [a, v, _]) => (BrNeImmI32, vec![a.clone(), v.clone(), lab]),
+        (BrNeImmI32, [a, v, _]) => (BrEqImmI32, vec![a.clone(), v.clone(), lab]),
+        // !(a < v) == a > v - 1
+        (BrLtSImmI32, [a, MOp::Imm(v), _]) if *v as i32 != i32::MIN => {
+            (BrGtSImmI32, vec![a.clone(), MOp::Imm(*v - 1), lab])
+        }
+        (BrGtSImmI32, [a, MOp::Imm(v), _]) if *v as i32 != i32::MAX => {
+            (BrLtSImmI32, vec![a.clone(), MOp::Imm(*v + 1), lab])
+        }
+        (BrLtUImmI32, [a, MOp::Imm(v), _]) if *v as u32 != 0 => {
+            (BrGtUImmI32, vec![a.clone(), MOp::Imm(((*v as u32) - 1) as i32 as i64), lab])
+        }
+        (BrGtUImmI32, [a, MOp::Imm(v), _]) if *v as u32 != u32::MAX => {
+            (BrLtUImmI32, vec![a.clone(), MOp::Imm(((*v as u32) + 1) as i32 as i64), lab])
+        }
+        _ => return None,
+    };
+    Some(MInst { op, ops: new_ops, loc: i.loc })
+}
+
+fn single_label(i: &MInst) -> Option<usize> {
+    match i.ops.last() {
+        Some(MOp::Label(l)) => Some(*l),
+        _ => None,
+    }
+}
+
+/// Writes one instruction; `offsets` gives block starts (None: sizing pass).
+fn encode(i: &MInst, offsets: Option<&[u32]>, out: &mut Vec<u8>) -> Result<(), String> {
+    let kinds = i.op.operands();
+    if kinds.len() != i.ops.len() {
+        return Err(format!("{} takes {} operands, got {}", i.op.mnemonic(), kinds.len(), i.ops.len()));
+    }
+    let target = |b: usize| -> Result<u16, String> {
+        match offsets {
+            None => Ok(0),
+            Some(o) => o.get(b).map(|&x| x as u16).ok_or_else(|| format!("branch to unknown block {b}")),
+        }
+    };
+    let reg = |r: u32| -> Result<u8, String> { u8::try_from(r).map_err(|_| format!("register {r} beyond 255")) };
+    out.push(i.op as u8);
+    for (&(name, kind), op) in kinds.iter().zip(&i.ops) {
+        let range_err = |v: i64| format!("{} operand {name} = {v} out of range", i.op.mnemonic());
+        match (kind, op) {
+            (OperandKind::Reg, MOp::Def(r) | MOp::Use(r)) => out.push(reg(*r)?),
+            (OperandKind::U8, MOp::Imm(v)) => out.push(u8::try_from(*v).map_err(|_| range_err(*v))?),
+            (OperandKind::I8, MOp::Imm(v)) => out.push(i8::try_from(*v).map_err(|_| range_err(*v))? as u8),
+            (OperandKind::I16, MOp::Imm(v)) => {
+                out.extend_from_slice(&i16::try_from(*v).map_err(|_| range_err(*v))?.to_le_bytes())
+            }
+            (OperandKind::U16, MOp::Imm(v)) => {
+                out.extend_from_slice(&u16::try_from(*v).map_err(|_| range_err(*v))?.to_le_bytes())
+            }
+            (OperandKind::I32, MOp::Imm(v)) => {
+                out.extend_from_slice(&i32::try_from(*v).map_err(|_| range_err(*v))?.to_le_bytes())
+            }
+            (OperandKind::U32, MOp::Imm(v)) => {
+                out.extend_from_slice(&u32::try_from(*v).map_err(|_| range_err(*v))?.to_le_bytes())
+            }
+            (OperandKind::I64, MOp::Imm(v)) => out.extend_from_slice(&v.to_le_bytes()),
+            (OperandKind::Target, MOp::Label(b)) => out.extend_from_slice(&target(*b)?.to_le_bytes()),
+            (OperandKind::Regs, MOp::Args(rs)) => {
+                out.push(u8::try_from(rs.len()).map_err(|_| "more than 255 call arguments".to_string())?);
+                for r in rs {
+                    out.push(reg(*r)?);
+                }
+            }
+            (OperandKind::Targets, MOp::Table(bs)) => {
+                let n = u16::try_from(bs.len()).map_err(|_| "branch table too long".to_string())?;
+                out.extend_from_slice(&n.to_le_bytes());
+                for b in bs {
+                    out.extend_from_slice(&target(*b)?.to_le_bytes());
+                }
+            }
+            (k, o) => return Err(format!("{} operand {name}: {k:?} does not take {o:?}", i.op.mnemonic())),
+        }
+    }
+    Ok(())
+}
+
+/// Retargets branches to blocks that only jump elsewhere, then empties
+/// blocks nothing reaches any more (edge blocks whose moves coalesced away).
+fn thread_jumps(blocks: &mut [Vec<MInst>]) {
+    let n = blocks.len();
+    let forward = |b: usize, blocks: &[Vec<MInst>]| -> usize {
+        let mut cur = b;
+        for _ in 0..n {
+            match blocks.get(cur).map(|v| v.as_slice()) {
+                Some([only]) if only.op == Opcode::Br => match single_label(only) {
+                    Some(l) if l != cur => cur = l,
+                    _ => break,
+                },
+                _ => break,
+            }
+        }
+        cur
+    };
+    let dest: Vec<usize> = (0..n).map(|b| forward(b, blocks)).collect();
+    for b in blocks.iter_mut() {
+        for i in b.iter_mut() {
+            for op in &mut i.ops {
+                match op {
+                    MOp::Label(l) => *l = dest.get(*l).copied().unwrap_or(*l),
+                    MOp::Table(ls) => ls.iter_mut().for_each(|l| *l = dest.get(*l).copied().unwrap_or(*l)),
+                    _ => {}
+                }
+            }
+        }
+    }
+    // Reachability from the entry: labels and fall-through.
+    let mut reach = vec![false; n];
+    let mut work = vec![0usize];
+    while let Some(b) = work.pop() {
+        if b >= n || reach[b] {
+            continue;
+        }
+        reach[b] = true;
+        for i in &blocks[b] {
+            work.extend(i.labels());
+        }
+        if !blocks[b].last().is_some_and(|i| i.is_barrier()) {
+            work.push(b + 1);
+        }
+    }
+    for (b, r) in reach.iter().enumerate() {
+        if !r {
+            blocks[b].clear();
+        }
+    }
+}
+
+/// Encodes a register-allocated function.
+pub fn emit(f: &MFunc, alloc: &Allocation) -> Result<Emitted, TranslateError> {
+    let internal = |msg: String| TranslateError::Internal { function: f.name.clone(), msg };
+    let phys = |r: u32| alloc.phys.get(r as usize).copied().map(u32::from).unwrap_or(0);
+    // Physical registers; moves onto themselves disappear.
+    let mut blocks: Vec<Vec<MInst>> = f
+        .blocks
+        .iter()
+        .map(|b| {
+            b.insts
+                .iter()
+                .map(|i| {
+                    let mut i = i.clone();
+                    for op in &mut i.ops {
+                        match op {
+                            MOp::Def(r) | MOp::Use(r) => *r = phys(*r),
+                            MOp::Args(rs) => rs.iter_mut().for_each(|r| *r = phys(*r)),
+                            _ => {}
+                        }
+                    }
+                    i
+                })
+                .filter(|i| !i.is_mov().is_some_and(|(d, s)| d == s))
+                .collect()
+        })
+        .collect();
+    thread_jumps(&mut blocks);
+    // Fall through to the next block instead of jumping to it. Work from
+    // the end so empty blocks resolve to the block after them.
+    let n = blocks.len();
+    let mut resolve: Vec<usize> = (0..=n).collect();
+    for b in (0..n).rev() {
+        let next = resolve.get(b + 1).copied().unwrap_or(n);
+        let falls = |l: usize| resolve.get(l).copied() == Some(next) && b + 1 < n;
+        let insts = &mut blocks[b];
+        if let Some(l) = insts.last().filter(|i| i.op == Opcode::Br).and_then(single_label)
+            && falls(l)
+        {
+            insts.pop();
+        } else if insts.len() >= 2
+            && insts.last().is_some_and(|i| i.op == Opcode::Br)
+            && let (Some(f_l), Some(t_l)) = (insts.last().and_then(single_label), single_label(&insts[insts.len() - 2]))
+            && falls(t_l)
+            && let Some(inv) = invert(&insts[insts.len() - 2], f_l)
+        {
+            insts.pop();
+            insts.pop();
+            insts.push(inv);
+        }
+        resolve[b] = if blocks[b].is_empty() { next } else { b };
+    }
+    // Sizes, then block offsets.
+    let mut offsets = Vec::with_capacity(n);
+    let mut pc = 0usize;
+    let mut scratch = Vec::new();
+    for b in &blocks {
+        offsets.push(pc as u32);
+        for i in b {
+            scratch.clear();
+            encode(i, None, &mut scratch).map_err(&internal)?;
+            pc += scratch.len();
+        }
+    }
+    if pc > u16::MAX as usize {
+        return Err(TranslateError::FunctionTooLarge { function: f.name.clone(), size: pc });
+    }
+    let mut code = Vec::with_capacity(pc);
+    let mut lines: Vec<(u32, String, u32)> = Vec::new();
+    for b in &blocks {
+        for i in b {
+            if let Some((file, line)) = i.loc.and_then(|l| f.locs.get(l as usize))
+                && lines.last().is_none_or(|(_, lf, ll)| lf != file || ll != line)
+            {
+                lines.push((code.len() as u32, file.clone(), *line));
+            }
+            encode(i, Some(&offsets), &mut code).map_err(&internal)?;
+        }
+    }
+    if !blocks.iter().rev().find(|b| !b.is_empty()).and_then(|b| b.last()).is_some_and(|i| i.is_barrier()) {
+        return Err(internal("function does not end with a terminator".into()));
+    }
+    Ok(Emitted { code, lines })
+}

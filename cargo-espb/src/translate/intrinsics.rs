@@ -1,0 +1,249 @@
+//! LLVM intrinsics: memory ops, min/max/abs, bit counting, rotates, float
+//! functions, stack save/restore; markers and debug intrinsics vanish.
+
+use super::ir::{TypeKind, Val};
+use super::lower::{FuncLower, Result};
+use super::mir::MOp;
+use espb_runtime::opcodes::{FBinary, FUnary, Opcode};
+
+impl FuncLower<'_> {
+    pub fn lower_intrinsic(&mut self, inst: Val, name: &str) -> Result<()> {
+        let rest = name.strip_prefix("llvm.").unwrap_or(name);
+        let mut parts = rest.split('.');
+        let base = parts.next().unwrap_or("");
+        let arg = |me: &Self, i: u32| me.operand(inst, i);
+        match base {
+            // Markers and hints: no code.
+            "lifetime" | "dbg" | "assume" | "experimental" | "prefetch" | "sideeffect" | "pseudoprobe" | "var"
+            | "annotation" | "donothing" | "invariant" | "codeview" => {
+                if base == "experimental" && !rest.starts_with("experimental.noalias.scope.decl") {
+                    return self.unsupported(format!("intrinsic `{name}`"));
+                }
+                Ok(())
+            }
+            "expect" | "ssa" | "launder" | "strip" => {
+                let r = self.use_val(arg(self, 0)?)?;
+                self.alias(inst, r);
+                Ok(())
+            }
+            "memcpy" | "memmove" | "memset" => {
+                let op = match base {
+                    "memcpy" => Opcode::MemCpy,
+                    "memmove" => Opcode::MemMove,
+                    _ => Opcode::MemSet,
+                };
+                let d = self.use_val(arg(self, 0)?)?;
+                let s = self.use_val(arg(self, 1)?)?;
+                let n = self.use_val(arg(self, 2)?)?;
+                self.emit(op, vec![MOp::Use(d), MOp::Use(s), MOp::Use(n)]);
+                Ok(())
+            }
+            "smax" | "smin" | "umax" | "umin" => {
+                let signed = base.starts_with('s');
+                let (a, b) = (arg(self, 0)?, arg(self, 1)?);
+                let wide = Self::width(a) > 32;
+                let (ra, rb) = (self.norm(a, signed)?, self.norm(b, signed)?);
+                let op = match (base, wide) {
+                    ("smax", false) => Opcode::MaxSI32,
+                    ("smin", false) => Opcode::MinSI32,
+                    ("umax", false) => Opcode::MaxUI32,
+                    ("umin", false) => Opcode::MinUI32,
+                    ("smax", true) => Opcode::MaxSI64,
+                    ("smin", true) => Opcode::MinSI64,
+                    ("umax", true) => Opcode::MaxUI64,
+                    _ => Opcode::MinUI64,
+                };
+                let d = self.def(inst);
+                self.emit(op, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)]);
+                Ok(())
+            }
+            "scmp" | "ucmp" => {
+                // (a > b) - (a < b)
+                let signed = base == "scmp";
+                let (a, b) = (arg(self, 0)?, arg(self, 1)?);
+                let wide = Self::width(a) > 32;
+                let (ra, rb) = (self.norm(a, signed)?, self.norm(b, signed)?);
+                let lt = match (signed, wide) {
+                    (true, false) => Opcode::LtSI32,
+                    (false, false) => Opcode::LtUI32,
+                    (true, true) => Opcode::LtSI64,
+                    (false, true) => Opcode::LtUI64,
+                };
+                let gt = self.emit3(lt, rb, ra);
+                let less = self.emit3(lt, ra, rb);
+                let d = self.def(inst);
+                if Self::width(inst) > 32 {
+                    let t = self.emit3(Opcode::SubI32, gt, less);
+                    self.emit(Opcode::SextI32I64, vec![MOp::Def(d), MOp::Use(t)]);
+                } else {
+                    self.emit(Opcode::SubI32, vec![MOp::Def(d), MOp::Use(gt), MOp::Use(less)]);
+                }
+                Ok(())
+            }
+            "abs" => {
+                let a = arg(self, 0)?;
+                let wide = Self::width(a) > 32;
+                let r = self.norm(a, true)?;
+                let d = self.def(inst);
+                self.emit(if wide { Opcode::AbsI64 } else { Opcode::AbsI32 }, vec![MOp::Def(d), MOp::Use(r)]);
+                Ok(())
+            }
+            "ctpop" | "ctlz" | "cttz" | "bswap" => self.lower_bits(inst, base),
+            "fshl" | "fshr" => {
+                let (a, b, c) = (arg(self, 0)?, arg(self, 1)?, arg(self, 2)?);
+                let w = Self::width(a);
+                if a != b || (w != 32 && w != 64) {
+                    return self.unsupported(format!("funnel shift `{name}` that is not a rotate"));
+                }
+                let op = match (base, w) {
+                    ("fshl", 32) => Opcode::RotlI32,
+                    ("fshr", 32) => Opcode::RotrI32,
+                    ("fshl", _) => Opcode::RotlI64,
+                    _ => Opcode::RotrI64,
+                };
+                let (ra, rc) = (self.use_val(a)?, self.use_val(c)?);
+                let d = self.def(inst);
+                self.emit(op, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rc)]);
+                Ok(())
+            }
+            "fabs" | "sqrt" | "floor" | "ceil" | "trunc" | "round" => {
+                let a = arg(self, 0)?;
+                let f64_ = self.float_is_f64(a)?;
+                let k = match base {
+                    "fabs" => FUnary::AbsF32,
+                    "sqrt" => FUnary::SqrtF32,
+                    "floor" => FUnary::FloorF32,
+                    "ceil" => FUnary::CeilF32,
+                    "trunc" => FUnary::TruncF32,
+                    _ => FUnary::RoundF32,
+                } as i64
+                    + f64_ as i64;
+                let r = self.use_val(a)?;
+                let d = self.def(inst);
+                self.emit(Opcode::FUnary, vec![MOp::Def(d), MOp::Use(r), MOp::Imm(k)]);
+                Ok(())
+            }
+            "minnum" | "maxnum" | "copysign" => {
+                let (a, b) = (arg(self, 0)?, arg(self, 1)?);
+                let f64_ = self.float_is_f64(a)?;
+                let k = match base {
+                    "minnum" => FBinary::MinF32,
+                    "maxnum" => FBinary::MaxF32,
+                    _ => FBinary::CopySignF32,
+                } as i64
+                    + f64_ as i64;
+                let (ra, rb) = (self.use_val(a)?, self.use_val(b)?);
+                let d = self.def(inst);
+                self.emit(Opcode::FBinary, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb), MOp::Imm(k)]);
+                Ok(())
+            }
+            "fmuladd" => {
+                // fmuladd allows an unfused multiply-add.
+                let (a, b, c) = (arg(self, 0)?, arg(self, 1)?, arg(self, 2)?);
+                let f64_ = self.float_is_f64(a)?;
+                let (ra, rb, rc) = (self.use_val(a)?, self.use_val(b)?, self.use_val(c)?);
+                let m = self.emit3(if f64_ { Opcode::MulF64 } else { Opcode::MulF32 }, ra, rb);
+                let d = self.def(inst);
+                self.emit(
+                    if f64_ { Opcode::AddF64 } else { Opcode::AddF32 },
+                    vec![MOp::Def(d), MOp::Use(m), MOp::Use(rc)],
+                );
+                Ok(())
+            }
+            "stacksave" => {
+                let d = self.def(inst);
+                self.emit(Opcode::StackSave, vec![MOp::Def(d)]);
+                Ok(())
+            }
+            "stackrestore" => {
+                let r = self.use_val(arg(self, 0)?)?;
+                self.emit(Opcode::StackRestore, vec![MOp::Use(r)]);
+                Ok(())
+            }
+            "trap" | "debugtrap" | "ubsantrap" => {
+                self.emit(Opcode::Unreachable, vec![]);
+                // Code after a trap is unreachable but must still be a block
+                // the verifier accepts; the block's own terminator follows.
+                Ok(())
+            }
+            "va_start" | "va_end" | "va_copy" => self.unsupported("variadic arguments (va_start/va_arg)"),
+            _ => self.unsupported(format!("intrinsic `{name}`")),
+        }
+    }
+
+    fn float_is_f64(&self, v: Val) -> Result<bool> {
+        match v.ty().kind() {
+            TypeKind::LLVMFloatTypeKind => Ok(false),
+            TypeKind::LLVMDoubleTypeKind => Ok(true),
+            _ => self.unsupported(format!("floating-point type `{}`", v.ty().describe())),
+        }
+    }
+
+    /// ctpop/ctlz/cttz/bswap at every width via the 32/64-bit forms.
+    fn lower_bits(&mut self, inst: Val, base: &str) -> Result<()> {
+        let a = self.operand(inst, 0)?;
+        let w = Self::width(a);
+        if w == 64 {
+            let op = match base {
+                "ctpop" => Opcode::PopcntI64,
+                "ctlz" => Opcode::ClzI64,
+                "cttz" => Opcode::CtzI64,
+                _ => Opcode::BswapI64,
+            };
+            let r = self.use_val(a)?;
+            let d = self.def(inst);
+            self.emit(op, vec![MOp::Def(d), MOp::Use(r)]);
+            return Ok(());
+        }
+        if w == 1 {
+            // ctpop/cttz... of an i1: popcount is itself, ctlz/cttz are 1 - x.
+            let r = self.use_val(a)?;
+            match base {
+                "ctlz" | "cttz" => {
+                    let d = self.def(inst);
+                    self.emit(Opcode::XorImmI32, vec![MOp::Def(d), MOp::Use(r), MOp::Imm(1)]);
+                }
+                _ => self.alias(inst, r),
+            }
+            return Ok(());
+        }
+        let d = self.def(inst);
+        match base {
+            "ctpop" => {
+                let r = self.norm(a, false)?;
+                self.emit(Opcode::PopcntI32, vec![MOp::Def(d), MOp::Use(r)]);
+            }
+            "ctlz" => {
+                let r = self.norm(a, false)?;
+                if w == 32 {
+                    self.emit(Opcode::ClzI32, vec![MOp::Def(d), MOp::Use(r)]);
+                } else {
+                    let t = self.emit2(Opcode::ClzI32, r);
+                    self.emit(Opcode::AddImm8I32, vec![MOp::Def(d), MOp::Use(t), MOp::Imm(-(32 - w as i64))]);
+                }
+            }
+            "cttz" => {
+                let r = self.use_val(a)?;
+                if w == 32 {
+                    self.emit(Opcode::CtzI32, vec![MOp::Def(d), MOp::Use(r)]);
+                } else {
+                    // A bit just above the width caps the count at `w`.
+                    let t = self.emit_imm(Opcode::OrImmI32, r, 1i64 << w);
+                    self.emit(Opcode::CtzI32, vec![MOp::Def(d), MOp::Use(t)]);
+                }
+            }
+            _ => {
+                let r = self.use_val(a)?;
+                match w {
+                    32 => self.emit(Opcode::BswapI32, vec![MOp::Def(d), MOp::Use(r)]),
+                    16 => {
+                        let t = self.emit2(Opcode::BswapI32, r);
+                        self.emit(Opcode::ShrUImmI32, vec![MOp::Def(d), MOp::Use(t), MOp::Imm(16)]);
+                    }
+                    _ => return self.unsupported(format!("byte swap of an i{w}")),
+                }
+            }
+        }
+        Ok(())
+    }
+}

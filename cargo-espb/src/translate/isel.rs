@@ -1,0 +1,802 @@
+//! Instruction selection: arithmetic, comparisons, casts, memory and calls.
+
+use super::consts::{Const, gep_parts};
+use super::ir::{Op, TypeKind, Val, ValKind, is_inst};
+use super::lower::{Cond, FuncLower, Result};
+use super::mir::{MOp, VReg};
+use super::types::{func_type, is_wide, val_type};
+use espb_runtime::FuncType;
+use espb_runtime::opcodes::{Conv, FBinary, FUnary, Opcode};
+use inkwell::llvm_sys::LLVMIntPredicate as P;
+
+/// A memory operand.
+pub enum Addr {
+    /// `base + off`.
+    Off(VReg, i16),
+    /// `base + (idx << shift)` (i32 accesses only).
+    Idx(VReg, VReg, u8),
+}
+
+fn fits_i8(x: i64) -> bool {
+    (-128..128).contains(&x)
+}
+fn fits_i32(x: i64) -> bool {
+    i32::try_from(x).is_ok()
+}
+
+/// Float kind of a type: Some(false) f32, Some(true) f64.
+fn float_kind(v: Val) -> Option<bool> {
+    match v.ty().kind() {
+        TypeKind::LLVMFloatTypeKind => Some(false),
+        TypeKind::LLVMDoubleTypeKind => Some(true),
+        _ => None,
+    }
+}
+
+impl FuncLower<'_> {
+    pub fn lower_inst(&mut self, inst: Val) -> Result<()> {
+        let Some(op) = inst.opcode() else { return self.internal("instruction without opcode") };
+        if self.folded.contains(&inst) {
+            return Ok(());
+        }
+        self.check_types(inst)?;
+        match op {
+            Op::LLVMRet => self.lower_ret(inst),
+            Op::LLVMBr => self.lower_br(inst),
+            Op::LLVMSwitch => self.lower_switch(inst),
+            Op::LLVMUnreachable => {
+                self.emit(Opcode::Unreachable, vec![]);
+                Ok(())
+            }
+            Op::LLVMPHI => {
+                self.def(inst);
+                Ok(())
+            }
+            Op::LLVMAdd
+            | Op::LLVMSub
+            | Op::LLVMMul
+            | Op::LLVMUDiv
+            | Op::LLVMSDiv
+            | Op::LLVMURem
+            | Op::LLVMSRem
+            | Op::LLVMShl
+            | Op::LLVMLShr
+            | Op::LLVMAShr
+            | Op::LLVMAnd
+            | Op::LLVMOr
+            | Op::LLVMXor => self.lower_binop(inst, op),
+            Op::LLVMFAdd | Op::LLVMFSub | Op::LLVMFMul | Op::LLVMFDiv | Op::LLVMFRem => self.lower_fbinop(inst, op),
+            Op::LLVMFNeg => {
+                let a = self.operand(inst, 0)?;
+                let k = if float_kind(inst) == Some(true) { FUnary::NegF64 } else { FUnary::NegF32 };
+                let s = self.use_val(a)?;
+                let d = self.def(inst);
+                self.emit(Opcode::FUnary, vec![MOp::Def(d), MOp::Use(s), MOp::Imm(k as i64)]);
+                Ok(())
+            }
+            Op::LLVMICmp => {
+                let c = self.icmp_cond(inst)?;
+                let r = self.cond_value(c);
+                self.alias(inst, r);
+                self.zclean.insert(inst);
+                Ok(())
+            }
+            Op::LLVMFCmp => self.lower_fcmp(inst),
+            Op::LLVMSelect => {
+                let c = self.use_val(self.operand(inst, 0)?)?;
+                let a = self.use_val(self.operand(inst, 1)?)?;
+                let b = self.use_val(self.operand(inst, 2)?)?;
+                let d = self.def(inst);
+                self.emit(Opcode::Select, vec![MOp::Def(d), MOp::Use(c), MOp::Use(a), MOp::Use(b)]);
+                Ok(())
+            }
+            Op::LLVMTrunc
+            | Op::LLVMZExt
+            | Op::LLVMSExt
+            | Op::LLVMPtrToInt
+            | Op::LLVMPtrToAddr
+            | Op::LLVMIntToPtr
+            | Op::LLVMBitCast
+            | Op::LLVMAddrSpaceCast
+            | Op::LLVMFreeze => self.lower_int_cast(inst, op),
+            Op::LLVMFPExt | Op::LLVMFPTrunc | Op::LLVMSIToFP | Op::LLVMUIToFP | Op::LLVMFPToSI | Op::LLVMFPToUI => {
+                self.lower_fp_cast(inst, op)
+            }
+            Op::LLVMAlloca => self.lower_alloca(inst),
+            Op::LLVMLoad => self.lower_load(inst),
+            Op::LLVMStore => self.lower_store(inst),
+            Op::LLVMGetElementPtr => self.lower_gep_value(inst),
+            Op::LLVMCall => self.lower_call(inst),
+            Op::LLVMVAArg => self.unsupported("variadic argument access (va_arg)"),
+            Op::LLVMAtomicRMW => self.unsupported("atomic read-modify-write"),
+            Op::LLVMAtomicCmpXchg => self.unsupported("atomic compare-and-exchange"),
+            Op::LLVMFence => self.unsupported("atomic fence"),
+            Op::LLVMIndirectBr => self.unsupported("computed goto (indirectbr)"),
+            Op::LLVMCallBr => self.unsupported("asm goto"),
+            Op::LLVMInvoke
+            | Op::LLVMLandingPad
+            | Op::LLVMResume
+            | Op::LLVMCleanupRet
+            | Op::LLVMCatchRet
+            | Op::LLVMCatchPad
+            | Op::LLVMCleanupPad
+            | Op::LLVMCatchSwitch => self.unsupported("exception handling"),
+            Op::LLVMExtractValue | Op::LLVMInsertValue => {
+                self.unsupported("aggregate value (extractvalue/insertvalue)")
+            }
+            Op::LLVMExtractElement | Op::LLVMInsertElement | Op::LLVMShuffleVector => {
+                self.unsupported("vector operation")
+            }
+            other => self.unsupported(format!("instruction `{other:?}`")),
+        }
+    }
+
+    pub fn operand(&self, inst: Val, i: u32) -> Result<Val> {
+        match inst.operand(i) {
+            Some(v) => Ok(v),
+            None => self.internal(format!("missing operand {i}")),
+        }
+    }
+
+    // ---------- integer arithmetic ----------
+
+    fn lower_binop(&mut self, inst: Val, op: Op) -> Result<()> {
+        let w = Self::width(inst);
+        let (a, b) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
+        if w == 64 {
+            return self.lower_binop64(inst, op, a, b);
+        }
+        // i1 arithmetic is arithmetic mod 2.
+        let op = match (w, op) {
+            (1, Op::LLVMAdd | Op::LLVMSub) => Op::LLVMXor,
+            (1, Op::LLVMMul) => Op::LLVMAnd,
+            (1, Op::LLVMShl | Op::LLVMLShr | Op::LLVMAShr) => {
+                let r = self.use_val(a)?;
+                self.alias(inst, r);
+                return Ok(());
+            }
+            _ => op,
+        };
+        let commutative = matches!(op, Op::LLVMAdd | Op::LLVMMul | Op::LLVMAnd | Op::LLVMOr | Op::LLVMXor);
+        let (a, b) = if commutative && self.imm(a).is_some() && self.imm(b).is_none() { (b, a) } else { (a, b) };
+        let mask = |x: i64| if w == 1 { x & 1 } else { x };
+        let d = self.def(inst);
+        let imm_b = self.imm(b);
+        let r = match op {
+            Op::LLVMAdd | Op::LLVMSub => {
+                let neg = op == Op::LLVMSub;
+                if let Some(x) = imm_b {
+                    let x = if neg { (x as i32).wrapping_neg() as i64 } else { x as i32 as i64 };
+                    let ra = self.use_val(a)?;
+                    let opc = if fits_i8(x) { Opcode::AddImm8I32 } else { Opcode::AddImmI32 };
+                    (opc, vec![MOp::Def(d), MOp::Use(ra), MOp::Imm(x)])
+                } else if let (true, Some(x)) = (neg, self.imm(a)) {
+                    let rb = self.use_val(b)?;
+                    (Opcode::SubFromImmI32, vec![MOp::Def(d), MOp::Use(rb), MOp::Imm(x as i32 as i64)])
+                } else {
+                    let (ra, rb) = (self.use_val(a)?, self.use_val(b)?);
+                    (if neg { Opcode::SubI32 } else { Opcode::AddI32 }, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)])
+                }
+            }
+            Op::LLVMMul | Op::LLVMAnd | Op::LLVMOr | Op::LLVMXor => {
+                let (rop, iop) = match op {
+                    Op::LLVMMul => (Opcode::MulI32, Opcode::MulImmI32),
+                    Op::LLVMAnd => (Opcode::AndI32, Opcode::AndImmI32),
+                    Op::LLVMOr => (Opcode::OrI32, Opcode::OrImmI32),
+                    _ => (Opcode::XorI32, Opcode::XorImmI32),
+                };
+                let ra = self.use_val(a)?;
+                if let Some(x) = imm_b {
+                    let x = mask(x) as i32 as i64;
+                    if op == Op::LLVMAnd && w < 32 && x >= 0 && x <= super::consts::zext(-1, w) {
+                        self.zclean.insert(inst);
+                    }
+                    (iop, vec![MOp::Def(d), MOp::Use(ra), MOp::Imm(x)])
+                } else {
+                    let rb = self.use_val(b)?;
+                    (rop, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)])
+                }
+            }
+            Op::LLVMShl | Op::LLVMLShr | Op::LLVMAShr => {
+                let ra = match op {
+                    Op::LLVMShl => self.use_val(a)?,
+                    Op::LLVMLShr => self.norm(a, false)?,
+                    _ => self.norm(a, true)?,
+                };
+                if op == Op::LLVMLShr {
+                    self.zclean.insert(inst);
+                }
+                let (rop, iop) = match op {
+                    Op::LLVMShl => (Opcode::ShlI32, Opcode::ShlImmI32),
+                    Op::LLVMLShr => (Opcode::ShrUI32, Opcode::ShrUImmI32),
+                    _ => (Opcode::ShrSI32, Opcode::ShrSImmI32),
+                };
+                if let Some(x) = imm_b {
+                    (iop, vec![MOp::Def(d), MOp::Use(ra), MOp::Imm(x & 31)])
+                } else {
+                    let rb = self.norm(b, false)?;
+                    (rop, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)])
+                }
+            }
+            _ => {
+                let signed = matches!(op, Op::LLVMSDiv | Op::LLVMSRem);
+                let ra = self.norm(a, signed)?;
+                let rb = self.norm(b, signed)?;
+                if !signed {
+                    self.zclean.insert(inst);
+                }
+                let o = match op {
+                    Op::LLVMSDiv => Opcode::DivSI32,
+                    Op::LLVMUDiv => Opcode::DivUI32,
+                    Op::LLVMSRem => Opcode::RemSI32,
+                    _ => Opcode::RemUI32,
+                };
+                (o, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)])
+            }
+        };
+        self.emit(r.0, r.1);
+        Ok(())
+    }
+
+    fn lower_binop64(&mut self, inst: Val, op: Op, a: Val, b: Val) -> Result<()> {
+        let commutative = matches!(op, Op::LLVMAdd | Op::LLVMMul | Op::LLVMAnd | Op::LLVMOr | Op::LLVMXor);
+        let (a, b) = if commutative && self.imm(a).is_some() && self.imm(b).is_none() { (b, a) } else { (a, b) };
+        let imm_b = self.imm(b);
+        let ra = self.use_val(a)?;
+        let d = self.def(inst);
+        let imm_form = match (op, imm_b) {
+            (Op::LLVMAdd, Some(x)) if fits_i32(x) => Some((Opcode::AddImmI64, x)),
+            (Op::LLVMSub, Some(x)) if fits_i32(x.wrapping_neg()) => Some((Opcode::AddImmI64, -x)),
+            (Op::LLVMAnd, Some(x)) if fits_i32(x) => Some((Opcode::AndImmI64, x)),
+            (Op::LLVMShl, Some(x)) => Some((Opcode::ShlImmI64, x & 63)),
+            (Op::LLVMLShr, Some(x)) => Some((Opcode::ShrUImmI64, x & 63)),
+            (Op::LLVMAShr, Some(x)) => Some((Opcode::ShrSImmI64, x & 63)),
+            _ => None,
+        };
+        if let Some((o, x)) = imm_form {
+            self.emit(o, vec![MOp::Def(d), MOp::Use(ra), MOp::Imm(x)]);
+            return Ok(());
+        }
+        let rb = self.use_val(b)?;
+        let o = match op {
+            Op::LLVMAdd => Opcode::AddI64,
+            Op::LLVMSub => Opcode::SubI64,
+            Op::LLVMMul => Opcode::MulI64,
+            Op::LLVMUDiv => Opcode::DivUI64,
+            Op::LLVMSDiv => Opcode::DivSI64,
+            Op::LLVMURem => Opcode::RemUI64,
+            Op::LLVMSRem => Opcode::RemSI64,
+            Op::LLVMShl => Opcode::ShlI64,
+            Op::LLVMLShr => Opcode::ShrUI64,
+            Op::LLVMAShr => Opcode::ShrSI64,
+            Op::LLVMAnd => Opcode::AndI64,
+            Op::LLVMOr => Opcode::OrI64,
+            _ => Opcode::XorI64,
+        };
+        self.emit(o, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)]);
+        Ok(())
+    }
+
+    // ---------- comparisons ----------
+
+    /// Selects an integer comparison.
+    pub fn icmp_cond(&mut self, inst: Val) -> Result<Cond> {
+        let (mut a, mut b) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
+        let mut pred = inst.icmp_predicate();
+        let signed = matches!(pred, P::LLVMIntSGT | P::LLVMIntSGE | P::LLVMIntSLT | P::LLVMIntSLE);
+        let wide = Self::width(a) > 32;
+        if self.imm(a).is_some() && self.imm(b).is_none() {
+            std::mem::swap(&mut a, &mut b);
+            pred = swap_pred(pred);
+        }
+        let ra = self.norm(a, signed)?;
+        if !wide && let Some(v) = self.norm_imm(b, signed) {
+            // Immediates are compared as 32-bit patterns.
+            let v = v as i32;
+            let u = v as u32;
+            let c = match pred {
+                P::LLVMIntEQ => Cond::Imm { op: Opcode::EqImmI32, a: ra, v },
+                P::LLVMIntNE => Cond::Imm { op: Opcode::NeImmI32, a: ra, v },
+                P::LLVMIntSLT => Cond::Imm { op: Opcode::LtSImmI32, a: ra, v },
+                P::LLVMIntULT => Cond::Imm { op: Opcode::LtUImmI32, a: ra, v },
+                P::LLVMIntSGT => Cond::Imm { op: Opcode::GtSImmI32, a: ra, v },
+                P::LLVMIntUGT => Cond::Imm { op: Opcode::GtUImmI32, a: ra, v },
+                P::LLVMIntSLE if v == i32::MAX => Cond::Const(true),
+                P::LLVMIntSLE => Cond::Imm { op: Opcode::LtSImmI32, a: ra, v: v + 1 },
+                P::LLVMIntSGE if v == i32::MIN => Cond::Const(true),
+                P::LLVMIntSGE => Cond::Imm { op: Opcode::GtSImmI32, a: ra, v: v - 1 },
+                P::LLVMIntULE if u == u32::MAX => Cond::Const(true),
+                P::LLVMIntULE => Cond::Imm { op: Opcode::LtUImmI32, a: ra, v: (u + 1) as i32 },
+                P::LLVMIntUGE if u == 0 => Cond::Const(true),
+                P::LLVMIntUGE => Cond::Imm { op: Opcode::GtUImmI32, a: ra, v: (u - 1) as i32 },
+            };
+            return Ok(c);
+        }
+        let rb = self.norm(b, signed)?;
+        let (op, x, y) = match pred {
+            P::LLVMIntEQ => (Opcode::EqI32, ra, rb),
+            P::LLVMIntNE => (Opcode::NeI32, ra, rb),
+            P::LLVMIntSLT => (Opcode::LtSI32, ra, rb),
+            P::LLVMIntULT => (Opcode::LtUI32, ra, rb),
+            P::LLVMIntSLE => (Opcode::LeSI32, ra, rb),
+            P::LLVMIntULE => (Opcode::LeUI32, ra, rb),
+            P::LLVMIntSGT => (Opcode::LtSI32, rb, ra),
+            P::LLVMIntUGT => (Opcode::LtUI32, rb, ra),
+            P::LLVMIntSGE => (Opcode::LeSI32, rb, ra),
+            P::LLVMIntUGE => (Opcode::LeUI32, rb, ra),
+        };
+        Ok(Cond::Reg { op, a: x, b: y, wide })
+    }
+
+    fn lower_fcmp(&mut self, inst: Val) -> Result<()> {
+        let (a, b) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
+        let p = inst.fcmp_predicate();
+        let d = self.def(inst);
+        self.zclean.insert(inst);
+        if p == 0 || p == 15 {
+            self.materialise_into(d, Const::Int((p == 15) as i64), false);
+            return Ok(());
+        }
+        let op = match float_kind(a) {
+            Some(true) => Opcode::CmpF64,
+            Some(false) => Opcode::CmpF32,
+            None => return self.unsupported(format!("fcmp on `{}`", a.ty().describe())),
+        };
+        let (ra, rb) = (self.use_val(a)?, self.use_val(b)?);
+        self.emit(op, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb), MOp::Imm(p as i64)]);
+        Ok(())
+    }
+
+    // ---------- floating point ----------
+
+    fn lower_fbinop(&mut self, inst: Val, op: Op) -> Result<()> {
+        let Some(f64_) = float_kind(inst) else {
+            return self.unsupported(format!("floating-point type `{}`", inst.ty().describe()));
+        };
+        let (a, b) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
+        let (ra, rb) = (self.use_val(a)?, self.use_val(b)?);
+        let d = self.def(inst);
+        let o = match (op, f64_) {
+            (Op::LLVMFAdd, false) => Opcode::AddF32,
+            (Op::LLVMFSub, false) => Opcode::SubF32,
+            (Op::LLVMFMul, false) => Opcode::MulF32,
+            (Op::LLVMFDiv, false) => Opcode::DivF32,
+            (Op::LLVMFAdd, true) => Opcode::AddF64,
+            (Op::LLVMFSub, true) => Opcode::SubF64,
+            (Op::LLVMFMul, true) => Opcode::MulF64,
+            (Op::LLVMFDiv, true) => Opcode::DivF64,
+            _ => {
+                let k = if f64_ { FBinary::RemF64 } else { FBinary::RemF32 };
+                self.emit(Opcode::FBinary, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb), MOp::Imm(k as i64)]);
+                return Ok(());
+            }
+        };
+        self.emit(o, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)]);
+        Ok(())
+    }
+
+    fn lower_fp_cast(&mut self, inst: Val, op: Op) -> Result<()> {
+        let s = self.operand(inst, 0)?;
+        let (from_f, to_f) = (float_kind(s), float_kind(inst));
+        let (sw, dw) = (Self::width(s), Self::width(inst));
+        let k = match (op, from_f, to_f) {
+            (Op::LLVMFPExt, Some(false), Some(true)) => Conv::F32ToF64,
+            (Op::LLVMFPTrunc, Some(true), Some(false)) => Conv::F64ToF32,
+            (Op::LLVMFPExt | Op::LLVMFPTrunc, Some(a), Some(b)) if a == b => {
+                let r = self.use_val(s)?;
+                self.alias(inst, r);
+                return Ok(());
+            }
+            (Op::LLVMSIToFP, None, Some(d)) => match (sw > 32, d) {
+                (false, false) => Conv::I32SToF32,
+                (true, false) => Conv::I64SToF32,
+                (false, true) => Conv::I32SToF64,
+                (true, true) => Conv::I64SToF64,
+            },
+            (Op::LLVMUIToFP, None, Some(d)) => match (sw > 32, d) {
+                (false, false) => Conv::I32UToF32,
+                (true, false) => Conv::I64UToF32,
+                (false, true) => Conv::I32UToF64,
+                (true, true) => Conv::I64UToF64,
+            },
+            (Op::LLVMFPToSI, Some(f), None) => match (f, dw > 32) {
+                (false, false) => Conv::F32ToI32S,
+                (false, true) => Conv::F32ToI64S,
+                (true, false) => Conv::F64ToI32S,
+                (true, true) => Conv::F64ToI64S,
+            },
+            (Op::LLVMFPToUI, Some(f), None) => match (f, dw > 32) {
+                (false, false) => Conv::F32ToI32U,
+                (false, true) => Conv::F32ToI64U,
+                (true, false) => Conv::F64ToI32U,
+                (true, true) => Conv::F64ToI64U,
+            },
+            _ => {
+                return self.unsupported(format!(
+                    "conversion from `{}` to `{}`",
+                    s.ty().describe(),
+                    inst.ty().describe()
+                ));
+            }
+        };
+        let r = match op {
+            Op::LLVMSIToFP => self.norm(s, true)?,
+            Op::LLVMUIToFP => self.norm(s, false)?,
+            _ => self.use_val(s)?,
+        };
+        let d = self.def(inst);
+        self.emit(Opcode::Convert, vec![MOp::Def(d), MOp::Use(r), MOp::Imm(k as i64)]);
+        Ok(())
+    }
+
+    // ---------- casts ----------
+
+    fn lower_int_cast(&mut self, inst: Val, op: Op) -> Result<()> {
+        let s = self.operand(inst, 0)?;
+        let (sw, dw) = (Self::width(s), Self::width(inst));
+        let r = self.use_val(s)?;
+        let emit_to = |me: &mut Self, o: Opcode, src: VReg| {
+            let d = me.def(inst);
+            me.emit(o, vec![MOp::Def(d), MOp::Use(src)]);
+        };
+        match op {
+            Op::LLVMTrunc => {
+                if dw == 1 {
+                    let d = self.def(inst);
+                    self.emit(Opcode::AndImmI32, vec![MOp::Def(d), MOp::Use(r), MOp::Imm(1)]);
+                } else if sw > 32 {
+                    emit_to(self, Opcode::WrapI64I32, r);
+                } else {
+                    self.alias(inst, r);
+                }
+            }
+            Op::LLVMZExt => {
+                let clean = if sw < 32 { self.norm(s, false)? } else { r };
+                self.zclean.insert(inst);
+                if dw > 32 && sw >= 32 {
+                    emit_to(self, Opcode::ZextI32I64, clean);
+                } else {
+                    self.alias(inst, clean);
+                }
+            }
+            Op::LLVMSExt => {
+                self.sclean.insert(inst);
+                match (sw, dw > 32) {
+                    (1, false) => {
+                        let d = self.def(inst);
+                        self.emit(Opcode::SubFromImmI32, vec![MOp::Def(d), MOp::Use(r), MOp::Imm(0)]);
+                    }
+                    (1, true) => {
+                        let t = self.emit_imm(Opcode::SubFromImmI32, r, 0);
+                        emit_to(self, Opcode::SextI32I64, t);
+                    }
+                    (8, true) => emit_to(self, Opcode::Sext8I64, r),
+                    (16, true) => emit_to(self, Opcode::Sext16I64, r),
+                    (32, true) => emit_to(self, Opcode::SextI32I64, r),
+                    (_, true) => {
+                        let t = self.norm(s, true)?;
+                        emit_to(self, Opcode::SextI32I64, t);
+                    }
+                    (_, false) => {
+                        let t = self.norm(s, true)?;
+                        self.alias(inst, t);
+                    }
+                }
+            }
+            Op::LLVMPtrToInt | Op::LLVMPtrToAddr | Op::LLVMIntToPtr => {
+                if dw > 32 && sw <= 32 {
+                    emit_to(self, Opcode::ZextI32I64, r);
+                } else if sw > 32 && dw <= 32 {
+                    emit_to(self, Opcode::WrapI64I32, r);
+                } else if dw < 32 && sw >= 32 {
+                    self.alias(inst, r);
+                } else {
+                    let t = if sw < 32 { self.norm(s, false)? } else { r };
+                    self.alias(inst, t);
+                }
+            }
+            _ => {
+                // bitcast, addrspacecast, freeze: same bits.
+                if self.zclean.contains(&s) {
+                    self.zclean.insert(inst);
+                }
+                self.alias(inst, r);
+            }
+        }
+        Ok(())
+    }
+
+    // ---------- memory ----------
+
+    fn lower_alloca(&mut self, inst: Val) -> Result<()> {
+        if self.allocas.contains_key(&inst) {
+            return Ok(());
+        }
+        let count = self.operand(inst, 0)?;
+        let esize = self.info.layout.alloc_size(inst.allocated_type()) as i64;
+        let n = self.norm(count, false)?;
+        let size = if esize == 1 {
+            n
+        } else if esize > 0 && esize.count_ones() == 1 {
+            self.emit_imm(Opcode::ShlImmI32, n, esize.trailing_zeros() as i64)
+        } else {
+            self.emit_imm(Opcode::MulImmI32, n, esize as i32 as i64)
+        };
+        let align = inst.alignment().clamp(1, 128);
+        let d = self.def(inst);
+        self.emit(Opcode::Alloca, vec![MOp::Def(d), MOp::Use(size), MOp::Imm(align as i64)]);
+        Ok(())
+    }
+
+    fn lower_load(&mut self, inst: Val) -> Result<()> {
+        let ptr = self.operand(inst, 0)?;
+        let ty = inst.ty();
+        let w = Self::width(inst);
+        let signed_user = w < 32 && {
+            let u = inst.users();
+            u.len() == 1 && is_inst(u[0], Op::LLVMSExt)
+        };
+        let (op, is32) = match (ty.kind(), w) {
+            (TypeKind::LLVMIntegerTypeKind, 1..=8) if signed_user => (Opcode::LoadI8S, false),
+            (TypeKind::LLVMIntegerTypeKind, 1..=8) => (Opcode::LoadI8U, false),
+            (TypeKind::LLVMIntegerTypeKind, 9..=16) if signed_user => (Opcode::LoadI16S, false),
+            (TypeKind::LLVMIntegerTypeKind, 9..=16) => (Opcode::LoadI16U, false),
+            (TypeKind::LLVMIntegerTypeKind, 17..=32)
+            | (TypeKind::LLVMPointerTypeKind, _)
+            | (TypeKind::LLVMFloatTypeKind, _) => (Opcode::LoadI32, true),
+            (TypeKind::LLVMIntegerTypeKind, 64) | (TypeKind::LLVMDoubleTypeKind, _) => (Opcode::LoadI64, false),
+            _ => return self.unsupported(format!("load of `{}`", ty.describe())),
+        };
+        if w < 32 && w > 0 {
+            if signed_user {
+                self.sclean.insert(inst);
+            } else {
+                self.zclean.insert(inst);
+            }
+        }
+        let addr = self.address(ptr, is32)?;
+        let d = self.def(inst);
+        match addr {
+            Addr::Off(a, off) => self.emit(op, vec![MOp::Def(d), MOp::Use(a), MOp::Imm(off as i64)]),
+            Addr::Idx(a, i, sh) => {
+                self.emit(Opcode::LoadIdxI32, vec![MOp::Def(d), MOp::Use(a), MOp::Use(i), MOp::Imm(sh as i64)])
+            }
+        }
+        Ok(())
+    }
+
+    fn lower_store(&mut self, inst: Val) -> Result<()> {
+        let (v, ptr) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
+        let ty = v.ty();
+        let w = Self::width(v);
+        let (op, is32) = match (ty.kind(), w) {
+            (TypeKind::LLVMIntegerTypeKind, 1..=8) => (Opcode::StoreI8, false),
+            (TypeKind::LLVMIntegerTypeKind, 9..=16) => (Opcode::StoreI16, false),
+            (TypeKind::LLVMIntegerTypeKind, 17..=32)
+            | (TypeKind::LLVMPointerTypeKind, _)
+            | (TypeKind::LLVMFloatTypeKind, _) => (Opcode::StoreI32, true),
+            (TypeKind::LLVMIntegerTypeKind, 64) | (TypeKind::LLVMDoubleTypeKind, _) => (Opcode::StoreI64, false),
+            _ => return self.unsupported(format!("store of `{}`", ty.describe())),
+        };
+        let s = self.use_val(v)?;
+        match self.address(ptr, is32)? {
+            Addr::Off(a, off) => self.emit(op, vec![MOp::Use(s), MOp::Use(a), MOp::Imm(off as i64)]),
+            Addr::Idx(a, i, sh) => {
+                self.emit(Opcode::StoreIdxI32, vec![MOp::Use(s), MOp::Use(a), MOp::Use(i), MOp::Imm(sh as i64)])
+            }
+        }
+        Ok(())
+    }
+
+    /// Splits a pointer into a base value, a constant offset and scaled
+    /// indices, looking through folded and constant GEPs.
+    fn decompose(&mut self, ptr: Val, mut off: i64, mut terms: Vec<(Val, i64)>) -> Result<(Val, i64, Vec<(Val, i64)>)> {
+        let mut cur = ptr;
+        loop {
+            let is_gep = cur.opcode() == Some(Op::LLVMGetElementPtr)
+                && (cur.kind() == ValKind::ConstExpr || self.folded.contains(&cur));
+            if is_gep {
+                let parts = gep_parts(cur, &self.info.layout).or_else(|e| match e {
+                    super::consts::ConstError::Unsupported(m) => self.unsupported(m),
+                    super::consts::ConstError::ExternalVar(m) => self.unsupported(format!("external variable {m}")),
+                })?;
+                off = off.wrapping_add(parts.offset);
+                terms.extend(parts.terms);
+                cur = parts.base;
+                continue;
+            }
+            if cur.kind() == ValKind::ConstExpr
+                && matches!(cur.opcode(), Some(Op::LLVMBitCast | Op::LLVMAddrSpaceCast))
+                && let Some(o) = cur.operand(0)
+            {
+                cur = o;
+                continue;
+            }
+            return Ok((cur, off, terms));
+        }
+    }
+
+    /// One scaled index as a register.
+    fn scaled(&mut self, idx: Val, scale: i64) -> Result<VReg> {
+        let r = self.norm(idx, true)?;
+        Ok(if scale == 1 {
+            r
+        } else if scale > 0 && scale.count_ones() == 1 {
+            self.emit_imm(Opcode::ShlImmI32, r, scale.trailing_zeros() as i64)
+        } else if fits_i32(scale) {
+            self.emit_imm(Opcode::MulImmI32, r, scale)
+        } else {
+            return self.unsupported("getelementptr scale beyond 32 bits");
+        })
+    }
+
+    /// `base + terms` in one register.
+    fn sum(&mut self, base: Val, terms: &[(Val, i64)]) -> Result<VReg> {
+        let mut r = self.use_val(base)?;
+        for &(idx, scale) in terms {
+            let s = self.scaled(idx, scale)?;
+            r = self.emit3(Opcode::AddI32, r, s);
+        }
+        Ok(r)
+    }
+
+    fn add_const(&mut self, r: VReg, off: i64) -> VReg {
+        let off = off as i32 as i64;
+        match off {
+            0 => r,
+            x if fits_i8(x) => self.emit_imm(Opcode::AddImm8I32, r, x),
+            x => self.emit_imm(Opcode::AddImmI32, r, x),
+        }
+    }
+
+    /// The memory operand for an access to `ptr`.
+    pub fn address(&mut self, ptr: Val, is32: bool) -> Result<Addr> {
+        let (base, off, terms) = self.decompose(ptr, 0, Vec::new())?;
+        let off32 = off as i32 as i64;
+        if is32 && off32 == 0 && terms.len() == 1 && matches!(terms[0].1, 1 | 2 | 4 | 8) {
+            let b = self.use_val(base)?;
+            let i = self.norm(terms[0].0, true)?;
+            return Ok(Addr::Idx(b, i, terms[0].1.trailing_zeros() as u8));
+        }
+        let r = self.sum(base, &terms)?;
+        match i16::try_from(off32) {
+            Ok(o) => Ok(Addr::Off(r, o)),
+            Err(_) => Ok(Addr::Off(self.add_const(r, off32), 0)),
+        }
+    }
+
+    fn lower_gep_value(&mut self, inst: Val) -> Result<()> {
+        let parts = gep_parts(inst, &self.info.layout).or_else(|e| match e {
+            super::consts::ConstError::Unsupported(m) => self.unsupported(m),
+            super::consts::ConstError::ExternalVar(m) => self.unsupported(format!("external variable {m}")),
+        })?;
+        let (base, off, terms) = self.decompose(parts.base, parts.offset, parts.terms)?;
+        if terms.is_empty()
+            && let Some(c) = self.eval_const(base)?
+        {
+            let c = match c {
+                Const::Int(x) => Const::Int(x.wrapping_add(off) as i32 as i64),
+                Const::Addr { kind, target, addend } => Const::Addr { kind, target, addend: addend.wrapping_add(off) },
+            };
+            let r = self.materialise(c, false);
+            self.alias(inst, r);
+            return Ok(());
+        }
+        let r = self.sum(base, &terms)?;
+        let r = self.add_const(r, off);
+        self.alias(inst, r);
+        Ok(())
+    }
+
+    // ---------- calls ----------
+
+    /// The call site's signature: for variadic callees, every actual
+    /// argument's type with the fixed count.
+    fn site_type(&self, inst: Val, args: &[Val]) -> Result<FuncType> {
+        let fty = inst.called_fn_type();
+        let mut ft = match func_type(fty) {
+            Ok(ft) => ft,
+            Err(t) => return self.unsupported(format!("call with {}", super::types::describe_unsupported(t))),
+        };
+        if fty.is_vararg() {
+            ft.params.clear();
+            for a in args {
+                match val_type(a.ty()) {
+                    Some(t) => ft.params.push(t),
+                    None => {
+                        return self.unsupported(format!(
+                            "variadic argument of {}",
+                            super::types::describe_unsupported(a.ty())
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(ft)
+    }
+
+    fn lower_call(&mut self, inst: Val) -> Result<()> {
+        let Some(callee) = inst.called_value() else { return self.internal("call without callee") };
+        if callee.kind() == ValKind::InlineAsm {
+            return self.unsupported("inline assembly");
+        }
+        let callee = match callee.kind() {
+            ValKind::GlobalAlias => callee.aliasee().unwrap_or(callee),
+            _ => callee,
+        };
+        if callee.kind() == ValKind::Function && callee.name().starts_with("llvm.") {
+            return self.lower_intrinsic(inst, &callee.name());
+        }
+        let rt = inst.ty();
+        if !rt.is_void() && val_type(rt).is_none() {
+            return self.unsupported(format!("call returning {}", super::types::describe_unsupported(rt)));
+        }
+        let n = inst.num_arg_operands();
+        let args: Vec<Val> = (0..n).map(|i| self.operand(inst, i)).collect::<Result<_>>()?;
+        for i in 0..n {
+            if inst.has_attr(i + 1, "byval", true) {
+                return self.unsupported("by-value aggregate argument (byval)");
+            }
+        }
+        let ft = self.site_type(inst, &args)?;
+        let module_fn = (callee.kind() == ValKind::Function).then(|| self.info.funcs.get(&callee).copied()).flatten();
+        let native = module_fn.is_none();
+        let mut regs = Vec::with_capacity(args.len());
+        for (i, &a) in args.iter().enumerate() {
+            let w = Self::width(a);
+            // Natives expect narrow arguments extended as the ABI says.
+            let r = if native && w > 0 && w < 32 {
+                let sext = inst.has_attr(i as u32 + 1, "signext", true)
+                    || (callee.kind() == ValKind::Function && callee.has_attr(i as u32 + 1, "signext", false));
+                self.norm(a, sext)?
+            } else {
+                self.use_val(a)?
+            };
+            regs.push(r);
+        }
+        let d = if rt.is_void() { self.new_vreg() } else { self.def(inst) };
+        if let Some(f) = module_fn {
+            let callee_params = callee.params().len();
+            if callee_params != regs.len() {
+                return self.unsupported("call with an argument count different from the callee's definition");
+            }
+            self.emit(Opcode::Call, vec![MOp::Imm(f as i64), MOp::Def(d), MOp::Args(regs)]);
+        } else if callee.kind() == ValKind::Function {
+            let Some(Const::Addr { target: imp, .. }) = self.eval_const(callee)? else {
+                return self.internal("import without index");
+            };
+            let ty = self.tables.type_index(&ft);
+            self.emit(
+                Opcode::CallImport,
+                vec![MOp::Imm(imp as i64), MOp::Imm(ty as i64), MOp::Def(d), MOp::Args(regs)],
+            );
+        } else {
+            let p = self.use_val(callee)?;
+            let ty = self.tables.type_index(&ft);
+            self.emit(Opcode::CallIndirect, vec![MOp::Use(p), MOp::Imm(ty as i64), MOp::Def(d), MOp::Args(regs)]);
+        }
+        if regs_too_many(n) {
+            return self.unsupported("call with more than 255 arguments");
+        }
+        let _ = is_wide;
+        Ok(())
+    }
+}
+
+fn regs_too_many(n: u32) -> bool {
+    n > 255
+}
+
+fn swap_pred(p: P) -> P {
+    match p {
+        P::LLVMIntSGT => P::LLVMIntSLT,
+        P::LLVMIntSLT => P::LLVMIntSGT,
+        P::LLVMIntSGE => P::LLVMIntSLE,
+        P::LLVMIntSLE => P::LLVMIntSGE,
+        P::LLVMIntUGT => P::LLVMIntULT,
+        P::LLVMIntULT => P::LLVMIntUGT,
+        P::LLVMIntUGE => P::LLVMIntULE,
+        P::LLVMIntULE => P::LLVMIntUGE,
+        other => other,
+    }
+}

@@ -1,0 +1,96 @@
+//! LLVM types to VM value types, and the module's deduplicated tables of
+//! function types and imports.
+
+use super::ir::{Ty, TypeKind};
+use espb_runtime::{FuncType, Import, ImportRef, ValType};
+use std::collections::HashMap;
+
+/// The VM register class of a first-class LLVM type, `None` when the VM
+/// has no such value (i128, vectors, aggregates, half, ...).
+pub fn val_type(ty: Ty) -> Option<ValType> {
+    match ty.kind() {
+        TypeKind::LLVMIntegerTypeKind => match ty.int_width() {
+            1..=32 => Some(ValType::I32),
+            33..=64 => (ty.int_width() == 64).then_some(ValType::I64),
+            _ => None,
+        },
+        TypeKind::LLVMPointerTypeKind => Some(ValType::I32),
+        TypeKind::LLVMFloatTypeKind => Some(ValType::F32),
+        TypeKind::LLVMDoubleTypeKind => Some(ValType::F64),
+        _ => None,
+    }
+}
+
+/// Is this a 64-bit register value (i64 or f64)?
+pub fn is_wide(ty: Ty) -> bool {
+    matches!(val_type(ty), Some(ValType::I64 | ValType::F64))
+}
+
+/// Why a type cannot be a VM value, for error messages.
+pub fn describe_unsupported(ty: Ty) -> String {
+    match ty.kind() {
+        TypeKind::LLVMIntegerTypeKind => format!("{}-bit integer type", ty.int_width()),
+        TypeKind::LLVMVectorTypeKind | TypeKind::LLVMScalableVectorTypeKind => {
+            format!("vector type `{}`", ty.describe())
+        }
+        TypeKind::LLVMStructTypeKind | TypeKind::LLVMArrayTypeKind => {
+            format!("aggregate value of type `{}`", ty.describe())
+        }
+        _ => format!("type `{}`", ty.describe()),
+    }
+}
+
+/// A function type from LLVM, `Err(type)` naming the first bad type.
+pub fn func_type(fty: Ty) -> Result<FuncType, Ty> {
+    let mut params = Vec::new();
+    for p in fty.param_types() {
+        params.push(val_type(p).ok_or(p)?);
+    }
+    let ret = fty.ret_type();
+    let result = if ret.is_void() { None } else { Some(val_type(ret).ok_or(ret)?) };
+    let variadic_fixed = fty.is_vararg().then_some(params.len().min(255) as u8);
+    Ok(FuncType { params, result, variadic_fixed })
+}
+
+/// Function types and imports, deduplicated as they are first used.
+#[derive(Default)]
+pub struct Tables {
+    pub types: Vec<FuncType>,
+    type_index: HashMap<FuncType, u16>,
+    pub imports: Vec<Import>,
+    import_index: HashMap<String, u16>,
+    /// Set when a table outgrows its u16 index.
+    pub overflow: Option<&'static str>,
+}
+
+impl Tables {
+    pub fn type_index(&mut self, ft: &FuncType) -> u16 {
+        if let Some(&i) = self.type_index.get(ft) {
+            return i;
+        }
+        let i = self.types.len();
+        if i > u16::MAX as usize {
+            self.overflow = Some("function types");
+            return 0;
+        }
+        self.types.push(ft.clone());
+        self.type_index.insert(ft.clone(), i as u16);
+        i as u16
+    }
+
+    /// The import for a declared function `name` with declared type `ft`.
+    pub fn import_index(&mut self, name: &str, ft: &FuncType) -> u16 {
+        if let Some(&i) = self.import_index.get(name) {
+            return i;
+        }
+        let ty = self.type_index(ft);
+        let i = self.imports.len();
+        if i > u16::MAX as usize {
+            self.overflow = Some("imports");
+            return 0;
+        }
+        self.imports.push(Import { what: ImportRef::Name(name.to_string()), ty });
+        self.import_index.insert(name.to_string(), i as u16);
+        i as u16
+    }
+}

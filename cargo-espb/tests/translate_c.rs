@@ -1,0 +1,83 @@
+//! Real C compiled by clang-22 through the translator.
+
+use cargo_espb::compile::{BuildError, BuildOptions, build_module};
+use cargo_espb::translate::TranslateError;
+use espb_runtime::Module;
+use espb_runtime::opcodes::Instr;
+use std::path::PathBuf;
+
+/// Writes `src` to a fresh temporary `name` and returns its path.
+fn c_file(name: &str, src: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path().join(name);
+    std::fs::write(&p, src).expect("write C file");
+    (dir, p)
+}
+
+fn build(name: &str, src: &str) -> Result<Module, BuildError> {
+    let (_d, p) = c_file(name, src);
+    build_module(&[p], &[], &BuildOptions::default())
+}
+
+fn disasm(m: &Module, f: &str) -> Vec<String> {
+    let i = m.find_function(f).expect("function") as usize;
+    let code = &m.functions[i].code;
+    let mut pc = 0;
+    let mut out = Vec::new();
+    while pc < code.len() {
+        let (ins, next) = Instr::decode(code, pc).expect("decodes");
+        out.push(format!("{pc}: {ins:?}"));
+        pc = next;
+    }
+    out
+}
+
+#[test]
+fn dump_sample() {
+    let src = std::fs::read_to_string("/tmp/tr/a.c").unwrap_or_default();
+    if src.is_empty() {
+        return;
+    }
+    let m = build("a.c", &src).unwrap();
+    for (i, n) in m.names.iter().enumerate() {
+        println!("== {n} regs={} frame={}", m.functions[i].num_regs, m.functions[i].frame_size);
+        for l in disasm(&m, n) {
+            println!("  {l}");
+        }
+    }
+    println!("{:?}", m.data);
+    println!("{:?}", m.imports);
+    println!("{:?}", m.types);
+    println!("{:?}", m.debug_lines);
+}
+
+#[test]
+fn inline_asm_is_unsupported_with_function_and_line() {
+    let e = build("blink.c", "int foo(int x) {\n  int y = x + 1;\n  __asm__ volatile(\"nop\");\n  return y;\n}\n")
+        .unwrap_err();
+    match &e {
+        BuildError::Translate(TranslateError::Unsupported { construct, function, location }) => {
+            assert_eq!(construct, "inline assembly");
+            assert_eq!(function, "foo");
+            assert_eq!(location.as_ref().map(|(f, l)| (f.as_str(), *l)), Some(("blink.c", 3)));
+        }
+        other => panic!("wrong error: {other}"),
+    }
+    assert_eq!(e.to_string(), "unsupported inline assembly in function `foo` at blink.c:3");
+}
+
+#[test]
+fn missing_input_is_named() {
+    let e = build_module(&[PathBuf::from("/nonexistent/x.c")], &[], &BuildOptions::default()).unwrap_err();
+    assert!(matches!(e, BuildError::InputNotFound { .. }), "{e}");
+    assert!(e.to_string().contains("/nonexistent/x.c"));
+}
+
+#[test]
+fn bad_c_reports_clang_diagnostics() {
+    let e = build("bad.c", "int f(void) { return undeclared_thing; }\n").unwrap_err();
+    let s = e.to_string();
+    assert!(matches!(e, BuildError::CompileFailed { .. }), "{s}");
+    assert!(s.contains("bad.c"), "{s}");
+    assert!(s.contains("undeclared_thing"), "{s}");
+}

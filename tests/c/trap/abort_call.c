@@ -1,0 +1,10 @@
+// expect-trap: abort() called
+#include <stdio.h>
+#include <stdlib.h>
+
+int main(void) {
+    volatile int fail = 1;
+    printf("about to abort\n");
+    if (fail) abort();
+    return 0;
+}

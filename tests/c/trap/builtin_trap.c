@@ -1,0 +1,15 @@
+// expect-trap: unreachable
+#include <stdio.h>
+
+static void check(int ok) {
+    if (!ok) __builtin_trap();
+}
+
+int main(void) {
+    volatile int v = 3;
+    check(v == 3);
+    printf("first check passed\n");
+    check(v == 4);
+    printf("not reached\n");
+    return 0;
+}

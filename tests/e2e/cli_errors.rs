@@ -1,0 +1,298 @@
+//! What a user sees from the CLI: errors that name the problem (missing
+//! file, clang diagnostics, inline assembly, files that are no module,
+//! truncated modules, bad flags) and a few everyday invocations.
+
+use crate::util::{self, Outcome};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+type TestResult = Result<(), String>;
+type CliTest = (&'static str, fn() -> TestResult);
+
+pub const TESTS: &[CliTest] = &[
+    ("build_missing_file", build_missing_file),
+    ("build_syntax_error", build_syntax_error),
+    ("build_inline_asm", build_inline_asm),
+    ("build_no_inputs_is_usage_error", build_no_inputs),
+    ("build_two_files", build_two_files),
+    ("build_clang_flags_after_dashdash", build_clang_flags),
+    ("run_missing_module", run_missing_module),
+    ("run_not_a_module", run_not_a_module),
+    ("run_truncated_module", run_truncated_module),
+    ("run_missing_entry", run_missing_entry),
+    ("run_app_main_entry", run_app_main_entry),
+    ("bad_flag_is_usage_error", bad_flag),
+    ("unknown_command_is_usage_error", unknown_command),
+    ("inspect_module", inspect_module),
+    ("invoked_without_espb_word", without_espb_word),
+];
+
+fn tmp() -> Result<tempfile::TempDir, String> {
+    tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}"))
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf, String> {
+    let p = dir.join(name);
+    std::fs::write(&p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+    Ok(p)
+}
+
+/// Runs `cargo-espb espb ARGS...`.
+fn espb(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Result<(String, Outcome), String> {
+    let mut cmd = util::espb_cmd();
+    for a in args {
+        cmd.arg(a);
+    }
+    run_cmd(cmd)
+}
+
+fn run_cmd(cmd: Command) -> Result<(String, Outcome), String> {
+    let shown = util::show_cmd(&cmd);
+    let o = util::run(cmd, Duration::from_secs(300)).map_err(|e| format!("cannot start {shown}: {e}"))?;
+    util::check_no_panic(&shown, &o)?;
+    Ok((shown, o))
+}
+
+fn report(cmd: &str, o: &Outcome, problem: &str) -> String {
+    format!(
+        "{problem}\n  $ {cmd}\n  -> {}\n  stdout:\n{}  stderr:\n{}",
+        o.describe_end(),
+        util::indent(&o.stdout_str(), 15),
+        util::indent(&o.stderr_str(), 30)
+    )
+}
+
+/// A user error: exit code neither 0 (success) nor 101 (module trap).
+fn expect_user_error(cmd: &str, o: &Outcome) -> TestResult {
+    match o.code() {
+        Some(0) => Err(report(cmd, o, "expected an error, the command succeeded")),
+        Some(101) => Err(report(cmd, o, "expected a user error, got the trap exit code 101")),
+        None => Err(report(cmd, o, "the command did not exit normally")),
+        Some(_) => Ok(()),
+    }
+}
+
+fn expect_stderr(cmd: &str, o: &Outcome, needles: &[&str]) -> TestResult {
+    let err = o.stderr_str();
+    for n in needles {
+        if !err.contains(n) {
+            return Err(report(cmd, o, &format!("stderr should contain {n:?}")));
+        }
+    }
+    Ok(())
+}
+
+/// Builds `src` into `dir/NAME.espb`, failing with the CLI's output.
+fn build_ok(dir: &Path, srcs: &[&Path], extra: &[&str]) -> Result<PathBuf, String> {
+    let out = dir.join("module.espb");
+    let mut cmd = util::espb_cmd();
+    cmd.arg("build").args(srcs).arg("-o").arg(&out);
+    if !extra.is_empty() {
+        cmd.arg("--").args(extra);
+    }
+    let (shown, o) = run_cmd(cmd)?;
+    if o.code() != Some(0) || !out.is_file() {
+        return Err(report(&shown, &o, "the build should have succeeded"));
+    }
+    Ok(out)
+}
+
+const HELLO: &str = "#include <stdio.h>\nint main(void) {\n    printf(\"hello %d\\n\", 42);\n    return 7;\n}\n";
+
+fn build_missing_file() -> TestResult {
+    let d = tmp()?;
+    let missing = d.path().join("does_not_exist.c");
+    let out = d.path().join("x.espb");
+    let (cmd, o) = espb(&[&"build", &missing, &"-o", &out])?;
+    expect_user_error(&cmd, &o)?;
+    expect_stderr(&cmd, &o, &["does_not_exist.c"])?;
+    if out.exists() {
+        return Err(report(&cmd, &o, "a failed build must not leave an output module"));
+    }
+    Ok(())
+}
+
+fn build_syntax_error() -> TestResult {
+    let d = tmp()?;
+    let src = write(d.path(), "broken.c", "int main(void) {\n    int x = 1 +;\n    return x;\n}\n")?;
+    let (cmd, o) = espb(&[&"build", &src, &"-o", &d.path().join("x.espb")])?;
+    expect_user_error(&cmd, &o)?;
+    // the file and clang's own diagnostic (with its line) are passed through
+    expect_stderr(&cmd, &o, &["broken.c", "expected expression"])?;
+    expect_stderr(&cmd, &o, &["broken.c:2"])
+}
+
+fn build_inline_asm() -> TestResult {
+    let d = tmp()?;
+    let src = write(
+        d.path(),
+        "asm_func.c",
+        "int f(int x) {\n    __asm__ volatile(\"nop\");\n    return x + 1;\n}\n\nint main(void) { return 0; }\n",
+    )?;
+    let (cmd, o) = espb(&[&"build", &src, &"-o", &d.path().join("x.espb")])?;
+    expect_user_error(&cmd, &o)?;
+    expect_stderr(&cmd, &o, &["unsupported inline assembly in function `f`", "asm_func.c:2"])
+}
+
+fn build_no_inputs() -> TestResult {
+    let (cmd, o) = espb(&[&"build"])?;
+    if o.code() != Some(2) {
+        return Err(report(&cmd, &o, "`build` without inputs should be a usage error (exit code 2)"));
+    }
+    Ok(())
+}
+
+fn build_two_files() -> TestResult {
+    let d = tmp()?;
+    let a = write(
+        d.path(),
+        "main_part.c",
+        "#include <stdio.h>\nint helper(int);\nextern const char *helper_name;\nint main(void) {\n    printf(\"%s(20) = %d\\n\", helper_name, helper(20));\n    return helper(1);\n}\n",
+    )?;
+    let b = write(
+        d.path(),
+        "helper_part.c",
+        "const char *helper_name = \"helper\";\nint helper(int x) { return x * 2 + 1; }\n",
+    )?;
+    let m = build_ok(d.path(), &[&a, &b], &[])?;
+    let (cmd, o) = espb(&[&"run", &m])?;
+    if o.stdout_str() != "helper(20) = 41\n" || o.code() != Some(3) {
+        return Err(report(&cmd, &o, "expected stdout \"helper(20) = 41\\n\" and exit code 3"));
+    }
+    Ok(())
+}
+
+fn build_clang_flags() -> TestResult {
+    let d = tmp()?;
+    let src = write(
+        d.path(),
+        "flags.c",
+        "#include <stdio.h>\nint main(void) {\n    printf(\"%s\\n\", GREETING);\n    return VALUE;\n}\n",
+    )?;
+    let m = build_ok(d.path(), &[&src], &["-DVALUE=42", "-DGREETING=\"from -D\""])?;
+    let (cmd, o) = espb(&[&"run", &m])?;
+    if o.stdout_str() != "from -D\n" || o.code() != Some(42) {
+        return Err(report(&cmd, &o, "expected stdout \"from -D\\n\" and exit code 42"));
+    }
+    Ok(())
+}
+
+fn run_missing_module() -> TestResult {
+    let d = tmp()?;
+    let (cmd, o) = espb(&[&"run", &d.path().join("nothing_here.espb")])?;
+    expect_user_error(&cmd, &o)?;
+    expect_stderr(&cmd, &o, &["nothing_here.espb"])
+}
+
+fn run_not_a_module() -> TestResult {
+    let d = tmp()?;
+    let f = write(d.path(), "junk.espb", "this is a text file, not a module\n")?;
+    let (cmd, o) = espb(&[&"run", &f])?;
+    expect_user_error(&cmd, &o)?;
+    expect_stderr(&cmd, &o, &["junk.espb"])?;
+    let err = o.stderr_str().to_lowercase();
+    if !(err.contains("not a valid .espb module")
+        || err.contains("not an espb module")
+        || err.contains("not a .espb module"))
+    {
+        return Err(report(&cmd, &o, "stderr should say that the file is not an .espb module"));
+    }
+    Ok(())
+}
+
+fn run_truncated_module() -> TestResult {
+    let d = tmp()?;
+    let src = write(d.path(), "hello.c", HELLO)?;
+    let m = build_ok(d.path(), &[&src], &[])?;
+    let bytes = std::fs::read(&m).map_err(|e| e.to_string())?;
+    for keep in [bytes.len() - 1, bytes.len() * 3 / 4, bytes.len() / 2, 16, 4, 0] {
+        let t = d.path().join(format!("truncated_{keep}.espb"));
+        std::fs::write(&t, &bytes[..keep]).map_err(|e| e.to_string())?;
+        let (cmd, o) = espb(&[&"run", &t])?;
+        expect_user_error(&cmd, &o).map_err(|e| format!("module truncated to {keep} of {} bytes: {e}", bytes.len()))?;
+        expect_stderr(&cmd, &o, &[&format!("truncated_{keep}.espb")])?;
+        if !o.stdout.is_empty() {
+            return Err(report(&cmd, &o, "a truncated module must not start running"));
+        }
+    }
+    Ok(())
+}
+
+fn run_missing_entry() -> TestResult {
+    let d = tmp()?;
+    let src = write(d.path(), "hello.c", HELLO)?;
+    let m = build_ok(d.path(), &[&src], &[])?;
+    let (cmd, o) = espb(&[&"run", &m, &"--entry", &"no_such_function"])?;
+    expect_user_error(&cmd, &o)?;
+    expect_stderr(&cmd, &o, &["no_such_function"])
+}
+
+fn run_app_main_entry() -> TestResult {
+    let d = tmp()?;
+    let src = write(
+        d.path(),
+        "app.c",
+        "#include <stdio.h>\nstatic int ticks;\nvoid app_main(void) {\n    for (int i = 0; i < 3; i++) ticks++;\n    printf(\"app_main ran, ticks=%d\\n\", ticks);\n}\n",
+    )?;
+    let m = build_ok(d.path(), &[&src], &[])?;
+    let (cmd, o) = espb(&[&"run", &m])?;
+    if o.stdout_str() != "app_main ran, ticks=3\n" || o.code() != Some(0) {
+        return Err(report(&cmd, &o, "without `main`, `run` should call `app_main` and exit with 0"));
+    }
+    Ok(())
+}
+
+fn bad_flag() -> TestResult {
+    let (cmd, o) = espb(&[&"run", &"--definitely-not-a-flag", &"x.espb"])?;
+    if o.code() != Some(2) {
+        return Err(report(&cmd, &o, "an unknown flag should be a usage error with exit code 2"));
+    }
+    expect_stderr(&cmd, &o, &["--definitely-not-a-flag"])?;
+    if !o.stderr_str().to_lowercase().contains("usage") {
+        return Err(report(&cmd, &o, "a usage error should show the usage"));
+    }
+    Ok(())
+}
+
+fn unknown_command() -> TestResult {
+    let (cmd, o) = espb(&[&"frobnicate"])?;
+    if o.code() != Some(2) {
+        return Err(report(&cmd, &o, "an unknown subcommand should be a usage error with exit code 2"));
+    }
+    expect_stderr(&cmd, &o, &["frobnicate"])
+}
+
+fn inspect_module() -> TestResult {
+    let d = tmp()?;
+    let src = write(d.path(), "hello.c", HELLO)?;
+    let m = build_ok(d.path(), &[&src], &[])?;
+    let (cmd, o) = espb(&[&"inspect", &m])?;
+    if o.code() != Some(0) {
+        return Err(report(&cmd, &o, "inspect of a fresh module should succeed"));
+    }
+    let out = o.stdout_str();
+    if !out.contains("main") || !out.contains("printf") {
+        return Err(report(&cmd, &o, "inspect should list the function `main` and the import `printf`"));
+    }
+    Ok(())
+}
+
+fn without_espb_word() -> TestResult {
+    let d = tmp()?;
+    let src = write(d.path(), "hello.c", HELLO)?;
+    let out = d.path().join("direct.espb");
+    let mut b = Command::new(util::cli_bin());
+    b.arg("build").arg(&src).arg("-o").arg(&out);
+    let (cmd, o) = run_cmd(b)?;
+    if o.code() != Some(0) {
+        return Err(report(&cmd, &o, "`cargo-espb build` (without the `espb` word) should work too"));
+    }
+    let mut r = Command::new(util::cli_bin());
+    r.arg("run").arg(&out);
+    let (cmd, o) = run_cmd(r)?;
+    if o.stdout_str() != "hello 42\n" || o.code() != Some(7) {
+        return Err(report(&cmd, &o, "expected stdout \"hello 42\\n\" and exit code 7"));
+    }
+    Ok(())
+}

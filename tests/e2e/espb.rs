@@ -1,0 +1,37 @@
+//! Building and running programs through `cargo-espb espb build/run`.
+
+use crate::util::{self, Outcome};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// `cargo-espb espb build SRC -o WORK/STEM.espb [-- clang_flags]`; returns
+/// the module path, or a failure message with the CLI's diagnostics.
+pub fn build(src: &Path, work: &Path, clang_flags: &[&str]) -> Result<PathBuf, String> {
+    let out = work.join(format!("{}.espb", util::stem(src)));
+    let mut cmd = util::espb_cmd();
+    cmd.arg("build").arg(src).arg("-o").arg(&out);
+    if !clang_flags.is_empty() {
+        cmd.arg("--").args(clang_flags);
+    }
+    let shown = util::show_cmd(&cmd);
+    let o = util::run(cmd, Duration::from_secs(300)).map_err(|e| format!("cannot start {shown}: {e}"))?;
+    util::check_no_panic(&format!("`{shown}`"), &o)?;
+    if o.code() != Some(0) || !out.is_file() {
+        return Err(format!(
+            "espb build failed ({}):\n  $ {shown}\n{}",
+            o.describe_end(),
+            util::indent(&o.stderr_str(), 40)
+        ));
+    }
+    Ok(out)
+}
+
+/// `cargo-espb espb run MODULE`.
+pub fn run(module: &Path, timeout: Duration) -> Result<Outcome, String> {
+    let mut cmd = util::espb_cmd();
+    cmd.arg("run").arg(module);
+    let shown = util::show_cmd(&cmd);
+    let o = util::run(cmd, timeout).map_err(|e| format!("cannot start {shown}: {e}"))?;
+    util::check_no_panic(&format!("`{shown}`"), &o)?;
+    Ok(o)
+}

@@ -1,0 +1,115 @@
+//! The C programs of `tests/c`: each one is built natively and through espb,
+//! and both runs must print the same thing and exit with the same code.
+//! The programs of `tests/c/trap` must trap when run through espb.
+
+use crate::{diff, espb, native, util};
+use std::path::Path;
+use std::time::Duration;
+
+/// Set `ESPB_E2E_REQUIRE_NATIVE=1` (CI does) to fail instead of skipping the
+/// differential part when `gcc -m32` is missing.
+fn require_native() -> bool {
+    std::env::var_os("ESPB_E2E_REQUIRE_NATIVE").is_some_and(|v| v != "0" && !v.is_empty())
+}
+
+/// Native build + espb build, run both, compare.
+pub fn differential(src: &Path) -> Result<(), String> {
+    let name = util::stem(src);
+    let work = tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}"))?;
+    let native = match native::available() {
+        Ok(()) => {
+            let n = native::build_and_run(src, work.path(), &[], Duration::from_secs(30))?;
+            if n.timed_out || n.code().is_none() {
+                return Err(format!(
+                    "{name}: the NATIVE reference run failed ({}); the test program itself is broken",
+                    n.describe_end()
+                ));
+            }
+            Some(n)
+        }
+        Err(why) => {
+            if require_native() {
+                return Err(format!("ESPB_E2E_REQUIRE_NATIVE is set but the native build is unavailable: {why}"));
+            }
+            eprintln!(
+                "\n*** WARNING: {name}: skipping the differential comparison, no native reference: {why}\n\
+                 *** (install gcc-multilib; only checking that the program builds and runs through espb)\n"
+            );
+            None
+        }
+    };
+    let module = espb::build(src, work.path(), &[]).map_err(|e| format!("{name}: {e}"))?;
+    let out = espb::run(&module, util::espb_timeout())?;
+    match native {
+        Some(n) => diff::compare(&name, &n, &out),
+        None => {
+            if out.timed_out || out.code() == Some(101) || out.code().is_none() {
+                Err(format!(
+                    "{name}: espb run failed ({}):\n{}",
+                    out.describe_end(),
+                    util::indent(&out.stderr_str(), 20)
+                ))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// What a trap program expects, from its first comment lines:
+/// `// expect-trap: <substring of the error>` and optionally
+/// `// expect-trap-at: <substring of the location, e.g. file.c:12>`.
+#[derive(Debug)]
+pub struct TrapExpectation {
+    pub message: String,
+    pub location: Option<String>,
+}
+
+pub fn parse_expectation(src: &Path) -> Result<TrapExpectation, String> {
+    let text = std::fs::read_to_string(src).map_err(|e| format!("cannot read {}: {e}", src.display()))?;
+    let mut message = None;
+    let mut location = None;
+    for line in text.lines().take(5) {
+        if let Some(m) = line.trim().strip_prefix("// expect-trap:") {
+            message = Some(m.trim().to_string());
+        } else if let Some(m) = line.trim().strip_prefix("// expect-trap-at:") {
+            location = Some(m.trim().to_string());
+        }
+    }
+    let message = message.ok_or_else(|| format!("{} has no `// expect-trap: <message>` first line", src.display()))?;
+    Ok(TrapExpectation { message, location })
+}
+
+/// Trap exit code of `cargo espb run` (see cargo-espb's `cli::TRAP_EXIT_CODE`).
+pub const TRAP_EXIT_CODE: i32 = 101;
+
+/// Build through espb, run, and check that the run trapped as expected.
+pub fn trap(src: &Path) -> Result<(), String> {
+    let name = util::stem(src);
+    let expect = parse_expectation(src)?;
+    let work = tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}"))?;
+    let module = espb::build(src, work.path(), &[]).map_err(|e| format!("trap/{name}: {e}"))?;
+    let out = espb::run(&module, util::espb_timeout())?;
+    let err = out.stderr_str();
+    let mut problems = Vec::new();
+    if out.code() != Some(TRAP_EXIT_CODE) {
+        problems.push(format!("expected a trap (exit code {TRAP_EXIT_CODE}), got {}", out.describe_end()));
+    }
+    if !err.contains(&expect.message) {
+        problems.push(format!("stderr does not contain {:?}", expect.message));
+    }
+    if let Some(loc) = &expect.location
+        && !err.contains(loc.as_str())
+    {
+        problems.push(format!("stderr does not name the location {loc:?}"));
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "trap/{name}:\n  - {}\n  stdout:\n{}  stderr:\n{}",
+        problems.join("\n  - "),
+        util::indent(&out.stdout_str(), 10),
+        util::indent(&err, 20)
+    ))
+}
