@@ -25,6 +25,8 @@ enum Cell {
     Time(Measured),
     /// Not available: a footnote number into `Report::notes`.
     NotAvailable(usize),
+    /// It ran and trapped (listed in `Report::errors`).
+    Failed,
 }
 
 struct Row {
@@ -55,6 +57,38 @@ struct Report {
 }
 
 impl Report {
+    /// Times one engine; a trap or a wrong result is an error of the run.
+    fn time(
+        &mut self,
+        kernel: &Kernel,
+        label: &str,
+        engine: &str,
+        budget: Budget,
+        call: impl FnMut() -> Result<u32>,
+    ) -> Cell {
+        match measure(budget, call) {
+            Ok(m) => {
+                self.check(kernel, label, engine, m.result);
+                Cell::Time(m)
+            }
+            Err(e) => {
+                self.errors.push(format!("{label} on {engine}: {e}"));
+                Cell::Failed
+            }
+        }
+    }
+
+    /// Every engine must give the kernel's known result.
+    fn check(&mut self, kernel: &Kernel, label: &str, engine: &str, got: u32) {
+        if got != kernel.bench_expect {
+            self.errors.push(format!(
+                "{label} on {engine} returned {}, expected {}",
+                kernel.format_result(got),
+                kernel.format_result(kernel.bench_expect)
+            ));
+        }
+    }
+
     fn note(&mut self, reason: String) -> usize {
         match self.notes.iter().position(|n| *n == reason) {
             Some(i) => i + 1,
@@ -105,8 +139,10 @@ fn main() -> ExitCode {
         }
         return ExitCode::FAILURE;
     }
-    if strict && !report.notes.is_empty() {
-        eprintln!("espb-bench: error: --strict: {} column(s) not available", report.notes.len());
+    let missing =
+        report.rows.iter().flat_map(|r| [&r.wasmi, &r.espb]).filter(|c| matches!(c, Cell::NotAvailable(_))).count();
+    if strict && missing > 0 {
+        eprintln!("espb-bench: error: --strict: {missing} measurement(s) not available (see the notes)");
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
@@ -122,20 +158,16 @@ fn run(budget: Budget) -> Result<Report> {
         let label = kernel.label(n);
         eprint!("espb-bench: {label}: native");
         let native = measure(budget, || Ok(kernel.call_native(n)))?;
-        check(&mut report, kernel, &label, "native", native.result);
+        report.check(kernel, &label, "native", native.result);
 
         eprint!(", wasmi");
         let mut wasm_size = None;
         let wasmi = match wasm_tc.as_ref().map_err(Clone::clone).and_then(|tc| {
             let wasm = tc.build(kernel, &dir)?;
             wasm_size = Some(Size { file: wasm.len(), core: size_without_custom_sections(&wasm) });
-            let mut runner = WasmRunner::new(kernel, &wasm)?;
-            measure(budget, || runner.call(n))
+            WasmRunner::new(kernel, &wasm)
         }) {
-            Ok(m) => {
-                check(&mut report, kernel, &label, "wasmi", m.result);
-                Cell::Time(m)
-            }
+            Ok(mut runner) => report.time(kernel, &label, "wasmi", budget, || runner.call(n)),
             Err(e) => Cell::NotAvailable(report.note(format!("wasmi: {e}"))),
         };
 
@@ -143,13 +175,9 @@ fn run(budget: Budget) -> Result<Report> {
         let mut espb_size = None;
         let espb = match espb::build(kernel, &dir).and_then(|m| {
             espb_size = Some(Size { file: m.bytes.len(), core: Some(m.core_size) });
-            let mut runner = EspbRunner::new(kernel, &m.bytes)?;
-            measure(budget, || runner.call(n))
+            EspbRunner::new(kernel, &m.bytes)
         }) {
-            Ok(m) => {
-                check(&mut report, kernel, &label, "espb", m.result);
-                Cell::Time(m)
-            }
+            Ok(mut runner) => report.time(kernel, &label, "espb", budget, || runner.call(n)),
             Err(e) => Cell::NotAvailable(report.note(format!("espb: {e}"))),
         };
         eprintln!();
@@ -157,17 +185,6 @@ fn run(budget: Budget) -> Result<Report> {
         report.rows.push(Row { label, kernel, native, wasmi, espb, wasm_size, espb_size });
     }
     Ok(report)
-}
-
-/// Every engine must give the kernel's known result.
-fn check(report: &mut Report, kernel: &Kernel, label: &str, engine: &str, got: u32) {
-    if got != kernel.bench_expect {
-        report.errors.push(format!(
-            "{label} on {engine} returned {}, expected {}",
-            kernel.format_result(got),
-            kernel.format_result(kernel.bench_expect)
-        ));
-    }
 }
 
 fn print_report(r: &Report) {
@@ -236,7 +253,7 @@ fn print_report(r: &Report) {
 fn cell_time(c: &Cell) -> Option<Duration> {
     match c {
         Cell::Time(m) => Some(m.median),
-        Cell::NotAvailable(_) => None,
+        Cell::NotAvailable(_) | Cell::Failed => None,
     }
 }
 
@@ -244,6 +261,7 @@ fn time_cell(c: &Cell) -> String {
     match c {
         Cell::Time(m) => format!("{} [{}]", format_duration(m.median), m.samples),
         Cell::NotAvailable(i) => format!("n/a [{i}]"),
+        Cell::Failed => "error".into(),
     }
 }
 
@@ -287,5 +305,27 @@ impl Table {
                 println!("{}", "-".repeat(width.iter().sum::<usize>() + 2 * cols.saturating_sub(1)));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use espb_bench::BenchError;
+
+    fn quick() -> Budget {
+        Budget { min_samples: 1, max_samples: 1, time: Duration::ZERO }
+    }
+
+    #[test]
+    fn traps_and_wrong_results_are_errors() {
+        let k = &KERNELS[0];
+        let mut r = Report::default();
+        assert!(matches!(r.time(k, "fib", "x", quick(), || Err(BenchError::new("trap"))), Cell::Failed));
+        assert!(matches!(r.time(k, "fib", "y", quick(), || Ok(k.bench_expect + 1)), Cell::Time(_)));
+        assert!(matches!(r.time(k, "fib", "z", quick(), || Ok(k.bench_expect)), Cell::Time(_)));
+        assert_eq!(r.errors.len(), 2, "{:?}", r.errors);
+        assert!(r.errors[0].contains("on x: trap"));
+        assert!(r.errors[1].contains("on y returned"));
     }
 }

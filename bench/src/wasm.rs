@@ -21,9 +21,12 @@ impl WasmToolchain {
     /// wasm-ld (clang's own, else wasm-ld-22 or wasm-ld in PATH).
     pub fn find() -> Result<WasmToolchain> {
         let clang = match std::env::var("ESPB_BENCH_CLANG") {
-            Ok(c) => {
-                find_program(&c).ok_or_else(|| BenchError::new(format!("ESPB_BENCH_CLANG={c}: no such program")))?
-            }
+            Ok(c) => find_program(&c).ok_or_else(|| {
+                BenchError::new(format!(
+                    "ESPB_BENCH_CLANG={c}: no such program; unset it or name a clang \
+                     with the wasm32 target"
+                ))
+            })?,
             Err(_) => find_first(&["clang-22", "clang"]).ok_or_else(|| {
                 BenchError::new(
                     "clang not found (tried clang-22, clang in PATH): install it \
@@ -129,5 +132,28 @@ impl WasmRunner {
     /// Calls the kernel; the result's bits as u32.
     pub fn call(&mut self, n: i32) -> Result<u32> {
         self.func.call(&mut self.store, n).map(|r| r as u32).map_err(|e| BenchError::new(format!("wasmi: trap: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_sections_are_not_counted() {
+        let mut m = b"\0asm\x01\0\0\0".to_vec();
+        m.extend([1, 4, 1, 0x60, 0, 0]); // type section, 6 bytes
+        m.extend([0, 3, 1, b'x', 7]); // custom section "x", 5 bytes
+        assert_eq!(size_without_custom_sections(&m), Some(8 + 6));
+        m.push(1); // truncated section header
+        assert_eq!(size_without_custom_sections(&m), None);
+        assert_eq!(size_without_custom_sections(b"nope"), None);
+    }
+
+    #[test]
+    fn leb128() {
+        assert_eq!(leb128_u32(&[0x7f]), Some((127, 1)));
+        assert_eq!(leb128_u32(&[0x80, 0x01]), Some((128, 2)));
+        assert_eq!(leb128_u32(&[0x80]), None);
     }
 }

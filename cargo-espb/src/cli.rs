@@ -51,9 +51,59 @@ pub struct BuildArgs {
     /// Print each clang command.
     #[arg(short, long)]
     pub verbose: bool,
+    #[command(flatten)]
+    pub symbols: SymbolArgs,
     /// Extra clang flags, after `--`.
     #[arg(last = true)]
     pub clang_flags: Vec<String>,
+}
+
+/// How imports are bound to firmware symbol tables.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct SymbolArgs {
+    /// Extra symbol-table manifests after the standard `idf` table (default:
+    /// symbols/custom.espbsym when it exists).
+    #[arg(long = "symbols", value_name = "MANIFEST")]
+    pub manifests: Vec<PathBuf>,
+    /// The firmware's sdkconfig (sdkconfig, sdkconfig.h or sdkconfig.json):
+    /// imports disabled there are build errors naming the option.
+    #[arg(long, value_name = "PATH")]
+    pub sdkconfig: Option<PathBuf>,
+    /// Append imports found in no table to the custom manifest and
+    /// regenerate its C sources.
+    #[arg(long)]
+    pub add_missing: bool,
+}
+
+/// The project's custom table when none is named.
+pub const DEFAULT_CUSTOM_MANIFEST: &str = "symbols/custom.espbsym";
+
+/// Binds the module's imports to symbol-table slots (see [`crate::bind`]).
+pub fn bind_symbols(module: &mut espb_runtime::Module, a: &SymbolArgs) -> Result<()> {
+    let manifests =
+        if a.manifests.is_empty() { vec![PathBuf::from(DEFAULT_CUSTOM_MANIFEST)] } else { a.manifests.clone() };
+    let tables = crate::bind::load_tables(&manifests).map_err(|e| miette!("{e}"))?;
+    match crate::bind::bind(module, &tables, a.sdkconfig.as_deref()) {
+        Ok(()) => Ok(()),
+        Err(crate::bind::BindError::Missing { names, .. }) if a.add_missing => {
+            let custom = manifests.first().cloned().unwrap_or_else(|| PathBuf::from(DEFAULT_CUSTOM_MANIFEST));
+            let dir = crate::bind::add_missing(&custom, &names).map_err(|e| miette!("{e}"))?;
+            eprintln!(
+                "added {} to {} and regenerated {}; rebuild the firmware with the new table",
+                names.join(", "),
+                custom.display(),
+                dir.display()
+            );
+            let tables = crate::bind::load_tables(&manifests).map_err(|e| miette!("{e}"))?;
+            crate::bind::bind(module, &tables, a.sdkconfig.as_deref()).map_err(|e| miette!("{e}"))
+        }
+        Err(e @ crate::bind::BindError::Missing { .. }) => Err(miette!(
+            help =
+                "add them to the project's custom table with `cargo espb build --add-missing`, or check the spelling",
+            "{e}"
+        )),
+        Err(e) => Err(miette!("{e}")),
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -114,7 +164,8 @@ fn default_output(inputs: &[PathBuf]) -> PathBuf {
 pub fn build(a: &BuildArgs) -> Result<PathBuf> {
     let out = a.output.clone().unwrap_or_else(|| default_output(&a.inputs));
     let opts = crate::compile::BuildOptions { verbose: a.verbose, ..Default::default() };
-    let module = crate::compile::build_module(&a.inputs, &a.clang_flags, &opts).map_err(|e| miette!("{e}"))?;
+    let mut module = crate::compile::build_module(&a.inputs, &a.clang_flags, &opts).map_err(|e| miette!("{e}"))?;
+    bind_symbols(&mut module, &a.symbols)?;
     let bytes = espb_runtime::format::encode(&module);
     std::fs::write(&out, &bytes)
         .into_diagnostic()
@@ -125,9 +176,8 @@ pub fn build(a: &BuildArgs) -> Result<PathBuf> {
 
 /// Reads and decodes a module file, with errors that name the file.
 pub fn read_module(path: &Path) -> Result<espb_runtime::Module> {
-    let bytes = std::fs::read(path)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("cannot read module {}", path.display()))?;
+    let bytes =
+        std::fs::read(path).into_diagnostic().wrap_err_with(|| format!("cannot read module {}", path.display()))?;
     espb_runtime::format::decode(&bytes).map_err(|e| {
         miette!(
             help = "build it again with `cargo espb build`; if it came from flash, the partition may hold stale bytes",

@@ -67,11 +67,7 @@ pub fn run(cmd: &SymbolsCmd) -> miette::Result<()> {
 
 fn run_inner(cmd: &SymbolsCmd) -> Result<(), espb_sys::Error> {
     match cmd {
-        SymbolsCmd::Check {
-            manifest,
-            lock,
-            against,
-        } => {
+        SymbolsCmd::Check { manifest, lock, against } => {
             let m = Manifest::load(manifest)?;
             let default_lock = lock_path(manifest, &m);
             let base = match (lock, against) {
@@ -108,11 +104,7 @@ fn run_inner(cmd: &SymbolsCmd) -> Result<(), espb_sys::Error> {
                 base.source,
                 r.kept,
                 r.appended,
-                if r.removed.is_empty() {
-                    String::new()
-                } else {
-                    format!(", removed: {}", r.removed.join(" "))
-                },
+                if r.removed.is_empty() { String::new() } else { format!(", removed: {}", r.removed.join(" ")) },
                 m.name(),
                 m.hash()
             );
@@ -121,28 +113,11 @@ fn run_inner(cmd: &SymbolsCmd) -> Result<(), espb_sys::Error> {
         SymbolsCmd::Lock { manifest, output } => {
             let m = Manifest::load(manifest)?;
             let out = output.clone().unwrap_or_else(|| lock_path(manifest, &m));
-            std::fs::write(&out, lock_text(&m)).map_err(|e| espb_sys::Error::Io {
-                path: out.clone(),
-                source: e,
-            })?;
-            println!(
-                "wrote {} ({} slots, hash 0x{:08x})",
-                out.display(),
-                m.count(),
-                m.hash()
-            );
+            std::fs::write(&out, lock_text(&m)).map_err(|e| espb_sys::Error::Io { path: out.clone(), source: e })?;
+            println!("wrote {} ({} slots, hash 0x{:08x})", out.display(), m.count(), m.hash());
             Ok(())
         }
-        SymbolsCmd::Gen {
-            manifest,
-            table,
-            c,
-            rust,
-            sdkconfig,
-            enable,
-            idf_version,
-            convert,
-        } => {
+        SymbolsCmd::Gen { manifest, table, c, rust, sdkconfig, enable, idf_version, convert } => {
             let m = match manifest {
                 Some(p) => Manifest::load(p)?,
                 None => espb_sys::try_standard_idf_manifest()?,
@@ -154,27 +129,17 @@ fn run_inner(cmd: &SymbolsCmd) -> Result<(), espb_sys::Error> {
                 ));
             }
             if let Some(out) = convert {
-                std::fs::write(out, m.to_text()).map_err(|e| espb_sys::Error::Io {
-                    path: out.clone(),
-                    source: e,
-                })?;
+                std::fs::write(out, m.to_text()).map_err(|e| espb_sys::Error::Io { path: out.clone(), source: e })?;
                 println!("wrote {} ({} slots)", out.display(), m.count());
             }
-            let mut b = TableBuilder::new(&name)
-                .manifest_parsed(m)
-                .enabled_options(enable)
-                .cargo_directives(false);
+            let mut b = TableBuilder::new(&name).manifest_parsed(m).enabled_options(enable).cargo_directives(false);
             if let Some(s) = sdkconfig {
                 b = b.sdkconfig(s);
             }
             if let Some(v) = idf_version {
-                let parsed = v
-                    .split_once('.')
-                    .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
+                let parsed = v.split_once('.').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
                 let Some((maj, min)) = parsed else {
-                    return Err(espb_sys::Error::Usage(format!(
-                        "--idf-version {v}: expected MAJOR.MINOR, e.g. 5.2"
-                    )));
+                    return Err(espb_sys::Error::Usage(format!("--idf-version {v}: expected MAJOR.MINOR, e.g. 5.2")));
                 };
                 b = b.idf_version(maj, min);
             }
@@ -188,10 +153,7 @@ fn run_inner(cmd: &SymbolsCmd) -> Result<(), espb_sys::Error> {
                 );
             }
             if let Some(dir) = rust {
-                std::fs::create_dir_all(dir).map_err(|e| espb_sys::Error::Io {
-                    path: dir.clone(),
-                    source: e,
-                })?;
+                std::fs::create_dir_all(dir).map_err(|e| espb_sys::Error::Io { path: dir.clone(), source: e })?;
                 let g = b.generate_rust(dir)?;
                 println!(
                     "wrote {} ({} slots, hash 0x{:08x}{})",

@@ -39,19 +39,10 @@ fn lock_then_check() {
     // Default baseline: the sibling lock file.
     run(&parse(&["check", m])).unwrap();
     std::fs::write(&man, "0 a -\n1 - removed:b\n2 c -\n").unwrap();
-    run(&parse(&[
-        "check",
-        m,
-        "--lock",
-        d.join("custom.lock").to_str().unwrap(),
-    ]))
-    .unwrap();
+    run(&parse(&["check", m, "--lock", d.join("custom.lock").to_str().unwrap()])).unwrap();
     std::fs::write(&man, "0 c -\n1 b -\n").unwrap();
     let err = run(&parse(&["check", m])).unwrap_err().to_string();
-    assert!(
-        err.contains("index 0: was `a`") && err.contains("now `c` (line 1)"),
-        "{err}"
-    );
+    assert!(err.contains("index 0: was `a`") && err.contains("now `c` (line 1)"), "{err}");
 }
 
 #[test]
@@ -81,13 +72,7 @@ fn gen_c_rust_and_convert() {
     let sym = d.join("fast.sym");
     std::fs::write(&sym, "ESPB_SYM(\"printf\", (const void*)&printf)\n").unwrap();
     let out = d.join("fast.espbsym");
-    run(&parse(&[
-        "gen",
-        sym.to_str().unwrap(),
-        "--convert",
-        out.to_str().unwrap(),
-    ]))
-    .unwrap();
+    run(&parse(&["gen", sym.to_str().unwrap(), "--convert", out.to_str().unwrap()])).unwrap();
     assert!(std::fs::read_to_string(&out).unwrap().contains("printf"));
 
     let err = run(&parse(&["gen"])).unwrap_err().to_string();

@@ -100,7 +100,7 @@ pub fn disassemble_module(m: &Module) -> String {
     if !m.tables.is_empty() {
         let _ = writeln!(s, "symbol tables:");
         for (i, t) in m.tables.iter().enumerate() {
-            let _ = writeln!(s, "  #{i} {}  hash {:#010x}", t.name, t.hash);
+            let _ = writeln!(s, "  #{i} {}  {} slots, hash {:#010x}", t.name, t.count, t.hash);
         }
     }
     if !m.imports.is_empty() {

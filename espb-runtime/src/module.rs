@@ -56,23 +56,53 @@ pub enum ImportRef {
     Slot { table: u8, index: u16, name: Option<String> },
 }
 
-/// A firmware symbol table the module imports from, with the hash its
-/// manifest had when the module was built.
+/// A firmware symbol table the module imports from. Tables are append-only,
+/// so the module records how many slots it was built against (`count`) and
+/// the hash of exactly those slots: a firmware with a longer table of the
+/// same prefix still fits.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TableRef {
     pub name: String,
+    /// Hash of slots `0..count` (names and indices, see docs/symbols.md).
     pub hash: u32,
+    pub count: u32,
+}
+
+/// What an import names in the firmware: a function, or data (a variable,
+/// a table such as newlib's `_ctype_`, a load-time configuration value such
+/// as `__espb_cfg_FREERTOS_HZ`). Either way the firmware supplies an address.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ImportKind {
+    #[default]
+    Func,
+    Data,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Import {
     pub what: ImportRef,
-    /// Declared type (index into [`Module::types`]); call sites may use a
-    /// different type for variadic arguments.
+    /// Declared type (index into [`Module::types`]) of a function import;
+    /// call sites may use a different type for variadic arguments. Unused
+    /// (0) for data imports.
     pub ty: u16,
+    pub kind: ImportKind,
 }
 
 impl Import {
+    /// A function import.
+    pub fn func(what: ImportRef, ty: u16) -> Import {
+        Import { what, ty, kind: ImportKind::Func }
+    }
+
+    /// A data import.
+    pub fn data(what: ImportRef) -> Import {
+        Import { what, ty: 0, kind: ImportKind::Data }
+    }
+
+    pub fn is_data(&self) -> bool {
+        self.kind == ImportKind::Data
+    }
+
     /// The symbol name when the module knows it.
     pub fn name(&self) -> Option<&str> {
         match &self.what {

@@ -35,6 +35,10 @@ pub enum VerifyError {
     BadVariadic { ty: usize, fixed: u8, params: usize },
     #[error("import {import}: symbol table {table} out of range ({count} tables)")]
     ImportTableOutOfRange { import: usize, table: u8, count: usize },
+    #[error("function {func}: code offset {pc}: call.import of import {import}, which is data, not a function")]
+    CallToDataImport { func: usize, pc: usize, import: u16 },
+    #[error("import {import}: slot {index} is past the {count} slots its table was built with")]
+    SlotOutOfRange { import: usize, index: u16, count: u32 },
     #[error("import {import}: type {ty} out of range ({count} types)")]
     ImportTypeOutOfRange { import: usize, ty: u16, count: usize },
     #[error("function {func}: type {ty} out of range ({count} types)")]
@@ -109,12 +113,15 @@ pub fn verify(m: &Module) -> Result<(), VerifyError> {
     }
 
     for (import, i) in m.imports.iter().enumerate() {
-        if let ImportRef::Slot { table, .. } = i.what
-            && usize::from(table) >= m.tables.len()
-        {
-            return Err(VerifyError::ImportTableOutOfRange { import, table, count: m.tables.len() });
+        if let ImportRef::Slot { table, index, .. } = i.what {
+            let Some(t) = m.tables.get(usize::from(table)) else {
+                return Err(VerifyError::ImportTableOutOfRange { import, table, count: m.tables.len() });
+            };
+            if u32::from(index) >= t.count {
+                return Err(VerifyError::SlotOutOfRange { import, index, count: t.count });
+            }
         }
-        if usize::from(i.ty) >= m.types.len() {
+        if !i.is_data() && usize::from(i.ty) >= m.types.len() {
             return Err(VerifyError::ImportTypeOutOfRange { import, ty: i.ty, count: m.types.len() });
         }
     }
@@ -280,6 +287,9 @@ impl Ctx<'_> {
             }
             Instr::CallImport { i, ty, args, .. } => {
                 self.index(pc, "import", i, m.imports.len())?;
+                if m.imports.get(usize::from(i)).is_some_and(|imp| imp.is_data()) {
+                    return Err(VerifyError::CallToDataImport { func: self.func, pc, import: i });
+                }
                 let t = self.type_at(pc, ty)?;
                 self.args(pc, t, args.len())
             }
@@ -413,7 +423,7 @@ mod tests {
         let t = FuncType { params: alloc::vec![ValType::I32], result: None, variadic_fixed: None };
         Module {
             types: alloc::vec![t],
-            imports: alloc::vec![Import { what: ImportRef::Name("n".into()), ty: 0 }],
+            imports: alloc::vec![Import::func(ImportRef::Name("n".into()), 0)],
             functions: alloc::vec![Function { ty: 0, num_regs: 1, frame_size: 0, code }],
             ..Module::default()
         }

@@ -91,11 +91,11 @@ pub fn sample_module() -> Module {
     Module {
         flags: 0x0001,
         types,
-        tables: vec![TableRef { name: "idf".into(), hash: 0xDEAD_BEEF }],
+        tables: vec![TableRef { name: "idf".into(), hash: 0xDEAD_BEEF, count: 400 }],
         imports: vec![
-            Import { what: ImportRef::Slot { table: 0, index: 42, name: Some("printf".into()) }, ty: 2 },
-            Import { what: ImportRef::Name("gpio_set_level".into()), ty: 1 },
-            Import { what: ImportRef::Slot { table: 0, index: 300, name: None }, ty: 3 },
+            Import::func(ImportRef::Slot { table: 0, index: 42, name: Some("printf".into()) }, 2),
+            Import::func(ImportRef::Name("gpio_set_level".into()), 1),
+            Import::func(ImportRef::Slot { table: 0, index: 300, name: None }, 3),
         ],
         functions: vec![
             Function { ty: 0, num_regs: 4, frame_size: 0, code: main },
@@ -148,7 +148,7 @@ pub fn module_with(t: FuncType, num_regs: u16, code: Vec<u8>) -> Module {
     let helper = asm(|_| vec![Instr::Ret { s: 0 }]);
     Module {
         types: vec![t, ty(&[ValType::I32, ValType::I32], Some(ValType::I32))],
-        imports: vec![Import { what: ImportRef::Name("native".into()), ty: 1 }],
+        imports: vec![Import::func(ImportRef::Name("native".into()), 1)],
         functions: vec![
             Function { ty: 0, num_regs, frame_size: 0, code },
             Function { ty: 1, num_regs: 2, frame_size: 0, code: helper },

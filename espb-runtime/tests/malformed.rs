@@ -479,9 +479,9 @@ fn function_type_out_of_range() {
 #[test]
 fn import_type_and_table_out_of_range() {
     let mut m = minimal_module();
-    m.imports.push(Import { what: ImportRef::Name("x".into()), ty: 3 });
+    m.imports.push(Import::func(ImportRef::Name("x".into()), 3));
     assert_eq!(verify_err(&m), VerifyError::ImportTypeOutOfRange { import: 0, ty: 3, count: 1 });
-    m.imports[0] = Import { what: ImportRef::Slot { table: 0, index: 1, name: None }, ty: 0 };
+    m.imports[0] = Import::func(ImportRef::Slot { table: 0, index: 1, name: None }, 0);
     assert_eq!(verify_err(&m), VerifyError::ImportTableOutOfRange { import: 0, table: 0, count: 0 });
 }
 
@@ -577,6 +577,6 @@ fn debug_lines_out_of_range() {
 #[test]
 fn too_many_symbol_tables() {
     let mut m = minimal_module();
-    m.tables = (0..257).map(|i| espb_runtime::TableRef { name: format!("t{i}"), hash: i }).collect();
+    m.tables = (0..257).map(|i| espb_runtime::TableRef { name: format!("t{i}"), hash: i, count: 1 }).collect();
     assert_eq!(verify_err(&m), VerifyError::TooMany { what: "symbol tables", count: 257, max: 256 });
 }

@@ -91,7 +91,7 @@ fn import() -> impl Strategy<Value = Import> {
             name
         }),
     ];
-    (what, any::<u16>()).prop_map(|(what, ty)| Import { what, ty })
+    (what, any::<u16>()).prop_map(|(what, ty)| Import::func(what, ty))
 }
 
 fn function() -> impl Strategy<Value = Function> {
@@ -126,7 +126,10 @@ fn module() -> impl Strategy<Value = Module> {
     (
         any::<u16>(),
         prop::collection::vec(func_type(), 0..4),
-        prop::collection::vec((".{0,6}", any::<u32>()).prop_map(|(name, hash)| TableRef { name, hash }), 0..3),
+        prop::collection::vec(
+            (".{0,6}", any::<u32>(), any::<u32>()).prop_map(|(name, hash, count)| TableRef { name, hash, count }),
+            0..3,
+        ),
         prop::collection::vec(import(), 0..4),
         prop::collection::vec(function(), 0..4),
         prop_oneof![1 => Just(Data::default()), 3 => data()],

@@ -162,11 +162,8 @@ impl TableBuilder {
     }
 
     fn emit_directives(&self) -> bool {
-        self.cargo_directives.unwrap_or_else(|| {
-            ["OUT_DIR", "HOST", "TARGET"]
-                .iter()
-                .all(|v| std::env::var_os(v).is_some())
-        })
+        self.cargo_directives
+            .unwrap_or_else(|| ["OUT_DIR", "HOST", "TARGET"].iter().all(|v| std::env::var_os(v).is_some()))
     }
 
     /// The manifest this builder uses.
@@ -236,56 +233,26 @@ impl TableBuilder {
     /// Which slots are filled under the configuration (`[i]` for index `i`).
     pub fn resolve(&self, m: &Manifest) -> Result<Vec<bool>, Error> {
         let c = self.configuration()?;
-        m.entries()
-            .iter()
-            .map(|e| {
-                if e.removed {
-                    Ok(false)
-                } else {
-                    entry_enabled(m.name(), e, &c)
-                }
-            })
-            .collect()
+        m.entries().iter().map(|e| if e.removed { Ok(false) } else { entry_enabled(m.name(), e, &c) }).collect()
     }
 
     /// Writes `espb_symtab_<name>.rs` into `out_dir`.
     pub fn generate_rust(&self, out_dir: impl AsRef<Path>) -> Result<GeneratedRust, Error> {
         let m = self.load_manifest()?;
-        let filled = if self.resolves() {
-            Some(self.resolve(&m)?)
-        } else {
-            None
-        };
+        let filled = if self.resolves() { Some(self.resolve(&m)?) } else { None };
         let slots = match &filled {
             Some(f) => Slots::Resolved(f),
             None => Slots::Deferred,
         };
-        let text = crate::gen_rust::generate(
-            &m,
-            slots,
-            RustOptions {
-                export_symbol: self.export_symbol,
-            },
-        );
-        let path = out_dir
-            .as_ref()
-            .join(format!("espb_symtab_{}.rs", m.name()));
+        let text = crate::gen_rust::generate(&m, slots, RustOptions { export_symbol: self.export_symbol });
+        let path = out_dir.as_ref().join(format!("espb_symtab_{}.rs", m.name()));
         write(&path, &text)?;
         self.print_directives();
         let disabled = match &filled {
-            Some(f) => m
-                .live()
-                .filter(|e| !f[e.index as usize])
-                .map(|e| e.name.clone())
-                .collect(),
+            Some(f) => m.live().filter(|e| !f[e.index as usize]).map(|e| e.name.clone()).collect(),
             None => Vec::new(),
         };
-        Ok(GeneratedRust {
-            path,
-            hash: m.hash(),
-            count: m.count(),
-            disabled,
-        })
+        Ok(GeneratedRust { path, hash: m.hash(), count: m.count(), disabled })
     }
 
     /// Writes the ESP-IDF component (`espb_symtab_<name>.c/.h`,
@@ -316,22 +283,13 @@ impl TableBuilder {
             self.compile(&source, out_dir, &m)?;
         }
         self.print_directives();
-        Ok(GeneratedC {
-            source,
-            header,
-            cmake,
-            kconfig,
-            hash: m.hash(),
-            count: m.count(),
-        })
+        Ok(GeneratedC { source, header, cmake, kconfig, hash: m.hash(), count: m.count() })
     }
 
     #[cfg(feature = "cc")]
     fn compile(&self, source: &Path, out_dir: &Path, m: &Manifest) -> Result<(), Error> {
         let mut b = cc::Build::new();
-        b.file(source)
-            .include(out_dir)
-            .cargo_metadata(self.emit_directives());
+        b.file(source).include(out_dir).cargo_metadata(self.emit_directives());
         for d in &self.include_dirs {
             b.include(d);
         }
@@ -341,10 +299,7 @@ impl TableBuilder {
             }
         }
         b.try_compile(&format!("espb_symtab_{}", m.name()))
-            .map_err(|e| Error::Compile {
-                path: source.to_path_buf(),
-                message: e.to_string(),
-            })
+            .map_err(|e| Error::Compile { path: source.to_path_buf(), message: e.to_string() })
     }
 
     #[cfg(not(feature = "cc"))]
@@ -445,11 +400,7 @@ pub(crate) fn entry_enabled(table: &str, e: &Entry, c: &Sdkconfig) -> Result<boo
                         return Err(err(format!(
                             "guard option {name} is not a bool in {} (value {other:?}); \
                              guards must name bool options",
-                            if c.source().is_empty() {
-                                "the configuration"
-                            } else {
-                                c.source()
-                            }
+                            if c.source().is_empty() { "the configuration" } else { c.source() }
                         )));
                     }
                 };
@@ -537,10 +488,7 @@ mod tests {
 
     #[test]
     fn args_split() {
-        assert_eq!(
-            split_args("-Ia \"-Ib c\" -Id\\ e"),
-            vec!["-Ia", "-Ib c", "-Id e"]
-        );
+        assert_eq!(split_args("-Ia \"-Ib c\" -Id\\ e"), vec!["-Ia", "-Ib c", "-Id e"]);
     }
 
     #[test]

@@ -39,12 +39,7 @@ impl Baseline {
             entries: m
                 .entries()
                 .iter()
-                .map(|e| BaselineEntry {
-                    index: e.index,
-                    name: e.name.clone(),
-                    removed: e.removed,
-                    line: e.line,
-                })
+                .map(|e| BaselineEntry { index: e.index, name: e.name.clone(), removed: e.removed, line: e.line })
                 .collect(),
         }
     }
@@ -66,34 +61,21 @@ impl Baseline {
                 },
                 [idx, name] => (*idx, *name, false),
                 _ => {
-                    return Err(err(
-                        "a lock line reads `INDEX NAME` or `INDEX - removed:NAME`; \
+                    return Err(err("a lock line reads `INDEX NAME` or `INDEX - removed:NAME`; \
                          regenerate it with `cargo espb symbols lock`"
-                            .to_string(),
-                    ));
+                        .to_string()));
                 }
             };
-            let index: u32 = index
-                .parse()
-                .map_err(|_| err(format!("`{index}` is not an index")))?;
+            let index: u32 = index.parse().map_err(|_| err(format!("`{index}` is not an index")))?;
             if !is_ident(name) {
                 return Err(err(format!("`{name}` is not a C identifier")));
             }
-            entries.push(BaselineEntry {
-                index,
-                name: name.to_string(),
-                removed,
-                line,
-            });
+            entries.push(BaselineEntry { index, name: name.to_string(), removed, line });
         }
         let mut seen: HashMap<u32, usize> = HashMap::new();
         for e in &entries {
             if let Some(l) = seen.insert(e.index, e.line) {
-                return Err(Error::syntax(
-                    &source,
-                    e.line,
-                    format!("index {} appears twice (also line {l})", e.index),
-                ));
+                return Err(Error::syntax(&source, e.line, format!("index {} appears twice (also line {l})", e.index)));
             }
         }
         entries.sort_by_key(|e| e.index);
@@ -116,23 +98,17 @@ impl Baseline {
         let file = manifest_path
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
-            .ok_or_else(|| {
-                Error::Usage(format!("{} is not a file path", manifest_path.display()))
-            })?;
+            .ok_or_else(|| Error::Usage(format!("{} is not a file path", manifest_path.display())))?;
         let spec = format!("{rev}:./{file}");
         let out = Command::new("git")
             .arg("-C")
             .arg(dir)
             .args(["show", &spec])
             .output()
-            .map_err(|e| Error::Git {
-                args: format!("show {spec}"),
-                message: format!("cannot run git: {e}"),
-            })?;
+            .map_err(|e| Error::Git { args: format!("show {spec}"), message: format!("cannot run git: {e}") })?;
         if !out.status.success() {
             let stderr = String::from_utf8_lossy(&out.stderr);
-            if stderr.contains("does not exist in") || stderr.contains("exists on disk, but not in")
-            {
+            if stderr.contains("does not exist in") || stderr.contains("exists on disk, but not in") {
                 return Ok(None);
             }
             return Err(Error::Git {
@@ -184,14 +160,8 @@ pub struct Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let old = format!(
-            "`{}` ({} line {})",
-            self.old_name, self.old_source, self.old_line
-        );
-        let new_at = self
-            .new_line
-            .map(|l| format!("line {l}"))
-            .unwrap_or_default();
+        let old = format!("`{}` ({} line {})", self.old_name, self.old_source, self.old_line);
+        let new_at = self.new_line.map(|l| format!("line {l}")).unwrap_or_default();
         let new_name = self.new_name.as_deref().unwrap_or("");
         match &self.kind {
             ViolationKind::Removed => write!(
@@ -205,11 +175,9 @@ impl fmt::Display for Violation {
                  forever: restore `{}` and append `{new_name}` at a new index",
                 self.index, self.old_name
             ),
-            ViolationKind::Renumbered { new_index } => write!(
-                f,
-                "index {}: {old} moved to index {new_index} ({new_at}); indices never change",
-                self.index
-            ),
+            ViolationKind::Renumbered { new_index } => {
+                write!(f, "index {}: {old} moved to index {new_index} ({new_at}); indices never change", self.index)
+            }
             ViolationKind::Reused => write!(
                 f,
                 "index {}: tombstone of {old} reused for `{new_name}` ({new_at}); removed \
@@ -269,16 +237,8 @@ pub fn violations(new: &Manifest, old: &Baseline) -> Vec<Violation> {
                 };
                 out.push(mk(kind, Some(n.name.clone()), line));
             }
-            (true, false) => out.push(mk(
-                ViolationKind::Reused,
-                Some(n.name.clone()),
-                Some(n.line),
-            )),
-            (_, true) => out.push(mk(
-                ViolationKind::WrongTombstone,
-                Some(n.name.clone()),
-                Some(n.line),
-            )),
+            (true, false) => out.push(mk(ViolationKind::Reused, Some(n.name.clone()), Some(n.line))),
+            (_, true) => out.push(mk(ViolationKind::WrongTombstone, Some(n.name.clone()), Some(n.line))),
         }
     }
     out
@@ -288,10 +248,7 @@ pub fn violations(new: &Manifest, old: &Baseline) -> Vec<Violation> {
 pub fn check(new: &Manifest, old: &Baseline) -> Result<CheckReport, Error> {
     let v = violations(new, old);
     if !v.is_empty() {
-        return Err(Error::NotAppendOnly {
-            file: new.source().to_string(),
-            violations: v,
-        });
+        return Err(Error::NotAppendOnly { file: new.source().to_string(), violations: v });
     }
     let kept = old.entries.len() as u32;
     let removed = old
@@ -300,11 +257,7 @@ pub fn check(new: &Manifest, old: &Baseline) -> Result<CheckReport, Error> {
         .filter(|o| !o.removed && new.get(o.index).is_some_and(|n| n.removed))
         .map(|o| o.name.clone())
         .collect();
-    Ok(CheckReport {
-        kept,
-        appended: new.count().saturating_sub(kept),
-        removed,
-    })
+    Ok(CheckReport { kept, appended: new.count().saturating_sub(kept), removed })
 }
 
 /// Lock file text for a manifest.

@@ -19,11 +19,7 @@ pub enum Error {
 
     /// A syntax or consistency error in a manifest, lock, `.sym` or sdkconfig file.
     #[error("{file}:{line}: {message}")]
-    Syntax {
-        file: String,
-        line: usize,
-        message: String,
-    },
+    Syntax { file: String, line: usize, message: String },
 
     /// `symbols check` found changes that break the append-only rule.
     #[error("{} violates the append-only rule ({} problem{}):\n{}",
@@ -31,10 +27,7 @@ pub enum Error {
         violations.len(),
         if violations.len() == 1 { "" } else { "s" },
         violations.iter().map(|v| format!("  {v}")).collect::<Vec<_>>().join("\n"))]
-    NotAppendOnly {
-        file: String,
-        violations: Vec<Violation>,
-    },
+    NotAppendOnly { file: String, violations: Vec<Violation> },
 
     /// Running `git` failed.
     #[error("git {args}: {message}")]
@@ -42,13 +35,7 @@ pub enum Error {
 
     /// A guard could not be resolved against the given configuration.
     #[error("table `{table}`, entry {index} `{name}` (line {line}): {message}")]
-    Guard {
-        table: String,
-        index: u32,
-        name: String,
-        line: usize,
-        message: String,
-    },
+    Guard { table: String, index: u32, name: String, line: usize, message: String },
 
     /// Wrong use of the API or CLI (missing input, invalid table name, ...).
     #[error("{0}")]
@@ -61,18 +48,11 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
+        Error::Io { path: path.into(), source }
     }
 
     pub(crate) fn syntax(file: impl Into<String>, line: usize, message: impl Into<String>) -> Self {
-        Error::Syntax {
-            file: file.into(),
-            line,
-            message: message.into(),
-        }
+        Error::Syntax { file: file.into(), line, message: message.into() }
     }
 }
 

@@ -27,10 +27,7 @@ pub struct CSources {
 impl CSources {
     /// `(source, header)` file names.
     pub fn file_names(&self) -> (String, String) {
-        (
-            format!("espb_symtab_{}.c", self.table),
-            format!("espb_symtab_{}.h", self.table),
-        )
+        (format!("espb_symtab_{}.c", self.table), format!("espb_symtab_{}.h", self.table))
     }
 }
 
@@ -127,15 +124,14 @@ pub fn generate(m: &Manifest, kconfig: Option<&str>) -> CSources {
     // ---- source
     let mut c = banner;
     c.push_str("#include \"sdkconfig.h\"\n#include <stddef.h>\n#include <stdint.h>\n");
-    let uses_version = m
-        .live()
-        .any(|e| e.guard_expr().is_some_and(Guard::has_version));
+    let uses_version = m.live().any(|e| e.guard_expr().is_some_and(Guard::has_version));
     if uses_version {
         c.push_str("#include \"esp_idf_version.h\"\n");
     }
     let _ = writeln!(c, "#include \"espb_symtab_{t}.h\"\n");
     c.push_str(&includes(m));
     c.push_str(&fallback_declarations(m));
+    c.push_str(&config_values(m));
 
     if n == 0 {
         let _ = writeln!(
@@ -144,18 +140,12 @@ pub fn generate(m: &Manifest, kconfig: Option<&str>) -> CSources {
              .count = 0,\n    .entries = NULL,\n    .prefix_hashes = NULL,\n}};"
         );
     } else {
-        let _ = writeln!(
-            c,
-            "static const void *const espb_symtab_{t}_entries[{n}] = {{"
-        );
+        let _ = writeln!(c, "static const void *const espb_symtab_{t}_entries[{n}] = {{");
         for e in m.entries() {
             c.push_str(&slot(e));
         }
         c.push_str("};\n\n");
-        let _ = writeln!(
-            c,
-            "static const uint32_t espb_symtab_{t}_prefix_hashes[{n}] = {{"
-        );
+        let _ = writeln!(c, "static const uint32_t espb_symtab_{t}_prefix_hashes[{n}] = {{");
         for chunk in m.prefix_hashes().chunks(6) {
             let row: Vec<String> = chunk.iter().map(|h| format!("0x{h:08x}u")).collect();
             let _ = writeln!(c, "    {},", row.join(", "));
@@ -169,13 +159,7 @@ pub fn generate(m: &Manifest, kconfig: Option<&str>) -> CSources {
         );
     }
 
-    CSources {
-        table: t.to_string(),
-        source: c,
-        header: h,
-        cmake: cmake(m),
-        kconfig: kconfig.map(str::to_string),
-    }
+    CSources { table: t.to_string(), source: c, header: h, cmake: cmake(m), kconfig: kconfig.map(str::to_string) }
 }
 
 fn slot(e: &Entry) -> String {
@@ -183,18 +167,16 @@ fn slot(e: &Entry) -> String {
     if e.removed {
         return format!("    [{i}] = NULL, /* removed: {} */\n", e.name);
     }
-    let value = format!("(const void *)&{}", e.native);
-    let label = if e.native != e.name {
-        format!(" /* {} */", e.name)
-    } else {
-        String::new()
+    let value = match config_option(&e.name) {
+        Some(opt) => format!("(const void *)&espb_cfg_{opt}"),
+        None => format!("(const void *)&{}", e.native),
     };
+    let label = if e.native != e.name { format!(" /* {} */", e.name) } else { String::new() };
     match e.guard_expr() {
         None => format!("    [{i}] = {value},{label}\n"),
-        Some(g) => format!(
-            "#if {}\n    [{i}] = {value},{label}\n#else\n    [{i}] = NULL,\n#endif\n",
-            guard_condition(g)
-        ),
+        Some(g) => {
+            format!("#if {}\n    [{i}] = {value},{label}\n#else\n    [{i}] = NULL,\n#endif\n", guard_condition(g))
+        }
     }
 }
 
@@ -220,24 +202,14 @@ fn includes(m: &Manifest) -> String {
         if h == "freertos/FreeRTOS.h" {
             continue;
         }
-        let guards: Vec<Option<&Guard>> = m
-            .live()
-            .filter(|e| e.header.as_deref() == Some(h))
-            .map(Entry::guard_expr)
-            .collect();
-        let line = if is_libc_header(h) {
-            format!("#include <{h}>\n")
-        } else {
-            format!("#include \"{h}\"\n")
-        };
+        let guards: Vec<Option<&Guard>> =
+            m.live().filter(|e| e.header.as_deref() == Some(h)).map(Entry::guard_expr).collect();
+        let line = if is_libc_header(h) { format!("#include <{h}>\n") } else { format!("#include \"{h}\"\n") };
         if guards.iter().any(Option::is_none) {
             out.push_str(&line);
         } else {
-            let conds: BTreeSet<String> = guards
-                .iter()
-                .flatten()
-                .map(|g| format!("({})", guard_condition(g)))
-                .collect();
+            let conds: BTreeSet<String> =
+                guards.iter().flatten().map(|g| format!("({})", guard_condition(g))).collect();
             let cond = conds.into_iter().collect::<Vec<_>>().join(" || ");
             let _ = write!(out, "#if {cond}\n{line}#endif\n");
         }
@@ -249,11 +221,8 @@ fn includes(m: &Manifest) -> String {
 /// Entries without a header (`-`): the generator declares them.
 fn fallback_declarations(m: &Manifest) -> String {
     let mut out = String::new();
-    for e in m.live().filter(|e| e.header.is_none()) {
-        let decl = format!(
-            "extern void {}(void); /* declared here: the manifest names no header */\n",
-            e.native
-        );
+    for e in m.live().filter(|e| e.header.is_none() && config_option(&e.name).is_none()) {
+        let decl = format!("extern void {}(void); /* declared here: the manifest names no header */\n", e.native);
         match e.guard_expr() {
             None => out.push_str(&decl),
             Some(g) => {
@@ -262,6 +231,33 @@ fn fallback_declarations(m: &Manifest) -> String {
         }
     }
     if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// `__espb_cfg_<OPTION>` entries are load-time configuration values: the
+/// portable SDK headers read `CONFIG_<OPTION>` through them instead of
+/// baking it into the module (docs/sdk-headers.md). Returns `<OPTION>`.
+pub fn config_option(name: &str) -> Option<&str> {
+    name.strip_prefix("__espb_cfg_").filter(|o| !o.is_empty())
+}
+
+/// Definitions of the configuration values the table points at: each holds
+/// the firmware's `CONFIG_<OPTION>`, or 0 when the option is unset.
+fn config_values(m: &Manifest) -> String {
+    let mut out = String::new();
+    for e in m.live() {
+        if let Some(opt) = config_option(&e.name) {
+            let _ = write!(
+                out,
+                "#ifdef CONFIG_{opt}\nstatic const uint32_t espb_cfg_{opt} = (uint32_t)(CONFIG_{opt});\n#else\n\
+                 static const uint32_t espb_cfg_{opt} = 0;\n#endif\n"
+            );
+        }
+    }
+    if !out.is_empty() {
+        out.insert_str(0, "/* Load-time configuration values (__espb_cfg_*), read by modules. */\n");
         out.push('\n');
     }
     out

@@ -31,9 +31,7 @@ pub struct RustOptions {
 
 impl Default for RustOptions {
     fn default() -> Self {
-        RustOptions {
-            export_symbol: true,
-        }
+        RustOptions { export_symbol: true }
     }
 }
 
@@ -49,14 +47,8 @@ pub fn cfg_predicate(g: &Guard) -> String {
         .terms
         .iter()
         .map(|t| match t {
-            GuardTerm::Option {
-                name,
-                negated: false,
-            } => cfg_name(name),
-            GuardTerm::Option {
-                name,
-                negated: true,
-            } => format!("not({})", cfg_name(name)),
+            GuardTerm::Option { name, negated: false } => cfg_name(name),
+            GuardTerm::Option { name, negated: true } => format!("not({})", cfg_name(name)),
             GuardTerm::IdfVersion { op, major, minor } => {
                 let ge = version_ge(*major, *minor);
                 match op {
@@ -66,11 +58,7 @@ pub fn cfg_predicate(g: &Guard) -> String {
             }
         })
         .collect();
-    if parts.len() == 1 {
-        parts.into_iter().next().unwrap_or_default()
-    } else {
-        format!("all({})", parts.join(", "))
-    }
+    if parts.len() == 1 { parts.into_iter().next().unwrap_or_default() } else { format!("all({})", parts.join(", ")) }
 }
 
 /// `IDF >= major.minor` over esp-idf-sys's `esp_idf_version_major/minor`
@@ -80,13 +68,8 @@ fn version_ge(major: u32, minor: u32) -> String {
     if minor == 0 {
         alts.push(format!("esp_idf_version_major = \"{major}\""));
     } else {
-        let lower: Vec<String> = (0..minor)
-            .map(|m| format!("esp_idf_version_minor = \"{m}\""))
-            .collect();
-        alts.push(format!(
-            "all(esp_idf_version_major = \"{major}\", not(any({})))",
-            lower.join(", ")
-        ));
+        let lower: Vec<String> = (0..minor).map(|m| format!("esp_idf_version_minor = \"{m}\"")).collect();
+        alts.push(format!("all(esp_idf_version_major = \"{major}\", not(any({})))", lower.join(", ")));
     }
     for m in major + 1..=major + 3 {
         alts.push(format!("esp_idf_version_major = \"{m}\""));
@@ -138,15 +121,14 @@ pub fn generate(m: &Manifest, slots: Slots<'_>, opts: RustOptions) -> String {
          #[allow(clashing_extern_declarations)]\n    \
          unsafe extern \"C\" {\n",
     );
-    for e in m.live().filter(|e| filled(e)) {
+    // Configuration values (`__espb_cfg_*`) are defined by the C component
+    // only; a Rust-generated table leaves them empty (see docs/symbols.md).
+    let is_cfg = |e: &crate::manifest::Entry| crate::gen_c::config_option(&e.name).is_some();
+    for e in m.live().filter(|e| filled(e) && !is_cfg(e)) {
         if let (Slots::Deferred, Some(g)) = (slots, e.guard_expr()) {
             let _ = writeln!(s, "        #[cfg({})]", cfg_predicate(g));
         }
-        let _ = writeln!(
-            s,
-            "        #[link_name = \"{}\"]\n        fn espb_{}();",
-            e.native, e.index
-        );
+        let _ = writeln!(s, "        #[link_name = \"{}\"]\n        fn espb_{}();", e.native, e.index);
     }
     s.push_str("    }\n\n");
 
@@ -171,11 +153,9 @@ pub fn generate(m: &Manifest, slots: Slots<'_>, opts: RustOptions) -> String {
         let v = if e.removed {
             format!("None, // {i}: removed: {}", e.name)
         } else if !filled(e) {
-            format!(
-                "None, // {i}: {} (disabled: {})",
-                e.name,
-                e.guard.as_deref().unwrap_or("")
-            )
+            format!("None, // {i}: {} (disabled: {})", e.name, e.guard.as_deref().unwrap_or(""))
+        } else if is_cfg(e) {
+            format!("None, // {i}: {} (configuration value: C component only)", e.name)
         } else if matches!(slots, Slots::Deferred) && e.guard.is_some() {
             format!("SLOT_{i}, // {i}: {}", e.name)
         } else {

@@ -46,9 +46,5 @@ pub fn standard_idf_manifest() -> Manifest {
 
 /// Like [`standard_idf_manifest`], returning the parse error instead.
 pub fn try_standard_idf_manifest() -> Result<Manifest, Error> {
-    Manifest::parse_named(
-        "idf",
-        STANDARD_IDF_MANIFEST,
-        "espb-sys/manifests/idf.espbsym",
-    )
+    Manifest::parse_named("idf", STANDARD_IDF_MANIFEST, "espb-sys/manifests/idf.espbsym")
 }

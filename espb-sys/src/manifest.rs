@@ -34,11 +34,7 @@ pub enum GuardTerm {
     /// `name` keeps its `CONFIG_` prefix.
     Option { name: String, negated: bool },
     /// `IDF >= 5.2` / `IDF < 5.2`: the ESP-IDF version the firmware builds with.
-    IdfVersion {
-        op: VersionOp,
-        major: u32,
-        minor: u32,
-    },
+    IdfVersion { op: VersionOp, major: u32, minor: u32 },
 }
 
 /// A parsed guard: all terms must hold for the slot to be filled.
@@ -54,9 +50,7 @@ impl Guard {
         for raw in text.split("&&") {
             let t = raw.trim();
             if t.is_empty() {
-                return Err(format!(
-                    "empty term in guard `{text}`: write `if CONFIG_A && CONFIG_B`"
-                ));
+                return Err(format!("empty term in guard `{text}`: write `if CONFIG_A && CONFIG_B`"));
             }
             terms.push(parse_term(t)?);
         }
@@ -73,9 +67,7 @@ impl Guard {
 
     /// Whether the guard has an `IDF` version term.
     pub fn has_version(&self) -> bool {
-        self.terms
-            .iter()
-            .any(|t| matches!(t, GuardTerm::IdfVersion { .. }))
+        self.terms.iter().any(|t| matches!(t, GuardTerm::IdfVersion { .. }))
     }
 }
 
@@ -87,16 +79,12 @@ fn parse_term(t: &str) -> Result<GuardTerm, String> {
         } else if let Some(v) = rest.strip_prefix('<') {
             (VersionOp::Lt, v)
         } else {
-            return Err(format!(
-                "version term `{t}`: write `IDF >= 5.2` or `IDF < 5.2`"
-            ));
+            return Err(format!("version term `{t}`: write `IDF >= 5.2` or `IDF < 5.2`"));
         };
         let ver = ver.trim();
         let (maj, min) = ver.split_once('.').unwrap_or((ver, "0"));
         let (Ok(major), Ok(minor)) = (maj.parse::<u32>(), min.parse::<u32>()) else {
-            return Err(format!(
-                "version term `{t}`: `{ver}` is not MAJOR.MINOR (e.g. `IDF >= 5.2`)"
-            ));
+            return Err(format!("version term `{t}`: `{ver}` is not MAJOR.MINOR (e.g. `IDF >= 5.2`)"));
         };
         return Ok(GuardTerm::IdfVersion { op, major, minor });
     }
@@ -110,10 +98,7 @@ fn parse_term(t: &str) -> Result<GuardTerm, String> {
              `IDF >= 5.2` or `IDF < 5.2`, joined with `&&`"
         ));
     }
-    Ok(GuardTerm::Option {
-        name: name.to_string(),
-        negated,
-    })
+    Ok(GuardTerm::Option { name: name.to_string(), negated })
 }
 
 impl fmt::Display for GuardTerm {
@@ -225,19 +210,11 @@ impl Manifest {
 
     /// Builds a manifest from entries (validated: unique indices and live
     /// names, no gaps).
-    pub(crate) fn from_entries(
-        name: &str,
-        source: &str,
-        mut entries: Vec<Entry>,
-    ) -> Result<Manifest, Error> {
+    pub(crate) fn from_entries(name: &str, source: &str, mut entries: Vec<Entry>) -> Result<Manifest, Error> {
         entries.sort_by_key(|e| e.index);
         for w in entries.windows(2) {
             if w[0].index == w[1].index {
-                let (a, b) = if w[0].line <= w[1].line {
-                    (&w[0], &w[1])
-                } else {
-                    (&w[1], &w[0])
-                };
+                let (a, b) = if w[0].line <= w[1].line { (&w[0], &w[1]) } else { (&w[1], &w[0]) };
                 return Err(Error::syntax(
                     source,
                     b.line,
@@ -291,12 +268,7 @@ impl Manifest {
                 by_name.entry(e.name.clone()).or_insert(pos);
             }
         }
-        Ok(Manifest {
-            name: name.to_string(),
-            source: source.to_string(),
-            entries,
-            by_name,
-        })
+        Ok(Manifest { name: name.to_string(), source: source.to_string(), entries, by_name })
     }
 
     /// The table name (`idf`, `custom`, ...): a C identifier.
@@ -366,26 +338,14 @@ impl Manifest {
 
     /// Canonical manifest text (used when converting `.sym` files).
     pub fn to_text(&self) -> String {
-        let mut out = format!(
-            "# espb symbol manifest: table `{}` (append-only, see docs/symbols.md)\n",
-            self.name
-        );
-        let w = self
-            .entries
-            .iter()
-            .map(|e| entry_name_field(e).len())
-            .max()
-            .unwrap_or(0);
+        let mut out = format!("# espb symbol manifest: table `{}` (append-only, see docs/symbols.md)\n", self.name);
+        let w = self.entries.iter().map(|e| entry_name_field(e).len()).max().unwrap_or(0);
         for e in &self.entries {
             let mut line = if e.removed {
                 format!("{} - removed:{}", e.index, e.name)
             } else {
-                let mut l = format!(
-                    "{:<5} {:<w$}  {}",
-                    e.index,
-                    entry_name_field(e),
-                    e.header.as_deref().unwrap_or("-")
-                );
+                let mut l =
+                    format!("{:<5} {:<w$}  {}", e.index, entry_name_field(e), e.header.as_deref().unwrap_or("-"));
                 if let Some(g) = &e.guard {
                     l.push_str("  if ");
                     l.push_str(g);
@@ -404,11 +364,7 @@ impl Manifest {
 }
 
 fn entry_name_field(e: &Entry) -> String {
-    if e.native != e.name {
-        format!("{}={}", e.name, e.native)
-    } else {
-        e.name.clone()
-    }
+    if e.native != e.name { format!("{}={}", e.name, e.native) } else { e.name.clone() }
 }
 
 /// `[A-Za-z_][A-Za-z0-9_]*`
@@ -430,10 +386,7 @@ pub(crate) fn check_table_name(name: &str) -> Result<(), Error> {
 }
 
 pub(crate) fn table_name_from_path(path: &Path) -> Result<String, Error> {
-    let file = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let stem = file.split('.').next().unwrap_or_default().to_string();
     check_table_name(&stem)?;
     Ok(stem)
@@ -465,26 +418,18 @@ fn parse_line(raw: &str, line: usize, source: &str) -> Result<Option<Entry>, Err
         ))
     })?;
     let Some(name_tok) = toks.next() else {
-        return Err(err(format!(
-            "index {index} has no name: write `{index} NAME HEADER` or `{index} - removed:NAME`"
-        )));
+        return Err(err(format!("index {index} has no name: write `{index} NAME HEADER` or `{index} - removed:NAME`")));
     };
     let comment = comment.map(str::to_string);
     if name_tok == "-" {
         let Some(what) = toks.next() else {
-            return Err(err(format!(
-                "tombstone {index} must name the removed entry: `{index} - removed:NAME`"
-            )));
+            return Err(err(format!("tombstone {index} must name the removed entry: `{index} - removed:NAME`")));
         };
         let Some(old) = what.strip_prefix("removed:") else {
-            return Err(err(format!(
-                "tombstone {index}: expected `removed:NAME`, found `{what}`"
-            )));
+            return Err(err(format!("tombstone {index}: expected `removed:NAME`, found `{what}`")));
         };
         if !is_ident(old) {
-            return Err(err(format!(
-                "tombstone {index}: `{old}` is not a C identifier"
-            )));
+            return Err(err(format!("tombstone {index}: `{old}` is not a C identifier")));
         }
         if let Some(extra) = toks.next() {
             return Err(err(format!(
@@ -522,9 +467,7 @@ fn parse_line(raw: &str, line: usize, source: &str) -> Result<Option<Entry>, Err
         )));
     };
     if header == "if" {
-        return Err(err(format!(
-            "entry {index} `{name}`: the header comes before `if` (write `-` for none)"
-        )));
+        return Err(err(format!("entry {index} `{name}`: the header comes before `if` (write `-` for none)")));
     }
     if header.contains(['"', '<', '>']) {
         return Err(err(format!(

@@ -62,32 +62,23 @@ pub fn parse_sym(name: &str, text: &str, source: &str) -> Result<Manifest, Error
             return Err(err("expected `(` after the macro name".to_string()));
         };
         let Some(close) = matching_paren(inner) else {
-            return Err(err(
-                "unbalanced parentheses (one entry per line)".to_string()
-            ));
+            return Err(err("unbalanced parentheses (one entry per line)".to_string()));
         };
-        let rest = inner[close + 1..]
-            .trim()
-            .trim_end_matches(';')
-            .trim_end_matches(',');
+        let rest = inner[close + 1..].trim().trim_end_matches(';').trim_end_matches(',');
         if !rest.trim().is_empty() {
             return Err(err(format!("unexpected `{rest}` after the entry")));
         }
         let inner = &inner[..close];
         let (flag, inner) = if opt {
             let Some((flag, r)) = inner.split_once(',') else {
-                return Err(err(
-                    "ESPB_SYM_OPT needs three arguments: FLAG, \"name\", expr".to_string(),
-                ));
+                return Err(err("ESPB_SYM_OPT needs three arguments: FLAG, \"name\", expr".to_string()));
             };
             (Some(flag.trim()), r.trim_start())
         } else {
             (None, inner.trim_start())
         };
         let Some(after_quote) = inner.strip_prefix('"') else {
-            return Err(err(
-                "the symbol name must be a string literal: \"name\"".to_string()
-            ));
+            return Err(err("the symbol name must be a string literal: \"name\"".to_string()));
         };
         let Some(q) = after_quote.find('"') else {
             return Err(err("unterminated string literal".to_string()));
@@ -101,23 +92,15 @@ pub fn parse_sym(name: &str, text: &str, source: &str) -> Result<Manifest, Error
             return Err(err(format!("expected `, expr` after \"{sym_name}\"")));
         };
         let Some(native) = last_ident(expr) else {
-            return Err(err(format!(
-                "cannot find the C symbol in `{}`; write `(const void*)&symbol`",
-                expr.trim()
-            )));
+            return Err(err(format!("cannot find the C symbol in `{}`; write `(const void*)&symbol`", expr.trim())));
         };
         let guard = match flag {
             None | Some("CONFIG_ESPB_ON") => None,
-            Some(f) if f.starts_with("CONFIG_") && is_ident(f) => Some(Guard {
-                terms: vec![GuardTerm::Option {
-                    name: f.to_string(),
-                    negated: false,
-                }],
-            }),
+            Some(f) if f.starts_with("CONFIG_") && is_ident(f) => {
+                Some(Guard { terms: vec![GuardTerm::Option { name: f.to_string(), negated: false }] })
+            }
             Some(f) => {
-                return Err(err(format!(
-                    "ESPB_SYM_OPT flag `{f}` is not a Kconfig option (CONFIG_...)"
-                )));
+                return Err(err(format!("ESPB_SYM_OPT flag `{f}` is not a Kconfig option (CONFIG_...)")));
             }
         };
         let index = entries.len() as u32;
@@ -188,17 +171,11 @@ ESPB_SYM_OPT(CONFIG_ESPB_ON, "puts", (const void*)&puts)
         let m = parse_sym("idf_fast", text, "idf_fast.sym").unwrap();
         assert_eq!(m.count(), 5);
         assert_eq!(m.get(1).unwrap().native, "sqrt");
-        assert_eq!(
-            m.get(2).unwrap().guard.as_deref(),
-            Some("CONFIG_ESPB_IDF_GPIO")
-        );
+        assert_eq!(m.get(2).unwrap().guard.as_deref(), Some("CONFIG_ESPB_IDF_GPIO"));
         assert_eq!(m.get(3).unwrap().native, "native_set_magic_number");
         assert_eq!(m.get(3).unwrap().line, 7);
         assert_eq!(m.get(4).unwrap().guard, None);
-        assert!(
-            m.to_text()
-                .contains("set_magic_number=native_set_magic_number")
-        );
+        assert!(m.to_text().contains("set_magic_number=native_set_magic_number"));
     }
 
     #[test]

@@ -20,8 +20,7 @@ fn appending_and_tombstoning_pass() {
     let base = lock_of(V1);
     let r = check(&m(V1), &base).unwrap();
     assert_eq!((r.kept, r.appended), (3, 0));
-    let v2 =
-        "0 printf stdio.h\n1 - removed:puts # gone\n2 putchar x.h if CONFIG_Y\n3 fputs stdio.h\n";
+    let v2 = "0 printf stdio.h\n1 - removed:puts # gone\n2 putchar x.h if CONFIG_Y\n3 fputs stdio.h\n";
     let r = check(&m(v2), &base).unwrap();
     assert_eq!((r.kept, r.appended), (3, 1));
     assert_eq!(r.removed, vec!["puts".to_string()]);
@@ -41,56 +40,28 @@ fn every_violation_is_named_with_both_lines() {
     assert_eq!(v[0].kind, ViolationKind::Renamed);
     assert_eq!(v[1].kind, ViolationKind::Renumbered { new_index: 3 });
     let err = check(&m(bad), &base).unwrap_err().to_string();
-    assert!(
-        err.contains("index 1: was `puts` (t.lock line 6), now `fputs` (line 2)"),
-        "{err}"
-    );
-    assert!(
-        err.contains("index 2: `putchar` (t.lock line 7) moved to index 3 (line 4)"),
-        "{err}"
-    );
+    assert!(err.contains("index 1: was `puts` (t.lock line 6), now `fputs` (line 2)"), "{err}");
+    assert!(err.contains("index 2: `putchar` (t.lock line 7) moved to index 3 (line 4)"), "{err}");
 
     // Removed outright.
-    let err = check(&m("0 printf stdio.h\n1 puts stdio.h\n"), &base)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("index 2: `putchar`") && err.contains("`2 - removed:putchar`"),
-        "{err}"
-    );
+    let err = check(&m("0 printf stdio.h\n1 puts stdio.h\n"), &base).unwrap_err().to_string();
+    assert!(err.contains("index 2: `putchar`") && err.contains("`2 - removed:putchar`"), "{err}");
 
     // Tombstone naming something else.
-    let err = check(
-        &m("0 printf stdio.h\n1 - removed:fputs\n2 putchar stdio.h\n"),
-        &base,
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(
-        err.contains("tombstone `removed:fputs` (line 2) but the slot held `puts`"),
-        "{err}"
-    );
+    let err = check(&m("0 printf stdio.h\n1 - removed:fputs\n2 putchar stdio.h\n"), &base).unwrap_err().to_string();
+    assert!(err.contains("tombstone `removed:fputs` (line 2) but the slot held `puts`"), "{err}");
 
     // Reusing a tombstone.
     let base2 = lock_of("0 printf stdio.h\n1 - removed:puts\n");
-    let err = check(&m("0 printf stdio.h\n1 puts stdio.h\n"), &base2)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("index 1: tombstone of `puts`") && err.contains("never reused"),
-        "{err}"
-    );
+    let err = check(&m("0 printf stdio.h\n1 puts stdio.h\n"), &base2).unwrap_err().to_string();
+    assert!(err.contains("index 1: tombstone of `puts`") && err.contains("never reused"), "{err}");
 }
 
 #[test]
 fn lock_file_errors() {
-    let e = Baseline::parse_lock("0 a\n0 b\n", "x.lock")
-        .unwrap_err()
-        .to_string();
+    let e = Baseline::parse_lock("0 a\n0 b\n", "x.lock").unwrap_err().to_string();
     assert!(e.contains("x.lock:2:") && e.contains("twice"), "{e}");
-    let e = Baseline::parse_lock("0 a b c\n", "x.lock")
-        .unwrap_err()
-        .to_string();
+    let e = Baseline::parse_lock("0 a b c\n", "x.lock").unwrap_err().to_string();
     assert!(e.contains("x.lock:1:"), "{e}");
 }
 
@@ -98,22 +69,11 @@ fn git(dir: &std::path::Path, args: &[&str]) {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
+        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
         .args(args)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
@@ -134,9 +94,7 @@ fn against_git_revision() {
     std::fs::write(&p, format!("{V1}3 fputs stdio.h\n")).unwrap();
     check(&Manifest::load(&p).unwrap(), &base).unwrap();
     std::fs::write(&p, "0 printf stdio.h\n1 puts stdio.h\n2 fputs stdio.h\n").unwrap();
-    let err = check(&Manifest::load(&p).unwrap(), &base)
-        .unwrap_err()
-        .to_string();
+    let err = check(&Manifest::load(&p).unwrap(), &base).unwrap_err().to_string();
     assert!(err.contains("index 2: was `putchar` (HEAD:"), "{err}");
     // A file absent at the revision has no baseline.
     let other = sub.join("new.espbsym");

@@ -13,11 +13,6 @@ pub fn scratch(name: &str) -> PathBuf {
 pub fn tool(candidates: &[&str]) -> Option<String> {
     candidates
         .iter()
-        .find(|c| {
-            std::process::Command::new(c)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
+        .find(|c| std::process::Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
         .map(|s| s.to_string())
 }

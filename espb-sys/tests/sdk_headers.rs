@@ -51,11 +51,7 @@ fn targets() -> Vec<(&'static str, Vec<&'static str>)> {
 }
 
 fn have_clang() -> bool {
-    let ok = Command::new(CLANG)
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
+    let ok = Command::new(CLANG).arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
     if !ok {
         eprintln!("SKIPPED: {CLANG} is not installed or does not run; install clang-22 to check the SDK headers");
     }
@@ -81,11 +77,7 @@ fn clang(target: &[&str], extra: &[&str], src: &Path) -> String {
         .args(extra)
         .arg(src);
     let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {CLANG}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{cmd:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
 

@@ -59,7 +59,9 @@ fn main() {
         trials.push(Trial::test(format!("cli::{name}"), move || to_failed(f())).with_kind("cli"));
     }
 
-    let csmith_missing = csmith::available().err();
+    let csmith_missing = csmith::available()
+        .err()
+        .or_else(|| native::available().clone().err().map(|e| format!("no native reference build: {e}")));
     if let Some(why) = &csmith_missing {
         eprintln!("\n*** WARNING: csmith tests ignored: {why}\n");
     }

@@ -43,7 +43,8 @@ pub fn differential(src: &Path) -> Result<(), String> {
     match native {
         Some(n) => diff::compare(&name, &n, &out),
         None => {
-            if out.timed_out || out.code() == Some(101) || out.code().is_none() {
+            // the programs never write to stderr: anything there is the runner's error
+            if out.timed_out || out.code() == Some(101) || out.code().is_none() || !out.stderr.is_empty() {
                 Err(format!(
                     "{name}: espb run failed ({}):\n{}",
                     out.describe_end(),

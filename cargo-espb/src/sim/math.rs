@@ -145,7 +145,39 @@ fn lroundf(_: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Tra
     Ok(ret_i32(c.f32(0)?.round() as i32))
 }
 
+/// newlib's `fpclassify` values (FP_NAN 0 .. FP_NORMAL 4), behind `isnan`,
+/// `isinf` and `fpclassify` when the compiler does not inline them.
+fn classify(x: f64) -> i32 {
+    match x.classify() {
+        std::num::FpCategory::Nan => 0,
+        std::num::FpCategory::Infinite => 1,
+        std::num::FpCategory::Zero => 2,
+        std::num::FpCategory::Subnormal => 3,
+        std::num::FpCategory::Normal => 4,
+    }
+}
+
+fn fpclassifyd(_: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    Ok(ret_i32(classify(c.f64(0)?)))
+}
+
+fn fpclassifyf(_: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    Ok(ret_i32(classify(f64::from(c.f32(0)?))))
+}
+
+fn signbitd(_: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    Ok(ret_i32(i32::from(c.f64(0)?.is_sign_negative())))
+}
+
+fn signbitf(_: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    Ok(ret_i32(i32::from(c.f32(0)?.is_sign_negative())))
+}
+
 pub(crate) const OTHER: &[Native] = &[
+    n("__fpclassifyd", fpclassifyd),
+    n("__fpclassifyf", fpclassifyf),
+    n("__signbitd", signbitd),
+    n("__signbitf", signbitf),
     n("ldexp", ldexp),
     n("ldexpf", ldexpf),
     n("frexp", frexp),

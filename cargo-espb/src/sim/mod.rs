@@ -22,7 +22,8 @@
 //! Stdout is line-buffered like C stdio on a terminal; stderr is unbuffered
 //! and flushes stdout first so the two interleave in program order.
 
-use espb_runtime::module::{FuncType, Import, ValType};
+use espb_runtime::interp::TableLookupError;
+use espb_runtime::module::{FuncType, Import, ImportRef, ValType};
 use espb_runtime::{Host, HostCtx, Trap, TrapKind};
 use std::collections::HashMap;
 use std::io::Write;
@@ -30,6 +31,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod ctype;
+mod data;
 mod esp;
 mod math;
 pub mod printf;
@@ -284,6 +286,10 @@ pub struct PcHost {
     /// The module's `struct _reent` (errno and the std streams), allocated
     /// in its heap on first use; 0 until then.
     reent: u32,
+    /// Data imports already placed in the module's memory.
+    pub(crate) data: HashMap<String, u32>,
+    /// The standard `idf` symbol table the simulated firmware registers.
+    idf: Option<espb_sys::Manifest>,
 }
 
 impl PcHost {
@@ -309,6 +315,27 @@ impl PcHost {
             log_level: 3,
             log_tags: HashMap::new(),
             reent: 0,
+            data: HashMap::new(),
+            idf: espb_sys::try_standard_idf_manifest().ok(),
+        }
+    }
+
+    /// Length of one FreeRTOS tick in milliseconds.
+    pub(crate) fn tick_period_ms(&self) -> u32 {
+        self.tick_ms
+    }
+
+    /// The symbol an import names: its recorded name, else the name its
+    /// slot has in the simulated firmware's `idf` table.
+    fn import_name<'a>(&'a self, import: &'a Import) -> Option<&'a str> {
+        if let Some(n) = import.name() {
+            return Some(n);
+        }
+        match &import.what {
+            ImportRef::Slot { index, .. } => {
+                self.idf.as_ref()?.get(u32::from(*index)).filter(|e| !e.removed).map(|e| e.name.as_str())
+            }
+            ImportRef::Name(_) => None,
         }
     }
 
@@ -430,7 +457,20 @@ impl Drop for PcHost {
 
 impl Host for PcHost {
     fn resolve(&mut self, import: &Import, _ty: &FuncType) -> Option<u32> {
-        self.by_name.get(import.name()?).copied()
+        self.by_name.get(self.import_name(import)?).copied()
+    }
+
+    fn data_address(&mut self, import: &Import, ctx: &mut HostCtx<'_>) -> Option<u32> {
+        let name = self.import_name(import)?.to_string();
+        data::address(self, &name, ctx)
+    }
+
+    /// The simulated firmware registers the standard `idf` table only.
+    fn table_prefix_hash(&self, name: &str, count: u32) -> Result<u32, TableLookupError> {
+        match &self.idf {
+            Some(m) if name == "idf" => m.prefix_hash(count).ok_or(TableLookupError::TooShort { slots: m.count() }),
+            _ => Err(TableLookupError::Missing),
+        }
     }
 
     fn call(&mut self, id: u32, ty: &FuncType, args: &[u64], ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {

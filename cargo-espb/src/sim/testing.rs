@@ -87,7 +87,7 @@ impl Harness {
     pub fn call_v(&mut self, name: &str, fixed: Option<u8>, args: &[V]) -> Result<u64, Trap> {
         let (params, raw): (Vec<ValType>, Vec<u64>) = args.iter().map(|a| a.split()).unzip();
         let ty = FuncType { params, result: Some(ValType::I32), variadic_fixed: fixed };
-        let import = Import { what: ImportRef::Name(name.to_string()), ty: 0 };
+        let import = Import::func(ImportRef::Name(name.to_string()), 0);
         let id = self.host.resolve(&import, &ty).unwrap_or_else(|| panic!("the simulator has no {name}"));
         let mut ctx = HostCtx::new(&mut self.mem, &mut self.heap);
         self.host.call(id, &ty, &raw, &mut ctx)

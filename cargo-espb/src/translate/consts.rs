@@ -32,7 +32,7 @@ pub enum Const {
 pub enum ConstError {
     /// Something the VM cannot express; the text names it.
     Unsupported(String),
-    /// A declared (extern) global variable.
+    /// A declared thread-local variable.
     ExternalVar(String),
 }
 
@@ -118,7 +118,11 @@ impl ConstEnv<'_> {
             ValKind::NullOrUndef => Ok(Some(Const::Int(0))),
             ValKind::GlobalVar => {
                 if v.is_declaration() {
-                    return Err(ConstError::ExternalVar(v.name()));
+                    if v.is_thread_local() {
+                        return Err(ConstError::ExternalVar(v.name()));
+                    }
+                    let i = self.tables.data_import_index(&v.name());
+                    return Ok(Some(Const::Addr { kind: AddrKind::Import, target: i as u32, addend: 0 }));
                 }
                 match self.info.globals.get(&v) {
                     Some(&off) => Ok(Some(Const::Addr { kind: AddrKind::Data, target: off, addend: 0 })),

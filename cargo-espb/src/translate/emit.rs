@@ -181,7 +181,7 @@ pub fn emit(f: &MFunc, alloc: &Allocation) -> Result<Emitted, TranslateError> {
                     }
                     i
                 })
-                .filter(|i| !i.is_mov().is_some_and(|(d, s)| d == s))
+                .filter(|i| i.is_mov().is_none_or(|(d, s)| d != s))
                 .collect()
         })
         .collect();

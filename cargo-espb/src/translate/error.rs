@@ -23,10 +23,9 @@ pub enum TranslateError {
     #[error("unsupported {construct} in function `{function}`{}", At(location))]
     Unsupported { construct: String, function: String, location: SourceLoc },
 
-    /// A global the module reads but does not define (extern variable).
+    /// A thread-local variable the module uses but does not define.
     #[error(
-        "external variable `{name}` is not supported{}: a module can only import functions; \
-         define the variable in the module or access it through a function",
+        "external thread-local variable `{name}` is not supported{}: access it through a function",
         in_function(function)
     )]
     ExternalVariable { name: String, function: Option<String> },

@@ -4,10 +4,13 @@ use super::consts::{Const, gep_parts};
 use super::ir::{Op, TypeKind, Val, ValKind, is_inst};
 use super::lower::{Cond, FuncLower, Result};
 use super::mir::{MOp, VReg};
-use super::types::{func_type, is_wide, val_type};
+use super::types::{func_type, val_type};
 use espb_runtime::FuncType;
 use espb_runtime::opcodes::{Conv, FBinary, FUnary, Opcode};
 use inkwell::llvm_sys::LLVMIntPredicate as P;
+
+/// A pointer split as base value, constant offset, scaled indices.
+type Decomposed = (Val, i64, Vec<(Val, i64)>);
 
 /// A memory operand.
 pub enum Addr {
@@ -590,7 +593,7 @@ impl FuncLower<'_> {
 
     /// Splits a pointer into a base value, a constant offset and scaled
     /// indices, looking through folded and constant GEPs.
-    fn decompose(&mut self, ptr: Val, mut off: i64, mut terms: Vec<(Val, i64)>) -> Result<(Val, i64, Vec<(Val, i64)>)> {
+    fn decompose(&mut self, ptr: Val, mut off: i64, mut terms: Vec<(Val, i64)>) -> Result<Decomposed> {
         let mut cur = ptr;
         loop {
             let is_gep = cur.opcode() == Some(Op::LLVMGetElementPtr)
@@ -738,6 +741,9 @@ impl FuncLower<'_> {
                 return self.unsupported("by-value aggregate argument (byval)");
             }
         }
+        if n > 255 {
+            return self.unsupported("call with more than 255 arguments");
+        }
         let ft = self.site_type(inst, &args)?;
         let module_fn = (callee.kind() == ValKind::Function).then(|| self.info.funcs.get(&callee).copied()).flatten();
         let native = module_fn.is_none();
@@ -775,16 +781,8 @@ impl FuncLower<'_> {
             let ty = self.tables.type_index(&ft);
             self.emit(Opcode::CallIndirect, vec![MOp::Use(p), MOp::Imm(ty as i64), MOp::Def(d), MOp::Args(regs)]);
         }
-        if regs_too_many(n) {
-            return self.unsupported("call with more than 255 arguments");
-        }
-        let _ = is_wide;
         Ok(())
     }
-}
-
-fn regs_too_many(n: u32) -> bool {
-    n > 255
 }
 
 fn swap_pred(p: P) -> P {

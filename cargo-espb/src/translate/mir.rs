@@ -46,7 +46,7 @@ impl MInst {
     }
     pub fn uses(&self) -> impl Iterator<Item = VReg> + '_ {
         self.ops.iter().flat_map(|o| match o {
-            MOp::Use(r) => std::slice::from_ref(r).iter().copied().collect::<Vec<_>>(),
+            MOp::Use(r) => vec![*r],
             MOp::Args(rs) => rs.clone(),
             _ => Vec::new(),
         })

@@ -146,8 +146,8 @@ fn live_ranges(f: &MFunc) -> Vec<Vec<Range>> {
         }
     }
     // Parameters are defined before the first instruction.
-    for p in 0..(f.nparams as usize).min(n) {
-        ranges[p].push((0, 0));
+    for r in ranges.iter_mut().take(f.nparams as usize) {
+        r.push((0, 0));
     }
     for r in &mut ranges {
         r.sort_unstable();

@@ -41,3 +41,285 @@ fn add_function() {
     assert_eq!(d.len(), 2, "{d:?}");
     assert_eq!(m.exports.len(), 1);
 }
+
+/// Translates, instantiates without natives and calls `name`.
+fn run(src: &str, name: &str, args: &[u64]) -> u64 {
+    let m = translate_ll(src).unwrap_or_else(|e| panic!("translate: {e}"));
+    let f = m.find_function(name).expect("function");
+    let mut inst =
+        espb_runtime::Instance::new(m, espb_runtime::interp::NoHost, espb_runtime::interp::Config::default())
+            .unwrap_or_else(|e| panic!("instantiate: {e}"));
+    inst.call(f, args).unwrap_or_else(|t| panic!("trap: {t:?}")).unwrap_or(0)
+}
+
+fn unsupported(src: &str) -> String {
+    match translate_ll(src) {
+        Err(e @ TranslateError::Unsupported { .. }) => e.to_string(),
+        Err(e) => panic!("wrong error: {e}"),
+        Ok(_) => panic!("translated unsupported IR"),
+    }
+}
+
+#[test]
+fn phi_swap_cycle_runs() {
+    // a, b = b, a + b, n times: the phis of the loop read each other.
+    let src = "define i32 @fib(i32 %n) {
+entry:
+  br label %loop
+loop:
+  %a = phi i32 [ 0, %entry ], [ %b, %loop ]
+  %b = phi i32 [ 1, %entry ], [ %s, %loop ]
+  %i = phi i32 [ 0, %entry ], [ %i1, %loop ]
+  %s = add i32 %a, %b
+  %i1 = add i32 %i, 1
+  %c = icmp slt i32 %i1, %n
+  br i1 %c, label %loop, label %exit
+exit:
+  ret i32 %b
+}
+define i32 @swap(i32 %n, i32 %x, i32 %y) {
+entry:
+  br label %loop
+loop:
+  %p = phi i32 [ %x, %entry ], [ %q, %loop ]
+  %q = phi i32 [ %y, %entry ], [ %p, %loop ]
+  %i = phi i32 [ 0, %entry ], [ %i1, %loop ]
+  %i1 = add i32 %i, 1
+  %c = icmp ult i32 %i1, %n
+  br i1 %c, label %loop, label %exit
+exit:
+  %r = sub i32 %p, %q
+  ret i32 %r
+}
+";
+    // The exit reads the phi of the last iteration: F(10).
+    assert_eq!(run(src, "fib", &[10]), 55);
+    assert_eq!(run(src, "swap", &[1, 10, 3]) as u32, 7);
+    assert_eq!(run(src, "swap", &[2, 10, 3]) as u32, (-7i32) as u32);
+}
+
+#[test]
+fn narrow_integers_are_normalised() {
+    let src = "define i32 @f(i32 %x, i32 %y) {
+  %a = trunc i32 %x to i8
+  %b = trunc i32 %y to i8
+  %s = add i8 %a, %b
+  %lt = icmp slt i8 %s, 0
+  %e = sext i8 %s to i32
+  %z = zext i8 %s to i32
+  %d = sdiv i8 %s, 3
+  %dd = sext i8 %d to i32
+  %sel = select i1 %lt, i32 %e, i32 %z
+  %r = add i32 %sel, %dd
+  ret i32 %r
+}
+define i32 @ult16(i32 %x) {
+  %a = trunc i32 %x to i16
+  %c = icmp ult i16 %a, 300
+  %r = zext i1 %c to i32
+  ret i32 %r
+}
+";
+    // 100 + 100 = 200 = -56 as i8; -56 / 3 = -18.
+    assert_eq!(run(src, "f", &[100, 100]) as u32 as i32, -56 - 18);
+    assert_eq!(run(src, "ult16", &[0x10000 + 5]), 1);
+    assert_eq!(run(src, "ult16", &[0x10000 + 301]), 0);
+}
+
+#[test]
+fn switches_dense_and_sparse() {
+    let src = "define i32 @dense(i32 %x) {
+  switch i32 %x, label %d [ i32 1, label %a i32 2, label %b i32 3, label %c i32 4, label %e i32 5, label %a ]
+a:
+  ret i32 10
+b:
+  ret i32 20
+c:
+  ret i32 30
+e:
+  ret i32 40
+d:
+  ret i32 -1
+}
+define i32 @sparse(i64 %x) {
+  switch i64 %x, label %d [ i64 100, label %a i64 -5, label %b ]
+a:
+  ret i32 1
+b:
+  ret i32 2
+d:
+  ret i32 0
+}
+";
+    let m = translate_ll(src).unwrap();
+    assert!(disasm(&m, "dense").iter().any(|l| l.contains("BrTable")));
+    for (x, r) in [(0u64, -1i32), (1, 10), (2, 20), (3, 30), (4, 40), (5, 10), (6, -1), (u32::MAX as u64, -1)] {
+        assert_eq!(run(src, "dense", &[x]) as u32 as i32, r, "dense({x})");
+    }
+    assert_eq!(run(src, "sparse", &[100]), 1);
+    assert_eq!(run(src, "sparse", &[(-5i64) as u64]), 2);
+    assert_eq!(run(src, "sparse", &[7]), 0);
+}
+
+#[test]
+fn globals_relocations_and_constant_geps() {
+    let src = "@arr = global [4 x i32] [i32 1, i32 2, i32 3, i32 4], align 4
+@p = global ptr getelementptr (i8, ptr @arr, i32 8), align 4
+@fp = global ptr @get, align 4
+@zero = global [100 x i8] zeroinitializer
+define i32 @get() {
+  %q = load ptr, ptr @p
+  %v = load i32, ptr %q
+  %w = load i32, ptr getelementptr inbounds ([4 x i32], ptr @arr, i32 0, i32 3)
+  %r = add i32 %v, %w
+  ret i32 %r
+}
+define i32 @call_fp() {
+  %f = load ptr, ptr @fp
+  %r = call i32 %f()
+  ret i32 %r
+}
+";
+    let m = translate_ll(src).unwrap();
+    assert_eq!(m.data.relocs.len(), 2);
+    assert!(m.data.init.len() <= 24, "trailing zeros are not stored");
+    assert!(m.data.size >= 124);
+    assert_eq!(run(src, "get", &[]), 7);
+    assert_eq!(run(src, "call_fp", &[]), 7);
+}
+
+#[test]
+fn i64_and_float_arithmetic() {
+    let src = "define i64 @f(i64 %a, i64 %b) {
+  %s = sub i64 %a, 5
+  %m = mul i64 %s, %b
+  %sh = ashr i64 %m, 1
+  %r = udiv i64 %sh, 3
+  ret i64 %r
+}
+define double @g(double %x, float %y) {
+  %e = fpext float %y to double
+  %m = fmul double %x, %e
+  %s = call double @llvm.sqrt.f64(double %m)
+  %n = fneg double %s
+  ret double %n
+}
+define i32 @h(float %x) {
+  %c = fcmp olt float %x, 1.0
+  %i = fptosi float %x to i32
+  %r = select i1 %c, i32 -1, i32 %i
+  ret i32 %r
+}
+declare double @llvm.sqrt.f64(double)
+";
+    assert_eq!(run(src, "f", &[(1u64 << 40) + 5, 6]), (((1u64 << 40) * 6) >> 1) / 3);
+    assert_eq!(f64::from_bits(run(src, "g", &[8.0f64.to_bits(), 2.0f32.to_bits() as u64])), -4.0);
+    assert_eq!(run(src, "h", &[7.9f32.to_bits() as u64]), 7);
+    assert_eq!(run(src, "h", &[0.5f32.to_bits() as u64]) as u32, u32::MAX);
+}
+
+#[test]
+fn stack_allocas_memcpy_and_bit_intrinsics() {
+    let src = "define i32 @f(i32 %x) {
+  %a = alloca [4 x i32], align 4
+  %b = alloca [4 x i32], align 4
+  store i32 %x, ptr %a
+  %a1 = getelementptr inbounds i32, ptr %a, i32 1
+  store i32 7, ptr %a1
+  call void @llvm.memcpy.p0.p0.i32(ptr %b, ptr %a, i32 8, i1 false)
+  %v0 = load i32, ptr %b
+  %b1 = getelementptr inbounds i8, ptr %b, i32 4
+  %v1 = load i32, ptr %b1
+  %p = call i32 @llvm.ctpop.i32(i32 %v0)
+  %z = call i32 @llvm.ctlz.i32(i32 %v1, i1 false)
+  %rot = call i32 @llvm.fshl.i32(i32 %v0, i32 %v0, i32 4)
+  %m = call i32 @llvm.umin.i32(i32 %rot, i32 1000)
+  %s1 = add i32 %p, %z
+  %s2 = add i32 %s1, %m
+  ret i32 %s2
+}
+declare void @llvm.memcpy.p0.p0.i32(ptr, ptr, i32, i1)
+declare i32 @llvm.ctpop.i32(i32)
+declare i32 @llvm.ctlz.i32(i32, i1)
+declare i32 @llvm.fshl.i32(i32, i32, i32)
+declare i32 @llvm.umin.i32(i32, i32)
+";
+    let m = translate_ll(src).unwrap();
+    assert_eq!(m.functions[0].frame_size, 32);
+    // popcount(0x13) = 3, clz(7) = 29, rotl(0x13, 4) = 0x130 = 304.
+    assert_eq!(run(src, "f", &[0x13]), 3 + 29 + 304);
+}
+
+#[test]
+fn fused_branches_and_fall_through() {
+    let src = "define i32 @f(i32 %x) {
+entry:
+  %c = icmp sgt i32 %x, 10
+  br i1 %c, label %big, label %small
+small:
+  ret i32 0
+big:
+  ret i32 1
+}
+";
+    let d = disasm(&translate_ll(src).unwrap(), "f");
+    assert!(d[0].contains("BrGtSImmI32"), "{d:?}");
+    assert!(!d.iter().any(|l| l.contains(" Br {")), "no jump to the next block: {d:?}");
+    assert_eq!(run(src, "f", &[11]), 1);
+    assert_eq!(run(src, "f", &[10]), 0);
+}
+
+#[test]
+fn imports_carry_call_site_types() {
+    let src = "@s = constant [3 x i8] c\"%d\\00\"
+declare i32 @printf(ptr, ...)
+define void @f(i64 %x, double %d) {
+  %r = call i32 (ptr, ...) @printf(ptr @s, i64 %x, double %d)
+  ret void
+}
+";
+    let m = translate_ll(src).unwrap();
+    assert_eq!(m.imports.len(), 1);
+    use espb_runtime::ValType::*;
+    let site = m.types.iter().find(|t| t.params.len() == 3).expect("site type");
+    assert_eq!(site.params, vec![I32, I64, F64]);
+    assert_eq!(site.variadic_fixed, Some(1));
+}
+
+#[test]
+fn unsupported_constructs_are_named() {
+    let v = unsupported("define <4 x i32> @v(<4 x i32> %a) {\n  ret <4 x i32> %a\n}\n");
+    assert!(v.contains("vector") && v.contains("`v`"), "{v}");
+    let w = unsupported("define i32 @w(i128 %a) {\n  %t = trunc i128 %a to i32\n  ret i32 %t\n}\n");
+    assert!(w.contains("128-bit"), "{w}");
+    let a = unsupported("define i32 @a(ptr %p) {\n  %o = atomicrmw add ptr %p, i32 1 seq_cst\n  ret i32 %o\n}\n");
+    assert!(a.contains("atomic read-modify-write in function `a`"), "{a}");
+    let va = unsupported(
+        "define i32 @va(...) {\n  %l = alloca ptr\n  call void @llvm.va_start.p0(ptr %l)\n  ret i32 0\n}\ndeclare void @llvm.va_start.p0(ptr)\n",
+    );
+    assert!(va.contains("va_start"), "{va}");
+    match translate_ll(
+        "@ext = external thread_local global i32\ndefine i32 @g() {\n  %v = load i32, ptr @ext\n  ret i32 %v\n}\n",
+    ) {
+        Err(e @ TranslateError::ExternalVariable { .. }) => assert!(e.to_string().contains("`ext`")),
+        other => panic!("expected external variable error, got {other:?}"),
+    }
+}
+
+#[test]
+fn external_variables_become_data_imports() {
+    let src = "@ext = external global i32
+@pext = global ptr @ext
+define i32 @g() {
+  %v = load i32, ptr getelementptr (i8, ptr @ext, i32 4)
+  ret i32 %v
+}
+";
+    let m = translate_ll(src).unwrap();
+    assert_eq!(m.imports.len(), 1);
+    assert!(m.imports[0].is_data());
+    assert_eq!(m.data.relocs[0].kind, espb_runtime::RelocKind::Import);
+    let d = disasm(&m, "g");
+    assert!(d[0].contains("ImportAddr"), "{d:?}");
+    assert!(d[1].contains("off: 4"), "{d:?}");
+}

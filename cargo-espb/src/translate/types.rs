@@ -78,6 +78,22 @@ impl Tables {
         i as u16
     }
 
+    /// The data import for an external variable `name`: the firmware
+    /// supplies its address.
+    pub fn data_import_index(&mut self, name: &str) -> u16 {
+        if let Some(&i) = self.import_index.get(name) {
+            return i;
+        }
+        let i = self.imports.len();
+        if i > u16::MAX as usize {
+            self.overflow = Some("imports");
+            return 0;
+        }
+        self.imports.push(Import::data(ImportRef::Name(name.to_string())));
+        self.import_index.insert(name.to_string(), i as u16);
+        i as u16
+    }
+
     /// The import for a declared function `name` with declared type `ft`.
     pub fn import_index(&mut self, name: &str, ft: &FuncType) -> u16 {
         if let Some(&i) = self.import_index.get(name) {
@@ -89,7 +105,7 @@ impl Tables {
             self.overflow = Some("imports");
             return 0;
         }
-        self.imports.push(Import { what: ImportRef::Name(name.to_string()), ty });
+        self.imports.push(Import::func(ImportRef::Name(name.to_string()), ty));
         self.import_index.insert(name.to_string(), i as u16);
         i as u16
     }

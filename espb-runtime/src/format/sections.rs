@@ -3,8 +3,8 @@
 use super::leb::{Reader, Writer};
 use super::{DEFAULT_HEAP_SIZE, DEFAULT_STACK_SIZE, FormatError, section};
 use crate::module::{
-    Data, DebugLines, Export, FuncType, Function, Import, ImportRef, Layout, LineEntry, Module, Reloc, RelocKind,
-    TableRef, ValType,
+    Data, DebugLines, Export, FuncType, Function, Import, ImportKind, ImportRef, Layout, LineEntry, Module, Reloc,
+    RelocKind, TableRef, ValType,
 };
 use alloc::vec::Vec;
 
@@ -15,10 +15,12 @@ const TYPE_VARIADIC: u8 = 0x80;
 const IMPORT_BY_NAME: u8 = 0;
 const IMPORT_SLOT: u8 = 1;
 const IMPORT_SLOT_NAMED: u8 = 2;
+/// Set on the kind byte of a data import, which carries no type.
+const IMPORT_DATA: u8 = 0x80;
 
 // Smallest encodings of one element, used to bound counts.
 const MIN_TYPE: usize = 2; // param count, signature byte
-const MIN_TABLE: usize = 5; // name length, hash
+const MIN_TABLE: usize = 6; // name length, hash, slot count
 const MIN_IMPORT: usize = 3; // kind, name length, type
 const MIN_FUNCTION: usize = 4; // type, regs, frame, code length
 const MIN_RELOC: usize = 4; // offset, kind, target, addend
@@ -95,6 +97,7 @@ fn encode_tables(tables: &[TableRef]) -> Vec<u8> {
     for t in tables {
         w.string(&t.name);
         w.u32_le(t.hash);
+        w.leb(u64::from(t.count));
     }
     w.out
 }
@@ -103,13 +106,14 @@ fn encode_imports(imports: &[Import]) -> Vec<u8> {
     let mut w = Writer::new();
     w.len(imports.len());
     for i in imports {
+        let data = if i.is_data() { IMPORT_DATA } else { 0 };
         match &i.what {
             ImportRef::Name(n) => {
-                w.u8(IMPORT_BY_NAME);
+                w.u8(IMPORT_BY_NAME | data);
                 w.string(n);
             }
             ImportRef::Slot { table, index, name } => {
-                w.u8(if name.is_some() { IMPORT_SLOT_NAMED } else { IMPORT_SLOT });
+                w.u8(data | if name.is_some() { IMPORT_SLOT_NAMED } else { IMPORT_SLOT });
                 w.u8(*table);
                 w.leb(u64::from(*index));
                 if let Some(n) = name {
@@ -117,7 +121,9 @@ fn encode_imports(imports: &[Import]) -> Vec<u8> {
                 }
             }
         }
-        w.leb(u64::from(i.ty));
+        if !i.is_data() {
+            w.leb(u64::from(i.ty));
+        }
     }
     w.out
 }
@@ -247,7 +253,8 @@ fn decode_tables(r: &mut Reader<'_>) -> Result<Vec<TableRef>, FormatError> {
     for _ in 0..n {
         let name = r.string()?;
         let hash = r.u32_le()?;
-        tables.push(TableRef { name, hash });
+        let count = r.leb_u32()?;
+        tables.push(TableRef { name, hash, count });
     }
     Ok(tables)
 }
@@ -257,7 +264,9 @@ fn decode_imports(r: &mut Reader<'_>) -> Result<Vec<Import>, FormatError> {
     let mut imports = Vec::with_capacity(n);
     for _ in 0..n {
         let at = r.offset();
-        let what = match r.u8()? {
+        let byte = r.u8()?;
+        let kind = if byte & IMPORT_DATA != 0 { ImportKind::Data } else { ImportKind::Func };
+        let what = match byte & !IMPORT_DATA {
             IMPORT_BY_NAME => ImportRef::Name(r.string()?),
             k @ (IMPORT_SLOT | IMPORT_SLOT_NAMED) => {
                 let table = r.u8()?;
@@ -265,12 +274,12 @@ fn decode_imports(r: &mut Reader<'_>) -> Result<Vec<Import>, FormatError> {
                 let name = if k == IMPORT_SLOT_NAMED { Some(r.string()?) } else { None };
                 ImportRef::Slot { table, index, name }
             }
-            kind => {
-                return Err(FormatError::BadImportKind { section: r.section(), offset: at, kind });
+            _ => {
+                return Err(FormatError::BadImportKind { section: r.section(), offset: at, kind: byte });
             }
         };
-        let ty = r.leb_u16()?;
-        imports.push(Import { what, ty });
+        let ty = if kind == ImportKind::Data { 0 } else { r.leb_u16()? };
+        imports.push(Import { what, ty, kind });
     }
     Ok(imports)
 }

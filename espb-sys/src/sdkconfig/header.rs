@@ -22,9 +22,7 @@ pub(super) fn parse(text: &str, source: &str, out: &mut Sdkconfig) -> Result<(),
             if s.starts_with("#ifndef") || s.starts_with("#endif") {
                 continue; // include guards of hand-written variants
             }
-            return Err(err(format!(
-                "expected `#define CONFIG_NAME value`, found `{s}`"
-            )));
+            return Err(err(format!("expected `#define CONFIG_NAME value`, found `{s}`")));
         };
         let def = def.trim_start();
         let (name, value) = match def.split_once(char::is_whitespace) {
@@ -46,9 +44,7 @@ pub(super) fn parse(text: &str, source: &str, out: &mut Sdkconfig) -> Result<(),
             continue;
         } else {
             number(value).ok_or_else(|| {
-                err(format!(
-                    "{name}: `{value}` is not a number, 0x hex, quoted string or CONFIG_ alias"
-                ))
+                err(format!("{name}: `{value}` is not a number, 0x hex, quoted string or CONFIG_ alias"))
             })?
         };
         out.set(name, v);
@@ -66,11 +62,7 @@ pub(super) fn parse(text: &str, source: &str, out: &mut Sdkconfig) -> Result<(),
             Some(v) => out.set(old, v),
             // `#define OLD NEW` where NEW is not defined: a disabled bool.
             None if aliases.contains_key(&target) => {
-                return Err(Error::syntax(
-                    source,
-                    *line,
-                    format!("{old}: alias cycle through {target}"),
-                ));
+                return Err(Error::syntax(source, *line, format!("{old}: alias cycle through {target}")));
             }
             None => {}
         }

@@ -4,14 +4,10 @@ use super::{Sdkconfig, Value};
 use crate::error::Error;
 
 pub(super) fn parse(text: &str, source: &str, out: &mut Sdkconfig) -> Result<(), Error> {
-    let root: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| Error::syntax(source, e.line(), format!("invalid JSON: {e}")))?;
+    let root: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| Error::syntax(source, e.line(), format!("invalid JSON: {e}")))?;
     let serde_json::Value::Object(map) = root else {
-        return Err(Error::syntax(
-            source,
-            1,
-            "expected a JSON object of option names to values",
-        ));
+        return Err(Error::syntax(source, 1, "expected a JSON object of option names to values"));
     };
     for (key, v) in map {
         let line = line_of_key(text, &key);
@@ -24,11 +20,7 @@ pub(super) fn parse(text: &str, source: &str, out: &mut Sdkconfig) -> Result<(),
                 } else if let Some(u) = n.as_u64() {
                     Value::Hex(u)
                 } else {
-                    return Err(Error::syntax(
-                        source,
-                        line,
-                        format!("{key}: `{n}` is not an integer"),
-                    ));
+                    return Err(Error::syntax(source, line, format!("{key}: `{n}` is not an integer")));
                 }
             }
             other => {
@@ -40,11 +32,7 @@ pub(super) fn parse(text: &str, source: &str, out: &mut Sdkconfig) -> Result<(),
             }
         };
         if !crate::manifest::is_ident(&key) {
-            return Err(Error::syntax(
-                source,
-                line,
-                format!("`{key}` is not a Kconfig option name"),
-            ));
+            return Err(Error::syntax(source, line, format!("`{key}` is not a Kconfig option name")));
         }
         out.set(&key, value);
     }
@@ -53,7 +41,5 @@ pub(super) fn parse(text: &str, source: &str, out: &mut Sdkconfig) -> Result<(),
 
 fn line_of_key(text: &str, key: &str) -> usize {
     let needle = format!("\"{key}\"");
-    text.lines()
-        .position(|l| l.contains(&needle))
-        .map_or(1, |p| p + 1)
+    text.lines().position(|l| l.contains(&needle)).map_or(1, |p| p + 1)
 }

@@ -26,33 +26,22 @@ pub(super) fn parse(text: &str, source: &str, out: &mut Sdkconfig) -> Result<(),
         }
         let err = |m: String| Error::syntax(source, line, m);
         let Some((name, value)) = s.split_once('=') else {
-            return Err(err(format!(
-                "expected `CONFIG_NAME=value` or `# CONFIG_NAME is not set`, found `{s}`"
-            )));
+            return Err(err(format!("expected `CONFIG_NAME=value` or `# CONFIG_NAME is not set`, found `{s}`")));
         };
         let name = name.trim();
         if !name.starts_with("CONFIG_") || !crate::manifest::is_ident(name) {
-            return Err(err(format!(
-                "`{name}` is not a Kconfig option name (CONFIG_...)"
-            )));
+            return Err(err(format!("`{name}` is not a Kconfig option name (CONFIG_...)")));
         }
         let value = value.trim();
         let v = match value {
             "y" => Value::Bool(true),
             "n" => Value::Bool(false),
             "m" => {
-                return Err(err(format!(
-                    "{name}=m: tristate modules do not exist in ESP-IDF; use y or n"
-                )));
+                return Err(err(format!("{name}=m: tristate modules do not exist in ESP-IDF; use y or n")));
             }
-            v if v.starts_with('"') => {
-                Value::Str(quoted(v).map_err(|m| err(format!("{name}: {m}")))?)
-            }
-            v => number(v).ok_or_else(|| {
-                err(format!(
-                    "{name}: `{v}` is not y, n, a number, 0x hex or a quoted string"
-                ))
-            })?,
+            v if v.starts_with('"') => Value::Str(quoted(v).map_err(|m| err(format!("{name}: {m}")))?),
+            v => number(v)
+                .ok_or_else(|| err(format!("{name}: `{v}` is not y, n, a number, 0x hex or a quoted string")))?,
         };
         out.set(name, v);
     }

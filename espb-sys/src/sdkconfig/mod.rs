@@ -82,10 +82,7 @@ impl Sdkconfig {
 
     /// Parses text in the given format; `source` names the file in errors.
     pub fn parse(text: &str, format: Format, source: &str) -> Result<Sdkconfig, Error> {
-        let mut c = Sdkconfig {
-            source: source.to_string(),
-            ..Default::default()
-        };
+        let mut c = Sdkconfig { source: source.to_string(), ..Default::default() };
         match format {
             Format::Text => kconfig_text::parse(text, source, &mut c)?,
             Format::Header => header::parse(text, source, &mut c)?,
@@ -162,14 +159,8 @@ fn strip(name: &str) -> &str {
 fn banner_version(line: &str) -> Option<(u32, u32, u32)> {
     let rest = line.split_once("(ESP-IDF)")?.1.trim_start();
     let rest = rest.strip_prefix('v').unwrap_or(rest);
-    let ver: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    let mut it = ver
-        .split('.')
-        .filter(|s| !s.is_empty())
-        .map(str::parse::<u32>);
+    let ver: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    let mut it = ver.split('.').filter(|s| !s.is_empty()).map(str::parse::<u32>);
     let major = it.next()?.ok()?;
     let minor = it.next().and_then(Result::ok).unwrap_or(0);
     let patch = it.next().and_then(Result::ok).unwrap_or(0);
@@ -230,15 +221,11 @@ mod tests {
     #[test]
     fn banner() {
         assert_eq!(
-            banner_version(
-                "# Espressif IoT Development Framework (ESP-IDF) 5.2.1 Project Configuration"
-            ),
+            banner_version("# Espressif IoT Development Framework (ESP-IDF) 5.2.1 Project Configuration"),
             Some((5, 2, 1))
         );
         assert_eq!(
-            banner_version(
-                " * Espressif IoT Development Framework (ESP-IDF) v5.3-dev-1234 Configuration Header"
-            ),
+            banner_version(" * Espressif IoT Development Framework (ESP-IDF) v5.3-dev-1234 Configuration Header"),
             Some((5, 3, 0))
         );
         assert_eq!(banner_version("# nothing"), None);

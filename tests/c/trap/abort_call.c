@@ -1,4 +1,5 @@
 // expect-trap: abort() called
+// expect-trap-at: abort_call.c:9
 #include <stdio.h>
 #include <stdlib.h>
 

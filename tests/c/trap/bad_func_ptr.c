@@ -1,4 +1,5 @@
 // expect-trap: bad function pointer
+// expect-trap-at: bad_func_ptr.c:11
 #include <stdio.h>
 
 typedef int (*fn)(int);

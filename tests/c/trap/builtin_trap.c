@@ -1,4 +1,5 @@
 // expect-trap: unreachable
+// expect-trap-at: builtin_trap.c:6
 #include <stdio.h>
 
 static void check(int ok) {

@@ -1,4 +1,5 @@
 // expect-trap: integer divide by zero
+// expect-trap-at: div_zero.c:5
 #include <stdio.h>
 
 static int divide(int a, int b) { return a / b; }

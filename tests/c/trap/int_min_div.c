@@ -1,4 +1,5 @@
 // expect-trap: integer overflow in division
+// expect-trap-at: int_min_div.c:9
 #include <stdio.h>
 #include <limits.h>
 

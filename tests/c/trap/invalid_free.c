@@ -1,4 +1,5 @@
 // expect-trap: free() of a pointer that was not allocated
+// expect-trap-at: invalid_free.c:10
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -1,4 +1,5 @@
 // expect-trap: out-of-bounds access
+// expect-trap-at: null_write.c:8
 #include <stdio.h>
 
 int main(void) {

@@ -1,4 +1,5 @@
 // expect-trap: out-of-bounds access
+// expect-trap-at: oob_far.c:9
 #include <stdio.h>
 
 int main(void) {

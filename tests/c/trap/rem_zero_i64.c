@@ -1,4 +1,5 @@
 // expect-trap: integer divide by zero
+// expect-trap-at: rem_zero_i64.c:7
 #include <stdio.h>
 
 int main(void) {

@@ -1,4 +1,5 @@
 // expect-trap: stack exhausted
+// expect-trap-at: stack_overflow.c:8
 #include <stdio.h>
 
 static int recurse(int n) {

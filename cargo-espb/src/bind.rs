@@ -1,0 +1,164 @@
+//! Binding a translated module's imports to firmware symbol-table slots
+//! ("fast symbols"): every import becomes (table, index), and the module
+//! records, per table, how many slots it was built against and their hash,
+//! which the loader compares with the firmware's table.
+
+use espb_runtime::{ImportRef, Module, TableRef};
+use espb_sys::{Manifest, TableBuilder};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Imports the runtime serves itself on every target (the module's private
+/// heap, sorting with callbacks, ending the module): never table slots.
+pub const RUNTIME_BUILTINS: &[&str] =
+    &["malloc", "calloc", "realloc", "free", "qsort", "bsearch", "exit", "_exit", "abort"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum BindError {
+    #[error(
+        "{} not in any symbol table ({}): {}",
+        if names.len() == 1 { "this function is" } else { "these functions are" },
+        tables.join(", "),
+        names.join(", ")
+    )]
+    Missing { names: Vec<String>, tables: Vec<String> },
+    #[error("`{name}` was removed from symbol table `{table}` (slot {index} is a tombstone)")]
+    Removed { name: String, table: String, index: u32 },
+    #[error("`{name}` (slot {index} of table `{table}`) is disabled in {sdkconfig}: it needs `{guard}`")]
+    GuardOff { name: String, table: String, index: u32, guard: String, sdkconfig: String },
+    #[error("cannot evaluate symbol-table guards against {sdkconfig}: {message}")]
+    Sdkconfig { sdkconfig: String, message: String },
+    #[error("cannot update the custom symbol manifest {path}: {message}")]
+    Custom { path: String, message: String },
+}
+
+/// Maps every import of `module` (except [`RUNTIME_BUILTINS`]) to a slot of
+/// the first table in `tables` that has it. With `sdkconfig`, an import
+/// whose guard is off in that configuration is an error naming the option.
+pub fn bind(module: &mut Module, tables: &[Manifest], sdkconfig: Option<&Path>) -> Result<(), BindError> {
+    // Which slots each table fills in the firmware's configuration.
+    let mut filled: Vec<Option<Vec<bool>>> = Vec::with_capacity(tables.len());
+    for m in tables {
+        filled.push(match sdkconfig {
+            Some(cfg) => {
+                Some(TableBuilder::new(m.name()).manifest_parsed(m.clone()).sdkconfig(cfg).resolve(m).map_err(|e| {
+                    BindError::Sdkconfig { sdkconfig: cfg.display().to_string(), message: e.to_string() }
+                })?)
+            }
+            None => None,
+        });
+    }
+
+    let mut missing = Vec::new();
+    // Per table: (module table index, highest slot used).
+    let mut used: Vec<Option<(u8, u32)>> = vec![None; tables.len()];
+    module.tables.clear();
+    for imp in &mut module.imports {
+        let ImportRef::Name(name) = &imp.what else { continue };
+        if RUNTIME_BUILTINS.contains(&name.as_str()) {
+            continue;
+        }
+        let Some((ti, e)) = tables.iter().enumerate().find_map(|(ti, m)| m.lookup(name).map(|e| (ti, e))) else {
+            missing.push(name.clone());
+            continue;
+        };
+        let m = &tables[ti];
+        if e.removed {
+            return Err(BindError::Removed { name: name.clone(), table: m.name().into(), index: e.index });
+        }
+        if let Some(f) = &filled[ti]
+            && !f.get(e.index as usize).copied().unwrap_or(false)
+        {
+            return Err(BindError::GuardOff {
+                name: name.clone(),
+                table: m.name().into(),
+                index: e.index,
+                guard: e.guard.clone().unwrap_or_default(),
+                sdkconfig: sdkconfig.map(|p| p.display().to_string()).unwrap_or_default(),
+            });
+        }
+        let slot = match &mut used[ti] {
+            Some((t, hi)) => {
+                *hi = (*hi).max(e.index);
+                *t
+            }
+            none => {
+                let t = module.tables.len() as u8;
+                module.tables.push(TableRef { name: m.name().into(), hash: 0, count: 0 });
+                *none = Some((t, e.index));
+                t
+            }
+        };
+        let Ok(index) = u16::try_from(e.index) else {
+            missing.push(name.clone());
+            continue;
+        };
+        imp.what = ImportRef::Slot { table: slot, index, name: Some(name.clone()) };
+    }
+    if !missing.is_empty() {
+        missing.sort();
+        missing.dedup();
+        return Err(BindError::Missing {
+            names: missing,
+            tables: tables.iter().map(|m| m.name().to_string()).collect(),
+        });
+    }
+    // Record just the prefix the module needs: older firmware with a shorter
+    // table of the same prefix still loads it.
+    for (ti, u) in used.iter().enumerate() {
+        if let Some((t, hi)) = u {
+            let count = hi + 1;
+            let r = &mut module.tables[*t as usize];
+            r.count = count;
+            r.hash = tables[ti].prefix_hash(count).unwrap_or(0);
+        }
+    }
+    Ok(())
+}
+
+/// Appends `names` to the custom manifest at `path` (creating it), then
+/// regenerates the table's C sources next to it (`<dir>/custom/`). Returns
+/// the directory of the generated sources.
+pub fn add_missing(path: &Path, names: &[String]) -> Result<PathBuf, BindError> {
+    let err = |message: String| BindError::Custom { path: path.display().to_string(), message };
+    let mut text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::from(
+            "# The project's own symbol table `custom`: natives of this firmware that\n\
+             # modules may call. APPEND-ONLY: an index keeps its function forever.\n\
+             # INDEX NAME HEADER [if GUARD] [# comment]   (docs/symbols.md)\n",
+        ),
+        Err(e) => return Err(err(e.to_string())),
+    };
+    let existing = if text.trim().is_empty() {
+        0
+    } else {
+        Manifest::parse_named("custom", &text, &path.display().to_string()).map_err(|e| err(e.to_string()))?.count()
+    };
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    for (k, n) in names.iter().enumerate() {
+        let _ = writeln!(text, "{:<4} {n:<38} -    # added by --add-missing: name its header", existing + k as u32);
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+    }
+    std::fs::write(path, &text).map_err(|e| err(e.to_string()))?;
+    let out = path.parent().unwrap_or(Path::new(".")).join("custom");
+    TableBuilder::new("custom").manifest(path).generate_c(&out).map_err(|e| err(e.to_string()))?;
+    Ok(out)
+}
+
+/// Loads the tables a build binds against: the standard `idf` table, then
+/// the given manifests (a project's `custom` table) in order.
+pub fn load_tables(extra: &[PathBuf]) -> Result<Vec<Manifest>, String> {
+    let mut tables = vec![espb_sys::try_standard_idf_manifest().map_err(|e| e.to_string())?];
+    for p in extra {
+        if !p.exists() {
+            continue;
+        }
+        tables.push(Manifest::load(p).map_err(|e| format!("{}: {e}", p.display()))?);
+    }
+    Ok(tables)
+}

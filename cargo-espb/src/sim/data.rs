@@ -1,0 +1,114 @@
+//! Firmware variables a module imports by address (data imports): newlib's
+//! `_impure_ptr` and `_ctype_` (behind `stdout` and the ctype macros), event
+//! bases, and the load-time configuration values `__espb_cfg_<OPTION>` that
+//! the portable SDK headers read instead of baking sdkconfig into the module
+//! (docs/sdk-headers.md). The simulator plays an ESP32-C3 with ESP-IDF's
+//! default sdkconfig.
+
+use super::PcHost;
+use espb_runtime::HostCtx;
+
+/// newlib's ctype classes (`ctype.h`): upper, lower, digit, space, punct,
+/// control, hex digit, blank.
+const U: u8 = 0o1;
+const L: u8 = 0o2;
+const N: u8 = 0o4;
+const S: u8 = 0o10;
+const P: u8 = 0o20;
+const C: u8 = 0o40;
+const X: u8 = 0o100;
+const B: u8 = 0o200;
+
+/// `_ctype_`: entry 0 is EOF, entry `1 + c` classifies byte `c`.
+fn ctype_table() -> [u8; 257] {
+    let mut t = [0u8; 257];
+    for c in 0u8..=127 {
+        t[1 + c as usize] = match c {
+            b'\t' => C | S | B,
+            b'\n' | 0x0b | 0x0c | b'\r' => C | S,
+            0..=31 | 127 => C,
+            b' ' => S | B,
+            b'0'..=b'9' => N,
+            b'A'..=b'F' => U | X,
+            b'G'..=b'Z' => U,
+            b'a'..=b'f' => L | X,
+            b'g'..=b'z' => L,
+            _ => P,
+        };
+    }
+    t
+}
+
+/// The value of a configuration option as the simulated firmware has it.
+fn config_value(h: &PcHost, option: &str) -> Option<u32> {
+    Some(match option {
+        "FREERTOS_HZ" => 1000 / h.tick_period_ms().max(1),
+        "FREERTOS_NUMBER_OF_CORES" => 1,
+        "FREERTOS_MAX_TASK_NAME_LEN" => 16,
+        "LOG_MAXIMUM_LEVEL" | "LOG_DEFAULT_LEVEL" => 3,
+        "SOC_GPIO_PIN_COUNT" => 22,
+        "SOC_LEDC_SUPPORT_HS_MODE" => 0,
+        "SOC_LEDC_CHANNEL_NUM" => 6,
+        "SOC_LEDC_TIMER_BIT_WIDTH" => 14,
+        "SOC_UART_NUM" => 2,
+        "SOC_SPI_PERIPH_NUM" => 2,
+        _ => return None,
+    })
+}
+
+fn alloc_bytes(ctx: &mut HostCtx<'_>, bytes: &[u8]) -> Option<u32> {
+    let p = ctx.malloc(u32::try_from(bytes.len()).ok()?);
+    if p == 0 {
+        return None;
+    }
+    ctx.mem.slice_mut(p, bytes.len()).ok()?.copy_from_slice(bytes);
+    Some(p)
+}
+
+/// Places the variable `name` in the module's memory and returns its address.
+pub(crate) fn address(h: &mut PcHost, name: &str, ctx: &mut HostCtx<'_>) -> Option<u32> {
+    if let Some(&a) = h.data.get(name) {
+        return Some(a);
+    }
+    let addr = match name {
+        "_impure_ptr" | "_global_impure_ptr" => {
+            let reent = h.reent(ctx).ok()?;
+            alloc_bytes(ctx, &reent.to_le_bytes())?
+        }
+        "_ctype_" => alloc_bytes(ctx, &ctype_table())?,
+        "WIFI_EVENT" | "IP_EVENT" | "ETH_EVENT" => {
+            let mut s = name.as_bytes().to_vec();
+            s.push(0);
+            let text = alloc_bytes(ctx, &s)?;
+            alloc_bytes(ctx, &text.to_le_bytes())?
+        }
+        _ => {
+            let option = name.strip_prefix("__espb_cfg_")?;
+            alloc_bytes(ctx, &config_value(h, option)?.to_le_bytes())?
+        }
+    };
+    h.data.insert(name.to_string(), addr);
+    Some(addr)
+}
+
+/// For tests: the ctype class bits of byte `c`.
+#[cfg(test)]
+pub(crate) fn ctype_of(c: u8) -> u8 {
+    ctype_table()[1 + c as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ctype_classes_match_newlib() {
+        assert_eq!(ctype_of(b'5'), N);
+        assert_eq!(ctype_of(b'a'), L | X);
+        assert_eq!(ctype_of(b'Q'), U);
+        assert_eq!(ctype_of(b' '), S | B);
+        assert_eq!(ctype_of(b'\t'), C | S | B);
+        assert_eq!(ctype_of(b'~'), P);
+        assert_eq!(ctype_of(200), 0);
+    }
+}
