@@ -7,7 +7,7 @@
 # Idempotent: installs only what is missing.
 set -euo pipefail
 
-packages=(clang-22 llvm-22-dev lld-22 libpolly-22-dev libnewlib-dev gcc-multilib csmith
+packages=(clang-22 llvm-22-dev lld-22 libpolly-22-dev libnewlib-dev gcc-multilib csmith libcsmith-dev
           qemu-system-misc zlib1g-dev libzstd-dev libxml2-dev libffi-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do

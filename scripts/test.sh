@@ -11,4 +11,6 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== espb-runtime for riscv32imc-unknown-none-elf (no_std)"
 cargo build --quiet -p espb-runtime --target riscv32imc-unknown-none-elf --release
 echo "== tests"
+# The end-to-end suite must compare against native builds, not skip them.
+export ESPB_E2E_REQUIRE_NATIVE=1
 cargo test --workspace

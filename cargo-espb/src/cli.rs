@@ -3,7 +3,7 @@
 //! wrong and what to do.
 
 use clap::{Parser, Subcommand};
-use espb_runtime::{Config, Instance, TrapKind};
+use espb_runtime::{Config, Instance, InstantiateError, TrapKind};
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
 use std::ffi::OsString;
 use std::io::Write;
@@ -27,8 +27,11 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Compile C sources (or .bc/.ll) into one .espb module.
+    /// Compile C sources (or .bc/.ll) into one .espb module; without files, build the project (espb.toml).
     Build(BuildArgs),
+    // issue #4: `cargo espb new` (handled in crate::project)
+    /// Create a module project, or with --firmware the firmware that runs modules.
+    New(crate::project::NewArgs),
     /// Run a module on the PC with the simulated ESP-IDF.
     Run(RunArgs),
     /// Show a module's header, sections, functions, imports and code.
@@ -42,8 +45,7 @@ pub enum Command {
 
 #[derive(clap::Args, Debug)]
 pub struct BuildArgs {
-    /// Sources: .c files, LLVM bitcode (.bc) or textual IR (.ll).
-    #[arg(required = true)]
+    /// Sources: .c files, LLVM bitcode (.bc) or textual IR (.ll). None: build the project of espb.toml.
     pub inputs: Vec<PathBuf>,
     /// Output module (default: the first input's name with .espb).
     #[arg(short, long)]
@@ -141,6 +143,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     };
     let result = match cli.command {
         Command::Build(a) => build(&a).map(|_| ExitCode::SUCCESS),
+        Command::New(a) => crate::project::cli::new(&a).map(|_| ExitCode::SUCCESS),
         Command::Run(a) => run(&a),
         Command::Inspect(a) => inspect(&a).map(|_| ExitCode::SUCCESS),
         Command::Flash(a) => crate::flash::run(&a).map(|_| ExitCode::SUCCESS).map_err(|e| miette!("{e}")),
@@ -162,6 +165,10 @@ fn default_output(inputs: &[PathBuf]) -> PathBuf {
 
 /// `cargo espb build`.
 pub fn build(a: &BuildArgs) -> Result<PathBuf> {
+    // issue #4: no inputs -> the project build of espb.toml (crate::project).
+    if a.inputs.is_empty() {
+        return crate::project::cli::build(a);
+    }
     let out = a.output.clone().unwrap_or_else(|| default_output(&a.inputs));
     let opts = crate::compile::BuildOptions { verbose: a.verbose, ..Default::default() };
     let mut module = crate::compile::build_module(&a.inputs, &a.clang_flags, &opts).map_err(|e| miette!("{e}"))?;
@@ -212,7 +219,19 @@ pub fn run(a: &RunArgs) -> Result<ExitCode> {
     let config = Config { fuel: a.fuel, stack_size: a.stack_size, heap_size: a.heap_size, ..Config::default() };
     let host = crate::sim::PcHost::new(Box::new(std::io::stdout()));
     let mut inst = Instance::new(module, host, config).map_err(|e| {
-        miette!(help = "the module and this runner disagree; rebuild the module", "{}: {e}", a.module.display())
+        let help = match e {
+            InstantiateError::UnresolvedImport { .. } => {
+                "the PC simulator does not provide this function; on a device, enable its Kconfig option in the firmware"
+            }
+            InstantiateError::MissingTable { .. }
+            | InstantiateError::TableTooShort { .. }
+            | InstantiateError::TableHashMismatch { .. } => {
+                "rebuild the module against the symbol tables of the firmware that runs it"
+            }
+            InstantiateError::MemoryTooLarge { .. } => "lower the module's stack or heap (--stack-size, --heap-size)",
+            _ => "rebuild the module with this version of cargo espb",
+        };
+        miette!(help = help, "{}: {e}", a.module.display())
     })?;
     // main(argc, argv) gets argc = 0 and argv = NULL: there is no command line on a device.
     let args = vec![0u64; params];

@@ -5,8 +5,12 @@ pub mod bind;
 pub mod cli;
 pub mod compile;
 pub mod flash;
+// issue #4: firmware flags, projects, clang discovery
+pub mod flags;
+pub mod project;
 pub mod sim;
 pub mod symbols_cmd;
+pub mod toolchain;
 pub mod translate;
 
 pub use compile::{BuildError, BuildOptions, build_module};

@@ -320,10 +320,10 @@ fn unknown_imports_do_not_resolve() {
     use espb_runtime::module::{FuncType, Import, ImportRef};
     let (mut host, _, _) = sim::PcHost::capture();
     let ty = FuncType { params: vec![], result: None, variadic_fixed: None };
-    let import = |n: &str| Import { what: ImportRef::Name(n.to_string()), ty: 0 };
+    let import = |n: &str| Import::func(ImportRef::Name(n.to_string()), 0);
     assert!(host.resolve(&import("no_such_function"), &ty).is_none());
     assert!(host.resolve(&import("printf"), &ty).is_some());
-    let slot = Import { what: ImportRef::Slot { table: 0, index: 3, name: None }, ty: 0 };
+    let slot = Import::func(ImportRef::Slot { table: 0, index: 3, name: None }, 0);
     assert!(host.resolve(&slot, &ty).is_none());
 }
 

@@ -10,9 +10,9 @@
 //! through [`Memory`]'s checks.
 
 use crate::heap::Heap;
-use crate::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, PC_MEMORY_BASE};
+use crate::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, PC_MEMORY_BASE, RawMem};
 use crate::module::{FuncType, Import, Module, RelocKind};
-use crate::opcodes::{Conv, FBinary, FUnary, byte as op, decode};
+use crate::opcodes::{Conv, FBinary, FUnary, byte as op, verified};
 use crate::verify::{self, VerifyError};
 use alloc::string::String;
 use alloc::vec;
@@ -515,6 +515,8 @@ struct Vm<'a, H: Host> {
 fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, sp0: u32) -> Result<u64, Trap> {
     let module = vm.module;
     let floor = vm.frames.len();
+    // Kept in a register; written back whenever this run ends or calls out.
+    let mut fuel = vm.fuel;
     let mut argbuf: Vec<u64> = Vec::new();
     let funcs = &module.functions;
     let types = &module.types;
@@ -531,9 +533,10 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
     let stack_limit = vm.stack_limit;
 
     macro_rules! trap {
-        ($kind:expr) => {
-            return Err(Trap { kind: $kind, func: Some(cur), pc: pc as u32 })
-        };
+        ($kind:expr) => {{
+            vm.fuel = fuel;
+            return Err(Trap { kind: $kind, func: Some(cur), pc: pc as u32 });
+        }};
     }
     macro_rules! at {
         ($e:expr) => {
@@ -541,8 +544,14 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
                 Ok(v) => v,
                 // A trap from a nested call (qsort's comparator) already
                 // names its own place.
-                Err(t) if t.func.is_some() => return Err(t),
-                Err(t) => return Err(Trap { kind: t.kind, func: Some(cur), pc: pc as u32 }),
+                Err(t) if t.func.is_some() => {
+                    vm.fuel = fuel;
+                    return Err(t);
+                }
+                Err(t) => {
+                    vm.fuel = fuel;
+                    return Err(Trap { kind: t.kind, func: Some(cur), pc: pc as u32 });
+                }
             }
         };
     }
@@ -566,6 +575,7 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
     params.copy_from_slice(args);
 
     'frame: loop {
+        let mut raw: RawMem = vm.mem.raw();
         let Some(window) = vm.regs.get_mut(base..base + WINDOW) else {
             trap!(TrapKind::StackExhausted);
         };
@@ -574,10 +584,10 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
         };
         macro_rules! dec {
             ($name:ident) => {
-                match decode::$name(code, pc) {
-                    Some(v) => v,
-                    None => trap!(TrapKind::BadCode),
-                }
+                // SAFETY: pc is always an instruction start of this verified
+                // function: the entry is 0, branches go to verified targets,
+                // returns to the instruction after their call.
+                unsafe { verified::$name(code, pc) }
             };
         }
         macro_rules! bin32 {
@@ -636,7 +646,7 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
             ($name:ident, $n:literal, |$b:ident| $e:expr) => {{
                 let ((d, a, off), n) = dec!($name);
                 let addr = (r[a as usize] as u32).wrapping_add(off as i32 as u32);
-                let $b: [u8; $n] = at!(vm.mem.load(addr));
+                let $b: [u8; $n] = at!(raw.load(addr));
                 r[d as usize] = $e;
                 pc = n;
             }};
@@ -646,7 +656,7 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
                 let ((s, a, off), n) = dec!($name);
                 let addr = (r[a as usize] as u32).wrapping_add(off as i32 as u32);
                 let $v = r[s as usize];
-                at!(vm.mem.store(addr, $e));
+                at!(raw.store(addr, $e));
                 pc = n;
             }};
         }
@@ -654,10 +664,10 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
             ($t:expr) => {{
                 let t = $t as usize;
                 if t <= pc {
-                    if vm.fuel == 0 {
+                    if fuel == 0 {
                         trap!(TrapKind::OutOfFuel);
                     }
-                    vm.fuel -= 1;
+                    fuel -= 1;
                 }
                 pc = t;
             }};
@@ -668,10 +678,10 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
         macro_rules! enter {
             ($fi:expr, $callee:expr, $d:expr, $args:expr, $ret:expr) => {{
                 let callee = $callee;
-                if vm.fuel == 0 {
+                if fuel == 0 {
                     trap!(TrapKind::OutOfFuel);
                 }
-                vm.fuel -= 1;
+                fuel -= 1;
                 if vm.frames.len() >= vm.config.max_call_depth {
                     trap!(TrapKind::StackExhausted);
                 }
@@ -713,6 +723,23 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
                 continue 'frame;
             }};
         }
+        macro_rules! inc_br {
+            ($name:ident, |$d:ident, $b:ident| $cond:expr) => {{
+                let ((d, a, v, b, t), n) = dec!($name);
+                let $d = (r[a as usize] as u32).wrapping_add(v as i32 as u32);
+                r[d as usize] = u64::from($d);
+                let $b = r[b as usize] as u32;
+                if $cond { jump!(t) } else { pc = n }
+            }};
+        }
+        macro_rules! inc_br_imm {
+            ($name:ident, |$d:ident, $w:ident| $cond:expr) => {{
+                let ((d, a, v, $w, t), n) = dec!($name);
+                let $d = (r[a as usize] as u32).wrapping_add(v as i32 as u32);
+                r[d as usize] = u64::from($d);
+                if $cond { jump!(t) } else { pc = n }
+            }};
+        }
         macro_rules! br2 {
             ($name:ident, |$a:ident, $b:ident| $cond:expr) => {{
                 let ((a, b, t), n) = dec!($name);
@@ -730,9 +757,9 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
         }
 
         loop {
-            let Some(&byte) = code.get(pc) else {
-                trap!(TrapKind::BadCode);
-            };
+            debug_assert!(pc < code.len(), "unverified code");
+            // SAFETY: as for dec!: pc is an instruction start inside code.
+            let byte = unsafe { *code.get_unchecked(pc) };
             match byte {
                 op::Nop => pc += 1,
                 op::Mov => {
@@ -1019,35 +1046,37 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
                 op::LoadIdxI32 => {
                     let ((d, a, i, sh), n) = dec!(LoadIdxI32);
                     let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(u32::from(sh)));
-                    r[d as usize] = u64::from(u32::from_le_bytes(at!(vm.mem.load(addr))));
+                    r[d as usize] = u64::from(u32::from_le_bytes(at!(raw.load(addr))));
                     pc = n;
                 }
                 op::StoreIdxI32 => {
                     let ((s, a, i, sh), n) = dec!(StoreIdxI32);
                     let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(u32::from(sh)));
-                    at!(vm.mem.store(addr, (r[s as usize] as u32).to_le_bytes()));
+                    at!(raw.store(addr, (r[s as usize] as u32).to_le_bytes()));
                     pc = n;
                 }
                 op::LoadI8SIdx => {
                     let ((d, a, i), n) = dec!(LoadI8SIdx);
                     let addr = (r[a as usize] as u32).wrapping_add(r[i as usize] as u32);
-                    r[d as usize] = u64::from(at!(vm.mem.load::<1>(addr))[0] as i8 as i32 as u32);
+                    r[d as usize] = u64::from(at!(raw.load::<1>(addr))[0] as i8 as i32 as u32);
                     pc = n;
                 }
                 op::LoadI8UIdx => {
                     let ((d, a, i), n) = dec!(LoadI8UIdx);
                     let addr = (r[a as usize] as u32).wrapping_add(r[i as usize] as u32);
-                    r[d as usize] = u64::from(at!(vm.mem.load::<1>(addr))[0]);
+                    r[d as usize] = u64::from(at!(raw.load::<1>(addr))[0]);
                     pc = n;
                 }
                 op::MemCpy | op::MemMove => {
                     let ((dst, src, len), n) = dec!(MemCpy);
                     at!(vm.mem.copy_within(r[dst as usize] as u32, r[src as usize] as u32, r[len as usize] as u32));
+                    raw = vm.mem.raw();
                     pc = n;
                 }
                 op::MemSet => {
                     let ((dst, val, len), n) = dec!(MemSet);
                     at!(vm.mem.fill(r[dst as usize] as u32, r[val as usize] as u8, r[len as usize] as u32));
+                    raw = vm.mem.raw();
                     pc = n;
                 }
                 op::Alloca => {
@@ -1125,12 +1154,16 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
                         vm.imports.get(i as usize)
                     {
                         // These call back into the module: run it above this frame.
-                        let v = at!(search_sort(vm, b, &argbuf, base + f.num_regs as usize, sp));
+                        vm.fuel = fuel;
+                        let res = search_sort(vm, b, &argbuf, base + f.num_regs as usize, sp);
+                        fuel = vm.fuel;
+                        let v = at!(res);
                         vm.regs[base + d as usize] = v;
                         pc = n;
                         continue 'frame;
                     }
                     let v = at!(call_import(vm.imports, vm.host, vm.mem, vm.heap, i, ty, &argbuf));
+                    raw = vm.mem.raw();
                     r[d as usize] = v;
                     pc = n;
                 }
@@ -1153,6 +1186,7 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
                         argbuf.extend(args.iter().map(|a| r[a as usize]));
                         let v =
                             at!(call_import(vm.imports, vm.host, vm.mem, vm.heap, (ioff / 4) as u16, ty_sig, &argbuf));
+                        raw = vm.mem.raw();
                         r[d as usize] = v;
                         pc = n;
                     } else {
@@ -1167,9 +1201,11 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
                         0
                     };
                     if vm.frames.len() <= floor {
+                        vm.fuel = fuel;
                         return Ok(v);
                     }
                     let Some(fr) = vm.frames.pop() else {
+                        vm.fuel = fuel;
                         return Ok(v);
                     };
                     base = fr.base;
@@ -1183,7 +1219,58 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
                     continue 'frame;
                 }
                 op::Unreachable => trap!(TrapKind::Unreachable),
-                _ => trap!(TrapKind::BadCode),
+
+                op::IncBrNeI32 => inc_br!(IncBrNeI32, |d, b| d != b),
+                op::IncBrLtSI32 => inc_br!(IncBrLtSI32, |d, b| (d as i32) < (b as i32)),
+                op::IncBrLtUI32 => inc_br!(IncBrLtUI32, |d, b| d < b),
+                op::IncBrNeImmI32 => inc_br_imm!(IncBrNeImmI32, |d, w| d != w as u32),
+                op::IncBrLtSImmI32 => inc_br_imm!(IncBrLtSImmI32, |d, w| (d as i32) < w),
+                op::IncBrLtUImmI32 => inc_br_imm!(IncBrLtUImmI32, |d, w| d < w as u32),
+                op::AddBrLtSI32 => {
+                    let ((d, a, b, c, t), n) = dec!(AddBrLtSI32);
+                    let v = (r[a as usize] as u32).wrapping_add(r[b as usize] as u32);
+                    r[d as usize] = u64::from(v);
+                    if (v as i32) < (r[c as usize] as u32 as i32) { jump!(t) } else { pc = n }
+                }
+                op::AddBrLtUI32 => {
+                    let ((d, a, b, c, t), n) = dec!(AddBrLtUI32);
+                    let v = (r[a as usize] as u32).wrapping_add(r[b as usize] as u32);
+                    r[d as usize] = u64::from(v);
+                    if v < r[c as usize] as u32 { jump!(t) } else { pc = n }
+                }
+                op::MovBr => {
+                    let ((d, s, t), _) = dec!(MovBr);
+                    r[d as usize] = r[s as usize];
+                    jump!(t);
+                }
+                op::StoreI8Idx => {
+                    let ((s, a, i), n) = dec!(StoreI8Idx);
+                    let addr = (r[a as usize] as u32).wrapping_add(r[i as usize] as u32);
+                    at!(raw.store(addr, [r[s as usize] as u8]));
+                    pc = n;
+                }
+                op::LoadI16SIdx => {
+                    let ((d, a, i), n) = dec!(LoadI16SIdx);
+                    let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(1));
+                    r[d as usize] = u64::from(i16::from_le_bytes(at!(raw.load(addr))) as i32 as u32);
+                    pc = n;
+                }
+                op::LoadI16UIdx => {
+                    let ((d, a, i), n) = dec!(LoadI16UIdx);
+                    let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(1));
+                    r[d as usize] = u64::from(u16::from_le_bytes(at!(raw.load(addr))));
+                    pc = n;
+                }
+                op::StoreI16Idx => {
+                    let ((s, a, i), n) = dec!(StoreI16Idx);
+                    let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(1));
+                    at!(raw.store(addr, (r[s as usize] as u16).to_le_bytes()));
+                    pc = n;
+                }
+                // SAFETY: the verifier refuses every byte that is no opcode,
+                // and pc is an instruction start (see dec!). Telling the
+                // compiler so removes the jump table's range check.
+                _ => unsafe { core::hint::unreachable_unchecked() },
             }
         }
     }

@@ -39,6 +39,13 @@ impl Memory {
         Some(Memory { base, bytes })
     }
 
+    /// The interpreter's view: start pointer and length of the bytes. The
+    /// block is never resized, so the pointer stays put; callers take a fresh
+    /// view after anything else used this `Memory` mutably.
+    pub(crate) fn raw(&mut self) -> RawMem {
+        RawMem { ptr: self.bytes.as_mut_ptr(), len: self.bytes.len(), base: self.base }
+    }
+
     pub fn base(&self) -> u32 {
         self.base
     }
@@ -136,6 +143,41 @@ impl Memory {
 
     pub fn fill(&mut self, dst: u32, val: u8, len: u32) -> Result<(), Trap> {
         self.slice_mut(dst, len as usize)?.fill(val);
+        Ok(())
+    }
+}
+
+/// Bounds-checked loads and stores through a raw view of a [`Memory`], for
+/// the interpreter's hot path (no double indirection through the instance).
+#[derive(Clone, Copy)]
+pub(crate) struct RawMem {
+    ptr: *mut u8,
+    len: usize,
+    base: u32,
+}
+
+impl RawMem {
+    #[inline(always)]
+    fn offset(&self, addr: u32, n: usize) -> Result<usize, Trap> {
+        let off = addr.wrapping_sub(self.base) as usize;
+        match off.checked_add(n) {
+            Some(end) if end <= self.len => Ok(off),
+            _ => Err(Trap::new(TrapKind::OutOfBounds { addr, len: n as u32 })),
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn load<const N: usize>(&self, addr: u32) -> Result<[u8; N], Trap> {
+        let off = self.offset(addr, N)?;
+        // SAFETY: off + N <= len, checked above; the block outlives the view.
+        Ok(unsafe { self.ptr.add(off).cast::<[u8; N]>().read_unaligned() })
+    }
+
+    #[inline(always)]
+    pub(crate) fn store<const N: usize>(&self, addr: u32, v: [u8; N]) -> Result<(), Trap> {
+        let off = self.offset(addr, N)?;
+        // SAFETY: off + N <= len, checked above; the block outlives the view.
+        unsafe { self.ptr.add(off).cast::<[u8; N]>().write_unaligned(v) };
         Ok(())
     }
 }

@@ -295,6 +295,26 @@ macro_rules! for_each_op {
             Ret = 0xC3, "ret", { s: Reg };
             RetVoid = 0xC4, "ret.void", {};
             Unreachable = 0xC5, "unreachable", {};
+
+            // --- loop superinstructions: d = a + v, then a fused compare-branch
+            //     on d (the increment and test that close most loops) ---
+            IncBrNeI32 = 0xC6, "inc.br.ne.i32", { d: Reg, a: Reg, v: I8, b: Reg, t: Target };
+            IncBrLtSI32 = 0xC7, "inc.br.lt.s.i32", { d: Reg, a: Reg, v: I8, b: Reg, t: Target };
+            IncBrLtUI32 = 0xC8, "inc.br.lt.u.i32", { d: Reg, a: Reg, v: I8, b: Reg, t: Target };
+            IncBrNeImmI32 = 0xC9, "inc.br.ne.i32.imm", { d: Reg, a: Reg, v: I8, w: I32, t: Target };
+            IncBrLtSImmI32 = 0xCA, "inc.br.lt.s.i32.imm", { d: Reg, a: Reg, v: I8, w: I32, t: Target };
+            IncBrLtUImmI32 = 0xCB, "inc.br.lt.u.i32.imm", { d: Reg, a: Reg, v: I8, w: I32, t: Target };
+            /// d = a + b; branch if d <s c (strided loops).
+            AddBrLtSI32 = 0xCC, "add.br.lt.s.i32", { d: Reg, a: Reg, b: Reg, c: Reg, t: Target };
+            AddBrLtUI32 = 0xCD, "add.br.lt.u.i32", { d: Reg, a: Reg, b: Reg, c: Reg, t: Target };
+            /// Indexed byte store: address = a + i.
+            StoreI8Idx = 0xCE, "store.idx.i8", { s: Reg, a: Reg, i: Reg };
+            /// Indexed 16-bit loads and store: address = a + (i << 1).
+            LoadI16SIdx = 0xCF, "load.idx.i16.s", { d: Reg, a: Reg, i: Reg };
+            LoadI16UIdx = 0xD0, "load.idx.i16.u", { d: Reg, a: Reg, i: Reg };
+            StoreI16Idx = 0xD1, "store.idx.i16", { s: Reg, a: Reg, i: Reg };
+            /// d = s, then jump: the copy on a loop's back edge and its branch.
+            MovBr = 0xD2, "mov.br", { d: Reg, s: Reg, t: Target };
         }
     };
 }
@@ -491,6 +511,31 @@ macro_rules! kind_read_head {
     }};
 }
 
+/// [`kind_read_head`] for verified code: list elements without checks.
+macro_rules! kind_read_verified {
+    (Regs, $h:ident, $at:ident, $c:ident, $t:ident) => {{
+        let n = $h[$at] as usize;
+        $at += 1;
+        debug_assert!($t + n <= $c.len(), "unverified code");
+        // SAFETY: the verifier checked the list lies inside the code.
+        let r = unsafe { $c.get_unchecked($t..$t + n) };
+        $t += n;
+        Regs(r)
+    }};
+    (Targets, $h:ident, $at:ident, $c:ident, $t:ident) => {{
+        let n = u16::from_le_bytes([$h[$at], $h[$at + 1]]) as usize * 2;
+        $at += 2;
+        debug_assert!($t + n <= $c.len(), "unverified code");
+        // SAFETY: the verifier checked the list lies inside the code.
+        let r = unsafe { $c.get_unchecked($t..$t + n) };
+        $t += n;
+        Targets(r)
+    }};
+    ($k:ident, $h:ident, $at:ident, $c:ident, $t:ident) => {
+        kind_read_head!($k, $h, $at, $c, $t)
+    };
+}
+
 #[inline(always)]
 fn read_u8(c: &[u8], at: &mut usize) -> Option<u8> {
     let v = *c.get(*at)?;
@@ -629,6 +674,32 @@ macro_rules! gen_opcodes {
                     let mut tail = pc + HEAD;
                     $( let $f = kind_read_head!($k, head, at, code, tail); )*
                     Some((($($f,)*), tail))
+                }
+            )*
+        }
+
+        /// Operand readers for code the verifier has accepted: like
+        /// [`decode`], without bounds checks.
+        ///
+        /// # Safety
+        /// `pc` must be the start of an instruction of a function body that
+        /// [`crate::verify::verify`] accepted: the verifier guarantees every
+        /// such instruction, its operand lists included, lies inside `code`.
+        /// (This is every function's `# Safety` section.)
+        #[allow(non_snake_case, unused_mut, unused_variables, unused_assignments, clippy::unused_unit, clippy::needless_lifetimes, clippy::missing_safety_doc)]
+        pub mod verified {
+            use super::*;
+            $(
+                #[inline(always)]
+                pub unsafe fn $name<'a>(code: &'a [u8], pc: usize) -> (($(kind_ty!($k),)*), usize) {
+                    const HEAD: usize = 1 $(+ kind_head!($k))*;
+                    debug_assert!(pc + HEAD <= code.len(), "unverified code");
+                    // SAFETY: the caller guarantees HEAD bytes at pc (see above).
+                    let head: &[u8; HEAD] = unsafe { &*(code.as_ptr().add(pc) as *const [u8; HEAD]) };
+                    let mut at = 1;
+                    let mut tail = pc + HEAD;
+                    $( let $f = kind_read_verified!($k, head, at, code, tail); )*
+                    (($($f,)*), tail)
                 }
             )*
         }

@@ -221,7 +221,7 @@ fn verify_data(m: &Module) -> Result<(), VerifyError> {
 }
 
 const fn is_terminator(op: Opcode) -> bool {
-    matches!(op, Opcode::Br | Opcode::BrTable | Opcode::Ret | Opcode::RetVoid | Opcode::Unreachable)
+    matches!(op, Opcode::Br | Opcode::MovBr | Opcode::BrTable | Opcode::Ret | Opcode::RetVoid | Opcode::Unreachable)
 }
 
 /// Per-function context for instruction checks.

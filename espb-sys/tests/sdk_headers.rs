@@ -237,11 +237,11 @@ fn header_declarations() -> (BTreeSet<String>, BTreeSet<String>) {
     let mut ours = String::new();
     let mut in_sdk = false;
     for line in pre.lines() {
-        if let Some(rest) = line.strip_prefix("# ") {
-            if let Some(file) = rest.split('"').nth(1) {
-                in_sdk = Path::new(file).canonicalize().is_ok_and(|p| p.starts_with(&inc));
-                continue;
-            }
+        if let Some(rest) = line.strip_prefix("# ")
+            && let Some(file) = rest.split('"').nth(1)
+        {
+            in_sdk = Path::new(file).canonicalize().is_ok_and(|p| p.starts_with(&inc));
+            continue;
         }
         if in_sdk {
             ours.push_str(line);

@@ -14,7 +14,7 @@ pub const TESTS: &[CliTest] = &[
     ("build_missing_file", build_missing_file),
     ("build_syntax_error", build_syntax_error),
     ("build_inline_asm", build_inline_asm),
-    ("build_no_inputs_is_usage_error", build_no_inputs),
+    ("build_no_inputs_outside_a_project", build_no_inputs),
     ("build_two_files", build_two_files),
     ("build_clang_flags_after_dashdash", build_clang_flags),
     ("run_missing_module", run_missing_module),
@@ -135,12 +135,14 @@ fn build_inline_asm() -> TestResult {
     expect_stderr(&cmd, &o, &["unsupported inline assembly in function `f`", "asm_func.c:2"])
 }
 
+/// Without files and outside a project (no espb.toml up the tree), `build`
+/// says what to do instead of guessing.
 fn build_no_inputs() -> TestResult {
     let (cmd, o) = espb(&[&"build"])?;
-    if o.code() != Some(2) {
-        return Err(report(&cmd, &o, "`build` without inputs should be a usage error (exit code 2)"));
+    if o.code() != Some(1) {
+        return Err(report(&cmd, &o, "`build` without inputs outside a project should fail (exit code 1)"));
     }
-    Ok(())
+    expect_stderr(&cmd, &o, &["no input files", "espb.toml", "cargo espb new"])
 }
 
 fn build_two_files() -> TestResult {

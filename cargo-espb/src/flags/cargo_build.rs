@@ -34,10 +34,10 @@ pub fn package_name(id: &PackageId) -> &str {
 pub fn out_dir_from_messages(reader: impl BufRead) -> Option<PathBuf> {
     let mut found = None;
     for m in Message::parse_stream(reader).flatten() {
-        if let Message::BuildScriptExecuted(b) = m {
-            if package_name(&b.package_id) == ESP_IDF_SYS {
-                found = Some(b.out_dir.into_std_path_buf());
-            }
+        if let Message::BuildScriptExecuted(b) = m
+            && package_name(&b.package_id) == ESP_IDF_SYS
+        {
+            found = Some(b.out_dir.into_std_path_buf());
         }
     }
     found
@@ -69,8 +69,12 @@ pub fn out_dir(dir: &Path, cargo_args: &[String], verbose: bool) -> Result<PathB
     let status = child.wait().map_err(spawn_err)?;
     match found {
         Some(d) => Ok(d),
-        None if !status.success() => Err(FlagsError::CargoFailed { dir: dir.to_path_buf(), status: status.to_string() }),
-        None => Err(FlagsError::NoOutDir { dir: dir.to_path_buf(), origin: "`cargo build --message-format=json`".into() }),
+        None if !status.success() => {
+            Err(FlagsError::CargoFailed { dir: dir.to_path_buf(), status: status.to_string() })
+        }
+        None => {
+            Err(FlagsError::NoOutDir { dir: dir.to_path_buf(), origin: "`cargo build --message-format=json`".into() })
+        }
     }
 }
 

@@ -182,7 +182,10 @@ mod tests {
 
     #[test]
     fn target_flags_table() {
-        assert_eq!(Chip::Esp32p4.target_flags(false), ["--target=riscv32-esp-elf", "-march=rv32imafc_zicsr_zifencei", "-mabi=ilp32f"]);
+        assert_eq!(
+            Chip::Esp32p4.target_flags(false),
+            ["--target=riscv32-esp-elf", "-march=rv32imafc_zicsr_zifencei", "-mabi=ilp32f"]
+        );
         assert_eq!(Chip::Esp32s3.target_flags(true), ["--target=xtensa-esp-elf", "-mcpu=esp32s3"]);
         assert_eq!(Chip::Esp32.target_flags(false), ["--target=xtensa"]);
     }

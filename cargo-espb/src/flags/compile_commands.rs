@@ -83,8 +83,17 @@ pub fn scrape(db: &Path, project: Option<&Path>) -> Result<Scraped, FlagsError> 
     let e = choose(&entries, project).ok_or_else(|| FlagsError::NoCEntry { path: db.to_path_buf() })?;
     let mut argv = e.argv(db)?;
     if argv.is_empty() {
-        return Err(FlagsError::Json { path: db.to_path_buf(), message: format!("empty command for {}", e.file.display()) });
+        return Err(FlagsError::Json {
+            path: db.to_path_buf(),
+            message: format!("empty command for {}", e.file.display()),
+        });
     }
     let compiler = argv.remove(0);
-    Ok(Scraped { compiler: Some(compiler), args: argv, directory: e.directory.clone(), source: e.source(), origin: db.to_path_buf() })
+    Ok(Scraped {
+        compiler: Some(compiler),
+        args: argv,
+        directory: e.directory.clone(),
+        source: e.source(),
+        origin: db.to_path_buf(),
+    })
 }

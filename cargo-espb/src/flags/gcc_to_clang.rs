@@ -78,13 +78,25 @@ pub const RULES: &[Rule] = &[
     drop("-mtext-section-literals", Match::Exact, XTENSA_CODEGEN),
     drop("-mauto-litpools", Match::Exact, XTENSA_CODEGEN),
     drop("-mdisable-hardware-atomics", Match::Exact, "ESP32-S2 GCC option (no S32C1I); the VM implements atomics"),
-    drop("-mfix-esp32-psram-cache-issue", Match::Exact, "ESP32 PSRAM errata workaround in GCC's Xtensa code generation; the VM's loads and stores are not affected"),
-    drop("-mfix-esp32-psram-cache-strategy=", Match::Prefix, "ESP32 PSRAM errata workaround in GCC's Xtensa code generation; the VM's loads and stores are not affected"),
+    drop(
+        "-mfix-esp32-psram-cache-issue",
+        Match::Exact,
+        "ESP32 PSRAM errata workaround in GCC's Xtensa code generation; the VM's loads and stores are not affected",
+    ),
+    drop(
+        "-mfix-esp32-psram-cache-strategy=",
+        Match::Prefix,
+        "ESP32 PSRAM errata workaround in GCC's Xtensa code generation; the VM's loads and stores are not affected",
+    ),
     drop("-mno-target-align", Match::Exact, XTENSA_CODEGEN),
     drop("-mserialize-volatile", Match::Exact, XTENSA_CODEGEN),
     drop("-mno-serialize-volatile", Match::Exact, XTENSA_CODEGEN),
     // GCC-only optimisation and code generation options.
-    drop("-fstrict-volatile-bitfields", Match::Exact, "GCC's volatile bit-field access width; clang rejects it for RISC-V and Xtensa (the translator keeps the access width of the IR)"),
+    drop(
+        "-fstrict-volatile-bitfields",
+        Match::Exact,
+        "GCC's volatile bit-field access width; clang rejects it for RISC-V and Xtensa (the translator keeps the access width of the IR)",
+    ),
     drop("-fno-tree-switch-conversion", Match::Exact, GCC_OPT),
     drop("-ftree-", Match::Prefix, GCC_OPT),
     drop("-fno-tree-", Match::Prefix, GCC_OPT),
@@ -97,11 +109,27 @@ pub const RULES: &[Rule] = &[
     drop("-fno-isolate-erroneous-paths", Match::Prefix, GCC_OPT),
     drop("-fisolate-erroneous-paths", Match::Prefix, GCC_OPT),
     drop("-fno-malloc-dce", Match::Exact, GCC_OPT),
-    drop("-fzero-init-padding-bits=", Match::Prefix, "GCC 15 option; clang zero-initialises padding the same way for ESP-IDF's uses"),
-    drop("--param", Match::Prefix, "GCC tuning parameter (`--param=min-pagesize=0` and the like); clang has no equivalent"),
-    drop("-fstack-protector", Match::Prefix, "stack canaries reference the firmware's `__stack_chk_guard`; the VM bounds-checks the module stack itself"),
+    drop(
+        "-fzero-init-padding-bits=",
+        Match::Prefix,
+        "GCC 15 option; clang zero-initialises padding the same way for ESP-IDF's uses",
+    ),
+    drop(
+        "--param",
+        Match::Prefix,
+        "GCC tuning parameter (`--param=min-pagesize=0` and the like); clang has no equivalent",
+    ),
+    drop(
+        "-fstack-protector",
+        Match::Prefix,
+        "stack canaries reference the firmware's `__stack_chk_guard`; the VM bounds-checks the module stack itself",
+    ),
     drop("-fno-stack-protector", Match::Exact, "stack canaries are never emitted for modules (see -fstack-protector)"),
-    drop("-fdiagnostics-color", Match::Prefix, "cargo-espb passes clang's diagnostics through; colour is clang's own choice for the terminal"),
+    drop(
+        "-fdiagnostics-color",
+        Match::Prefix,
+        "cargo-espb passes clang's diagnostics through; colour is clang's own choice for the terminal",
+    ),
     drop("-fno-diagnostics-color", Match::Exact, "as -fdiagnostics-color"),
     drop("-fanalyzer", Match::Exact, "GCC static analyser"),
     drop("-fno-printf-return-value", Match::Exact, GCC_OPT),
@@ -155,6 +183,14 @@ pub const GCC_ONLY_WARNINGS: &[&str] = &[
     "array-bounds=",
 ];
 
+/// Flags rewritten (from, to, why).
+pub const REWRITES: &[(&str, &str, &str)] = &[(
+    "-Og",
+    "-O1",
+    "clang 20+ implements -Og as -O1 plus `llvm.fake.use` markers that keep variables alive for the debugger; \
+     the translator ignores `llvm.fake.use`, and a module has no debugger to keep them for",
+)];
+
 /// A flag left out, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Dropped {
@@ -170,7 +206,8 @@ pub struct Translated {
 }
 
 /// Flags whose value is a path, joined (`-Ifoo`) or separate (`-I foo`).
-const PATH_FLAGS: &[&str] = &["-I", "-isystem", "-iquote", "-idirafter", "-include", "-imacros", "-isysroot", "--sysroot="];
+const PATH_FLAGS: &[&str] =
+    &["-I", "-isystem", "-iquote", "-idirafter", "-include", "-imacros", "-isysroot", "--sysroot="];
 /// Flags whose value is the next argument but not a path.
 const VALUE_FLAGS: &[&str] = &["-D", "-U"];
 
@@ -188,8 +225,7 @@ fn gcc_only_warning(flag: &str) -> bool {
 }
 
 fn is_source(arg: &str) -> bool {
-    !arg.starts_with('-')
-        && [".c", ".cc", ".cpp", ".cxx", ".S", ".s", ".m"].iter().any(|e| arg.ends_with(e))
+    !arg.starts_with('-') && [".c", ".cc", ".cpp", ".cxx", ".S", ".s", ".m"].iter().any(|e| arg.ends_with(e))
 }
 
 fn resolve(dir: &Path, p: &str) -> String {
@@ -224,12 +260,18 @@ pub fn translate(args: &[String], directory: &Path) -> Translated {
             }
             continue;
         }
+        if let Some((from, to, reason)) = REWRITES.iter().find(|r| r.0 == a) {
+            out.flags.push(to.to_string());
+            out.dropped.push(Dropped { flag: format!("{from} (now {to})"), reason });
+            continue;
+        }
         if let Some(rule) = rule_for(a) {
             let mut flag = a.clone();
-            if rule.takes_value && a == rule.pattern {
-                if let Some(v) = it.next() {
-                    flag = format!("{a} {v}");
-                }
+            if rule.takes_value
+                && a == rule.pattern
+                && let Some(v) = it.next()
+            {
+                flag = format!("{a} {v}");
             }
             out.dropped.push(Dropped { flag, reason: rule.reason });
             continue;
@@ -302,7 +344,7 @@ mod tests {
                 "/b/sys",
                 "-Wall",
                 "-Wno-unused-parameter",
-                "-Og",
+                "-O1",
                 "-std=gnu17",
                 "-fno-builtin-memcpy",
             ])
@@ -316,6 +358,9 @@ mod tests {
         let doc = include_str!("../../../docs/flags.md");
         for r in RULES {
             assert!(doc.contains(&format!("`{}", r.pattern)), "docs/flags.md does not list `{}`", r.pattern);
+        }
+        for (from, _, _) in REWRITES {
+            assert!(doc.contains(&format!("`{from}`")), "docs/flags.md does not list rewrite `{from}`");
         }
         for w in GCC_ONLY_WARNINGS {
             assert!(doc.contains(&format!("`{w}`")), "docs/flags.md does not list warning `{w}`");

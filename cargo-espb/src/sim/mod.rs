@@ -23,7 +23,7 @@
 //! and flushes stdout first so the two interleave in program order.
 
 use espb_runtime::interp::TableLookupError;
-use espb_runtime::module::{FuncType, Import, ImportRef, ValType};
+use espb_runtime::module::{FuncType, Import, ValType};
 use espb_runtime::{Host, HostCtx, Trap, TrapKind};
 use std::collections::HashMap;
 use std::io::Write;
@@ -325,18 +325,11 @@ impl PcHost {
         self.tick_ms
     }
 
-    /// The symbol an import names: its recorded name, else the name its
-    /// slot has in the simulated firmware's `idf` table.
-    fn import_name<'a>(&'a self, import: &'a Import) -> Option<&'a str> {
-        if let Some(n) = import.name() {
-            return Some(n);
-        }
-        match &import.what {
-            ImportRef::Slot { index, .. } => {
-                self.idf.as_ref()?.get(u32::from(*index)).filter(|e| !e.removed).map(|e| e.name.as_str())
-            }
-            ImportRef::Name(_) => None,
-        }
+    /// The symbol an import names. Slots carry their names (cargo espb
+    /// build records them); a nameless slot is not resolved, since its table
+    /// is not known here.
+    fn import_name<'a>(&self, import: &'a Import) -> Option<&'a str> {
+        import.name()
     }
 
     #[allow(dead_code)] // API for the runner's options and tests

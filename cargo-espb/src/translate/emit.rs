@@ -159,6 +159,75 @@ fn thread_jumps(blocks: &mut [Vec<MInst>]) {
     }
 }
 
+/// Fuses the increment and the compare-branch that close a loop
+/// (`i += 1; if i != n goto loop`) into one superinstruction.
+fn fuse_loop_branches(insts: &mut Vec<MInst>) {
+    use Opcode::*;
+    let mut k = 0;
+    while k + 1 < insts.len() {
+        let (a, b) = (&insts[k], &insts[k + 1]);
+        let fused = match (a.op, a.ops.as_slice(), b.op, b.ops.as_slice()) {
+            // d = x + v8, then a branch testing d against a register.
+            (AddImm8I32, [MOp::Def(d), x, v], br, [MOp::Use(p), MOp::Use(q), t]) => {
+                let other = if p == d {
+                    Some(q)
+                } else if q == d && br == BrNeI32 {
+                    Some(p)
+                } else {
+                    None
+                };
+                let op = match br {
+                    BrNeI32 => Some(IncBrNeI32),
+                    BrLtSI32 if p == d => Some(IncBrLtSI32),
+                    BrLtUI32 if p == d => Some(IncBrLtUI32),
+                    _ => None,
+                };
+                match (op, other) {
+                    (Some(op), Some(o)) => Some(MInst {
+                        op,
+                        ops: vec![MOp::Def(*d), x.clone(), v.clone(), MOp::Use(*o), t.clone()],
+                        loc: b.loc.or(a.loc),
+                    }),
+                    _ => None,
+                }
+            }
+            // d = x + v8, then a branch testing d against a constant.
+            (AddImm8I32, [MOp::Def(d), x, v], br, [MOp::Use(p), w @ MOp::Imm(_), t]) if p == d => {
+                let op = match br {
+                    BrNeImmI32 => Some(IncBrNeImmI32),
+                    BrLtSImmI32 => Some(IncBrLtSImmI32),
+                    BrLtUImmI32 => Some(IncBrLtUImmI32),
+                    _ => None,
+                };
+                op.map(|op| MInst {
+                    op,
+                    ops: vec![MOp::Def(*d), x.clone(), v.clone(), w.clone(), t.clone()],
+                    loc: b.loc.or(a.loc),
+                })
+            }
+            // A copy and a jump (phi moves on a loop's back edge).
+            (Mov, [d @ MOp::Def(_), x @ MOp::Use(_)], Br, [t]) => {
+                Some(MInst { op: MovBr, ops: vec![d.clone(), x.clone(), t.clone()], loc: b.loc.or(a.loc) })
+            }
+            // d = x + y, then d < c (strided loops).
+            (AddI32, [MOp::Def(d), x, y], BrLtSI32 | BrLtUI32, [MOp::Use(p), c @ MOp::Use(_), t]) if p == d => {
+                let op = if b.op == BrLtSI32 { AddBrLtSI32 } else { AddBrLtUI32 };
+                Some(MInst {
+                    op,
+                    ops: vec![MOp::Def(*d), x.clone(), y.clone(), c.clone(), t.clone()],
+                    loc: b.loc.or(a.loc),
+                })
+            }
+            _ => None,
+        };
+        if let Some(f) = fused {
+            insts[k] = f;
+            insts.remove(k + 1);
+        }
+        k += 1;
+    }
+}
+
 /// Encodes a register-allocated function.
 pub fn emit(f: &MFunc, alloc: &Allocation) -> Result<Emitted, TranslateError> {
     let internal = |msg: String| TranslateError::Internal { function: f.name.clone(), msg };
@@ -207,8 +276,24 @@ pub fn emit(f: &MFunc, alloc: &Allocation) -> Result<Emitted, TranslateError> {
             insts.pop();
             insts.pop();
             insts.push(inv);
+        } else if insts.len() >= 2
+            && insts.last().is_some_and(|i| i.op == Opcode::Br)
+            && let (Some(f_l), Some(t_l)) = (insts.last().and_then(single_label), single_label(&insts[insts.len() - 2]))
+            && f_l <= b
+            && (t_l > b || f_l == b)
+            && let Some(inv) = invert(&insts[insts.len() - 2], f_l)
+        {
+            // `if c goto exit; goto loop` -> `if !c goto loop; goto exit`:
+            // the branch taken on every iteration becomes the conditional one.
+            insts.pop();
+            insts.pop();
+            insts.push(inv);
+            insts.push(MInst { op: Opcode::Br, ops: vec![MOp::Label(t_l)], loc: None });
         }
         resolve[b] = if blocks[b].is_empty() { next } else { b };
+    }
+    for insts in &mut blocks {
+        fuse_loop_branches(insts);
     }
     // Sizes, then block offsets.
     let mut offsets = Vec::with_capacity(n);

@@ -15,7 +15,7 @@ impl FuncLower<'_> {
         match base {
             // Markers and hints: no code.
             "lifetime" | "dbg" | "assume" | "experimental" | "prefetch" | "sideeffect" | "pseudoprobe" | "var"
-            | "annotation" | "donothing" | "invariant" | "codeview" => {
+            | "annotation" | "donothing" | "invariant" | "codeview" | "fake" => {
                 if base == "experimental" && !rest.starts_with("experimental.noalias.scope.decl") {
                     return self.unsupported(format!("intrinsic `{name}`"));
                 }

@@ -539,15 +539,18 @@ impl FuncLower<'_> {
             let u = inst.users();
             u.len() == 1 && is_inst(u[0], Op::LLVMSExt)
         };
-        let (op, is32) = match (ty.kind(), w) {
-            (TypeKind::LLVMIntegerTypeKind, 1..=8) if signed_user => (Opcode::LoadI8S, false),
-            (TypeKind::LLVMIntegerTypeKind, 1..=8) => (Opcode::LoadI8U, false),
-            (TypeKind::LLVMIntegerTypeKind, 9..=16) if signed_user => (Opcode::LoadI16S, false),
-            (TypeKind::LLVMIntegerTypeKind, 9..=16) => (Opcode::LoadI16U, false),
+        // (plain op, indexed op and the index scales it takes)
+        let (op, idx, scales): (Opcode, Opcode, &[i64]) = match (ty.kind(), w) {
+            (TypeKind::LLVMIntegerTypeKind, 1..=8) if signed_user => (Opcode::LoadI8S, Opcode::LoadI8SIdx, &[1]),
+            (TypeKind::LLVMIntegerTypeKind, 1..=8) => (Opcode::LoadI8U, Opcode::LoadI8UIdx, &[1]),
+            (TypeKind::LLVMIntegerTypeKind, 9..=16) if signed_user => (Opcode::LoadI16S, Opcode::LoadI16SIdx, &[2]),
+            (TypeKind::LLVMIntegerTypeKind, 9..=16) => (Opcode::LoadI16U, Opcode::LoadI16UIdx, &[2]),
             (TypeKind::LLVMIntegerTypeKind, 17..=32)
             | (TypeKind::LLVMPointerTypeKind, _)
-            | (TypeKind::LLVMFloatTypeKind, _) => (Opcode::LoadI32, true),
-            (TypeKind::LLVMIntegerTypeKind, 64) | (TypeKind::LLVMDoubleTypeKind, _) => (Opcode::LoadI64, false),
+            | (TypeKind::LLVMFloatTypeKind, _) => (Opcode::LoadI32, Opcode::LoadIdxI32, &[1, 2, 4, 8]),
+            (TypeKind::LLVMIntegerTypeKind, 64) | (TypeKind::LLVMDoubleTypeKind, _) => {
+                (Opcode::LoadI64, Opcode::Nop, &[])
+            }
             _ => return self.unsupported(format!("load of `{}`", ty.describe())),
         };
         if w < 32 && w > 0 {
@@ -557,13 +560,15 @@ impl FuncLower<'_> {
                 self.zclean.insert(inst);
             }
         }
-        let addr = self.address(ptr, is32)?;
+        let addr = self.address(ptr, scales)?;
         let d = self.def(inst);
         match addr {
             Addr::Off(a, off) => self.emit(op, vec![MOp::Def(d), MOp::Use(a), MOp::Imm(off as i64)]),
-            Addr::Idx(a, i, sh) => {
-                self.emit(Opcode::LoadIdxI32, vec![MOp::Def(d), MOp::Use(a), MOp::Use(i), MOp::Imm(sh as i64)])
+            Addr::Idx(a, i, sh) if idx == Opcode::LoadIdxI32 => {
+                self.emit(idx, vec![MOp::Def(d), MOp::Use(a), MOp::Use(i), MOp::Imm(sh as i64)])
             }
+            // The narrow indexed forms have their scale built in.
+            Addr::Idx(a, i, _) => self.emit(idx, vec![MOp::Def(d), MOp::Use(a), MOp::Use(i)]),
         }
         Ok(())
     }
@@ -572,21 +577,24 @@ impl FuncLower<'_> {
         let (v, ptr) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
         let ty = v.ty();
         let w = Self::width(v);
-        let (op, is32) = match (ty.kind(), w) {
-            (TypeKind::LLVMIntegerTypeKind, 1..=8) => (Opcode::StoreI8, false),
-            (TypeKind::LLVMIntegerTypeKind, 9..=16) => (Opcode::StoreI16, false),
+        let (op, idx, scales): (Opcode, Opcode, &[i64]) = match (ty.kind(), w) {
+            (TypeKind::LLVMIntegerTypeKind, 1..=8) => (Opcode::StoreI8, Opcode::StoreI8Idx, &[1]),
+            (TypeKind::LLVMIntegerTypeKind, 9..=16) => (Opcode::StoreI16, Opcode::StoreI16Idx, &[2]),
             (TypeKind::LLVMIntegerTypeKind, 17..=32)
             | (TypeKind::LLVMPointerTypeKind, _)
-            | (TypeKind::LLVMFloatTypeKind, _) => (Opcode::StoreI32, true),
-            (TypeKind::LLVMIntegerTypeKind, 64) | (TypeKind::LLVMDoubleTypeKind, _) => (Opcode::StoreI64, false),
+            | (TypeKind::LLVMFloatTypeKind, _) => (Opcode::StoreI32, Opcode::StoreIdxI32, &[1, 2, 4, 8]),
+            (TypeKind::LLVMIntegerTypeKind, 64) | (TypeKind::LLVMDoubleTypeKind, _) => {
+                (Opcode::StoreI64, Opcode::Nop, &[])
+            }
             _ => return self.unsupported(format!("store of `{}`", ty.describe())),
         };
         let s = self.use_val(v)?;
-        match self.address(ptr, is32)? {
+        match self.address(ptr, scales)? {
             Addr::Off(a, off) => self.emit(op, vec![MOp::Use(s), MOp::Use(a), MOp::Imm(off as i64)]),
-            Addr::Idx(a, i, sh) => {
-                self.emit(Opcode::StoreIdxI32, vec![MOp::Use(s), MOp::Use(a), MOp::Use(i), MOp::Imm(sh as i64)])
+            Addr::Idx(a, i, sh) if idx == Opcode::StoreIdxI32 => {
+                self.emit(idx, vec![MOp::Use(s), MOp::Use(a), MOp::Use(i), MOp::Imm(sh as i64)])
             }
+            Addr::Idx(a, i, _) => self.emit(idx, vec![MOp::Use(s), MOp::Use(a), MOp::Use(i)]),
         }
         Ok(())
     }
@@ -653,10 +661,11 @@ impl FuncLower<'_> {
     }
 
     /// The memory operand for an access to `ptr`.
-    pub fn address(&mut self, ptr: Val, is32: bool) -> Result<Addr> {
+    /// `scales`: the index scales the access has an indexed form for.
+    pub fn address(&mut self, ptr: Val, scales: &[i64]) -> Result<Addr> {
         let (base, off, terms) = self.decompose(ptr, 0, Vec::new())?;
         let off32 = off as i32 as i64;
-        if is32 && off32 == 0 && terms.len() == 1 && matches!(terms[0].1, 1 | 2 | 4 | 8) {
+        if off32 == 0 && terms.len() == 1 && scales.contains(&terms[0].1) {
             let b = self.use_val(base)?;
             let i = self.norm(terms[0].0, true)?;
             return Ok(Addr::Idx(b, i, terms[0].1.trailing_zeros() as u8));

@@ -60,7 +60,10 @@ impl MInst {
     }
     /// Ends the block: nothing after it runs (unconditional control flow).
     pub fn is_barrier(&self) -> bool {
-        matches!(self.op, Opcode::Br | Opcode::BrTable | Opcode::Ret | Opcode::RetVoid | Opcode::Unreachable)
+        matches!(
+            self.op,
+            Opcode::Br | Opcode::MovBr | Opcode::BrTable | Opcode::Ret | Opcode::RetVoid | Opcode::Unreachable
+        )
     }
     pub fn is_mov(&self) -> Option<(VReg, VReg)> {
         match (self.op, self.ops.as_slice()) {

@@ -1,0 +1,236 @@
+//! Module projects: `espb.toml`, `cargo espb new`, and the project build
+//! (parallel, incremental clang runs with the firmware's flags).
+//!
+//! espb.toml (see docs/project.md):
+//!
+//! ```toml
+//! [package]
+//! name = "blinky"
+//! chip = "esp32c3"
+//! [build]
+//! output = "build/blinky.espb"   # default build/<name>.espb
+//! sources = ["src/main.c"]       # default: every src/*.c
+//! flags = ["-DDEBUG=1"]          # extra clang flags
+//! clang = "/opt/esp-clang/bin/clang"
+//! hints = "blinky.hints"
+//! [firmware]
+//! build = "../firmware/build"    # idf.py build directory, or
+//! cargo = "../firmware"          # esp-idf-sys firmware crate
+//! cargo-args = ["--release"]
+//! [symbols]
+//! idf = "standard"               # table name = manifest path, or "standard"
+//! [flash]
+//! partition = "espb"
+//! firmware-build = "../firmware/build"
+//! ```
+
+pub mod build;
+pub mod cli;
+pub mod new;
+pub mod sdk;
+
+pub use build::{BuildOptions, BuildReport, build_project};
+pub use new::{FirmwareKind, NewArgs, new_project};
+
+use crate::flags::Chip;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The file name of a project's configuration.
+pub const MANIFEST: &str = "espb.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct EspbToml {
+    pub package: PackageSection,
+    #[serde(default)]
+    pub build: BuildSection,
+    #[serde(default)]
+    pub firmware: FirmwareSection,
+    /// Symbol tables the module imports from: table name -> manifest path
+    /// (relative to the project) or `"standard"` (espb-sys's `idf` table).
+    #[serde(default)]
+    pub symbols: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct PackageSection {
+    pub name: String,
+    #[serde(default)]
+    pub chip: Option<Chip>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct BuildSection {
+    pub output: Option<PathBuf>,
+    pub sources: Option<Vec<PathBuf>>,
+    #[serde(default)]
+    pub flags: Vec<String>,
+    pub clang: Option<PathBuf>,
+    pub hints: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct FirmwareSection {
+    /// An idf.py build directory (holds compile_commands.json).
+    pub build: Option<PathBuf>,
+    /// An esp-idf-sys firmware crate (its OUT_DIR is found through cargo).
+    pub cargo: Option<PathBuf>,
+    /// Extra arguments of that `cargo build`.
+    #[serde(default)]
+    pub cargo_args: Vec<String>,
+}
+
+/// A module project: the directory holding espb.toml, and its settings.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub root: PathBuf,
+    pub file: PathBuf,
+    pub config: EspbToml,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+
+    #[error("{} is not a valid espb.toml: {message}", path.display())]
+    Parse { path: PathBuf, message: String },
+
+    #[error("cannot write {}: {source}", path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+
+    #[error("{} has no C sources: add .c files to src/ or list them in `[build] sources`", root.display())]
+    NoSources { root: PathBuf },
+
+    #[error("source {} listed in {} does not exist", path.display(), file.display())]
+    SourceMissing { path: PathBuf, file: PathBuf },
+
+    #[error(transparent)]
+    Flags(#[from] crate::flags::FlagsError),
+
+    #[error(transparent)]
+    Toolchain(#[from] crate::toolchain::ToolchainError),
+
+    #[error("clang could not compile {}", file.display())]
+    Compile { file: PathBuf },
+
+    #[error("could not run clang {}: {source}", clang.display())]
+    ClangSpawn { clang: PathBuf, source: std::io::Error },
+
+    #[error(transparent)]
+    Build(#[from] crate::compile::BuildError),
+
+    #[error("invalid project name `{name}`: {why}")]
+    BadName { name: String, why: String },
+
+    #[error("{} already exists: choose another name or remove it (nothing was written)", path.display())]
+    Exists { path: PathBuf },
+
+    #[error("symbol table `{table}` in {}: {message}", file.display())]
+    Symbols { table: String, file: PathBuf, message: String },
+}
+
+impl Project {
+    /// Reads `root/espb.toml`.
+    pub fn load(root: &Path) -> Result<Project, ProjectError> {
+        let root =
+            std::fs::canonicalize(root).map_err(|source| ProjectError::Read { path: root.to_path_buf(), source })?;
+        let file = root.join(MANIFEST);
+        let text =
+            std::fs::read_to_string(&file).map_err(|source| ProjectError::Read { path: file.clone(), source })?;
+        let config: EspbToml =
+            toml::from_str(&text).map_err(|e| ProjectError::Parse { path: file.clone(), message: e.to_string() })?;
+        new::validate_name(&config.package.name)
+            .map_err(|why| ProjectError::Parse { path: file.clone(), message: format!("`[package] name`: {why}") })?;
+        Ok(Project { root, file, config })
+    }
+
+    /// The project containing `start`: espb.toml in `start` or a parent.
+    pub fn find(start: &Path) -> Result<Option<Project>, ProjectError> {
+        let mut dir = Some(start);
+        while let Some(d) = dir {
+            if d.join(MANIFEST).is_file() {
+                return Project::load(d).map(Some);
+            }
+            dir = d.parent();
+        }
+        Ok(None)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.config.package.name
+    }
+
+    /// `[build] output`, default `build/<name>.espb`, absolute.
+    pub fn output(&self) -> PathBuf {
+        let rel =
+            self.config.build.output.clone().unwrap_or_else(|| PathBuf::from(format!("build/{}.espb", self.name())));
+        self.root.join(rel)
+    }
+
+    /// Where compiled bitcode and cache records go.
+    pub fn target_dir(&self) -> PathBuf {
+        self.root.join("target").join("espb")
+    }
+
+    /// The C sources, relative to the root: `[build] sources`, else every `src/*.c`, sorted.
+    pub fn sources(&self) -> Result<Vec<PathBuf>, ProjectError> {
+        let list = match &self.config.build.sources {
+            Some(list) => {
+                for s in list {
+                    if !self.root.join(s).is_file() {
+                        return Err(ProjectError::SourceMissing { path: self.root.join(s), file: self.file.clone() });
+                    }
+                }
+                list.clone()
+            }
+            None => {
+                let src = self.root.join("src");
+                let mut v = Vec::new();
+                if let Ok(rd) = std::fs::read_dir(&src) {
+                    for e in rd.flatten() {
+                        let p = e.path();
+                        if p.extension().is_some_and(|x| x == "c") && p.is_file() {
+                            v.push(PathBuf::from("src").join(e.file_name()));
+                        }
+                    }
+                }
+                v.sort();
+                v
+            }
+        };
+        if list.is_empty() {
+            return Err(ProjectError::NoSources { root: self.root.clone() });
+        }
+        Ok(list)
+    }
+
+    /// Checks the `[symbols]` manifests parse (the standard table is built in).
+    pub fn check_symbols(&self) -> Result<(), ProjectError> {
+        for (table, manifest) in &self.config.symbols {
+            if manifest == "standard" {
+                if table != "idf" {
+                    return Err(ProjectError::Symbols {
+                        table: table.clone(),
+                        file: self.file.clone(),
+                        message: "only the `idf` table is standard; give the path of this table's .espbsym manifest"
+                            .into(),
+                    });
+                }
+                continue;
+            }
+            let path = self.root.join(manifest);
+            espb_sys::TableBuilder::new(table).manifest(&path).load_manifest().map_err(|e| ProjectError::Symbols {
+                table: table.clone(),
+                file: self.file.clone(),
+                message: e.to_string(),
+            })?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,57 @@
+/*
+ * {{name}}: firmware that loads a .espb module from the `espb` flash
+ * partition and runs its app_main. Write a new module with
+ * `cargo espb flash --module`; the firmware itself never changes.
+ */
+#include <stdint.h>
+#include <string.h>
+#include "esp_err.h"
+#include "esp_log.h"
+#include "esp_partition.h"
+#include "esp_rom_crc.h"
+#include "espb_runtime.h"
+#include "espb_symtab_idf.h"
+
+static const char *TAG = "{{name}}";
+
+/* The partition header written by `cargo espb flash --module` (docs/flash.md). */
+#define ESPB_PART_MAGIC "EPBP"
+#define ESPB_PART_HEADER_LEN 16
+
+static uint32_t rd32(const uint8_t *p) { return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t) p[3] << 24); }
+
+void app_main(void)
+{
+    const esp_partition_t *part =
+        esp_partition_find_first(ESP_PARTITION_TYPE_DATA, ESP_PARTITION_SUBTYPE_DATA_UNDEFINED, "espb");
+    if (part == NULL) {
+        ESP_LOGE(TAG, "no `espb` data partition: check partitions.csv");
+        return;
+    }
+    const void *map = NULL;
+    esp_partition_mmap_handle_t handle;
+    ESP_ERROR_CHECK(esp_partition_mmap(part, 0, part->size, ESP_PARTITION_MMAP_DATA, &map, &handle));
+    const uint8_t *bytes = map;
+    if (memcmp(bytes, ESPB_PART_MAGIC, 4) != 0) {
+        ESP_LOGW(TAG, "no module in the `espb` partition yet: run `cargo espb flash --module`");
+        esp_partition_munmap(handle);
+        return;
+    }
+    uint32_t len = rd32(bytes + 8);
+    uint32_t crc = rd32(bytes + 12);
+    if (len > part->size - ESPB_PART_HEADER_LEN ||
+        esp_rom_crc32_le(0, bytes + ESPB_PART_HEADER_LEN, len) != crc) {
+        ESP_LOGE(TAG, "the module in the `espb` partition is corrupt (length or CRC): flash it again");
+        esp_partition_munmap(handle);
+        return;
+    }
+
+    /* The runtime verifies the module completely before anything runs, and
+     * resolves its imports through the firmware's symbol tables. */
+    const espb_symtab_t *tables[] = { &espb_symtab_idf };
+    espb_error_t err = espb_run(bytes + ESPB_PART_HEADER_LEN, len, tables, 1, "app_main");
+    if (err != ESPB_OK) {
+        ESP_LOGE(TAG, "module failed: %s", espb_error_str(err));
+    }
+    /* Tasks and timers the module created keep running; the mapping stays. */
+}
