@@ -131,6 +131,15 @@ pub trait Host {
     /// low 32 bits, i64 and f64 in all 64. Returns the raw result bits.
     fn call(&mut self, id: u32, ty: &FuncType, args: &[u64], ctx: &mut HostCtx<'_>) -> Result<u64, Trap>;
 
+    /// Finds the native in slot `index` of the firmware's symbol table
+    /// `table` (whose hash the loader already checked). The default asks
+    /// [`Host::resolve`], which can go by the import's recorded name; a
+    /// device host answers from its [`crate::symtab::Registry`].
+    fn resolve_slot(&mut self, table: &str, index: u16, import: &Import, ty: &FuncType) -> Option<u32> {
+        let _ = (table, index);
+        self.resolve(import, ty)
+    }
+
     /// The address of a data import (a firmware variable such as newlib's
     /// `_impure_ptr`, or a load-time configuration value `__espb_cfg_*`). A
     /// simulating host may place the data in the instance's memory through
@@ -384,7 +393,15 @@ impl<H: Host> Instance<H> {
                 continue;
             }
             let ty = module.types.get(imp.ty as usize);
-            match ty.and_then(|ty| host.resolve(imp, ty)) {
+            let found = match (&imp.what, ty) {
+                (crate::module::ImportRef::Slot { table, index, .. }, Some(ty)) => {
+                    let name = module.tables.get(*table as usize).map_or("", |t| t.name.as_str());
+                    host.resolve_slot(name, *index, imp, ty)
+                }
+                (_, Some(ty)) => host.resolve(imp, ty),
+                (_, None) => None,
+            };
+            match found {
                 Some(id) => imports.push(ImportTarget::Host(id)),
                 None => return Err(unresolved(&module, index, imp)),
             }
@@ -485,7 +502,13 @@ impl<H: Host> Instance<H> {
             stack_limit: self.stack_limit,
             depth: 0,
         };
-        let result = execute(&mut vm, entry, args, 0, self.stack_top);
+        // Metering costs a check on every call and backward branch, so an
+        // instance without a fuel limit runs a copy of the loop without it.
+        let result = if self.config.fuel.is_some() {
+            execute::<H, true>(&mut vm, entry, args, 0, self.stack_top)
+        } else {
+            execute::<H, false>(&mut vm, entry, args, 0, self.stack_top)
+        };
         self.fuel = vm.fuel;
         result
     }
@@ -512,7 +535,13 @@ struct Vm<'a, H: Host> {
 /// Runs function `entry` with its registers at `base0` and the stack
 /// pointer at `sp0`, until it returns.
 #[allow(clippy::too_many_lines)]
-fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, sp0: u32) -> Result<u64, Trap> {
+fn execute<H: Host, const FUEL: bool>(
+    vm: &mut Vm<'_, H>,
+    entry: u16,
+    args: &[u64],
+    base0: usize,
+    sp0: u32,
+) -> Result<u64, Trap> {
     let module = vm.module;
     let floor = vm.frames.len();
     // Kept in a register; written back whenever this run ends or calls out.
@@ -663,7 +692,7 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
         macro_rules! jump {
             ($t:expr) => {{
                 let t = $t as usize;
-                if t <= pc {
+                if FUEL && t <= pc {
                     if fuel == 0 {
                         trap!(TrapKind::OutOfFuel);
                     }
@@ -678,10 +707,12 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
         macro_rules! enter {
             ($fi:expr, $callee:expr, $d:expr, $args:expr, $ret:expr) => {{
                 let callee = $callee;
-                if fuel == 0 {
-                    trap!(TrapKind::OutOfFuel);
+                if FUEL {
+                    if fuel == 0 {
+                        trap!(TrapKind::OutOfFuel);
+                    }
+                    fuel -= 1;
                 }
-                fuel -= 1;
                 if vm.frames.len() >= vm.config.max_call_depth {
                     trap!(TrapKind::StackExhausted);
                 }
@@ -1155,7 +1186,7 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
                     {
                         // These call back into the module: run it above this frame.
                         vm.fuel = fuel;
-                        let res = search_sort(vm, b, &argbuf, base + f.num_regs as usize, sp);
+                        let res = search_sort::<H, FUEL>(vm, b, &argbuf, base + f.num_regs as usize, sp);
                         fuel = vm.fuel;
                         let v = at!(res);
                         vm.regs[base + d as usize] = v;
@@ -1296,7 +1327,13 @@ const MAX_NESTING: u32 = 16;
 
 /// Calls the function at module address `addr` (a module function or an
 /// import) from a builtin, running module code above register `base`.
-fn call_address<H: Host>(vm: &mut Vm<'_, H>, addr: u32, args: &[u64], base: usize, sp: u32) -> Result<u64, Trap> {
+fn call_address<H: Host, const FUEL: bool>(
+    vm: &mut Vm<'_, H>,
+    addr: u32,
+    args: &[u64],
+    base: usize,
+    sp: u32,
+) -> Result<u64, Trap> {
     let module = vm.module;
     let off = addr.wrapping_sub(FUNC_ADDR_BASE);
     if off.is_multiple_of(4) && ((off / 4) as usize) < module.functions.len() {
@@ -1310,7 +1347,7 @@ fn call_address<H: Host>(vm: &mut Vm<'_, H>, addr: u32, args: &[u64], base: usiz
             return Err(Trap::new(TrapKind::StackExhausted));
         }
         vm.depth += 1;
-        let r = execute(vm, fi, args, base, sp);
+        let r = execute::<H, FUEL>(vm, fi, args, base, sp);
         vm.depth -= 1;
         return r;
     }
@@ -1328,7 +1365,13 @@ fn call_address<H: Host>(vm: &mut Vm<'_, H>, addr: u32, args: &[u64], base: usiz
 /// `qsort(base, n, size, cmp)` and `bsearch(key, base, n, size, cmp)`,
 /// which call the module's comparator. qsort is a stable merge sort, like
 /// glibc's, so equal elements keep their order.
-fn search_sort<H: Host>(vm: &mut Vm<'_, H>, b: Builtin, args: &[u64], base: usize, sp: u32) -> Result<u64, Trap> {
+fn search_sort<H: Host, const FUEL: bool>(
+    vm: &mut Vm<'_, H>,
+    b: Builtin,
+    args: &[u64],
+    base: usize,
+    sp: u32,
+) -> Result<u64, Trap> {
     let arg = |k: usize| args.get(k).copied().unwrap_or(0) as u32;
     if b == Builtin::Bsearch {
         let (key, arr, n, size, cmp) = (arg(0), arg(1), arg(2), arg(3), arg(4));
@@ -1336,7 +1379,7 @@ fn search_sort<H: Host>(vm: &mut Vm<'_, H>, b: Builtin, args: &[u64], base: usiz
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             let elem = arr.wrapping_add(mid.wrapping_mul(size));
-            let c = call_address(vm, cmp, &[u64::from(key), u64::from(elem)], base, sp)? as u32 as i32;
+            let c = call_address::<H, FUEL>(vm, cmp, &[u64::from(key), u64::from(elem)], base, sp)? as u32 as i32;
             match c {
                 ..0 => hi = mid,
                 0 => return Ok(u64::from(elem)),
@@ -1365,7 +1408,7 @@ fn search_sort<H: Host>(vm: &mut Vm<'_, H>, b: Builtin, args: &[u64], base: usiz
             while i < mid && j < end {
                 let pa = arr.wrapping_add(idx[i] * size);
                 let pb = arr.wrapping_add(idx[j] * size);
-                let c = call_address(vm, cmp, &[u64::from(pa), u64::from(pb)], base, sp)? as u32 as i32;
+                let c = call_address::<H, FUEL>(vm, cmp, &[u64::from(pa), u64::from(pb)], base, sp)? as u32 as i32;
                 if c <= 0 {
                     tmp[k] = idx[i];
                     i += 1;

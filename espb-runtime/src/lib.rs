@@ -18,6 +18,7 @@ pub mod memory;
 pub mod module;
 pub mod opcodes;
 pub mod partition;
+pub mod symtab;
 pub mod verify;
 
 pub use format::{LoadError, load};
