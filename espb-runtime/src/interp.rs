@@ -502,13 +502,10 @@ impl<H: Host> Instance<H> {
             stack_limit: self.stack_limit,
             depth: 0,
         };
-        // Metering costs a check on every call and backward branch, so an
-        // instance without a fuel limit runs a copy of the loop without it.
-        let result = if self.config.fuel.is_some() {
-            execute::<H, true>(&mut vm, entry, args, 0, self.stack_top)
-        } else {
-            execute::<H, false>(&mut vm, entry, args, 0, self.stack_top)
-        };
+        // One copy of the loop, metered: a second, unmetered copy measured
+        // slower (the compiler turned its branches into conditional moves
+        // that stall the next dispatch) and doubles the code.
+        let result = execute(&mut vm, entry, args, 0, self.stack_top);
         self.fuel = vm.fuel;
         result
     }
@@ -535,13 +532,7 @@ struct Vm<'a, H: Host> {
 /// Runs function `entry` with its registers at `base0` and the stack
 /// pointer at `sp0`, until it returns.
 #[allow(clippy::too_many_lines)]
-fn execute<H: Host, const FUEL: bool>(
-    vm: &mut Vm<'_, H>,
-    entry: u16,
-    args: &[u64],
-    base0: usize,
-    sp0: u32,
-) -> Result<u64, Trap> {
+fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, sp0: u32) -> Result<u64, Trap> {
     let module = vm.module;
     let floor = vm.frames.len();
     // Kept in a register; written back whenever this run ends or calls out.
@@ -692,7 +683,7 @@ fn execute<H: Host, const FUEL: bool>(
         macro_rules! jump {
             ($t:expr) => {{
                 let t = $t as usize;
-                if FUEL && t <= pc {
+                if t <= pc {
                     if fuel == 0 {
                         trap!(TrapKind::OutOfFuel);
                     }
@@ -707,12 +698,10 @@ fn execute<H: Host, const FUEL: bool>(
         macro_rules! enter {
             ($fi:expr, $callee:expr, $d:expr, $args:expr, $ret:expr) => {{
                 let callee = $callee;
-                if FUEL {
-                    if fuel == 0 {
-                        trap!(TrapKind::OutOfFuel);
-                    }
-                    fuel -= 1;
+                if fuel == 0 {
+                    trap!(TrapKind::OutOfFuel);
                 }
+                fuel -= 1;
                 if vm.frames.len() >= vm.config.max_call_depth {
                     trap!(TrapKind::StackExhausted);
                 }
@@ -1186,7 +1175,7 @@ fn execute<H: Host, const FUEL: bool>(
                     {
                         // These call back into the module: run it above this frame.
                         vm.fuel = fuel;
-                        let res = search_sort::<H, FUEL>(vm, b, &argbuf, base + f.num_regs as usize, sp);
+                        let res = search_sort(vm, b, &argbuf, base + f.num_regs as usize, sp);
                         fuel = vm.fuel;
                         let v = at!(res);
                         vm.regs[base + d as usize] = v;
@@ -1327,13 +1316,7 @@ const MAX_NESTING: u32 = 16;
 
 /// Calls the function at module address `addr` (a module function or an
 /// import) from a builtin, running module code above register `base`.
-fn call_address<H: Host, const FUEL: bool>(
-    vm: &mut Vm<'_, H>,
-    addr: u32,
-    args: &[u64],
-    base: usize,
-    sp: u32,
-) -> Result<u64, Trap> {
+fn call_address<H: Host>(vm: &mut Vm<'_, H>, addr: u32, args: &[u64], base: usize, sp: u32) -> Result<u64, Trap> {
     let module = vm.module;
     let off = addr.wrapping_sub(FUNC_ADDR_BASE);
     if off.is_multiple_of(4) && ((off / 4) as usize) < module.functions.len() {
@@ -1347,7 +1330,7 @@ fn call_address<H: Host, const FUEL: bool>(
             return Err(Trap::new(TrapKind::StackExhausted));
         }
         vm.depth += 1;
-        let r = execute::<H, FUEL>(vm, fi, args, base, sp);
+        let r = execute(vm, fi, args, base, sp);
         vm.depth -= 1;
         return r;
     }
@@ -1365,13 +1348,7 @@ fn call_address<H: Host, const FUEL: bool>(
 /// `qsort(base, n, size, cmp)` and `bsearch(key, base, n, size, cmp)`,
 /// which call the module's comparator. qsort is a stable merge sort, like
 /// glibc's, so equal elements keep their order.
-fn search_sort<H: Host, const FUEL: bool>(
-    vm: &mut Vm<'_, H>,
-    b: Builtin,
-    args: &[u64],
-    base: usize,
-    sp: u32,
-) -> Result<u64, Trap> {
+fn search_sort<H: Host>(vm: &mut Vm<'_, H>, b: Builtin, args: &[u64], base: usize, sp: u32) -> Result<u64, Trap> {
     let arg = |k: usize| args.get(k).copied().unwrap_or(0) as u32;
     if b == Builtin::Bsearch {
         let (key, arr, n, size, cmp) = (arg(0), arg(1), arg(2), arg(3), arg(4));
@@ -1379,7 +1356,7 @@ fn search_sort<H: Host, const FUEL: bool>(
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             let elem = arr.wrapping_add(mid.wrapping_mul(size));
-            let c = call_address::<H, FUEL>(vm, cmp, &[u64::from(key), u64::from(elem)], base, sp)? as u32 as i32;
+            let c = call_address(vm, cmp, &[u64::from(key), u64::from(elem)], base, sp)? as u32 as i32;
             match c {
                 ..0 => hi = mid,
                 0 => return Ok(u64::from(elem)),
@@ -1408,7 +1385,7 @@ fn search_sort<H: Host, const FUEL: bool>(
             while i < mid && j < end {
                 let pa = arr.wrapping_add(idx[i] * size);
                 let pb = arr.wrapping_add(idx[j] * size);
-                let c = call_address::<H, FUEL>(vm, cmp, &[u64::from(pa), u64::from(pb)], base, sp)? as u32 as i32;
+                let c = call_address(vm, cmp, &[u64::from(pa), u64::from(pb)], base, sp)? as u32 as i32;
                 if c <= 0 {
                     tmp[k] = idx[i];
                     i += 1;
