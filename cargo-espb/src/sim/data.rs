@@ -8,33 +8,11 @@
 use super::PcHost;
 use espb_runtime::HostCtx;
 
-/// newlib's ctype classes (`ctype.h`): upper, lower, digit, space, punct,
-/// control, hex digit, blank.
-const U: u8 = 0o1;
-const L: u8 = 0o2;
-const N: u8 = 0o4;
-const S: u8 = 0o10;
-const P: u8 = 0o20;
-const C: u8 = 0o40;
-const X: u8 = 0o100;
-const B: u8 = 0o200;
-
 /// `_ctype_`: entry 0 is EOF, entry `1 + c` classifies byte `c`.
 fn ctype_table() -> [u8; 257] {
     let mut t = [0u8; 257];
-    for c in 0u8..=127 {
-        t[1 + c as usize] = match c {
-            b'\t' => C | S | B,
-            b'\n' | 0x0b | 0x0c | b'\r' => C | S,
-            0..=31 | 127 => C,
-            b' ' => S | B,
-            b'0'..=b'9' => N,
-            b'A'..=b'F' => U | X,
-            b'G'..=b'Z' => U,
-            b'a'..=b'f' => L | X,
-            b'g'..=b'z' => L,
-            _ => P,
-        };
+    for (c, e) in t[1..].iter_mut().enumerate() {
+        *e = super::ctype::class(c as i32);
     }
     t
 }
@@ -91,24 +69,16 @@ pub(crate) fn address(h: &mut PcHost, name: &str, ctx: &mut HostCtx<'_>) -> Opti
     Some(addr)
 }
 
-/// For tests: the ctype class bits of byte `c`.
-#[cfg(test)]
-pub(crate) fn ctype_of(c: u8) -> u8 {
-    ctype_table()[1 + c as usize]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn ctype_classes_match_newlib() {
-        assert_eq!(ctype_of(b'5'), N);
-        assert_eq!(ctype_of(b'a'), L | X);
-        assert_eq!(ctype_of(b'Q'), U);
-        assert_eq!(ctype_of(b' '), S | B);
-        assert_eq!(ctype_of(b'\t'), C | S | B);
-        assert_eq!(ctype_of(b'~'), P);
-        assert_eq!(ctype_of(200), 0);
+    fn ctype_table_is_indexed_from_eof() {
+        let t = ctype_table();
+        assert_eq!(t[0], 0, "EOF is in no class");
+        assert_eq!(t[1 + b'5' as usize], 0o4, "digit");
+        assert_eq!(t[1 + b'a' as usize], 0o2 | 0o100, "lower hex letter");
+        assert_eq!(t[1 + 200], 0);
     }
 }
