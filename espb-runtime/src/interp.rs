@@ -196,6 +196,10 @@ pub struct Config {
     pub fuel: Option<u64>,
     /// Most bytes of linear memory (data + heap + stack) an instance may take.
     pub max_memory: u32,
+    // [native-calls] (native/device.rs)
+    /// Place linear memory at its own native address (`memory_base` is then
+    /// ignored): on a device, module pointers are real pointers for natives.
+    pub native_memory: bool,
 }
 
 impl Default for Config {
@@ -208,6 +212,7 @@ impl Default for Config {
             max_registers: 1 << 20,
             fuel: None,
             max_memory: 16 << 20,
+            native_memory: false, // [native-calls]
         }
     }
 }
@@ -329,9 +334,14 @@ impl<H: Host> Instance<H> {
         if base == 0 || base + total > u64::from(u32::MAX) || total > u64::from(config.max_memory) {
             return Err(InstantiateError::MemoryTooLarge { needed: total, limit: config.max_memory });
         }
-        let mut mem = Memory::try_new(config.memory_base, total as usize)
-            .ok_or(InstantiateError::MemoryTooLarge { needed: total, limit: config.max_memory })?;
-        let data_base = config.memory_base;
+        // [native-calls] native_memory: the block's real address is the base.
+        let mem = if config.native_memory {
+            Memory::try_new_native(total as usize)
+        } else {
+            Memory::try_new(config.memory_base, total as usize)
+        };
+        let mut mem = mem.ok_or(InstantiateError::MemoryTooLarge { needed: total, limit: config.max_memory })?;
+        let data_base = mem.base();
         let heap_start = data_base + data_size as u32;
         let heap_end = heap_start + align_up(heap_size, 16) as u32;
         let stack_top = data_base + total as u32;

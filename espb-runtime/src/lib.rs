@@ -16,6 +16,7 @@ pub mod heap;
 pub mod interp;
 pub mod memory;
 pub mod module;
+pub mod native;
 pub mod opcodes;
 pub mod partition;
 pub mod symtab;

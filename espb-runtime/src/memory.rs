@@ -39,6 +39,24 @@ impl Memory {
         Some(Memory { base, bytes })
     }
 
+    // [native-calls] begin: a block whose module addresses are its real
+    // addresses (devices: pointers go to natives unchanged).
+    /// `len` zeroed bytes whose module address is their native address.
+    /// `None` when the allocator has no room, or when the block does not lie
+    /// wholly below 4 GiB (a 64-bit host) or starts at 0.
+    pub fn try_new_native(len: usize) -> Option<Memory> {
+        let mut bytes = Vec::new();
+        bytes.try_reserve_exact(len.max(1)).ok()?;
+        bytes.resize(len, 0);
+        // The Vec's heap block never moves: it is never resized again, and
+        // moving the Vec into the Memory moves only its header.
+        let addr = bytes.as_ptr() as usize;
+        let base = u32::try_from(addr).ok().filter(|&b| b != 0)?;
+        u32::try_from(addr.checked_add(len)?).ok()?;
+        Some(Memory { base, bytes })
+    }
+    // [native-calls] end
+
     /// The interpreter's view: start pointer and length of the bytes. The
     /// block is never resized, so the pointer stays put; callers take a fresh
     /// view after anything else used this `Memory` mutably.

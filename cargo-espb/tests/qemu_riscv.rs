@@ -1,0 +1,165 @@
+//! Real ilp32 native calls under QEMU: builds tests/qemu/app/main.c into an
+//! .espb module (bound to tests/qemu/app/custom.espbsym), builds the
+//! bare-metal firmware crate tests/qemu for riscv32imc-unknown-none-elf
+//! (espb-runtime's `DeviceHost` and the natives, one of them a C variadic
+//! function), runs it on `qemu-system-riscv32 -machine virt` and compares
+//! the UART output with the values checked by hand below.
+//!
+//! Skipped, loudly, when qemu-system-riscv32 or the rustup target is
+//! missing; scripts/setup.sh installs both.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TARGET: &str = "riscv32imc-unknown-none-elf";
+
+/// What the firmware prints. The natives echo the arguments they received,
+/// so a misplaced register or stack word shows up at the native. Values:
+/// sum6_i64 = 1 + 2^32 + 3 - 5 + (int)(2.5*2) = 4294967300;
+/// spill_split = (1+..+7) + 9 + 0x7_0000_0008 = 30064771117;
+/// mix_f32 = 1.5*3 + 0.25 = 4.75; stack_i64 = (1+..+9) + 1e10 + 0.5;
+/// 0x123456789 = 4886718345. Floats print as Rust's `Display`.
+const EXPECTED: &str = "\
+espb-runtime on riscv32 (qemu virt)
+module memory at its native address: yes
+print_i32: 42
+print_i32: -7
+print_str: hello from the module
+print_str: on stack
+sum6_i64(1, 4294967296, 3, -5, 2.5)
+sum6_i64 = 4294967300
+spill_split(1, 2, 3, 4, 5, 6, 7, 0x700000008, 9)
+spill_split = 30064771117
+mix_f32(1.5, 3, 0.25)
+mix_f32 = 4.75
+stack_i64(1, 2, 3, 4, 5, 6, 7, 8, 9, 10000000000, 0.5)
+stack_i64 = 10000000045.5
+mixed: 1 -2 3.5 four 5
+a7 skipped: 1 2 3 4 5 6 4886718345 8
+doubles: 0.5 1.5 -2.25 10000000000 3
+fill_buf wrote 7: abcdefg
+main returned 7
+";
+
+fn skip(why: &str) {
+    eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+    eprintln!("!!! SKIPPED qemu_riscv: {why}");
+    eprintln!("!!! run scripts/setup.sh to install qemu-system-riscv32 and the {TARGET} target");
+    eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
+}
+
+fn have_qemu() -> bool {
+    Command::new("qemu-system-riscv32")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn have_target() -> bool {
+    let Ok(o) = Command::new("rustc").args(["--print", "target-libdir", "--target", TARGET]).output() else {
+        return false;
+    };
+    let dir = PathBuf::from(String::from_utf8_lossy(&o.stdout).trim());
+    o.status.success()
+        && std::fs::read_dir(&dir)
+            .is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| e.path().to_string_lossy().contains("libcore"))))
+}
+
+fn run(cmd: &mut Command, what: &str) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn native_calls_on_riscv32_under_qemu() {
+    if !have_qemu() {
+        return skip("qemu-system-riscv32 not found");
+    }
+    if !have_target() {
+        return skip(&format!("rustup target {TARGET} not installed"));
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let espb = PathBuf::from(env!("CARGO_BIN_EXE_cargo-espb"));
+    // <target>/<profile>/cargo-espb -> <target>/qemu-riscv: its own target
+    // dir, so the inner cargo never waits for the outer one's lock.
+    let work = espb.parent().and_then(Path::parent).unwrap().join("qemu-riscv");
+    std::fs::create_dir_all(&work).unwrap();
+
+    let module = work.join("app.espb");
+    run(
+        Command::new(&espb)
+            .current_dir(&root)
+            .args(["build", "tests/qemu/app/main.c", "-o"])
+            .arg(&module)
+            .args(["--symbols", "tests/qemu/app/custom.espbsym"]),
+        "cargo-espb build tests/qemu/app/main.c",
+    );
+
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut build = Command::new(cargo);
+    build
+        .current_dir(&root)
+        .args(["build", "--release", "--target", TARGET, "--manifest-path", "tests/qemu/Cargo.toml"])
+        .env("CARGO_TARGET_DIR", &work)
+        .env("ESPB_QEMU_MODULE", &module);
+    // Flags meant for the host build (coverage, sanitizers) must not reach
+    // the bare-metal one.
+    for v in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "RUSTC_WORKSPACE_WRAPPER",
+    ] {
+        build.env_remove(v);
+    }
+    run(&mut build, "cargo build of tests/qemu");
+    let elf = work.join(TARGET).join("release").join("espb-qemu-test");
+
+    let mut child = Command::new("qemu-system-riscv32")
+        .args(["-machine", "virt", "-bios", "none", "-nographic", "-kernel"])
+        .arg(&elf)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot start qemu-system-riscv32");
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = stdout.read_to_end(&mut s);
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = String::from_utf8_lossy(&reader.join().unwrap()).replace('\r', "");
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut err);
+    }
+    let Some(status) = status else {
+        panic!("QEMU did not finish within 20 s; output so far:\n{out}\n{err}");
+    };
+    assert_eq!(out, EXPECTED, "UART output differs (QEMU {status}, stderr: {err})");
+    assert!(status.success(), "the firmware reported failure: QEMU {status}\n{out}\n{err}");
+}

@@ -1,0 +1,148 @@
+//! The device [`Host`]: natives come from the firmware's symbol tables
+//! ([`Registry`]), and a call is a real call of the native's address
+//! through the chip's C calling convention ([`super::riscv32`]).
+//!
+//! Use it with a native-address instance, so that the pointers the module
+//! passes are real addresses:
+//!
+//! ```ignore
+//! let host = DeviceHost::new(registry, &module);
+//! let config = Config { native_memory: true, ..Config::default() };
+//! let mut inst = Instance::new(module, host, config)?;
+//! ```
+
+use crate::interp::{Host, HostCtx, TableLookupError, Trap};
+use crate::module::{FuncType, Import, ImportRef, Module};
+use crate::symtab::Registry;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Natives from the firmware's symbol tables, called for real.
+pub struct DeviceHost<'a> {
+    tables: Registry<'a>,
+    /// The module's table names, in its order (an import's `table` indexes
+    /// this): [`Host::data_address`] only sees the import.
+    module_tables: Vec<String>,
+    /// Id `i` (what [`Host::resolve_slot`] returned) is `natives[i]`.
+    natives: Vec<usize>,
+}
+
+impl<'a> DeviceHost<'a> {
+    /// A host for `module` (only its table names are kept) answering from
+    /// the firmware's `tables`.
+    pub fn new(tables: Registry<'a>, module: &Module) -> DeviceHost<'a> {
+        DeviceHost {
+            tables,
+            module_tables: module.tables.iter().map(|t| t.name.clone()).collect(),
+            natives: Vec::new(),
+        }
+    }
+
+    pub fn registry(&self) -> &Registry<'a> {
+        &self.tables
+    }
+
+    /// The native address behind id `id`.
+    pub fn native_address(&self, id: u32) -> Option<usize> {
+        self.natives.get(id as usize).copied()
+    }
+}
+
+/// Native calls exist on targets whose C ABI [`super::riscv32`] implements.
+pub const NATIVE_CALLS_AVAILABLE: bool = cfg!(all(target_arch = "riscv32", not(target_feature = "f")));
+
+impl Host for DeviceHost<'_> {
+    /// A device has no symbol names: everything goes by table slot.
+    fn resolve(&mut self, _: &Import, _: &FuncType) -> Option<u32> {
+        None
+    }
+
+    fn resolve_slot(&mut self, table: &str, index: u16, _: &Import, _: &FuncType) -> Option<u32> {
+        let addr = self.tables.address(table, index)?;
+        let id = u32::try_from(self.natives.len()).ok()?;
+        self.natives.push(addr);
+        Some(id)
+    }
+
+    fn call(&mut self, id: u32, ty: &FuncType, args: &[u64], _ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+        let Some(addr) = self.native_address(id) else {
+            return Err(Trap::host(alloc::format!("no native with id {id}")));
+        };
+        #[cfg(all(target_arch = "riscv32", not(target_feature = "f")))]
+        {
+            // SAFETY: `addr` is a non-null slot of a firmware symbol table,
+            // whose hash the loader matched against the module's: slot and
+            // function agree, and the module's call site carries the C
+            // signature of the call (docs/native-calls.md).
+            unsafe { super::riscv32::call(addr, ty, args) }
+        }
+        #[cfg(not(all(target_arch = "riscv32", not(target_feature = "f"))))]
+        {
+            let _ = (addr, ty, args);
+            Err(Trap::host("native calls are not available on this architecture"))
+        }
+    }
+
+    fn data_address(&mut self, import: &Import, _ctx: &mut HostCtx<'_>) -> Option<u32> {
+        let ImportRef::Slot { table, index, .. } = &import.what else { return None };
+        let name = self.module_tables.get(usize::from(*table))?;
+        u32::try_from(self.tables.address(name, *index)?).ok()
+    }
+
+    fn table_prefix_hash(&self, name: &str, count: u32) -> Result<u32, TableLookupError> {
+        self.tables.prefix_hash(name, count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interp::{Config, Instance};
+    use crate::module::{TableRef, ValType};
+    use crate::symtab::SymbolTable;
+
+    #[test]
+    fn slots_resolve_to_addresses_and_calls_trap_off_device() {
+        let entries = [0x4000_1000usize, 0, 0x4000_2000];
+        let hashes = [11u32, 22, 33];
+        let mut r = Registry::new();
+        r.register(SymbolTable { name: "custom", entries: &entries, prefix_hashes: &hashes }).unwrap();
+        let module =
+            Module { tables: alloc::vec![TableRef { name: "custom".into(), hash: 33, count: 3 }], ..Module::default() };
+        let mut h = DeviceHost::new(r, &module);
+        assert_eq!(h.table_prefix_hash("custom", 3), Ok(33));
+        let ty = FuncType { params: alloc::vec![ValType::I32], result: None, variadic_fixed: None };
+        let slot = |index| Import::func(ImportRef::Slot { table: 0, index, name: None }, 0);
+        let id = h.resolve_slot("custom", 2, &slot(2), &ty).unwrap();
+        assert_eq!(h.native_address(id), Some(0x4000_2000));
+        assert_eq!(h.resolve_slot("custom", 1, &slot(1), &ty), None, "NULL slot");
+        let data = Import::data(ImportRef::Slot { table: 0, index: 0, name: None });
+        let mut mem = crate::memory::Memory::new(0x1000, 16);
+        let mut heap = crate::heap::Heap::new(0x1000, 0x1000);
+        let mut ctx = HostCtx::new(&mut mem, &mut heap);
+        assert_eq!(h.data_address(&data, &mut ctx), Some(0x4000_1000));
+        if !NATIVE_CALLS_AVAILABLE {
+            let e = h.call(id, &ty, &[1], &mut ctx).unwrap_err();
+            assert!(alloc::format!("{e}").contains("not available on this architecture"));
+        }
+    }
+
+    #[test]
+    fn native_memory_instance_sits_at_its_real_address_only_when_it_fits() {
+        let cfg = Config { native_memory: true, ..Config::default() };
+        let r = Instance::new(Module::default(), crate::interp::NoHost, cfg);
+        if cfg!(target_pointer_width = "32") {
+            let inst = r.ok().unwrap();
+            let base = inst.memory().base();
+            let mut inst = inst;
+            let p = inst.memory_mut().slice_mut(base, 1).unwrap().as_ptr() as usize;
+            assert_eq!(p, base as usize, "module address = native address");
+        } else {
+            // A 64-bit heap address rarely fits 32 bits; when it does not,
+            // instantiation says so instead of lying about addresses.
+            if let Ok(inst) = r {
+                assert_ne!(inst.memory().base(), 0);
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/* Runs inside espb-runtime on qemu-system-riscv32; every call below is a
+ * real ilp32 call of a native in tests/qemu (see app/custom.espbsym).
+ * Expected output: cargo-espb/tests/qemu_riscv.rs. */
+void print_i32(int v);
+void print_str(const char *s);
+/* i64 in a1:a2 (unaligned), a4:a5, double in a6:a7. */
+long long sum6_i64(int a, long long b, int c, long long d, double e);
+/* 7 ints, then an i64 split between a7 and the stack, then an int on the stack. */
+long long spill_split(int a, int b, int c, int d, int e, int f, int g, long long h, int i);
+/* float arguments and result in integer registers (soft float). */
+float mix_f32(float x, int k, double y);
+/* variadic: long long / double take aligned pairs, or the stack. */
+void vprint(const char *fmt, ...);
+/* writes through a module pointer: the module's memory is at its real address. */
+int fill_buf(char *out, int n);
+/* 8 ints fill a0..a7; int, long long (8-aligned), double on the stack. */
+double stack_i64(int a, int b, int c, int d, int e, int f, int g, int h, int i, long long j, double k);
+
+static char greeting[] = "hello from the module";
+
+int main(void) {
+    print_i32(42);
+    print_i32(-7);
+    print_str(greeting);
+    char local[16];
+    local[0] = 'o'; local[1] = 'n'; local[2] = ' '; local[3] = 's'; local[4] = 't';
+    local[5] = 'a'; local[6] = 'c'; local[7] = 'k'; local[8] = 0;
+    print_str(local);
+
+    long long s = sum6_i64(1, 0x100000000LL, 3, -5LL, 2.5);
+    vprint("sum6_i64 = %lld\n", s);
+
+    long long sp = spill_split(1, 2, 3, 4, 5, 6, 7, 0x0000000700000008LL, 9);
+    vprint("spill_split = %lld\n", sp);
+
+    float f = mix_f32(1.5f, 3, 0.25);
+    vprint("mix_f32 = %f\n", (double)f);
+
+    double d = stack_i64(1, 2, 3, 4, 5, 6, 7, 8, 9, 10000000000LL, 0.5);
+    vprint("stack_i64 = %f\n", d);
+
+    vprint("mixed: %d %lld %f %s %d\n", 1, -2LL, 3.5, "four", 5);
+    vprint("a7 skipped: %d %d %d %d %d %d %lld %d\n", 1, 2, 3, 4, 5, 6, 0x123456789LL, 8);
+    vprint("doubles: %f %f %f %f %f\n", 0.5, 1.5, -2.25, 1e10, 3.0);
+
+    char buf[8];
+    int n = fill_buf(buf, 7);
+    buf[7] = 0;
+    vprint("fill_buf wrote %d: %s\n", n, buf);
+    return 7;
+}
