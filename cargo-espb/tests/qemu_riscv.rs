@@ -40,6 +40,7 @@ mixed: 1 -2 3.5 four 5
 a7 skipped: 1 2 3 4 5 6 4886718345 8
 doubles: 0.5 1.5 -2.25 10000000000 3
 fill_buf wrote 7: abcdefg
+firmware string: 16 chars, checksum 13013, copy: firmware says hi
 main returned 7
 ";
 

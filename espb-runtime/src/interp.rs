@@ -200,6 +200,28 @@ pub struct Config {
     /// Place linear memory at its own native address (`memory_base` is then
     /// ignored): on a device, module pointers are real pointers for natives.
     pub native_memory: bool,
+    /// With `native_memory`: firmware regions (start, end) the module may
+    /// read and write at their real addresses (data imports, strings and
+    /// structs natives return). Everything else outside the module's own
+    /// memory traps.
+    pub firmware_windows: FirmwareWindows,
+}
+
+/// Firmware regions a native-memory module may reach at their real
+/// addresses. Empty by default; only [`FirmwareWindows::new`], which is
+/// unsafe, makes others, so a safe `Config` never grants raw access.
+#[derive(Clone, Debug, Default)]
+pub struct FirmwareWindows(Vec<(u32, u32)>);
+
+impl FirmwareWindows {
+    /// Windows (start, end), e.g. the chip's DRAM and flash-mapped constants.
+    ///
+    /// # Safety
+    /// Every window must be memory the module may read and write at those
+    /// addresses for as long as an instance made with it lives.
+    pub unsafe fn new(windows: &[(u32, u32)]) -> FirmwareWindows {
+        FirmwareWindows(windows.to_vec())
+    }
 }
 
 impl Default for Config {
@@ -213,6 +235,7 @@ impl Default for Config {
             fuel: None,
             max_memory: 16 << 20,
             native_memory: false, // [native-calls]
+            firmware_windows: FirmwareWindows::default(),
         }
     }
 }
@@ -341,6 +364,12 @@ impl<H: Host> Instance<H> {
             Memory::try_new(config.memory_base, total as usize)
         };
         let mut mem = mem.ok_or(InstantiateError::MemoryTooLarge { needed: total, limit: config.max_memory })?;
+        if config.native_memory {
+            // SAFETY: whoever made the windows vouched for them
+            // (`FirmwareWindows::new` is unsafe), and the block's addresses
+            // are real, so module addresses are pointers.
+            unsafe { mem.set_firmware_windows(&config.firmware_windows.0) };
+        }
         let data_base = mem.base();
         let heap_start = data_base + data_size as u32;
         let heap_end = heap_start + align_up(heap_size, 16) as u32;
@@ -1099,14 +1128,12 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
                 }
                 op::MemCpy | op::MemMove => {
                     let ((dst, src, len), n) = dec!(MemCpy);
-                    at!(vm.mem.copy_within(r[dst as usize] as u32, r[src as usize] as u32, r[len as usize] as u32));
-                    raw = vm.mem.raw();
+                    at!(raw.copy(r[dst as usize] as u32, r[src as usize] as u32, r[len as usize] as u32));
                     pc = n;
                 }
                 op::MemSet => {
                     let ((dst, val, len), n) = dec!(MemSet);
-                    at!(vm.mem.fill(r[dst as usize] as u32, r[val as usize] as u8, r[len as usize] as u32));
-                    raw = vm.mem.raw();
+                    at!(raw.fill(r[dst as usize] as u32, r[val as usize] as u8, r[len as usize] as u32));
                     pc = n;
                 }
                 op::Alloca => {

@@ -21,13 +21,17 @@ pub const IMPORT_ADDR_BASE: u32 = 0x4000_0000;
 pub struct Memory {
     base: u32,
     bytes: Vec<u8>,
+    /// Firmware regions (start, end) a native-memory module may also read
+    /// and write directly: data imports, strings and structs natives hand
+    /// it. Empty on the PC, where addresses are not real.
+    windows: Vec<(u32, u32)>,
 }
 
 impl Memory {
     /// `len` zeroed bytes at module address `base`. `base + len` must not
     /// wrap the 32-bit space; callers check that.
     pub fn new(base: u32, len: usize) -> Memory {
-        Memory { base, bytes: vec![0; len] }
+        Memory { base, bytes: vec![0; len], windows: Vec::new() }
     }
 
     /// Like [`Memory::new`], but `None` instead of aborting when the
@@ -36,7 +40,7 @@ impl Memory {
         let mut bytes = Vec::new();
         bytes.try_reserve_exact(len).ok()?;
         bytes.resize(len, 0);
-        Some(Memory { base, bytes })
+        Some(Memory { base, bytes, windows: Vec::new() })
     }
 
     // [native-calls] begin: a block whose module addresses are its real
@@ -53,7 +57,7 @@ impl Memory {
         let addr = bytes.as_ptr() as usize;
         let base = u32::try_from(addr).ok().filter(|&b| b != 0)?;
         u32::try_from(addr.checked_add(len)?).ok()?;
-        Some(Memory { base, bytes })
+        Some(Memory { base, bytes, windows: Vec::new() })
     }
     // [native-calls] end
 
@@ -61,7 +65,24 @@ impl Memory {
     /// block is never resized, so the pointer stays put; callers take a fresh
     /// view after anything else used this `Memory` mutably.
     pub(crate) fn raw(&mut self) -> RawMem {
-        RawMem { ptr: self.bytes.as_mut_ptr(), len: self.bytes.len(), base: self.base }
+        RawMem {
+            ptr: self.bytes.as_mut_ptr(),
+            len: self.bytes.len(),
+            base: self.base,
+            windows: self.windows.as_ptr(),
+            nwindows: self.windows.len(),
+        }
+    }
+
+    /// Lets the module reach firmware memory in `windows` (start, end) by
+    /// its real addresses. Only for a block made by
+    /// [`Memory::try_new_native`], whose addresses are real too.
+    ///
+    /// # Safety
+    /// Every window must be memory the firmware allows the module to read
+    /// and write for the life of this `Memory`, at those addresses.
+    pub unsafe fn set_firmware_windows(&mut self, windows: &[(u32, u32)]) {
+        self.windows = windows.iter().copied().filter(|(s, e)| s < e).collect();
     }
 
     pub fn base(&self) -> u32 {
@@ -172,30 +193,65 @@ pub(crate) struct RawMem {
     ptr: *mut u8,
     len: usize,
     base: u32,
+    windows: *const (u32, u32),
+    nwindows: usize,
 }
 
 impl RawMem {
+    /// A pointer to `n` bytes at module address `addr`: inside the block, or
+    /// inside a firmware window (native-memory instances only).
     #[inline(always)]
-    fn offset(&self, addr: u32, n: usize) -> Result<usize, Trap> {
+    fn at(&self, addr: u32, n: usize) -> Result<*mut u8, Trap> {
         let off = addr.wrapping_sub(self.base) as usize;
         match off.checked_add(n) {
-            Some(end) if end <= self.len => Ok(off),
-            _ => Err(Trap::new(TrapKind::OutOfBounds { addr, len: n as u32 })),
+            // SAFETY: off + n <= len: inside the block.
+            Some(end) if end <= self.len => Ok(unsafe { self.ptr.add(off) }),
+            _ => self.in_window(addr, n),
+        }
+    }
+
+    #[cold]
+    fn in_window(&self, addr: u32, n: usize) -> Result<*mut u8, Trap> {
+        // SAFETY: the pointer and length come from the Memory's Vec, which
+        // outlives this view and is not changed while it is in use.
+        let windows = unsafe { core::slice::from_raw_parts(self.windows, self.nwindows) };
+        let end = u64::from(addr) + n as u64;
+        if windows.iter().any(|&(s, e)| addr >= s && end <= u64::from(e)) {
+            // The firmware declared this range accessible at its real
+            // address (Memory::set_firmware_windows).
+            Ok(addr as usize as *mut u8)
+        } else {
+            Err(Trap::new(TrapKind::OutOfBounds { addr, len: n as u32 }))
         }
     }
 
     #[inline(always)]
     pub(crate) fn load<const N: usize>(&self, addr: u32) -> Result<[u8; N], Trap> {
-        let off = self.offset(addr, N)?;
-        // SAFETY: off + N <= len, checked above; the block outlives the view.
-        Ok(unsafe { self.ptr.add(off).cast::<[u8; N]>().read_unaligned() })
+        let p = self.at(addr, N)?;
+        // SAFETY: `at` returned N accessible bytes.
+        Ok(unsafe { p.cast::<[u8; N]>().read_unaligned() })
     }
 
     #[inline(always)]
     pub(crate) fn store<const N: usize>(&self, addr: u32, v: [u8; N]) -> Result<(), Trap> {
-        let off = self.offset(addr, N)?;
-        // SAFETY: off + N <= len, checked above; the block outlives the view.
-        unsafe { self.ptr.add(off).cast::<[u8; N]>().write_unaligned(v) };
+        let p = self.at(addr, N)?;
+        // SAFETY: `at` returned N accessible bytes.
+        unsafe { p.cast::<[u8; N]>().write_unaligned(v) };
+        Ok(())
+    }
+
+    /// memmove: either side may be a firmware window.
+    pub(crate) fn copy(&self, dst: u32, src: u32, len: u32) -> Result<(), Trap> {
+        let (d, s) = (self.at(dst, len as usize)?, self.at(src, len as usize)?);
+        // SAFETY: both ranges are accessible (`at`); `copy` allows overlap.
+        unsafe { core::ptr::copy(s, d, len as usize) };
+        Ok(())
+    }
+
+    pub(crate) fn fill(&self, dst: u32, val: u8, len: u32) -> Result<(), Trap> {
+        let d = self.at(dst, len as usize)?;
+        // SAFETY: the range is accessible (`at`).
+        unsafe { core::ptr::write_bytes(d, val, len as usize) };
         Ok(())
     }
 }

@@ -13,6 +13,8 @@ float mix_f32(float x, int k, double y);
 void vprint(const char *fmt, ...);
 /* writes through a module pointer: the module's memory is at its real address. */
 int fill_buf(char *out, int n);
+/* a string in firmware memory: the module reads and copies it itself. */
+const char *fw_greeting(void);
 /* 8 ints fill a0..a7; int, long long (8-aligned), double on the stack. */
 double stack_i64(int a, int b, int c, int d, int e, int f, int g, int h, int i, long long j, double k);
 
@@ -47,5 +49,12 @@ int main(void) {
     int n = fill_buf(buf, 7);
     buf[7] = 0;
     vprint("fill_buf wrote %d: %s\n", n, buf);
+
+    const char *g = fw_greeting();
+    int len = 0, sum = 0;
+    for (; g[len]; len++) sum += g[len] * (len + 1);
+    char copy[32];
+    __builtin_memcpy(copy, g, (unsigned)len + 1);
+    vprint("firmware string: %d chars, checksum %d, copy: %s\n", len, sum, copy);
     return 7;
 }

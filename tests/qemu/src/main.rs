@@ -14,6 +14,7 @@ use core::cell::{Cell, UnsafeCell};
 use core::ffi::{CStr, c_char};
 use core::fmt::Write;
 use espb_runtime::native::DeviceHost;
+use espb_runtime::interp::FirmwareWindows;
 use espb_runtime::symtab::{Registry, SymbolTable};
 use espb_runtime::{Config, Instance};
 
@@ -182,6 +183,13 @@ pub unsafe extern "C" fn fill_buf(out: *mut u8, n: i32) -> i32 {
     n
 }
 
+/// A string that lives in firmware memory, not the module's: the module
+/// reads it through its firmware window.
+#[unsafe(no_mangle)]
+pub extern "C" fn fw_greeting() -> *const c_char {
+    c"firmware says hi".as_ptr()
+}
+
 // Formatting helpers for natives.c's `vprint`.
 #[unsafe(no_mangle)]
 pub extern "C" fn qemu_put_char(c: i32) {
@@ -205,6 +213,9 @@ pub extern "C" fn qemu_put_f64(v: f64) {
 
 // ---- main ------------------------------------------------------------------
 
+/// The virt machine's RAM (128 MiB at 0x8000_0000), as QEMU is started here.
+const RAM: (u32, u32) = (0x8000_0000, 0x8800_0000);
+
 fn run() -> Result<i32, alloc::string::String> {
     use alloc::string::ToString;
     let module = espb_runtime::load(APP).map_err(|e| e.to_string())?;
@@ -216,7 +227,10 @@ fn run() -> Result<i32, alloc::string::String> {
         .register(SymbolTable { name: "custom", entries, prefix_hashes: &espb_symtab_custom::PREFIX_HASHES })
         .map_err(|e| e.to_string())?;
     let host = DeviceHost::new(tables, &module);
-    let config = Config { native_memory: true, ..Config::default() };
+    // SAFETY: all of the virt machine's RAM belongs to this firmware, and it
+    // lets the module reach it (strings and data natives hand out).
+    let firmware_windows = unsafe { FirmwareWindows::new(&[RAM]) };
+    let config = Config { native_memory: true, firmware_windows, ..Config::default() };
     let mut inst = Instance::new(module, host, config).map_err(|e| e.to_string())?;
     let base = inst.memory().base() as usize;
     let arena = HEAP.arena.get() as usize;
