@@ -1324,6 +1324,8 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
                     at!(raw.store(addr, (r[s as usize] as u16).to_le_bytes()));
                     pc = n;
                 }
+                op::MulHSI64 => bin64!(MulHSI64, |a, b| ((i128::from(a as i64) * i128::from(b as i64)) >> 64) as u64),
+                op::MulHUI64 => bin64!(MulHUI64, |a, b| ((u128::from(a) * u128::from(b)) >> 64) as u64),
                 // SAFETY: the verifier refuses every byte that is no opcode,
                 // and pc is an instruction start (see dec!). Telling the
                 // compiler so removes the jump table's range check.

@@ -315,6 +315,12 @@ macro_rules! for_each_op {
             StoreI16Idx = 0xD1, "store.idx.i16", { s: Reg, a: Reg, i: Reg };
             /// d = s, then jump: the copy on a loop's back edge and its branch.
             MovBr = 0xD2, "mov.br", { d: Reg, s: Reg, t: Target };
+
+            // --- 64-bit multiply high (overflow checks of i64 multiplies) ---
+            /// d = high 64 bits of the signed 128-bit product a * b.
+            MulHSI64 = 0xD3, "mulh.s.i64", { d: Reg, a: Reg, b: Reg };
+            /// d = high 64 bits of the unsigned 128-bit product a * b.
+            MulHUI64 = 0xD4, "mulh.u.i64", { d: Reg, a: Reg, b: Reg };
         }
     };
 }

@@ -12,6 +12,9 @@ impl FuncLower<'_> {
         let mut parts = rest.split('.');
         let base = parts.next().unwrap_or("");
         let arg = |me: &Self, i: u32| me.operand(inst, i);
+        if super::overflow::is_overflow_intrinsic(rest) {
+            return self.lower_overflow(inst, base);
+        }
         match base {
             // Markers and hints: no code.
             "lifetime" | "dbg" | "assume" | "experimental" | "prefetch" | "sideeffect" | "pseudoprobe" | "var"
@@ -166,7 +169,24 @@ impl FuncLower<'_> {
                 // the verifier accepts; the block's own terminator follows.
                 Ok(())
             }
-            "va_start" | "va_end" | "va_copy" => self.unsupported("variadic arguments (va_start/va_arg)"),
+            "va_start" | "va_end" | "va_copy" => self.lower_va_intrinsic(inst, base),
+            "ptrmask" => {
+                // riscv32 `va_arg` aligns its pointer with it.
+                let (p, m) = (arg(self, 0)?, arg(self, 1)?);
+                if Self::width(m) != 32 {
+                    return self.unsupported(format!("intrinsic `{name}`"));
+                }
+                let rp = self.use_val(p)?;
+                let d = self.def(inst);
+                match self.imm(m) {
+                    Some(x) => self.emit(Opcode::AndImmI32, vec![MOp::Def(d), MOp::Use(rp), MOp::Imm(x as i32 as i64)]),
+                    None => {
+                        let rm = self.use_val(m)?;
+                        self.emit(Opcode::AndI32, vec![MOp::Def(d), MOp::Use(rp), MOp::Use(rm)]);
+                    }
+                }
+                Ok(())
+            }
             _ => self.unsupported(format!("intrinsic `{name}`")),
         }
     }

@@ -110,7 +110,9 @@ impl FuncLower<'_> {
             Op::LLVMStore => self.lower_store(inst),
             Op::LLVMGetElementPtr => self.lower_gep_value(inst),
             Op::LLVMCall => self.lower_call(inst),
-            Op::LLVMVAArg => self.unsupported("variadic argument access (va_arg)"),
+            Op::LLVMVAArg => {
+                self.unsupported("`va_arg` instruction (clang lowers va_arg itself when compiling for riscv32 ilp32)")
+            }
             Op::LLVMAtomicRMW => self.unsupported("atomic read-modify-write"),
             Op::LLVMAtomicCmpXchg => self.unsupported("atomic compare-and-exchange"),
             Op::LLVMFence => self.unsupported("atomic fence"),
@@ -124,9 +126,8 @@ impl FuncLower<'_> {
             | Op::LLVMCatchPad
             | Op::LLVMCleanupPad
             | Op::LLVMCatchSwitch => self.unsupported("exception handling"),
-            Op::LLVMExtractValue | Op::LLVMInsertValue => {
-                self.unsupported("aggregate value (extractvalue/insertvalue)")
-            }
+            Op::LLVMExtractValue => self.lower_extractvalue(inst),
+            Op::LLVMInsertValue => self.lower_insertvalue(inst),
             Op::LLVMExtractElement | Op::LLVMInsertElement | Op::LLVMShuffleVector => {
                 self.unsupported("vector operation")
             }
@@ -755,6 +756,11 @@ impl FuncLower<'_> {
         }
         let ft = self.site_type(inst, &args)?;
         let module_fn = (callee.kind() == ValKind::Function).then(|| self.info.funcs.get(&callee).copied()).flatten();
+        if let Some(f) = module_fn
+            && callee.global_value_type().is_vararg()
+        {
+            return self.lower_variadic_module_call(inst, callee, f, &args);
+        }
         let native = module_fn.is_none();
         let mut regs = Vec::with_capacity(args.len());
         for (i, &a) in args.iter().enumerate() {
@@ -788,6 +794,11 @@ impl FuncLower<'_> {
         } else {
             let p = self.use_val(callee)?;
             let ty = self.tables.type_index(&ft);
+            if let (cands, Some(mft)) = self.variadic_candidates(inst)?
+                && !cands.is_empty()
+            {
+                return self.lower_variadic_indirect(inst, p, &args, regs, ty, d, &cands, &mft);
+            }
             self.emit(Opcode::CallIndirect, vec![MOp::Use(p), MOp::Imm(ty as i64), MOp::Def(d), MOp::Args(regs)]);
         }
         Ok(())

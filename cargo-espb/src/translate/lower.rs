@@ -69,6 +69,15 @@ pub struct FuncLower<'a> {
     prologue: Vec<MInst>,
     hoisted: HashMap<(Const, bool), VReg>,
     to_prologue: bool,
+    /// In a variadic function: the hidden last parameter, the address of
+    /// the caller's variadic-argument area.
+    pub va_area: Option<VReg>,
+    /// Frame offset of the area this function's calls pass variadic
+    /// arguments of module functions in.
+    pub va_out: Option<u32>,
+    /// Registers of the fields of flat aggregates (`{iN, i1}` of the
+    /// `*.with.overflow` intrinsics, `insertvalue` results).
+    pub aggs: HashMap<Val, Vec<VReg>>,
 }
 
 /// Most constants kept in registers for the whole function.
@@ -105,6 +114,9 @@ impl<'a> FuncLower<'a> {
             prologue: Vec::new(),
             hoisted: HashMap::new(),
             to_prologue: false,
+            va_area: None,
+            va_out: None,
+            aggs: HashMap::new(),
         }
     }
 
@@ -195,6 +207,46 @@ impl<'a> FuncLower<'a> {
                 self.vmap.insert(v, r);
             }
         }
+    }
+
+    /// The registers of the fields of aggregate `v` (made on first use, so
+    /// a use may come before the definition in block order).
+    pub fn agg_regs(&mut self, v: Val, n: usize) -> Vec<VReg> {
+        if let Some(r) = self.aggs.get(&v) {
+            return r.clone();
+        }
+        let r: Vec<VReg> = (0..n).map(|_| self.new_vreg()).collect();
+        self.aggs.insert(v, r.clone());
+        r
+    }
+
+    /// A new machine block placed after the current LLVM block's blocks
+    /// (for control flow inside one LLVM instruction).
+    pub fn new_block(&mut self) -> Result<BlockId> {
+        let Some(b) = self.cur_llvm else { return self.internal("no current block") };
+        let home = self.block_id(b)?;
+        let id = self.blocks.len();
+        self.blocks.push(MBlock::default());
+        self.split_after[home].push(id);
+        Ok(id)
+    }
+
+    /// Continues emitting into block `b` (constants are not shared across).
+    pub fn switch_to(&mut self, b: BlockId) {
+        self.cur = b;
+        self.cache.clear();
+    }
+
+    /// Reserves `size` bytes of the static frame, `align`-aligned; returns
+    /// the frame offset.
+    pub fn frame_slot(&mut self, size: u32, align: u32) -> Result<u32> {
+        let off = self.frame.div_ceil(align) * align;
+        let end = off as u64 + size as u64;
+        if end > (1 << 24) {
+            return self.unsupported(format!("stack frame of {end} bytes"));
+        }
+        self.frame = end as u32;
+        Ok(off)
     }
 
     /// Evaluates `v` as a constant (globals, functions, static allocas...).
@@ -372,6 +424,11 @@ impl<'a> FuncLower<'a> {
         for p in &params {
             self.def(*p);
         }
+        if fty.is_vararg() {
+            // The hidden parameter after the declared ones (see `types::module_func_type`).
+            self.va_area = Some(self.new_vreg());
+            self.nparams += 1;
+        }
         for i in 0..params.len() as u32 {
             if f.has_attr(i + 1, "byval", false) {
                 return self.unsupported("by-value aggregate parameter (byval)");
@@ -395,6 +452,7 @@ impl<'a> FuncLower<'a> {
         self.split_after = vec![Vec::new(); bbs.len()];
         self.in_loop = blocks_on_cycles(&bbs);
         self.plan_allocas(&bbs)?;
+        self.plan_va_areas(&bbs)?;
         self.plan_folding(&bbs);
         for (i, b) in bbs.iter().enumerate() {
             self.cur = i;
@@ -773,7 +831,8 @@ impl<'a> FuncLower<'a> {
     /// Checks that every operand and the result are VM values.
     pub fn check_types(&self, inst: Val) -> Result<()> {
         let t = inst.ty();
-        if !t.is_void() && val_type(t).is_none() && !is_inst(inst, Op::LLVMCall) {
+        if !t.is_void() && val_type(t).is_none() && !is_inst(inst, Op::LLVMCall) && !is_inst(inst, Op::LLVMInsertValue)
+        {
             return self.unsupported(describe_unsupported(t));
         }
         for o in inst.operands() {

@@ -15,9 +15,11 @@ mod ir;
 mod isel;
 mod lower;
 mod mir;
+mod overflow;
 mod phi;
 mod regalloc;
 mod types;
+mod varargs;
 
 pub use error::TranslateError;
 
@@ -48,6 +50,9 @@ pub struct ModuleInfo {
     pub funcs: HashMap<Val, u16>,
     /// Defined globals and their data offsets.
     pub globals: HashMap<Val, u32>,
+    /// Defined variadic functions whose address is taken: the targets an
+    /// indirect variadic call may have to pass a variadic-argument area to.
+    pub variadic_targets: Vec<(Val, u16)>,
 }
 
 fn is_exported(f: Val) -> bool {
@@ -61,6 +66,13 @@ fn is_exported(f: Val) -> bool {
     )
 }
 
+/// Is `f` used other than as the callee of a direct call?
+fn address_taken(f: Val) -> bool {
+    f.users()
+        .into_iter()
+        .any(|u| !(ir::is_inst(u, inkwell::llvm_sys::LLVMOpcode::LLVMCall) && u.called_value() == Some(f)))
+}
+
 /// Translates a linked LLVM module into a VM module.
 pub fn translate(module: &inkwell::module::Module<'_>, opts: &TranslateOptions) -> Result<Module, TranslateError> {
     let ir = IrModule(module.as_mut_ptr());
@@ -71,7 +83,12 @@ pub fn translate(module: &inkwell::module::Module<'_>, opts: &TranslateOptions) 
     }
     let funcs: HashMap<Val, u16> = defined.iter().enumerate().map(|(i, f)| (*f, i as u16)).collect();
     let gl = data::layout_globals(ir, &layout)?;
-    let info = ModuleInfo { layout, funcs, globals: gl.offsets.clone() };
+    let variadic_targets = defined
+        .iter()
+        .filter(|f| f.global_value_type().is_vararg() && address_taken(**f))
+        .map(|f| (*f, funcs[f]))
+        .collect();
+    let info = ModuleInfo { layout, funcs, globals: gl.offsets.clone(), variadic_targets };
     let mut tables = types::Tables::default();
 
     let mut out = Module { layout: opts.layout, ..Module::default() };
@@ -80,7 +97,7 @@ pub fn translate(module: &inkwell::module::Module<'_>, opts: &TranslateOptions) 
     let mut line_tables = Vec::new();
     for &f in &defined {
         let name = f.name();
-        let ft = types::func_type(f.global_value_type()).map_err(|t| TranslateError::Unsupported {
+        let ft = types::module_func_type(f.global_value_type()).map_err(|t| TranslateError::Unsupported {
             construct: format!("signature using {}", types::describe_unsupported(t)),
             function: name.clone(),
             location: None,

@@ -52,6 +52,18 @@ pub fn func_type(fty: Ty) -> Result<FuncType, Ty> {
     Ok(FuncType { params, result, variadic_fixed })
 }
 
+/// The type of a function defined in the module. A variadic one gets one
+/// hidden trailing i32 parameter, the address of its variadic-argument area
+/// (laid out as the ilp32 ABI lays out `va_list`); `variadic_fixed` keeps
+/// the number of declared parameters so the disassembler shows `...`.
+pub fn module_func_type(fty: Ty) -> Result<FuncType, Ty> {
+    let mut ft = func_type(fty)?;
+    if ft.variadic_fixed.is_some() {
+        ft.params.push(ValType::I32);
+    }
+    Ok(ft)
+}
+
 /// Function types and imports, deduplicated as they are first used.
 #[derive(Default)]
 pub struct Tables {

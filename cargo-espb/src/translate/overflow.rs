@@ -1,0 +1,220 @@
+//! `llvm.{s,u}{add,sub,mul}.with.overflow.iN` and the flat aggregates
+//! they return: an aggregate lives in one register per field
+//! (`FuncLower::aggs`), `extractvalue` reads a field's register and
+//! `insertvalue` builds a new set. Other aggregates stay unsupported.
+
+use super::consts::Const;
+use super::ir::{Op, Ty, Val, ValKind, is_inst};
+use super::lower::{FuncLower, Result};
+use super::mir::VReg;
+use super::types::val_type;
+use espb_runtime::opcodes::Opcode;
+
+const AGG_UNSUPPORTED: &str = "aggregate value (extractvalue/insertvalue)";
+
+/// Is `rest` (an intrinsic name without `llvm.`) an overflow intrinsic?
+pub fn is_overflow_intrinsic(rest: &str) -> bool {
+    let mut p = rest.split('.');
+    matches!(p.next(), Some("sadd" | "uadd" | "ssub" | "usub" | "smul" | "umul"))
+        && p.next() == Some("with")
+        && p.next() == Some("overflow")
+}
+
+/// A struct whose fields are all VM values (no nesting).
+fn flat_fields(t: Ty) -> Option<usize> {
+    if !t.is_struct() {
+        return None;
+    }
+    let f = t.struct_fields();
+    f.iter().all(|x| val_type(*x).is_some()).then_some(f.len())
+}
+
+/// Aggregates kept in registers: overflow intrinsic results and
+/// `insertvalue`s of flat structs.
+fn in_registers(v: Val) -> bool {
+    if is_inst(v, Op::LLVMCall) {
+        return v
+            .called_value()
+            .filter(|c| c.kind() == ValKind::Function)
+            .is_some_and(|c| c.name().strip_prefix("llvm.").is_some_and(is_overflow_intrinsic));
+    }
+    is_inst(v, Op::LLVMInsertValue) && flat_fields(v.ty()).is_some()
+}
+
+impl FuncLower<'_> {
+    pub fn lower_extractvalue(&mut self, inst: Val) -> Result<()> {
+        let agg = self.operand(inst, 0)?;
+        let idx = inst.agg_indices();
+        let (Some(n), [i]) = (flat_fields(agg.ty()), idx.as_slice()) else {
+            return self.unsupported(AGG_UNSUPPORTED);
+        };
+        if !in_registers(agg) {
+            return self.unsupported(AGG_UNSUPPORTED);
+        }
+        let regs = self.agg_regs(agg, n);
+        let Some(&r) = regs.get(*i as usize) else { return self.internal("extractvalue index") };
+        self.alias(inst, r);
+        Ok(())
+    }
+
+    pub fn lower_insertvalue(&mut self, inst: Val) -> Result<()> {
+        let (agg, v) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
+        let idx = inst.agg_indices();
+        let (Some(n), [i]) = (flat_fields(inst.ty()), idx.as_slice()) else {
+            return self.unsupported(AGG_UNSUPPORTED);
+        };
+        let i = *i as usize;
+        let out = self.agg_regs(inst, n);
+        for (j, &d) in out.iter().enumerate() {
+            if j == i {
+                let r = self.use_val(v)?;
+                self.mov(d, r);
+            } else if agg.is_poison_or_undef() || agg.kind() == ValKind::NullOrUndef {
+                if agg.kind() == ValKind::NullOrUndef && !agg.is_poison_or_undef() {
+                    // zeroinitializer
+                    let wide = super::types::is_wide(inst.ty().struct_fields()[j]);
+                    self.materialise_into(d, Const::Int(0), wide);
+                }
+            } else if in_registers(agg) {
+                let src = self.agg_regs(agg, n)[j];
+                self.mov(d, src);
+            } else if let Some(e) = agg.aggregate_element(j as u32) {
+                let r = self.use_val(e)?;
+                self.mov(d, r);
+            } else {
+                return self.unsupported(AGG_UNSUPPORTED);
+            }
+        }
+        Ok(())
+    }
+
+    /// `{value, overflow}` of `llvm.<base>.with.overflow.iN`.
+    pub fn lower_overflow(&mut self, inst: Val, base: &str) -> Result<()> {
+        let (a, b) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
+        let w = Self::width(a);
+        let signed = base.starts_with('s');
+        let kind = &base[1..];
+        let (val, ov) = match w {
+            64 => self.overflow64(kind, signed, a, b)?,
+            2..=32 => self.overflow32(kind, signed, w, a, b)?,
+            _ => return self.unsupported(format!("overflow intrinsic on an i{w}")),
+        };
+        match self.aggs.get(&inst).cloned() {
+            Some(r) => {
+                self.mov(r[0], val);
+                self.mov(r[1], ov);
+            }
+            None => {
+                self.aggs.insert(inst, vec![val, ov]);
+            }
+        }
+        Ok(())
+    }
+
+    /// Sign-extends the low `w` bits of `r` (w < 32).
+    fn sext_bits(&mut self, r: VReg, w: u32) -> VReg {
+        match w {
+            8 => self.emit2(Opcode::Sext8I32, r),
+            16 => self.emit2(Opcode::Sext16I32, r),
+            _ => {
+                let t = self.emit_imm(Opcode::ShlImmI32, r, (32 - w) as i64);
+                self.emit_imm(Opcode::ShrSImmI32, t, (32 - w) as i64)
+            }
+        }
+    }
+
+    fn overflow32(&mut self, kind: &str, signed: bool, w: u32, a: Val, b: Val) -> Result<(VReg, VReg)> {
+        let (ra, rb) =
+            if w == 32 { (self.use_val(a)?, self.use_val(b)?) } else { (self.norm(a, signed)?, self.norm(b, signed)?) };
+        let mask = super::consts::zext(-1, w);
+        let op = match kind {
+            "add" => Opcode::AddI32,
+            "sub" => Opcode::SubI32,
+            _ => Opcode::MulI32,
+        };
+        let s = self.emit3(op, ra, rb);
+        let ov = match (kind, signed, w == 32) {
+            // Operands extended to 32 bits: add/sub are exact, and so is
+            // mul up to 16 bits; the result overflows iff it does not fit.
+            (_, false, false) if kind != "sub" => {
+                let o = self.emit_imm(Opcode::GtUImmI32, s, mask);
+                if kind == "mul" && w > 16 {
+                    let hi = self.emit3(Opcode::MulHUI32, ra, rb);
+                    let h = self.emit_imm(Opcode::NeImmI32, hi, 0);
+                    self.emit3(Opcode::OrI32, o, h)
+                } else {
+                    o
+                }
+            }
+            ("sub", false, _) => self.emit3(Opcode::LtUI32, ra, rb),
+            (_, true, false) => {
+                let e = self.sext_bits(s, w);
+                let o = self.emit3(Opcode::NeI32, e, s);
+                if kind == "mul" && w > 16 {
+                    let hi = self.emit3(Opcode::MulHSI32, ra, rb);
+                    let sg = self.emit_imm(Opcode::ShrSImmI32, s, 31);
+                    let h = self.emit3(Opcode::NeI32, hi, sg);
+                    self.emit3(Opcode::OrI32, o, h)
+                } else {
+                    o
+                }
+            }
+            ("add", false, true) => self.emit3(Opcode::LtUI32, s, ra),
+            ("mul", false, true) => {
+                let hi = self.emit3(Opcode::MulHUI32, ra, rb);
+                self.emit_imm(Opcode::NeImmI32, hi, 0)
+            }
+            ("mul", true, true) => {
+                let hi = self.emit3(Opcode::MulHSI32, ra, rb);
+                let sg = self.emit_imm(Opcode::ShrSImmI32, s, 31);
+                self.emit3(Opcode::NeI32, hi, sg)
+            }
+            // Signed add/sub: the sign of the result is wrong.
+            (_, true, true) => {
+                let (x1, x2) = if kind == "add" {
+                    (self.emit3(Opcode::XorI32, ra, s), self.emit3(Opcode::XorI32, rb, s))
+                } else {
+                    (self.emit3(Opcode::XorI32, ra, rb), self.emit3(Opcode::XorI32, ra, s))
+                };
+                let t = self.emit3(Opcode::AndI32, x1, x2);
+                self.emit_imm(Opcode::ShrUImmI32, t, 31)
+            }
+            _ => return self.internal(format!("overflow intrinsic {kind}")),
+        };
+        Ok((s, ov))
+    }
+
+    fn overflow64(&mut self, kind: &str, signed: bool, a: Val, b: Val) -> Result<(VReg, VReg)> {
+        let (ra, rb) = (self.use_val(a)?, self.use_val(b)?);
+        let op = match kind {
+            "add" => Opcode::AddI64,
+            "sub" => Opcode::SubI64,
+            _ => Opcode::MulI64,
+        };
+        let s = self.emit3(op, ra, rb);
+        let ov = match (kind, signed) {
+            ("add", false) => self.emit3(Opcode::LtUI64, s, ra),
+            ("sub", false) => self.emit3(Opcode::LtUI64, ra, rb),
+            ("mul", false) => {
+                let hi = self.emit3(Opcode::MulHUI64, ra, rb);
+                let zero = self.materialise(Const::Int(0), true);
+                self.emit3(Opcode::NeI64, hi, zero)
+            }
+            ("mul", true) => {
+                let hi = self.emit3(Opcode::MulHSI64, ra, rb);
+                let sg = self.emit_imm(Opcode::ShrSImmI64, s, 63);
+                self.emit3(Opcode::NeI64, hi, sg)
+            }
+            _ => {
+                let (x1, x2) = if kind == "add" {
+                    (self.emit3(Opcode::XorI64, ra, s), self.emit3(Opcode::XorI64, rb, s))
+                } else {
+                    (self.emit3(Opcode::XorI64, ra, rb), self.emit3(Opcode::XorI64, ra, s))
+                };
+                let t = self.emit3(Opcode::AndI64, x1, x2);
+                self.emit_imm(Opcode::ShrUImmI64, t, 63)
+            }
+        };
+        Ok((s, ov))
+    }
+}

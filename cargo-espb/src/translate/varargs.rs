@@ -1,0 +1,237 @@
+//! Variadic functions defined in the module.
+//!
+//! Convention (docs/architecture.md, "Calls"): a module function defined
+//! variadic takes one hidden trailing i32 parameter, the address of its
+//! variadic-argument area. The caller stores the variadic arguments there
+//! as the RISC-V ilp32 ABI lays out a `va_list` (4-byte slots; i64/f64 in
+//! 8-byte aligned slots), so the `va_arg` code clang generates for riscv32
+//! (pointer arithmetic, `llvm.ptrmask`, loads) reads them unchanged, and a
+//! `va_list` can be handed on to natives such as `vprintf`.
+//! `va_start` stores the hidden parameter into the `va_list`; `va_end` does
+//! nothing; `va_copy` copies the pointer.
+
+use super::consts::{AddrKind, Const};
+use super::ir::{Block, Op, Val, ValKind, is_inst};
+use super::lower::{FuncLower, Result};
+use super::mir::{MOp, VReg};
+use super::types::{module_func_type, val_type};
+use espb_runtime::opcodes::Opcode;
+use espb_runtime::{FuncType, ValType};
+
+/// Bytes a variadic-argument area for `varargs` needs (with the slack for
+/// aligning it at run time), or `None` if an argument has no VM type.
+fn area_size(varargs: &[Val]) -> Option<u32> {
+    let mut off = 0u32;
+    let mut wide_slot = false;
+    for a in varargs {
+        match val_type(a.ty())? {
+            ValType::I32 | ValType::F32 => off += 4,
+            ValType::I64 | ValType::F64 => {
+                off = off.div_ceil(8) * 8 + 8;
+                wide_slot = true;
+            }
+        }
+    }
+    Some(off + if wide_slot { 7 } else { 0 })
+}
+
+impl FuncLower<'_> {
+    /// The variadic arguments of `inst` when it passes them in an area:
+    /// a call of a variadic module function, directly or possibly through
+    /// a pointer.
+    fn area_args(&self, inst: Val) -> Option<Vec<Val>> {
+        let callee = inst.called_value()?;
+        let callee = if callee.kind() == ValKind::GlobalAlias { callee.aliasee()? } else { callee };
+        let nfixed = if callee.kind() == ValKind::Function {
+            if !self.info.funcs.contains_key(&callee) || !callee.global_value_type().is_vararg() {
+                return None;
+            }
+            callee.global_value_type().param_types().len()
+        } else if inst.called_fn_type().is_vararg() && !self.info.variadic_targets.is_empty() {
+            inst.called_fn_type().param_types().len()
+        } else {
+            return None;
+        };
+        Some((nfixed as u32..inst.num_arg_operands()).filter_map(|i| inst.operand(i)).collect())
+    }
+
+    /// Reserves one frame slot shared by all the function's
+    /// variadic-argument areas (each is dead once its call returns).
+    pub fn plan_va_areas(&mut self, bbs: &[Block]) -> Result<()> {
+        let mut max = None;
+        for b in bbs {
+            for inst in b.instructions() {
+                if is_inst(inst, Op::LLVMCall)
+                    && let Some(args) = self.area_args(inst)
+                {
+                    let size = area_size(&args).unwrap_or(0);
+                    max = Some(max.unwrap_or(0).max(size));
+                }
+            }
+        }
+        if let Some(size) = max {
+            self.va_out = Some(self.frame_slot(size, 8)?);
+        }
+        Ok(())
+    }
+
+    /// Stores `varargs` (the arguments from position `first` of call
+    /// `inst`) into a new area of the caller's static frame; returns a
+    /// register with the area's address.
+    fn va_area(&mut self, inst: Val, varargs: &[Val], first: u32) -> Result<VReg> {
+        let mut slots = Vec::with_capacity(varargs.len());
+        let mut off = 0u32;
+        let mut wide_slot = false;
+        for (k, &a) in varargs.iter().enumerate() {
+            let op = match val_type(a.ty()) {
+                Some(ValType::I32 | ValType::F32) => Opcode::StoreI32,
+                Some(ValType::I64 | ValType::F64) => {
+                    off = off.div_ceil(8) * 8;
+                    wide_slot = true;
+                    Opcode::StoreI64
+                }
+                None => {
+                    return self
+                        .unsupported(format!("variadic argument of {}", super::types::describe_unsupported(a.ty())));
+                }
+            };
+            slots.push((a, off, op, first + k as u32));
+            off += if op == Opcode::StoreI64 { 8 } else { 4 };
+        }
+        // `va_arg` aligns 8-byte slots by absolute address, and the frame
+        // pointer is only as aligned as the callers' dynamic allocas left
+        // the stack: align the area at run time when it has such slots.
+        let Some(at) = self.va_out else { return self.internal("variadic call without an area") };
+        let sa = self.new_vreg();
+        self.emit(Opcode::StackAddr, vec![MOp::Def(sa), MOp::Imm(at as i64)]);
+        let base = if wide_slot {
+            let t = self.emit_imm(Opcode::AddImm8I32, sa, 7);
+            self.emit_imm(Opcode::AndImmI32, t, -8)
+        } else {
+            sa
+        };
+        for (a, off, op, idx) in slots {
+            let w = Self::width(a);
+            let r = if a.ty().is_int() && w < 32 {
+                // C promotes variadic integers; be safe with odd IR.
+                let signed = inst.has_attr(idx + 1, "signext", true);
+                self.norm(a, signed)?
+            } else {
+                self.use_val(a)?
+            };
+            self.emit(op, vec![MOp::Use(r), MOp::Use(base), MOp::Imm(off as i64)]);
+        }
+        Ok(base)
+    }
+
+    /// Fixed arguments as registers plus the variadic-argument area.
+    fn va_module_args(&mut self, inst: Val, args: &[Val], nfixed: usize) -> Result<Vec<VReg>> {
+        if args.len() < nfixed {
+            return self.unsupported("call with fewer arguments than the callee's fixed parameters");
+        }
+        let mut regs = Vec::with_capacity(nfixed + 1);
+        for &a in &args[..nfixed] {
+            regs.push(self.use_val(a)?);
+        }
+        let area = self.va_area(inst, &args[nfixed..], nfixed as u32)?;
+        regs.push(area);
+        Ok(regs)
+    }
+
+    /// A direct call of variadic module function `f` (`callee`).
+    pub fn lower_variadic_module_call(&mut self, inst: Val, callee: Val, f: u16, args: &[Val]) -> Result<()> {
+        let nfixed = callee.global_value_type().param_types().len();
+        let regs = self.va_module_args(inst, args, nfixed)?;
+        let d = if inst.ty().is_void() { self.new_vreg() } else { self.def(inst) };
+        self.emit(Opcode::Call, vec![MOp::Imm(f as i64), MOp::Def(d), MOp::Args(regs)]);
+        Ok(())
+    }
+
+    /// The module's address-taken variadic functions an indirect call of
+    /// variadic type may reach, and the signature they take it with.
+    pub fn variadic_candidates(&self, inst: Val) -> Result<(Vec<u16>, Option<FuncType>)> {
+        let fty = inst.called_fn_type();
+        if !fty.is_vararg() || self.info.variadic_targets.is_empty() {
+            return Ok((Vec::new(), None));
+        }
+        let Ok(site) = module_func_type(fty) else { return Ok((Vec::new(), None)) };
+        let found = self
+            .info
+            .variadic_targets
+            .iter()
+            .filter(|(f, _)| module_func_type(f.global_value_type()).ok().as_ref() == Some(&site))
+            .map(|(_, i)| *i)
+            .collect();
+        Ok((found, Some(site)))
+    }
+
+    /// An indirect call through a variadic function type that may reach a
+    /// variadic module function: compare the pointer with their addresses;
+    /// module targets get the variadic-argument area, anything else (a
+    /// native such as `printf`) the typed call-site signature.
+    #[allow(clippy::too_many_arguments)]
+    pub fn lower_variadic_indirect(
+        &mut self,
+        inst: Val,
+        p: VReg,
+        args: &[Val],
+        native_regs: Vec<VReg>,
+        native_ty: u16,
+        d: VReg,
+        candidates: &[u16],
+        module_ft: &FuncType,
+    ) -> Result<()> {
+        let mut hit = None;
+        for &f in candidates {
+            let fa = self.materialise(Const::Addr { kind: AddrKind::Func, target: f as u32, addend: 0 }, false);
+            let e = self.emit3(Opcode::EqI32, p, fa);
+            hit = Some(match hit {
+                None => e,
+                Some(h) => self.emit3(Opcode::OrI32, h, e),
+            });
+        }
+        let Some(hit) = hit else { return self.internal("variadic dispatch without candidates") };
+        let (lnat, lmod, ljoin) = (self.new_block()?, self.new_block()?, self.new_block()?);
+        self.emit(Opcode::BrIf, vec![MOp::Use(hit), MOp::Label(lmod)]);
+        self.emit(Opcode::Br, vec![MOp::Label(lnat)]);
+
+        self.switch_to(lnat);
+        self.emit(
+            Opcode::CallIndirect,
+            vec![MOp::Use(p), MOp::Imm(native_ty as i64), MOp::Def(d), MOp::Args(native_regs)],
+        );
+        self.emit(Opcode::Br, vec![MOp::Label(ljoin)]);
+
+        self.switch_to(lmod);
+        let nfixed = usize::from(module_ft.variadic_fixed.unwrap_or(0));
+        let regs = self.va_module_args(inst, args, nfixed)?;
+        let ty = self.tables.type_index(module_ft);
+        self.emit(Opcode::CallIndirect, vec![MOp::Use(p), MOp::Imm(ty as i64), MOp::Def(d), MOp::Args(regs)]);
+        self.emit(Opcode::Br, vec![MOp::Label(ljoin)]);
+
+        self.switch_to(ljoin);
+        Ok(())
+    }
+
+    /// `llvm.va_start`, `llvm.va_end`, `llvm.va_copy`.
+    pub fn lower_va_intrinsic(&mut self, inst: Val, base: &str) -> Result<()> {
+        match base {
+            "va_start" => {
+                let Some(area) = self.va_area else {
+                    return self.unsupported("va_start in a function that is not variadic");
+                };
+                let ap = self.use_val(self.operand(inst, 0)?)?;
+                self.emit(Opcode::StoreI32, vec![MOp::Use(area), MOp::Use(ap), MOp::Imm(0)]);
+            }
+            "va_copy" => {
+                let dst = self.use_val(self.operand(inst, 0)?)?;
+                let src = self.use_val(self.operand(inst, 1)?)?;
+                let t = self.new_vreg();
+                self.emit(Opcode::LoadI32, vec![MOp::Def(t), MOp::Use(src), MOp::Imm(0)]);
+                self.emit(Opcode::StoreI32, vec![MOp::Use(t), MOp::Use(dst), MOp::Imm(0)]);
+            }
+            _ => {} // va_end
+        }
+        Ok(())
+    }
+}
