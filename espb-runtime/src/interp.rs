@@ -1326,6 +1326,26 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
                 }
                 op::MulHSI64 => bin64!(MulHSI64, |a, b| ((i128::from(a as i64) * i128::from(b as i64)) >> 64) as u64),
                 op::MulHUI64 => bin64!(MulHUI64, |a, b| ((u128::from(a) * u128::from(b)) >> 64) as u64),
+
+                op::DataAddr16 => {
+                    let ((d, off), n) = dec!(DataAddr16);
+                    r[d as usize] = u64::from(self_data_base(vm.mem).wrapping_add(u32::from(off)));
+                    pc = n;
+                }
+                op::StackAddr16 => {
+                    let ((d, off), n) = dec!(StackAddr16);
+                    r[d as usize] = u64::from(fp.wrapping_add(u32::from(off)));
+                    pc = n;
+                }
+                op::ConstI64S => {
+                    let ((d, v), n) = dec!(ConstI64S);
+                    r[d as usize] = v as i64 as u64;
+                    pc = n;
+                }
+                op::BrEqImm8I32 => bri!(BrEqImm8I32, |a, v| a == v as i32 as u32),
+                op::BrNeImm8I32 => bri!(BrNeImm8I32, |a, v| a != v as i32 as u32),
+                op::EqImm8I32 => imm32!(EqImm8I32, |a, v| a == v as i32 as u32),
+                op::IncBrNeImm8I32 => inc_br_imm!(IncBrNeImm8I32, |d, w| d != w as i32 as u32),
                 // SAFETY: the verifier refuses every byte that is no opcode,
                 // and pc is an instruction start (see dec!). Telling the
                 // compiler so removes the jump table's range check.

@@ -321,6 +321,17 @@ macro_rules! for_each_op {
             MulHSI64 = 0xD3, "mulh.s.i64", { d: Reg, a: Reg, b: Reg };
             /// d = high 64 bits of the unsigned 128-bit product a * b.
             MulHUI64 = 0xD4, "mulh.u.i64", { d: Reg, a: Reg, b: Reg };
+
+            // --- short forms: the same operations with narrower immediates,
+            //     chosen by the translator when the value fits (smaller files) ---
+            DataAddr16 = 0xD5, "data.addr16", { d: Reg, off: U16 };
+            StackAddr16 = 0xD6, "stack.addr16", { d: Reg, off: U16 };
+            /// d = v sign-extended to 64 bits.
+            ConstI64S = 0xD7, "const.i64.i8", { d: Reg, v: I8 };
+            BrEqImm8I32 = 0xD8, "br.eq.i32.imm8", { a: Reg, v: I8, t: Target };
+            BrNeImm8I32 = 0xD9, "br.ne.i32.imm8", { a: Reg, v: I8, t: Target };
+            EqImm8I32 = 0xDA, "eq.i32.imm8", { d: Reg, a: Reg, v: I8 };
+            IncBrNeImm8I32 = 0xDB, "inc.br.ne.i32.imm8", { d: Reg, a: Reg, v: I8, w: I8, t: Target };
         }
     };
 }

@@ -228,6 +228,25 @@ fn fuse_loop_branches(insts: &mut Vec<MInst>) {
     }
 }
 
+/// Picks the short form of an instruction whose immediate fits it.
+fn shorten(insts: &mut [MInst]) {
+    use Opcode::*;
+    let fits_i8 = |v: i64| i8::try_from(v).is_ok();
+    for i in insts.iter_mut() {
+        let short = match (i.op, i.ops.as_slice()) {
+            (DataAddr, [_, MOp::Imm(v)]) if u16::try_from(*v).is_ok() => DataAddr16,
+            (StackAddr, [_, MOp::Imm(v)]) if u16::try_from(*v).is_ok() => StackAddr16,
+            (ConstI64, [_, MOp::Imm(v)]) if fits_i8(*v) => ConstI64S,
+            (BrEqImmI32, [_, MOp::Imm(v), _]) if fits_i8(*v) => BrEqImm8I32,
+            (BrNeImmI32, [_, MOp::Imm(v), _]) if fits_i8(*v) => BrNeImm8I32,
+            (EqImmI32, [_, _, MOp::Imm(v)]) if fits_i8(*v) => EqImm8I32,
+            (IncBrNeImmI32, [_, _, _, MOp::Imm(w), _]) if fits_i8(*w) => IncBrNeImm8I32,
+            _ => continue,
+        };
+        i.op = short;
+    }
+}
+
 /// Encodes a register-allocated function.
 pub fn emit(f: &MFunc, alloc: &Allocation) -> Result<Emitted, TranslateError> {
     let internal = |msg: String| TranslateError::Internal { function: f.name.clone(), msg };
@@ -294,6 +313,7 @@ pub fn emit(f: &MFunc, alloc: &Allocation) -> Result<Emitted, TranslateError> {
     }
     for insts in &mut blocks {
         fuse_loop_branches(insts);
+        shorten(insts);
     }
     // Sizes, then block offsets.
     let mut offsets = Vec::with_capacity(n);
