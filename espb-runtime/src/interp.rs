@@ -633,8 +633,10 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
     };
     params.copy_from_slice(args);
 
+    // The memory block never moves: one view serves every frame, refreshed
+    // only after something else used the memory mutably (natives, qsort).
+    let mut raw: RawMem = vm.mem.raw();
     'frame: loop {
-        let mut raw: RawMem = vm.mem.raw();
         let Some(window) = vm.regs.get_mut(base..base + WINDOW) else {
             trap!(TrapKind::StackExhausted);
         };
@@ -1216,6 +1218,7 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
                         fuel = vm.fuel;
                         let v = at!(res);
                         vm.regs[base + d as usize] = v;
+                        raw = vm.mem.raw();
                         pc = n;
                         continue 'frame;
                     }
