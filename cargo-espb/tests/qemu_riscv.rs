@@ -3,7 +3,9 @@
 //! bare-metal firmware crate tests/qemu for riscv32imc-unknown-none-elf
 //! (espb-runtime's `DeviceHost` and the natives, one of them a C variadic
 //! function), runs it on `qemu-system-riscv32 -machine virt` and compares
-//! the UART output with the values checked by hand below.
+//! the UART output with the values checked by hand below. The firmware then
+//! runs the module again from C through the C API (espb-capi) with the C
+//! table espb-sys generates for ESP-IDF (tests/qemu/capi_test.c).
 //!
 //! Skipped, loudly, when qemu-system-riscv32 or the rustup target is
 //! missing; scripts/setup.sh installs both.
@@ -15,15 +17,10 @@ use std::time::{Duration, Instant};
 
 const TARGET: &str = "riscv32imc-unknown-none-elf";
 
-/// What the firmware prints. The natives echo the arguments they received,
-/// so a misplaced register or stack word shows up at the native. Values:
-/// sum6_i64 = 1 + 2^32 + 3 - 5 + (int)(2.5*2) = 4294967300;
-/// spill_split = (1+..+7) + 9 + 0x7_0000_0008 = 30064771117;
-/// mix_f32 = 1.5*3 + 0.25 = 4.75; stack_i64 = (1+..+9) + 1e10 + 0.5;
-/// 0x123456789 = 4886718345. Floats print as Rust's `Display`.
-const EXPECTED: &str = "\
-espb-runtime on riscv32 (qemu virt)
-module memory at its native address: yes
+/// What the module prints through its natives (it runs twice).
+macro_rules! module_output {
+    () => {
+        "\
 print_i32: 42
 print_i32: -7
 print_str: hello from the module
@@ -41,8 +38,43 @@ a7 skipped: 1 2 3 4 5 6 4886718345 8
 doubles: 0.5 1.5 -2.25 10000000000 3
 fill_buf wrote 7: abcdefg
 firmware string: 16 chars, checksum 13013, copy: firmware says hi
-main returned 7
-";
+"
+    };
+}
+
+/// What the firmware prints. The natives echo the arguments they received,
+/// so a misplaced register or stack word shows up at the native. Values:
+/// sum6_i64 = 1 + 2^32 + 3 - 5 + (int)(2.5*2) = 4294967300;
+/// spill_split = (1+..+7) + 9 + 0x7_0000_0008 = 30064771117;
+/// mix_f32 = 1.5*3 + 0.25 = 4.75; stack_i64 = (1+..+9) + 1e10 + 0.5;
+/// 0x123456789 = 4886718345. Floats print as Rust's `Display`.
+///
+/// After the Rust run, the same module through the C API (espb-capi,
+/// tests/qemu/capi_test.c) with the generated C table (`espb_symtab_custom`,
+/// whose `name` field it prints), and two refusals with their
+/// `espb_last_detail` text; the module hash is that of app/custom.espbsym.
+const EXPECTED: &str = concat!(
+    "\
+espb-runtime on riscv32 (qemu virt)
+module memory at its native address: yes
+",
+    module_output!(),
+    "main returned 7
+capi: table `custom`, 9 slots
+",
+    module_output!(),
+    "\
+capi: espb_run_with main: 0 (ok)
+capi:   detail: `main` returned 7
+capi: main returned 7
+capi: renumbered table: 5 (symbol table missing or different from the module's)
+capi:   detail: symbol table `custom` differs: the module's first 9 slots hash to 0x5c646867, \
+the firmware's to 0x12345680; the manifest was renumbered or the module is for another firmware: \
+rebuild the module
+capi: missing entry: 8 (no such entry function)
+capi:   detail: the module has no function `no_such_function`
+"
+);
 
 fn skip(why: &str) {
     eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");

@@ -113,7 +113,8 @@ pub fn generate(m: &Manifest, kconfig: Option<&str>) -> CSources {
          uint32_t hash;                 /* FNV-1a 32 of \"index name\\n\" lines, all slots */\n    \
          uint32_t count;                /* number of slots */\n    \
          const void *const *entries;    /* count addresses */\n    \
-         const uint32_t *prefix_hashes; /* [i]: hash of slots 0..=i (older, shorter manifests) */\n\
+         const uint32_t *prefix_hashes; /* [i]: hash of slots 0..=i (older, shorter manifests) */\n    \
+         const char *name;              /* the table's name: modules import from it by name */\n\
          } espb_symtab_t;\n#endif\n\n",
     );
     let _ = writeln!(h, "#define ESPB_SYMTAB_{upper}_HASH 0x{hash:08x}u");
@@ -137,7 +138,7 @@ pub fn generate(m: &Manifest, kconfig: Option<&str>) -> CSources {
         let _ = writeln!(
             c,
             "const espb_symtab_t espb_symtab_{t} = {{\n    .hash = 0x{hash:08x}u,\n    \
-             .count = 0,\n    .entries = NULL,\n    .prefix_hashes = NULL,\n}};"
+             .count = 0,\n    .entries = NULL,\n    .prefix_hashes = NULL,\n    .name = \"{t}\",\n}};"
         );
     } else {
         let _ = writeln!(c, "static const void *const espb_symtab_{t}_entries[{n}] = {{");
@@ -155,7 +156,7 @@ pub fn generate(m: &Manifest, kconfig: Option<&str>) -> CSources {
             c,
             "const espb_symtab_t espb_symtab_{t} = {{\n    .hash = ESPB_SYMTAB_{upper}_HASH,\n    \
              .count = ESPB_SYMTAB_{upper}_COUNT,\n    .entries = espb_symtab_{t}_entries,\n    \
-             .prefix_hashes = espb_symtab_{t}_prefix_hashes,\n}};"
+             .prefix_hashes = espb_symtab_{t}_prefix_hashes,\n    .name = \"{t}\",\n}};"
         );
     }
 

@@ -2,7 +2,8 @@
 //!
 //! The generated file defines `pub mod espb_symtab_<table>` with `ENTRIES`,
 //! `PREFIX_HASHES`, `HASH`, `COUNT` and the exported `SYMTAB` static
-//! (symbol `espb_symtab_<table>`, same layout as C's `espb_symtab_t`).
+//! (symbol `espb_symtab_<table>`, the layout of the first four fields of C's
+//! `espb_symtab_t`; the C table also carries its name).
 //! Guards are either resolved at generation time (from an sdkconfig or a
 //! list of options: slots are `Some(f)` or `None`), or deferred to the
 //! compiler as `#[cfg]` attributes on esp-idf-sys's cfg names
@@ -101,7 +102,7 @@ pub fn generate(m: &Manifest, slots: Slots<'_>, opts: RustOptions) -> String {
     s.push_str(
         "    /// A slot: the address of a native function, or `None` (disabled or removed).\n    \
          pub type Slot = ::core::option::Option<unsafe extern \"C\" fn()>;\n\n    \
-         /// Same layout as C's `espb_symtab_t`.\n    \
+         /// The layout of the first four fields of C's `espb_symtab_t`.\n    \
          #[repr(C)]\n    \
          pub struct Symtab {\n        \
          pub hash: u32,\n        \

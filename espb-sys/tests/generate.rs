@@ -163,6 +163,9 @@ fn c_table_compiles_for_riscv_with_clang22() {
         assert!(syms.lines().any(|l| l.ends_with(" espb_symtab_idf") && l.contains("GLOBAL")));
         let h = std::fs::read_to_string(&g.header).unwrap();
         assert!(h.contains(&format!("#define ESPB_SYMTAB_IDF_HASH 0x{:08x}u", m.hash())));
+        assert!(h.contains("    const char *name;"), "the table carries its name last");
+        let src = std::fs::read_to_string(&g.source).unwrap();
+        assert!(src.contains(".name = \"idf\",\n};"), "name initialiser");
         let cm = std::fs::read_to_string(&g.cmake).unwrap();
         assert!(cm.contains("PRIV_REQUIRES driver esp_common esp_event esp_hw_support esp_netif esp_system esp_timer esp_wifi freertos heap log nvs_flash"), "{cm}");
         assert!(g.kconfig.is_some());

@@ -1,8 +1,9 @@
 //! Generates the `custom` symbol table from app/custom.espbsym (espb-sys,
 //! as a firmware's build.rs would), compiles natives.c with clang for
-//! riscv32 ilp32, copies the module built by the driver test
-//! (`ESPB_QEMU_MODULE`) next to the generated sources, and links with
-//! link.x.
+//! riscv32 ilp32, generates the same table as C (espb-sys gen_c, as for
+//! ESP-IDF) and compiles it with capi_test.c (the C API), copies the
+//! module built by the driver test (`ESPB_QEMU_MODULE`) next to the
+//! generated sources, and links with link.x.
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -12,14 +13,26 @@ fn main() {
     let manifest = dir.join("app/custom.espbsym");
     println!("cargo:rerun-if-changed={}", manifest.display());
     println!("cargo:rerun-if-changed=natives.c");
+    println!("cargo:rerun-if-changed=capi_test.c");
+    println!("cargo:rerun-if-changed=../../espb-sys/component/espb_runtime/include/espb_runtime.h");
     println!("cargo:rerun-if-changed=link.x");
     println!("cargo:rerun-if-env-changed=ESPB_QEMU_MODULE");
     println!("cargo:rerun-if-env-changed=ESPB_CLANG");
 
+    // Not exported as the C symbol `espb_symtab_custom`: the C table below is.
     espb_sys::TableBuilder::new("custom")
         .manifest(&manifest)
+        .export_symbol(false)
         .generate_rust(&out)
         .unwrap_or_else(|e| panic!("cannot generate the custom table: {e}"));
+    // The C table an ESP-IDF firmware would compile; its source includes
+    // "sdkconfig.h" (no options matter for this manifest).
+    let c_dir = out.join("c");
+    let c_table = espb_sys::TableBuilder::new("custom")
+        .manifest(&manifest)
+        .generate_c(&c_dir)
+        .unwrap_or_else(|e| panic!("cannot generate the custom C table: {e}"));
+    std::fs::write(c_dir.join("sdkconfig.h"), "/* empty: the QEMU firmware has no ESP-IDF configuration */\n").unwrap();
 
     let module = std::env::var_os("ESPB_QEMU_MODULE")
         .map(PathBuf::from)
@@ -38,15 +51,23 @@ fn main() {
             .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
             .expect("clang not found (set ESPB_CLANG)")
     });
-    let obj = out.join("natives.o");
-    let st = Command::new(&clang)
-        .args(["--target=riscv32-unknown-elf", "-march=rv32imc", "-mabi=ilp32", "-ffreestanding", "-O2", "-c"])
-        .arg(dir.join("natives.c"))
-        .arg("-o")
-        .arg(&obj)
-        .status()
-        .expect("running clang");
-    assert!(st.success(), "clang failed on natives.c");
-    println!("cargo:rustc-link-arg={}", obj.display());
+    let include = dir.join("../../espb-sys/component/espb_runtime/include");
+    for src in [dir.join("natives.c"), dir.join("capi_test.c"), c_table.source] {
+        let obj = out.join(src.file_stem().unwrap()).with_extension("o");
+        let st = Command::new(&clang)
+            .args(["--target=riscv32-unknown-elf", "-march=rv32imc", "-mabi=ilp32", "-ffreestanding", "-O2"])
+            .args(["-Wall", "-Wextra", "-Werror", "-c"])
+            .arg("-I")
+            .arg(&include)
+            .arg("-I")
+            .arg(&c_dir)
+            .arg(&src)
+            .arg("-o")
+            .arg(&obj)
+            .status()
+            .expect("running clang");
+        assert!(st.success(), "clang failed on {}", src.display());
+        println!("cargo:rustc-link-arg={}", obj.display());
+    }
     println!("cargo:rustc-link-arg=-T{}", dir.join("link.x").display());
 }

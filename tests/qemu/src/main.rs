@@ -243,17 +243,30 @@ fn run() -> Result<i32, alloc::string::String> {
     }
 }
 
+unsafe extern "C" {
+    /// capi_test.c: runs the module through the C API (espb-capi) with the
+    /// generated C table; 0 when every outcome is the expected one.
+    fn capi_test(module: *const u8, len: u32) -> i32;
+}
+
 #[unsafe(no_mangle)]
 pub extern "C" fn rust_main() -> ! {
     println!("espb-runtime on riscv32 (qemu virt)");
     match run() {
-        Ok(v) => {
-            println!("main returned {v}");
-            exit(0)
-        }
+        Ok(v) => println!("main returned {v}"),
         Err(e) => {
             println!("FAILED: {e}");
             exit(1)
         }
     }
+    // SAFETY: the module's bytes and length; capi_test only reads them.
+    let bad = unsafe { capi_test(APP.as_ptr(), APP.len() as u32) };
+    if bad != 0 {
+        println!("FAILED: the C API run");
+        exit(2)
+    }
+    exit(0)
 }
+
+// The C API (espb_run_with, ...) is called from capi_test.c: keep the crate.
+use espb_capi as _;

@@ -1,0 +1,471 @@
+//! The C API of espb-runtime, for firmware written in C (ESP-IDF): decode,
+//! verify and run a `.espb` module against the firmware's generated symbol
+//! tables (`espb_symtab_<name>`, espb-sys `gen_c`) with real native calls.
+//!
+//! ```c
+//! const espb_symtab_t *tables[] = { &espb_symtab_idf };
+//! espb_error_t err = espb_run(bytes, len, tables, 1, "app_main");
+//! if (err != ESPB_OK) {
+//!     char why[160];
+//!     espb_last_detail(why, sizeof why);
+//!     ESP_LOGE(TAG, "%s: %s", espb_error_str(err), why);
+//! }
+//! ```
+//!
+//! The header is `espb-sys/component/espb_runtime/include/espb_runtime.h`.
+//! Without the `standalone` feature this is a plain `no_std` rlib for a Rust
+//! firmware that brings its own allocator and panic handler (the QEMU test
+//! links it so); with it, the staticlib carries an allocator over the C
+//! library's `malloc` and a panic handler calling `abort()`.
+#![no_std]
+
+extern crate alloc;
+// Off-target (host checks and tests) the standard library provides the
+// panic handler and allocator the staticlib output needs.
+#[cfg(not(target_os = "none"))]
+extern crate std;
+
+use core::cell::UnsafeCell;
+use core::ffi::{CStr, c_char, c_void};
+use core::fmt::Write as _;
+use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+
+use espb_runtime::interp::{FirmwareWindows, InstantiateError, TrapKind};
+use espb_runtime::native::DeviceHost;
+use espb_runtime::symtab::{Registry, SymbolTable};
+use espb_runtime::{Config, Instance, LoadError};
+
+#[cfg(feature = "standalone")]
+mod standalone;
+
+/// `espb_symtab_t`: a firmware symbol table as espb-sys `gen_c` generates it.
+#[repr(C)]
+#[derive(Debug)]
+pub struct EspbSymtab {
+    /// Hash of all slots (equals `prefix_hashes[count - 1]`).
+    pub hash: u32,
+    pub count: u32,
+    /// `count` addresses, NULL where the configuration leaves a slot out.
+    pub entries: *const *const c_void,
+    /// `[i]`: hash of slots `0..=i`.
+    pub prefix_hashes: *const u32,
+    /// The table's name (`"idf"`), NUL-terminated.
+    pub name: *const c_char,
+}
+
+/// `espb_window_t`: a firmware memory region `[start, end)` modules may
+/// read and write at its real addresses.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EspbWindow {
+    pub start: u32,
+    pub end: u32,
+}
+
+/// `espb_error_t`. The values are part of the C API: append only.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EspbError {
+    /// The entry function returned (or the module called `exit(0)`).
+    Ok = 0,
+    /// A NULL pointer, a name that is not UTF-8, or two tables of one name.
+    Args = 1,
+    /// The partition holds no valid module (header, length or CRC).
+    Partition = 2,
+    /// The bytes are not a well-formed `.espb` module.
+    Format = 3,
+    /// The module failed verification.
+    Verify = 4,
+    /// A symbol table the module needs is missing, too short, or differs
+    /// (hash mismatch), or a table is inconsistent in itself.
+    Table = 5,
+    /// An import's slot is NULL in this firmware's configuration.
+    Import = 6,
+    /// The module's memory does not fit (or is not available).
+    NoMemory = 7,
+    /// No function of the entry's name, or one with unsupported parameters.
+    NoEntry = 8,
+    /// The module trapped (detail: what and where).
+    Trap = 9,
+    /// The module called `exit()` with a non-zero status.
+    Exit = 10,
+}
+
+const ERROR_STRS: [&CStr; 11] = [
+    c"ok",
+    c"invalid arguments",
+    c"no valid module in the partition",
+    c"malformed module",
+    c"module failed verification",
+    c"symbol table missing or different from the module's",
+    c"the firmware does not provide an import",
+    c"not enough memory for the module",
+    c"no such entry function",
+    c"the module trapped",
+    c"the module exited with a non-zero status",
+];
+
+/// A static description of `err` (`"unknown error"` for values outside the
+/// enum).
+#[unsafe(no_mangle)]
+pub extern "C" fn espb_error_str(err: i32) -> *const c_char {
+    usize::try_from(err).ok().and_then(|i| ERROR_STRS.get(i)).copied().unwrap_or(c"unknown error").as_ptr()
+}
+
+// ---- the last error's text ------------------------------------------------
+
+const DETAIL_LEN: usize = 256;
+
+/// The last run's message, guarded by a flag: a writer or reader that finds
+/// it taken (concurrent runs) skips it instead of waiting. Where the target
+/// has atomic compare-and-swap (riscv32imac: ESP32-C6/H2) this is sound from
+/// any thread. Without it (riscv32imc: ESP32-C2/C3) the flag is a plain
+/// load-then-store: there, call the API from one task at a time (the usual
+/// use: one loader task); it stays exact when runs do not overlap.
+struct Detail {
+    busy: AtomicBool,
+    code: AtomicI32,
+    text: UnsafeCell<([u8; DETAIL_LEN], usize)>,
+}
+
+// SAFETY: `text` is only touched by whoever set `busy` from false to true
+// (atomically where the target can; see above for single-task use otherwise).
+unsafe impl Sync for Detail {}
+
+static DETAIL: Detail =
+    Detail { busy: AtomicBool::new(false), code: AtomicI32::new(0), text: UnsafeCell::new(([0; DETAIL_LEN], 0)) };
+
+static LAST_RETURN: AtomicI32 = AtomicI32::new(0);
+
+impl Detail {
+    fn with<R>(&self, f: impl FnOnce(&mut ([u8; DETAIL_LEN], usize)) -> R) -> Option<R> {
+        #[cfg(target_has_atomic = "8")]
+        if self.busy.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
+            return None;
+        }
+        #[cfg(not(target_has_atomic = "8"))]
+        {
+            if self.busy.load(Ordering::Acquire) {
+                return None;
+            }
+            self.busy.store(true, Ordering::Relaxed);
+        }
+        // SAFETY: the flag is ours until released below.
+        let r = f(unsafe { &mut *self.text.get() });
+        self.busy.store(false, Ordering::Release);
+        Some(r)
+    }
+}
+
+/// Writes into the detail buffer, truncating at a character boundary.
+struct Sink<'a>(&'a mut ([u8; DETAIL_LEN], usize));
+
+impl core::fmt::Write for Sink<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let (buf, len) = &mut *self.0;
+        let room = DETAIL_LEN - 1 - *len;
+        let mut n = s.len().min(room);
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        buf[*len..*len + n].copy_from_slice(&s.as_bytes()[..n]);
+        *len += n;
+        Ok(())
+    }
+}
+
+/// Records the outcome of a run and returns its code.
+fn outcome(code: EspbError, msg: core::fmt::Arguments<'_>) -> EspbError {
+    DETAIL.code.store(code as i32, Ordering::Relaxed);
+    DETAIL.with(|t| {
+        t.1 = 0;
+        let _ = Sink(t).write_fmt(msg);
+    });
+    code
+}
+
+/// Copies the last run's message (e.g. "trap: integer divide by zero in
+/// function `f` at app.c:12", or "`main` returned 7") into `buf`,
+/// NUL-terminated and truncated to `len - 1` bytes; returns the last run's
+/// error code. Nothing is written when `buf` is NULL or `len` is 0.
+///
+/// # Safety
+/// `buf` must be NULL or valid for `len` bytes of writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn espb_last_detail(buf: *mut c_char, len: usize) -> i32 {
+    let code = DETAIL.code.load(Ordering::Relaxed);
+    if buf.is_null() || len == 0 {
+        return code;
+    }
+    let copied = DETAIL.with(|t| {
+        let n = t.1.min(len - 1);
+        // SAFETY: caller's contract: `buf` holds `len > n` bytes.
+        unsafe {
+            core::ptr::copy_nonoverlapping(t.0.as_ptr(), buf.cast::<u8>(), n);
+            *buf.add(n) = 0;
+        }
+    });
+    if copied.is_none() {
+        // SAFETY: as above, `len >= 1`.
+        unsafe { *buf = 0 };
+    }
+    code
+}
+
+/// What the last successful run's entry function returned (low 32 bits; 0
+/// for `void`, or the status of `exit(0)`).
+#[unsafe(no_mangle)]
+pub extern "C" fn espb_last_return() -> i32 {
+    LAST_RETURN.load(Ordering::Relaxed)
+}
+
+// ---- running ---------------------------------------------------------------
+
+/// Runs `entry` of the module in `module[..len]` (no partition header);
+/// see [`espb_run_with`].
+///
+/// # Safety
+/// As [`espb_run_with`] with no windows.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn espb_run(
+    module: *const u8,
+    len: usize,
+    tables: *const *const EspbSymtab,
+    ntables: usize,
+    entry: *const c_char,
+) -> EspbError {
+    // SAFETY: caller's contract; no windows.
+    unsafe { espb_run_with(module, len, tables, ntables, entry, core::ptr::null(), 0) }
+}
+
+/// Like [`espb_run`], for a whole `espb` partition: checks its header
+/// (magic, version, length, CRC) first.
+///
+/// # Safety
+/// As [`espb_run_with`] with no windows; `part` must be valid for `len`
+/// bytes of reads.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn espb_run_partition(
+    part: *const u8,
+    len: usize,
+    tables: *const *const EspbSymtab,
+    ntables: usize,
+    entry: *const c_char,
+) -> EspbError {
+    // SAFETY: caller's contract.
+    let Some(bytes) = (unsafe { bytes(part, len) }) else {
+        return outcome(EspbError::Args, format_args!("the partition pointer is NULL"));
+    };
+    match espb_runtime::partition::unwrap(bytes) {
+        // SAFETY: caller's contract; `m` lies within `part`.
+        Ok(m) => unsafe { espb_run_with(m.as_ptr(), m.len(), tables, ntables, entry, core::ptr::null(), 0) },
+        Err(e) => outcome(EspbError::Partition, format_args!("{e}")),
+    }
+}
+
+/// Decodes and verifies the module in `module[..len]`, resolves its imports
+/// through `tables` (registered by their `name`), instantiates it with its
+/// memory at its real address, and calls `entry` (a function of 0 or 2
+/// parameters; both get 0). `windows[..nwindows]` are firmware regions the
+/// module may read and write directly (strings and structs natives return).
+/// The outcome's text: [`espb_last_detail`]; the entry's result:
+/// [`espb_last_return`]. Out-of-memory while allocating ends in the
+/// allocator's failure path (abort), not in `ESPB_ERR_NO_MEMORY`.
+///
+/// # Safety
+/// * `module` valid for `len` bytes of reads; `entry` a NUL-terminated string.
+/// * `tables` valid for `ntables` pointers, each to a table whose `entries`
+///   and `prefix_hashes` hold `count` items (or are NULL with `count` 0),
+///   whose non-NULL entries are the functions and data the manifest names,
+///   and whose `name` is a NUL-terminated string.
+/// * Every window must be memory the module may read and write at those
+///   addresses while the call runs (as `FirmwareWindows::new`).
+/// * Everything stays valid and unchanged until the call returns. Natives
+///   the module calls run on the caller's stack and thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn espb_run_with(
+    module: *const u8,
+    len: usize,
+    tables: *const *const EspbSymtab,
+    ntables: usize,
+    entry: *const c_char,
+    windows: *const EspbWindow,
+    nwindows: usize,
+) -> EspbError {
+    // SAFETY: caller's contract.
+    match unsafe { run(module, len, tables, ntables, entry, windows, nwindows) } {
+        Ok((code, text)) => outcome(code, format_args!("{text}")),
+        Err((code, text)) => outcome(code, format_args!("{text}")),
+    }
+}
+
+type Outcome = Result<(EspbError, alloc::string::String), (EspbError, alloc::string::String)>;
+
+fn fail<T>(code: EspbError, text: impl core::fmt::Display) -> Result<T, (EspbError, alloc::string::String)> {
+    Err((code, alloc::format!("{text}")))
+}
+
+/// `p[..len]`, with NULL allowed only for `len == 0`.
+///
+/// # Safety
+/// `p` NULL or valid for `len` reads of `T` for `'a`.
+unsafe fn slice<'a, T>(p: *const T, len: usize) -> Option<&'a [T]> {
+    if len == 0 {
+        Some(&[])
+    } else if p.is_null() {
+        None
+    } else {
+        // SAFETY: caller's contract.
+        Some(unsafe { core::slice::from_raw_parts(p, len) })
+    }
+}
+
+/// # Safety
+/// As [`slice`].
+unsafe fn bytes<'a>(p: *const u8, len: usize) -> Option<&'a [u8]> {
+    if p.is_null() {
+        None
+    } else {
+        // SAFETY: caller's contract.
+        unsafe { slice(p, len) }
+    }
+}
+
+/// # Safety
+/// As [`espb_run_with`].
+unsafe fn run(
+    module: *const u8,
+    len: usize,
+    tables: *const *const EspbSymtab,
+    ntables: usize,
+    entry: *const c_char,
+    windows: *const EspbWindow,
+    nwindows: usize,
+) -> Outcome {
+    use EspbError as E;
+    // SAFETY (all blocks): the caller's contract of espb_run_with.
+    let Some(module) = (unsafe { bytes(module, len) }) else {
+        return fail(E::Args, "the module pointer is NULL");
+    };
+    if entry.is_null() {
+        return fail(E::Args, "the entry name is NULL");
+    }
+    let Ok(entry) = unsafe { CStr::from_ptr(entry) }.to_str() else {
+        return fail(E::Args, "the entry name is not UTF-8");
+    };
+    let Some(tables) = (unsafe { slice(tables, ntables) }) else {
+        return fail(E::Args, "the table list is NULL");
+    };
+    let Some(windows) = (unsafe { slice(windows, nwindows) }) else {
+        return fail(E::Args, "the window list is NULL");
+    };
+
+    let mut registry = Registry::new();
+    for (i, &t) in tables.iter().enumerate() {
+        let t = unsafe { t.as_ref() }.map(|t| unsafe { symbol_table(t) });
+        let t = match t {
+            None => return fail(E::Args, alloc::format!("table #{i} is NULL")),
+            Some(Err(e)) => return Err(e),
+            Some(Ok(t)) => t,
+        };
+        let name = t.name;
+        if registry.register(t).is_err() {
+            return fail(E::Args, alloc::format!("two symbol tables are named `{name}`"));
+        }
+    }
+
+    let m = match espb_runtime::load(module) {
+        Ok(m) => m,
+        Err(e @ LoadError::Format(_)) => return fail(E::Format, e),
+        Err(e @ LoadError::Verify(_)) => return fail(E::Verify, e),
+    };
+    let Some(func) = m.find_function(entry) else {
+        return fail(E::NoEntry, alloc::format!("the module has no function `{entry}`"));
+    };
+    let params = m.functions.get(usize::from(func)).and_then(|f| m.types.get(f.ty as usize)).map(|t| t.params.len());
+    let args: &[u64] = match params {
+        Some(0) => &[],
+        Some(2) => &[0, 0],
+        Some(n) => {
+            return fail(E::NoEntry, alloc::format!("`{entry}` takes {n} parameters; an entry takes 0 or 2"));
+        }
+        None => return fail(E::NoEntry, alloc::format!("`{entry}` is not a module function")),
+    };
+
+    let pairs: alloc::vec::Vec<(u32, u32)> = windows.iter().map(|w| (w.start, w.end)).collect();
+    // SAFETY: the caller vouches for the windows (espb_run_with's contract).
+    let firmware_windows = unsafe { FirmwareWindows::new(&pairs) };
+    let host = DeviceHost::new(registry, &m);
+    let config = Config { native_memory: true, firmware_windows, ..Config::default() };
+    let mut inst = match Instance::new(m, host, config) {
+        Ok(i) => i,
+        Err(e) => {
+            let code = match e {
+                InstantiateError::Verify(_) => E::Verify,
+                InstantiateError::UnresolvedImport { .. } => E::Import,
+                InstantiateError::MissingTable { .. }
+                | InstantiateError::TableTooShort { .. }
+                | InstantiateError::TableHashMismatch { .. } => E::Table,
+                InstantiateError::MemoryTooLarge { .. } => E::NoMemory,
+                InstantiateError::BadRelocation { .. } => E::Format,
+            };
+            return fail(code, e);
+        }
+    };
+    match inst.call(func, args) {
+        Ok(v) => {
+            let v = v.unwrap_or(0) as u32 as i32;
+            LAST_RETURN.store(v, Ordering::Relaxed);
+            Ok((E::Ok, alloc::format!("`{entry}` returned {v}")))
+        }
+        Err(t) => match t.kind {
+            TrapKind::Exit(0) => {
+                LAST_RETURN.store(0, Ordering::Relaxed);
+                Ok((E::Ok, alloc::format!("`{entry}` called exit(0)")))
+            }
+            TrapKind::Exit(c) => fail(E::Exit, alloc::format!("the module called exit({c})")),
+            _ => fail(E::Trap, alloc::format!("trap: {}", inst.describe(&t))),
+        },
+    }
+}
+
+/// A C table as the runtime's [`SymbolTable`], after checking it is
+/// consistent (name, pointers, and `hash == prefix_hashes[count - 1]`).
+///
+/// # Safety
+/// `t` satisfies [`espb_run_with`]'s table contract.
+unsafe fn symbol_table(t: &EspbSymtab) -> Result<SymbolTable<'_>, (EspbError, alloc::string::String)> {
+    use EspbError as E;
+    if t.name.is_null() {
+        return fail(E::Args, "a symbol table has no name (NULL): regenerate it with espb-sys");
+    }
+    // SAFETY: caller's contract.
+    let Ok(name) = unsafe { CStr::from_ptr(t.name) }.to_str() else {
+        return fail(E::Args, "a symbol table's name is not UTF-8");
+    };
+    let n = t.count as usize;
+    // SAFETY: caller's contract; a `const void *` is pointer-sized like `usize`.
+    let entries = unsafe { slice(t.entries.cast::<usize>(), n) };
+    // SAFETY: caller's contract.
+    let hashes = unsafe { slice(t.prefix_hashes, n) };
+    let (Some(entries), Some(prefix_hashes)) = (entries, hashes) else {
+        return fail(E::Table, alloc::format!("symbol table `{name}` has {n} slots but NULL arrays"));
+    };
+    let last = prefix_hashes.last().copied().unwrap_or(FNV_OFFSET);
+    if last != t.hash {
+        return fail(
+            E::Table,
+            alloc::format!(
+                "symbol table `{name}` is inconsistent: hash {:#010x}, but its slots hash to {last:#010x}",
+                t.hash
+            ),
+        );
+    }
+    Ok(SymbolTable { name, entries, prefix_hashes })
+}
+
+/// FNV-1a 32 offset basis: the hash of an empty table (docs/symbols.md).
+const FNV_OFFSET: u32 = 0x811c_9dc5;
+
+#[cfg(test)]
+mod tests;
