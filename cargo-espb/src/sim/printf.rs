@@ -336,16 +336,7 @@ pub fn format(fmt: &[u8], mem: &mut Memory, args: &mut dyn ArgSource, out: &mut 
         match conv {
             b'd' | b'i' => {
                 let v = signed(args.int(mem, len.bits() == 64)?, len.bits());
-                let prefix: &[u8] = if v < 0 {
-                    b"-"
-                } else if s.plus {
-                    b"+"
-                } else if s.space {
-                    b" "
-                } else {
-                    b""
-                };
-                integer(&mut out, &s, prefix, v.unsigned_abs(), 10, false);
+                integer(&mut out, &s, sign_prefix(v < 0, &s), v.unsigned_abs(), 10, false);
             }
             b'u' | b'o' | b'x' | b'X' => {
                 let v = unsigned(args.int(mem, len.bits() == 64)?, len.bits());
@@ -524,9 +515,9 @@ fn wide_string(mem: &Memory, p: u32, prec: Option<u64>) -> Result<Vec<u8>, Trap>
     Ok(out)
 }
 
-fn float(out: &mut Counter<'_>, s: &Spec, conv: u8, x: f64) {
-    let upper = conv.is_ascii_uppercase();
-    let prefix: &[u8] = if x.is_sign_negative() {
+/// The sign part of a signed conversion: `-`, or `+`/space per the flags.
+fn sign_prefix(negative: bool, s: &Spec) -> &'static [u8] {
+    if negative {
         b"-"
     } else if s.plus {
         b"+"
@@ -534,7 +525,12 @@ fn float(out: &mut Counter<'_>, s: &Spec, conv: u8, x: f64) {
         b" "
     } else {
         b""
-    };
+    }
+}
+
+fn float(out: &mut Counter<'_>, s: &Spec, conv: u8, x: f64) {
+    let upper = conv.is_ascii_uppercase();
+    let prefix = sign_prefix(x.is_sign_negative(), s);
     if !x.is_finite() {
         let body: &[u8] = match (x.is_nan(), upper) {
             (true, false) => b"nan",
