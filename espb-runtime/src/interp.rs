@@ -101,6 +101,12 @@ impl core::fmt::Display for Trap {
     }
 }
 
+impl From<crate::heap::InvalidFree> for Trap {
+    fn from(e: crate::heap::InvalidFree) -> Trap {
+        Trap::new(TrapKind::InvalidFree { addr: e.0 })
+    }
+}
+
 /// What a host function may touch: the instance's memory and heap.
 pub struct HostCtx<'a> {
     pub mem: &'a mut Memory,
@@ -116,7 +122,7 @@ impl<'a> HostCtx<'a> {
         self.heap.malloc(size)
     }
     pub fn free(&mut self, addr: u32) -> Result<(), Trap> {
-        self.heap.free(addr).map_err(|e| Trap::new(TrapKind::InvalidFree { addr: e.0 }))
+        self.heap.free(addr).map_err(Trap::from)
     }
 }
 
@@ -1518,7 +1524,7 @@ fn call_import<H: Host>(
                     return Ok(0);
                 }
                 mem.copy_within(p, old, old_size.min(size))?;
-                heap.free(old).map_err(|e| Trap::new(TrapKind::InvalidFree { addr: e.0 }))?;
+                heap.free(old).map_err(Trap::from)?;
                 Ok(u64::from(p))
             }
             // Handled in the interpreter loop, which can re-enter the module.
@@ -1526,7 +1532,7 @@ fn call_import<H: Host>(
             Builtin::Exit => Err(Trap::new(TrapKind::Exit(arg(0) as i32))),
             Builtin::Abort => Err(Trap::new(TrapKind::Abort)),
             Builtin::Free => {
-                heap.free(arg(0)).map_err(|e| Trap::new(TrapKind::InvalidFree { addr: e.0 }))?;
+                heap.free(arg(0)).map_err(Trap::from)?;
                 Ok(0)
             }
         },
