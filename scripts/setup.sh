@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs what cargo-espb needs on Debian 12 (as root, or with sudo):
-# LLVM 22 + clang-22 (translator and C front end), newlib headers (the
+# LLVM 22 + clang-22 (translator and C front end), clang-15 and clang-19
+# (older bitcode, as esp-clang makes it, in the e2e tests), newlib headers (the
 # module's libc headers), gcc-multilib (native ILP32 builds for differential
 # tests), csmith (random differential tests), lld-22 (wasm benchmark),
-# qemu-system-misc (RISC-V runs), and the Rust target for the no_std runtime.
+# qemu-system-misc (RISC-V runs), cmake (the ESP-IDF component's CMake, run
+# against a stub ESP-IDF in tests), and the Rust targets of the no_std
+# runtime: riscv32imc (ilp32) and riscv32imafc (ilp32f, ESP32-P4).
 # Idempotent: installs only what is missing.
 set -euo pipefail
 
-packages=(clang-22 llvm-22-dev lld-22 libpolly-22-dev libnewlib-dev gcc-multilib csmith libcsmith-dev
-          qemu-system-misc zlib1g-dev libzstd-dev libxml2-dev libffi-dev pkg-config)
+packages=(clang-22 clang-15 clang-19 llvm-22-dev lld-22 libpolly-22-dev libnewlib-dev gcc-multilib csmith libcsmith-dev
+          qemu-system-misc cmake zlib1g-dev libzstd-dev libxml2-dev libffi-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -25,10 +28,12 @@ if ! command -v cargo >/dev/null; then
     echo "setup: cargo not found; install Rust with rustup first (https://rustup.rs)" >&2
     exit 1
 fi
-if ! rustup target list --installed | grep -q '^riscv32imc-unknown-none-elf$'; then
-    echo "setup: adding rustup target riscv32imc-unknown-none-elf"
-    rustup target add riscv32imc-unknown-none-elf
-fi
+for t in riscv32imc-unknown-none-elf riscv32imafc-unknown-none-elf; do
+    if ! rustup target list --installed | grep -q "^$t\$"; then
+        echo "setup: adding rustup target $t"
+        rustup target add "$t"
+    fi
+done
 for c in rustfmt clippy; do
     rustup component list --installed | grep -q "^$c" || rustup component add "$c"
 done

@@ -7,8 +7,16 @@ use std::time::Duration;
 /// `cargo-espb espb build SRC -o WORK/STEM.espb [-- clang_flags]`; returns
 /// the module path, or a failure message with the CLI's diagnostics.
 pub fn build(src: &Path, work: &Path, clang_flags: &[&str]) -> Result<PathBuf, String> {
+    build_with(src, work, clang_flags, None)
+}
+
+/// [`build`] with another clang than the default (`ESPB_CLANG`).
+pub fn build_with(src: &Path, work: &Path, clang_flags: &[&str], clang: Option<&str>) -> Result<PathBuf, String> {
     let out = work.join(format!("{}.espb", util::stem(src)));
     let mut cmd = util::espb_cmd();
+    if let Some(c) = clang {
+        cmd.env("ESPB_CLANG", c);
+    }
     cmd.arg("build").arg(src).arg("-o").arg(&out);
     if !clang_flags.is_empty() {
         cmd.arg("--").args(clang_flags);

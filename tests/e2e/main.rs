@@ -3,6 +3,10 @@
 //! * `c::NAME`: `tests/c/NAME.c` built natively (gcc -m32, see `native.rs`)
 //!   and through `cargo-espb espb build` + `run`; stdout and exit code must
 //!   be identical.
+//! * `clang-N::NAME`: the same with the module compiled by an older clang
+//!   (esp-clang's LLVM is 15 to 21; the translator must read its bitcode):
+//!   clang-15 and clang-19 from Debian, skipped loudly when missing unless
+//!   `ESPB_E2E_REQUIRE_NATIVE` is set.
 //! * `trap::NAME`: `tests/c/trap/NAME.c` must trap with the message named in
 //!   its `// expect-trap:` first line.
 //! * `cli::NAME`: the CLI's errors and everyday invocations.
@@ -25,6 +29,14 @@ mod util;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 
+/// Older clangs whose bitcode the translator must read (esp-clang ships LLVM
+/// 15 to 21; these are Debian 12's).
+const OLDER_CLANGS: &[&str] = &["clang-15", "clang-19"];
+
+fn which_clang(name: &str) -> bool {
+    std::process::Command::new(name).arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
 fn to_failed(r: Result<(), String>) -> Result<(), Failed> {
     r.map_err(Failed::from)
 }
@@ -45,9 +57,27 @@ fn main() {
 
     let programs = util::files_with_ext(&util::c_dir(), "c");
     assert!(!programs.is_empty(), "no C programs found in {}", util::c_dir().display());
+    let old_clangs: Vec<&'static str> = OLDER_CLANGS
+        .iter()
+        .copied()
+        .filter(|c| {
+            let found = which_clang(c);
+            if !found {
+                eprintln!("*** WARNING: {c} is not installed: the C programs are not built with it (scripts/setup.sh installs it)");
+            }
+            found || programs::require_native()
+        })
+        .collect();
     for src in programs {
         let name = format!("c::{}", util::stem(&src));
-        trials.push(Trial::test(name, move || to_failed(programs::differential(&src))).with_kind("diff"));
+        let s = src.clone();
+        trials.push(Trial::test(name, move || to_failed(programs::differential(&s, None))).with_kind("diff"));
+        for &clang in &old_clangs {
+            let name = format!("{clang}::{}", util::stem(&src));
+            let s = src.clone();
+            trials
+                .push(Trial::test(name, move || to_failed(programs::differential(&s, Some(clang)))).with_kind("diff"));
+        }
     }
 
     for src in util::files_with_ext(&util::c_dir().join("trap"), "c") {

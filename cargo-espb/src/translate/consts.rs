@@ -105,7 +105,7 @@ impl ConstEnv<'_> {
                 if v.ty().int_width() > 64 {
                     return Err(ConstError::Unsupported(format!("{}-bit integer constant", v.ty().int_width())));
                 }
-                Ok(Some(Const::Int(v.const_sext())))
+                Ok(Some(Const::Int(v.const_reg_value())))
             }
             ValKind::ConstFp => {
                 let d = v.const_double();

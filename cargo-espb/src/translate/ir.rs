@@ -281,6 +281,13 @@ impl Val {
         // SAFETY: callers check ConstInt.
         unsafe { c::LLVMConstIntGetSExtValue(self.0) }
     }
+    /// A constant int as the translator keeps it in a register: sign-extended,
+    /// except that an i1 is 0 or 1 (registers holding i1 are always clean, so
+    /// `true` must be 1, not the sign-extended -1).
+    pub fn const_reg_value(&self) -> i64 {
+        let v = self.const_sext();
+        if self.ty().int_width() == 1 { v & 1 } else { v }
+    }
     pub fn const_double(&self) -> f64 {
         let mut loses = 0;
         // SAFETY: callers check ConstFp.

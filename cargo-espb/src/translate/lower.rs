@@ -258,7 +258,7 @@ impl<'a> FuncLower<'a> {
     /// An integer immediate for a constant int operand (sign-extended).
     pub fn imm(&self, v: Val) -> Option<i64> {
         match v.kind() {
-            ValKind::ConstInt if v.ty().int_width() <= 64 => Some(v.const_sext()),
+            ValKind::ConstInt if v.ty().int_width() <= 64 => Some(v.const_reg_value()),
             ValKind::NullOrUndef if v.ty().is_int() || v.ty().is_ptr() => Some(0),
             _ => None,
         }
