@@ -8,8 +8,10 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-echo "== espb-runtime for riscv32imc-unknown-none-elf (no_std)"
-cargo build --quiet -p espb-runtime --target riscv32imc-unknown-none-elf --release
+for t in riscv32imc-unknown-none-elf riscv32imafc-unknown-none-elf; do
+    echo "== espb-runtime and espb-capi for $t (no_std)"
+    cargo build --quiet -p espb-runtime -p espb-capi --target "$t" --release
+done
 echo "== tests"
 # The end-to-end suite must compare against native builds, not skip them.
 export ESPB_E2E_REQUIRE_NATIVE=1

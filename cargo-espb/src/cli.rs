@@ -55,6 +55,14 @@ pub struct BuildArgs {
     pub verbose: bool,
     #[command(flatten)]
     pub symbols: SymbolArgs,
+    /// The chip whose clang target flags compile .c inputs (esp32, esp32s2, esp32s3, esp32c2, esp32c3, esp32c6,
+    /// esp32h2, esp32p4); default: riscv32 like an ESP32-C3. A project takes the chip from espb.toml.
+    #[arg(long)]
+    pub chip: Option<String>,
+    /// Call hints for natives (`.hints`: `name: cb 0, ctx 3, blocking`); in a project, instead of espb.toml's
+    /// `[build] hints`.
+    #[arg(long, value_name = "FILE")]
+    pub hints: Option<PathBuf>,
     /// Extra clang flags, after `--`.
     #[arg(last = true)]
     pub clang_flags: Vec<String>,
@@ -106,6 +114,22 @@ pub fn bind_symbols(module: &mut espb_runtime::Module, a: &SymbolArgs) -> Result
         )),
         Err(e) => Err(miette!("{e}")),
     }
+}
+
+/// Merges the standard `idf` hints, a parsed hints file (if any) and the
+/// translator's analysis into the module (see [`crate::hints`]); prints
+/// the warnings.
+pub fn apply_hints(module: &mut espb_runtime::Module, file: Option<&crate::hints::HintFile>) -> Result<()> {
+    let warnings = crate::hints::apply(module, file).map_err(hints_report)?;
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(())
+}
+
+/// A hints error as a diagnostic that shows the offending line.
+pub fn hints_report(e: crate::hints::HintsError) -> miette::Report {
+    miette::Report::new(e)
 }
 
 #[derive(clap::Args, Debug)]
@@ -170,9 +194,19 @@ pub fn build(a: &BuildArgs) -> Result<PathBuf> {
         return crate::project::cli::build(a);
     }
     let out = a.output.clone().unwrap_or_else(|| default_output(&a.inputs));
-    let opts = crate::compile::BuildOptions { verbose: a.verbose, ..Default::default() };
+    // Parsed before clang runs: a typo in the hints file fails fast.
+    let hints = a.hints.as_deref().map(crate::hints::load).transpose().map_err(hints_report)?;
+    let target_flags = match &a.chip {
+        Some(name) => {
+            let chip: crate::flags::chip::Chip = name.parse().map_err(|e| miette!("--chip: {e}"))?;
+            Some(crate::flags::ChipFlags::target_flags(chip, false))
+        }
+        None => None,
+    };
+    let opts = crate::compile::BuildOptions { verbose: a.verbose, target_flags, ..Default::default() };
     let mut module = crate::compile::build_module(&a.inputs, &a.clang_flags, &opts).map_err(|e| miette!("{e}"))?;
     bind_symbols(&mut module, &a.symbols)?;
+    apply_hints(&mut module, hints.as_ref())?;
     let bytes = espb_runtime::format::encode(&module);
     std::fs::write(&out, &bytes)
         .into_diagnostic()
@@ -253,11 +287,15 @@ pub fn run(a: &RunArgs) -> Result<ExitCode> {
 /// `cargo espb inspect`.
 pub fn inspect(a: &InspectArgs) -> Result<()> {
     let module = read_module(&a.module)?;
-    let size = std::fs::metadata(&a.module).map(|m| m.len()).unwrap_or(0);
-    println!("{}: {size} bytes", a.module.display());
+    let bytes = std::fs::read(&a.module).unwrap_or_default();
+    println!("{}: {} bytes", a.module.display(), bytes.len());
     if let Err(e) = espb_runtime::verify::verify(&module) {
         println!("verification FAILED: {e}");
     }
-    print!("{}", espb_runtime::disasm::disassemble_module(&module));
+    // With the header and section sizes when the file reads the same again.
+    match espb_runtime::disasm::disassemble(&bytes) {
+        Ok(text) => print!("{text}"),
+        Err(_) => print!("{}", espb_runtime::disasm::disassemble_module(&module)),
+    }
     Ok(())
 }

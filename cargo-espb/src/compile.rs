@@ -9,18 +9,14 @@ use inkwell::module::Module;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Flags every C file is compiled with, before the user's own.
-pub const DEFAULT_CFLAGS: &[&str] = &[
-    "--target=riscv32-esp-elf",
-    "-march=rv32imc",
-    "-mabi=ilp32",
-    "-isystem",
-    "/usr/include/newlib",
-    "-Os",
-    "-g",
-    "-ffunction-sections",
-    "-fno-common",
-];
+/// Target flags of a single-file build without `--chip`: an ESP32-C3
+/// (what `Chip::target_flags` gives for a chip otherwise).
+pub const DEFAULT_TARGET_FLAGS: &[&str] = &["--target=riscv32-esp-elf", "-march=rv32imc", "-mabi=ilp32"];
+
+/// Flags every C file is compiled with, after the target flags and before
+/// the user's own.
+pub const DEFAULT_CFLAGS: &[&str] =
+    &["-isystem", "/usr/include/newlib", "-Os", "-g", "-ffunction-sections", "-fno-common"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -157,6 +153,8 @@ pub fn load_and_link<'ctx>(
 pub struct BuildOptions {
     /// Print each clang command line before running it.
     pub verbose: bool,
+    /// clang's target flags for `.c` inputs (default [`DEFAULT_TARGET_FLAGS`]).
+    pub target_flags: Option<Vec<String>>,
     pub translate: TranslateOptions,
 }
 
@@ -167,6 +165,11 @@ pub fn build_module(
     opts: &BuildOptions,
 ) -> Result<espb_runtime::Module, BuildError> {
     let ctx = Context::create();
-    let module = load_and_link(&ctx, inputs, extra_flags, opts.verbose)?;
+    let target: Vec<String> = match &opts.target_flags {
+        Some(t) => t.clone(),
+        None => DEFAULT_TARGET_FLAGS.iter().map(|s| s.to_string()).collect(),
+    };
+    let flags: Vec<String> = target.into_iter().chain(extra_flags.iter().cloned()).collect();
+    let module = load_and_link(&ctx, inputs, &flags, opts.verbose)?;
     Ok(translate::translate(&module, &opts.translate)?)
 }

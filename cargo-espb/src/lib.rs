@@ -5,6 +5,7 @@ pub mod bind;
 pub mod cli;
 pub mod compile;
 pub mod flash;
+pub mod hints;
 // issue #4: firmware flags, projects, clang discovery
 pub mod flags;
 pub mod project;

@@ -44,8 +44,9 @@ pub enum SymbolsCmd {
         /// Write `espb_symtab_<table>.rs` here.
         #[arg(long, value_name = "DIR")]
         rust: Option<PathBuf>,
-        /// Resolve guards for Rust from this sdkconfig / sdkconfig.h / sdkconfig.json
-        /// (without it, guards become `#[cfg]` on esp-idf-sys cfg names).
+        /// Resolve guards for Rust from this sdkconfig / sdkconfig.h / sdkconfig.json, and
+        /// take the configuration values (`__espb_cfg_*`) from it (without it, guards
+        /// become `#[cfg]` on esp-idf-sys cfg names and configuration slots stay empty).
         #[arg(long)]
         sdkconfig: Option<PathBuf>,
         /// Treat a Kconfig option as enabled (repeatable).
@@ -133,8 +134,9 @@ fn run_inner(cmd: &SymbolsCmd) -> Result<(), espb_sys::Error> {
                 println!("wrote {} ({} slots)", out.display(), m.count());
             }
             let mut b = TableBuilder::new(&name).manifest_parsed(m).enabled_options(enable).cargo_directives(false);
-            if let Some(s) = sdkconfig {
-                b = b.sdkconfig(s);
+            match sdkconfig {
+                Some(s) => b = b.sdkconfig(s),
+                None => b = b.without_config_values(),
             }
             if let Some(v) = idf_version {
                 let parsed = v.split_once('.').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
@@ -155,8 +157,9 @@ fn run_inner(cmd: &SymbolsCmd) -> Result<(), espb_sys::Error> {
             if let Some(dir) = rust {
                 std::fs::create_dir_all(dir).map_err(|e| espb_sys::Error::Io { path: dir.clone(), source: e })?;
                 let g = b.generate_rust(dir)?;
+                let cfg_slots = config_slot_count(&b)?;
                 println!(
-                    "wrote {} ({} slots, hash 0x{:08x}{})",
+                    "wrote {} ({} slots, hash 0x{:08x}{}{})",
                     g.path.display(),
                     g.count,
                     g.hash,
@@ -164,12 +167,23 @@ fn run_inner(cmd: &SymbolsCmd) -> Result<(), espb_sys::Error> {
                         String::new()
                     } else {
                         format!(", {} disabled by configuration", g.disabled.len())
+                    },
+                    if cfg_slots > 0 && g.config_values.is_empty() {
+                        format!(", {cfg_slots} configuration values left empty: pass --sdkconfig to fill them")
+                    } else {
+                        String::new()
                     }
                 );
             }
             Ok(())
         }
     }
+}
+
+/// How many configuration-value slots (`__espb_cfg_*`) the builder's table has.
+fn config_slot_count(b: &TableBuilder) -> Result<usize, espb_sys::Error> {
+    let m = b.load_manifest()?;
+    Ok(m.live().filter(|e| espb_sys::gen_c::config_option(&e.name).is_some()).count())
 }
 
 /// `dir/idf.espbsym` → `dir/idf.lock`.

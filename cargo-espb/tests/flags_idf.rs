@@ -253,7 +253,14 @@ fn esp32_arguments_form_exact_argv_and_fallback_target() {
     assert_eq!(ff.chip, Chip::Esp32);
     let newlib = t.path().join("tools/xtensa-esp-elf/esp-13.2.0_20240530/xtensa-esp-elf/xtensa-esp-elf/include");
     let root = std::fs::canonicalize(t.path().join("m32")).unwrap_or_else(|e| panic!("{e}"));
-    let mut expected = s(&["--target=xtensa", "-DESP_PLATFORM", "-DIDF_VER=\"v5.2.2\"", "-D_GNU_SOURCE"]);
+    let mut expected = s(&[
+        "--target=xtensa",
+        "-Xclang",
+        "-nostdsysteminc",
+        "-DESP_PLATFORM",
+        "-DIDF_VER=\"v5.2.2\"",
+        "-D_GNU_SOURCE",
+    ]);
     expected.push(format!("-I{}/config", build.display()));
     expected.extend(s(&["-I", SDK]));
     expected.extend(s(&[

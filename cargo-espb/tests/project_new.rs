@@ -167,6 +167,9 @@ fn idf_firmware_project() {
     assert!(read(&root.join("sdkconfig.defaults")).contains("CONFIG_IDF_TARGET=\"esp32s3\""));
     let main = read(&root.join("main/main.c"));
     assert!(main.contains("esp_partition_find_first") && main.contains("\"espb\"") && !main.contains("{{"), "{main}");
+    // The chip's memory windows, from ESP-IDF's own soc.h, go to the runtime.
+    assert!(main.contains("#include \"soc/soc.h\"") && main.contains("{ SOC_DROM_LOW, SOC_DROM_HIGH },"), "{main}");
+    assert!(main.contains("espb_run_with(") && main.contains("windows,"), "{main}");
     assert!(read(&root.join("main/CMakeLists.txt")).contains("espb_symtab_idf"));
     // The generated symbol-table component.
     for f in ["espb_symtab_idf.c", "espb_symtab_idf.h", "CMakeLists.txt", "Kconfig"] {
@@ -193,14 +196,21 @@ fn rust_firmware_project() {
         let text = read(&root.join(f));
         assert!(!text.contains("{{"), "{f} has an unexpanded placeholder");
     }
-    check_build_rs_compiles(&root.join("build.rs"), t.path());
+    let main = read(&root.join("src/main.rs"));
+    assert!(main.contains("const CHIP: Chip = Chip::Esp32c3;") && main.contains("CHIP.firmware_windows()"), "{main}");
+    assert!(main.contains("runner::run_module(module, tables, windows, \"app_main\")"), "{main}");
+    check_build_rs_compiles(&root.join("build.rs"), &main, t.path());
 }
 
 /// Runs the template's build.rs as the build script of a dummy crate that
-/// depends on this workspace's espb-sys (and a stub `embuild`), with
-/// esp-idf-sys's cfgs in the environment, then checks the generated table.
-fn check_build_rs_compiles(build_rs: &Path, tmp: &Path) {
+/// depends on this workspace's espb-sys (and a stub `embuild`), with the
+/// include arguments esp-idf-svc relays from esp-idf-sys (whose `config`
+/// directory holds the sdkconfig.h) in the environment; the crate compiles
+/// the generated table and the part of the template's main.rs that runs the
+/// module (`fn run_module` on: everything but the ESP-IDF calls).
+fn check_build_rs_compiles(build_rs: &Path, main_rs: &str, tmp: &Path) {
     let espb_sys = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../espb-sys"));
+    let espb_runtime = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../espb-runtime"));
     let dummy = tmp.join("dummy");
     let stub = tmp.join("embuild-stub");
     let w = |p: PathBuf, s: &str| {
@@ -213,25 +223,44 @@ fn check_build_rs_compiles(build_rs: &Path, tmp: &Path) {
         dummy.join("Cargo.toml"),
         &format!(
             "[package]\nname = \"dummy\"\nversion = \"0.1.0\"\nedition = \"2021\"\nbuild = \"build.rs\"\n[workspace]\n\
+             [dependencies]\nespb-runtime = {{ path = \"{}\" }}\n\
              [build-dependencies]\nembuild = {{ path = \"{}\" }}\nespb-sys = {{ path = \"{}\" }}\n",
+            espb_runtime.display(),
             stub.display(),
             espb_sys.display()
         ),
     );
     w(dummy.join("build.rs"), &read(build_rs));
+    // The workspace's lock file: espb-runtime's dependencies, offline.
+    w(dummy.join("Cargo.lock"), &read(&PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock"))));
+    let run_module = main_rs.find("fn run_module").map(|i| &main_rs[i..]).unwrap_or_else(|| panic!("{main_rs}"));
     w(
         dummy.join("src/lib.rs"),
-        "pub fn count() -> usize { include_str!(concat!(env!(\"OUT_DIR\"), \"/espb_symtab_idf.rs\")).len() }\n",
+        &format!(
+            "include!(concat!(env!(\"OUT_DIR\"), \"/espb_symtab_idf.rs\"));\n\
+             use espb_runtime::chip::Chip;\nuse espb_runtime::runner::{{self, Outcome}};\n\
+             use espb_runtime::symtab::{{Registry, SymbolTable}};\nconst CHIP: Chip = Chip::Esp32c3;\n\
+             pub {run_module}\n\
+             pub fn hz() -> u32 {{ espb_symtab_idf::CFG_FREERTOS_HZ }}\n"
+        ),
+    );
+    // esp-idf-sys's build directory, as far as the table needs it.
+    let config = tmp.join("esp-idf-sys-out/build/config");
+    w(
+        config.join("sdkconfig.h"),
+        "/*\n * Automatically generated file. DO NOT EDIT.\n * Espressif IoT Development Framework (ESP-IDF) \
+         5.3.1 Configuration Header\n */\n#pragma once\n#define CONFIG_IDF_TARGET \"esp32c3\"\n\
+         #define CONFIG_FREERTOS_HZ 100\n#define CONFIG_SOC_GPIO_SUPPORTED 1\n#define CONFIG_SOC_LEDC_SUPPORTED 1\n",
     );
     let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target-project/buildrs-check");
     let o = Command::new(env!("CARGO"))
         .current_dir(&dummy)
         .args(["check", "--offline", "--quiet"])
         .env("CARGO_TARGET_DIR", &target)
-        // embuild's format: cfgs separated by `:`.
+        // embuild's format (CInclArgs from esp-idf-sys's CMake File API reply).
         .env(
-            "DEP_ESP_IDF_EMBUILD_CFG_ARGS",
-            "esp_idf_soc_gpio_supported:esp_idf_soc_ledc_supported:esp_idf_version_major=\"5\":esp_idf_version_minor=\"3\"",
+            "DEP_ESP_IDF_SVC_EMBUILD_C_INCLUDE_ARGS",
+            format!("-DESP_PLATFORM \"-isystem/nonexistent/include\" \"-isystem{}\"", config.display()),
         )
         .output()
         .unwrap_or_else(|e| panic!("{e}"));

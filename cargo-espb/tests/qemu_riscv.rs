@@ -1,21 +1,38 @@
-//! Real ilp32 native calls under QEMU: builds tests/qemu/app/main.c into an
-//! .espb module (bound to tests/qemu/app/custom.espbsym), builds the
-//! bare-metal firmware crate tests/qemu for riscv32imc-unknown-none-elf
-//! (espb-runtime's `DeviceHost` and the natives, one of them a C variadic
-//! function), runs it on `qemu-system-riscv32 -machine virt` and compares
-//! the UART output with the values checked by hand below. The firmware then
-//! runs the module again from C through the C API (espb-capi) with the C
-//! table espb-sys generates for ESP-IDF (tests/qemu/capi_test.c).
+//! Real native calls under QEMU: builds tests/qemu/app/main.c into an .espb
+//! module (bound to tests/qemu/app/custom.espbsym), builds the bare-metal
+//! firmware crate tests/qemu (espb-runtime's `DeviceHost` and the natives,
+//! some of them C variadic functions) once per RISC-V ABI of the ESP32 line,
+//! runs each on `qemu-system-riscv32 -machine virt` and compares the UART
+//! output with the values checked by hand below:
 //!
-//! Skipped, loudly, when qemu-system-riscv32 or the rustup target is
-//! missing; scripts/setup.sh installs both.
+//! * riscv32imc-unknown-none-elf: ilp32, soft float (ESP32-C2/C3/C6/H2);
+//! * riscv32imafc-unknown-none-elf: ilp32f, f32 arguments in fa0..fa7
+//!   (ESP32-P4); the firmware switches the FPU on and natives.c is compiled
+//!   with `-mabi=ilp32f`.
+//!
+//! The same module runs on both: its call sites carry C signatures, and the
+//! runtime lowers them onto whichever ABI it was built for. The firmware
+//! then runs the module again from C through the C API (espb-capi) with the
+//! C table espb-sys generates for ESP-IDF (tests/qemu/capi_test.c).
+//!
+//! Each case is skipped, loudly, when qemu-system-riscv32 or its rustup
+//! target is missing; scripts/setup.sh installs them.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-const TARGET: &str = "riscv32imc-unknown-none-elf";
+/// A firmware build: its rustup target and the ABI espb-runtime must pick
+/// for it (printed by the firmware).
+struct Firmware {
+    target: &'static str,
+    abi: &'static str,
+}
+
+const ILP32: Firmware = Firmware { target: "riscv32imc-unknown-none-elf", abi: "RISC-V ilp32" };
+const ILP32F: Firmware = Firmware { target: "riscv32imafc-unknown-none-elf", abi: "RISC-V ilp32f" };
 
 /// What the module prints through its natives (it runs twice).
 macro_rules! module_output {
@@ -36,31 +53,42 @@ stack_i64 = 10000000045.5
 mixed: 1 -2 3.5 four 5
 a7 skipped: 1 2 3 4 5 6 4886718345 8
 doubles: 0.5 1.5 -2.25 10000000000 3
+many_f32(0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, -6, 7.25, 8.75)
+many_f32 = 37.5
+f32_spill(1, 2, 3, 4, 5, 6, 7, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5, -0.125, 10.5)
+f32_spill = 88.375
+vscale(2, 4: 0.5 1.25 -4 100)
+vscale = 195.5
 fill_buf wrote 7: abcdefg
 firmware string: 16 chars, checksum 13013, copy: firmware says hi
 "
     };
 }
 
-/// What the firmware prints. The natives echo the arguments they received,
-/// so a misplaced register or stack word shows up at the native. Values:
+/// What the firmware prints after its first line (which names the ABI).
+/// The natives echo the arguments they received, so a misplaced register or
+/// stack word shows up at the native. Values:
 /// sum6_i64 = 1 + 2^32 + 3 - 5 + (int)(2.5*2) = 4294967300;
 /// spill_split = (1+..+7) + 9 + 0x7_0000_0008 = 30064771117;
 /// mix_f32 = 1.5*3 + 0.25 = 4.75; stack_i64 = (1+..+9) + 1e10 + 0.5;
-/// 0x123456789 = 4886718345. Floats print as Rust's `Display`.
+/// 0x123456789 = 4886718345;
+/// many_f32 = (0.5+1+..+5) - 6 + 7.25 + 8.75 = 27.5 + 10 = 37.5;
+/// f32_spill = (1+..+7) + (0.5+1.5+..+9.5) - 0.125 + 10.5 = 28 + 50 + 10.375
+/// = 88.375; vscale = 2 * (0.5 + 1.25 - 4 + 100) = 195.5.
+/// Floats print as Rust's `Display`.
 ///
 /// After the Rust run, the same module through the C API (espb-capi,
 /// tests/qemu/capi_test.c) with the generated C table (`espb_symtab_custom`,
 /// whose `name` field it prints), and two refusals with their
-/// `espb_last_detail` text; the module hash is that of app/custom.espbsym.
-const EXPECTED: &str = concat!(
+/// `espb_last_detail` text; the module hash is that of app/custom.espbsym,
+/// the firmware's is capi_test.c's 0x12345678 + 11 (12 slots).
+const EXPECTED_REST: &str = concat!(
     "\
-espb-runtime on riscv32 (qemu virt)
 module memory at its native address: yes
 ",
     module_output!(),
     "main returned 7
-capi: table `custom`, 9 slots
+capi: table `custom`, 12 slots
 ",
     module_output!(),
     "\
@@ -68,19 +96,20 @@ capi: espb_run_with main: 0 (ok)
 capi:   detail: `main` returned 7
 capi: main returned 7
 capi: renumbered table: 5 (symbol table missing or different from the module's)
-capi:   detail: symbol table `custom` differs: the module's first 9 slots hash to 0x5c646867, \
-the firmware's to 0x12345680; the manifest was renumbered or the module is for another firmware: \
+capi:   detail: symbol table `custom` differs: the module's first 12 slots hash to 0xaf8d5798, \
+the firmware's to 0x12345683; the manifest was renumbered or the module is for another firmware: \
 rebuild the module
 capi: missing entry: 8 (no such entry function)
-capi:   detail: the module has no function `no_such_function`
+capi:   detail: the module has no function `no_such_function`; define it (non-static) in the module's source, \
+or run another entry
 "
 );
 
-fn skip(why: &str) {
-    eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
-    eprintln!("!!! SKIPPED qemu_riscv: {why}");
-    eprintln!("!!! run scripts/setup.sh to install qemu-system-riscv32 and the {TARGET} target");
-    eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
+fn skip(fw: &Firmware, why: &str) {
+    eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+    eprintln!("!!! SKIPPED qemu_riscv ({}): {why}", fw.abi);
+    eprintln!("!!! run scripts/setup.sh to install qemu-system-riscv32 and the {} target", fw.target);
+    eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
 }
 
 fn have_qemu() -> bool {
@@ -92,8 +121,8 @@ fn have_qemu() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-fn have_target() -> bool {
-    let Ok(o) = Command::new("rustc").args(["--print", "target-libdir", "--target", TARGET]).output() else {
+fn have_target(target: &str) -> bool {
+    let Ok(o) = Command::new("rustc").args(["--print", "target-libdir", "--target", target]).output() else {
         return false;
     };
     let dir = PathBuf::from(String::from_utf8_lossy(&o.stdout).trim());
@@ -113,38 +142,55 @@ fn run(cmd: &mut Command, what: &str) {
     );
 }
 
-#[test]
-fn native_calls_on_riscv32_under_qemu() {
-    if !have_qemu() {
-        return skip("qemu-system-riscv32 not found");
-    }
-    if !have_target() {
-        return skip(&format!("rustup target {TARGET} not installed"));
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// <target>/<profile>/cargo-espb -> <target>/qemu-riscv: its own target
+/// dir, so the inner cargo never waits for the outer one's lock.
+fn work_dir() -> PathBuf {
     let espb = PathBuf::from(env!("CARGO_BIN_EXE_cargo-espb"));
-    // <target>/<profile>/cargo-espb -> <target>/qemu-riscv: its own target
-    // dir, so the inner cargo never waits for the outer one's lock.
     let work = espb.parent().and_then(Path::parent).unwrap().join("qemu-riscv");
     std::fs::create_dir_all(&work).unwrap();
+    work
+}
 
-    let module = work.join("app.espb");
-    run(
-        Command::new(&espb)
-            .current_dir(&root)
-            .args(["build", "tests/qemu/app/main.c", "-o"])
-            .arg(&module)
-            .args(["--symbols", "tests/qemu/app/custom.espbsym"]),
-        "cargo-espb build tests/qemu/app/main.c",
-    );
+/// The module, built once for both firmware builds (the tests run in
+/// parallel; the second waits here).
+fn module() -> &'static Path {
+    static MODULE: OnceLock<PathBuf> = OnceLock::new();
+    MODULE.get_or_init(|| {
+        let module = work_dir().join("app.espb");
+        run(
+            Command::new(env!("CARGO_BIN_EXE_cargo-espb"))
+                .current_dir(root())
+                .args(["build", "tests/qemu/app/main.c", "-o"])
+                .arg(&module)
+                .args(["--symbols", "tests/qemu/app/custom.espbsym"]),
+            "cargo-espb build tests/qemu/app/main.c",
+        );
+        module
+    })
+}
 
+/// Builds tests/qemu for `fw.target`, runs it under QEMU and checks its
+/// output.
+fn run_firmware(fw: &Firmware) {
+    if !have_qemu() {
+        return skip(fw, "qemu-system-riscv32 not found");
+    }
+    if !have_target(fw.target) {
+        return skip(fw, &format!("rustup target {} not installed", fw.target));
+    }
+    let module = module();
+    let work = work_dir();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut build = Command::new(cargo);
     build
-        .current_dir(&root)
-        .args(["build", "--release", "--target", TARGET, "--manifest-path", "tests/qemu/Cargo.toml"])
+        .current_dir(root())
+        .args(["build", "--release", "--target", fw.target, "--manifest-path", "tests/qemu/Cargo.toml"])
         .env("CARGO_TARGET_DIR", &work)
-        .env("ESPB_QEMU_MODULE", &module);
+        .env("ESPB_QEMU_MODULE", module);
     // Flags meant for the host build (coverage, sanitizers) must not reach
     // the bare-metal one.
     for v in [
@@ -156,8 +202,8 @@ fn native_calls_on_riscv32_under_qemu() {
     ] {
         build.env_remove(v);
     }
-    run(&mut build, "cargo build of tests/qemu");
-    let elf = work.join(TARGET).join("release").join("espb-qemu-test");
+    run(&mut build, &format!("cargo build of tests/qemu for {}", fw.target));
+    let elf = work.join(fw.target).join("release").join("espb-qemu-test");
 
     let mut child = Command::new("qemu-system-riscv32")
         .args(["-machine", "virt", "-bios", "none", "-nographic", "-kernel"])
@@ -191,8 +237,19 @@ fn native_calls_on_riscv32_under_qemu() {
         let _ = e.read_to_string(&mut err);
     }
     let Some(status) = status else {
-        panic!("QEMU did not finish within 20 s; output so far:\n{out}\n{err}");
+        panic!("QEMU ({}) did not finish within 20 s; output so far:\n{out}\n{err}", fw.target);
     };
-    assert_eq!(out, EXPECTED, "UART output differs (QEMU {status}, stderr: {err})");
+    let expected = format!("espb-runtime on riscv32 (qemu virt), native calls: {}\n{EXPECTED_REST}", fw.abi);
+    assert_eq!(out, expected, "UART output differs for {} (QEMU {status}, stderr: {err})", fw.target);
     assert!(status.success(), "the firmware reported failure: QEMU {status}\n{out}\n{err}");
+}
+
+#[test]
+fn native_calls_on_riscv32_ilp32_under_qemu() {
+    run_firmware(&ILP32);
+}
+
+#[test]
+fn native_calls_on_riscv32_ilp32f_under_qemu() {
+    run_firmware(&ILP32F);
 }

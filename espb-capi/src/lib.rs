@@ -1,6 +1,8 @@
-//! The C API of espb-runtime, for firmware written in C (ESP-IDF): decode,
-//! verify and run a `.espb` module against the firmware's generated symbol
-//! tables (`espb_symtab_<name>`, espb-sys `gen_c`) with real native calls.
+//! The C API of espb-runtime, for firmware written in C (ESP-IDF): a thin
+//! wrapper over [`espb_runtime::runner::run_module`] that takes the
+//! firmware's generated symbol tables (`espb_symtab_<name>`, espb-sys
+//! `gen_c`) and memory windows as C arrays and keeps the outcome's text for
+//! [`espb_last_detail`].
 //!
 //! ```c
 //! const espb_symtab_t *tables[] = { &espb_symtab_idf };
@@ -30,10 +32,10 @@ use core::ffi::{CStr, c_char, c_void};
 use core::fmt::Write as _;
 use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
-use espb_runtime::interp::{FirmwareWindows, InstantiateError, TrapKind};
-use espb_runtime::native::DeviceHost;
+use espb_runtime::LoadError;
+use espb_runtime::interp::{FirmwareWindows, InstantiateError};
+use espb_runtime::runner::{self, Outcome, RunError};
 use espb_runtime::symtab::{Registry, SymbolTable};
-use espb_runtime::{Config, Instance, LoadError};
 
 #[cfg(feature = "standalone")]
 mod standalone;
@@ -271,6 +273,9 @@ pub unsafe extern "C" fn espb_run_partition(
 /// The outcome's text: [`espb_last_detail`]; the entry's result:
 /// [`espb_last_return`]. Out-of-memory while allocating ends in the
 /// allocator's failure path (abort), not in `ESPB_ERR_NO_MEMORY`.
+/// The instance is dropped when this returns: tasks, timers or callbacks
+/// the module created must not run its code afterwards (callback thunks,
+/// which would keep it alive, are not implemented yet).
 ///
 /// # Safety
 /// * `module` valid for `len` bytes of reads; `entry` a NUL-terminated string.
@@ -299,7 +304,7 @@ pub unsafe extern "C" fn espb_run_with(
     }
 }
 
-type Outcome = Result<(EspbError, alloc::string::String), (EspbError, alloc::string::String)>;
+type Reply = Result<(EspbError, alloc::string::String), (EspbError, alloc::string::String)>;
 
 fn fail<T>(code: EspbError, text: impl core::fmt::Display) -> Result<T, (EspbError, alloc::string::String)> {
     Err((code, alloc::format!("{text}")))
@@ -341,7 +346,7 @@ unsafe fn run(
     entry: *const c_char,
     windows: *const EspbWindow,
     nwindows: usize,
-) -> Outcome {
+) -> Reply {
     use EspbError as E;
     // SAFETY (all blocks): the caller's contract of espb_run_with.
     let Some(module) = (unsafe { bytes(module, len) }) else {
@@ -374,58 +379,39 @@ unsafe fn run(
         }
     }
 
-    let m = match espb_runtime::load(module) {
-        Ok(m) => m,
-        Err(e @ LoadError::Format(_)) => return fail(E::Format, e),
-        Err(e @ LoadError::Verify(_)) => return fail(E::Verify, e),
-    };
-    let Some(func) = m.find_function(entry) else {
-        return fail(E::NoEntry, alloc::format!("the module has no function `{entry}`"));
-    };
-    let params = m.functions.get(usize::from(func)).and_then(|f| m.types.get(f.ty as usize)).map(|t| t.params.len());
-    let args: &[u64] = match params {
-        Some(0) => &[],
-        Some(2) => &[0, 0],
-        Some(n) => {
-            return fail(E::NoEntry, alloc::format!("`{entry}` takes {n} parameters; an entry takes 0 or 2"));
-        }
-        None => return fail(E::NoEntry, alloc::format!("`{entry}` is not a module function")),
-    };
-
     let pairs: alloc::vec::Vec<(u32, u32)> = windows.iter().map(|w| (w.start, w.end)).collect();
     // SAFETY: the caller vouches for the windows (espb_run_with's contract).
     let firmware_windows = unsafe { FirmwareWindows::new(&pairs) };
-    let host = DeviceHost::new(registry, &m);
-    let config = Config { native_memory: true, firmware_windows, ..Config::default() };
-    let mut inst = match Instance::new(m, host, config) {
-        Ok(i) => i,
-        Err(e) => {
-            let code = match e {
-                InstantiateError::Verify(_) => E::Verify,
-                InstantiateError::UnresolvedImport { .. } => E::Import,
-                InstantiateError::MissingTable { .. }
-                | InstantiateError::TableTooShort { .. }
-                | InstantiateError::TableHashMismatch { .. } => E::Table,
-                InstantiateError::MemoryTooLarge { .. } => E::NoMemory,
-                InstantiateError::BadRelocation { .. } => E::Format,
-            };
-            return fail(code, e);
-        }
-    };
-    match inst.call(func, args) {
-        Ok(v) => {
-            let v = v.unwrap_or(0) as u32 as i32;
-            LAST_RETURN.store(v, Ordering::Relaxed);
-            Ok((E::Ok, alloc::format!("`{entry}` returned {v}")))
-        }
-        Err(t) => match t.kind {
-            TrapKind::Exit(0) => {
-                LAST_RETURN.store(0, Ordering::Relaxed);
-                Ok((E::Ok, alloc::format!("`{entry}` called exit(0)")))
+    match runner::run_module(module, registry, firmware_windows, entry) {
+        Ok(o) => {
+            LAST_RETURN.store(o.value(), Ordering::Relaxed);
+            match o {
+                Outcome::Returned(v) => Ok((E::Ok, alloc::format!("`{entry}` returned {v}"))),
+                Outcome::Exited => Ok((E::Ok, alloc::format!("`{entry}` called exit(0)"))),
             }
-            TrapKind::Exit(c) => fail(E::Exit, alloc::format!("the module called exit({c})")),
-            _ => fail(E::Trap, alloc::format!("trap: {}", inst.describe(&t))),
+        }
+        Err(e) => fail(error_code(&e), e),
+    }
+}
+
+/// The C API's code for a runner error.
+fn error_code(e: &RunError) -> EspbError {
+    use EspbError as E;
+    match e {
+        RunError::Load(LoadError::Format(_)) => E::Format,
+        RunError::Load(LoadError::Verify(_)) => E::Verify,
+        RunError::NoEntry { .. } | RunError::BadEntry { .. } => E::NoEntry,
+        RunError::Instantiate(i) => match i {
+            InstantiateError::Verify(_) => E::Verify,
+            InstantiateError::UnresolvedImport { .. } => E::Import,
+            InstantiateError::MissingTable { .. }
+            | InstantiateError::TableTooShort { .. }
+            | InstantiateError::TableHashMismatch { .. } => E::Table,
+            InstantiateError::MemoryTooLarge { .. } => E::NoMemory,
+            InstantiateError::BadRelocation { .. } => E::Format,
         },
+        RunError::Trap { .. } => E::Trap,
+        RunError::Exit(_) => E::Exit,
     }
 }
 

@@ -113,7 +113,28 @@ pub fn disassemble_module(m: &Module) -> String {
                     alloc::format!("  [{t} slot {index}]")
                 }
             };
-            let _ = writeln!(s, "  i{i}: {}  t{} {}{slot}", import_name(m, i), imp.ty, type_sig(m, imp.ty));
+            let hints = match m.hints_for(i) {
+                Some(h) if !h.is_empty() => alloc::format!("  [{h}]"),
+                _ => String::new(),
+            };
+            // A data import has no type: the firmware supplies an address.
+            let ty = if imp.is_data() {
+                String::from("data")
+            } else {
+                alloc::format!("t{} {}", imp.ty, type_sig(m, imp.ty))
+            };
+            let _ = writeln!(s, "  i{i}: {}  {ty}{slot}{hints}", import_name(m, i));
+        }
+    }
+    // Hints naming no import (an unverified module) are shown, not lost.
+    for h in m.import_hints.iter().filter(|h| usize::from(h.import) >= m.imports.len()) {
+        let _ = writeln!(s, "  i{}: <?>  [{}]", h.import, h.hints);
+    }
+    let callbacks = m.address_taken_functions();
+    if !callbacks.is_empty() {
+        let _ = writeln!(s, "callbacks (address-taken functions):");
+        for f in callbacks {
+            let _ = writeln!(s, "  f{f} {}", func_name(m, usize::from(f)));
         }
     }
     if !m.exports.is_empty() {

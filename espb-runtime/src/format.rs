@@ -55,6 +55,8 @@ pub mod section {
     pub const DEBUG_LINES: u8 = 0x41;
     /// Reserved (optional): precompiled native code per architecture.
     pub const NATIVE_CODE: u8 = 0x42;
+    /// Optional: call metadata per import (callbacks, contexts, blocking).
+    pub const IMPORT_HINTS: u8 = 0x43;
 }
 
 /// A section's name for messages.
@@ -72,6 +74,7 @@ pub const fn section_name(id: u8) -> &'static str {
         section::NAMES => "NAMES",
         section::DEBUG_LINES => "DEBUG_LINES",
         section::NATIVE_CODE => "NATIVE_CODE",
+        section::IMPORT_HINTS => "IMPORT_HINTS",
         id if id < FIRST_OPTIONAL_SECTION => "unknown required",
         _ => "unknown optional",
     }
@@ -90,6 +93,7 @@ const fn is_known(id: u8) -> bool {
             | section::LAYOUT
             | section::NAMES
             | section::DEBUG_LINES
+            | section::IMPORT_HINTS
     )
 }
 
@@ -143,6 +147,8 @@ pub enum FormatError {
     BadImportKind { section: u8, offset: usize, kind: u8 },
     #[error("{} section: bad relocation kind {kind} at offset {offset}", section_name(*section))]
     BadRelocKind { section: u8, offset: usize, kind: u8 },
+    #[error("{} section: bad hint flags {byte:#04x} at offset {offset} (bits 5..7 must be 0)", section_name(*section))]
+    BadHintFlags { section: u8, offset: usize, byte: u8 },
 }
 
 /// Errors from [`load`].

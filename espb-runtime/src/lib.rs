@@ -4,12 +4,14 @@
 //!
 //! Flow: [`format::decode`] bytes -> [`Module`]; [`verify::verify`] checks it
 //! completely; [`Instance::new`] lays out its memory and resolves imports;
-//! [`Instance::call`] runs a function. A trap returns an error; it never
+//! [`Instance::call`] runs a function ([`runner::run_module`] does all of
+//! it on a device, with [`chip::Chip`]'s memory windows). A trap returns an error; it never
 //! panics and never touches memory outside the instance.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 
 extern crate alloc;
 
+pub mod chip;
 pub mod disasm;
 pub mod format;
 pub mod heap;
@@ -19,6 +21,7 @@ pub mod module;
 pub mod native;
 pub mod opcodes;
 pub mod partition;
+pub mod runner;
 pub mod symtab;
 pub mod verify;
 

@@ -2,6 +2,10 @@
 //! encoder writes and the decoder reads back (see docs/format.md), and what
 //! the verifier checks before an instance is made.
 
+mod hints;
+
+pub use hints::*;
+
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -218,6 +222,9 @@ pub struct Module {
     /// Function names (optional; same order as `functions`).
     pub names: Vec<String>,
     pub debug_lines: Option<DebugLines>,
+    /// Call metadata of the imports that have any, sorted by import index
+    /// (optional; see [`Module::hints_for`]).
+    pub import_hints: Vec<ImportHints>,
 }
 
 impl Module {
@@ -236,6 +243,40 @@ impl Module {
             Some(n) if !n.is_empty() => alloc::borrow::Cow::Borrowed(n.as_str()),
             _ => alloc::borrow::Cow::Owned(alloc::format!("func#{f}")),
         }
+    }
+
+    /// What the module knows about calls to import `import`: callback and
+    /// context arguments, output pointers, blocking.
+    pub fn hints_for(&self, import: usize) -> Option<&CallHints> {
+        let i = self.import_hints.binary_search_by_key(&import, |h| usize::from(h.import)).ok()?;
+        self.import_hints.get(i).map(|h| &h.hints)
+    }
+
+    /// Functions whose address the module takes (`func.addr` in code,
+    /// function relocations in data): the callbacks natives may call,
+    /// ascending. Works on unverified modules (undecodable code is skipped).
+    pub fn address_taken_functions(&self) -> Vec<u16> {
+        let mut taken = alloc::collections::BTreeSet::new();
+        for r in &self.data.relocs {
+            if r.kind == RelocKind::Func
+                && let Ok(f) = u16::try_from(r.target)
+            {
+                taken.insert(f);
+            }
+        }
+        for func in &self.functions {
+            let mut pc = 0;
+            while let Some((instr, next)) = crate::opcodes::Instr::decode(&func.code, pc) {
+                if let crate::opcodes::Instr::FuncAddr { f, .. } = instr {
+                    taken.insert(f);
+                }
+                if next <= pc {
+                    break;
+                }
+                pc = next;
+            }
+        }
+        taken.into_iter().filter(|&f| usize::from(f) < self.functions.len()).collect()
     }
 
     /// The source line of `pc` in function `f`, when debug lines exist.

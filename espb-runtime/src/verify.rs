@@ -12,7 +12,7 @@
 //! [`crate::format::code`]), so a new opcode is covered without code here.
 
 use crate::format::code::{Operand, operands};
-use crate::module::{FuncType, Function, ImportRef, Module, RelocKind};
+use crate::module::{ArgRole, FuncType, Function, ImportRef, Module, RelocKind};
 use crate::opcodes::{Conv, FBinary, FUnary, Instr, Opcode};
 use alloc::collections::BTreeSet;
 use alloc::string::String;
@@ -95,6 +95,16 @@ pub enum VerifyError {
     LineBadFile { func: usize, entry: usize, file: u16, files: usize },
     #[error("function {func}: debug line entry {entry} is not sorted by code offset")]
     LinesUnsorted { func: usize, entry: usize },
+    #[error("import hints: entry {entry} (import {import}) does not follow the previous entry's import")]
+    HintsUnsorted { entry: usize, import: u16 },
+    #[error("import hints: entry {entry}: import {import} out of range ({count} imports)")]
+    HintImportOutOfRange { entry: usize, import: u16, count: usize },
+    #[error("import hints: import {import} is data, not a function")]
+    HintOnDataImport { import: u16 },
+    #[error("import hints: import {import}: `{role} {arg}` but the import takes {params} parameters")]
+    HintArgOutOfRange { import: u16, role: &'static str, arg: u32, params: usize },
+    #[error("import hints: import {import}: argument {arg} is both `{first}` and `{second}`")]
+    HintConflict { import: u16, arg: u32, first: &'static str, second: &'static str },
 }
 
 /// Checks a decoded module completely; see the module documentation.
@@ -160,6 +170,8 @@ pub fn verify(m: &Module) -> Result<(), VerifyError> {
         return Err(VerifyError::TooManyNames { names: m.names.len(), functions: m.functions.len() });
     }
 
+    verify_import_hints(m)?;
+
     if let Some(dl) = &m.debug_lines {
         if dl.functions.len() > m.functions.len() {
             return Err(VerifyError::TooManyLineFunctions {
@@ -181,6 +193,38 @@ pub fn verify(m: &Module) -> Result<(), VerifyError> {
                 }
                 prev = e.pc;
             }
+        }
+    }
+    Ok(())
+}
+
+/// Sorted, in range, on function imports, argument indices below the
+/// declared parameter count, no contradictory roles.
+fn verify_import_hints(m: &Module) -> Result<(), VerifyError> {
+    let mut prev: Option<u16> = None;
+    for (entry, h) in m.import_hints.iter().enumerate() {
+        let import = h.import;
+        if prev.is_some_and(|p| import <= p) {
+            return Err(VerifyError::HintsUnsorted { entry, import });
+        }
+        prev = Some(import);
+        let Some(imp) = m.imports.get(usize::from(import)) else {
+            return Err(VerifyError::HintImportOutOfRange { entry, import, count: m.imports.len() });
+        };
+        if imp.is_data() {
+            return Err(VerifyError::HintOnDataImport { import });
+        }
+        // The import's own type was checked in range above.
+        let params = m.types.get(usize::from(imp.ty)).map_or(0, |t| t.params.len());
+        for role in ArgRole::ALL {
+            if let Some(arg) = h.hints.args(role).last()
+                && arg as usize >= params
+            {
+                return Err(VerifyError::HintArgOutOfRange { import, role: role.keyword(), arg, params });
+            }
+        }
+        if let Some((a, b, arg)) = h.hints.conflict() {
+            return Err(VerifyError::HintConflict { import, arg, first: a.keyword(), second: b.keyword() });
         }
     }
     Ok(())

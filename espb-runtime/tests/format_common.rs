@@ -7,8 +7,8 @@
 use espb_runtime::format::{self, HEADER_SIZE, SECTION_ENTRY_SIZE};
 use espb_runtime::opcodes::{Instr, Regs, Targets, encode_targets};
 use espb_runtime::{
-    Data, DebugLines, Export, FuncType, Function, Import, ImportRef, Layout, LineEntry, Module, Reloc, RelocKind,
-    TableRef, ValType,
+    ArgSet, CallHints, Data, DebugLines, Export, FuncType, Function, Import, ImportHints, ImportRef, Layout, LineEntry,
+    Module, Reloc, RelocKind, TableRef, ValType,
 };
 
 /// Assembles instructions; `at(n)` is the code offset of instruction `n`
@@ -44,7 +44,8 @@ pub fn ty(params: &[ValType], result: Option<ValType>) -> FuncType {
     FuncType { params: params.to_vec(), result, variadic_fixed: None }
 }
 
-/// A module using every section and every kind of import and relocation.
+/// A module using every section, every kind of import and relocation, and
+/// every kind of import hint.
 /// It verifies.
 pub fn sample_module() -> Module {
     use ValType::*;
@@ -129,6 +130,11 @@ pub fn sample_module() -> Module {
                 vec![],
             ],
         }),
+        import_hints: vec![
+            ImportHints { import: 0, hints: CallHints { inout: ArgSet(0b1), blocking: true, ..CallHints::default() } },
+            ImportHints { import: 1, hints: CallHints { cb: ArgSet(0b01), ctx: ArgSet(0b10), ..CallHints::default() } },
+            ImportHints { import: 2, hints: CallHints { out: ArgSet(0b1), ..CallHints::default() } },
+        ],
     }
 }
 

@@ -111,8 +111,11 @@ fn disassembly_shows_resolved_names() {
         "FUNCTIONS",
         "t2: (i32, ...) -> i32",
         "t4: (i32, ... f64) -> i32",
-        "i0: printf  t2 (i32, ...) -> i32  [idf slot 42]",
-        "i2: idf[300]",
+        "i2: idf[300]  t3 (i32) -> void  [idf slot 300]  [out 0]",
+        "i0: printf  t2 (i32, ...) -> i32  [idf slot 42]  [inout 0, blocking]",
+        "i1: gpio_set_level  t1 (i32, i32) -> i32  [cb 0, ctx 1]",
+        "callbacks (address-taken functions):\n  f1 add\n",
+        "IMPORT_HINTS",
         "main -> f0 main",
         "reloc @0x0018 = i0 printf +4",
         "layout: stack 4096 bytes, heap 8192 bytes",
@@ -181,8 +184,8 @@ fn encoded_size_overhead() {
     let sample = sample_module();
     let bytes = format::encode(&sample);
     let h = format::read_header(&bytes).unwrap();
-    assert_eq!(h.sections.len(), 9);
-    assert_eq!(h.overhead(), 16 + 9 * 9);
+    assert_eq!(h.sections.len(), 10);
+    assert_eq!(h.overhead(), 16 + 10 * 9);
     let code: usize = sample.functions.iter().map(|f| f.code.len()).sum();
     println!(
         "minimal module {} bytes; sample module {} bytes: header+table {} bytes, code {code} bytes, data init {} bytes",
@@ -216,4 +219,42 @@ fn load_accepts_what_verify_accepts() {
     let bytes = format::encode(&m);
     assert!(load(&bytes).is_ok());
     let _ = Instr::Nop {}; // keep the import used in every configuration
+}
+
+#[test]
+fn import_hints_round_trip_and_cost_few_bytes() {
+    use espb_runtime::{ArgSet, CallHints, ImportHints};
+    let sample = sample_module();
+    // Modules without hints have no IMPORT_HINTS section (and old files
+    // decode with none).
+    let mut bare = sample.clone();
+    bare.import_hints.clear();
+    let bytes = format::encode(&bare);
+    assert!(sections_of(&bytes).iter().all(|s| s.0 != section::IMPORT_HINTS));
+    assert_eq!(load(&bytes), Ok(bare.clone()));
+
+    // `xTaskCreatePinnedToCore: cb 0, ctx 3` is 4 bytes: import, flags, two one-byte masks;
+    // `vTaskDelay: blocking` is 2 bytes; plus the count and the 9-byte table entry.
+    let mut m = bare.clone();
+    m.types.push(common::ty(&[ValType::I32; 4], Some(ValType::I32)));
+    m.imports[1].ty = m.types.len() as u16 - 1;
+    m.import_hints = vec![
+        ImportHints { import: 1, hints: CallHints { cb: ArgSet(1), ctx: ArgSet(1 << 3), ..CallHints::default() } },
+        ImportHints { import: 2, hints: CallHints { blocking: true, ..CallHints::default() } },
+    ];
+    let with = format::encode(&m);
+    let h = format::read_header(&with).unwrap();
+    let s = h.sections.iter().find(|s| s.id == section::IMPORT_HINTS).unwrap();
+    assert_eq!(s.len, 1 + 4 + 2);
+    let mut m_bare = m.clone();
+    m_bare.import_hints.clear();
+    assert_eq!(with.len(), format::encode(&m_bare).len() + 9 + 7);
+    assert_eq!(load(&with), Ok(m.clone()));
+    assert_eq!(m.hints_for(1).map(|h| h.to_string()).as_deref(), Some("cb 0, ctx 3"));
+    assert_eq!(m.hints_for(0), None);
+    // A mask with the highest argument index takes the longest LEB128.
+    m.types.push(common::ty(&[ValType::I32; 64], Some(ValType::I32)));
+    m.imports[1].ty = m.types.len() as u16 - 1;
+    m.import_hints[0].hints.out = ArgSet(1 << 63);
+    assert_eq!(load(&format::encode(&m)), Ok(m));
 }

@@ -11,7 +11,8 @@ use espb_runtime::format::{self, FormatError, HEADER_SIZE, LoadError, section};
 use espb_runtime::opcodes::{Instr, encode_targets};
 use espb_runtime::verify::VerifyError;
 use espb_runtime::{
-    Data, DebugLines, Export, FuncType, Import, ImportRef, Layout, LineEntry, Module, Reloc, RelocKind, ValType, load,
+    ArgSet, CallHints, Data, DebugLines, Export, FuncType, Import, ImportHints, ImportRef, Layout, LineEntry, Module,
+    Reloc, RelocKind, ValType, load,
 };
 
 fn format_err(bytes: &[u8]) -> FormatError {
@@ -95,10 +96,10 @@ fn truncated_file() {
     let b = sample_bytes();
     let mut cut = b[..b.len() - 1].to_vec();
     format::fix_checksum(&mut cut);
-    assert!(matches!(format_err(&cut), FormatError::SectionOutOfBounds { id: section::DEBUG_LINES, .. }));
+    assert!(matches!(format_err(&cut), FormatError::SectionOutOfBounds { id: section::IMPORT_HINTS, .. }));
     let mut cut = b[..HEADER_SIZE + 5].to_vec();
     format::fix_checksum(&mut cut);
-    assert_eq!(format_err(&cut), FormatError::SectionTableOutOfBounds { count: 9, file_len: HEADER_SIZE + 5 });
+    assert_eq!(format_err(&cut), FormatError::SectionTableOutOfBounds { count: 10, file_len: HEADER_SIZE + 5 });
 }
 
 // ---------------------------------------------------------- section table
@@ -134,7 +135,7 @@ fn section_overlapping_header_or_table() {
     format::fix_checksum(&mut b);
     assert_eq!(
         format_err(&b),
-        FormatError::SectionOverlapsHeader { id: section::IMPORTS, offset: 20, table_end: HEADER_SIZE + 9 * 9 }
+        FormatError::SectionOverlapsHeader { id: section::IMPORTS, offset: 20, table_end: HEADER_SIZE + 10 * 9 }
     );
 }
 
@@ -274,6 +275,41 @@ fn bad_reloc_kind() {
     assert_eq!(
         one_section(section::DATA, &[8, 4, 0, 1, 0, 9, 0, 0]),
         FormatError::BadRelocKind { section: section::DATA, offset: 30, kind: 9 }
+    );
+}
+
+#[test]
+fn bad_import_hints_section() {
+    // One entry: import 0, flags with a reserved bit.
+    assert_eq!(
+        one_section(section::IMPORT_HINTS, &[1, 0, 0x20]),
+        FormatError::BadHintFlags { section: section::IMPORT_HINTS, offset: 27, byte: 0x20 }
+    );
+    // The cb flag (bit 3) promises a mask that is missing.
+    assert_eq!(
+        one_section(section::IMPORT_HINTS, &[1, 0, 0x08]),
+        FormatError::Truncated { section: section::IMPORT_HINTS, offset: 28 }
+    );
+    // An import index beyond u16.
+    assert_eq!(
+        one_section(section::IMPORT_HINTS, &[1, 0x80, 0x80, 0x04, 0x01]),
+        FormatError::ValueOutOfRange { section: section::IMPORT_HINTS, offset: 26, value: 65536, min: 0, max: 65535 }
+    );
+    // A mask longer than 64 bits.
+    let mut body = vec![1, 0, 0x02];
+    body.extend_from_slice(&[0xFF; 9]);
+    body.push(0x02);
+    assert_eq!(
+        one_section(section::IMPORT_HINTS, &body),
+        FormatError::BadLeb { section: section::IMPORT_HINTS, offset: 28 }
+    );
+    assert_eq!(
+        one_section(section::IMPORT_HINTS, &[0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0]),
+        FormatError::CountTooLarge { section: section::IMPORT_HINTS, offset: 25, count: 0xFFFF_FFFF, remaining: 1 }
+    );
+    assert_eq!(
+        one_section(section::IMPORT_HINTS, &[1, 0, 0x01, 0]),
+        FormatError::TrailingBytes { section: section::IMPORT_HINTS, offset: 28 }
     );
 }
 
@@ -579,4 +615,40 @@ fn too_many_symbol_tables() {
     let mut m = minimal_module();
     m.tables = (0..257).map(|i| espb_runtime::TableRef { name: format!("t{i}"), hash: i, count: 1 }).collect();
     assert_eq!(verify_err(&m), VerifyError::TooMany { what: "symbol tables", count: 257, max: 256 });
+}
+
+// ------------------------------------------------------ verifier: hints
+
+fn hint(import: u16, hints: CallHints) -> ImportHints {
+    ImportHints { import, hints }
+}
+
+/// `module_with`'s import i0 takes (i32, i32); a data import i1 is added.
+fn with_hints(hints: Vec<ImportHints>) -> Module {
+    let code = asm(|_| vec![Instr::RetVoid {}]);
+    let mut m = module_with(void(), 1, code);
+    m.imports.push(Import::data(ImportRef::Name("_ctype_".into())));
+    m.import_hints = hints;
+    m
+}
+
+#[test]
+fn import_hints_verify() {
+    let cb0 = CallHints { cb: ArgSet(0b01), ctx: ArgSet(0b10), blocking: true, ..CallHints::default() };
+    assert_eq!(load(&format::encode(&with_hints(vec![hint(0, cb0)]))), Ok(with_hints(vec![hint(0, cb0)])));
+
+    let m = with_hints(vec![hint(0, cb0), hint(0, cb0)]);
+    assert_eq!(verify_err(&m), VerifyError::HintsUnsorted { entry: 1, import: 0 });
+    let m = with_hints(vec![hint(2, cb0)]);
+    assert_eq!(verify_err(&m), VerifyError::HintImportOutOfRange { entry: 0, import: 2, count: 2 });
+    let m = with_hints(vec![hint(1, CallHints { blocking: true, ..CallHints::default() })]);
+    assert_eq!(verify_err(&m), VerifyError::HintOnDataImport { import: 1 });
+    let m = with_hints(vec![hint(0, CallHints { ctx: ArgSet(1 << 2), ..CallHints::default() })]);
+    assert_eq!(verify_err(&m), VerifyError::HintArgOutOfRange { import: 0, role: "ctx", arg: 2, params: 2 });
+    let m = with_hints(vec![hint(0, CallHints { out: ArgSet(1 << 63), ..CallHints::default() })]);
+    assert_eq!(verify_err(&m), VerifyError::HintArgOutOfRange { import: 0, role: "out", arg: 63, params: 2 });
+    let m = with_hints(vec![hint(0, CallHints { out: ArgSet(0b10), inout: ArgSet(0b10), ..CallHints::default() })]);
+    assert_eq!(verify_err(&m), VerifyError::HintConflict { import: 0, arg: 1, first: "out", second: "inout" });
+    let m = with_hints(vec![hint(0, CallHints { cb: ArgSet(0b11), ctx: ArgSet(0b10), ..CallHints::default() })]);
+    assert_eq!(verify_err(&m), VerifyError::HintConflict { import: 0, arg: 1, first: "cb", second: "ctx" });
 }

@@ -9,8 +9,8 @@ mod common;
 use common::*;
 use espb_runtime::format::{self, HEADER_SIZE};
 use espb_runtime::{
-    Data, DebugLines, Export, FuncType, Function, Import, ImportRef, Layout, LineEntry, Module, Reloc, RelocKind,
-    TableRef, ValType, disasm, load,
+    ArgSet, CallHints, Data, DebugLines, Export, FuncType, Function, Import, ImportHints, ImportRef, Layout, LineEntry,
+    Module, Reloc, RelocKind, TableRef, ValType, disasm, load,
 };
 use proptest::prelude::*;
 
@@ -118,6 +118,20 @@ fn line_entry() -> impl Strategy<Value = LineEntry> {
     (any::<u32>(), any::<u16>(), any::<u32>()).prop_map(|(pc, file, line)| LineEntry { pc, file, line })
 }
 
+/// Small masks mostly (what modules carry), any 64-bit mask sometimes.
+fn arg_set() -> impl Strategy<Value = ArgSet> {
+    prop_oneof![3 => Just(ArgSet::EMPTY), 3 => (0u64..16).prop_map(ArgSet), 1 => any::<u64>().prop_map(ArgSet)]
+}
+
+fn import_hints() -> impl Strategy<Value = ImportHints> {
+    (any::<u16>(), any::<bool>(), arg_set(), arg_set(), arg_set(), arg_set()).prop_map(
+        |(import, blocking, out, inout, cb, ctx)| ImportHints {
+            import,
+            hints: CallHints { blocking, out, inout, cb, ctx },
+        },
+    )
+}
+
 fn module() -> impl Strategy<Value = Module> {
     let lines = prop::option::of(
         (prop::collection::vec(".{0,6}", 0..3), prop::collection::vec(prop::collection::vec(line_entry(), 0..4), 0..3))
@@ -140,19 +154,25 @@ fn module() -> impl Strategy<Value = Module> {
         ],
         prop::collection::vec(".{0,6}", 0..3),
         lines,
+        prop::collection::vec(import_hints(), 0..3),
     )
-        .prop_map(|(flags, types, tables, imports, functions, data, exports, layout, names, debug_lines)| Module {
-            flags,
-            types,
-            tables,
-            imports,
-            functions,
-            data,
-            exports,
-            layout,
-            names,
-            debug_lines,
-        })
+        .prop_map(
+            |(flags, types, tables, imports, functions, data, exports, layout, names, debug_lines, import_hints)| {
+                Module {
+                    flags,
+                    types,
+                    tables,
+                    imports,
+                    functions,
+                    data,
+                    exports,
+                    layout,
+                    names,
+                    debug_lines,
+                    import_hints,
+                }
+            },
+        )
 }
 
 proptest! {
@@ -207,6 +227,18 @@ proptest! {
             apply(&mut secs[i].1, m);
         }
         exercise(&build_file(0, &secs));
+    }
+
+    /// Hints that pass the verifier display and merge without panicking,
+    /// and `merge_under` never introduces a contradiction.
+    #[test]
+    fn hints_merge_without_conflicts(a in import_hints(), b in import_hints()) {
+        let (mut x, y) = (a.hints, b.hints);
+        if x.conflict().is_none() && y.conflict().is_none() {
+            x.merge_under(&y);
+            prop_assert_eq!(x.conflict(), None);
+            prop_assert!(!x.to_string().is_empty() || x.is_empty());
+        }
     }
 
     #[test]

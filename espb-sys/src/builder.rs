@@ -4,13 +4,13 @@
 //! // build.rs of a Rust firmware using esp-idf-sys
 //! let out = std::env::var("OUT_DIR").unwrap();
 //! espb_sys::TableBuilder::new("idf")          // the standard table
-//!     .cfgs_from_env()                        // esp-idf-sys's Kconfig cfgs
+//!     .sdkconfig_from_env()                   // the sdkconfig.h of esp-idf-sys's build
 //!     .generate_rust(&out)
 //!     .unwrap();
 //! // main.rs: include!(concat!(env!("OUT_DIR"), "/espb_symtab_idf.rs"));
 //! ```
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, write};
@@ -27,6 +27,8 @@ pub struct GeneratedRust {
     /// Names of live entries whose slot is NULL in this configuration
     /// (empty in deferred mode).
     pub disabled: Vec<String>,
+    /// The `__espb_cfg_<OPTION>` values written, as (`<OPTION>`, value).
+    pub config_values: Vec<(String, u32)>,
 }
 
 /// What [`TableBuilder::generate_c`] wrote.
@@ -47,7 +49,9 @@ pub struct TableBuilder {
     manifest_path: Option<PathBuf>,
     manifest: Option<Manifest>,
     sdkconfig_path: Option<PathBuf>,
+    sdkconfig_from_env: bool,
     cfgs_from_env: bool,
+    config_values: bool,
     enable: BTreeSet<String>,
     disable: BTreeSet<String>,
     idf_version: Option<(u32, u32)>,
@@ -66,7 +70,9 @@ impl TableBuilder {
             manifest_path: None,
             manifest: None,
             sdkconfig_path: None,
+            sdkconfig_from_env: false,
             cfgs_from_env: false,
+            config_values: true,
             enable: BTreeSet::new(),
             disable: BTreeSet::new(),
             idf_version: None,
@@ -96,9 +102,24 @@ impl TableBuilder {
         self
     }
 
+    /// Use the `sdkconfig.h` of the ESP-IDF build of esp-idf-sys, as a
+    /// dependent's build script finds it: in the include directories of
+    /// `DEP_<LINKS>_EMBUILD_C_INCLUDE_ARGS` (the build's `config` directory is
+    /// an include directory of every component), where `<LINKS>` is
+    /// `ESP_IDF_SVC`, `ESP_IDF_HAL` or `ESP_IDF` (esp-idf-svc and esp-idf-hal
+    /// relay esp-idf-sys's metadata; the first one set is used, as embuild's
+    /// `sysenv` does). Resolves guards, and fills the configuration slots
+    /// (`__espb_cfg_*`) with the firmware's values.
+    pub fn sdkconfig_from_env(mut self) -> Self {
+        self.sdkconfig_from_env = true;
+        self
+    }
+
     /// Resolve guards from esp-idf-sys's cfgs, as a dependent's build script
-    /// sees them: `DEP_ESP_IDF_EMBUILD_CFG_ARGS` (esp-idf-sys declares
-    /// `links = "esp_idf"`) and `CARGO_CFG_ESP_IDF_*`.
+    /// sees them: `DEP_<LINKS>_EMBUILD_CFG_ARGS` (see
+    /// [`sdkconfig_from_env`](Self::sdkconfig_from_env) for `<LINKS>`) and
+    /// `CARGO_CFG_ESP_IDF_*`. The cfgs name enabled bool options only: they
+    /// give no values for configuration slots.
     pub fn cfgs_from_env(mut self) -> Self {
         self.cfgs_from_env = true;
         self
@@ -136,7 +157,7 @@ impl TableBuilder {
 
     /// Compile the generated C with the `cc` crate (feature `cc`) when
     /// calling [`generate_c`](Self::generate_c). Include paths come from
-    /// [`include_dir`](Self::include_dir) and `DEP_ESP_IDF_EMBUILD_C_INCLUDE_ARGS`.
+    /// [`include_dir`](Self::include_dir) and `DEP_<LINKS>_EMBUILD_C_INCLUDE_ARGS`.
     pub fn compile_c(mut self, yes: bool) -> Self {
         self.compile_c = yes;
         self
@@ -145,6 +166,14 @@ impl TableBuilder {
     /// An include directory for [`compile_c`](Self::compile_c).
     pub fn include_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.include_dirs.push(dir.into());
+        self
+    }
+
+    /// Leave the configuration slots (`__espb_cfg_*`) of a Rust table empty
+    /// instead of requiring an sdkconfig for their values: modules that read
+    /// them are then refused at load, naming the value.
+    pub fn without_config_values(mut self) -> Self {
+        self.config_values = false;
         self
     }
 
@@ -192,24 +221,52 @@ impl TableBuilder {
     /// Whether any configuration source was given (else guards are deferred
     /// to `#[cfg]` in Rust).
     fn resolves(&self) -> bool {
-        self.sdkconfig_path.is_some() || self.cfgs_from_env || !self.enable.is_empty()
+        self.sdkconfig_path.is_some() || self.sdkconfig_from_env || self.cfgs_from_env || !self.enable.is_empty()
+    }
+
+    /// The whole configuration file, when one was given: the explicit
+    /// [`sdkconfig`](Self::sdkconfig), else the one
+    /// [`sdkconfig_from_env`](Self::sdkconfig_from_env) finds.
+    pub fn sdkconfig_file(&self) -> Result<Option<PathBuf>, Error> {
+        if let Some(p) = &self.sdkconfig_path {
+            return Ok(Some(p.clone()));
+        }
+        if !self.sdkconfig_from_env {
+            return Ok(None);
+        }
+        let Some((var, args)) = dep_env(C_INCLUDE_ARGS) else {
+            return Err(Error::Usage(format!(
+                "sdkconfig_from_env(): none of {} is set; call it from the build script of a crate that \
+                 depends on esp-idf-svc, esp-idf-hal or esp-idf-sys, or use .sdkconfig(path)",
+                dep_vars(C_INCLUDE_ARGS).join(", ")
+            )));
+        };
+        let dirs = include_dirs(&args);
+        match dirs.iter().map(|d| d.join("sdkconfig.h")).find(|p| p.is_file()) {
+            Some(p) => Ok(Some(p)),
+            None => Err(Error::Usage(format!(
+                "sdkconfig_from_env(): no sdkconfig.h in the {} include directories of {var}; \
+                 build esp-idf-sys first, or use .sdkconfig(path)",
+                dirs.len()
+            ))),
+        }
     }
 
     /// The merged configuration: sdkconfig file, env cfgs, explicit options.
     pub fn configuration(&self) -> Result<Sdkconfig, Error> {
-        let mut c = match &self.sdkconfig_path {
+        let mut c = match self.sdkconfig_file()? {
             Some(p) => Sdkconfig::load(p)?,
             None => Sdkconfig::default(),
         };
         if self.cfgs_from_env {
             let (opts, ver) = env_cfgs();
             if opts.is_empty() {
-                return Err(Error::Usage(
-                    "cfgs_from_env(): no ESP-IDF cfgs in DEP_ESP_IDF_EMBUILD_CFG_ARGS or \
-                     CARGO_CFG_ESP_IDF_*; call it from the build script of a crate that \
-                     depends on esp-idf-sys, or use .sdkconfig(path)"
-                        .to_string(),
-                ));
+                return Err(Error::Usage(format!(
+                    "cfgs_from_env(): no ESP-IDF cfgs in {} or CARGO_CFG_ESP_IDF_*; call it from the \
+                     build script of a crate that depends on esp-idf-svc, esp-idf-hal or esp-idf-sys, \
+                     or use .sdkconfig_from_env() or .sdkconfig(path)",
+                    dep_vars(CFG_ARGS).join(", ")
+                )));
             }
             for o in opts {
                 c.set(&o, Value::Bool(true));
@@ -236,6 +293,50 @@ impl TableBuilder {
         m.entries().iter().map(|e| if e.removed { Ok(false) } else { entry_enabled(m.name(), e, &c) }).collect()
     }
 
+    /// The values of `m`'s configuration slots (`__espb_cfg_<OPTION>`), by
+    /// `<OPTION>`, from the sdkconfig file: what C's `CONFIG_<OPTION>` is
+    /// (bools 0/1, numbers as `uint32_t`), 0 where the option is unset, as
+    /// the C table has it. `None` when left empty
+    /// ([`without_config_values`](Self::without_config_values) or no such slots).
+    pub fn config_values(&self, m: &Manifest) -> Result<Option<BTreeMap<String, u32>>, Error> {
+        let slots: Vec<(&Entry, &str)> =
+            m.live().filter_map(|e| crate::gen_c::config_option(&e.name).map(|o| (e, o))).collect();
+        if slots.is_empty() || !self.config_values {
+            return Ok(None);
+        }
+        if self.sdkconfig_file()?.is_none() {
+            return Err(Error::MissingConfigValues {
+                table: m.name().to_string(),
+                names: slots.iter().map(|(e, _)| e.name.clone()).collect(),
+            });
+        }
+        let c = self.configuration()?;
+        let mut values = BTreeMap::new();
+        for (e, o) in slots {
+            let v = match c.get(o) {
+                None => 0,
+                Some(Value::Bool(b)) => u32::from(*b),
+                // C's (uint32_t) conversion.
+                Some(Value::Int(n)) => *n as u32,
+                Some(Value::Hex(n)) => *n as u32,
+                Some(Value::Str(v)) => {
+                    return Err(Error::ConfigValue {
+                        table: m.name().to_string(),
+                        index: e.index,
+                        name: e.name.clone(),
+                        line: e.line,
+                        message: format!(
+                            "CONFIG_{o} is the string {v:?} in {}; configuration slots hold 32-bit numbers",
+                            c.source()
+                        ),
+                    });
+                }
+            };
+            values.insert(o.to_string(), v);
+        }
+        Ok(Some(values))
+    }
+
     /// Writes `espb_symtab_<name>.rs` into `out_dir`.
     pub fn generate_rust(&self, out_dir: impl AsRef<Path>) -> Result<GeneratedRust, Error> {
         let m = self.load_manifest()?;
@@ -244,7 +345,9 @@ impl TableBuilder {
             Some(f) => Slots::Resolved(f),
             None => Slots::Deferred,
         };
-        let text = crate::gen_rust::generate(&m, slots, RustOptions { export_symbol: self.export_symbol });
+        let values = self.config_values(&m)?;
+        let opts = RustOptions { export_symbol: self.export_symbol, config_values: values.as_ref() };
+        let text = crate::gen_rust::generate(&m, slots, opts);
         let path = out_dir.as_ref().join(format!("espb_symtab_{}.rs", m.name()));
         write(&path, &text)?;
         self.print_directives();
@@ -252,7 +355,8 @@ impl TableBuilder {
             Some(f) => m.live().filter(|e| !f[e.index as usize]).map(|e| e.name.clone()).collect(),
             None => Vec::new(),
         };
-        Ok(GeneratedRust { path, hash: m.hash(), count: m.count(), disabled })
+        let config_values = values.unwrap_or_default().into_iter().collect();
+        Ok(GeneratedRust { path, hash: m.hash(), count: m.count(), disabled, config_values })
     }
 
     /// Writes the ESP-IDF component (`espb_symtab_<name>.c/.h`,
@@ -293,7 +397,7 @@ impl TableBuilder {
         for d in &self.include_dirs {
             b.include(d);
         }
-        if let Ok(args) = std::env::var("DEP_ESP_IDF_EMBUILD_C_INCLUDE_ARGS") {
+        if let Some((_, args)) = dep_env(C_INCLUDE_ARGS) {
             for a in split_args(&args) {
                 b.flag(&a);
             }
@@ -319,11 +423,18 @@ impl TableBuilder {
         if let Some(p) = &self.manifest_path {
             println!("cargo::rerun-if-changed={}", p.display());
         }
-        if let Some(p) = &self.sdkconfig_path {
+        if let Ok(Some(p)) = self.sdkconfig_file() {
             println!("cargo::rerun-if-changed={}", p.display());
         }
+        let mut vars = Vec::new();
+        if self.sdkconfig_from_env {
+            vars.extend(dep_vars(C_INCLUDE_ARGS));
+        }
         if self.cfgs_from_env {
-            println!("cargo::rerun-if-env-changed=DEP_ESP_IDF_EMBUILD_CFG_ARGS");
+            vars.extend(dep_vars(CFG_ARGS));
+        }
+        for v in vars {
+            println!("cargo::rerun-if-env-changed={v}");
         }
     }
 }
@@ -337,10 +448,44 @@ fn option_key(o: &str) -> String {
     }
 }
 
+/// The `links` names whose embuild metadata a firmware's build script may
+/// see, in embuild `sysenv`'s order: esp-idf-svc and esp-idf-hal relay what
+/// esp-idf-sys (`links = "esp_idf"`) publishes to their direct dependents.
+const DEP_LINKS: [&str; 3] = ["ESP_IDF_SVC", "ESP_IDF_HAL", "ESP_IDF"];
+/// embuild's metadata keys.
+const C_INCLUDE_ARGS: &str = "EMBUILD_C_INCLUDE_ARGS";
+const CFG_ARGS: &str = "EMBUILD_CFG_ARGS";
+
+/// `DEP_<LINKS>_<key>` for each of [`DEP_LINKS`].
+fn dep_vars(key: &str) -> Vec<String> {
+    DEP_LINKS.iter().map(|l| format!("DEP_{l}_{key}")).collect()
+}
+
+/// The first of [`dep_vars`] that is set: (name, value).
+fn dep_env(key: &str) -> Option<(String, String)> {
+    dep_vars(key).into_iter().find_map(|v| std::env::var(&v).ok().map(|val| (v, val)))
+}
+
+/// The include directories in embuild's C include args (`"-isystem<dir>"`
+/// as embuild writes them; `-I<dir>`, `-I <dir>`, `-isystem <dir>` too).
+pub(crate) fn include_dirs(args: &str) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    let mut it = split_args(args).into_iter();
+    while let Some(a) = it.next() {
+        let rest = a.strip_prefix("-isystem").or_else(|| a.strip_prefix("-I"));
+        match rest {
+            Some("") => dirs.extend(it.next().map(PathBuf::from)),
+            Some(d) => dirs.push(PathBuf::from(d)),
+            None => {}
+        }
+    }
+    dirs
+}
+
 /// Options and version from esp-idf-sys's propagated cfgs.
 fn env_cfgs() -> (Vec<String>, Option<(u32, u32)>) {
     let mut args: Vec<String> = Vec::new();
-    if let Ok(v) = std::env::var("DEP_ESP_IDF_EMBUILD_CFG_ARGS") {
+    if let Some((_, v)) = dep_env(CFG_ARGS) {
         args.extend(v.split(':').filter(|s| !s.is_empty()).map(str::to_string));
     }
     for (k, v) in std::env::vars() {
@@ -429,7 +574,6 @@ pub(crate) fn entry_enabled(table: &str, e: &Entry, c: &Sdkconfig) -> Result<boo
 }
 
 /// Splits `-I"a b" -Ic` style argument strings (double quotes, backslash escapes).
-#[cfg_attr(not(feature = "cc"), allow(dead_code))]
 fn split_args(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
@@ -489,6 +633,14 @@ mod tests {
     #[test]
     fn args_split() {
         assert_eq!(split_args("-Ia \"-Ib c\" -Id\\ e"), vec!["-Ia", "-Ib c", "-Id e"]);
+    }
+
+    #[test]
+    fn include_dirs_of_embuild_args() {
+        let args = "-DESP_PLATFORM -DIDF_VER=\\\"v5.5\\\" \"-isystem/t/out/build/config\" \
+                    \"-isystem/idf/components/a b/include\" -I /x -Iy -isystem z";
+        let dirs: Vec<String> = include_dirs(args).iter().map(|d| d.display().to_string()).collect();
+        assert_eq!(dirs, ["/t/out/build/config", "/idf/components/a b/include", "/x", "y", "z"]);
     }
 
     #[test]

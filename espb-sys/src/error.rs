@@ -37,6 +37,21 @@ pub enum Error {
     #[error("table `{table}`, entry {index} `{name}` (line {line}): {message}")]
     Guard { table: String, index: u32, name: String, line: usize, message: String },
 
+    /// The table has load-time configuration slots (`__espb_cfg_*`) and no
+    /// sdkconfig was given to fill them.
+    #[error(
+        "table `{table}` has load-time configuration slots ({}) that hold the firmware's sdkconfig values, \
+         but no sdkconfig was given: call .sdkconfig_from_env() in the build.rs of an esp-idf-sys firmware, \
+         or .sdkconfig(path) with its sdkconfig, sdkconfig.h or sdkconfig.json; .without_config_values() \
+         leaves them empty (modules that read them are then refused at load)",
+        names.join(", ")
+    )]
+    MissingConfigValues { table: String, names: Vec<String> },
+
+    /// A configuration slot's option has a value that is not a number.
+    #[error("table `{table}`, entry {index} `{name}` (line {line}): {message}")]
+    ConfigValue { table: String, index: u32, name: String, line: usize, message: String },
+
     /// Wrong use of the API or CLI (missing input, invalid table name, ...).
     #[error("{0}")]
     Usage(String),

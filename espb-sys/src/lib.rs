@@ -25,6 +25,11 @@ pub use sdkconfig::{Sdkconfig, Value};
 /// Text of the standard `idf` manifest shipped with espb-sys.
 pub const STANDARD_IDF_MANIFEST: &str = include_str!("../manifests/idf.espbsym");
 
+/// Call hints for the natives of the standard `idf` table (callback and
+/// context arguments, blocking calls), in the `.hints` syntax that
+/// cargo-espb parses (docs/symbols.md "Default hints").
+pub const STANDARD_IDF_HINTS: &str = include_str!("../manifests/idf.hints");
+
 /// Kconfig file of the ESP-IDF component that carries the `idf` table: the
 /// espb-owned opt-in options the standard manifest's guards refer to.
 pub const STANDARD_IDF_KCONFIG: &str = include_str!("../manifests/idf.Kconfig");

@@ -213,25 +213,42 @@ fn rust_table_compiles_resolved_and_deferred() {
         assert_eq!(g.hash, m.hash());
         let cfg_values = m.live().filter(|e| espb_sys::gen_c::config_option(&e.name).is_some()).count();
         assert_eq!(g.disabled.len(), m.live().count() - want.len() - cfg_values);
+        // Configuration slots hold the sdkconfig's values (0 where unset, as in C).
+        assert_eq!(g.config_values.len(), cfg_values);
+        assert!(g.config_values.contains(&("FREERTOS_HZ".into(), 100)), "{:?}", g.config_values);
+        assert!(g.config_values.contains(&("SOC_UART_NUM".into(), 0)), "{:?}", g.config_values);
+        let text = std::fs::read_to_string(&g.path).unwrap();
+        assert!(text.contains("    pub static CFG_FREERTOS_HZ: u32 = 100;\n"), "{text}");
+        assert!(text.contains("Slot::data(&CFG_FREERTOS_HZ), // 406: __espb_cfg_FREERTOS_HZ = 100\n"));
+        assert!(text.contains("    pub const NAME: &str = \"idf\";\n") && text.contains("name: c\"idf\".as_ptr(),"));
         let obj = rustc_obj(&res, &g.path, &[]);
         assert_eq!(undefined_symbols(&obj), want, "resolved, config {}", c.name);
 
-        // Resolved from esp-idf-sys style cfg args (as cfgs_from_env reads them).
+        // Resolved from esp-idf-sys style cfg args (as cfgs_from_env reads
+        // them): the same slots; cfgs carry no values, so only without them.
         let opts: Vec<String> = c.defines.iter().map(|d| d.to_string()).collect();
+        let list = || TableBuilder::new("idf").enabled_options(&opts).idf_version(c.version.0, c.version.1);
         let from_list = d.join("list");
         std::fs::create_dir_all(&from_list).unwrap();
-        let g2 = TableBuilder::new("idf")
-            .enabled_options(&opts)
-            .idf_version(c.version.0, c.version.1)
+        let err = list().cargo_directives(false).generate_rust(&from_list).unwrap_err().to_string();
+        assert!(err.starts_with("table `idf` has load-time configuration slots (__espb_cfg_FREERTOS_HZ, "), "{err}");
+        assert!(err.contains(".sdkconfig_from_env()") && err.contains(".without_config_values()"), "{err}");
+        let g2 = list().without_config_values().cargo_directives(false).generate_rust(&from_list).unwrap();
+        assert!(g2.config_values.is_empty());
+        let no_values = d.join("no-values");
+        std::fs::create_dir_all(&no_values).unwrap();
+        let g3 = TableBuilder::new("idf")
+            .sdkconfig(&cfg_file)
+            .without_config_values()
             .cargo_directives(false)
-            .generate_rust(&from_list)
+            .generate_rust(&no_values)
             .unwrap();
-        assert_eq!(std::fs::read_to_string(&g2.path).unwrap(), std::fs::read_to_string(&g.path).unwrap());
+        assert_eq!(std::fs::read_to_string(&g2.path).unwrap(), std::fs::read_to_string(&g3.path).unwrap());
 
         // Deferred: #[cfg] on esp-idf-sys cfg names, decided by rustc.
         let def = d.join("deferred");
         std::fs::create_dir_all(&def).unwrap();
-        let g = TableBuilder::new("idf").cargo_directives(false).generate_rust(&def).unwrap();
+        let g = TableBuilder::new("idf").without_config_values().cargo_directives(false).generate_rust(&def).unwrap();
         let mut cfgs: Vec<String> = c.defines.iter().map(|o| espb_sys::gen_rust::cfg_name(o)).collect();
         cfgs.push(format!("esp_idf_version_major=\"{}\"", c.version.0));
         cfgs.push(format!("esp_idf_version_minor=\"{}\"", c.version.1));
@@ -246,17 +263,22 @@ fn rust_table_runs_with_real_addresses() {
     let man = d.join("custom.espbsym");
     std::fs::write(
         &man,
-        "0 alpha=native_alpha -\n1 - removed:beta\n2 gamma - if CONFIG_GAMMA\n3 delta - if !CONFIG_GAMMA\n",
+        "0 alpha=native_alpha -\n1 - removed:beta\n2 gamma - if CONFIG_GAMMA\n3 delta - if !CONFIG_GAMMA\n\
+         4 __espb_cfg_TICK_HZ -\n",
     )
     .unwrap();
+    let sdkconfig = d.join("sdkconfig");
+    std::fs::write(&sdkconfig, "CONFIG_TICK_HZ=250\n").unwrap();
     let m = Manifest::load(&man).unwrap();
     let g = TableBuilder::new("custom")
         .manifest(&man)
+        .sdkconfig(&sdkconfig)
         .enable("CONFIG_GAMMA")
         .cargo_directives(false)
         .generate_rust(&d)
         .unwrap();
     assert_eq!(g.disabled, vec!["delta".to_string()]);
+    assert_eq!(g.config_values, vec![("TICK_HZ".to_string(), 250)]);
     let main = d.join("main.rs");
     std::fs::write(
         &main,
@@ -267,16 +289,22 @@ fn rust_table_runs_with_real_addresses() {
 unsafe extern "C" {{ static espb_symtab_custom: espb_symtab_custom::Symtab; }}
 fn main() {{
     use espb_symtab_custom::*;
-    let addr = |s: Slot| s.map(|f| f as usize);
+    let addr = |s: Slot| s.get().map(|p| p as usize);
     assert_eq!(addr(ENTRIES[0]), Some(native_alpha as usize));
     assert_eq!(addr(ENTRIES[1]), None);
     assert_eq!(addr(ENTRIES[2]), Some(gamma as usize));
     assert_eq!(addr(ENTRIES[3]), None);
+    assert_eq!(unsafe {{ *(ENTRIES[4].addr() as *const u32) }}, 250, "the sdkconfig value");
+    assert_eq!(ENTRIES[1].map_or(7, |p| p as usize), 7);
+    assert_eq!(addresses(), ENTRIES.map(Slot::addr));
+    assert_eq!(addresses()[1], 0);
     let t = unsafe {{ &espb_symtab_custom }};
     assert_eq!(t.hash, 0x{hash:08x});
-    assert_eq!(t.count, 4);
+    assert_eq!(t.count, 5);
     assert_eq!(t.entries, ENTRIES.as_ptr());
-    assert_eq!(unsafe {{ *t.prefix_hashes.add(3) }}, t.hash);
+    assert_eq!(unsafe {{ *t.prefix_hashes.add(4) }}, t.hash);
+    assert_eq!(unsafe {{ std::ffi::CStr::from_ptr(t.name) }}, c"custom");
+    assert_eq!(NAME, "custom");
     println!("ok");
 }}
 "#,
@@ -310,4 +338,129 @@ fn guard_resolution_errors() {
     assert!(err.contains("needs the ESP-IDF version") && err.contains(".idf_version(5, 2)"), "{err}");
     let err = TableBuilder::new("custom").generate_rust(&d).unwrap_err().to_string();
     assert!(err.contains("needs a manifest"), "{err}");
+}
+
+#[test]
+fn config_values_follow_c() {
+    let d = common::scratch("cfg-values");
+    let man = d.join("t.espbsym");
+    std::fs::write(&man, "0 __espb_cfg_A -\n1 __espb_cfg_B -\n2 __espb_cfg_C -\n3 __espb_cfg_D -\n4 __espb_cfg_E -\n")
+        .unwrap();
+    let sdk = d.join("sdkconfig");
+    std::fs::write(&sdk, "CONFIG_A=y\nCONFIG_B=0x10\n# CONFIG_C is not set\nCONFIG_E=-1\n").unwrap();
+    let b = || TableBuilder::new("t").manifest(&man).sdkconfig(&sdk).cargo_directives(false);
+    let g = b().generate_rust(&d).unwrap();
+    let want: Vec<(String, u32)> =
+        [("A", 1), ("B", 16), ("C", 0), ("D", 0), ("E", u32::MAX)].iter().map(|(o, v)| (o.to_string(), *v)).collect();
+    assert_eq!(g.config_values, want, "bools 0/1, hex, unset 0, (uint32_t)-1");
+    std::fs::write(&sdk, "CONFIG_D=\"fast\"\n").unwrap();
+    let err = b().generate_rust(&d).unwrap_err().to_string();
+    assert!(
+        err.starts_with("table `t`, entry 3 `__espb_cfg_D` (line 4): CONFIG_D is the string \"fast\" in "),
+        "{err}"
+    );
+}
+
+/// The whole device path on the PC: a generated Rust table registered in
+/// the runtime's `Registry`, and a module whose data import of
+/// `__espb_cfg_TICK_HZ` resolves to the table's static and is read through
+/// a firmware window by `runner::run_module`. Native memory needs addresses
+/// below 4 GiB, so the program is built as a non-PIE executable in a crate
+/// of its own.
+#[test]
+fn rust_table_feeds_the_runtime() {
+    use espb_runtime::opcodes::Instr;
+    use espb_runtime::{FuncType, Function, Import, ImportRef, Layout, Module, TableRef, ValType};
+
+    let d = common::scratch("gen-rs-runtime");
+    let man = d.join("custom.espbsym");
+    std::fs::write(&man, "0 alpha -\n1 __espb_cfg_TICK_HZ -\n").unwrap();
+    let sdkconfig = d.join("sdkconfig");
+    std::fs::write(&sdkconfig, "CONFIG_TICK_HZ=250\n").unwrap();
+    let m = Manifest::load(&man).unwrap();
+    let g = TableBuilder::new("custom").manifest(&man).sdkconfig(&sdkconfig).cargo_directives(false);
+    let g = g.generate_rust(&d).unwrap();
+
+    // app_main() { return *(const uint32_t *)&__espb_cfg_TICK_HZ; }
+    let mut code = Vec::new();
+    for i in [Instr::ImportAddr { d: 0, i: 0 }, Instr::LoadI32 { d: 0, a: 0, off: 0 }, Instr::Ret { s: 0 }] {
+        i.encode(&mut code);
+    }
+    let module = Module {
+        types: vec![FuncType { params: vec![], result: Some(ValType::I32), variadic_fixed: None }],
+        imports: vec![Import::data(ImportRef::Slot { table: 0, index: 1, name: Some("__espb_cfg_TICK_HZ".into()) })],
+        tables: vec![TableRef { name: "custom".into(), hash: m.hash(), count: m.count() }],
+        functions: vec![Function { ty: 0, num_regs: 1, frame_size: 0, code }],
+        names: vec!["app_main".into()],
+        // Small enough for the C heap's brk area, below 4 GiB in a non-PIE program.
+        layout: Layout { stack_size: 1024, heap_size: 256 },
+        ..Module::default()
+    };
+    let module_file = d.join("app.espb");
+    std::fs::write(&module_file, espb_runtime::format::encode(&module)).unwrap();
+
+    let krate = d.join("firmware");
+    std::fs::create_dir_all(krate.join("src")).unwrap();
+    let runtime = Path::new(env!("CARGO_MANIFEST_DIR")).join("../espb-runtime");
+    std::fs::write(
+        krate.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"firmware\"\nversion = \"0.0.0\"\nedition = \"2024\"\n[workspace]\n\
+             [dependencies]\nespb-runtime = {{ path = {:?} }}\n",
+            runtime.display().to_string()
+        ),
+    )
+    .unwrap();
+    // The workspace's lock file: the same dependency versions, offline.
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"), krate.join("Cargo.lock")).unwrap();
+    std::fs::write(
+        krate.join("src/main.rs"),
+        format!(
+            r#"include!({table:?});
+use espb_runtime::interp::FirmwareWindows;
+use espb_runtime::runner::run_module;
+use espb_runtime::symtab::{{Registry, SymbolTable}};
+
+#[unsafe(no_mangle)]
+pub extern "C" fn alpha() {{}}
+
+fn main() {{
+    let bytes = std::fs::read(std::env::args().nth(1).unwrap()).unwrap();
+    let entries = espb_symtab_custom::addresses();
+    let hz = &espb_symtab_custom::CFG_TICK_HZ as *const u32 as usize as u32;
+    for window in [(hz, hz + 4), (hz + 4, hz + 8)] {{
+        let mut tables = Registry::new();
+        let t = SymbolTable {{
+            name: espb_symtab_custom::NAME,
+            entries: &entries,
+            prefix_hashes: &espb_symtab_custom::PREFIX_HASHES,
+        }};
+        tables.register(t).unwrap();
+        // SAFETY: the window is the table's own immutable static.
+        let windows = unsafe {{ FirmwareWindows::new(&[window]) }};
+        match run_module(&bytes, tables, windows, "app_main") {{
+            Ok(o) => println!("{{}}", o.value()),
+            Err(e) => println!("{{}}", e.to_string().replace(&format!("{{hz:#010x}}"), "HZ")),
+        }}
+    }}
+}}
+"#,
+            table = g.path.display().to_string()
+        ),
+    )
+    .unwrap();
+    // Only the program itself is built non-PIE (dependencies stay PIC, which
+    // links either way; proc macros must).
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rust-table-runtime");
+    run(Command::new(env!("CARGO"))
+        .current_dir(&krate)
+        .args(["rustc", "--offline", "--quiet", "--", "-C", "relocation-model=static"])
+        .env("CARGO_TARGET_DIR", &target));
+    let out = Command::new(target.join("debug/firmware")).arg(&module_file).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        stdout, "250\ntrap: out-of-bounds access of 4 bytes at address HZ in function `app_main` at code offset 0x4\n",
+        "the value through its window; outside the windows, a trap"
+    );
 }

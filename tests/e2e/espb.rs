@@ -7,17 +7,29 @@ use std::time::Duration;
 /// `cargo-espb espb build SRC -o WORK/STEM.espb [-- clang_flags]`; returns
 /// the module path, or a failure message with the CLI's diagnostics.
 pub fn build(src: &Path, work: &Path, clang_flags: &[&str]) -> Result<PathBuf, String> {
-    build_with(src, work, clang_flags, None)
+    build_with(src, work, clang_flags, Variant::default())
 }
 
-/// [`build`] with another clang than the default (`ESPB_CLANG`).
-pub fn build_with(src: &Path, work: &Path, clang_flags: &[&str], clang: Option<&str>) -> Result<PathBuf, String> {
+/// How a program is built: the default clang and chip, or others.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Variant {
+    /// Another clang (`ESPB_CLANG`).
+    pub clang: Option<&'static str>,
+    /// Another chip (`--chip`).
+    pub chip: Option<&'static str>,
+}
+
+/// [`build`] as `variant` says.
+pub fn build_with(src: &Path, work: &Path, clang_flags: &[&str], variant: Variant) -> Result<PathBuf, String> {
     let out = work.join(format!("{}.espb", util::stem(src)));
     let mut cmd = util::espb_cmd();
-    if let Some(c) = clang {
+    if let Some(c) = variant.clang {
         cmd.env("ESPB_CLANG", c);
     }
     cmd.arg("build").arg(src).arg("-o").arg(&out);
+    if let Some(chip) = variant.chip {
+        cmd.args(["--chip", chip]);
+    }
     if !clang_flags.is_empty() {
         cmd.arg("--").args(clang_flags);
     }

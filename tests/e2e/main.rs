@@ -7,6 +7,8 @@
 //!   (esp-clang's LLVM is 15 to 21; the translator must read its bitcode):
 //!   clang-15 and clang-19 from Debian, skipped loudly when missing unless
 //!   `ESPB_E2E_REQUIRE_NATIVE` is set.
+//! * `xtensa::NAME`: the same with the module compiled for Xtensa
+//!   (`--chip esp32`: clang's `--target=xtensa`, Xtensa's `va_list`).
 //! * `trap::NAME`: `tests/c/trap/NAME.c` must trap with the message named in
 //!   its `// expect-trap:` first line.
 //! * `cli::NAME`: the CLI's errors and everyday invocations.
@@ -27,6 +29,7 @@ mod native;
 mod programs;
 mod util;
 
+use espb::Variant;
 use libtest_mimic::{Arguments, Failed, Trial};
 
 /// Older clangs whose bitcode the translator must read (esp-clang ships LLVM
@@ -69,14 +72,13 @@ fn main() {
         })
         .collect();
     for src in programs {
-        let name = format!("c::{}", util::stem(&src));
-        let s = src.clone();
-        trials.push(Trial::test(name, move || to_failed(programs::differential(&s, None))).with_kind("diff"));
-        for &clang in &old_clangs {
-            let name = format!("{clang}::{}", util::stem(&src));
+        let variants = [("c", Variant::default()), ("xtensa", Variant { chip: Some("esp32"), clang: None })]
+            .into_iter()
+            .chain(old_clangs.iter().map(|&c| (c, Variant { clang: Some(c), chip: None })));
+        for (kind, variant) in variants {
+            let name = format!("{kind}::{}", util::stem(&src));
             let s = src.clone();
-            trials
-                .push(Trial::test(name, move || to_failed(programs::differential(&s, Some(clang)))).with_kind("diff"));
+            trials.push(Trial::test(name, move || to_failed(programs::differential(&s, variant))).with_kind("diff"));
         }
     }
 

@@ -12,9 +12,8 @@ pub fn require_native() -> bool {
     std::env::var_os("ESPB_E2E_REQUIRE_NATIVE").is_some_and(|v| v != "0" && !v.is_empty())
 }
 
-/// Native build + espb build, run both, compare. `clang`: build the module
-/// with this clang instead of the default one.
-pub fn differential(src: &Path, clang: Option<&str>) -> Result<(), String> {
+/// Native build + espb build (as `variant` says), run both, compare.
+pub fn differential(src: &Path, variant: espb::Variant) -> Result<(), String> {
     let name = util::stem(src);
     let work = tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}"))?;
     let native = match native::available() {
@@ -39,7 +38,7 @@ pub fn differential(src: &Path, clang: Option<&str>) -> Result<(), String> {
             None
         }
     };
-    let module = espb::build_with(src, work.path(), &[], clang).map_err(|e| format!("{name}: {e}"))?;
+    let module = espb::build_with(src, work.path(), &[], variant).map_err(|e| format!("{name}: {e}"))?;
     let out = espb::run(&module, util::espb_timeout())?;
     match native {
         Some(n) => diff::compare(&name, &n, &out),

@@ -1,6 +1,6 @@
 //! Generates the `custom` symbol table from app/custom.espbsym (espb-sys,
-//! as a firmware's build.rs would), compiles natives.c with clang for
-//! riscv32 ilp32, generates the same table as C (espb-sys gen_c, as for
+//! as a firmware's build.rs would), compiles natives.c with clang for the
+//! target's ABI (ilp32, or ilp32f for riscv32imafc), generates the same table as C (espb-sys gen_c, as for
 //! ESP-IDF) and compiles it with capi_test.c (the C API), copies the
 //! module built by the driver test (`ESPB_QEMU_MODULE`) next to the
 //! generated sources, and links with link.x.
@@ -40,10 +40,19 @@ fn main() {
     println!("cargo:rerun-if-changed={}", module.display());
     std::fs::copy(&module, out.join("app.espb")).unwrap_or_else(|e| panic!("{}: {e}", module.display()));
 
+    println!("cargo:rustc-check-cfg=cfg(qemu_fpu)");
     let target = std::env::var("TARGET").unwrap();
     if !target.starts_with("riscv32") {
         return;
     }
+    // The C objects must use the firmware's float ABI (the linker refuses a
+    // mix), and the startup code must switch the FPU on where there is one.
+    let (march, mabi) = if target.starts_with("riscv32imafc") {
+        println!("cargo:rustc-cfg=qemu_fpu");
+        ("-march=rv32imafc", "-mabi=ilp32f")
+    } else {
+        ("-march=rv32imc", "-mabi=ilp32")
+    };
     let clang = std::env::var_os("ESPB_CLANG").map(PathBuf::from).unwrap_or_else(|| {
         ["clang-22", "clang"]
             .iter()
@@ -55,7 +64,7 @@ fn main() {
     for src in [dir.join("natives.c"), dir.join("capi_test.c"), c_table.source] {
         let obj = out.join(src.file_stem().unwrap()).with_extension("o");
         let st = Command::new(&clang)
-            .args(["--target=riscv32-unknown-elf", "-march=rv32imc", "-mabi=ilp32", "-ffreestanding", "-O2"])
+            .args(["--target=riscv32-unknown-elf", march, mabi, "-ffreestanding", "-O2"])
             .args(["-Wall", "-Wextra", "-Werror", "-c"])
             .arg("-I")
             .arg(&include)

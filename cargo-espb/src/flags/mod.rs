@@ -11,7 +11,7 @@ pub mod cmake_file_api;
 pub mod compile_commands;
 pub mod gcc_to_clang;
 
-pub use chip::{Arch, Chip};
+pub use chip::{Arch, Chip, ChipFlags};
 pub use gcc_to_clang::Dropped;
 
 use crate::project::Project;
@@ -242,7 +242,7 @@ fn from_scraped(project: &Project, s: Scraped, out_dir: Option<PathBuf>) -> Resu
         }
     }
     if let Some(compiler) = s.compiler.as_deref() {
-        match (Chip::from_gcc_name(compiler), chip) {
+        match (chip::from_gcc_name(compiler), chip) {
             (Some(Ok(fc)), Some(cc)) if fc != cc => return Err(mismatch(fc.to_string(), s.origin.clone())),
             (Some(Err(arch)), Some(cc)) if arch != cc.arch() => {
                 let what = if arch == Arch::Xtensa { "an Xtensa chip" } else { "a RISC-V chip" };

@@ -30,6 +30,8 @@ pub struct BuildOptions {
     pub jobs: Option<usize>,
     /// Append imports found in no table to the project's custom manifest.
     pub add_missing: bool,
+    /// Hints file instead of `[build] hints`.
+    pub hints: Option<PathBuf>,
 }
 
 /// What [`build_project`] did.
@@ -45,6 +47,8 @@ pub struct BuildReport {
     pub flags: FirmwareFlags,
     /// The clang arguments every source was compiled with (before `-c ...`).
     pub clang_args: Vec<String>,
+    /// Hints lines that had no effect (functions the module does not import).
+    pub hint_warnings: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -106,6 +110,8 @@ fn bind_project_symbols(
 
 pub fn build_project(project: &Project, opts: &BuildOptions) -> Result<BuildReport, ProjectError> {
     project.check_symbols()?;
+    // Parsed before clang runs: a typo in the hints file fails fast.
+    let hints = project.hints(opts.hints.as_deref())?;
     let configured = project.config.build.clang.as_ref().map(|c| project.root.join(c));
     let tc = toolchain::find(configured.as_deref())?;
     let ff = flags::firmware_flags_verbose(project, opts.verbose)?;
@@ -147,6 +153,9 @@ pub fn build_project(project: &Project, opts: &BuildOptions) -> Result<BuildRepo
     let bopts = crate::compile::BuildOptions { verbose: opts.verbose, ..Default::default() };
     let mut module = crate::compile::build_module(&bcs, &[], &bopts)?;
     bind_project_symbols(project, &mut module, opts.add_missing)?;
+    // Not cached: hints are merged on every build, so an edited hints file
+    // always reaches the module.
+    let hint_warnings = crate::hints::apply(&mut module, hints.as_ref())?;
     let bytes = espb_runtime::format::encode(&module);
     let output = opts.output.clone().unwrap_or_else(|| project.output());
     if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -162,6 +171,7 @@ pub fn build_project(project: &Project, opts: &BuildOptions) -> Result<BuildRepo
         toolchain: tc,
         flags: ff,
         clang_args: args,
+        hint_warnings,
     })
 }
 

@@ -16,9 +16,17 @@ pub fn new(a: &NewArgs) -> Result<()> {
     eprintln!("     Created {what} `{}` for {} in {}", a.name, a.chip, root.display());
     match a.firmware {
         None => eprintln!("        Next cd {} && cargo espb build", root.display()),
-        Some(super::FirmwareKind::Idf) => {
-            eprintln!("        Next add the espb_runtime component under components/, then `idf.py build`")
-        }
+        Some(super::FirmwareKind::Idf) => match super::new::espb_runtime_component() {
+            Some(dir) => {
+                eprintln!("        Uses the espb_runtime component at {} (ESPB_RUNTIME_DIR overrides)", dir.display());
+                eprintln!("        Next cd {} && idf.py set-target {} build", root.display(), a.chip);
+            }
+            None => eprintln!(
+                "        Next set ESPB_RUNTIME_DIR to espb-sys/component/espb_runtime of a cargo-espb checkout \
+                 (or copy it to components/espb_runtime), then `idf.py set-target {} build`",
+                a.chip
+            ),
+        },
         Some(super::FirmwareKind::Rust) => eprintln!("        Next cd {} && cargo build", root.display()),
     }
     Ok(())
@@ -40,8 +48,15 @@ pub fn build(a: &BuildArgs) -> Result<PathBuf> {
         output: a.output.clone(),
         jobs: None,
         add_missing: a.symbols.add_missing,
+        hints: a.hints.clone(),
     };
-    let r = super::build_project(&project, &opts).map_err(|e| miette!("{e}"))?;
+    let r = super::build_project(&project, &opts).map_err(|e| match e {
+        super::ProjectError::Hints(h) => crate::cli::hints_report(h),
+        e => miette!("{e}"),
+    })?;
+    for w in &r.hint_warnings {
+        eprintln!("warning: {w}");
+    }
     eprintln!(
         "    Finished {} ({} bytes, {} functions; {} compiled, {} fresh)",
         r.output.display(),

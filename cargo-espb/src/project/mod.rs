@@ -58,7 +58,7 @@ pub struct EspbToml {
 #[serde(rename_all = "kebab-case")]
 pub struct PackageSection {
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::flags::chip::deserialize_opt")]
     pub chip: Option<Chip>,
 }
 
@@ -133,6 +133,17 @@ pub enum ProjectError {
 
     #[error("symbol table `{table}` in {}: {message}", file.display())]
     Symbols { table: String, file: PathBuf, message: String },
+
+    #[error(
+        "hints file {} named by `[build] hints` in {} does not exist: create it, or remove the key to build without \
+         project hints",
+        path.display(),
+        file.display()
+    )]
+    HintsMissing { path: PathBuf, file: PathBuf },
+
+    #[error(transparent)]
+    Hints(#[from] crate::hints::HintsError),
 }
 
 impl Project {
@@ -208,6 +219,24 @@ impl Project {
             return Err(ProjectError::NoSources { root: self.root.clone() });
         }
         Ok(list)
+    }
+
+    /// The project's hints file (`[build] hints`, or `over` from the command
+    /// line), parsed; `None` when none is configured. A configured file
+    /// that does not exist is an error.
+    pub fn hints(&self, over: Option<&Path>) -> Result<Option<crate::hints::HintFile>, ProjectError> {
+        let path = match (over, &self.config.build.hints) {
+            (Some(p), _) => p.to_path_buf(),
+            (None, Some(rel)) => {
+                let p = self.root.join(rel);
+                if !p.is_file() {
+                    return Err(ProjectError::HintsMissing { path: p, file: self.file.clone() });
+                }
+                p
+            }
+            (None, None) => return Ok(None),
+        };
+        Ok(Some(crate::hints::load(&path)?))
     }
 
     /// Checks the `[symbols]` manifests parse (the standard table is built in).

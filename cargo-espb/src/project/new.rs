@@ -3,7 +3,7 @@
 //! embedded in the binary (`templates/`).
 
 use super::{ProjectError, sdk};
-use crate::flags::Chip;
+use crate::flags::{Chip, ChipFlags};
 use include_dir::{Dir, include_dir};
 use std::path::{Path, PathBuf};
 
@@ -100,6 +100,27 @@ fn write_tree(dir: &Dir<'_>, base: &Path, out: &Path, name: &str, vars: &[(&str,
     Ok(())
 }
 
+/// The ESP-IDF component `espb_runtime` (espb-sys/component/espb_runtime) of
+/// the cargo-espb checkout this binary was built from, when it is still there:
+/// a generated ESP-IDF project records it (its CMakeLists.txt adds it to
+/// EXTRA_COMPONENT_DIRS; ESPB_RUNTIME_DIR overrides). The component builds the
+/// runtime from that checkout with cargo.
+pub fn espb_runtime_component() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../espb-sys/component/espb_runtime");
+    if !dir.join("CMakeLists.txt").is_file() {
+        return None;
+    }
+    std::fs::canonicalize(&dir).ok()
+}
+
+/// A path inside a quoted CMake string: forward slashes (a backslash is an
+/// escape there), `"` and `$` escaped.
+fn cmake_path(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    let s = s.strip_prefix("//?/").map(str::to_string).unwrap_or(s);
+    s.replace('"', "\\\"").replace('$', "\\$")
+}
+
 /// Writes a new project; returns its directory.
 pub fn new_project(args: &NewArgs) -> Result<PathBuf, ProjectError> {
     validate_name(&args.name).map_err(|why| ProjectError::BadName { name: args.name.clone(), why })?;
@@ -124,8 +145,11 @@ pub fn new_project(args: &NewArgs) -> Result<PathBuf, ProjectError> {
         ("name", args.name.clone()),
         ("c_name", c_ident),
         ("chip", args.chip.to_string()),
+        // The variant's name (its Debug form): `Chip::{{chip_variant}}` in the Rust firmware.
+        ("chip_variant", format!("{:?}", args.chip)),
         ("rust_target", args.chip.rust_target().to_string()),
         ("rust_toolchain", args.chip.rust_toolchain().to_string()),
+        ("espb_runtime_dir", espb_runtime_component().map(|p| cmake_path(&p)).unwrap_or_default()),
     ];
     std::fs::create_dir_all(&root).map_err(|source| ProjectError::Write { path: root.clone(), source })?;
     write_tree(tpl, Path::new(kind), &root, &args.name, &vars)?;

@@ -114,37 +114,70 @@ impl ArgSource for RegArgs<'_> {
     }
 }
 
-/// Arguments in a `va_list` in module memory, RISC-V ilp32 layout: the
-/// `va_list` is a pointer; 32-bit values take 4-byte slots, 64-bit values
-/// and doubles 8-byte slots aligned to 8.
-pub struct VaListArgs {
-    ap: u32,
+/// Arguments in a `va_list` in module memory. RISC-V ilp32: the `va_list`
+/// is a pointer; 32-bit values take 4-byte slots, 64-bit values and
+/// doubles 8-byte slots aligned to 8. Xtensa: the struct `{ __va_stk,
+/// __va_reg, __va_ndx }`, passed by value as three words, read with GCC's
+/// rule (see cargo-espb's translate/varargs.rs).
+pub enum VaListArgs {
+    Pointer { ap: u32 },
+    Xtensa { stk: u32, reg: u32, ndx: u32 },
 }
 
 impl VaListArgs {
     pub fn new(ap: u32) -> VaListArgs {
-        VaListArgs { ap }
+        VaListArgs::Pointer { ap }
     }
-    fn read8(&mut self, mem: &Memory) -> Result<u64, Trap> {
-        let at = self.ap.wrapping_add(7) & !7;
-        let v = mem.read_u64(at)?;
-        self.ap = at.wrapping_add(8);
-        Ok(v)
+
+    /// The `va_list` that is the last argument of a call with `fixed`
+    /// other arguments: one word (a pointer) or three (Xtensa, by value).
+    pub fn from_args(args: &[u64], fixed: usize, name: &str) -> Result<VaListArgs, Trap> {
+        match args.get(fixed..) {
+            Some([ap]) => Ok(VaListArgs::new(*ap as u32)),
+            Some([stk, reg, ndx]) => Ok(VaListArgs::Xtensa { stk: *stk as u32, reg: *reg as u32, ndx: *ndx as u32 }),
+            _ => Err(Trap::host(format!(
+                "{name}: called with {} argument(s); expected {fixed} and a va_list (1 word, or 3 on Xtensa)",
+                args.len()
+            ))),
+        }
+    }
+
+    /// The address of the next `size`-byte argument (`size` 4 or 8).
+    fn next(&mut self, size: u32) -> u32 {
+        match self {
+            VaListArgs::Pointer { ap } => {
+                let at = if size == 8 { ap.wrapping_add(7) & !7 } else { *ap };
+                *ap = at.wrapping_add(size);
+                at
+            }
+            VaListArgs::Xtensa { stk, reg, ndx } => {
+                const REG_BYTES: u32 = 24;
+                let orig = if size == 8 { ndx.wrapping_add(7) & !7 } else { *ndx };
+                let mut end = orig.wrapping_add(size);
+                let on_stack = end as i32 > REG_BYTES as i32;
+                if on_stack && orig as i32 <= REG_BYTES as i32 {
+                    end = 32 + size;
+                }
+                *ndx = end;
+                if on_stack { stk.wrapping_add(end).wrapping_sub(size) } else { reg.wrapping_add(orig) }
+            }
+        }
     }
 }
 
 impl ArgSource for VaListArgs {
     fn int(&mut self, mem: &Memory, wide: bool) -> Result<(u64, bool), Trap> {
         if wide {
-            Ok((self.read8(mem)?, true))
+            let at = self.next(8);
+            Ok((mem.read_u64(at)?, true))
         } else {
-            let v = mem.read_u32(self.ap)?;
-            self.ap = self.ap.wrapping_add(4);
-            Ok((v as u64, false))
+            let at = self.next(4);
+            Ok((mem.read_u32(at)? as u64, false))
         }
     }
     fn float(&mut self, mem: &Memory) -> Result<f64, Trap> {
-        Ok(f64::from_bits(self.read8(mem)?))
+        let at = self.next(8);
+        Ok(f64::from_bits(mem.read_u64(at)?))
     }
 }
 

@@ -3,7 +3,7 @@
 //! `FILE*` arguments: [`super::SIM_STDERR`] is stderr, anything else is
 //! stdout. A module reaches the streams as newlib's `stdout`/`stderr`
 //! macros do, through `__getreent()->_stdout` (see [`PcHost::reent`]). The `v*printf` functions read a RISC-V
-//! ilp32 `va_list` (see [`printf::VaListArgs`]).
+//! ilp32 or Xtensa `va_list` (see [`printf::VaListArgs`]).
 
 use super::printf::{self, ArgSource, Formatted, RegArgs, VaListArgs};
 use super::{Call, Native, PcHost, SIM_STDOUT, n, ret_i32};
@@ -111,19 +111,19 @@ fn snprintf(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, 
 }
 
 fn vprintf(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    to_stream(h, SIM_STDOUT, c.u32(0)?, &mut VaListArgs::new(c.u32(1)?), ctx)
+    to_stream(h, SIM_STDOUT, c.u32(0)?, &mut VaListArgs::from_args(c.args, 1, c.name)?, ctx)
 }
 
 fn vfprintf(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    to_stream(h, c.u32(0)?, c.u32(1)?, &mut VaListArgs::new(c.u32(2)?), ctx)
+    to_stream(h, c.u32(0)?, c.u32(1)?, &mut VaListArgs::from_args(c.args, 2, c.name)?, ctx)
 }
 
 fn vsprintf(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    to_buffer(c.u32(0)?, None, c.u32(1)?, &mut VaListArgs::new(c.u32(2)?), ctx)
+    to_buffer(c.u32(0)?, None, c.u32(1)?, &mut VaListArgs::from_args(c.args, 2, c.name)?, ctx)
 }
 
 fn vsnprintf(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    to_buffer(c.u32(0)?, Some(c.u32(1)?), c.u32(2)?, &mut VaListArgs::new(c.u32(3)?), ctx)
+    to_buffer(c.u32(0)?, Some(c.u32(1)?), c.u32(2)?, &mut VaListArgs::from_args(c.args, 3, c.name)?, ctx)
 }
 
 /// Returns `ok_value` if the write succeeded, else `EOF`.

@@ -76,6 +76,14 @@ impl IrModule {
                 .collect()
         }
     }
+    /// The module's target triple (`riscv32-esp-unknown-elf`, `xtensa`...).
+    pub fn triple(&self) -> String {
+        // SAFETY: LLVM returns a NUL-terminated string owned by the module.
+        unsafe {
+            let p = c::LLVMGetTarget(self.0);
+            if p.is_null() { String::new() } else { std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned() }
+        }
+    }
     /// The module's data layout (owned by the module).
     pub fn layout(&self) -> Layout {
         // SAFETY: the returned target data belongs to the module.
@@ -110,6 +118,17 @@ impl Ty {
     pub fn kind(&self) -> TypeKind {
         // SAFETY: live type handle.
         unsafe { c::LLVMGetTypeKind(self.0) }
+    }
+    /// The name of a named struct type (`struct.__va_list_tag`), else "".
+    pub fn struct_name(&self) -> String {
+        if self.kind() != LLVMTypeKind::LLVMStructTypeKind {
+            return String::new();
+        }
+        // SAFETY: struct type checked above; the name is owned by LLVM.
+        unsafe {
+            let p = c::LLVMGetStructName(self.0);
+            if p.is_null() { String::new() } else { std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned() }
+        }
     }
     pub fn int_width(&self) -> u32 {
         if self.kind() == LLVMTypeKind::LLVMIntegerTypeKind {
@@ -382,6 +401,21 @@ impl Val {
                 c::LLVMGetEnumAttributeAtIndex(self.0, idx, kind)
             };
             !a.is_null()
+        }
+    }
+    /// The type of a `byval(<ty>)` argument of a call site (`idx` as for
+    /// [`Val::has_attr`]).
+    pub fn call_byval_type(&self, idx: u32) -> Option<Ty> {
+        const NAME: &str = "byval";
+        // SAFETY: as `has_attr`; a byval attribute is a type attribute.
+        unsafe {
+            let kind = c::LLVMGetEnumAttributeKindForName(NAME.as_ptr() as *const _, NAME.len());
+            let a = c::LLVMGetCallSiteEnumAttribute(self.0, idx, kind);
+            if a.is_null() {
+                return None;
+            }
+            let t = c::LLVMGetTypeAttributeValue(a);
+            (!t.is_null()).then_some(Ty(t))
         }
     }
     /// Indices of an extractvalue/insertvalue.

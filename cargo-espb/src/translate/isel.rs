@@ -1,6 +1,6 @@
 //! Instruction selection: arithmetic, comparisons, casts, memory and calls.
 
-use super::consts::{Const, gep_parts};
+use super::consts::{AddrKind, Const, gep_parts};
 use super::ir::{Op, TypeKind, Val, ValKind, is_inst};
 use super::lower::{Cond, FuncLower, Result};
 use super::mir::{MOp, VReg};
@@ -110,9 +110,7 @@ impl FuncLower<'_> {
             Op::LLVMStore => self.lower_store(inst),
             Op::LLVMGetElementPtr => self.lower_gep_value(inst),
             Op::LLVMCall => self.lower_call(inst),
-            Op::LLVMVAArg => {
-                self.unsupported("`va_arg` instruction (clang lowers va_arg itself when compiling for riscv32 ilp32)")
-            }
+            Op::LLVMVAArg => self.lower_va_arg(inst),
             Op::LLVMAtomicRMW => self.unsupported("atomic read-modify-write"),
             Op::LLVMAtomicCmpXchg => self.unsupported("atomic compare-and-exchange"),
             Op::LLVMFence => self.unsupported("atomic fence"),
@@ -746,15 +744,24 @@ impl FuncLower<'_> {
         }
         let n = inst.num_arg_operands();
         let args: Vec<Val> = (0..n).map(|i| self.operand(inst, i)).collect::<Result<_>>()?;
+        let native_direct = callee.kind() == ValKind::Function && !self.info.funcs.contains_key(&callee);
+        let mut byval_words: Vec<Option<Vec<VReg>>> = vec![None; args.len()];
         for i in 0..n {
             if inst.has_attr(i + 1, "byval", true) {
-                return self.unsupported("by-value aggregate argument (byval)");
+                let words = if native_direct { self.byval_native_words(inst, i, args[i as usize])? } else { None };
+                match words {
+                    Some(w) => byval_words[i as usize] = Some(w),
+                    None => return self.unsupported("by-value aggregate argument (byval)"),
+                }
             }
         }
         if n > 255 {
             return self.unsupported("call with more than 255 arguments");
         }
-        let ft = self.site_type(inst, &args)?;
+        let mut ft = self.site_type(inst, &args)?;
+        if byval_words.iter().any(Option::is_some) {
+            ft = expand_byval_params(&ft, &byval_words);
+        }
         let module_fn = (callee.kind() == ValKind::Function).then(|| self.info.funcs.get(&callee).copied()).flatten();
         if let Some(f) = module_fn
             && callee.global_value_type().is_vararg()
@@ -764,6 +771,10 @@ impl FuncLower<'_> {
         let native = module_fn.is_none();
         let mut regs = Vec::with_capacity(args.len());
         for (i, &a) in args.iter().enumerate() {
+            if let Some(words) = &byval_words[i] {
+                regs.extend_from_slice(words);
+                continue;
+            }
             let w = Self::width(a);
             // Natives expect narrow arguments extended as the ABI says.
             let r = if native && w > 0 && w < 32 {
@@ -786,6 +797,17 @@ impl FuncLower<'_> {
             let Some(Const::Addr { target: imp, .. }) = self.eval_const(callee)? else {
                 return self.internal("import without index");
             };
+            // A module function passed to a native is a callback: note which
+            // declared argument carries it (variadic ones have no index in
+            // the import's signature).
+            let declared = callee.global_value_type().param_types().len();
+            for (i, &a) in args.iter().enumerate().take(declared) {
+                if let Ok(Some(Const::Addr { kind: AddrKind::Func, addend: 0, .. })) = self.eval_const(a)
+                    && let Ok(import) = u16::try_from(imp)
+                {
+                    self.tables.note_callback_arg(import, i as u32);
+                }
+            }
             let ty = self.tables.type_index(&ft);
             self.emit(
                 Opcode::CallImport,
@@ -817,4 +839,25 @@ fn swap_pred(p: P) -> P {
         P::LLVMIntULE => P::LLVMIntUGE,
         other => other,
     }
+}
+
+/// `ft` with each by-value argument replaced by the words it is passed as
+/// (`byval_words[i]`), the variadic split moved accordingly.
+fn expand_byval_params(ft: &FuncType, byval_words: &[Option<Vec<VReg>>]) -> FuncType {
+    let mut params = Vec::with_capacity(ft.params.len() + 2);
+    let mut fixed = ft.variadic_fixed;
+    for (i, &p) in ft.params.iter().enumerate() {
+        match byval_words.get(i).and_then(Option::as_ref) {
+            Some(words) => {
+                params.extend(std::iter::repeat_n(espb_runtime::ValType::I32, words.len()));
+                if let Some(k) = fixed.as_mut()
+                    && i < usize::from(*k)
+                {
+                    *k = k.saturating_add(words.len().saturating_sub(1) as u8);
+                }
+            }
+            None => params.push(p),
+        }
+    }
+    FuncType { params, result: ft.result, variadic_fixed: fixed }
 }

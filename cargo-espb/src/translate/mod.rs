@@ -23,7 +23,7 @@ mod varargs;
 
 pub use error::TranslateError;
 
-use espb_runtime::{DebugLines, Export, Function, LineEntry, Module};
+use espb_runtime::{CallHints, DebugLines, Export, Function, ImportHints, LineEntry, Module};
 use inkwell::llvm_sys::LLVMLinkage;
 use ir::{IrModule, Layout, Val};
 use std::collections::HashMap;
@@ -53,6 +53,8 @@ pub struct ModuleInfo {
     /// Defined variadic functions whose address is taken: the targets an
     /// indirect variadic call may have to pass a variadic-argument area to.
     pub variadic_targets: Vec<(Val, u16)>,
+    /// How the bitcode's target represents a `va_list`.
+    pub va_abi: varargs::VaAbi,
 }
 
 fn is_exported(f: Val) -> bool {
@@ -88,7 +90,8 @@ pub fn translate(module: &inkwell::module::Module<'_>, opts: &TranslateOptions) 
         .filter(|f| f.global_value_type().is_vararg() && address_taken(**f))
         .map(|f| (*f, funcs[f]))
         .collect();
-    let info = ModuleInfo { layout, funcs, globals: gl.offsets.clone(), variadic_targets };
+    let va_abi = varargs::VaAbi::of_triple(&ir.triple());
+    let info = ModuleInfo { layout, funcs, globals: gl.offsets.clone(), variadic_targets, va_abi };
     let mut tables = types::Tables::default();
 
     let mut out = Module { layout: opts.layout, ..Module::default() };
@@ -136,6 +139,12 @@ pub fn translate(module: &inkwell::module::Module<'_>, opts: &TranslateOptions) 
     }
     out.types = tables.types;
     out.imports = tables.imports;
+    // Analysis only; crate::hints merges the .hints files over it.
+    out.import_hints = tables
+        .callback_args
+        .into_iter()
+        .map(|(import, cb)| ImportHints { import, hints: CallHints { cb, ..CallHints::default() } })
+        .collect();
     if opts.debug_lines {
         out.debug_lines = Some(DebugLines { files, functions: line_tables });
     }

@@ -2,8 +2,8 @@
 //! function types and imports.
 
 use super::ir::{Ty, TypeKind};
-use espb_runtime::{FuncType, Import, ImportRef, ValType};
-use std::collections::HashMap;
+use espb_runtime::{ArgSet, FuncType, Import, ImportRef, ValType};
+use std::collections::{BTreeMap, HashMap};
 
 /// The VM register class of a first-class LLVM type, `None` when the VM
 /// has no such value (i128, vectors, aggregates, half, ...).
@@ -73,6 +73,9 @@ pub struct Tables {
     import_index: HashMap<String, u16>,
     /// Set when a table outgrows its u16 index.
     pub overflow: Option<&'static str>,
+    /// Per import, the arguments some call site passes a module function's
+    /// address in: callbacks found by analysis (`cb N` hints).
+    pub callback_args: BTreeMap<u16, ArgSet>,
 }
 
 impl Tables {
@@ -104,6 +107,15 @@ impl Tables {
         self.imports.push(Import::data(ImportRef::Name(name.to_string())));
         self.import_index.insert(name.to_string(), i as u16);
         i as u16
+    }
+
+    /// Notes that a call of import `import` passes a module function as
+    /// argument `arg`.
+    pub fn note_callback_arg(&mut self, import: u16, arg: u32) {
+        if let Some(a) = ArgSet::single(arg) {
+            let set = self.callback_args.entry(import).or_default();
+            *set = set.union(a);
+        }
     }
 
     /// The import for a declared function `name` with declared type `ft`.

@@ -9,6 +9,19 @@
 //! `va_list` can be handed on to natives such as `vprintf`.
 //! `va_start` stores the hidden parameter into the `va_list`; `va_end` does
 //! nothing; `va_copy` copies the pointer.
+//!
+//! Xtensa bitcode (`--target=xtensa`) has another `va_list`: the struct
+//! `{ int *__va_stk; int *__va_reg; int __va_ndx; }`, read by the `va_arg`
+//! instruction (clang leaves it to the backend) with GCC's rule: an
+//! argument at byte index `ndx` lies at `__va_reg + ndx` while it ends
+//! within the 24 bytes of the six argument registers, else at
+//! `__va_stk + ndx` (indices from 32; an argument never straddles the
+//! two, the index jumps to 32 instead). The area layout above satisfies
+//! that rule with `__va_reg = area`, `__va_stk = area - 8`, `__va_ndx = 0`:
+//! register-part index `i` is area offset `i`, stack-part index `i` is
+//! area offset `i - 8`, and the jump from 24 to 32 lands on offset 24.
+//! So the same area serves both, and a `va_list` handed to a native
+//! `vprintf` (by value: three words) is what Xtensa's newlib expects.
 
 use super::consts::{AddrKind, Const};
 use super::ir::{Block, Op, Val, ValKind, is_inst};
@@ -17,6 +30,36 @@ use super::mir::{MOp, VReg};
 use super::types::{module_func_type, val_type};
 use espb_runtime::opcodes::Opcode;
 use espb_runtime::{FuncType, ValType};
+
+/// The `va_list` of the bitcode's target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VaAbi {
+    /// A pointer into the area (RISC-V ilp32 and everything else).
+    Pointer,
+    /// Xtensa's `{ __va_stk, __va_reg, __va_ndx }`.
+    Xtensa,
+}
+
+/// Bytes of the register part of an Xtensa argument list (a2..a7).
+const XTENSA_REG_BYTES: i64 = 24;
+/// Argument registers of Xtensa's windowed convention (a2..a7).
+const XTENSA_REG_WORDS: usize = 6;
+/// Where Xtensa's stack part starts in `__va_ndx` terms.
+const XTENSA_STACK_NDX: i64 = 32;
+
+impl VaAbi {
+    pub fn of_triple(triple: &str) -> VaAbi {
+        if triple.starts_with("xtensa") { VaAbi::Xtensa } else { VaAbi::Pointer }
+    }
+
+    /// Bytes of a `va_list` object.
+    pub fn list_bytes(self) -> u32 {
+        match self {
+            VaAbi::Pointer => 4,
+            VaAbi::Xtensa => 12,
+        }
+    }
+}
 
 /// Bytes a variadic-argument area for `varargs` needs (with the slack for
 /// aligning it at run time), or `None` if an argument has no VM type.
@@ -221,17 +264,134 @@ impl FuncLower<'_> {
                     return self.unsupported("va_start in a function that is not variadic");
                 };
                 let ap = self.use_val(self.operand(inst, 0)?)?;
-                self.emit(Opcode::StoreI32, vec![MOp::Use(area), MOp::Use(ap), MOp::Imm(0)]);
+                match self.info.va_abi {
+                    VaAbi::Pointer => self.emit(Opcode::StoreI32, vec![MOp::Use(area), MOp::Use(ap), MOp::Imm(0)]),
+                    VaAbi::Xtensa => {
+                        let stk = self.emit_imm(Opcode::AddImm8I32, area, -8);
+                        let zero = self.materialise(Const::Int(0), false);
+                        for (r, off) in [(stk, 0), (area, 4), (zero, 8)] {
+                            self.emit(Opcode::StoreI32, vec![MOp::Use(r), MOp::Use(ap), MOp::Imm(off)]);
+                        }
+                    }
+                }
             }
             "va_copy" => {
                 let dst = self.use_val(self.operand(inst, 0)?)?;
                 let src = self.use_val(self.operand(inst, 1)?)?;
-                let t = self.new_vreg();
-                self.emit(Opcode::LoadI32, vec![MOp::Def(t), MOp::Use(src), MOp::Imm(0)]);
-                self.emit(Opcode::StoreI32, vec![MOp::Use(t), MOp::Use(dst), MOp::Imm(0)]);
+                for off in (0..self.info.va_abi.list_bytes()).step_by(4) {
+                    let t = self.new_vreg();
+                    self.emit(Opcode::LoadI32, vec![MOp::Def(t), MOp::Use(src), MOp::Imm(off as i64)]);
+                    self.emit(Opcode::StoreI32, vec![MOp::Use(t), MOp::Use(dst), MOp::Imm(off as i64)]);
+                }
             }
             _ => {} // va_end
         }
         Ok(())
+    }
+
+    /// The `va_arg` instruction (clang emits it for Xtensa; for riscv32 it
+    /// lowers `va_arg` itself, but the pointer form is handled too).
+    pub fn lower_va_arg(&mut self, inst: Val) -> Result<()> {
+        let ty = match val_type(inst.ty()) {
+            Some(t) => t,
+            None => {
+                return self.unsupported(format!("va_arg of {}", super::types::describe_unsupported(inst.ty())));
+            }
+        };
+        let (size, load) = match ty {
+            ValType::I32 | ValType::F32 => (4i64, Opcode::LoadI32),
+            ValType::I64 | ValType::F64 => (8, Opcode::LoadI64),
+        };
+        let ap = self.use_val(self.operand(inst, 0)?)?;
+        let aligned = |this: &mut Self, at: VReg| {
+            if size == 8 {
+                let t = this.emit_imm(Opcode::AddImm8I32, at, 7);
+                this.emit_imm(Opcode::AndImmI32, t, -8)
+            } else {
+                at
+            }
+        };
+        let addr = match self.info.va_abi {
+            VaAbi::Pointer => {
+                let p = self.new_vreg();
+                self.emit(Opcode::LoadI32, vec![MOp::Def(p), MOp::Use(ap), MOp::Imm(0)]);
+                let p = aligned(self, p);
+                let next = self.emit_imm(Opcode::AddImm8I32, p, size);
+                self.emit(Opcode::StoreI32, vec![MOp::Use(next), MOp::Use(ap), MOp::Imm(0)]);
+                p
+            }
+            VaAbi::Xtensa => {
+                // GCC's xtensa_gimplify_va_arg_expr, as straight-line code.
+                let ndx = self.new_vreg();
+                self.emit(Opcode::LoadI32, vec![MOp::Def(ndx), MOp::Use(ap), MOp::Imm(8)]);
+                let orig = aligned(self, ndx);
+                let end = self.emit_imm(Opcode::AddImm8I32, orig, size);
+                let on_stack = self.emit_imm(Opcode::GtSImmI32, end, XTENSA_REG_BYTES);
+                let was_in_regs = self.emit_imm(Opcode::LtSImmI32, orig, XTENSA_REG_BYTES + 1);
+                let jump = self.emit3(Opcode::AndI32, on_stack, was_in_regs);
+                let jumped = self.materialise(Const::Int(XTENSA_STACK_NDX + size), false);
+                let end = self.select(jump, jumped, end);
+                self.emit(Opcode::StoreI32, vec![MOp::Use(end), MOp::Use(ap), MOp::Imm(8)]);
+                let (stk, reg) = (self.new_vreg(), self.new_vreg());
+                self.emit(Opcode::LoadI32, vec![MOp::Def(stk), MOp::Use(ap), MOp::Imm(0)]);
+                self.emit(Opcode::LoadI32, vec![MOp::Def(reg), MOp::Use(ap), MOp::Imm(4)]);
+                let in_regs = self.emit3(Opcode::AddI32, reg, orig);
+                let t = self.emit3(Opcode::AddI32, stk, end);
+                let in_stack = self.emit_imm(Opcode::AddImm8I32, t, -size);
+                self.select(on_stack, in_stack, in_regs)
+            }
+        };
+        let d = self.def(inst);
+        self.emit(load, vec![MOp::Def(d), MOp::Use(addr), MOp::Imm(0)]);
+        Ok(())
+    }
+
+    fn select(&mut self, c: VReg, a: VReg, b: VReg) -> VReg {
+        let d = self.new_vreg();
+        self.emit(Opcode::Select, vec![MOp::Def(d), MOp::Use(c), MOp::Use(a), MOp::Use(b)]);
+        d
+    }
+
+    /// A `byval` argument of a native call: Xtensa passes a `va_list` by
+    /// value (`vprintf(fmt, ap)`), i.e. its three words as three arguments.
+    /// Returns the registers holding the words, or `None` for any other
+    /// by-value aggregate (refused by the caller).
+    pub fn byval_native_words(&mut self, inst: Val, i: u32, arg: Val) -> Result<Option<Vec<VReg>>> {
+        let Some(ty) = inst.call_byval_type(i + 1) else { return Ok(None) };
+        if self.info.va_abi != VaAbi::Xtensa || ty.struct_name() != "struct.__va_list_tag" {
+            return Ok(None);
+        }
+        // GCC moves a by-value aggregate that does not fit in the argument
+        // registers left wholly onto the stack; three separate words would
+        // be split instead. No ESP-IDF function taking a `va_list` has
+        // that many arguments before it (vsnprintf, esp_log_writev: 3).
+        let mut word = 0usize;
+        for k in 0..i {
+            let size = match inst.operand(k).and_then(|a| val_type(a.ty())) {
+                Some(ValType::I64 | ValType::F64) => 2,
+                _ if inst.call_byval_type(k + 1).is_some() => 3,
+                _ => 1,
+            };
+            if size == 2 {
+                word = word.div_ceil(2) * 2;
+            }
+            if word < XTENSA_REG_WORDS && word + size > XTENSA_REG_WORDS {
+                word = XTENSA_REG_WORDS;
+            }
+            word += size;
+        }
+        if word < XTENSA_REG_WORDS && word + 3 > XTENSA_REG_WORDS {
+            return self.unsupported(
+                "a va_list passed by value after more than three words of arguments (Xtensa passes it on the stack)",
+            );
+        }
+        let p = self.use_val(arg)?;
+        let mut words = Vec::with_capacity(3);
+        for off in (0..VaAbi::Xtensa.list_bytes()).step_by(4) {
+            let w = self.new_vreg();
+            self.emit(Opcode::LoadI32, vec![MOp::Def(w), MOp::Use(p), MOp::Imm(off as i64)]);
+            words.push(w);
+        }
+        Ok(Some(words))
     }
 }

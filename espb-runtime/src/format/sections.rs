@@ -3,8 +3,8 @@
 use super::leb::{Reader, Writer};
 use super::{DEFAULT_HEAP_SIZE, DEFAULT_STACK_SIZE, FormatError, section};
 use crate::module::{
-    Data, DebugLines, Export, FuncType, Function, Import, ImportKind, ImportRef, Layout, LineEntry, Module, Reloc,
-    RelocKind, TableRef, ValType,
+    ArgRole, ArgSet, CallHints, Data, DebugLines, Export, FuncType, Function, Import, ImportHints, ImportKind,
+    ImportRef, Layout, LineEntry, Module, Reloc, RelocKind, TableRef, ValType,
 };
 use alloc::vec::Vec;
 
@@ -18,6 +18,12 @@ const IMPORT_SLOT_NAMED: u8 = 2;
 /// Set on the kind byte of a data import, which carries no type.
 const IMPORT_DATA: u8 = 0x80;
 
+/// Hint flags byte: bit 0 blocking; bit 1 + n: an argument mask for
+/// `ArgRole::ALL[n]` follows (out, inout, cb, ctx, in that order).
+const HINT_BLOCKING: u8 = 0x01;
+const HINT_ROLE_SHIFT: u8 = 1;
+const HINT_FLAGS_MASK: u8 = 0x1F;
+
 // Smallest encodings of one element, used to bound counts.
 const MIN_TYPE: usize = 2; // param count, signature byte
 const MIN_TABLE: usize = 6; // name length, hash, slot count
@@ -29,6 +35,7 @@ const MIN_NAME: usize = 1;
 const MIN_FILE: usize = 1;
 const MIN_LINE_FUNC: usize = 1; // entry count
 const MIN_LINE: usize = 3; // pc delta, file, line delta
+const MIN_HINT: usize = 2; // import, flags
 
 /// Section bodies in the order they are written. Empty ones are left out.
 pub(super) fn encode_sections(m: &Module) -> Vec<(u8, Vec<u8>)> {
@@ -67,6 +74,9 @@ pub(super) fn encode_sections(m: &Module) -> Vec<(u8, Vec<u8>)> {
     }
     if let Some(dl) = &m.debug_lines {
         out.push((section::DEBUG_LINES, encode_debug_lines(dl)));
+    }
+    if !m.import_hints.is_empty() {
+        out.push((section::IMPORT_HINTS, encode_import_hints(&m.import_hints)));
     }
     out
 }
@@ -188,6 +198,28 @@ fn encode_debug_lines(dl: &DebugLines) -> Vec<u8> {
     w.out
 }
 
+fn encode_import_hints(hints: &[ImportHints]) -> Vec<u8> {
+    let mut w = Writer::new();
+    w.len(hints.len());
+    for h in hints {
+        w.leb(u64::from(h.import));
+        let mut flags = if h.hints.blocking { HINT_BLOCKING } else { 0 };
+        for (n, role) in ArgRole::ALL.into_iter().enumerate() {
+            if !h.hints.args(role).is_empty() {
+                flags |= 1 << (HINT_ROLE_SHIFT + n as u8);
+            }
+        }
+        w.u8(flags);
+        for role in ArgRole::ALL {
+            let set = h.hints.args(role);
+            if !set.is_empty() {
+                w.leb(set.0);
+            }
+        }
+    }
+    w.out
+}
+
 /// Decodes one known section into `m`. `base` is its file offset.
 pub(super) fn decode_section(m: &mut Module, id: u8, body: &[u8], base: usize) -> Result<(), FormatError> {
     let mut r = Reader::new(body, base, id);
@@ -212,6 +244,7 @@ pub(super) fn decode_section(m: &mut Module, id: u8, body: &[u8], base: usize) -
             m.names = names;
         }
         section::DEBUG_LINES => m.debug_lines = Some(decode_debug_lines(&mut r)?),
+        section::IMPORT_HINTS => m.import_hints = decode_import_hints(&mut r)?,
         _ => return Ok(()),
     }
     r.finish()
@@ -350,4 +383,25 @@ fn decode_debug_lines(r: &mut Reader<'_>) -> Result<DebugLines, FormatError> {
         functions.push(entries);
     }
     Ok(DebugLines { files, functions })
+}
+
+fn decode_import_hints(r: &mut Reader<'_>) -> Result<Vec<ImportHints>, FormatError> {
+    let n = r.count(MIN_HINT)?;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let import = r.leb_u16()?;
+        let at = r.offset();
+        let flags = r.u8()?;
+        if flags & !HINT_FLAGS_MASK != 0 {
+            return Err(FormatError::BadHintFlags { section: r.section(), offset: at, byte: flags });
+        }
+        let mut hints = CallHints { blocking: flags & HINT_BLOCKING != 0, ..CallHints::default() };
+        for (n, role) in ArgRole::ALL.into_iter().enumerate() {
+            if flags & (1 << (HINT_ROLE_SHIFT + n as u8)) != 0 {
+                *hints.args_mut(role) = ArgSet(r.leb_u64()?);
+            }
+        }
+        out.push(ImportHints { import, hints });
+    }
+    Ok(out)
 }

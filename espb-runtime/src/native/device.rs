@@ -1,6 +1,6 @@
 //! The device [`Host`]: natives come from the firmware's symbol tables
 //! ([`Registry`]), and a call is a real call of the native's address
-//! through the chip's C calling convention ([`super::riscv32`]).
+//! through the chip's C calling convention ([`super::call`]).
 //!
 //! Use it with a native-address instance, so that the pointers the module
 //! passes are real addresses:
@@ -11,6 +11,7 @@
 //! let mut inst = Instance::new(module, host, config)?;
 //! ```
 
+use super::Abi;
 use crate::interp::{Host, HostCtx, TableLookupError, Trap};
 use crate::module::{FuncType, Import, ImportRef, Module};
 use crate::symtab::Registry;
@@ -48,8 +49,9 @@ impl<'a> DeviceHost<'a> {
     }
 }
 
-/// Native calls exist on targets whose C ABI [`super::riscv32`] implements.
-pub const NATIVE_CALLS_AVAILABLE: bool = cfg!(all(target_arch = "riscv32", not(target_feature = "f")));
+/// Native calls exist on targets whose C ABI is implemented ([`Abi::NATIVE`]:
+/// RISC-V ilp32 and ilp32f, Xtensa).
+pub const NATIVE_CALLS_AVAILABLE: bool = Abi::NATIVE.is_some();
 
 impl Host for DeviceHost<'_> {
     /// A device has no symbol names: everything goes by table slot.
@@ -68,19 +70,11 @@ impl Host for DeviceHost<'_> {
         let Some(addr) = self.native_address(id) else {
             return Err(Trap::host(alloc::format!("no native with id {id}")));
         };
-        #[cfg(all(target_arch = "riscv32", not(target_feature = "f")))]
-        {
-            // SAFETY: `addr` is a non-null slot of a firmware symbol table,
-            // whose hash the loader matched against the module's: slot and
-            // function agree, and the module's call site carries the C
-            // signature of the call (docs/native-calls.md).
-            unsafe { super::riscv32::call(addr, ty, args) }
-        }
-        #[cfg(not(all(target_arch = "riscv32", not(target_feature = "f"))))]
-        {
-            let _ = (addr, ty, args);
-            Err(Trap::host("native calls are not available on this architecture"))
-        }
+        // SAFETY: `addr` is a non-null slot of a firmware symbol table, whose
+        // hash the loader matched against the module's: slot and function
+        // agree, and the module's call site carries the C signature of the
+        // call (docs/native-calls.md). Without a native ABI this traps.
+        unsafe { super::call::call(addr, ty, args) }
     }
 
     fn data_address(&mut self, import: &Import, _ctx: &mut HostCtx<'_>) -> Option<u32> {

@@ -1,10 +1,13 @@
-//! The RISC-V ilp32 (soft-float: rv32imc, ESP32-C2/C3/C6/H2) integer
-//! calling convention, as the RISC-V psABI defines it and clang and rustc
-//! implement it (checked against clang-22 `--target=riscv32 -mabi=ilp32`):
+//! Argument placement for the RISC-V ilp32 and ilp32f calling conventions,
+//! as the RISC-V psABI ("RISC-V Calling Conventions": integer and hardware
+//! floating-point conventions) defines them and clang and rustc implement
+//! them (checked against clang-22, see the tests).
 //!
-//! * Every argument becomes 32-bit words. i32, pointers and f32 (soft
-//!   float: in integer registers) take one word; i64 and f64 two, low word
-//!   first.
+//! **ilp32** (soft float: rv32imc/rv32imac, ESP32-C2/C3/C5/C6/H2), the
+//! integer convention:
+//!
+//! * Every argument becomes 32-bit words. i32, pointers and f32 take one
+//!   word; i64 and f64 two, low word first.
 //! * Words go into a0..a7 in order, then onto the stack (word `i` at
 //!   `sp + 4*i` on entry).
 //! * A **fixed** 2×XLEN argument takes the next two registers, even-aligned
@@ -17,36 +20,57 @@
 //!   on everything is on the stack.
 //! * Results: i32, pointers and f32 in a0; i64 and f64 in a0 (low) and a1.
 //!
+//! **ilp32f** (FLEN = 32: rv32imafc, ESP32-P4), the hardware floating-point
+//! convention on top of it:
+//!
+//! * A **fixed** f32 argument goes in the next of fa0..fa7 while one is free;
+//!   after that it follows the integer convention (an a-register word, then
+//!   the stack).
+//! * f64 is wider than FLEN, so it follows the integer convention exactly as
+//!   under ilp32; so do all integers and pointers.
+//! * **Variadic** arguments always follow the integer convention.
+//! * An f32 result comes back in fa0; everything else as under ilp32.
+//!
 //! Narrow integers (i8, i16, bool) must be sign/zero-extended to 32 bits by
 //! the caller; the translator normalises them before native calls, and they
 //! reach this code as `I32`.
 
-use super::{LowerError, Lowered, MAX_STACK_WORDS, REG_WORDS};
+use super::{FLOAT_REGS, LowerError, Lowered, check_arity};
 use crate::module::{FuncType, ValType};
+
+/// a0..a7.
+pub const ARG_REGS: usize = 8;
+const _: () = assert!(ARG_REGS <= super::INT_REGS);
 
 struct Placer {
     out: Lowered,
     next_reg: usize,
+    next_freg: usize,
 }
 
 impl Placer {
     fn push_stack(&mut self, w: u32) -> Result<(), LowerError> {
-        let i = self.out.stack_words;
-        if i >= MAX_STACK_WORDS {
-            return Err(LowerError::TooManyArguments);
-        }
-        self.out.stack[i] = w;
-        self.out.stack_words = i + 1;
-        Ok(())
+        self.out.set_stack(self.out.stack_words, w)
     }
 
     fn word(&mut self, w: u32) -> Result<(), LowerError> {
-        if self.next_reg < REG_WORDS {
+        if self.next_reg < ARG_REGS {
             self.out.regs[self.next_reg] = w;
             self.next_reg += 1;
             Ok(())
         } else {
             self.push_stack(w)
+        }
+    }
+
+    /// A fixed f32 under ilp32f: a float register while one is free.
+    fn float(&mut self, w: u32) -> Result<(), LowerError> {
+        if self.next_freg < FLOAT_REGS {
+            self.out.fregs[self.next_freg] = w;
+            self.next_freg += 1;
+            Ok(())
+        } else {
+            self.word(w)
         }
     }
 
@@ -56,20 +80,20 @@ impl Placer {
             // Variadic 2×XLEN: aligned even register pair only (may skip a7).
             self.next_reg += 1;
         }
-        if self.next_reg + 2 <= REG_WORDS {
+        if self.next_reg + 2 <= ARG_REGS {
             self.out.regs[self.next_reg] = lo;
             self.out.regs[self.next_reg + 1] = hi;
             self.next_reg += 2;
             return Ok(());
         }
-        if self.next_reg == REG_WORDS - 1 {
+        if self.next_reg == ARG_REGS - 1 {
             // Only a7 left (fixed argument): split, high word on the stack
             // (whose first slot is free: nothing went there yet).
-            self.out.regs[REG_WORDS - 1] = lo;
-            self.next_reg = REG_WORDS;
+            self.out.regs[ARG_REGS - 1] = lo;
+            self.next_reg = ARG_REGS;
             return self.push_stack(hi);
         }
-        self.next_reg = REG_WORDS;
+        self.next_reg = ARG_REGS;
         if self.out.stack_words % 2 == 1 {
             // 8-byte alignment on the stack (sp is 16-aligned at the call).
             self.push_stack(0)?;
@@ -79,114 +103,33 @@ impl Placer {
     }
 }
 
-/// Places the arguments of a call with signature `ty` (a call site's, so
-/// variadic arguments are typed) and raw bits `args` (i32/f32 in the low 32
-/// bits, i64/f64 in all 64, as [`crate::Host::call`] receives them).
-pub fn lower(ty: &FuncType, args: &[u64]) -> Result<Lowered, LowerError> {
-    if ty.params.len() != args.len() {
-        return Err(LowerError::ArgCount { expected: ty.params.len(), given: args.len() });
-    }
+/// Places the arguments of a call under ilp32 (soft float). `ty` is the
+/// call site's signature (variadic arguments typed), `args` the raw bits
+/// (i32/f32 in the low 32 bits, i64/f64 in all 64, as
+/// [`crate::Host::call`] receives them).
+pub fn lower_ilp32(ty: &FuncType, args: &[u64]) -> Result<Lowered, LowerError> {
+    lower(ty, args, false)
+}
+
+/// Places the arguments of a call under ilp32f (fixed f32 in fa0..fa7); see
+/// [`lower_ilp32`] for `ty` and `args`.
+pub fn lower_ilp32f(ty: &FuncType, args: &[u64]) -> Result<Lowered, LowerError> {
+    lower(ty, args, true)
+}
+
+fn lower(ty: &FuncType, args: &[u64], hard_f32: bool) -> Result<Lowered, LowerError> {
+    check_arity(ty, args)?;
     let fixed = ty.variadic_fixed.map_or(usize::MAX, usize::from);
-    let mut p =
-        Placer { out: Lowered { regs: [0; REG_WORDS], stack: [0; MAX_STACK_WORDS], stack_words: 0 }, next_reg: 0 };
+    let mut p = Placer { out: Lowered::EMPTY, next_reg: 0, next_freg: 0 };
     for (i, (t, &v)) in ty.params.iter().zip(args).enumerate() {
+        let variadic = i >= fixed;
         match t {
+            ValType::F32 if hard_f32 && !variadic => p.float(v as u32)?,
             ValType::I32 | ValType::F32 => p.word(v as u32)?,
-            ValType::I64 | ValType::F64 => p.pair(v, i >= fixed)?,
+            ValType::I64 | ValType::F64 => p.pair(v, variadic)?,
         }
     }
     Ok(p.out)
-}
-
-/// The raw result bits for the interpreter from the a0:a1 pair the callee
-/// returned: one word zero-extended for i32/f32, both for i64/f64, 0 for
-/// void (a0/a1 then hold garbage).
-pub fn result_bits(ty: &FuncType, a0a1: u64) -> u64 {
-    match ty.result {
-        Some(ValType::I32 | ValType::F32) => a0a1 & 0xffff_ffff,
-        Some(ValType::I64 | ValType::F64) => a0a1,
-        None => 0,
-    }
-}
-
-/// Calls the native function at `addr` with the signature `ty` and raw
-/// argument bits `args`; returns the raw result bits.
-///
-/// # Why the call is sound
-///
-/// The callee is reached through a function pointer of one of two fixed
-/// types, `extern "C" fn(u32 × 8) -> u64` or `extern "C" fn(u32 × 8,
-/// u32 × MAX_STACK_WORDS) -> u64`, not through its own C type. At the
-/// machine level, which is all that exists across this opaque address (the
-/// compiler cannot see the callee), that call is exactly the call the C
-/// caller would make:
-///
-/// * Under ilp32 the first eight `u32` parameters go in a0..a7 and every
-///   further `u32` parameter in consecutive 4-byte stack slots from `sp + 0`.
-///   [`lower`] computed, per the psABI, exactly which word the real
-///   signature expects in each register and each stack slot (alignment
-///   padding is just a word we set to 0), so the callee finds each argument
-///   where its own type says, and variadic callees find them where
-///   `va_arg` reads them (RISC-V has no hidden variadic state such as x86's
-///   `%al`; `va_start` spills a0..a7 next to the incoming stack arguments).
-/// * Stack words beyond what the callee reads sit in the caller's outgoing
-///   argument area, which the caller owns and the callee never writes
-///   beyond its declared arguments (it may write those, as it may with any
-///   C call; they are ours and discarded). The caller reserves and releases
-///   that area (RISC-V callers pop nothing from the callee), so extra words
-///   cost nothing and unbalance nothing.
-/// * The return type `u64` is the a0:a1 pair. A callee returning i32, f32,
-///   a pointer or nothing leaves a1 (and for void a0) as garbage, which is
-///   a caller-saved register under the ABI anyway; [`result_bits`] ignores
-///   it. No callee returns in memory: the signature types are scalars.
-/// * All other registers follow the ABI: the compiler treats the call as a
-///   normal `extern "C"` call (caller-saved registers clobbered, callee-saved
-///   preserved by the callee), and sp is 16-aligned at the call as always.
-///
-/// In Rust's abstract machine, calling a function through a pointer of a
-/// different type is undefined behaviour. It is the same device every
-/// foreign-function layer without libffi uses: what makes it correct is the
-/// ABI argument above, and it requires that the target really uses ilp32
-/// (checked by `cfg` here: riscv32 soft-float). On ilp32f/ilp32d targets
-/// (ESP32-P4), floating-point arguments go in fa0..fa7 and this lowering
-/// would be wrong; they are not handled yet.
-///
-/// # Safety
-///
-/// `addr` must be the address of a function whose C signature matches `ty`
-/// (the call site's signature), and pointer arguments must be valid for
-/// what that function does with them.
-#[cfg(all(target_arch = "riscv32", not(target_feature = "f")))]
-pub unsafe fn call(addr: usize, ty: &FuncType, args: &[u64]) -> Result<u64, crate::interp::Trap> {
-    type Regs = unsafe extern "C" fn(u32, u32, u32, u32, u32, u32, u32, u32) -> u64;
-    #[rustfmt::skip]
-    type WithStack = unsafe extern "C" fn(
-        u32, u32, u32, u32, u32, u32, u32, u32, // a0..a7
-        u32, u32, u32, u32, u32, u32, u32, u32, // sp+0 .. sp+28
-        u32, u32, u32, u32, u32, u32, u32, u32, // sp+32 .. sp+60
-    ) -> u64;
-    const _: () = assert!(MAX_STACK_WORDS == 16, "WithStack has 16 stack parameters");
-    if addr == 0 {
-        return Err(crate::interp::Trap::host("native call to a NULL address"));
-    }
-    let l = lower(ty, args)?;
-    let r = l.regs;
-    let s = l.stack;
-    // SAFETY: see above; `addr` is a non-null function address (caller's
-    // contract) and a function pointer has the size of usize here.
-    let raw = unsafe {
-        if l.stack_words == 0 {
-            let f = core::mem::transmute::<usize, Regs>(addr);
-            f(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
-        } else {
-            let f = core::mem::transmute::<usize, WithStack>(addr);
-            f(
-                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8],
-                s[9], s[10], s[11], s[12], s[13], s[14], s[15],
-            )
-        }
-    };
-    Ok(result_bits(ty, raw))
 }
 
 #[cfg(test)]
@@ -200,8 +143,13 @@ mod tests {
     }
 
     fn lowered(t: &FuncType, args: &[u64]) -> (Vec<u32>, Vec<u32>) {
-        let l = lower(t, args).unwrap();
+        let l = lower_ilp32(t, args).unwrap();
+        assert_eq!(l.fregs, [0; FLOAT_REGS], "ilp32 uses no float registers");
         (l.regs.to_vec(), l.stack[..l.stack_words].to_vec())
+    }
+
+    fn f(v: f32) -> u64 {
+        u64::from(v.to_bits())
     }
 
     // Expected placements below are what clang-22 emits for the same C
@@ -259,24 +207,82 @@ mod tests {
     }
 
     #[test]
-    fn f32_is_one_integer_word_and_results_are_masked() {
-        let (r, _) = lowered(&ty(&[F32, F64], None), &[u64::from(1.5f32.to_bits()), 2.0f64.to_bits()]);
+    fn f32_is_one_integer_word() {
+        let (r, _) = lowered(&ty(&[F32, F64], None), &[f(1.5), 2.0f64.to_bits()]);
         assert_eq!(r[..3], [1.5f32.to_bits(), 0, 0x4000_0000]);
-        let mut t = ty(&[], None);
-        t.result = Some(I32);
-        assert_eq!(result_bits(&t, 0xdead_beef_0000_0007), 7);
-        t.result = Some(F64);
-        assert_eq!(result_bits(&t, 0x4000_0000_0000_0000), 0x4000_0000_0000_0000);
-        t.result = None;
-        assert_eq!(result_bits(&t, 123), 0);
     }
 
     #[test]
     fn too_many_words_and_wrong_counts_are_errors() {
         let t = ty(&[F64; 13], None); // 26 words: 8 in registers, 18 on the stack
-        assert_eq!(lower(&t, &[0; 13]), Err(LowerError::TooManyArguments));
+        assert_eq!(lower_ilp32(&t, &[0; 13]), Err(LowerError::TooManyArguments));
         let t = ty(&[F64; 12], None); // 24 words: exactly fits
-        assert_eq!(lower(&t, &[0; 12]).unwrap().stack_words, 16);
-        assert_eq!(lower(&ty(&[I32], None), &[]), Err(LowerError::ArgCount { expected: 1, given: 0 }));
+        assert_eq!(lower_ilp32(&t, &[0; 12]).unwrap().stack_words, 16);
+        assert_eq!(lower_ilp32(&ty(&[I32], None), &[]), Err(LowerError::ArgCount { expected: 1, given: 0 }));
+        assert_eq!(lower_ilp32f(&ty(&[F32], None), &[1, 2]), Err(LowerError::ArgCount { expected: 1, given: 2 }));
+    }
+
+    // ilp32f: expected placements are what clang-22 emits with
+    // `--target=riscv32-unknown-elf -march=rv32imafc -mabi=ilp32f -O2 -S`
+    // for the C call quoted in each test.
+
+    #[test]
+    fn ilp32f_f32_overflow_goes_to_integer_registers() {
+        // g(10 floats, int, double, float) called with 1.0f..10.0f, 11, 12.0,
+        // 13.0f: fa0..fa7 = 1.0..8.0, a0 = 9.0f, a1 = 10.0f, a2 = 11,
+        // a3:a4 = 12.0 (fixed pair, unaligned), a5 = 13.0f.
+        let mut p = vec![F32; 10];
+        p.extend([I32, F64, F32]);
+        let mut args: Vec<u64> = (1..=10).map(|i| f(i as f32)).collect();
+        args.extend([11, 12.0f64.to_bits(), f(13.0)]);
+        let l = lower_ilp32f(&ty(&p, None), &args).unwrap();
+        let fregs: Vec<u32> = (1..=8).map(|i| (i as f32).to_bits()).collect();
+        assert_eq!(l.fregs.to_vec(), fregs);
+        assert_eq!(l.regs, [9.0f32.to_bits(), 10.0f32.to_bits(), 11, 0, 0x4028_0000, 13.0f32.to_bits(), 0, 0]);
+        assert_eq!(l.stack_words, 0);
+    }
+
+    #[test]
+    fn ilp32f_f32_overflow_reaches_the_stack() {
+        // g(8 ints, 8 floats, float, double, float) with 1..8, 1.0f..8.0f,
+        // 9.0f, 10.0, 11.0f: a0..a7 = 1..8, fa0..fa7 = 1.0..8.0,
+        // sp+0 = 9.0f, sp+4 padding, sp+8:12 = 10.0, sp+16 = 11.0f.
+        let mut p = vec![I32; 8];
+        p.extend([F32; 8]);
+        p.extend([F32, F64, F32]);
+        let mut args: Vec<u64> = (1..=8).collect();
+        args.extend((1..=8).map(|i| f(i as f32)));
+        args.extend([f(9.0), 10.0f64.to_bits(), f(11.0)]);
+        let l = lower_ilp32f(&ty(&p, None), &args).unwrap();
+        assert_eq!(l.regs, [1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(l.fregs[7], 8.0f32.to_bits());
+        assert_eq!(l.stack[..l.stack_words], [9.0f32.to_bits(), 0, 0, 0x4024_0000, 11.0f32.to_bits()]);
+    }
+
+    #[test]
+    fn ilp32f_f32_after_a7_is_on_the_stack() {
+        // g(7 ints, 10 floats): a0..a6 = 1..7, fa0..fa7 = 1.0..8.0,
+        // a7 = 9.0f, sp+0 = 10.0f.
+        let mut p = vec![I32; 7];
+        p.extend([F32; 10]);
+        let mut args: Vec<u64> = (1..=7).collect();
+        args.extend((1..=10).map(|i| f(i as f32)));
+        let l = lower_ilp32f(&ty(&p, None), &args).unwrap();
+        assert_eq!(l.regs, [1, 2, 3, 4, 5, 6, 7, 9.0f32.to_bits()]);
+        assert_eq!(l.stack[..l.stack_words], [10.0f32.to_bits()]);
+    }
+
+    #[test]
+    fn ilp32f_variadic_arguments_use_the_integer_convention() {
+        // v("x", 1.5f, 2.5): the float is promoted to double by C; a0 = fmt,
+        // a2:a3 = 1.5, a4:a5 = 2.5; no float register.
+        let l = lower_ilp32f(&ty(&[I32, F64, F64], Some(1)), &[0x100, 1.5f64.to_bits(), 2.5f64.to_bits()]).unwrap();
+        assert_eq!(l.regs, [0x100, 0, 0, 0x3FF8_0000, 0, 0x4004_0000, 0, 0]);
+        assert_eq!(l.fregs, [0; FLOAT_REGS]);
+        // A variadic f32 (not from C, whose promotion makes it a double)
+        // is one integer word; a fixed f32 before `...` is in fa0.
+        let l = lower_ilp32f(&ty(&[F32, I32, F32], Some(2)), &[f(2.0), 3, f(0.5)]).unwrap();
+        assert_eq!(l.fregs[..2], [2.0f32.to_bits(), 0]);
+        assert_eq!(l.regs[..3], [3, 0.5f32.to_bits(), 0]);
     }
 }

@@ -9,10 +9,29 @@
 #include "esp_log.h"
 #include "esp_partition.h"
 #include "esp_rom_crc.h"
+#include "sdkconfig.h"
+#include "soc/soc.h"
 #include "espb_runtime.h"
 #include "espb_symtab_idf.h"
 
 static const char *TAG = "{{name}}";
+
+/* The firmware memory a module may read and write at its real addresses
+ * (cargo-espb docs/native-calls.md, "Firmware memory"), from ESP-IDF's memory
+ * map: internal DRAM, flash-mapped read-only data (string literals natives
+ * return, the __espb_cfg_* values) and RTC memory where the chip has it. A
+ * store into flash or a read of an unmapped flash page faults, and a module
+ * can overwrite firmware data: grant windows only to modules you trust. */
+static const espb_window_t windows[] = {
+    { SOC_DRAM_LOW, SOC_DRAM_HIGH },
+    { SOC_DROM_LOW, SOC_DROM_HIGH },
+#ifdef SOC_RTC_DRAM_LOW
+    { SOC_RTC_DRAM_LOW, SOC_RTC_DRAM_HIGH },
+#endif
+#if defined(SOC_RTC_DATA_LOW) && SOC_RTC_DATA_LOW != SOC_RTC_DRAM_LOW
+    { SOC_RTC_DATA_LOW, SOC_RTC_DATA_HIGH }, /* RTC slow memory (ESP32, S2, S3) */
+#endif
+};
 
 /* The partition header written by `cargo espb flash --module` (docs/flash.md). */
 #define ESPB_PART_MAGIC "EPBP"
@@ -49,9 +68,18 @@ void app_main(void)
     /* The runtime verifies the module completely before anything runs, and
      * resolves its imports through the firmware's symbol tables. */
     const espb_symtab_t *tables[] = { &espb_symtab_idf };
-    espb_error_t err = espb_run(bytes + ESPB_PART_HEADER_LEN, len, tables, 1, "app_main");
+    espb_error_t err = espb_run_with(bytes + ESPB_PART_HEADER_LEN, len, tables, 1, "app_main", windows,
+                                     sizeof windows / sizeof windows[0]);
+    char detail[160];
+    espb_last_detail(detail, sizeof detail);
     if (err != ESPB_OK) {
-        ESP_LOGE(TAG, "module failed: %s", espb_error_str(err));
+        ESP_LOGE(TAG, "module failed: %s: %s", espb_error_str(err), detail);
+    } else {
+        ESP_LOGI(TAG, "module: %s", detail);
     }
-    /* Tasks and timers the module created keep running; the mapping stays. */
+    /* The module's instance is gone once espb_run_with returns: tasks, timers
+     * and callbacks it created must not run its code any more (callback
+     * thunks, which would keep it alive, are not implemented yet). The
+     * runtime copied what it needs, so the mapping can go. */
+    esp_partition_munmap(handle);
 }

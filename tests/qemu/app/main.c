@@ -1,5 +1,6 @@
 /* Runs inside espb-runtime on qemu-system-riscv32; every call below is a
- * real ilp32 call of a native in tests/qemu (see app/custom.espbsym).
+ * real call of a native in tests/qemu (see app/custom.espbsym), under ilp32
+ * or ilp32f depending on the firmware's target; the comments give ilp32.
  * Expected output: cargo-espb/tests/qemu_riscv.rs. */
 void print_i32(int v);
 void print_str(const char *s);
@@ -17,6 +18,14 @@ int fill_buf(char *out, int n);
 const char *fw_greeting(void);
 /* 8 ints fill a0..a7; int, long long (8-aligned), double on the stack. */
 double stack_i64(int a, int b, int c, int d, int e, int f, int g, int h, int i, long long j, double k);
+/* ilp32f: 8 floats in fa0..fa7, the 9th and 10th in a0/a1, then a2, a3:a4, a5. */
+float many_f32(float a, float b, float c, float d, float e, float f, float g, float h, float i, float j,
+               int k, double m, float n);
+/* ilp32f: 7 ints, 8 floats in fa0..fa7, the 9th float in a7, then the stack. */
+double f32_spill(int a, int b, int c, int d, int e, int f, int g, float f1, float f2, float f3, float f4,
+                 float f5, float f6, float f7, float f8, float f9, float f10, double dd, float f11);
+/* ilp32f: a fixed float in fa0, variadic doubles in a-register pairs and the stack. */
+float vscale(float scale, int n, ...);
 
 static char greeting[] = "hello from the module";
 
@@ -44,6 +53,14 @@ int main(void) {
     vprint("mixed: %d %lld %f %s %d\n", 1, -2LL, 3.5, "four", 5);
     vprint("a7 skipped: %d %d %d %d %d %d %lld %d\n", 1, 2, 3, 4, 5, 6, 0x123456789LL, 8);
     vprint("doubles: %f %f %f %f %f\n", 0.5, 1.5, -2.25, 1e10, 3.0);
+
+    float mf = many_f32(0.5f, 1.0f, 1.5f, 2.0f, 2.5f, 3.0f, 3.5f, 4.0f, 4.5f, 5.0f, -6, 7.25, 8.75f);
+    vprint("many_f32 = %f\n", (double)mf);
+    double fs = f32_spill(1, 2, 3, 4, 5, 6, 7, 0.5f, 1.5f, 2.5f, 3.5f, 4.5f, 5.5f, 6.5f, 7.5f, 8.5f, 9.5f,
+                          -0.125, 10.5f);
+    vprint("f32_spill = %f\n", fs);
+    float vs = vscale(2.0f, 4, 0.5, 1.25, -4.0, 100.0);
+    vprint("vscale = %f\n", (double)vs);
 
     char buf[8];
     int n = fill_buf(buf, 7);

@@ -1,8 +1,10 @@
 //! Bare-metal firmware for `qemu-system-riscv32 -machine virt -bios none`:
 //! runs tests/qemu/app/main.c (built to .espb by the driver test) in
-//! espb-runtime with a [`DeviceHost`], so every import is a real ilp32 call
-//! of a native below (or of `vprint` in natives.c, a C variadic function).
-//! Output goes to the 16550 UART; the exit code to the SiFive test device.
+//! espb-runtime with a [`DeviceHost`], so every import is a real call of a
+//! native below (or of natives.c, C variadic and float-heavy functions)
+//! under the target's ABI: ilp32 for riscv32imc, ilp32f (f32 in fa0..fa7)
+//! for riscv32imafc. Output goes to the 16550 UART; the exit code to the
+//! SiFive test device.
 #![no_std]
 #![no_main]
 
@@ -13,8 +15,8 @@ use alloc::vec::Vec;
 use core::cell::{Cell, UnsafeCell};
 use core::ffi::{CStr, c_char};
 use core::fmt::Write;
-use espb_runtime::native::DeviceHost;
 use espb_runtime::interp::FirmwareWindows;
+use espb_runtime::native::{Abi, DeviceHost};
 use espb_runtime::symtab::{Registry, SymbolTable};
 use espb_runtime::{Config, Instance};
 
@@ -24,13 +26,31 @@ static APP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/app.espb"));
 
 // ---- boot -----------------------------------------------------------------
 
+// Float instructions trap until mstatus.FS leaves Off; build.rs sets
+// `qemu_fpu` for the targets with the F extension.
+#[cfg(qemu_fpu)]
+macro_rules! fpu_on {
+    () => {
+        "li t0, 0x2000\n    csrs mstatus, t0\n" // FS = Initial
+    };
+}
+#[cfg(not(qemu_fpu))]
+macro_rules! fpu_on {
+    () => {
+        ""
+    };
+}
+
 #[cfg(target_arch = "riscv32")]
-core::arch::global_asm!(
+core::arch::global_asm!(concat!(
     r#"
     .section .text.start, "ax"
     .global _start
 _start:
     la sp, _stack_top
+    "#,
+    fpu_on!(),
+    r#"
     la t0, _sbss
     la t1, _ebss
 1:  bgeu t0, t1, 2f
@@ -40,7 +60,7 @@ _start:
 2:  call rust_main
 3:  j 3b
 "#
-);
+));
 
 // ---- UART (16550 at 0x1000_0000) and exit (SiFive test at 0x10_0000) -------
 
@@ -172,6 +192,30 @@ pub extern "C" fn stack_i64(
     f64::from(a + b + c + d + e + f + g + h + i) + j as f64 + k
 }
 
+/// Ten floats, then an int, a double and a float: under ilp32f a..h in
+/// fa0..fa7, i and j in a0/a1, k in a2, m in a3:a4, n in a5; under ilp32
+/// a..h in a0..a7 and the rest on the stack.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn many_f32(
+    a: f32,
+    b: f32,
+    c: f32,
+    d: f32,
+    e: f32,
+    f: f32,
+    g: f32,
+    h: f32,
+    i: f32,
+    j: f32,
+    k: i32,
+    m: f64,
+    n: f32,
+) -> f32 {
+    println!("many_f32({a}, {b}, {c}, {d}, {e}, {f}, {g}, {h}, {i}, {j}, {k}, {m}, {n})");
+    a + b + c + d + e + f + g + h + i + j + k as f32 + m as f32 + n
+}
+
 /// # Safety
 /// `out` must be valid for `n` bytes of writes.
 #[unsafe(no_mangle)]
@@ -251,7 +295,8 @@ unsafe extern "C" {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn rust_main() -> ! {
-    println!("espb-runtime on riscv32 (qemu virt)");
+    let abi = Abi::NATIVE.map_or("none", Abi::name);
+    println!("espb-runtime on riscv32 (qemu virt), native calls: {abi}");
     match run() {
         Ok(v) => println!("main returned {v}"),
         Err(e) => {

@@ -48,7 +48,9 @@ typedef struct {
 /** Decodes and verifies module[0..len) (no partition header), resolves its
  *  imports through tables[0..ntables) (by their name), places its memory at
  *  its real address and calls `entry` (0 or 2 parameters, passed 0). Natives
- *  run on the caller's task and stack. Allocation failure aborts. */
+ *  run on the caller's task and stack. Allocation failure aborts. The module's
+ *  instance is freed when this returns: tasks, timers and callbacks it created
+ *  must not run its code afterwards (callback thunks are not implemented yet). */
 espb_error_t espb_run(const uint8_t *module, size_t len, const espb_symtab_t *const *tables, size_t ntables,
                       const char *entry);
 

@@ -1,0 +1,230 @@
+//! The device runner: everything a firmware does to run a module, in one
+//! call. Both firmware flavours use it: a Rust firmware directly, C firmware
+//! through `espb-capi`'s `espb_run*`.
+//!
+//! ```ignore
+//! let mut tables = Registry::new();
+//! tables.register(SymbolTable { name: "idf", entries: &entries, prefix_hashes: &PREFIX_HASHES })?;
+//! // SAFETY: this firmware lets its modules use its memory (Chip::firmware_windows).
+//! let windows = unsafe { Chip::Esp32c3.firmware_windows() };
+//! match runner::run_module(bytes, tables, windows, "app_main") { ... }
+//! ```
+//!
+//! The instance (memory, heap, imports) is dropped when the call returns:
+//! tasks and timers the module created must not call back into it after
+//! that (callback thunks, which would keep it alive, do not exist yet).
+
+use crate::format::LoadError;
+use crate::interp::{Config, FirmwareWindows, Host, Instance, InstantiateError, Trap, TrapKind};
+use crate::module::Module;
+use crate::native::DeviceHost;
+use crate::symtab::Registry;
+use alloc::string::String;
+
+/// How a run ended well.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The entry returned this value (its low 32 bits; 0 for `void`).
+    Returned(i32),
+    /// The module called `exit(0)`.
+    Exited,
+}
+
+impl Outcome {
+    /// The entry's result as C sees it: the returned value, or 0 for `exit(0)`.
+    pub fn value(self) -> i32 {
+        match self {
+            Outcome::Returned(v) => v,
+            Outcome::Exited => 0,
+        }
+    }
+}
+
+/// Why a run failed: what, where, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RunError {
+    /// The bytes are no well-formed module, or it failed verification.
+    #[error("{0}; build it again with `cargo espb build` and flash it with `cargo espb flash --module`")]
+    Load(#[from] LoadError),
+    /// No function of that name.
+    #[error(
+        "the module has no function `{entry}`; define it (non-static) in the module's source, or run another entry"
+    )]
+    NoEntry { entry: String },
+    /// The entry's parameters are not `()` or `(int argc, char **argv)`.
+    #[error("`{entry}` takes {params} parameters; an entry takes 0, or 2 (argc, argv: both get 0)")]
+    BadEntry { entry: String, params: usize },
+    /// Tables, imports or memory did not fit this firmware.
+    #[error(transparent)]
+    Instantiate(#[from] InstantiateError),
+    /// The module trapped; `message` says what and where (function, source line).
+    #[error("trap: {message}")]
+    Trap { trap: Trap, message: String },
+    /// The module called `exit(status)` with a non-zero status.
+    #[error("the module called exit({0})")]
+    Exit(i32),
+}
+
+/// Decodes and verifies `bytes` (a module, no partition header), resolves
+/// its imports through `tables`, instantiates it with its memory at its real
+/// address and `windows` granted, and calls `entry`.
+pub fn run_module(
+    bytes: &[u8],
+    tables: Registry<'_>,
+    windows: FirmwareWindows,
+    entry: &str,
+) -> Result<Outcome, RunError> {
+    let config = Config { native_memory: true, firmware_windows: windows, ..Config::default() };
+    run_with(bytes, entry, config, |m| DeviceHost::new(tables, m))
+}
+
+/// [`run_module`] with any host and configuration (the PC, tests): the same
+/// checks, entry rules and outcomes.
+pub fn run_with<H: Host>(
+    bytes: &[u8],
+    entry: &str,
+    config: Config,
+    host: impl FnOnce(&Module) -> H,
+) -> Result<Outcome, RunError> {
+    let m = crate::format::load(bytes)?;
+    let (func, args) = entry_call(&m, entry)?;
+    let host = host(&m);
+    let mut inst = Instance::new(m, host, config)?;
+    match inst.call(func, args) {
+        Ok(v) => Ok(Outcome::Returned(v.unwrap_or(0) as u32 as i32)),
+        Err(t) => match t.kind {
+            TrapKind::Exit(0) => Ok(Outcome::Exited),
+            TrapKind::Exit(c) => Err(RunError::Exit(c)),
+            _ => Err(RunError::Trap { message: inst.describe(&t), trap: t }),
+        },
+    }
+}
+
+/// The entry function and its arguments: `main(argc, argv)` gets 0 and
+/// NULL, as there is no command line on a device.
+fn entry_call(m: &Module, entry: &str) -> Result<(u16, &'static [u64]), RunError> {
+    let no_entry = || RunError::NoEntry { entry: entry.into() };
+    let func = m.find_function(entry).ok_or_else(no_entry)?;
+    let ty = m.functions.get(usize::from(func)).and_then(|f| m.types.get(f.ty as usize)).ok_or_else(no_entry)?;
+    match ty.params.len() {
+        0 => Ok((func, &[])),
+        2 => Ok((func, &[0, 0])),
+        params => Err(RunError::BadEntry { entry: entry.into(), params }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interp::NoHost;
+    use crate::module::{Function, ValType};
+    use crate::opcodes::Instr;
+    use crate::{FuncType, format};
+
+    fn ty(params: usize) -> FuncType {
+        FuncType { params: alloc::vec![ValType::I32; params], result: Some(ValType::I32), variadic_fixed: None }
+    }
+
+    /// `app_main() { return 7; }`, `main(argc, argv) { return 10 / argc; }`,
+    /// `three(a, b, c) { return a; }`, `quit() { exit(3); }`.
+    fn module() -> alloc::vec::Vec<u8> {
+        let code = |is: &[Instr<'_>]| {
+            let mut c = alloc::vec::Vec::new();
+            for i in is {
+                i.encode(&mut c);
+            }
+            c
+        };
+        let f = |ty, num_regs, code| Function { ty, num_regs, frame_size: 0, code };
+        let exit_ty = FuncType { params: alloc::vec![ValType::I32], result: None, variadic_fixed: None };
+        let m = Module {
+            types: alloc::vec![ty(0), ty(2), ty(3), exit_ty],
+            imports: alloc::vec![crate::Import::func(crate::ImportRef::Name("exit".into()), 3)],
+            functions: alloc::vec![
+                f(0, 1, code(&[Instr::ConstI8 { d: 0, v: 7 }, Instr::Ret { s: 0 }])),
+                f(
+                    1,
+                    3,
+                    code(&[Instr::ConstI8 { d: 2, v: 10 }, Instr::DivSI32 { d: 2, a: 2, b: 0 }, Instr::Ret { s: 2 }])
+                ),
+                f(2, 3, code(&[Instr::Ret { s: 0 }])),
+                f(
+                    0,
+                    1,
+                    code(&[
+                        Instr::ConstI8 { d: 0, v: 3 },
+                        Instr::CallImport { i: 0, ty: 3, d: 0, args: crate::opcodes::Regs(&[0]) },
+                        Instr::Ret { s: 0 },
+                    ])
+                ),
+            ],
+            names: alloc::vec!["app_main".into(), "main".into(), "three".into(), "quit".into()],
+            ..Module::default()
+        };
+        format::encode(&m)
+    }
+
+    fn run(bytes: &[u8], entry: &str) -> Result<Outcome, RunError> {
+        run_with(bytes, entry, Config::default(), |_| NoHost)
+    }
+
+    #[test]
+    fn entries_run_and_fail_with_their_reasons() {
+        let m = module();
+        assert_eq!(run(&m, "app_main"), Ok(Outcome::Returned(7)));
+        assert_eq!(Outcome::Returned(7).value(), 7);
+        let e = run(&m, "main").unwrap_err();
+        let RunError::Trap { trap, .. } = &e else { panic!("{e:?}") };
+        assert_eq!(trap.kind, TrapKind::DivideByZero, "argc is 0");
+        assert_eq!(e.to_string(), "trap: integer divide by zero in function `main` at code offset 0x3");
+        assert_eq!(run(&m, "quit"), Err(RunError::Exit(3)));
+        assert_eq!(run(&m, "quit").unwrap_err().to_string(), "the module called exit(3)");
+        let e = run(&m, "three").unwrap_err();
+        assert_eq!(e, RunError::BadEntry { entry: "three".into(), params: 3 });
+        assert!(e.to_string().starts_with("`three` takes 3 parameters; an entry takes 0, or 2"), "{e}");
+        let e = run(&m, "nope").unwrap_err();
+        assert!(e.to_string().starts_with("the module has no function `nope`;"), "{e}");
+    }
+
+    #[test]
+    fn refused_modules_say_why() {
+        let e = run(&[1, 2, 3], "app_main").unwrap_err();
+        assert!(matches!(e, RunError::Load(LoadError::Format(_))), "{e:?}");
+        assert!(e.to_string().starts_with("malformed module: ") && e.to_string().contains("cargo espb build"), "{e}");
+        // A module importing from a table this firmware lacks.
+        let m = Module {
+            tables: alloc::vec![crate::TableRef { name: "custom".into(), hash: 1, count: 1 }],
+            ..Module::default()
+        };
+        let e = run_module(&format::encode(&m), Registry::new(), FirmwareWindows::default(), "app_main").unwrap_err();
+        assert!(matches!(e, RunError::NoEntry { .. }), "the entry is looked up before the tables: {e:?}");
+        let mut m = m;
+        m.types.push(ty(0));
+        m.functions.push(Function { ty: 0, num_regs: 1, frame_size: 0, code: alloc::vec![] });
+        m.names.push("app_main".into());
+        let mut code = alloc::vec::Vec::new();
+        Instr::Ret { s: 0 }.encode(&mut code);
+        m.functions[0].code = code;
+        // The device host, with module memory in the PC window (a 64-bit
+        // host rarely has native memory below 4 GiB: see the next test).
+        let device = |m: &Module| DeviceHost::new(Registry::new(), m);
+        let e = run_with(&format::encode(&m), "app_main", Config::default(), device).unwrap_err();
+        assert!(
+            matches!(&e, RunError::Instantiate(InstantiateError::MissingTable { table }) if table == "custom"),
+            "{e:?}"
+        );
+        assert!(e.to_string().starts_with("the firmware has no symbol table `custom`"), "{e}");
+    }
+
+    #[test]
+    fn run_module_places_memory_at_its_native_address() {
+        let r = run_module(&module(), Registry::new(), FirmwareWindows::default(), "app_main");
+        match r {
+            Ok(o) => assert_eq!(o, Outcome::Returned(7)),
+            // Only where the heap lies above 4 GiB; never on a chip.
+            Err(RunError::Instantiate(InstantiateError::MemoryTooLarge { .. }))
+                if cfg!(target_pointer_width = "64") => {}
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+}
