@@ -42,8 +42,6 @@ pub enum VaAbi {
 
 /// Bytes of the register part of an Xtensa argument list (a2..a7).
 const XTENSA_REG_BYTES: i64 = 24;
-/// Argument registers of Xtensa's windowed convention (a2..a7).
-const XTENSA_REG_WORDS: usize = 6;
 /// Where Xtensa's stack part starts in `__va_ndx` terms.
 const XTENSA_STACK_NDX: i64 = 32;
 
@@ -365,6 +363,7 @@ impl FuncLower<'_> {
         // registers left wholly onto the stack; three separate words would
         // be split instead. No ESP-IDF function taking a `va_list` has
         // that many arguments before it (vsnprintf, esp_log_writev: 3).
+        use espb_runtime::native::xtensa::arg_word;
         let mut word = 0usize;
         for k in 0..i {
             let size = match inst.operand(k).and_then(|a| val_type(a.ty())) {
@@ -372,15 +371,9 @@ impl FuncLower<'_> {
                 _ if inst.call_byval_type(k + 1).is_some() => 3,
                 _ => 1,
             };
-            if size == 2 {
-                word = word.div_ceil(2) * 2;
-            }
-            if word < XTENSA_REG_WORDS && word + size > XTENSA_REG_WORDS {
-                word = XTENSA_REG_WORDS;
-            }
-            word += size;
+            word = arg_word(word, size, size == 2) + size;
         }
-        if word < XTENSA_REG_WORDS && word + 3 > XTENSA_REG_WORDS {
+        if arg_word(word, 3, false) != word {
             return self.unsupported(
                 "a va_list passed by value after more than three words of arguments (Xtensa passes it on the stack)",
             );

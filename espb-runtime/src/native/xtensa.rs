@@ -35,6 +35,15 @@ use crate::module::{FuncType, ValType};
 pub const ARG_REGS: usize = 6;
 const _: () = assert!(ARG_REGS <= super::INT_REGS);
 
+/// The word an argument of `size` words starts at when `word` is the next
+/// free one: 8-byte-aligned values (`align8`) start on an even word, and an
+/// argument that would straddle the last register goes wholly on the stack.
+/// The translator asks this too, for aggregates passed by value.
+pub fn arg_word(word: usize, size: usize, align8: bool) -> usize {
+    let w = if align8 { word.next_multiple_of(2) } else { word };
+    if w < ARG_REGS && w + size > ARG_REGS { ARG_REGS } else { w }
+}
+
 /// Places the arguments of a call (`ty` the call site's signature, `args`
 /// the raw bits: i32/f32 in the low 32 bits, i64/f64 in all 64).
 pub fn lower(ty: &FuncType, args: &[u64]) -> Result<Lowered, LowerError> {
@@ -44,14 +53,9 @@ pub fn lower(ty: &FuncType, args: &[u64]) -> Result<Lowered, LowerError> {
     for (t, &v) in ty.params.iter().zip(args) {
         let words: &[u32] = match t {
             ValType::I32 | ValType::F32 => &[v as u32],
-            ValType::I64 | ValType::F64 => {
-                word = word.next_multiple_of(2);
-                &[v as u32, (v >> 32) as u32]
-            }
+            ValType::I64 | ValType::F64 => &[v as u32, (v >> 32) as u32],
         };
-        if word < ARG_REGS && word + words.len() > ARG_REGS {
-            word = ARG_REGS;
-        }
+        word = arg_word(word, words.len(), words.len() == 2);
         for &w in words {
             if word < ARG_REGS {
                 out.regs[word] = w;
