@@ -4,14 +4,14 @@
 # (older bitcode, as esp-clang makes it, in the e2e tests), newlib headers (the
 # module's libc headers), gcc-multilib (native ILP32 builds for differential
 # tests), csmith (random differential tests), lld-22 (wasm benchmark),
-# qemu-system-misc (RISC-V runs), cmake (the ESP-IDF component's CMake, run
+# qemu-system-misc (RISC-V runs), cmake + make (the ESP-IDF component's CMake, run
 # against a stub ESP-IDF in tests), and the Rust targets of the no_std
 # runtime: riscv32imc (ilp32) and riscv32imafc (ilp32f, ESP32-P4).
 # Idempotent: installs only what is missing.
 set -euo pipefail
 
 packages=(clang-22 clang-15 clang-19 llvm-22-dev lld-22 libpolly-22-dev libnewlib-dev gcc-multilib csmith libcsmith-dev
-          qemu-system-misc cmake zlib1g-dev libzstd-dev libxml2-dev libffi-dev pkg-config)
+          qemu-system-misc cmake make zlib1g-dev libzstd-dev libxml2-dev libffi-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
