@@ -243,12 +243,6 @@ const SLOT_AND_SYMTAB: &str = r#"    /// A slot: the address of a native functio
         pub fn get(self) -> ::core::option::Option<*const ()> {
             if self.0.is_null() { None } else { Some(self.0) }
         }
-
-        /// `f(address)`, or `default` when empty (as `Option::map_or`).
-        #[inline]
-        pub fn map_or<U>(self, default: U, f: impl FnOnce(*const ()) -> U) -> U {
-            self.get().map_or(default, f)
-        }
     }
 
     /// C's `espb_symtab_t`.

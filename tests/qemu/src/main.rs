@@ -11,7 +11,6 @@
 extern crate alloc;
 
 use alloc::boxed::Box;
-use alloc::vec::Vec;
 use core::cell::{Cell, UnsafeCell};
 use core::ffi::{CStr, c_char};
 use core::fmt::Write;
@@ -263,12 +262,15 @@ const RAM: (u32, u32) = (0x8000_0000, 0x8800_0000);
 fn run() -> Result<i32, alloc::string::String> {
     use alloc::string::ToString;
     let module = espb_runtime::load(APP).map_err(|e| e.to_string())?;
-    // The generated table holds `Option<fn>` slots; the registry wants addresses.
-    let entries: Vec<usize> = espb_symtab_custom::ENTRIES.iter().map(|s| s.map_or(0, |f| f as usize)).collect();
-    let entries: &'static [usize] = Box::leak(entries.into_boxed_slice());
+    // The registry wants the slots' addresses, for as long as it lives.
+    let entries: &'static [usize] = Box::leak(Box::new(espb_symtab_custom::addresses()));
     let mut tables = Registry::new();
     tables
-        .register(SymbolTable { name: "custom", entries, prefix_hashes: &espb_symtab_custom::PREFIX_HASHES })
+        .register(SymbolTable {
+            name: espb_symtab_custom::NAME,
+            entries,
+            prefix_hashes: &espb_symtab_custom::PREFIX_HASHES,
+        })
         .map_err(|e| e.to_string())?;
     let host = DeviceHost::new(tables, &module);
     // SAFETY: all of the virt machine's RAM belongs to this firmware, and it
