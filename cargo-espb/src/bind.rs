@@ -52,48 +52,57 @@ pub fn bind(module: &mut Module, tables: &[Manifest], sdkconfig: Option<&Path>) 
     let mut missing = Vec::new();
     // Per table: (module table index, highest slot used).
     let mut used: Vec<Option<(u8, u32)>> = vec![None; tables.len()];
-    module.tables.clear();
-    for imp in &mut module.imports {
-        let ImportRef::Name(name) = &imp.what else { continue };
+    // Bound into copies, written back only when every import is bound: a
+    // failed bind must leave the module as it was, or a retry (after
+    // `--add-missing`) would keep slots that point into the old table order.
+    let mut bound_tables: Vec<TableRef> = Vec::new();
+    let mut bound = module.imports.clone();
+    for imp in &mut bound {
+        // An import bound before is bound again by its name.
+        let name = match &imp.what {
+            ImportRef::Name(name) | ImportRef::Slot { name: Some(name), .. } => name.clone(),
+            ImportRef::Slot { name: None, .. } => continue,
+        };
         if RUNTIME_BUILTINS.contains(&name.as_str()) {
+            imp.what = ImportRef::Name(name);
             continue;
         }
-        let Some((ti, e)) = tables.iter().enumerate().find_map(|(ti, m)| m.lookup(name).map(|e| (ti, e))) else {
-            missing.push(name.clone());
+        let Some((ti, e)) = tables.iter().enumerate().find_map(|(ti, m)| m.lookup(&name).map(|e| (ti, e))) else {
+            missing.push(name);
             continue;
         };
         let m = &tables[ti];
         if e.removed {
-            return Err(BindError::Removed { name: name.clone(), table: m.name().into(), index: e.index });
+            return Err(BindError::Removed { name, table: m.name().into(), index: e.index });
         }
         if let Some(f) = &filled[ti]
             && !f.get(e.index as usize).copied().unwrap_or(false)
         {
             return Err(BindError::GuardOff {
-                name: name.clone(),
+                name,
                 table: m.name().into(),
                 index: e.index,
                 guard: e.guard.clone().unwrap_or_default(),
                 sdkconfig: sdkconfig.map(|p| p.display().to_string()).unwrap_or_default(),
             });
         }
+        let Ok(index) = u16::try_from(e.index) else {
+            missing.push(name);
+            continue;
+        };
         let slot = match &mut used[ti] {
             Some((t, hi)) => {
                 *hi = (*hi).max(e.index);
                 *t
             }
             none => {
-                let t = module.tables.len() as u8;
-                module.tables.push(TableRef { name: m.name().into(), hash: 0, count: 0 });
+                let t = bound_tables.len() as u8;
+                bound_tables.push(TableRef { name: m.name().into(), hash: 0, count: 0 });
                 *none = Some((t, e.index));
                 t
             }
         };
-        let Ok(index) = u16::try_from(e.index) else {
-            missing.push(name.clone());
-            continue;
-        };
-        imp.what = ImportRef::Slot { table: slot, index, name: Some(name.clone()) };
+        imp.what = ImportRef::Slot { table: slot, index, name: Some(name) };
     }
     if !missing.is_empty() {
         missing.sort();
@@ -108,11 +117,13 @@ pub fn bind(module: &mut Module, tables: &[Manifest], sdkconfig: Option<&Path>) 
     for (ti, u) in used.iter().enumerate() {
         if let Some((t, hi)) = u {
             let count = hi + 1;
-            let r = &mut module.tables[*t as usize];
+            let r = &mut bound_tables[*t as usize];
             r.count = count;
             r.hash = tables[ti].prefix_hash(count).unwrap_or(0);
         }
     }
+    module.imports = bound;
+    module.tables = bound_tables;
     Ok(())
 }
 

@@ -93,6 +93,48 @@ fn unknown_imports_are_listed_and_add_missing_grows_the_custom_table() {
     assert_eq!(again, manifest);
 }
 
+/// Every import as (table name, slot, function name), for comparing builds.
+fn bound_imports(m: &espb_runtime::Module) -> Vec<(String, u16, String)> {
+    m.imports
+        .iter()
+        .filter_map(|imp| match &imp.what {
+            ImportRef::Slot { table, index, name } => {
+                Some((m.tables[*table as usize].name.clone(), *index, name.clone().unwrap_or_default()))
+            }
+            ImportRef::Name(_) => None,
+        })
+        .collect()
+}
+
+#[test]
+fn add_missing_binds_standard_imports_to_the_idf_table_as_a_plain_build_does() {
+    // Standard imports (printf, puts) first, then natives no table has: the
+    // build that adds them must bind every import exactly as the next plain
+    // build does, not move printf onto the new custom table's slot 0.
+    let src = "#include <stdio.h>\nint my_sensor_read(int ch);\nint my_led(int on);\n\
+               int main(void) { printf(\"%d\\n\", my_sensor_read(1)); puts(\"x\"); return my_led(1); }\n";
+    let (dir, out) = build(src, &["--add-missing"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let added = format::load(&std::fs::read(dir.path().join("app.espb")).expect("module")).expect("loads");
+    let out = cli(dir.path(), &["build", "app.c", "-o", "app.espb"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let plain = format::load(&std::fs::read(dir.path().join("app.espb")).expect("module")).expect("loads");
+    let (a, p) = (bound_imports(&added), bound_imports(&plain));
+    assert_eq!(a.len(), 4, "every import bound: {a:?}");
+    assert_eq!(a, p);
+    let idf = espb_sys::standard_idf_manifest();
+    for (table, slot, name) in &a {
+        let want = if name.starts_with("my_") { "custom" } else { "idf" };
+        assert_eq!(table, want, "{name} bound to {table}:{slot}");
+        if want == "idf" {
+            assert_eq!(idf.lookup(name).map(|e| e.index), Some(u32::from(*slot)), "{name}");
+        }
+    }
+    let hashes =
+        |m: &espb_runtime::Module| m.tables.iter().map(|t| (t.name.clone(), t.count, t.hash)).collect::<Vec<_>>();
+    assert_eq!(hashes(&added), hashes(&plain));
+}
+
 #[test]
 fn an_import_disabled_in_the_sdkconfig_is_refused_with_its_option() {
     let src = "int ledc_update_duty(int mode, int channel);\n\
