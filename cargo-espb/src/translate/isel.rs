@@ -538,6 +538,9 @@ impl FuncLower<'_> {
             let u = inst.users();
             u.len() == 1 && is_inst(u[0], Op::LLVMSExt)
         };
+        if ty.kind() == TypeKind::LLVMIntegerTypeKind && Self::is_three_bytes(w) {
+            return self.lower_load3(inst, ptr, signed_user);
+        }
         // (plain op, indexed op and the index scales it takes)
         let (op, idx, scales): (Opcode, Opcode, &[i64]) = match (ty.kind(), w) {
             (TypeKind::LLVMIntegerTypeKind, 1..=8) if signed_user => (Opcode::LoadI8S, Opcode::LoadI8SIdx, &[1]),
@@ -576,6 +579,9 @@ impl FuncLower<'_> {
         let (v, ptr) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
         let ty = v.ty();
         let w = Self::width(v);
+        if ty.kind() == TypeKind::LLVMIntegerTypeKind && Self::is_three_bytes(w) {
+            return self.lower_store3(v, ptr);
+        }
         let (op, idx, scales): (Opcode, Opcode, &[i64]) = match (ty.kind(), w) {
             (TypeKind::LLVMIntegerTypeKind, 1..=8) => (Opcode::StoreI8, Opcode::StoreI8Idx, &[1]),
             (TypeKind::LLVMIntegerTypeKind, 9..=16) => (Opcode::StoreI16, Opcode::StoreI16Idx, &[2]),
@@ -595,6 +601,53 @@ impl FuncLower<'_> {
             }
             Addr::Idx(a, i, _) => self.emit(idx, vec![MOp::Use(s), MOp::Use(a), MOp::Use(i)]),
         }
+        Ok(())
+    }
+
+    /// i17..i24 (24-bit bit-fields of packed structs): LLVM's store size is
+    /// three bytes, so a 32-bit access would read or clobber the next byte.
+    fn is_three_bytes(w: u32) -> bool {
+        (17..=24).contains(&w)
+    }
+
+    /// The address of a three-byte access as `base + off`, with `off + 2`
+    /// still an `i16` offset.
+    fn address3(&mut self, ptr: Val) -> Result<(VReg, i16)> {
+        let Addr::Off(a, off) = self.address(ptr, &[])? else {
+            return self.internal("indexed address without index scales");
+        };
+        Ok(match off.checked_add(2) {
+            Some(_) => (a, off),
+            None => (self.add_const(a, off as i64), 0),
+        })
+    }
+
+    /// A three-byte load, little-endian: 16 bits, then the top byte, sign-
+    /// extended when the only user is a `sext` (the value is then clean for
+    /// it), zero-extended otherwise.
+    fn lower_load3(&mut self, inst: Val, ptr: Val, signed: bool) -> Result<()> {
+        let (a, off) = self.address3(ptr)?;
+        let lo = self.emit_imm(Opcode::LoadI16U, a, off as i64);
+        let top = if signed { Opcode::LoadI8S } else { Opcode::LoadI8U };
+        let hi = self.emit_imm(top, a, off as i64 + 2);
+        let hi = self.emit_imm(Opcode::ShlImmI32, hi, 16);
+        let d = self.def(inst);
+        self.emit(Opcode::OrI32, vec![MOp::Def(d), MOp::Use(lo), MOp::Use(hi)]);
+        if signed {
+            self.sclean.insert(inst);
+        } else {
+            self.zclean.insert(inst);
+        }
+        Ok(())
+    }
+
+    /// A three-byte store: the low 16 bits, then bits 16..24.
+    fn lower_store3(&mut self, v: Val, ptr: Val) -> Result<()> {
+        let s = self.use_val(v)?;
+        let (a, off) = self.address3(ptr)?;
+        self.emit(Opcode::StoreI16, vec![MOp::Use(s), MOp::Use(a), MOp::Imm(off as i64)]);
+        let hi = self.emit_imm(Opcode::ShrUImmI32, s, 16);
+        self.emit(Opcode::StoreI8, vec![MOp::Use(hi), MOp::Use(a), MOp::Imm(off as i64 + 2)]);
         Ok(())
     }
 
