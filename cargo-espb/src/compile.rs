@@ -9,10 +9,6 @@ use inkwell::module::Module;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Target flags of a single-file build without `--chip`: an ESP32-C3
-/// (what `Chip::target_flags` gives for a chip otherwise).
-pub const DEFAULT_TARGET_FLAGS: &[&str] = &["--target=riscv32-esp-elf", "-march=rv32imc", "-mabi=ilp32"];
-
 /// Flags every C file is compiled with, after the target flags and before
 /// the user's own.
 pub const DEFAULT_CFLAGS: &[&str] =
@@ -153,7 +149,8 @@ pub fn load_and_link<'ctx>(
 pub struct BuildOptions {
     /// Print each clang command line before running it.
     pub verbose: bool,
-    /// clang's target flags for `.c` inputs (default [`DEFAULT_TARGET_FLAGS`]).
+    /// clang's target flags for `.c` inputs (default: those of
+    /// [`DEFAULT_CHIP`](crate::flags::chip::DEFAULT_CHIP)).
     pub target_flags: Option<Vec<String>>,
     pub translate: TranslateOptions,
 }
@@ -167,7 +164,7 @@ pub fn build_module(
     let ctx = Context::create();
     let target: Vec<String> = match &opts.target_flags {
         Some(t) => t.clone(),
-        None => DEFAULT_TARGET_FLAGS.iter().map(|s| s.to_string()).collect(),
+        None => crate::flags::ChipFlags::target_flags(crate::flags::chip::DEFAULT_CHIP, false),
     };
     let flags: Vec<String> = target.into_iter().chain(extra_flags.iter().cloned()).collect();
     let module = load_and_link(&ctx, inputs, &flags, opts.verbose)?;
