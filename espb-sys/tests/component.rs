@@ -29,6 +29,8 @@ fn chips_cmake_maps_every_chip() {
         let target = format!("set(ESPB_CHIP_{chip}_RUST_TARGET \"{}\")", rust.bare_metal);
         assert!(text.contains(&target), "{target} missing:\n{text}");
     }
-    assert!(text.contains("set(ESPB_CHIP_esp32s3_RUST_TOOLCHAIN \"esp\")\nset(ESPB_CHIP_esp32s3_BUILD_STD \"core,alloc\")"));
+    assert!(
+        text.contains("set(ESPB_CHIP_esp32s3_RUST_TOOLCHAIN \"esp\")\nset(ESPB_CHIP_esp32s3_BUILD_STD \"core,alloc\")")
+    );
     assert!(text.contains("set(ESPB_CHIP_esp32c3_RUST_TOOLCHAIN \"\")\nset(ESPB_CHIP_esp32c3_BUILD_STD \"\")"));
 }

@@ -102,4 +102,20 @@ mod tests {
         assert_eq!(Chip::Esp32s3.target_flags(true), ["--target=xtensa-esp-elf", "-mcpu=esp32s3"]);
         assert_eq!(Chip::Esp32.target_flags(false), ["--target=xtensa", "-Xclang", "-nostdsysteminc"]);
     }
+
+    /// docs/flags.md's per-chip rows say what the table gives.
+    #[test]
+    fn docs_list_the_tables_flags() {
+        let doc = include_str!("../../../docs/flags.md");
+        for chip in Chip::ALL {
+            let row = doc
+                .lines()
+                .find(|l| l.split('|').nth(1).is_some_and(|c| c.split(',').any(|n| n.trim() == chip.name())))
+                .unwrap_or_else(|| panic!("docs/flags.md has no row for {chip}"));
+            let esp = chip.target_flags(true).join(" ").replace(chip.name(), "<chip>");
+            assert!(row.contains(&format!("`{esp}`")), "{chip}: `{esp}` not in {row}");
+            let upstream = format!("--target={}", chip.spec().clang.upstream_triple);
+            assert!(row.contains(&format!("`{upstream}")), "{chip}: `{upstream}` not in {row}");
+        }
+    }
 }
