@@ -149,8 +149,9 @@ pub fn load_and_link<'ctx>(
 pub struct BuildOptions {
     /// Print each clang command line before running it.
     pub verbose: bool,
-    /// clang's target flags for `.c` inputs (default: those of
-    /// [`DEFAULT_CHIP`](crate::flags::chip::DEFAULT_CHIP)).
+    /// clang's target flags for `.c` inputs (default: the portable ones of
+    /// [`DEFAULT_CHIP`](crate::flags::chip::DEFAULT_CHIP), which every clang
+    /// since LLVM 15 accepts).
     pub target_flags: Option<Vec<String>>,
     pub translate: TranslateOptions,
 }
@@ -164,7 +165,7 @@ pub fn build_module(
     let ctx = Context::create();
     let target: Vec<String> = match &opts.target_flags {
         Some(t) => t.clone(),
-        None => crate::flags::ChipFlags::target_flags(crate::flags::chip::DEFAULT_CHIP, false),
+        None => crate::flags::ChipFlags::portable_target_flags(crate::flags::chip::DEFAULT_CHIP),
     };
     let flags: Vec<String> = target.into_iter().chain(extra_flags.iter().cloned()).collect();
     let module = load_and_link(&ctx, inputs, &flags, opts.verbose)?;

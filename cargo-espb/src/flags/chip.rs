@@ -14,6 +14,7 @@ pub trait ChipFlags {
     fn riscv_march(self) -> Option<&'static str>;
     fn riscv_abi(self) -> Option<&'static str>;
     fn target_flags(self, esp_clang: bool) -> Vec<String>;
+    fn portable_target_flags(self) -> Vec<String>;
     fn rust_target(self) -> &'static str;
     fn rust_toolchain(self) -> &'static str;
 }
@@ -46,6 +47,22 @@ impl ChipFlags for Chip {
             flags.extend(["-Xclang".into(), "-nostdsysteminc".into()]);
         }
         flags
+    }
+
+    /// The target flags every clang cargo-espb accepts (LLVM 15 and newer)
+    /// understands: those of a clang that is not Espressif's, with `-march`
+    /// in LLVM 15's spelling, which knows no `zicsr`/`zifencei` extension
+    /// names (its `i` implies them; the translator never sees the
+    /// difference). For single-file builds, which do not know their clang.
+    fn portable_target_flags(self) -> Vec<String> {
+        let llvm15 = |f: String| match f.strip_prefix("-march=") {
+            Some(m) => {
+                let kept: Vec<&str> = m.split('_').filter(|e| !matches!(*e, "zicsr" | "zifencei")).collect();
+                format!("-march={}", kept.join("_"))
+            }
+            None => f,
+        };
+        self.target_flags(false).into_iter().map(llvm15).collect()
     }
 
     /// The Rust target of an esp-idf-sys firmware for this chip.
@@ -101,6 +118,17 @@ mod tests {
         );
         assert_eq!(Chip::Esp32s3.target_flags(true), ["--target=xtensa-esp-elf", "-mcpu=esp32s3"]);
         assert_eq!(Chip::Esp32.target_flags(false), ["--target=xtensa", "-Xclang", "-nostdsysteminc"]);
+    }
+
+    /// What single-file builds passed before the chip table, and clang-15 accepts.
+    #[test]
+    fn portable_target_flags_drop_the_extension_names() {
+        assert_eq!(DEFAULT_CHIP.portable_target_flags(), ["--target=riscv32-esp-elf", "-march=rv32imc", "-mabi=ilp32"]);
+        assert_eq!(
+            Chip::Esp32p4.portable_target_flags(),
+            ["--target=riscv32-esp-elf", "-march=rv32imafc", "-mabi=ilp32f"]
+        );
+        assert_eq!(Chip::Esp32s3.portable_target_flags(), Chip::Esp32s3.target_flags(false));
     }
 
     /// docs/flags.md's per-chip rows say what the table gives.
