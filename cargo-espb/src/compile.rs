@@ -9,10 +9,6 @@ use inkwell::module::Module;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Target flags of a single-file build without `--chip`: an ESP32-C3
-/// (what `Chip::target_flags` gives for a chip otherwise).
-pub const DEFAULT_TARGET_FLAGS: &[&str] = &["--target=riscv32-esp-elf", "-march=rv32imc", "-mabi=ilp32"];
-
 /// Flags every C file is compiled with, after the target flags and before
 /// the user's own.
 pub const DEFAULT_CFLAGS: &[&str] =
@@ -153,7 +149,9 @@ pub fn load_and_link<'ctx>(
 pub struct BuildOptions {
     /// Print each clang command line before running it.
     pub verbose: bool,
-    /// clang's target flags for `.c` inputs (default [`DEFAULT_TARGET_FLAGS`]).
+    /// clang's target flags for `.c` inputs (default: the portable ones of
+    /// [`DEFAULT_CHIP`](crate::flags::chip::DEFAULT_CHIP), which every clang
+    /// since LLVM 15 accepts).
     pub target_flags: Option<Vec<String>>,
     pub translate: TranslateOptions,
 }
@@ -167,7 +165,7 @@ pub fn build_module(
     let ctx = Context::create();
     let target: Vec<String> = match &opts.target_flags {
         Some(t) => t.clone(),
-        None => DEFAULT_TARGET_FLAGS.iter().map(|s| s.to_string()).collect(),
+        None => crate::flags::ChipFlags::portable_target_flags(crate::flags::chip::DEFAULT_CHIP),
     };
     let flags: Vec<String> = target.into_iter().chain(extra_flags.iter().cloned()).collect();
     let module = load_and_link(&ctx, inputs, &flags, opts.verbose)?;

@@ -406,7 +406,7 @@ fn runtime_component_elsewhere_or_missing() {
     let src = workspace().join("espb-sys/component/espb_runtime");
     let dst = f.project.join("components/espb_runtime");
     std::fs::create_dir_all(dst.join("include")).unwrap_or_else(|e| panic!("{e}"));
-    for file in ["CMakeLists.txt", "include/espb_runtime.h"] {
+    for file in ["CMakeLists.txt", "chips.cmake", "include/espb_runtime.h"] {
         std::fs::copy(src.join(file), dst.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
     }
     // Without ESPB_CAPI_MANIFEST the copy cannot find the workspace.

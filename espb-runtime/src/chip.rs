@@ -1,11 +1,22 @@
-//! The chips of the line: their names (ESP-IDF's `CONFIG_IDF_TARGET`),
-//! architectures, and the firmware memory a native-memory module may reach
-//! at its real addresses ([`Chip::windows`], granted through
-//! [`Chip::firmware_windows`]).
+//! The chip table: everything the tools and the runtime know about each chip
+//! of the line, in one place ([`TABLE`], one [`ChipSpec`] per [`Chip`]).
 //!
-//! The windows are ESP-IDF v5.5's memory map, `components/soc/<chip>/include/soc/soc.h`
-//! (tag `v5.5`), the same macros the C firmware template passes to
-//! `espb_run_with`:
+//! Every consumer reads it instead of spelling chip facts itself:
+//!
+//! * the runtime: [`Chip::windows`] / [`Chip::firmware_windows`] (below);
+//! * cargo-espb's clang target flags (`flags/chip.rs`: `--target`, `-march`,
+//!   `-mabi`, `-mcpu`), its default chip and the values `cargo espb new`
+//!   writes into the templates (Rust target and toolchain, `MCU`,
+//!   `CONFIG_IDF_TARGET`);
+//! * the ESP-IDF component's CMake: `espb-sys` generates
+//!   `component/espb_runtime/chips.cmake` (IDF_TARGET -> Rust target,
+//!   toolchain, build-std) from this table, and a test fails when the
+//!   committed file is stale;
+//! * the QEMU test firmware's build.rs (`-march`/`-mabi` of its C objects).
+//!
+//! The memory windows are ESP-IDF v5.5's memory map,
+//! `components/soc/<chip>/include/soc/soc.h` (tag `v5.5`), the same macros
+//! the C firmware template passes to `espb_run_with`:
 //!
 //! * internal data RAM, `SOC_DRAM_LOW..SOC_DRAM_HIGH` (stacks, heap, `.data`/`.bss`);
 //! * flash-mapped read-only data, `SOC_DROM_LOW..SOC_DROM_HIGH` (`.rodata`:
@@ -21,10 +32,11 @@
 //! with that memory.
 
 use crate::interp::FirmwareWindows;
+use crate::native::Abi;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// An ESP32 chip, by its ESP-IDF target name.
+/// An ESP32 chip, by its ESP-IDF target name. Its facts are [`Chip::spec`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Chip {
     Esp32,
@@ -48,6 +60,158 @@ pub enum Arch {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown chip `{0}`: expected one of {names}", names = Chip::names())]
 pub struct UnknownChip(pub String);
+
+/// One row of the chip table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChipSpec {
+    pub chip: Chip,
+    /// ESP-IDF's target name: `IDF_TARGET`, `CONFIG_IDF_TARGET`, esp-idf-sys's `MCU`.
+    pub name: &'static str,
+    pub arch: Arch,
+    /// The C calling convention of the chip's firmware (native calls; clang's `-mabi`).
+    pub abi: Abi,
+    pub clang: ClangTarget,
+    pub rust: RustTarget,
+    /// The firmware regions (start, end) a native-memory module may be
+    /// granted: DRAM, DROM, then RTC memory where the chip has it (see the
+    /// module doc for the soc.h macros).
+    pub windows: &'static [(u32, u32)],
+}
+
+/// How clang compiles C for the chip (`-mabi` follows [`ChipSpec::abi`]:
+/// [`Abi::mabi`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClangTarget {
+    /// `--target` with Espressif's esp-clang.
+    pub triple: &'static str,
+    /// `--target` with any other clang: upstream clang has no
+    /// `xtensa-esp-elf`, only the generic `xtensa`.
+    pub upstream_triple: &'static str,
+    /// `-march` (RISC-V): what ESP-IDF's GCC uses, with the `zicsr`/`zifencei`
+    /// extensions spelled out as clang wants them.
+    pub march: Option<&'static str>,
+    /// `-mcpu`, passed only to esp-clang (upstream clang's driver rejects
+    /// `-mcpu=esp32*`).
+    pub mcpu: Option<&'static str>,
+}
+
+/// The Rust targets of the chip's firmware.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RustTarget {
+    /// The `no_std` target espb-runtime / espb-capi are built for in C
+    /// firmware (the ESP-IDF component).
+    pub bare_metal: &'static str,
+    /// esp-idf-sys's `std` target (Rust firmware, `cargo espb new --firmware rust`).
+    pub espidf: &'static str,
+    /// Both targets exist only in Espressif's Rust toolchain (`espup
+    /// install`, toolchain [`RustTarget::ESP_TOOLCHAIN`]), which has no
+    /// prebuilt `core`/`alloc` for them: bare-metal builds need `-Zbuild-std`.
+    /// Otherwise rustup's targets: the bare-metal one prebuilt (any
+    /// toolchain), the esp-idf one tier 3 (nightly's `build-std`).
+    pub esp_toolchain: bool,
+}
+
+impl RustTarget {
+    /// The rustup toolchain `espup install` creates.
+    pub const ESP_TOOLCHAIN: &'static str = "esp";
+
+    /// The toolchain of an esp-idf-sys firmware (`rust-toolchain.toml`).
+    pub const fn espidf_toolchain(&self) -> &'static str {
+        if self.esp_toolchain { Self::ESP_TOOLCHAIN } else { "nightly" }
+    }
+
+    /// The toolchain a bare-metal build must use; `None`: cargo's default.
+    pub const fn bare_metal_toolchain(&self) -> Option<&'static str> {
+        if self.esp_toolchain { Some(Self::ESP_TOOLCHAIN) } else { None }
+    }
+}
+
+const XTENSA_CLANG: ClangTarget =
+    ClangTarget { triple: "xtensa-esp-elf", upstream_triple: "xtensa", march: None, mcpu: None };
+
+const fn riscv_clang(march: &'static str) -> ClangTarget {
+    ClangTarget { triple: "riscv32-esp-elf", upstream_triple: "riscv32-esp-elf", march: Some(march), mcpu: None }
+}
+
+const fn xtensa(chip: Chip, name: &'static str, rust: RustTarget, windows: &'static [(u32, u32)]) -> ChipSpec {
+    let clang = ClangTarget { mcpu: Some(name), ..XTENSA_CLANG };
+    ChipSpec { chip, name, arch: Arch::Xtensa, abi: Abi::XtensaWindowed, clang, rust, windows }
+}
+
+const fn riscv(
+    chip: Chip,
+    name: &'static str,
+    abi: Abi,
+    march: &'static str,
+    rust: RustTarget,
+    windows: &'static [(u32, u32)],
+) -> ChipSpec {
+    ChipSpec { chip, name, arch: Arch::RiscV, abi, clang: riscv_clang(march), rust, windows }
+}
+
+const fn esp_rust(bare_metal: &'static str, espidf: &'static str) -> RustTarget {
+    RustTarget { bare_metal, espidf, esp_toolchain: true }
+}
+
+const fn rustup(bare_metal: &'static str, espidf: &'static str) -> RustTarget {
+    RustTarget { bare_metal, espidf, esp_toolchain: false }
+}
+
+/// The chip table, in [`Chip`]'s order (checked at compile time).
+pub const TABLE: [ChipSpec; 8] = [
+    xtensa(Chip::Esp32, "esp32", esp_rust("xtensa-esp32-none-elf", "xtensa-esp32-espidf"), ESP32),
+    xtensa(Chip::Esp32s2, "esp32s2", esp_rust("xtensa-esp32s2-none-elf", "xtensa-esp32s2-espidf"), ESP32S2),
+    xtensa(Chip::Esp32s3, "esp32s3", esp_rust("xtensa-esp32s3-none-elf", "xtensa-esp32s3-espidf"), ESP32S3),
+    riscv(
+        Chip::Esp32c2,
+        "esp32c2",
+        Abi::RiscvIlp32,
+        "rv32imc_zicsr_zifencei",
+        rustup("riscv32imc-unknown-none-elf", "riscv32imc-esp-espidf"),
+        ESP32C2,
+    ),
+    riscv(
+        Chip::Esp32c3,
+        "esp32c3",
+        Abi::RiscvIlp32,
+        "rv32imc_zicsr_zifencei",
+        rustup("riscv32imc-unknown-none-elf", "riscv32imc-esp-espidf"),
+        ESP32C3,
+    ),
+    riscv(
+        Chip::Esp32c6,
+        "esp32c6",
+        Abi::RiscvIlp32,
+        "rv32imac_zicsr_zifencei",
+        rustup("riscv32imac-unknown-none-elf", "riscv32imac-esp-espidf"),
+        ESP32C6,
+    ),
+    riscv(
+        Chip::Esp32h2,
+        "esp32h2",
+        Abi::RiscvIlp32,
+        "rv32imac_zicsr_zifencei",
+        rustup("riscv32imac-unknown-none-elf", "riscv32imac-esp-espidf"),
+        ESP32H2,
+    ),
+    riscv(
+        Chip::Esp32p4,
+        "esp32p4",
+        Abi::RiscvIlp32f,
+        "rv32imafc_zicsr_zifencei",
+        rustup("riscv32imafc-unknown-none-elf", "riscv32imafc-esp-espidf"),
+        ESP32P4,
+    ),
+];
+
+// `Chip::spec` indexes the table by discriminant.
+const _: () = {
+    let mut i = 0;
+    while i < TABLE.len() {
+        assert!(TABLE[i].chip as usize == i, "TABLE is not in Chip's order");
+        i += 1;
+    }
+};
 
 // (start, end) of each region, from soc.h of ESP-IDF v5.5 (see the module doc).
 // Order: DRAM, DROM, then RTC memory.
@@ -83,29 +247,25 @@ const ESP32H2: &[(u32, u32)] = &[(0x4080_0000, 0x4085_0000), (0x4200_0000, 0x430
 const ESP32P4: &[(u32, u32)] = &[(0x4FF0_0000, 0x4FFC_0000), (0x4000_0000, 0x4400_0000), (0x5010_8000, 0x5011_0000)];
 
 impl Chip {
-    pub const ALL: [Chip; 8] = [
-        Chip::Esp32,
-        Chip::Esp32s2,
-        Chip::Esp32s3,
-        Chip::Esp32c2,
-        Chip::Esp32c3,
-        Chip::Esp32c6,
-        Chip::Esp32h2,
-        Chip::Esp32p4,
-    ];
+    /// Every chip, in the table's order.
+    pub const ALL: [Chip; 8] = {
+        let mut all = [Chip::Esp32; 8];
+        let mut i = 0;
+        while i < TABLE.len() {
+            all[i] = TABLE[i].chip;
+            i += 1;
+        }
+        all
+    };
+
+    /// This chip's row of the chip table.
+    pub const fn spec(self) -> &'static ChipSpec {
+        &TABLE[self as usize]
+    }
 
     /// The ESP-IDF target name (`esp32c3`).
     pub const fn name(self) -> &'static str {
-        match self {
-            Chip::Esp32 => "esp32",
-            Chip::Esp32s2 => "esp32s2",
-            Chip::Esp32s3 => "esp32s3",
-            Chip::Esp32c2 => "esp32c2",
-            Chip::Esp32c3 => "esp32c3",
-            Chip::Esp32c6 => "esp32c6",
-            Chip::Esp32h2 => "esp32h2",
-            Chip::Esp32p4 => "esp32p4",
-        }
+        self.spec().name
     }
 
     /// The chip of a target name; case, `-` and `_` are ignored, so
@@ -121,26 +281,13 @@ impl Chip {
     }
 
     pub const fn arch(self) -> Arch {
-        match self {
-            Chip::Esp32 | Chip::Esp32s2 | Chip::Esp32s3 => Arch::Xtensa,
-            _ => Arch::RiscV,
-        }
+        self.spec().arch
     }
 
     /// The firmware regions (start, end) a native-memory module on this
-    /// chip may be granted: DRAM, DROM, then RTC memory where the chip has
-    /// it (see the module doc for the soc.h macros).
+    /// chip may be granted ([`ChipSpec::windows`]).
     pub const fn windows(self) -> &'static [(u32, u32)] {
-        match self {
-            Chip::Esp32 => ESP32,
-            Chip::Esp32s2 => ESP32S2,
-            Chip::Esp32s3 => ESP32S3,
-            Chip::Esp32c2 => ESP32C2,
-            Chip::Esp32c3 => ESP32C3,
-            Chip::Esp32c6 => ESP32C6,
-            Chip::Esp32h2 => ESP32H2,
-            Chip::Esp32p4 => ESP32P4,
-        }
+        self.spec().windows
     }
 
     /// Internal data RAM, `SOC_DRAM_LOW..SOC_DRAM_HIGH`.
@@ -200,6 +347,60 @@ mod tests {
         assert!(e.starts_with("unknown chip `esp8266`: expected one of esp32, esp32s2"), "{e}");
         assert_eq!(Chip::Esp32s3.arch(), Arch::Xtensa);
         assert_eq!(Chip::Esp32p4.arch(), Arch::RiscV);
+    }
+
+    /// The ISA letters of a RISC-V name: `rv32imac_zicsr` / `riscv32imac-unknown-none-elf` -> `imac`.
+    fn isa<'a>(name: &'a str, prefix: &str) -> &'a str {
+        let rest = name.strip_prefix(prefix).unwrap_or_else(|| panic!("{name} does not start with {prefix}"));
+        rest.split(['_', '-']).next().unwrap_or("")
+    }
+
+    /// Each row agrees with itself: the clang `-march`, the two Rust targets
+    /// and the ABI name one ISA; Xtensa rows name their chip in every triple.
+    #[test]
+    fn rows_are_consistent() {
+        for c in Chip::ALL {
+            let s = c.spec();
+            assert_eq!(s.chip, c);
+            // `cargo espb new` writes `Chip::{:?}` into the Rust firmware.
+            assert_eq!(format!("{c:?}").to_lowercase(), s.name);
+            assert_eq!(s.rust.esp_toolchain, s.arch == Arch::Xtensa, "{c}: only Xtensa needs the esp toolchain");
+            match s.arch {
+                Arch::RiscV => {
+                    let letters = isa(s.clang.march.unwrap_or_else(|| panic!("{c}: no -march")), "rv32");
+                    assert_eq!(isa(s.rust.bare_metal, "riscv32"), letters, "{c}");
+                    assert_eq!(isa(s.rust.espidf, "riscv32"), letters, "{c}");
+                    let want = if letters.contains('f') { Abi::RiscvIlp32f } else { Abi::RiscvIlp32 };
+                    assert_eq!(s.abi, want, "{c}: ABI of rv32{letters}");
+                    assert!(s.rust.bare_metal.ends_with("-none-elf") && s.rust.espidf.ends_with("-espidf"), "{c}");
+                    assert_eq!(s.clang.mcpu, None, "{c}");
+                }
+                Arch::Xtensa => {
+                    assert_eq!(s.abi, Abi::XtensaWindowed, "{c}");
+                    assert_eq!(s.rust.bare_metal, format!("xtensa-{}-none-elf", s.name));
+                    assert_eq!(s.rust.espidf, format!("xtensa-{}-espidf", s.name));
+                    assert_eq!((s.clang.march, s.clang.mcpu), (None, Some(s.name)), "{c}");
+                }
+            }
+        }
+    }
+
+    /// Values pinned against ESP-IDF v5.5 (its GCC's `-march`/`-mabi`) and
+    /// esp-idf-sys's targets.
+    #[test]
+    fn toolchain_facts() {
+        let s = Chip::Esp32c6.spec();
+        assert_eq!(
+            (s.clang.triple, s.clang.march, s.abi.mabi()),
+            ("riscv32-esp-elf", Some("rv32imac_zicsr_zifencei"), Some("ilp32"))
+        );
+        assert_eq!((s.rust.bare_metal, s.rust.espidf), ("riscv32imac-unknown-none-elf", "riscv32imac-esp-espidf"));
+        assert_eq!((s.rust.espidf_toolchain(), s.rust.bare_metal_toolchain()), ("nightly", None));
+        let s = Chip::Esp32p4.spec();
+        assert_eq!((s.clang.march, s.abi.mabi()), (Some("rv32imafc_zicsr_zifencei"), Some("ilp32f")));
+        let s = Chip::Esp32s3.spec();
+        assert_eq!((s.clang.triple, s.clang.upstream_triple, s.abi.mabi()), ("xtensa-esp-elf", "xtensa", None));
+        assert_eq!((s.rust.espidf_toolchain(), s.rust.bare_metal_toolchain()), ("esp", Some("esp")));
     }
 
     /// Values pinned against soc.h of ESP-IDF v5.5.

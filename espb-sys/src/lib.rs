@@ -9,6 +9,7 @@
 
 mod builder;
 pub mod check;
+pub mod component;
 mod error;
 pub mod gen_c;
 pub mod gen_rust;

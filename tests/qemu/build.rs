@@ -1,9 +1,11 @@
 //! Generates the `custom` symbol table from app/custom.espbsym (espb-sys,
 //! as a firmware's build.rs would), compiles natives.c with clang for the
-//! target's ABI (ilp32, or ilp32f for riscv32imafc), generates the same table as C (espb-sys gen_c, as for
+//! target's ABI (ilp32, or ilp32f for riscv32imafc: the chip table's flags), generates the same table as C (espb-sys gen_c, as for
 //! ESP-IDF) and compiles it with capi_test.c (the C API), copies the
 //! module built by the driver test (`ESPB_QEMU_MODULE`) next to the
 //! generated sources, and links with link.x.
+use espb_runtime::chip::Chip;
+use espb_runtime::native::Abi;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -46,13 +48,19 @@ fn main() {
         return;
     }
     // The C objects must use the firmware's float ABI (the linker refuses a
-    // mix), and the startup code must switch the FPU on where there is one.
-    let (march, mabi) = if target.starts_with("riscv32imafc") {
+    // mix): the `-march`/`-mabi` of the chips whose bare-metal Rust target
+    // this is, from espb-runtime's chip table. The startup code must switch
+    // the FPU on where there is one.
+    let spec = Chip::ALL
+        .iter()
+        .map(|c| c.spec())
+        .find(|s| s.rust.bare_metal == target)
+        .unwrap_or_else(|| panic!("no chip of espb-runtime's chip table has the Rust target {target}"));
+    if spec.abi == Abi::RiscvIlp32f {
         println!("cargo:rustc-cfg=qemu_fpu");
-        ("-march=rv32imafc", "-mabi=ilp32f")
-    } else {
-        ("-march=rv32imc", "-mabi=ilp32")
-    };
+    }
+    let march = format!("-march={}", spec.clang.march.expect("a RISC-V chip has a -march"));
+    let mabi = format!("-mabi={}", spec.abi.mabi().expect("a RISC-V ABI has a -mabi"));
     let clang = std::env::var_os("ESPB_CLANG").map(PathBuf::from).unwrap_or_else(|| {
         ["clang-22", "clang"]
             .iter()
@@ -64,7 +72,7 @@ fn main() {
     for src in [dir.join("natives.c"), dir.join("capi_test.c"), c_table.source] {
         let obj = out.join(src.file_stem().unwrap()).with_extension("o");
         let st = Command::new(&clang)
-            .args(["--target=riscv32-unknown-elf", march, mabi, "-ffreestanding", "-O2"])
+            .args(["--target=riscv32-unknown-elf", &march, &mabi, "-ffreestanding", "-O2"])
             .args(["-Wall", "-Wextra", "-Werror", "-c"])
             .arg("-I")
             .arg(&include)

@@ -1,7 +1,12 @@
-//! The build flags of each chip. The chips themselves (names,
-//! architecture, memory windows) are espb-runtime's [`Chip`].
+//! The build flags of each chip, read from espb-runtime's chip table
+//! ([`espb_runtime::chip::TABLE`]: names, architecture, ABI, clang and Rust
+//! targets, memory windows). No chip fact is spelled here.
 
-pub use espb_runtime::chip::{Arch, Chip, UnknownChip};
+pub use espb_runtime::chip::{Arch, Chip, ChipSpec, UnknownChip};
+
+/// The chip a build assumes when nothing names one (a single-file build
+/// without `--chip`, a project without `chip` or firmware, `cargo espb new`).
+pub const DEFAULT_CHIP: Chip = Chip::Esp32c3;
 
 /// What building for a chip takes: clang's target flags, and the Rust
 /// target and toolchain of an esp-idf-sys firmware.
@@ -9,67 +14,66 @@ pub trait ChipFlags {
     fn riscv_march(self) -> Option<&'static str>;
     fn riscv_abi(self) -> Option<&'static str>;
     fn target_flags(self, esp_clang: bool) -> Vec<String>;
+    fn portable_target_flags(self) -> Vec<String>;
     fn rust_target(self) -> &'static str;
     fn rust_toolchain(self) -> &'static str;
 }
 
 impl ChipFlags for Chip {
-    /// `-march` of a RISC-V chip (what ESP-IDF's GCC uses, with the
-    /// `zicsr`/`zifencei` extensions spelled out as clang wants them).
+    /// `-march` of a RISC-V chip.
     fn riscv_march(self) -> Option<&'static str> {
-        match self {
-            Chip::Esp32c2 | Chip::Esp32c3 => Some("rv32imc_zicsr_zifencei"),
-            Chip::Esp32c6 | Chip::Esp32h2 => Some("rv32imac_zicsr_zifencei"),
-            Chip::Esp32p4 => Some("rv32imafc_zicsr_zifencei"),
-            _ => None,
-        }
+        self.spec().clang.march
     }
 
     /// `-mabi` of a RISC-V chip.
     fn riscv_abi(self) -> Option<&'static str> {
-        match self {
-            Chip::Esp32p4 => Some("ilp32f"),
-            c if c.arch() == Arch::RiscV => Some("ilp32"),
-            _ => None,
-        }
+        self.spec().abi.mabi()
     }
 
     /// The clang target flags of this chip. `esp_clang` says whether the
     /// clang is Espressif's (which knows `xtensa-esp-elf` and `-mcpu=esp32*`);
     /// upstream clang only accepts `--target=xtensa` without a CPU.
     fn target_flags(self, esp_clang: bool) -> Vec<String> {
-        match self.arch() {
-            Arch::Xtensa if esp_clang => vec!["--target=xtensa-esp-elf".into(), format!("-mcpu={}", self.name())],
-            // Upstream clang's generic Xtensa driver would search the
-            // host's /usr/include (glibc) after newlib's headers.
-            Arch::Xtensa => vec!["--target=xtensa".into(), "-Xclang".into(), "-nostdsysteminc".into()],
-            Arch::RiscV => vec![
-                "--target=riscv32-esp-elf".into(),
-                format!("-march={}", self.riscv_march().unwrap_or("rv32imc_zicsr_zifencei")),
-                format!("-mabi={}", self.riscv_abi().unwrap_or("ilp32")),
-            ],
+        let clang = &self.spec().clang;
+        let triple = if esp_clang { clang.triple } else { clang.upstream_triple };
+        let mut flags = vec![format!("--target={triple}")];
+        flags.extend(self.riscv_march().map(|m| format!("-march={m}")));
+        flags.extend(self.riscv_abi().map(|m| format!("-mabi={m}")));
+        if esp_clang {
+            flags.extend(clang.mcpu.map(|m| format!("-mcpu={m}")));
+        } else if triple != clang.triple {
+            // Upstream clang's generic driver (bare `xtensa`) would search
+            // the host's /usr/include (glibc) after newlib's headers.
+            flags.extend(["-Xclang".into(), "-nostdsysteminc".into()]);
         }
+        flags
+    }
+
+    /// The target flags every clang cargo-espb accepts (LLVM 15 and newer)
+    /// understands: those of a clang that is not Espressif's, with `-march`
+    /// in LLVM 15's spelling, which knows no `zicsr`/`zifencei` extension
+    /// names (its `i` implies them; the translator never sees the
+    /// difference). For single-file builds, which do not know their clang.
+    fn portable_target_flags(self) -> Vec<String> {
+        let llvm15 = |f: String| match f.strip_prefix("-march=") {
+            Some(m) => {
+                let kept: Vec<&str> = m.split('_').filter(|e| !matches!(*e, "zicsr" | "zifencei")).collect();
+                format!("-march={}", kept.join("_"))
+            }
+            None => f,
+        };
+        self.target_flags(false).into_iter().map(llvm15).collect()
     }
 
     /// The Rust target of an esp-idf-sys firmware for this chip.
     fn rust_target(self) -> &'static str {
-        match self {
-            Chip::Esp32 => "xtensa-esp32-espidf",
-            Chip::Esp32s2 => "xtensa-esp32s2-espidf",
-            Chip::Esp32s3 => "xtensa-esp32s3-espidf",
-            Chip::Esp32c2 | Chip::Esp32c3 => "riscv32imc-esp-espidf",
-            Chip::Esp32c6 | Chip::Esp32h2 => "riscv32imac-esp-espidf",
-            Chip::Esp32p4 => "riscv32imafc-esp-espidf",
-        }
+        self.spec().rust.espidf
     }
 
     /// The rustup toolchain of an esp-idf-sys firmware (`esp` from espup for
     /// Xtensa, nightly for RISC-V's `build-std`).
     fn rust_toolchain(self) -> &'static str {
-        match self.arch() {
-            Arch::Xtensa => "esp",
-            Arch::RiscV => "nightly",
-        }
+        self.spec().rust.espidf_toolchain()
     }
 }
 
@@ -114,5 +118,32 @@ mod tests {
         );
         assert_eq!(Chip::Esp32s3.target_flags(true), ["--target=xtensa-esp-elf", "-mcpu=esp32s3"]);
         assert_eq!(Chip::Esp32.target_flags(false), ["--target=xtensa", "-Xclang", "-nostdsysteminc"]);
+    }
+
+    /// What single-file builds passed before the chip table, and clang-15 accepts.
+    #[test]
+    fn portable_target_flags_drop_the_extension_names() {
+        assert_eq!(DEFAULT_CHIP.portable_target_flags(), ["--target=riscv32-esp-elf", "-march=rv32imc", "-mabi=ilp32"]);
+        assert_eq!(
+            Chip::Esp32p4.portable_target_flags(),
+            ["--target=riscv32-esp-elf", "-march=rv32imafc", "-mabi=ilp32f"]
+        );
+        assert_eq!(Chip::Esp32s3.portable_target_flags(), Chip::Esp32s3.target_flags(false));
+    }
+
+    /// docs/flags.md's per-chip rows say what the table gives.
+    #[test]
+    fn docs_list_the_tables_flags() {
+        let doc = include_str!("../../../docs/flags.md");
+        for chip in Chip::ALL {
+            let row = doc
+                .lines()
+                .find(|l| l.split('|').nth(1).is_some_and(|c| c.split(',').any(|n| n.trim() == chip.name())))
+                .unwrap_or_else(|| panic!("docs/flags.md has no row for {chip}"));
+            let esp = chip.target_flags(true).join(" ").replace(chip.name(), "<chip>");
+            assert!(row.contains(&format!("`{esp}`")), "{chip}: `{esp}` not in {row}");
+            let upstream = format!("--target={}", chip.spec().clang.upstream_triple);
+            assert!(row.contains(&format!("`{upstream}")), "{chip}: `{upstream}` not in {row}");
+        }
     }
 }

@@ -270,7 +270,7 @@ fn from_scraped(project: &Project, s: Scraped, out_dir: Option<PathBuf>) -> Resu
 /// Flags of a project without a firmware build: espb-sys's portable headers.
 fn portable(project: &Project) -> Result<FirmwareFlags, FlagsError> {
     let sdk = crate::project::sdk::materialize(&project.root)?;
-    let chip = project.config.package.chip.unwrap_or(Chip::Esp32c3);
+    let chip = project.config.package.chip.unwrap_or(chip::DEFAULT_CHIP);
     Ok(FirmwareFlags {
         chip,
         origin: FlagsOrigin::Portable { sdk_include: sdk.clone() },

@@ -25,7 +25,7 @@ pub struct NewArgs {
     /// Project name; also the directory created (a C identifier: letters, digits, `_`, `-`).
     pub name: String,
     /// Chip of the firmware.
-    #[arg(long, default_value = "esp32c3", value_parser = parse_chip)]
+    #[arg(long, default_value_t = crate::flags::chip::DEFAULT_CHIP, value_parser = parse_chip)]
     pub chip: Chip,
     /// Write the firmware that runs modules instead of a module project.
     #[arg(long, value_enum)]
@@ -145,6 +145,7 @@ pub fn new_project(args: &NewArgs) -> Result<PathBuf, ProjectError> {
         ("name", args.name.clone()),
         ("c_name", c_ident),
         ("chip", args.chip.to_string()),
+        ("chips", Chip::names()),
         // The variant's name (its Debug form): `Chip::{{chip_variant}}` in the Rust firmware.
         ("chip_variant", format!("{:?}", args.chip)),
         ("rust_target", args.chip.rust_target().to_string()),

@@ -33,6 +33,15 @@ impl Abi {
         None
     };
 
+    /// clang's (and GCC's) `-mabi` for this ABI; Xtensa has no `-mabi`.
+    pub const fn mabi(self) -> Option<&'static str> {
+        match self {
+            Abi::RiscvIlp32 => Some("ilp32"),
+            Abi::RiscvIlp32f => Some("ilp32f"),
+            Abi::XtensaWindowed => None,
+        }
+    }
+
     pub const fn name(self) -> &'static str {
         match self {
             Abi::RiscvIlp32 => "RISC-V ilp32",
