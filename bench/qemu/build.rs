@@ -28,7 +28,7 @@ fn main() {
     let target = std::env::var("TARGET").unwrap();
     let bare_metal = target.starts_with("riscv32");
 
-    let mut table = String::from("pub static KERNELS: &[Kernel] = &[\n");
+    let mut table = String::from("static KERNELS: &[Kernel] = &[\n");
     let mut externs = String::new();
     let mut c_files = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {

@@ -164,7 +164,8 @@ fn print_time(o: &Outcome) -> (Vec<String>, usize) {
     println!("  native  {cc} {OPT}, linked into this binary");
     println!("  espb    cargo-espb library {OPT} (in-process), run by the espb-runtime interpreter");
     println!("  wasmi   clang --target=wasm32 {OPT}, run by wasmi 2 (eager compilation)");
-    println!("  wasm3   the same .wasm, run by wasm3 0.4.7 (the wasm3 crate's bundled C)");
+    println!("  wasm3   the same C for the wasm MVP (+ sign-ext, mutable-globals, nontrapping-fptoint;");
+    println!("          wasm3 0.4.7 has no bulk memory), run by wasm3 0.4.7 (the wasm3 crate's C)");
     println!("  time = min of [n] calls after one warm-up call");
     println!();
     o.grid.print(&RATIOS);

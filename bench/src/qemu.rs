@@ -305,7 +305,8 @@ pub fn print(q: &Qemu) {
     println!("qemu-system-riscv32 -machine virt -icount shift=0");
     println!("  native  clang --target=riscv32 -march=rv32imc -O2, bare metal");
     println!("  espb    espb-runtime for {TARGET} (Rust opt-level 3, LTO), the same .espb as on the PC");
-    println!("  wasm3   wasm3 0.4.7 (the wasm3-sys crate's C) built with clang -O2 for rv32imc, the same .wasm");
+    println!("  wasm3   wasm3 0.4.7 (the wasm3-sys crate's C) built with clang -O2 for rv32imc, the same");
+    println!("          MVP .wasm as on the PC");
     println!();
     q.grid.print(&[(Engine::Espb, Engine::Native), (Engine::Espb, Engine::Wasm3), (Engine::Wasm3, Engine::Native)]);
     println!();
@@ -314,7 +315,7 @@ pub fn print(q: &Qemu) {
         println!();
         println!("RAM per instance (bytes of heap; stack = native stack of the call):");
         let mut t = Table::new(
-            ["kernel", "engine", "module", "instance", "of it linear memory", "call adds", "stack"]
+            ["kernel", "engine", "module", "instance", "linear memory", "VM state", "call adds", "stack"]
                 .map(String::from)
                 .to_vec(),
         );
@@ -325,6 +326,7 @@ pub fn print(q: &Qemu) {
                 if r.engine == Engine::Wasm3 { "-".into() } else { r.module.to_string() },
                 r.instance.to_string(),
                 r.memory.to_string(),
+                r.instance.saturating_sub(r.memory).to_string(),
                 r.call.to_string(),
                 r.stack.to_string(),
             ]);
@@ -332,9 +334,10 @@ pub fn print(q: &Qemu) {
         t.print();
         println!();
         println!("  module: the decoded module (code, data, tables); instance: what instantiating");
-        println!("  and the warm-up call added (linear memory, register file, frames; wasm3: the");
-        println!("  parsed and compiled module, runtime and its 64 KiB value stack too); call adds:");
-        println!("  the most the counted call allocated on top.");
+        println!("  and a warm-up call added: linear memory (data, heap, stack of the C code) plus");
+        println!("  VM state (espb: register file, call frames, instance tables; wasm3: also the");
+        println!("  parsed and compiled module and its 64 KiB value stack); call adds: the most the");
+        println!("  counted call allocated on top; stack: the native stack the counted call used.");
     }
     if !q.notes.is_empty() {
         println!();

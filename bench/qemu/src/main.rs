@@ -149,27 +149,31 @@ fn stack_pointer() -> usize {
     0
 }
 
-/// Paints the free stack below the caller's frame; returns where it stops.
-#[inline(never)]
+/// Paints the free stack well below the caller's frame; returns the
+/// caller's stack pointer, from which [`stack_used`] measures.
+#[inline(always)]
 fn paint_stack() -> usize {
-    let top = stack_pointer() - 256; // leave this function's own frame alone
+    let sp = stack_pointer();
+    let top = sp - 256; // clear of the painting loop's own frame
     let mut p = &raw mut _stack_bottom as usize;
     while p < top {
         // SAFETY: between the stack's bottom and (below) the live frames.
         unsafe { (p as *mut u32).write_volatile(STACK_PAINT) };
         p += 4;
     }
-    top
+    sp
 }
 
-/// Bytes of painted stack the run since [`paint_stack`] overwrote.
-fn stack_used(top: usize) -> usize {
+/// Bytes below `sp` (from [`paint_stack`]) that the run since overwrote:
+/// the deepest the stack went (at least 256 bytes when it went at all).
+fn stack_used(sp: usize) -> usize {
+    let top = sp - 256;
     let mut p = &raw mut _stack_bottom as usize;
     // SAFETY: the painted region.
     while p < top && unsafe { (p as *const u32).read_volatile() } == STACK_PAINT {
         p += 4;
     }
-    top - p
+    sp - p
 }
 
 // ---- heap: a bump allocator that tracks bytes in use and their peak --------

@@ -1,7 +1,8 @@
 //! wasm3 on bare metal: the calls into wasm3_driver.c, and the few C
 //! library functions wasm3's sources need, which a bare-metal firmware has
 //! no libc for: the allocator (over the firmware's heap), string helpers,
-//! libm's rounding and square roots (the `libm` crate), and `vsnprintf`
+//! libm's rounding and square roots (the `libm` crate), newlib's
+//! `__fpclassify*` (behind `isnan`), and `vsnprintf`
 //! (error messages only: it copies the format, unformatted).
 
 use alloc::string::String;
@@ -89,7 +90,7 @@ pub extern "C" fn malloc(size: usize) -> *mut c_void {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn calloc(n: usize, size: usize) -> *mut c_void {
-    n.checked_mul(size).map_or(core::ptr::null_mut(), malloc)
+    n.checked_mul(size).map_or(core::ptr::null_mut(), |b| malloc(b))
 }
 
 /// # Safety
@@ -128,24 +129,33 @@ pub extern "C" fn abort() -> ! {
     panic!("wasm3 called abort()")
 }
 
+// These two walk the bytes themselves: CStr::from_ptr calls strlen, which
+// would be themselves.
+
 /// # Safety
 /// `s` is a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn strlen(s: *const c_char) -> usize {
-    // SAFETY: the caller's contract.
-    unsafe { CStr::from_ptr(s) }.count_bytes()
+    let mut n = 0;
+    // SAFETY: the caller's contract: every byte up to the NUL is readable.
+    while unsafe { *s.add(n) } != 0 {
+        n += 1;
+    }
+    n
 }
 
 /// # Safety
 /// Both are NUL-terminated strings.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn strcmp(a: *const c_char, b: *const c_char) -> i32 {
-    // SAFETY: the caller's contract.
-    let (a, b) = unsafe { (CStr::from_ptr(a).to_bytes(), CStr::from_ptr(b).to_bytes()) };
-    match a.cmp(b) {
-        core::cmp::Ordering::Less => -1,
-        core::cmp::Ordering::Equal => 0,
-        core::cmp::Ordering::Greater => 1,
+    let mut i = 0;
+    loop {
+        // SAFETY: the caller's contract; the loop stops at either NUL.
+        let (x, y) = unsafe { (*a.add(i) as u8, *b.add(i) as u8) };
+        if x != y || x == 0 {
+            return i32::from(x) - i32::from(y);
+        }
+        i += 1;
     }
 }
 
@@ -216,4 +226,27 @@ libm_fns! {
     sqrt(x: f64) -> f64; sqrtf(x: f32) -> f32;
     fabs(x: f64) -> f64; fabsf(x: f32) -> f32;
     copysign(x: f64, y: f64) -> f64; copysignf(x: f32, y: f32) -> f32;
+}
+
+/// newlib's `fpclassify` (FP_NAN 0, FP_INFINITE 1, FP_ZERO 2, FP_SUBNORMAL
+/// 3, FP_NORMAL 4), which its isnan/signbit macros call.
+fn classify(category: core::num::FpCategory) -> i32 {
+    use core::num::FpCategory::*;
+    match category {
+        Nan => 0,
+        Infinite => 1,
+        Zero => 2,
+        Subnormal => 3,
+        Normal => 4,
+    }
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn __fpclassifyf(x: f32) -> i32 {
+    classify(x.classify())
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn __fpclassifyd(x: f64) -> i32 {
+    classify(x.classify())
 }
