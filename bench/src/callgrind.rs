@@ -44,7 +44,7 @@ pub fn run(kernels: &[&'static Kernel]) -> Result<Counted> {
     // Build failures are the parent's notes; the child finds no file.
     let mut build_notes = Vec::new();
     for k in kernels {
-        eprint!("espb-bench: building {}\r", k.name);
+        eprintln!("espb-bench: building {}", k.name);
         let built = Built::new(k, &wasm_tc, &dir);
         let mut wasm_notes = [None, None];
         for (note, (wasm, ext)) in wasm_notes.iter_mut().zip([(&built.wasm, "wasm"), (&built.wasm_mvp, "mvp.wasm")]) {

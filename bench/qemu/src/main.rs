@@ -337,13 +337,17 @@ pub extern "C" fn firmware_main() -> ! {
         }
     }
     // A build without engines (the footprint baseline) still keeps the
-    // modules it embeds, so only the engine's code differs between builds.
+    // modules it embeds and the heap, so only the engine differs between
+    // builds.
     let embedded: usize = KERNELS.iter().map(|k| k.espb.map_or(0, <[u8]>::len) + k.wasm.map_or(0, <[u8]>::len)).sum();
     let checksum = KERNELS
         .iter()
         .flat_map(|k| k.espb.into_iter().chain(k.wasm))
         .flat_map(|m| m.iter())
         .fold(0u32, |h, &b| h.wrapping_mul(31).wrapping_add(u32::from(core::hint::black_box(b))));
-    say!("done {ran} runs, {embedded} module bytes ({checksum:#x})");
+    // The arena too, so every build's .bss holds it (it is only referenced
+    // through the allocator otherwise).
+    let arena = core::hint::black_box(&raw const ARENA_BYTES) as usize;
+    say!("done {ran} runs, {embedded} module bytes ({checksum:#x}), heap at {arena:#x}");
     exit(if bad == 0 { 0 } else { 1 })
 }
