@@ -147,11 +147,7 @@ fn fail(msg: &str) -> ExitCode {
 }
 
 fn count_na(grid: &espb_bench::report::Grid) -> usize {
-    grid.rows
-        .iter()
-        .flat_map(|r| &r.cells)
-        .filter(|c| matches!(c, espb_bench::report::Cell::NotAvailable(_)))
-        .count()
+    grid.rows.iter().flat_map(|r| &r.cells).filter(|c| matches!(c, espb_bench::report::Cell::NotAvailable(_))).count()
 }
 
 const RATIOS: [(Engine, Engine); 3] =

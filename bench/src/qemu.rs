@@ -7,11 +7,11 @@
 
 use crate::engine::{Built, Engine};
 use crate::kernels::{Kernel, Size};
+use crate::report::Table;
 use crate::report::{Cell, Grid, Notes, Row, format_count};
 use crate::tools::{find_first, find_program, output, run as run_cmd};
 use crate::wasm::WasmToolchain;
 use crate::{BenchError, Result, ScratchDir, write};
-use crate::report::Table;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -56,7 +56,8 @@ fn bench_dir() -> PathBuf {
 /// with its own target dir, so the inner cargo never waits for the outer.
 fn work_dir() -> Result<PathBuf> {
     let exe = std::env::current_exe().map_err(|e| BenchError::new(format!("cannot find this program: {e}")))?;
-    let target = exe.parent().and_then(Path::parent).ok_or_else(|| BenchError::new("this program has no target dir"))?;
+    let target =
+        exe.parent().and_then(Path::parent).ok_or_else(|| BenchError::new("this program has no target dir"))?;
     Ok(target.join("espb-bench-qemu"))
 }
 
@@ -69,10 +70,13 @@ fn check_tools() -> Result<()> {
     let libdir = output(Command::new("rustc").args(["--print", "target-libdir", "--target", TARGET]))
         .map(PathBuf::from)
         .filter(|d| {
-            std::fs::read_dir(d).is_ok_and(|mut r| r.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("libcore"))))
+            std::fs::read_dir(d)
+                .is_ok_and(|mut r| r.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("libcore"))))
         });
     if libdir.is_none() {
-        return Err(BenchError::new(format!("the Rust target {TARGET} is not installed: `rustup target add {TARGET}`")));
+        return Err(BenchError::new(format!(
+            "the Rust target {TARGET} is not installed: `rustup target add {TARGET}`"
+        )));
     }
     Ok(())
 }
@@ -101,6 +105,13 @@ fn wasm3_source() -> Result<PathBuf> {
     Ok(src)
 }
 
+/// A kernel's modules that did not build: their footnotes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Unbuilt {
+    espb: Option<usize>,
+    wasm3: Option<usize>,
+}
+
 /// Writes the kernel list and modules the firmware's build.rs reads;
 /// returns the list's path and a footnote per module that did not build.
 fn write_modules(
@@ -108,7 +119,7 @@ fn write_modules(
     size: Size,
     dir: &Path,
     notes: &mut Notes,
-) -> Result<(PathBuf, Vec<(Option<usize>, Option<usize>)>)> {
+) -> Result<(PathBuf, Vec<Unbuilt>)> {
     let _ = std::fs::remove_dir_all(dir); // stale modules must not stand in for failed builds
     std::fs::create_dir_all(dir).map_err(|e| BenchError::new(format!("cannot create {}: {e}", dir.display())))?;
     let scratch = ScratchDir::new()?;
@@ -127,7 +138,7 @@ fn write_modules(
             Ok(w) => write(&dir.join(format!("{}.wasm", k.name)), w).map(|()| None)?,
             Err(e) => Some(notes.add(e.0.clone())),
         };
-        missing.push((espb, wasm));
+        missing.push(Unbuilt { espb, wasm3: wasm });
     }
     let path = dir.join("kernels.txt");
     write(&path, list.as_bytes())?;
@@ -149,10 +160,22 @@ fn build_firmware(work: &Path, list: &Path, features: &[&str], profile: &str) ->
         cmd.env("ESPB_BENCH_CLANG", std::env::var_os("ESPB_BENCH_CLANG").unwrap_or(clang.into_os_string()));
     }
     // Flags meant for the host build must not reach the bare-metal one.
-    for v in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_BUILD_TARGET", "RUSTC_WORKSPACE_WRAPPER"] {
+    for v in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "RUSTC_WORKSPACE_WRAPPER",
+    ] {
         cmd.env_remove(v);
     }
-    run_cmd(&mut cmd, &format!("building the QEMU firmware ({})", if features.is_empty() { "no engine".into() } else { features.join(", ") }))?;
+    run_cmd(
+        &mut cmd,
+        &format!(
+            "building the QEMU firmware ({})",
+            if features.is_empty() { "no engine".into() } else { features.join(", ") }
+        ),
+    )?;
     let dir = if profile == "dev" { "debug" } else { profile };
     Ok(target_dir.join(TARGET).join(dir).join("espb-bench-qemu"))
 }
@@ -188,7 +211,9 @@ fn run_firmware(elf: &Path, timeout: Duration) -> Result<String> {
     };
     let out = String::from_utf8_lossy(&reader.join().unwrap_or_default()).replace('\r', "");
     match status {
-        None => Err(BenchError::new(format!("QEMU did not finish within {} s; output so far:\n{out}", timeout.as_secs()))),
+        None => {
+            Err(BenchError::new(format!("QEMU did not finish within {} s; output so far:\n{out}", timeout.as_secs())))
+        }
         // The firmware exits 1 when a result is wrong: the lines say which.
         Some(_) if out.contains("\ndone ") || out.starts_with("done ") => Ok(out),
         Some(s) => Err(BenchError::new(format!("the firmware failed (QEMU {s}):\n{out}"))),
@@ -227,25 +252,19 @@ fn lines(out: &str) -> HashMap<(&str, &str, &str), &str> {
         .collect()
 }
 
-fn parse(
-    kernels: &[&'static Kernel],
-    size: Size,
-    out: &str,
-    missing: &[(Option<usize>, Option<usize>)],
-    notes: Notes,
-) -> Result<Qemu> {
+fn parse(kernels: &[&'static Kernel], size: Size, out: &str, missing: &[Unbuilt], notes: Notes) -> Result<Qemu> {
     let lines = lines(out);
     let mut grid = Grid::new(&ENGINES);
     let mut ram = Vec::new();
     let mut errors = Vec::new();
-    for (k, &(no_espb, no_wasm)) in kernels.iter().zip(missing) {
+    for (k, unbuilt) in kernels.iter().zip(missing) {
         let case = k.case(size);
         let label = k.label(case.arg);
         let mut cells = Vec::new();
         for engine in ENGINES {
             let skipped = match engine {
-                Engine::Espb => no_espb,
-                Engine::Wasm3 => no_wasm,
+                Engine::Espb => unbuilt.espb,
+                Engine::Wasm3 => unbuilt.wasm3,
                 Engine::Native | Engine::Wasmi => None,
             };
             if let Some(n) = skipped {
@@ -369,11 +388,14 @@ pub fn footprint() -> Result<Footprint> {
     let fib = Kernel::by_name("fib").ok_or_else(|| BenchError::new("no fib kernel"))?;
     let mut notes = Notes::default();
     let (list, missing) = write_modules(&[fib], Size::Small, &work.join("modules"), &mut notes)?;
-    if missing[0] != (None, None) {
+    if missing[0] != (Unbuilt { espb: None, wasm3: None }) {
         return Err(BenchError::new(format!("fib did not build for the footprint firmware: {notes:?}")));
     }
     let measure = |features: &[&str]| -> Result<Sections> {
-        eprintln!("espb-bench: building the footprint firmware ({})", if features.is_empty() { "no engine".to_string() } else { features.join(", ") });
+        eprintln!(
+            "espb-bench: building the footprint firmware ({})",
+            if features.is_empty() { "no engine".to_string() } else { features.join(", ") }
+        );
         let elf = build_firmware(&work, &list, features, "footprint")?;
         let text = output(Command::new(&size_tool).args(["-A", "-d"]).arg(&elf))
             .ok_or_else(|| BenchError::new(format!("llvm-size failed on {}", elf.display())))?;
@@ -450,7 +472,9 @@ mod tests {
 
     #[test]
     fn llvm_size_sections_are_summed() {
-        let s = parse_size("x.elf  :\nsection size addr\n.text 1000 0\n.rodata 200 0\n.sdata 8 0\n.bss 64 0\n.stack 99 0\nTotal 1371\n");
+        let s = parse_size(
+            "x.elf  :\nsection size addr\n.text 1000 0\n.rodata 200 0\n.sdata 8 0\n.bss 64 0\n.stack 99 0\nTotal 1371\n",
+        );
         assert_eq!((s.text, s.data, s.bss), (1200, 8, 64));
     }
 }

@@ -147,7 +147,7 @@ pub fn format_count(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(c);
@@ -177,9 +177,8 @@ impl Table {
     pub fn print(&self) {
         let rows = || self.rows.iter().flatten();
         let cols = rows().map(Vec::len).max().unwrap_or(0);
-        let width: Vec<usize> = (0..cols)
-            .map(|c| rows().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
-            .collect();
+        let width: Vec<usize> =
+            (0..cols).map(|c| rows().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
         let total = width.iter().sum::<usize>() + 2 * cols.saturating_sub(1);
         for row in &self.rows {
             let Some(row) = row else {

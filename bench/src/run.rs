@@ -44,7 +44,8 @@ impl Outcome {
 pub fn run(kernels: &[&'static Kernel], size: Size, mode: Mode, progress: bool) -> Result<Outcome> {
     let dir = ScratchDir::new()?;
     let wasm_tc = WasmToolchain::find();
-    let mut out = Outcome { grid: Grid::new(&Engine::ALL), sizes: Vec::new(), notes: Notes::default(), errors: Vec::new() };
+    let mut out =
+        Outcome { grid: Grid::new(&Engine::ALL), sizes: Vec::new(), notes: Notes::default(), errors: Vec::new() };
     for kernel in kernels {
         let case = kernel.case(size);
         let label = kernel.label(case.arg);
@@ -68,29 +69,7 @@ pub fn run(kernels: &[&'static Kernel], size: Size, mode: Mode, progress: bool) 
                 Mode::Time(budget) => measure(budget, || call(case.arg)),
                 Mode::Check => call(case.arg).map(|result| Measured { min: Default::default(), samples: 1, result }),
             });
-            cells.push(match measured {
-                Err(e) => Cell::NotAvailable(out.notes.add(e.0)),
-                Ok(Err(e)) => {
-                    out.errors.push(format!("{label} on {}: {e}", engine.name()));
-                    Cell::Failed
-                }
-                Ok(Ok(m)) if m.result != case.expect => {
-                    out.errors.push(format!(
-                        "{label} on {} returned {}, expected {}",
-                        engine.name(),
-                        kernel.format_result(m.result),
-                        kernel.format_result(case.expect)
-                    ));
-                    Cell::Failed
-                }
-                Ok(Ok(m)) => match mode {
-                    Mode::Time(_) => Cell::Value {
-                        value: m.min.as_secs_f64(),
-                        text: format!("{} [{}]", format_duration(m.min), m.samples),
-                    },
-                    Mode::Check => Cell::Value { value: 1.0, text: "ok".into() },
-                },
-            });
+            cells.push(classify(kernel, &label, engine, case.expect, mode, measured, &mut out));
         }
         if progress {
             eprintln!();
@@ -98,4 +77,60 @@ pub fn run(kernels: &[&'static Kernel], size: Size, mode: Mode, progress: bool) 
         out.grid.rows.push(Row { label, result: kernel.format_result(case.expect), cells });
     }
     Ok(out)
+}
+
+/// One engine's cell: n/a when it could not be set up, an error of the run
+/// when it trapped or gave anything but the recorded result.
+fn classify(
+    kernel: &Kernel,
+    label: &str,
+    engine: Engine,
+    expect: u32,
+    mode: Mode,
+    measured: Result<Result<Measured>>,
+    out: &mut Outcome,
+) -> Cell {
+    match measured {
+        Err(e) => Cell::NotAvailable(out.notes.add(e.0)),
+        Ok(Err(e)) => {
+            out.errors.push(format!("{label} on {}: {e}", engine.name()));
+            Cell::Failed
+        }
+        Ok(Ok(m)) if m.result != expect => {
+            out.errors.push(format!(
+                "{label} on {} returned {}, expected {}",
+                engine.name(),
+                kernel.format_result(m.result),
+                kernel.format_result(expect)
+            ));
+            Cell::Failed
+        }
+        Ok(Ok(m)) => match mode {
+            Mode::Time(_) => {
+                Cell::Value { value: m.min.as_secs_f64(), text: format!("{} [{}]", format_duration(m.min), m.samples) }
+            }
+            Mode::Check => Cell::Value { value: 1.0, text: "ok".into() },
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::BenchError;
+
+    #[test]
+    fn traps_and_wrong_results_fail_the_run_and_setup_failures_are_footnotes() {
+        let k = &crate::KERNELS[0];
+        let mut out =
+            Outcome { grid: Grid::new(&Engine::ALL), sizes: Vec::new(), notes: Notes::default(), errors: Vec::new() };
+        let m = |result| Ok(Ok(Measured { min: Default::default(), samples: 1, result }));
+        let cell = |out: &mut Outcome, r| classify(k, "fib(15)", Engine::Espb, 610, Mode::Check, r, out);
+        assert!(matches!(cell(&mut out, m(610)), Cell::Value { .. }));
+        assert!(matches!(cell(&mut out, m(611)), Cell::Failed));
+        assert!(matches!(cell(&mut out, Ok(Err(BenchError::new("trap: unreachable")))), Cell::Failed));
+        assert!(matches!(cell(&mut out, Err(BenchError::new("translator refuses"))), Cell::NotAvailable(1)));
+        assert_eq!(out.errors, ["fib(15) on espb returned 611, expected 610", "fib(15) on espb: trap: unreachable"]);
+        assert_eq!(out.not_available(), 0, "cells are counted from the grid, not from classify");
+    }
 }
