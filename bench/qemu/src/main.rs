@@ -228,6 +228,10 @@ struct Run {
 
 type Outcome = Result<Run, alloc::string::String>;
 
+/// Runs one kernel on one engine; `None` when the engine is not built in
+/// or the kernel's module did not build.
+type Engine = fn(&Kernel) -> Option<Outcome>;
+
 fn native(k: &Kernel) -> Option<Outcome> {
     let f = k.native?;
     // SAFETY: the kernels take an int and touch only their own statics.
@@ -313,7 +317,7 @@ fn wasm3(_: &Kernel) -> Option<Outcome> {
 #[unsafe(no_mangle)]
 pub extern "C" fn firmware_main() -> ! {
     let mut bad = 0;
-    let engines: [(&str, fn(&Kernel) -> Option<Outcome>); 3] = [("native", native), ("espb", espb), ("wasm3", wasm3)];
+    let engines: [(&str, Engine); 3] = [("native", native), ("espb", espb), ("wasm3", wasm3)];
     let mut ran = 0;
     for k in KERNELS {
         for (engine, run) in engines {

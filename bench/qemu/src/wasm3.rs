@@ -148,10 +148,11 @@ pub unsafe extern "C" fn strlen(s: *const c_char) -> usize {
 /// Both are NUL-terminated strings.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn strcmp(a: *const c_char, b: *const c_char) -> i32 {
+    let (a, b) = (a.cast::<u8>(), b.cast::<u8>());
     let mut i = 0;
     loop {
         // SAFETY: the caller's contract; the loop stops at either NUL.
-        let (x, y) = unsafe { (*a.add(i) as u8, *b.add(i) as u8) };
+        let (x, y) = unsafe { (*a.add(i), *b.add(i)) };
         if x != y || x == 0 {
             return i32::from(x) - i32::from(y);
         }
