@@ -4,6 +4,8 @@
 # (older bitcode, as esp-clang makes it, in the e2e tests), newlib headers (the
 # module's libc headers), gcc-multilib (native ILP32 builds for differential
 # tests), csmith (random differential tests), lld-22 (wasm benchmark),
+# bindgen (wasm3-sys, the benchmark's wasm3 column, runs it; it uses clang-15's
+# libclang, see .cargo/config.toml), valgrind (`espb-bench --callgrind`),
 # qemu-system-misc (RISC-V runs), cmake + make (the ESP-IDF component's CMake, run
 # against a stub ESP-IDF in tests), and the Rust targets of the no_std
 # runtime: riscv32imc (ilp32) and riscv32imafc (ilp32f, ESP32-P4).
@@ -11,7 +13,7 @@
 set -euo pipefail
 
 packages=(clang-22 clang-15 clang-19 llvm-22-dev lld-22 libpolly-22-dev libnewlib-dev gcc-multilib csmith libcsmith-dev
-          qemu-system-misc cmake make zlib1g-dev libzstd-dev libxml2-dev libffi-dev pkg-config)
+          qemu-system-misc cmake make bindgen valgrind zlib1g-dev libzstd-dev libxml2-dev libffi-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

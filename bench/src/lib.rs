@@ -1,13 +1,21 @@
-//! espb-bench: the same C kernels run three ways, native code (gcc -O2,
-//! linked into this binary), wasm32 on wasmi (clang -O2), and .espb on the
-//! espb VM (cargo-espb -O2), timed side by side. `main.rs` prints the table;
-//! the smoke test in `tests/` runs every kernel once with a small input.
+//! espb-bench: the same C kernels run four ways, native code (-O2, linked
+//! into this binary), .espb on the espb VM (cargo-espb -O2), and wasm32
+//! (clang -O2) on wasmi and on wasm3, side by side: wall time on the PC,
+//! host instructions under callgrind, and retired rv32imc instructions
+//! under QEMU, plus module sizes and the runtime's flash footprint. See
+//! bench/README.md.
 
+pub mod callgrind;
+pub mod engine;
 pub mod espb;
 pub mod kernels;
+pub mod qemu;
+pub mod report;
+pub mod run;
 pub mod timing;
 pub mod tools;
 pub mod wasm;
+pub mod wasm3;
 
 pub use kernels::{KERNELS, Kernel};
 
@@ -68,4 +76,14 @@ impl Drop for ScratchDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);
     }
+}
+
+/// Reads a file, the error naming it.
+pub fn read(path: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| BenchError::new(format!("cannot read {}: {e}", path.display())))
+}
+
+/// Writes a file, the error naming it.
+pub fn write(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| BenchError::new(format!("cannot write {}: {e}", path.display())))
 }

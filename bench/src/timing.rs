@@ -1,5 +1,6 @@
 //! Timing: a warm-up call, then repeated calls timed one by one with
-//! `Instant`; the median is reported.
+//! `Instant`; the minimum is reported (the run least disturbed by the rest
+//! of the machine).
 
 use crate::{BenchError, Result};
 use std::time::{Duration, Instant};
@@ -13,16 +14,17 @@ pub struct Budget {
     pub time: Duration,
 }
 
-impl Default for Budget {
-    fn default() -> Self {
-        Budget { min_samples: 5, max_samples: 101, time: Duration::from_millis(700) }
-    }
+impl Budget {
+    /// The default run.
+    pub const FULL: Budget = Budget { min_samples: 5, max_samples: 51, time: Duration::from_millis(500) };
+    /// `--quick`: fewer samples, noisier.
+    pub const QUICK: Budget = Budget { min_samples: 3, max_samples: 11, time: Duration::from_millis(100) };
 }
 
 /// The outcome of timing one engine on one kernel.
 #[derive(Clone, Copy, Debug)]
 pub struct Measured {
-    pub median: Duration,
+    pub min: Duration,
     pub samples: usize,
     /// The value every call returned.
     pub result: u32,
@@ -31,21 +33,20 @@ pub struct Measured {
 /// Times `call` under `budget`. Every call must return the same value
 /// (a kernel is a pure function of its argument).
 pub fn measure(budget: Budget, mut call: impl FnMut() -> Result<u32>) -> Result<Measured> {
-    let result = call()?; // warm-up: caches, lazy setup
-    let mut times = Vec::with_capacity(budget.min_samples);
+    let result = call()?; // warm-up: caches, lazy compilation
+    let mut min = Duration::MAX;
+    let mut samples = 0;
     let start = Instant::now();
-    while times.len() < budget.max_samples && (times.len() < budget.min_samples || start.elapsed() < budget.time) {
+    while samples < budget.max_samples && (samples < budget.min_samples || start.elapsed() < budget.time) {
         let t = Instant::now();
         let r = std::hint::black_box(call()?);
-        times.push(t.elapsed());
+        min = min.min(t.elapsed());
+        samples += 1;
         if r != result {
             return Err(BenchError::new(format!("result changed between calls: {result} then {r}")));
         }
     }
-    times.sort_unstable();
-    let n = times.len();
-    let median = if n % 2 == 1 { times[n / 2] } else { (times[n / 2 - 1] + times[n / 2]) / 2 };
-    Ok(Measured { median, samples: n, result })
+    Ok(Measured { min, samples, result })
 }
 
 /// `1.23 ms`-style text.
@@ -59,5 +60,29 @@ pub fn format_duration(d: Duration) -> String {
         format!("{:.2} ms", ns / 1e6)
     } else {
         format!("{:.2} s", ns / 1e9)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_minimum_is_reported_and_a_changing_result_is_an_error() {
+        let mut n = 0u32;
+        let m = measure(Budget { min_samples: 3, max_samples: 3, time: Duration::ZERO }, || {
+            n += 1;
+            std::thread::sleep(Duration::from_millis(if n == 3 { 1 } else { 5 }));
+            Ok(7)
+        })
+        .unwrap();
+        assert_eq!((m.samples, m.result), (3, 7));
+        assert!(m.min < Duration::from_millis(5), "{:?}", m.min);
+        let mut k = 0;
+        let e = measure(Budget::QUICK, || {
+            k += 1;
+            Ok(k)
+        });
+        assert!(e.is_err());
     }
 }

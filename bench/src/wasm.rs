@@ -1,4 +1,5 @@
-//! The wasm column: clang -O2 --target=wasm32 at run time, then wasmi.
+//! The wasm build (clang -O2 --target=wasm32 at run time, shared by the
+//! wasmi and wasm3 columns) and the wasmi column.
 
 use crate::tools::{find_first, find_program, output, run};
 use crate::{BenchError, Kernel, Result, ScratchDir};
@@ -52,10 +53,10 @@ impl WasmToolchain {
     }
 
     /// Builds `kernel` to a .wasm module (the kernel exported, no libc, no
-    /// entry point) and returns its bytes.
-    pub fn build(&self, kernel: &Kernel, dir: &ScratchDir) -> Result<Vec<u8>> {
+    /// entry point) for `flavor`, and returns its bytes.
+    pub fn build(&self, kernel: &Kernel, dir: &ScratchDir, flavor: WasmFlavor) -> Result<Vec<u8>> {
         let src = dir.write_source(kernel)?;
-        let out = dir.path().join(format!("{}.wasm", kernel.name));
+        let out = dir.path().join(format!("{}.{}.wasm", kernel.name, flavor.name()));
         let mut cmd = Command::new(&self.clang);
         // Export only the kernel (not `--export-all`, whose extra exports of
         // linker globals would inflate the size column by ~260 bytes).
@@ -65,10 +66,41 @@ impl WasmToolchain {
             cmd.arg(format!("--ld-path={}", ld.display()));
         }
         cmd.arg("-o").arg(&out).arg(&src);
-        run(&mut cmd, &format!("building {} for wasm32", kernel.file))?;
+        if flavor == WasmFlavor::Mvp {
+            let mem = dir.path().join("wasm3_mem.c");
+            std::fs::write(&mem, WASM3_MEM)
+                .map_err(|e| BenchError::new(format!("cannot write {}: {e}", mem.display())))?;
+            cmd.args(MVP_FEATURES).arg("-fno-builtin-memset").arg("-fno-builtin-memcpy").arg(&mem);
+        }
+        run(&mut cmd, &format!("building {} for wasm32 ({})", kernel.file, flavor.name()))?;
         std::fs::read(&out).map_err(|e| BenchError::new(format!("cannot read {}: {e}", out.display())))
     }
 }
+
+/// Which wasm features a build may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WasmFlavor {
+    /// clang's default features (bulk memory among them): for wasmi, and
+    /// the size table.
+    Default,
+    /// The MVP plus the extensions wasm3 0.4.7 implements: no bulk-memory
+    /// instructions, so memset/memcpy come from support/wasm3_mem.c.
+    Mvp,
+}
+
+impl WasmFlavor {
+    fn name(self) -> &'static str {
+        match self {
+            WasmFlavor::Default => "default",
+            WasmFlavor::Mvp => "mvp",
+        }
+    }
+}
+
+/// The wasm3 build's features.
+pub const MVP_FEATURES: &[&str] = &["-mcpu=mvp", "-msign-ext", "-mmutable-globals", "-mnontrapping-fptoint"];
+
+const WASM3_MEM: &str = include_str!("../support/wasm3_mem.c");
 
 /// Bytes of a wasm module without its custom sections (`name`, `producers`,
 /// `target_features`): what a device would have to store. `None` when the
@@ -106,15 +138,15 @@ fn leb128_u32(b: &[u8]) -> Option<(u32, usize)> {
 }
 
 /// A kernel compiled by wasmi and instantiated, ready to be called.
-pub struct WasmRunner {
+pub struct WasmiRunner {
     store: wasmi::Store<()>,
     func: wasmi::TypedFunc<i32, i32>,
 }
 
-impl WasmRunner {
+impl WasmiRunner {
     /// Compiles (eagerly, so no translation happens inside the timed calls)
     /// and instantiates `wasm`, and looks up the kernel's export.
-    pub fn new(kernel: &Kernel, wasm: &[u8]) -> Result<WasmRunner> {
+    pub fn new(kernel: &Kernel, wasm: &[u8]) -> Result<WasmiRunner> {
         let err = |what: &str, e: wasmi::Error| BenchError::new(format!("wasmi: {what} {}: {e}", kernel.file));
         let mut config = wasmi::Config::default();
         config.compilation_mode(wasmi::CompilationMode::Eager);
@@ -126,7 +158,7 @@ impl WasmRunner {
         let func = instance
             .get_typed_func::<i32, i32>(&store, kernel.export)
             .map_err(|e| err(&format!("finding export `{}` in", kernel.export), e))?;
-        Ok(WasmRunner { store, func })
+        Ok(WasmiRunner { store, func })
     }
 
     /// Calls the kernel; the result's bits as u32.
