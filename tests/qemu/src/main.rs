@@ -5,6 +5,12 @@
 //! under the target's ABI: ilp32 for riscv32imc, ilp32f (f32 in fa0..fa7)
 //! for riscv32imafc. Output goes to the 16550 UART; the exit code to the
 //! SiFive test device.
+//!
+//! The word at [`MODE_WORD`] (0 unless QEMU is told otherwise, e.g.
+//! `-device loader,addr=0x84000000,data=1,data-len=4`) selects what runs:
+//! 0 the module above, 1 the scheduler's own test ([`rtos_demo`]: native
+//! tasks on the small preemptive FreeRTOS stand-in of [`rtos`], which
+//! exports the FreeRTOS and esp_timer functions modules call).
 #![no_std]
 #![no_main]
 
@@ -83,14 +89,21 @@ impl Write for Uart {
     }
 }
 
+// A line is written with interrupts masked, so tasks' lines never mix.
 macro_rules! println {
-    ($($t:tt)*) => {{ let _ = writeln!(Uart, $($t)*); }};
+    ($($t:tt)*) => {{ $crate::rtos::port::critical(|| { let _ = writeln!($crate::Uart, $($t)*); }) }};
 }
 macro_rules! print {
-    ($($t:tt)*) => {{ let _ = write!(Uart, $($t)*); }};
+    ($($t:tt)*) => {{ $crate::rtos::port::critical(|| { let _ = write!($crate::Uart, $($t)*); }) }};
 }
 
+mod rtos;
+mod rtos_demo;
+
 fn exit(code: u32) -> ! {
+    // SAFETY: the 16550's LSR; bit 6: transmitter empty (the last byte
+    // left, so ending QEMU loses none).
+    while unsafe { core::ptr::read_volatile((UART + 5) as *const u8) } & 0x40 == 0 {}
     let v = if code == 0 { 0x5555 } else { (code << 16) | 0x3333 };
     // SAFETY: the virt machine's SiFive test finisher; writing ends QEMU.
     unsafe { core::ptr::write_volatile(FINISHER as *mut u32, v) };
@@ -111,19 +124,22 @@ struct Bump {
     arena: UnsafeCell<[u8; 4 << 20]>,
     next: Cell<usize>,
 }
-// SAFETY: one hart, no interrupts: never accessed concurrently.
+// SAFETY: one hart, and `alloc` runs with interrupts masked (tasks may
+// preempt each other): never accessed concurrently.
 unsafe impl Sync for Bump {}
 
 unsafe impl core::alloc::GlobalAlloc for Bump {
     unsafe fn alloc(&self, layout: core::alloc::Layout) -> *mut u8 {
-        let base = self.arena.get() as usize;
-        let start = (base + self.next.get()).next_multiple_of(layout.align());
-        let end = start + layout.size();
-        if end > base + (4 << 20) {
-            return core::ptr::null_mut();
-        }
-        self.next.set(end - base);
-        start as *mut u8
+        rtos::port::critical(|| {
+            let base = self.arena.get() as usize;
+            let start = (base + self.next.get()).next_multiple_of(layout.align());
+            let end = start + layout.size();
+            if end > base + (4 << 20) {
+                return core::ptr::null_mut();
+            }
+            self.next.set(end - base);
+            start as *mut u8
+        })
     }
     unsafe fn dealloc(&self, _: *mut u8, _: core::alloc::Layout) {}
 }
@@ -295,10 +311,24 @@ unsafe extern "C" {
     fn capi_test(module: *const u8, len: u32) -> i32;
 }
 
+/// The firmware mode (see the crate docs): outside the image and the 32 MiB
+/// it links into, below QEMU's device tree near the top of RAM.
+const MODE_WORD: usize = 0x8400_0000;
+
 #[unsafe(no_mangle)]
 pub extern "C" fn rust_main() -> ! {
+    rtos::port::install_trap_handler();
     let abi = Abi::NATIVE.map_or("none", Abi::name);
     println!("espb-runtime on riscv32 (qemu virt), native calls: {abi}");
+    // SAFETY: RAM of the virt machine, written only by QEMU's loader.
+    match unsafe { core::ptr::read_volatile(MODE_WORD as *const u32) } {
+        0 => {}
+        1 => rtos_demo::run(),
+        m => {
+            println!("FAILED: unknown firmware mode {m}");
+            exit(3)
+        }
+    }
     match run() {
         Ok(v) => println!("main returned {v}"),
         Err(e) => {
