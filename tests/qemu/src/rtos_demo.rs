@@ -425,8 +425,8 @@ extern "C" fn busy(i: *mut c_void) {
 }
 
 extern "C" fn high(_: *mut c_void) {
-    spawn(busy, c"busy-1", 2, 0 as *mut c_void);
-    spawn(busy, c"busy-2", 2, 1 as *mut c_void);
+    spawn(busy, c"busy-1", 2, core::ptr::without_provenance_mut(0));
+    spawn(busy, c"busy-2", 2, core::ptr::without_provenance_mut(1));
     vTaskDelay(5);
     let ran = |i: usize| if SPINS[i].load(Ordering::Relaxed) > 0 { "ran" } else { "did not run" };
     println!("{}: woke at +{} ticks over busy loops; busy-1 {}, busy-2 {}", name(), since_t0(), ran(0), ran(1));
