@@ -221,7 +221,7 @@ fn firmware(fw: &Firmware) -> Option<PathBuf> {
 
 /// Runs `elf` on the virt machine with `extra` arguments; returns its exit
 /// status and UART output (stderr appended to failure messages).
-fn qemu(fw: &Firmware, elf: &Path, extra: &[&str]) -> (std::process::ExitStatus, String, String) {
+fn qemu(fw: &Firmware, elf: &Path, extra: &[String]) -> (std::process::ExitStatus, String, String) {
     let mut child = Command::new("qemu-system-riscv32")
         .args(["-machine", "virt", "-bios", "none", "-nographic"])
         .args(extra)
@@ -263,7 +263,7 @@ fn qemu(fw: &Firmware, elf: &Path, extra: &[&str]) -> (std::process::ExitStatus,
 
 /// Runs `fw`'s firmware with `extra` QEMU arguments and compares its whole
 /// UART output with the ABI line and `rest`.
-fn check_output(fw: &Firmware, extra: &[&str], rest: &str) {
+fn check_output(fw: &Firmware, extra: &[String], rest: &str) {
     let Some(elf) = firmware(fw) else { return };
     let (status, out, err) = qemu(fw, &elf, extra);
     let expected = format!("espb-runtime on riscv32 (qemu virt), native calls: {}\n{rest}", fw.abi);
@@ -277,13 +277,75 @@ fn run_firmware(fw: &Firmware) {
     check_output(fw, &[], EXPECTED_REST);
 }
 
-/// QEMU arguments for the firmware's `rtos` mode: QEMU's loader writes 1
-/// to the mode word (tests/qemu/src/main.rs, MODE_WORD) before the hart
+/// QEMU arguments for the firmware's scheduler modes: QEMU's loader writes
+/// `mode` to the mode word (tests/qemu/src/main.rs, MODE_WORD) before the hart
 /// starts, and `-icount` ties the virtual clock (mtime, so ticks and
 /// esp_timer) to the instructions run, 1 ns each; `sleep=off` jumps over
 /// the idle task's `wfi` to the next timer event, so an idle millisecond
 /// costs no host time.
-const RTOS_MODE: &[&str] = &["-icount", "shift=0,sleep=off", "-device", "loader,addr=0x84000000,data=1,data-len=4"];
+fn rtos_mode(mode: u32) -> Vec<String> {
+    ["-icount", "shift=0,sleep=off", "-device", &format!("loader,addr=0x84000000,data={mode},data-len=4")]
+        .map(String::from)
+        .to_vec()
+}
+
+/// QEMU arguments for mode 2: the firmware runs `module`, which QEMU's
+/// loader puts at 0x8500_0000 (its length in the next word), in its main
+/// task on the scheduler, then `run_for_ms` of virtual time more.
+fn module_mode(module: &Path, run_for_ms: u32) -> Vec<String> {
+    let len = std::fs::metadata(module).unwrap_or_else(|e| panic!("{}: {e}", module.display())).len();
+    let mut args = rtos_mode(2);
+    for (addr, value) in [(0x8400_0004u32, len), (0x8400_0008, u64::from(run_for_ms))] {
+        args.extend(["-device".into(), format!("loader,addr={addr:#x},data={value},data-len=4")]);
+    }
+    args.extend(["-device".into(), format!("loader,file={},addr=0x85000000,force-raw=on", module.display())]);
+    args
+}
+
+/// tests/qemu/app/`name`.c built against the SDK headers (standard `idf`
+/// table), once per test run.
+fn sdk_module(name: &'static str) -> PathBuf {
+    static BUILT: Mutex<Vec<(&str, PathBuf)>> = Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, m)) = built.iter().find(|(n, _)| *n == name) {
+        return m.clone();
+    }
+    let out = work_dir().join(format!("{name}.espb"));
+    run(
+        Command::new(env!("CARGO_BIN_EXE_cargo-espb"))
+            .current_dir(root())
+            .args(["build", &format!("tests/qemu/app/{name}.c"), "-o"])
+            .arg(&out)
+            .args(["--", "-I", "espb-sys/sdk/include"]),
+        &format!("cargo-espb build tests/qemu/app/{name}.c"),
+    );
+    built.push((name, out.clone()));
+    out
+}
+
+/// What tests/qemu/app/rtos_natives.c prints, calling FreeRTOS and
+/// esp_timer through the standard `idf` table in the firmware's main task
+/// (`portTICK_PERIOD_MS` comes from the firmware's `__espb_cfg_FREERTOS_HZ`,
+/// 100): 30 ms are 3 ticks; xTaskDelayUntil by 5 from +3: +8, +13, +18; a
+/// queue of 2 refuses a third item and hands out the front-sent one first;
+/// a receive with a 20 ms timeout gives up after 2 ticks; a mutex cannot
+/// be taken twice, a counting semaphore created with 1 once; then printf's
+/// padding, precision and lengths.
+const RTOS_NATIVES_EXPECTED: &str = "\
+app_main in task main, 10 ms per tick
+vTaskDelay(30 ms): +3 ticks, 30 ms
+vTaskDelayUntil 0: +8 ticks
+vTaskDelayUntil 1: +13 ticks
+vTaskDelayUntil 2: +18 ticks
+send: 1 1, third when full: 0
+waiting: 2
+received -8
+received 7
+receive from empty queue with a 20 ms timeout: 0 after 2 ticks
+mutex take 1, again 0, give 1; semaphore take 1 0
+printf: [   42] [ab  ] [03.14] [beef] [z] [123456789]
+app_main returned 0
+";
 
 /// What the `rtos` mode prints (tests/qemu/src/rtos_demo.rs), fixed by
 /// FreeRTOS's rules at 100 Hz: the highest-priority ready task runs, equals
@@ -378,10 +440,20 @@ fn native_calls_on_riscv32_ilp32f_under_qemu() {
 
 #[test]
 fn rtos_scheduler_on_riscv32_ilp32_under_qemu() {
-    check_output(&ILP32, RTOS_MODE, RTOS_EXPECTED);
+    check_output(&ILP32, &rtos_mode(1), RTOS_EXPECTED);
 }
 
 #[test]
 fn rtos_scheduler_on_riscv32_ilp32f_under_qemu() {
-    check_output(&ILP32F, RTOS_MODE, RTOS_EXPECTED);
+    check_output(&ILP32F, &rtos_mode(1), RTOS_EXPECTED);
+}
+
+#[test]
+fn freertos_natives_from_a_module_on_riscv32_ilp32_under_qemu() {
+    check_output(&ILP32, &module_mode(&sdk_module("rtos_natives"), 0), RTOS_NATIVES_EXPECTED);
+}
+
+#[test]
+fn freertos_natives_from_a_module_on_riscv32_ilp32f_under_qemu() {
+    check_output(&ILP32F, &module_mode(&sdk_module("rtos_natives"), 0), RTOS_NATIVES_EXPECTED);
 }

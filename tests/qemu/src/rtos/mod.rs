@@ -27,12 +27,9 @@ pub mod queue;
 pub mod sched;
 pub mod timer;
 
-/// Ticks per second (portTICK_PERIOD_MS = 10).
-pub const TICK_RATE_HZ: u32 = 100;
+include!("config.rs");
 /// configMAX_PRIORITIES of ESP-IDF.
 pub const MAX_PRIORITIES: u32 = 25;
-/// CONFIG_FREERTOS_MAX_TASK_NAME_LEN's default, with the NUL.
-pub const MAX_TASK_NAME_LEN: usize = 16;
 
 /// ESP-IDF's system tasks: main (ESP_TASK_MAIN_PRIO), timer service
 /// (CONFIG_FREERTOS_TIMER_TASK_PRIORITY), esp_timer (ESP_TASK_TIMER_PRIO),

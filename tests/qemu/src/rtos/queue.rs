@@ -232,11 +232,7 @@ pub unsafe extern "C" fn xQueueGenericSendFromISR(
 fn from_isr(woken: *mut BaseType, f: impl FnOnce(&mut Kernel) -> BaseType) -> BaseType {
     kernel(|k| {
         let r = f(k);
-        let switch = core::mem::take(&mut k.switch);
-        if switch && !woken.is_null() {
-            // SAFETY: caller's contract.
-            unsafe { woken.write(PD_TRUE) };
-        }
+        k.report_woken(woken);
         r
     })
 }

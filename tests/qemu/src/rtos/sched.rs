@@ -11,6 +11,7 @@
 use super::port;
 use super::*;
 use alloc::boxed::Box;
+use alloc::collections::VecDeque;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
@@ -92,6 +93,8 @@ pub struct Kernel {
     pub queues: Vec<*mut queue::Queue>,
     pub timers: Vec<*mut timer::Timer>,
     pub esp_timers: Vec<*mut esp_timer::EspTimer>,
+    /// Calls for the timer service task (xTimerPendFunctionCall), in order.
+    pub pended: VecDeque<timer::Pended>,
     pub timer_task: TaskHandle,
     pub esp_timer_task: TaskHandle,
 }
@@ -113,6 +116,7 @@ static KERNEL: KernelCell = KernelCell(UnsafeCell::new(Kernel {
     queues: Vec::new(),
     timers: Vec::new(),
     esp_timers: Vec::new(),
+    pended: VecDeque::new(),
     timer_task: core::ptr::null_mut(),
     esp_timer_task: core::ptr::null_mut(),
 }));
@@ -204,6 +208,15 @@ impl Kernel {
         t.wake = wake;
         t.seq = seq;
         self.switch = true;
+    }
+
+    /// For a FromISR function, which never switches: sets `*woken` to
+    /// pdTRUE if it readied a task that outranks the caller.
+    pub fn report_woken(&mut self, woken: *mut BaseType) {
+        if core::mem::take(&mut self.switch) && !woken.is_null() {
+            // SAFETY: the FromISR caller passes NULL or a writable word.
+            unsafe { woken.write(PD_TRUE) };
+        }
     }
 
     /// Moves the running task behind the other ready tasks of its priority.
@@ -469,8 +482,9 @@ pub unsafe extern "C" fn xTaskCreatePinnedToCore(
     created: *mut TaskHandle,
     core_id: BaseType,
 ) -> BaseType {
-    // One core: 0 or "any" (ESP-IDF's single-core chips refuse others).
-    let Some(code) = code.filter(|_| core_id == 0 || core_id == NO_AFFINITY) else {
+    // An existing core or "any" (ESP-IDF's single-core chips refuse others).
+    let core_ok = u32::try_from(core_id).is_ok_and(|c| c < NUMBER_OF_CORES) || core_id == NO_AFFINITY;
+    let Some(code) = code.filter(|_| core_ok) else {
         return PD_FAIL;
     };
     // SAFETY: caller's contract.

@@ -40,6 +40,15 @@ pub struct Timer {
 
 pub type TimerHandle = *mut Timer;
 
+pub type PendedFunction = unsafe extern "C" fn(*mut c_void, u32);
+
+/// A call xTimerPendFunctionCall asked the service task to make.
+pub struct Pended {
+    function: PendedFunction,
+    param1: *mut c_void,
+    param2: u32,
+}
+
 fn timer<'a>(k: &Kernel, t: TimerHandle, what: &str) -> &'a mut Timer {
     // SAFETY: a live timer (checked) is only reached under the kernel.
     unsafe { &mut *live(&k.timers, t, what) }
@@ -53,13 +62,22 @@ fn arm(k: &mut Kernel, t: TimerHandle, expiry: TickType) {
     tm.seq = seq;
 }
 
-/// The timer service task: calls the callback of each timer whose expiry
-/// tick came (earliest first, then in arming order), reloading auto-reload
-/// timers by their period (a late one catches up, once per period), and
-/// sleeps until the next expiry or command.
+enum Work {
+    Pended(Pended),
+    Timer(TimerCallback, TimerHandle),
+}
+
+/// The timer service task: makes the pended function calls in order, then
+/// calls the callback of each timer whose expiry tick came (earliest
+/// first, then in arming order), reloading auto-reload timers by their
+/// period (a late one catches up, once per period), and sleeps until the
+/// next expiry, command or pended call.
 pub extern "C" fn service_task(_: *mut c_void) {
     loop {
-        let due = kernel(|k| {
+        let work = kernel(|k| {
+            if let Some(p) = k.pended.pop_front() {
+                return Some(Work::Pended(p));
+            }
             let now = k.tick;
             let next = k.timers.iter().copied().filter(|&t| timer(k, t, "timer service").active).min_by_key(|&t| {
                 let tm = timer(k, t, "timer service");
@@ -74,7 +92,7 @@ pub extern "C" fn service_task(_: *mut c_void) {
                     } else {
                         tm.active = false;
                     }
-                    Some((timer(k, t, "timer service").callback, t))
+                    Some(Work::Timer(timer(k, t, "timer service").callback, t))
                 }
                 next => {
                     let wake = next.map(|t| timer(k, t, "timer service").expiry);
@@ -83,9 +101,12 @@ pub extern "C" fn service_task(_: *mut c_void) {
                 }
             }
         });
-        if let Some((callback, t)) = due {
+        match work {
+            // SAFETY: the function and parameters the caller pended.
+            Some(Work::Pended(p)) => unsafe { (p.function)(p.param1, p.param2) },
             // SAFETY: the callback the timer was created with, given its handle.
-            unsafe { callback(t) };
+            Some(Work::Timer(callback, t)) => unsafe { callback(t) },
+            None => {}
         }
     }
 }
@@ -158,11 +179,7 @@ pub unsafe extern "C" fn xTimerGenericCommand(
         }
         wake_service(k);
         if command >= START_FROM_ISR {
-            let switch = core::mem::take(&mut k.switch);
-            if switch && !woken.is_null() {
-                // SAFETY: caller's contract.
-                unsafe { woken.write(PD_TRUE) };
-            }
+            k.report_woken(woken);
         }
         PD_PASS
     })
@@ -192,4 +209,46 @@ pub unsafe extern "C" fn xTimerIsTimerActive(t: TimerHandle) -> BaseType {
 #[unsafe(no_mangle)]
 pub extern "C" fn xTimerGetTimerDaemonTaskHandle() -> TaskHandle {
     kernel(|k| k.timer_task)
+}
+
+/// Has the timer service task call `function(param1, param2)`, after the
+/// calls pended before; never blocks (the list has no length limit), so
+/// `ticks` is not used.
+#[unsafe(no_mangle)]
+pub extern "C" fn xTimerPendFunctionCall(
+    function: Option<PendedFunction>,
+    param1: *mut c_void,
+    param2: u32,
+    _ticks: TickType,
+) -> BaseType {
+    pend(function, param1, param2, core::ptr::null_mut())
+}
+
+/// As [`xTimerPendFunctionCall`]; `woken` says whether the service task
+/// outranks the caller.
+///
+/// # Safety
+/// `woken` must be NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn xTimerPendFunctionCallFromISR(
+    function: Option<PendedFunction>,
+    param1: *mut c_void,
+    param2: u32,
+    woken: *mut BaseType,
+) -> BaseType {
+    pend(function, param1, param2, woken)
+}
+
+fn pend(function: Option<PendedFunction>, param1: *mut c_void, param2: u32, woken: *mut BaseType) -> BaseType {
+    let Some(function) = function else {
+        return PD_FAIL;
+    };
+    kernel(|k| {
+        k.pended.push_back(Pended { function, param1, param2 });
+        wake_service(k);
+        if !woken.is_null() {
+            k.report_woken(woken);
+        }
+        PD_PASS
+    })
 }
