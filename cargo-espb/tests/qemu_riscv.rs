@@ -375,8 +375,9 @@ app_main returned 0
 ///   busy-2 from +1, ... busy-1 from +4; at +5 the tick readies high and
 ///   sends busy-1 behind busy-2, so once high is done busy-2 sees the stop
 ///   first.
-/// * At the end only main, IDLE, Tmr Svc and esp_timer are left: deleted
-///   tasks are gone.
+/// * At the end only main, IDLE, Tmr Svc and esp_timer are left, and the
+///   heap holds what it held before the parts: deleted tasks, queues,
+///   mutexes, timers and esp_timers were freed.
 const RTOS_EXPECTED: &str = "\
 rtos: 100 Hz tick, 4 tasks at start, scheduler state 2
 -- two tasks with delays
@@ -425,7 +426,7 @@ recursive mutex: takes [1, 1], gives [1, 1, 0]
 high: woke at +5 ticks over busy loops; busy-1 ran, busy-2 ran
 busy-2: stopped, registers intact
 busy-1: stopped, registers intact
-rtos demo done: 4 tasks left
+rtos demo done: 4 tasks left, 0 bytes of heap more than before the parts
 ";
 
 #[test]

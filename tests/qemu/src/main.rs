@@ -19,7 +19,6 @@ extern crate alloc;
 
 use alloc::boxed::Box;
 use alloc::string::{String, ToString};
-use core::cell::{Cell, UnsafeCell};
 use core::ffi::{CStr, c_char};
 use core::fmt::Write;
 use espb_runtime::interp::FirmwareWindows;
@@ -122,34 +121,12 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
     exit(101)
 }
 
-// ---- heap: a bump allocator over a static array (frees are dropped) -------
+// ---- heap ---------------------------------------------------------------------
 
-struct Bump {
-    arena: UnsafeCell<[u8; 4 << 20]>,
-    next: Cell<usize>,
-}
-// SAFETY: one hart, and `alloc` runs with interrupts masked (tasks may
-// preempt each other): never accessed concurrently.
-unsafe impl Sync for Bump {}
-
-unsafe impl core::alloc::GlobalAlloc for Bump {
-    unsafe fn alloc(&self, layout: core::alloc::Layout) -> *mut u8 {
-        rtos::port::critical(|| {
-            let base = self.arena.get() as usize;
-            let start = (base + self.next.get()).next_multiple_of(layout.align());
-            let end = start + layout.size();
-            if end > base + (4 << 20) {
-                return core::ptr::null_mut();
-            }
-            self.next.set(end - base);
-            start as *mut u8
-        })
-    }
-    unsafe fn dealloc(&self, _: *mut u8, _: core::alloc::Layout) {}
-}
+mod heap;
 
 #[global_allocator]
-static HEAP: Bump = Bump { arena: UnsafeCell::new([0; 4 << 20]), next: Cell::new(0) };
+static HEAP: heap::Heap = heap::Heap::new();
 
 // ---- natives (the `custom` table: app/custom.espbsym) ----------------------
 
@@ -329,9 +306,7 @@ fn instantiate(bytes: &[u8]) -> Result<Instance<DeviceHost<'static>>, String> {
 
 fn run() -> Result<i32, String> {
     let mut inst = instantiate(APP)?;
-    let base = inst.memory().base() as usize;
-    let arena = HEAP.arena.get() as usize;
-    let native = base >= arena && base < arena + (4 << 20);
+    let native = HEAP.range().contains(&(inst.memory().base() as usize));
     println!("module memory at its native address: {}", if native { "yes" } else { "NO" });
     let main = inst.module().find_function("main").ok_or("no main")?;
     match inst.call(main, &[]) {

@@ -447,6 +447,7 @@ fn main_task() {
         xTaskGetSchedulerState()
     );
     DONE.store(xQueueGenericCreate(8, 4, 0) as usize, Ordering::Relaxed);
+    let heap_before = crate::HEAP.in_use();
 
     start_part("two tasks with delays");
     spawn(ping, c"ping", 5, core::ptr::null_mut());
@@ -458,8 +459,12 @@ fn main_task() {
     mutexes();
     preemption();
 
-    vTaskDelay(1);
-    println!("rtos demo done: {} tasks left", uxTaskGetNumberOfTasks());
+    vTaskDelay(1); // the idle task frees the deleted tasks
+    let leaked = crate::HEAP.in_use() as isize - heap_before as isize;
+    println!(
+        "rtos demo done: {} tasks left, {leaked} bytes of heap more than before the parts",
+        uxTaskGetNumberOfTasks()
+    );
     crate::exit(0)
 }
 
