@@ -360,8 +360,14 @@ app_main returned 0
 /// * esp_timer every 15 ms: each callback (in the "esp_timer" task) sends
 ///   to a queue the consumer task blocks on, which prints at 15, 30, 45 ms;
 ///   the third callback stops its timer. ESP-IDF's return codes: 0x102
-///   ESP_ERR_INVALID_ARG (ISR dispatch), 0x103 ESP_ERR_INVALID_STATE
-///   (started or deleted while armed, stopped while not).
+///   ESP_ERR_INVALID_ARG (no such dispatch method), 0x103
+///   ESP_ERR_INVALID_STATE (started or deleted while armed, stopped while
+///   not).
+/// * An ESP_TIMER_ISR esp_timer every 12 ms: its callback runs in the timer
+///   interrupt (xPortInIsrContext() is 1 there, 0 in the task) and sends
+///   with xQueueSendFromISR to isr-reader (priority 3), which outranks the
+///   interrupted idle task: pxHigherPriorityTaskWoken is set. Reads at 12
+///   and 24 ms; the second callback stops its timer.
 /// * inc-a and inc-b (priority 4) each read a counter, hold the mutex over a
 ///   one-tick delay, write it plus one and delay a tick: they alternate,
 ///   one step per tick, and no update is lost. main (priority 1, after
@@ -396,7 +402,7 @@ timer every2 (id 7) in Tmr Svc at +8 ticks
 every2 active after stop: 0, once5 active after firing: 0
 -- esp_timer and a queue
 esp_timer_create: 0x0
-esp_timer_create with ESP_TIMER_ISR: 0x102
+esp_timer_create with dispatch method 2: 0x102
 esp_timer_start_periodic 15 ms: 0x0
 again while armed: 0x103
 esp_timer_delete while armed: 0x103
@@ -412,6 +418,11 @@ esp_timer_start_once 25 ms: 0x0
 one-shot esp_timer after 25 ms in esp_timer
 esp_timer_is_active after it fired: false
 esp_timer_delete: 0x0 0x0
+-- an esp_timer dispatched in the interrupt
+esp_timer_create with ESP_TIMER_ISR: 0x0
+isr-reader: received 1 after 12 ms (in ISR context: 1, woke a higher-priority task: 1; here: 0)
+isr-reader: received 2 after 24 ms (in ISR context: 1, woke a higher-priority task: 1; here: 0)
+esp_timer_delete: 0x0
 -- a mutex shared by two tasks
 main: give by a non-holder 0, take while held 0
 inc-a: counter 1 at +1 ticks

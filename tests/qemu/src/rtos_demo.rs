@@ -214,11 +214,11 @@ fn esp_timers() {
     let r = unsafe { esp_timer_create(&args, &mut t) };
     println!("esp_timer_create: {r:#x}");
     SAMPLER.store(t as usize, Ordering::Relaxed);
-    let isr = EspTimerCreateArgs { dispatch_method: 1, ..args };
+    let bad = EspTimerCreateArgs { dispatch_method: 2, ..args };
     let mut t2: EspTimerHandle = core::ptr::null_mut();
     // SAFETY: valid arguments and out pointer.
-    let r = unsafe { esp_timer_create(&isr, &mut t2) };
-    println!("esp_timer_create with ESP_TIMER_ISR: {r:#x}");
+    let r = unsafe { esp_timer_create(&bad, &mut t2) };
+    println!("esp_timer_create with dispatch method 2: {r:#x}");
     spawn(consumer, c"consumer", 6, q.cast());
     START_US.store(now_us32(), Ordering::Relaxed);
     println!("esp_timer_start_periodic 15 ms: {:#x}", esp_timer_start_periodic(t, 15_000));
@@ -235,6 +235,70 @@ fn esp_timers() {
     wait_done(1);
     println!("esp_timer_is_active after it fired: {}", esp_timer_is_active(t2));
     println!("esp_timer_delete: {:#x} {:#x}", esp_timer_delete(t), esp_timer_delete(t2));
+    // SAFETY: no task waits on it any more.
+    unsafe { vQueueDelete(q) };
+}
+
+// ---- an esp_timer dispatched in the timer interrupt ----------------------
+
+static ISR_TIMER: AtomicUsize = AtomicUsize::new(0);
+static ISR_SENT: AtomicU32 = AtomicU32::new(0);
+/// xPortInIsrContext() and pxHigherPriorityTaskWoken the callback saw.
+static ISR_SEEN: [AtomicU32; 2] = [AtomicU32::new(0), AtomicU32::new(0)];
+
+/// Runs in the timer interrupt: only FromISR calls, no printing.
+extern "C" fn in_isr_cb(q: *mut c_void) {
+    let n = ISR_SENT.load(Ordering::Relaxed) + 1;
+    ISR_SENT.store(n, Ordering::Relaxed);
+    let mut woken = PD_FALSE;
+    // xQueueSendFromISR(q, &n, &woken)
+    // SAFETY: a u32 queue; a local flag.
+    unsafe { xQueueGenericSendFromISR(q as QueueHandle, (&raw const n).cast(), &mut woken, SEND_TO_BACK) };
+    ISR_SEEN[0].store(xPortInIsrContext() as u32, Ordering::Relaxed);
+    ISR_SEEN[1].store(woken as u32, Ordering::Relaxed);
+    if n == 2 {
+        esp_timer_stop(ISR_TIMER.load(Ordering::Relaxed) as EspTimerHandle);
+    }
+}
+
+extern "C" fn isr_reader(q: *mut c_void) {
+    for _ in 0..2 {
+        let mut v = 0u32;
+        // SAFETY: a u32 queue.
+        unsafe { xQueueReceive(q as QueueHandle, (&raw mut v).cast(), MAX_DELAY) };
+        let seen = |i: usize| ISR_SEEN[i].load(Ordering::Relaxed);
+        println!(
+            "{}: received {v} after {} ms (in ISR context: {}, woke a higher-priority task: {}; here: {})",
+            name(),
+            ms_since_start(),
+            seen(0),
+            seen(1),
+            xPortInIsrContext()
+        );
+    }
+    finish()
+}
+
+fn isr_esp_timer() {
+    start_part("an esp_timer dispatched in the interrupt");
+    let q = xQueueGenericCreate(2, 4, 0);
+    let args = EspTimerCreateArgs {
+        callback: Some(in_isr_cb),
+        arg: q.cast(),
+        dispatch_method: 1,
+        name: c"in-isr".as_ptr(),
+        skip_unhandled_events: false,
+    };
+    let mut t: EspTimerHandle = core::ptr::null_mut();
+    // SAFETY: valid arguments and out pointer.
+    let r = unsafe { esp_timer_create(&args, &mut t) };
+    println!("esp_timer_create with ESP_TIMER_ISR: {r:#x}");
+    ISR_TIMER.store(t as usize, Ordering::Relaxed);
+    spawn(isr_reader, c"isr-reader", 3, q.cast());
+    START_US.store(now_us32(), Ordering::Relaxed);
+    esp_timer_start_periodic(t, 12_000);
+    wait_done(1);
+    println!("esp_timer_delete: {:#x}", esp_timer_delete(t));
     // SAFETY: no task waits on it any more.
     unsafe { vQueueDelete(q) };
 }
@@ -456,6 +520,7 @@ fn main_task() {
 
     software_timers();
     esp_timers();
+    isr_esp_timer();
     mutexes();
     preemption();
 

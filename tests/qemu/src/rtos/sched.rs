@@ -297,7 +297,6 @@ impl Kernel {
             self.rotate_current();
         }
         esp_timer::on_interrupt(self);
-        self.program_timer();
     }
 
     /// Arms the timer interrupt for the next tick or esp_timer alarm.
@@ -405,12 +404,18 @@ extern "C" fn rtos_trap(sp: usize) -> usize {
     IN_ISR.store(true, Ordering::Relaxed);
     let old = k.current;
     k.cur().sp = sp;
-    if cause == port::MCAUSE_TIMER {
-        k.on_timer_interrupt();
-    }
     if !k.dead.contains(&old) {
         k.check_stack(old, sp);
     }
+    if cause == port::MCAUSE_TIMER {
+        k.on_timer_interrupt();
+        // ISR-dispatched esp_timer callbacks run here, in interrupt
+        // context, through `kernel` like any caller: no borrow is live.
+        esp_timer::dispatch_in_isr();
+    }
+    // SAFETY: as above; the callbacks' borrows ended.
+    let k = unsafe { &mut *KERNEL.0.get() };
+    k.program_timer();
     k.switch = false;
     k.current = k.pick();
     IN_ISR.store(false, Ordering::Relaxed);
