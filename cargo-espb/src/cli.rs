@@ -3,7 +3,8 @@
 //! wrong and what to do.
 
 use clap::{Parser, Subcommand};
-use espb_runtime::{Config, Instance, InstantiateError, TrapKind};
+use espb_runtime::InstantiateError;
+use espb_runtime::runner::RunError;
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
 use std::ffi::OsString;
 use std::io::Write;
@@ -231,56 +232,54 @@ pub fn read_module(path: &Path) -> Result<espb_runtime::Module> {
 /// `cargo espb run`: exit code is the module's return value; a trap prints
 /// what and where and exits with [`TRAP_EXIT_CODE`].
 pub fn run(a: &RunArgs) -> Result<ExitCode> {
-    let module = read_module(&a.module)?;
-    let entry_name = match &a.entry {
-        Some(e) => e.clone(),
-        None if module.find_function("main").is_some() => "main".into(),
-        None => "app_main".into(),
+    let bytes = std::fs::read(&a.module)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot read module {}", a.module.display()))?;
+    let options = espb_sim::Options {
+        entry: a.entry.clone(),
+        fuel: a.fuel,
+        stack_size: a.stack_size,
+        heap_size: a.heap_size,
+        virtual_time: false,
     };
-    let Some(entry) = module.find_function(&entry_name) else {
-        return Err(miette!(
-            help = "name an exported function with --entry",
-            "{} has no function `{entry_name}`",
-            a.module.display()
-        ));
-    };
-    let params = module
-        .functions
-        .get(entry as usize)
-        .and_then(|f| module.types.get(f.ty as usize))
-        .map(|t| t.params.len())
-        .unwrap_or(0);
-    let config = Config { fuel: a.fuel, stack_size: a.stack_size, heap_size: a.heap_size, ..Config::default() };
-    let host = crate::sim::PcHost::new(Box::new(std::io::stdout()));
-    let mut inst = Instance::new(module, host, config).map_err(|e| {
-        let help = match e {
-            InstantiateError::UnresolvedImport { .. } => {
-                "the PC simulator does not provide this function; on a device, enable its Kconfig option in the firmware"
-            }
-            InstantiateError::MissingTable { .. }
-            | InstantiateError::TableTooShort { .. }
-            | InstantiateError::TableHashMismatch { .. } => {
-                "rebuild the module against the symbol tables of the firmware that runs it"
-            }
-            InstantiateError::MemoryTooLarge { .. } => "lower the module's stack or heap (--stack-size, --heap-size)",
-            _ => "rebuild the module with this version of cargo espb",
-        };
-        miette!(help = help, "{}: {e}", a.module.display())
-    })?;
-    // main(argc, argv) gets argc = 0 and argv = NULL: there is no command line on a device.
-    let args = vec![0u64; params];
-    let result = inst.call(entry, &args);
-    let _ = inst.host_mut().flush();
+    let result = espb_sim::Sim::new(options).run(&bytes);
     let _ = std::io::stdout().flush();
+    if let Some(code) = espb_sim::exit_code(&result) {
+        return Ok(ExitCode::from(code as u8));
+    }
+    let path = a.module.display();
     match result {
-        Ok(v) => Ok(ExitCode::from(v.unwrap_or(0) as u8)),
-        Err(t) => match t.kind {
-            TrapKind::Exit(code) => Ok(ExitCode::from(code as u8)),
-            _ => {
-                eprintln!("error: trap: {}", inst.describe(&t));
-                Ok(ExitCode::from(TRAP_EXIT_CODE))
-            }
-        },
+        Err(RunError::Trap { message, .. }) => {
+            eprintln!("error: trap: {message}");
+            Ok(ExitCode::from(TRAP_EXIT_CODE))
+        }
+        Err(RunError::Load(e)) => Err(miette!(
+            help = "build it again with `cargo espb build`; if it came from flash, the partition may hold stale bytes",
+            "{path} is not a valid .espb module: {e}"
+        )),
+        Err(RunError::NoEntry { entry }) => {
+            Err(miette!(help = "name an exported function with --entry", "{path} has no function `{entry}`"))
+        }
+        Err(e @ RunError::BadEntry { .. }) => Err(miette!(help = "name another function with --entry", "{path}: {e}")),
+        Err(RunError::Instantiate(e)) => {
+            let help = match e {
+                InstantiateError::UnresolvedImport { .. } => {
+                    "the PC simulator does not provide this function; on a device, enable its Kconfig option in the firmware"
+                }
+                InstantiateError::MissingTable { .. }
+                | InstantiateError::TableTooShort { .. }
+                | InstantiateError::TableHashMismatch { .. } => {
+                    "rebuild the module against the symbol tables of the firmware that runs it"
+                }
+                InstantiateError::MemoryTooLarge { .. } => {
+                    "lower the module's stack or heap (--stack-size, --heap-size)"
+                }
+                _ => "rebuild the module with this version of cargo espb",
+            };
+            Err(miette!(help = help, "{path}: {e}"))
+        }
+        // exit_code covers the other outcomes.
+        Ok(_) | Err(RunError::Exit(_)) => Ok(ExitCode::SUCCESS),
     }
 }
 

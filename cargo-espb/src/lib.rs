@@ -1,5 +1,6 @@
 //! cargo-espb as a library: the CLI, the build driver (clang + bitcode
-//! linking), the translator (LLVM IR -> .espb), and the PC simulator.
+//! linking) and the translator (LLVM IR -> .espb). The PC simulator that
+//! `cargo espb run` uses is the espb-sim crate.
 
 pub mod bind;
 pub mod cli;
@@ -9,7 +10,6 @@ pub mod hints;
 // issue #4: firmware flags, projects, clang discovery
 pub mod flags;
 pub mod project;
-pub mod sim;
 pub mod symbols_cmd;
 pub mod toolchain;
 pub mod translate;

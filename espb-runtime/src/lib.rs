@@ -26,5 +26,7 @@ pub mod symtab;
 pub mod verify;
 
 pub use format::{LoadError, load};
-pub use interp::{Config, Host, HostCtx, Instance, InstantiateError, NoHost, Trap, TrapKind};
+pub use heap::Heap;
+pub use interp::{Config, Host, HostCtx, Instance, InstantiateError, NoHost, TableLookupError, Trap, TrapKind};
+pub use memory::{Memory, PC_MEMORY_BASE};
 pub use module::*;
