@@ -33,9 +33,9 @@ use core::fmt::Write as _;
 use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 use espb_runtime::LoadError;
-use espb_runtime::interp::{FirmwareWindows, InstantiateError};
 use espb_runtime::runner::{self, Outcome, RunError};
 use espb_runtime::symtab::{Registry, SymbolTable};
+use espb_runtime::{FirmwareWindows, InstantiateError};
 
 #[cfg(feature = "standalone")]
 mod standalone;
@@ -258,7 +258,7 @@ pub unsafe extern "C" fn espb_run_partition(
     let Some(bytes) = (unsafe { bytes(part, len) }) else {
         return outcome(EspbError::Args, format_args!("the partition pointer is NULL"));
     };
-    match espb_runtime::partition::unwrap(bytes) {
+    match espb_runtime::format::partition::unwrap(bytes) {
         // SAFETY: caller's contract; `m` lies within `part`.
         Ok(m) => unsafe { espb_run_with(m.as_ptr(), m.len(), tables, ntables, entry, core::ptr::null(), 0) },
         Err(e) => outcome(EspbError::Partition, format_args!("{e}")),

@@ -68,7 +68,7 @@ fn failures_map_to_codes_with_details() {
     let r = unsafe { espb_run(empty.as_ptr(), empty.len(), core::ptr::null(), 0, entry) };
     assert_eq!(r, EspbError::NoEntry);
     assert!(detail().1.starts_with("the module has no function `main`;"), "{:?}", detail());
-    let image = espb_runtime::partition::wrap(&empty).unwrap();
+    let image = espb_runtime::format::partition::wrap(&empty).unwrap();
     let r = unsafe { espb_run_partition(image.as_ptr(), image.len(), core::ptr::null(), 0, entry) };
     assert_eq!(r, EspbError::NoEntry, "the partition header is checked, then the module runs");
 

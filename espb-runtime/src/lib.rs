@@ -14,19 +14,17 @@ extern crate alloc;
 pub mod chip;
 pub mod disasm;
 pub mod format;
-pub mod heap;
-pub mod interp;
-pub mod memory;
+pub mod isa;
 pub mod module;
 pub mod native;
-pub mod opcodes;
-pub mod partition;
 pub mod runner;
 pub mod symtab;
 pub mod verify;
+pub mod vm;
 
 pub use format::{LoadError, load};
-pub use heap::Heap;
-pub use interp::{Config, Host, HostCtx, Instance, InstantiateError, NoHost, TableLookupError, Trap, TrapKind};
-pub use memory::{Memory, PC_MEMORY_BASE};
 pub use module::*;
+pub use vm::{
+    Config, FirmwareWindows, Heap, Host, HostCtx, Instance, InstantiateError, Memory, NoHost, PC_MEMORY_BASE,
+    TableLookupError, Trap, TrapKind, describe_trap,
+};

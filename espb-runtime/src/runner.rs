@@ -15,10 +15,10 @@
 //! that (callback thunks, which would keep it alive, do not exist yet).
 
 use crate::format::LoadError;
-use crate::interp::{Config, FirmwareWindows, Host, Instance, InstantiateError, Trap, TrapKind};
 use crate::module::Module;
 use crate::native::DeviceHost;
 use crate::symtab::Registry;
+use crate::vm::{Config, FirmwareWindows, Host, Instance, InstantiateError, Trap, TrapKind};
 use alloc::string::String;
 
 /// How a run ended well.
@@ -123,9 +123,9 @@ fn entry_call(m: &Module, entry: &str) -> Result<(u16, &'static [u64]), RunError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::interp::NoHost;
+    use crate::isa::Instr;
     use crate::module::{Function, ValType};
-    use crate::opcodes::Instr;
+    use crate::vm::NoHost;
     use crate::{FuncType, format};
 
     fn ty(params: usize) -> FuncType {
@@ -160,7 +160,7 @@ mod tests {
                     1,
                     code(&[
                         Instr::ConstI8 { d: 0, v: 3 },
-                        Instr::CallImport { i: 0, ty: 3, d: 0, args: crate::opcodes::Regs(&[0]) },
+                        Instr::CallImport { i: 0, ty: 3, d: 0, args: crate::isa::Regs(&[0]) },
                         Instr::Ret { s: 0 },
                     ])
                 ),

@@ -10,7 +10,7 @@
 //! * [`call`]: the call itself, compiled only for the target whose ABI it is.
 //!
 //! [`FuncType`]: crate::module::FuncType
-//! [`Host`]: crate::interp::Host
+//! [`Host`]: crate::vm::Host
 
 pub mod abi;
 pub mod call;
@@ -83,9 +83,9 @@ impl core::fmt::Display for LowerError {
     }
 }
 
-impl From<LowerError> for crate::interp::Trap {
+impl From<LowerError> for crate::vm::Trap {
     fn from(e: LowerError) -> Self {
-        crate::interp::Trap::host(alloc::format!("{e}"))
+        crate::vm::Trap::host(alloc::format!("{e}"))
     }
 }
 
