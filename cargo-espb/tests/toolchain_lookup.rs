@@ -65,8 +65,7 @@ eval exec clang-22 $args
 
 #[test]
 fn esp_clang_from_idf_tools_is_found_and_used() {
-    if which_clang22().is_none() {
-        eprintln!("SKIPPED: clang-22 is not installed (scripts/setup.sh installs it)");
+    if !have_clang22() {
         return;
     }
     let t = tmp();
@@ -104,8 +103,7 @@ fn esp_clang_from_idf_tools_is_found_and_used() {
 
 #[test]
 fn single_file_builds_find_esp_clang_too() {
-    if which_clang22().is_none() {
-        eprintln!("SKIPPED: clang-22 is not installed (scripts/setup.sh installs it)");
+    if !have_clang22() {
         return;
     }
     let t = tmp();
@@ -137,6 +135,15 @@ fn esp_clang_newer_than_the_translator_is_refused() {
     assert!(err.contains("clang 23") && err.contains("LLVM 22"), "{err}");
     let shown = clang.display().to_string();
     assert!(err.contains(&shown) || err.contains("esp-23.1.0"), "the refused clang is not named: {err}");
+}
+
+/// Whether clang-22 (which the fake esp-clang runs) is installed; says so when not.
+fn have_clang22() -> bool {
+    let found = which_clang22().is_some();
+    if !found {
+        eprintln!("SKIPPED: clang-22 is not installed (scripts/setup.sh installs it)");
+    }
+    found
 }
 
 fn which_clang22() -> Option<PathBuf> {
