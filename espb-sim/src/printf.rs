@@ -24,7 +24,7 @@
 //! widths or precisions cannot exhaust memory.
 
 use espb_runtime::Memory;
-use espb_runtime::module::ValType;
+use espb_runtime::ValType;
 use espb_runtime::{Trap, TrapKind};
 
 /// Where formatted output goes.

@@ -4,7 +4,7 @@
 
 use super::{PcHost, SharedBuf};
 use espb_runtime::Heap;
-use espb_runtime::module::{FuncType, Import, ImportRef, ValType};
+use espb_runtime::{FuncType, Import, ImportRef, ValType};
 use espb_runtime::{Host, HostCtx, Trap};
 use espb_runtime::{Memory, PC_MEMORY_BASE};
 
