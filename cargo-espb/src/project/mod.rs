@@ -28,6 +28,7 @@ pub mod build;
 pub mod cli;
 pub mod new;
 pub mod sdk;
+pub mod vendor;
 
 pub use build::{BuildOptions, BuildReport, build_project};
 pub use new::{FirmwareKind, NewArgs, new_project};
@@ -112,6 +113,9 @@ pub enum ProjectError {
 
     #[error(transparent)]
     Flags(#[from] crate::flags::FlagsError),
+
+    #[error(transparent)]
+    Vendor(#[from] vendor::VendorError),
 
     #[error(transparent)]
     Toolchain(#[from] crate::toolchain::ToolchainError),
