@@ -193,7 +193,7 @@ fn standalone_manifest(
         }
     }
     each_dep_table(&mut m, &mut |deps| {
-        for (key, spec) in deps.iter_mut() {
+        for (key, spec) in deps.iter_mut().filter(|(_, spec)| !spec.is_str()) {
             let mut t = resolve_dep(ws, key, spec)?;
             if t.contains_key("path") {
                 let pkg = dep_package(key, &t).to_string();
@@ -214,11 +214,34 @@ fn standalone_manifest(
     Ok(m)
 }
 
-fn package_version(c: &EmbeddedCrate, ws: &Table) -> Result<String, VendorError> {
+/// `package.<key>` of an embedded crate, inherited from the workspace where it says so.
+fn package_field(c: &EmbeddedCrate, ws: &Table, key: &str) -> Result<Option<String>, VendorError> {
     let m = manifest_of(c)?;
-    let v = sub_table(&m, "package").and_then(|p| p.get("version"));
-    let v = if v.is_some_and(inherited) { sub_table(ws, "package").and_then(|p| p.get("version")) } else { v };
-    v.and_then(Value::as_str).map(str::to_string).ok_or_else(|| bad(c.name, "no package.version"))
+    let v = sub_table(&m, "package").and_then(|p| p.get(key));
+    let v = if v.is_some_and(inherited) { sub_table(ws, "package").and_then(|p| p.get(key)) } else { v };
+    Ok(v.and_then(Value::as_str).map(str::to_string))
+}
+
+fn package_version(c: &EmbeddedCrate, ws: &Table) -> Result<String, VendorError> {
+    package_field(c, ws, "version")?.ok_or_else(|| bad(c.name, "no package.version"))
+}
+
+/// The oldest Rust the vendored crates build with, which a generated project
+/// declares: the workspace's `rust-version`, or a crate's own where higher.
+pub fn rust_version() -> Result<String, VendorError> {
+    let ws = workspace()?;
+    let parse = |v: &str| v.split('.').map(|n| n.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>();
+    let mut highest = sub_table(&ws, "package")
+        .and_then(|p| p.get("rust-version"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| bad("the workspace Cargo.toml", "no workspace.package.rust-version"))?;
+    for c in CRATES {
+        if let Some(v) = package_field(c, &ws, "rust-version")?.filter(|v| parse(v) > parse(&highest)) {
+            highest = v;
+        }
+    }
+    Ok(highest)
 }
 
 /// The vendored crates `roots` need, each in `<dir>/<crate>/`; also returns
