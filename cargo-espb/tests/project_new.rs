@@ -368,6 +368,9 @@ fn idf_firmware_project() {
     }
     // The module project's flash helper reads the same partition label.
     assert!(!root.join("espb.toml").exists());
+    // Generated files ask for nothing to be edited in them.
+    let cm = read(&root.join("components/espb_symtab_idf/CMakeLists.txt"));
+    assert!(cm.contains("@generated") && !cm.contains("does not know") && !cm.contains("add them"), "{cm}");
     for f in files_under(&root) {
         let text = std::fs::read(root.join(&f)).unwrap_or_default();
         if f.extension().is_some_and(|e| e == "c" || e == "h" || e == "txt" || e == "md" || e == "defaults") {

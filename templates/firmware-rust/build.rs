@@ -17,7 +17,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo::rerun-if-changed=build.rs");
     let mut tables = vec![("idf", espb_sys::TableBuilder::new("idf"))];
     if Path::new(CUSTOM_MANIFEST).is_file() {
-        tables.push(("custom", espb_sys::TableBuilder::new("custom").manifest(CUSTOM_MANIFEST)));
+        tables.push((
+            "custom",
+            espb_sys::TableBuilder::new("custom").manifest(CUSTOM_MANIFEST),
+        ));
         println!("cargo::rustc-cfg=espb_custom_table");
     }
     for (name, builder) in tables {

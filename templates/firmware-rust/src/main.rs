@@ -17,7 +17,8 @@ include!(concat!(env!("OUT_DIR"), "/espb_symtab_custom.rs"));
 /// The module partition, by the label and subtype `cargo espb flash` and
 /// partitions.csv give it.
 const PARTITION: &std::ffi::CStr = c"{{partition_label}}";
-const PARTITION_SUBTYPE: sys::esp_partition_subtype_t = sys::esp_partition_subtype_t_{{partition_subtype_c}};
+const PARTITION_SUBTYPE: sys::esp_partition_subtype_t =
+    sys::esp_partition_subtype_t_{{partition_subtype_c}};
 /// The chip this firmware was generated for (`cargo espb new --chip`).
 const CHIP: Chip = Chip::{{chip_variant}};
 
@@ -70,7 +71,9 @@ fn run() -> Result<Outcome, String> {
     let image = unsafe { core::slice::from_raw_parts(map.cast::<u8>(), size) };
     let result = match espb_runtime::partition::unwrap(image) {
         Ok(module) => run_module(module),
-        Err(e) => Err(format!("no valid module in the `{{partition_label}}` partition ({e}): run `cargo espb flash --module`")),
+        Err(e) => Err(format!(
+            "no valid module in the `{{partition_label}}` partition ({e}): run `cargo espb flash --module`"
+        )),
     };
     // SAFETY: `handle` came from esp_partition_mmap; `image` is not used after this.
     unsafe { sys::esp_partition_munmap(handle) };
@@ -82,9 +85,19 @@ fn run_module(module: &[u8]) -> Result<Outcome, String> {
     #[cfg(espb_custom_table)]
     let custom = espb_symtab_custom::addresses();
     let mut tables = Registry::new();
-    register(&mut tables, espb_symtab_idf::NAME, &idf, &espb_symtab_idf::PREFIX_HASHES)?;
+    register(
+        &mut tables,
+        espb_symtab_idf::NAME,
+        &idf,
+        &espb_symtab_idf::PREFIX_HASHES,
+    )?;
     #[cfg(espb_custom_table)]
-    register(&mut tables, espb_symtab_custom::NAME, &custom, &espb_symtab_custom::PREFIX_HASHES)?;
+    register(
+        &mut tables,
+        espb_symtab_custom::NAME,
+        &custom,
+        &espb_symtab_custom::PREFIX_HASHES,
+    )?;
     // SAFETY: this firmware lets its modules read and write its DRAM, RTC
     // memory and mapped flash at their real addresses (strings natives
     // return, `__espb_cfg_*` values); it trusts the module it flashed.
@@ -98,5 +111,11 @@ fn register<'a>(
     entries: &'a [usize],
     prefix_hashes: &'a [u32],
 ) -> Result<(), String> {
-    tables.register(SymbolTable { name, entries, prefix_hashes }).map_err(|e| format!("symbol table `{name}`: {e}"))
+    tables
+        .register(SymbolTable {
+            name,
+            entries,
+            prefix_hashes,
+        })
+        .map_err(|e| format!("symbol table `{name}`: {e}"))
 }
