@@ -6,7 +6,7 @@
 mod flash;
 
 use esp_idf_part::PartitionTable;
-use espb_runtime::partition;
+use espb_runtime::format::partition;
 use flash::plan::{Context, FirmwareInput, ModuleInput, Plan, PlanError, RegionKind, Request, Sourced, plan, render};
 use flash::table::parse_table;
 

@@ -56,7 +56,7 @@ fn sprintf_family_writes_module_memory() {
     assert_eq!(ret_i32(h.call_v("sprintf", Some(2), &[p(buf), p(f), V::I32(-9), p(s)])), 9);
     assert_eq!(h.read_str(buf), "-9-abcdef");
     // sprintf past the end of memory traps (out of bounds), never panics.
-    let end = sim::testing::MEM_SIZE as u32 + espb_runtime::memory::PC_MEMORY_BASE - 4;
+    let end = sim::testing::MEM_SIZE as u32 + espb_runtime::PC_MEMORY_BASE - 4;
     let e = h.call_v("sprintf", Some(2), &[p(end), p(f), V::I32(12345), p(s)]).unwrap_err();
     assert!(matches!(e.kind, TrapKind::OutOfBounds { .. }), "{e:?}");
     // A bad format pointer traps.

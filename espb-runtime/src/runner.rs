@@ -15,10 +15,10 @@
 //! that (callback thunks, which would keep it alive, do not exist yet).
 
 use crate::format::LoadError;
-use crate::interp::{Config, FirmwareWindows, Host, Instance, InstantiateError, Trap, TrapKind};
 use crate::module::Module;
 use crate::native::DeviceHost;
 use crate::symtab::Registry;
+use crate::vm::{Config, FirmwareWindows, Host, Instance, InstantiateError, Trap, TrapKind};
 use alloc::string::String;
 
 /// How a run ended well.
@@ -63,6 +63,9 @@ pub enum RunError {
     /// The module called `exit(status)` with a non-zero status.
     #[error("the module called exit({0})")]
     Exit(i32),
+    /// The app was unloaded (or stopped by a trap) before this call.
+    #[error("the module is not loaded any more (unloaded, or stopped by a trap)")]
+    Unloaded,
 }
 
 /// Decodes and verifies `bytes` (a module, no partition header), resolves
@@ -87,9 +90,15 @@ pub fn run_with<H: Host>(
     host: impl FnOnce(&Module) -> H,
 ) -> Result<Outcome, RunError> {
     let m = crate::format::load(bytes)?;
-    let (func, args) = entry_call(&m, entry)?;
+    entry_call(&m, entry)?;
     let host = host(&m);
     let mut inst = Instance::new(m, host, config)?;
+    call_entry(&mut inst, entry)
+}
+
+/// Calls `entry` of `inst` with the entry rules and outcomes of [`run_with`].
+pub(crate) fn call_entry<H: Host>(inst: &mut Instance<H>, entry: &str) -> Result<Outcome, RunError> {
+    let (func, args) = entry_call(inst.module(), entry)?;
     match inst.call(func, args) {
         Ok(v) => Ok(Outcome::Returned(v.unwrap_or(0) as u32 as i32)),
         Err(t) => match t.kind {
@@ -116,9 +125,9 @@ fn entry_call(m: &Module, entry: &str) -> Result<(u16, &'static [u64]), RunError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::interp::NoHost;
+    use crate::isa::Instr;
     use crate::module::{Function, ValType};
-    use crate::opcodes::Instr;
+    use crate::vm::NoHost;
     use crate::{FuncType, format};
 
     fn ty(params: usize) -> FuncType {
@@ -153,7 +162,7 @@ mod tests {
                     1,
                     code(&[
                         Instr::ConstI8 { d: 0, v: 3 },
-                        Instr::CallImport { i: 0, ty: 3, d: 0, args: crate::opcodes::Regs(&[0]) },
+                        Instr::CallImport { i: 0, ty: 3, d: 0, args: crate::isa::Regs(&[0]) },
                         Instr::Ret { s: 0 },
                     ])
                 ),

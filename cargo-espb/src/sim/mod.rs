@@ -12,7 +12,7 @@
 //!   call site actually passed (`ty.params[i]`) and traps with a message,
 //!   never panics, when an argument is missing;
 //! * pointers are module addresses and every access goes through
-//!   [`espb_runtime::memory::Memory`], so a bad pointer returns the
+//!   [`espb_runtime::Memory`], so a bad pointer returns the
 //!   out-of-bounds trap of the access that failed;
 //! * `long` and `size_t` are 32 bits (ilp32), `long long` 64 bits.
 //!
@@ -22,7 +22,7 @@
 //! Stdout is line-buffered like C stdio on a terminal; stderr is unbuffered
 //! and flushes stdout first so the two interleave in program order.
 
-use espb_runtime::interp::TableLookupError;
+use espb_runtime::TableLookupError;
 use espb_runtime::module::{FuncType, Import, ValType};
 use espb_runtime::{Host, HostCtx, Trap, TrapKind};
 use std::collections::HashMap;

@@ -14,7 +14,7 @@ use alloc::boxed::Box;
 use core::cell::{Cell, UnsafeCell};
 use core::ffi::{CStr, c_char};
 use core::fmt::Write;
-use espb_runtime::interp::FirmwareWindows;
+use espb_runtime::FirmwareWindows;
 use espb_runtime::native::{Abi, DeviceHost};
 use espb_runtime::symtab::{Registry, SymbolTable};
 use espb_runtime::{Config, Instance};
