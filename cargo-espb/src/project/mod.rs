@@ -27,6 +27,7 @@
 #[cfg(feature = "translator")]
 pub mod build;
 pub mod new;
+pub mod vendor;
 
 #[cfg(feature = "translator")]
 pub use build::{BuildOptions, BuildReport, build_project};
@@ -112,6 +113,9 @@ pub enum ProjectError {
 
     #[error(transparent)]
     Flags(#[from] crate::flags::FlagsError),
+
+    #[error(transparent)]
+    Vendor(#[from] vendor::VendorError),
 
     #[error(transparent)]
     Toolchain(#[from] crate::toolchain::ToolchainError),
