@@ -264,10 +264,6 @@ fn verify_data(m: &Module) -> Result<(), VerifyError> {
     Ok(())
 }
 
-const fn is_terminator(op: Opcode) -> bool {
-    matches!(op, Opcode::Br | Opcode::MovBr | Opcode::BrTable | Opcode::Ret | Opcode::RetVoid | Opcode::Unreachable)
-}
-
 /// Per-function context for instruction checks.
 struct Ctx<'m> {
     m: &'m Module,
@@ -411,7 +407,7 @@ fn verify_code(m: &Module, func: usize, f: &Function) -> Result<(), VerifyError>
         // `decode` always advances (the opcode byte at least).
         pc = next.max(pc + 1);
     }
-    if !is_terminator(last.1) {
+    if !last.1.flow().ends_block() {
         return Err(VerifyError::MissingTerminator { func, pc: last.0, mnemonic: last.1.mnemonic() });
     }
 
@@ -451,10 +447,10 @@ mod tests {
         let mut code = alloc::vec![op as u8];
         for &(_, k) in op.operands() {
             match k {
-                OperandKind::Reg => code.push(reg),
+                OperandKind::Def | OperandKind::Use => code.push(reg),
                 OperandKind::U16 => code.extend_from_slice(&idx.to_le_bytes()),
                 OperandKind::Target => code.extend_from_slice(&[0, 0]),
-                OperandKind::Regs => code.extend_from_slice(&[1, reg]),
+                OperandKind::Args => code.extend_from_slice(&[1, reg]),
                 OperandKind::Targets => code.extend_from_slice(&[1, 0, 0, 0]),
                 k => code.extend(core::iter::repeat_n(0, k.fixed_size().unwrap_or(0))),
             }
@@ -494,7 +490,8 @@ mod tests {
     #[test]
     fn every_register_operand_is_checked() {
         for &op in Opcode::ALL {
-            let has_reg = op.operands().iter().any(|(_, k)| matches!(k, OperandKind::Reg | OperandKind::Regs));
+            let has_reg =
+                op.operands().iter().any(|(_, k)| matches!(k, OperandKind::Def | OperandKind::Use | OperandKind::Args));
             if !has_reg {
                 continue;
             }
@@ -543,7 +540,7 @@ mod tests {
                         code[at + 2] = 1;
                         at += 4;
                     }
-                    OperandKind::Regs => at += 2,
+                    OperandKind::Args => at += 2,
                     k => at += k.fixed_size().unwrap_or(0),
                 }
             }

@@ -140,7 +140,7 @@ fn disassembler_prints_every_opcode_from_the_table() {
         code.push(op as u8);
         for &(_, k) in op.operands() {
             match k {
-                OperandKind::Regs => code.extend_from_slice(&[1, 0]),
+                OperandKind::Args => code.extend_from_slice(&[1, 0]),
                 OperandKind::Targets => code.extend_from_slice(&[1, 0, 0, 0]),
                 k => code.extend(std::iter::repeat_n(0, k.fixed_size().unwrap())),
             }
