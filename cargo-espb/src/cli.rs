@@ -3,7 +3,7 @@
 //! wrong and what to do.
 
 use clap::{Parser, Subcommand};
-use espb_runtime::{Config, Instance, InstantiateError, TrapKind};
+use espb_runtime::{Config, Instance, InstantiateError, TrapKind, VerifiedModule};
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
 use std::ffi::OsString;
 use std::io::Write;
@@ -252,7 +252,8 @@ pub fn run(a: &RunArgs) -> Result<ExitCode> {
         .unwrap_or(0);
     let config = Config { fuel: a.fuel, stack_size: a.stack_size, heap_size: a.heap_size, ..Config::default() };
     let host = crate::sim::PcHost::new(Box::new(std::io::stdout()));
-    let mut inst = Instance::new(module, host, config).map_err(|e| {
+    let verified = VerifiedModule::new(module).map_err(InstantiateError::from);
+    let mut inst = verified.and_then(|m| Instance::new(m, host, config)).map_err(|e| {
         let help = match e {
             InstantiateError::UnresolvedImport { .. } => {
                 "the PC simulator does not provide this function; on a device, enable its Kconfig option in the firmware"

@@ -8,8 +8,11 @@
 //! result, valid sub-operation selectors, a terminator at the end of each
 //! function, relocations inside the data, and consistent side tables.
 //!
-//! Register and branch-target checks are driven by the opcode table (see
-//! [`crate::format::code`]), so a new opcode is covered without code here.
+//! Register, branch-target and terminator checks are driven by the opcode
+//! table (operand kinds and flow, see [`crate::isa`]), so a new opcode is
+//! covered without code here. [`format::load`](crate::format::load) runs
+//! [`verify`] and hands out a [`VerifiedModule`], the only thing an
+//! instance is made from.
 
 use crate::isa::operand::{Operand, operands};
 use crate::isa::{Conv, FBinary, FUnary, Instr, Opcode};
@@ -105,6 +108,47 @@ pub enum VerifyError {
     HintArgOutOfRange { import: u16, role: &'static str, arg: u32, params: usize },
     #[error("import hints: import {import}: argument {arg} is both `{first}` and `{second}`")]
     HintConflict { import: u16, arg: u32, first: &'static str, second: &'static str },
+}
+
+/// A module [`verify`] accepted: what [`Instance::new`](crate::Instance::new)
+/// takes, so code is verified once, when it is loaded
+/// ([`format::load`](crate::format::load) returns one), and the interpreter
+/// may read it without checks. It derefs to the [`Module`]; there is no
+/// mutable access, which could undo what was checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedModule(Module);
+
+impl VerifiedModule {
+    /// Verifies `m` completely.
+    pub fn new(m: Module) -> Result<VerifiedModule, VerifyError> {
+        verify(&m)?;
+        Ok(VerifiedModule(m))
+    }
+
+    pub fn module(&self) -> &Module {
+        &self.0
+    }
+}
+
+impl core::ops::Deref for VerifiedModule {
+    type Target = Module;
+    fn deref(&self) -> &Module {
+        &self.0
+    }
+}
+
+impl TryFrom<Module> for VerifiedModule {
+    type Error = VerifyError;
+    fn try_from(m: Module) -> Result<VerifiedModule, VerifyError> {
+        VerifiedModule::new(m)
+    }
+}
+
+/// The module again, to change it (it must be verified anew to run).
+impl From<VerifiedModule> for Module {
+    fn from(m: VerifiedModule) -> Module {
+        m.0
+    }
 }
 
 /// Checks a decoded module completely; see the module documentation.

@@ -3,7 +3,7 @@
 //! table says) never both jump and never both fall through.
 
 use espb_runtime::isa::{InverseOperands, Opcode, OperandKind};
-use espb_runtime::{Config, FuncType, Function, Instance, Module, NoHost, ValType};
+use espb_runtime::{Config, FuncType, Function, Instance, Module, NoHost, ValType, VerifiedModule};
 
 const EDGES: [i32; 9] = [0, 1, -1, 2, 7, i32::MIN, i32::MAX, i32::MIN + 1, i32::MAX - 1];
 
@@ -40,7 +40,8 @@ fn taken(op: Opcode, a: i32, b: i32, v: i64) -> Option<u64> {
         functions: vec![Function { ty: 0, num_regs: 3, frame_size: 0, code }],
         ..Module::default()
     };
-    let mut inst = Instance::new(m, NoHost, Config::default()).expect("verifies");
+    let mut inst =
+        Instance::new(VerifiedModule::new(m).expect("verifies"), NoHost, Config::default()).expect("instantiates");
     inst.call(0, &[a as u32 as u64, b as u32 as u64]).expect("runs")
 }
 

@@ -12,7 +12,7 @@ use super::host::Host;
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, RawMem};
 use super::trap::{Trap, TrapKind};
 use crate::isa::{Conv, FBinary, FUnary, Opcode, verified};
-use crate::module::Module;
+use crate::verify::VerifiedModule;
 use alloc::vec::Vec;
 
 /// A call frame of a suspended caller.
@@ -33,7 +33,8 @@ pub(super) const WINDOW: usize = 256;
 /// Everything the interpreter loop touches, borrowed from the instance, so
 /// that builtins such as `qsort` can run module code re-entrantly.
 pub(super) struct Vm<'a, H: Host> {
-    pub(super) module: &'a Module,
+    /// Verified: the loop reads its code without checks.
+    pub(super) module: &'a VerifiedModule,
     pub(super) host: &'a mut H,
     pub(super) mem: &'a mut Memory,
     pub(super) heap: &'a mut Heap,
