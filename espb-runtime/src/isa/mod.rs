@@ -501,9 +501,10 @@ macro_rules! gen_opcodes {
         /// [`Trusted`] and returns them with the next pc.
         ///
         /// # Safety
-        /// `pc` must be the start of an instruction of `code`'s opcode, in a
-        /// function body that [`crate::verify::verify`] accepted (see
-        /// [`Trusted::new`]). (This is every function's `# Safety` section.)
+        /// `pc` must be the start of an instruction with the function's
+        /// opcode, in a function body that [`crate::verify::verify`]
+        /// accepted (see [`Trusted::new`]). (This is every function's
+        /// `# Safety` section.)
         #[allow(non_snake_case, unused_mut, unused_variables, clippy::unused_unit, clippy::needless_lifetimes, clippy::missing_safety_doc)]
         pub mod verified {
             use super::*;
