@@ -74,7 +74,7 @@ impl FuncLower<'_> {
                 let k = if float_kind(inst) == Some(true) { FUnary::NegF64 } else { FUnary::NegF32 };
                 let s = self.use_val(a)?;
                 let d = self.def(inst);
-                self.emit(Opcode::FUnary, vec![MOp::Def(d), MOp::Use(s), MOp::Imm(k as i64)]);
+                self.emit(Opcode::FUnary, vec![MOp::Reg(d), MOp::Reg(s), MOp::Imm(k as i64)]);
                 Ok(())
             }
             Op::LLVMICmp => {
@@ -90,7 +90,7 @@ impl FuncLower<'_> {
                 let a = self.use_val(self.operand(inst, 1)?)?;
                 let b = self.use_val(self.operand(inst, 2)?)?;
                 let d = self.def(inst);
-                self.emit(Opcode::Select, vec![MOp::Def(d), MOp::Use(c), MOp::Use(a), MOp::Use(b)]);
+                self.emit(Opcode::Select, vec![MOp::Reg(d), MOp::Reg(c), MOp::Reg(a), MOp::Reg(b)]);
                 Ok(())
             }
             Op::LLVMTrunc
@@ -171,13 +171,13 @@ impl FuncLower<'_> {
                     let x = if neg { (x as i32).wrapping_neg() as i64 } else { x as i32 as i64 };
                     let ra = self.use_val(a)?;
                     let opc = if fits_i8(x) { Opcode::AddImm8I32 } else { Opcode::AddImmI32 };
-                    (opc, vec![MOp::Def(d), MOp::Use(ra), MOp::Imm(x)])
+                    (opc, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Imm(x)])
                 } else if let (true, Some(x)) = (neg, self.imm(a)) {
                     let rb = self.use_val(b)?;
-                    (Opcode::SubFromImmI32, vec![MOp::Def(d), MOp::Use(rb), MOp::Imm(x as i32 as i64)])
+                    (Opcode::SubFromImmI32, vec![MOp::Reg(d), MOp::Reg(rb), MOp::Imm(x as i32 as i64)])
                 } else {
                     let (ra, rb) = (self.use_val(a)?, self.use_val(b)?);
-                    (if neg { Opcode::SubI32 } else { Opcode::AddI32 }, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)])
+                    (if neg { Opcode::SubI32 } else { Opcode::AddI32 }, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb)])
                 }
             }
             Op::LLVMMul | Op::LLVMAnd | Op::LLVMOr | Op::LLVMXor => {
@@ -193,10 +193,10 @@ impl FuncLower<'_> {
                     if op == Op::LLVMAnd && w < 32 && x >= 0 && x <= super::consts::zext(-1, w) {
                         self.zclean.insert(inst);
                     }
-                    (iop, vec![MOp::Def(d), MOp::Use(ra), MOp::Imm(x)])
+                    (iop, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Imm(x)])
                 } else {
                     let rb = self.use_val(b)?;
-                    (rop, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)])
+                    (rop, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb)])
                 }
             }
             Op::LLVMShl | Op::LLVMLShr | Op::LLVMAShr => {
@@ -214,10 +214,10 @@ impl FuncLower<'_> {
                     _ => (Opcode::ShrSI32, Opcode::ShrSImmI32),
                 };
                 if let Some(x) = imm_b {
-                    (iop, vec![MOp::Def(d), MOp::Use(ra), MOp::Imm(x & 31)])
+                    (iop, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Imm(x & 31)])
                 } else {
                     let rb = self.norm(b, false)?;
-                    (rop, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)])
+                    (rop, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb)])
                 }
             }
             _ => {
@@ -233,7 +233,7 @@ impl FuncLower<'_> {
                     Op::LLVMSRem => Opcode::RemSI32,
                     _ => Opcode::RemUI32,
                 };
-                (o, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)])
+                (o, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb)])
             }
         };
         self.emit(r.0, r.1);
@@ -256,7 +256,7 @@ impl FuncLower<'_> {
             _ => None,
         };
         if let Some((o, x)) = imm_form {
-            self.emit(o, vec![MOp::Def(d), MOp::Use(ra), MOp::Imm(x)]);
+            self.emit(o, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Imm(x)]);
             return Ok(());
         }
         let rb = self.use_val(b)?;
@@ -275,7 +275,7 @@ impl FuncLower<'_> {
             Op::LLVMOr => Opcode::OrI64,
             _ => Opcode::XorI64,
         };
-        self.emit(o, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)]);
+        self.emit(o, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb)]);
         Ok(())
     }
 
@@ -345,7 +345,7 @@ impl FuncLower<'_> {
             None => return self.unsupported(format!("fcmp on `{}`", a.ty().describe())),
         };
         let (ra, rb) = (self.use_val(a)?, self.use_val(b)?);
-        self.emit(op, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb), MOp::Imm(p as i64)]);
+        self.emit(op, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb), MOp::Imm(p as i64)]);
         Ok(())
     }
 
@@ -369,11 +369,11 @@ impl FuncLower<'_> {
             (Op::LLVMFDiv, true) => Opcode::DivF64,
             _ => {
                 let k = if f64_ { FBinary::RemF64 } else { FBinary::RemF32 };
-                self.emit(Opcode::FBinary, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb), MOp::Imm(k as i64)]);
+                self.emit(Opcode::FBinary, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb), MOp::Imm(k as i64)]);
                 return Ok(());
             }
         };
-        self.emit(o, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)]);
+        self.emit(o, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb)]);
         Ok(())
     }
 
@@ -427,7 +427,7 @@ impl FuncLower<'_> {
             _ => self.use_val(s)?,
         };
         let d = self.def(inst);
-        self.emit(Opcode::Convert, vec![MOp::Def(d), MOp::Use(r), MOp::Imm(k as i64)]);
+        self.emit(Opcode::Convert, vec![MOp::Reg(d), MOp::Reg(r), MOp::Imm(k as i64)]);
         Ok(())
     }
 
@@ -439,13 +439,13 @@ impl FuncLower<'_> {
         let r = self.use_val(s)?;
         let emit_to = |me: &mut Self, o: Opcode, src: VReg| {
             let d = me.def(inst);
-            me.emit(o, vec![MOp::Def(d), MOp::Use(src)]);
+            me.emit(o, vec![MOp::Reg(d), MOp::Reg(src)]);
         };
         match op {
             Op::LLVMTrunc => {
                 if dw == 1 {
                     let d = self.def(inst);
-                    self.emit(Opcode::AndImmI32, vec![MOp::Def(d), MOp::Use(r), MOp::Imm(1)]);
+                    self.emit(Opcode::AndImmI32, vec![MOp::Reg(d), MOp::Reg(r), MOp::Imm(1)]);
                 } else if sw > 32 {
                     emit_to(self, Opcode::WrapI64I32, r);
                 } else {
@@ -466,7 +466,7 @@ impl FuncLower<'_> {
                 match (sw, dw > 32) {
                     (1, false) => {
                         let d = self.def(inst);
-                        self.emit(Opcode::SubFromImmI32, vec![MOp::Def(d), MOp::Use(r), MOp::Imm(0)]);
+                        self.emit(Opcode::SubFromImmI32, vec![MOp::Reg(d), MOp::Reg(r), MOp::Imm(0)]);
                     }
                     (1, true) => {
                         let t = self.emit_imm(Opcode::SubFromImmI32, r, 0);
@@ -526,7 +526,7 @@ impl FuncLower<'_> {
         };
         let align = inst.alignment().clamp(1, 128);
         let d = self.def(inst);
-        self.emit(Opcode::Alloca, vec![MOp::Def(d), MOp::Use(size), MOp::Imm(align as i64)]);
+        self.emit(Opcode::Alloca, vec![MOp::Reg(d), MOp::Reg(size), MOp::Imm(align as i64)]);
         Ok(())
     }
 
@@ -565,12 +565,12 @@ impl FuncLower<'_> {
         let addr = self.address(ptr, scales)?;
         let d = self.def(inst);
         match addr {
-            Addr::Off(a, off) => self.emit(op, vec![MOp::Def(d), MOp::Use(a), MOp::Imm(off as i64)]),
+            Addr::Off(a, off) => self.emit(op, vec![MOp::Reg(d), MOp::Reg(a), MOp::Imm(off as i64)]),
             Addr::Idx(a, i, sh) if idx == Opcode::LoadIdxI32 => {
-                self.emit(idx, vec![MOp::Def(d), MOp::Use(a), MOp::Use(i), MOp::Imm(sh as i64)])
+                self.emit(idx, vec![MOp::Reg(d), MOp::Reg(a), MOp::Reg(i), MOp::Imm(sh as i64)])
             }
             // The narrow indexed forms have their scale built in.
-            Addr::Idx(a, i, _) => self.emit(idx, vec![MOp::Def(d), MOp::Use(a), MOp::Use(i)]),
+            Addr::Idx(a, i, _) => self.emit(idx, vec![MOp::Reg(d), MOp::Reg(a), MOp::Reg(i)]),
         }
         Ok(())
     }
@@ -595,11 +595,11 @@ impl FuncLower<'_> {
         };
         let s = self.use_val(v)?;
         match self.address(ptr, scales)? {
-            Addr::Off(a, off) => self.emit(op, vec![MOp::Use(s), MOp::Use(a), MOp::Imm(off as i64)]),
+            Addr::Off(a, off) => self.emit(op, vec![MOp::Reg(s), MOp::Reg(a), MOp::Imm(off as i64)]),
             Addr::Idx(a, i, sh) if idx == Opcode::StoreIdxI32 => {
-                self.emit(idx, vec![MOp::Use(s), MOp::Use(a), MOp::Use(i), MOp::Imm(sh as i64)])
+                self.emit(idx, vec![MOp::Reg(s), MOp::Reg(a), MOp::Reg(i), MOp::Imm(sh as i64)])
             }
-            Addr::Idx(a, i, _) => self.emit(idx, vec![MOp::Use(s), MOp::Use(a), MOp::Use(i)]),
+            Addr::Idx(a, i, _) => self.emit(idx, vec![MOp::Reg(s), MOp::Reg(a), MOp::Reg(i)]),
         }
         Ok(())
     }
@@ -632,7 +632,7 @@ impl FuncLower<'_> {
         let hi = self.emit_imm(top, a, off as i64 + 2);
         let hi = self.emit_imm(Opcode::ShlImmI32, hi, 16);
         let d = self.def(inst);
-        self.emit(Opcode::OrI32, vec![MOp::Def(d), MOp::Use(lo), MOp::Use(hi)]);
+        self.emit(Opcode::OrI32, vec![MOp::Reg(d), MOp::Reg(lo), MOp::Reg(hi)]);
         if signed {
             self.sclean.insert(inst);
         } else {
@@ -645,9 +645,9 @@ impl FuncLower<'_> {
     fn lower_store3(&mut self, v: Val, ptr: Val) -> Result<()> {
         let s = self.use_val(v)?;
         let (a, off) = self.address3(ptr)?;
-        self.emit(Opcode::StoreI16, vec![MOp::Use(s), MOp::Use(a), MOp::Imm(off as i64)]);
+        self.emit(Opcode::StoreI16, vec![MOp::Reg(s), MOp::Reg(a), MOp::Imm(off as i64)]);
         let hi = self.emit_imm(Opcode::ShrUImmI32, s, 16);
-        self.emit(Opcode::StoreI8, vec![MOp::Use(hi), MOp::Use(a), MOp::Imm(off as i64 + 2)]);
+        self.emit(Opcode::StoreI8, vec![MOp::Reg(hi), MOp::Reg(a), MOp::Imm(off as i64 + 2)]);
         Ok(())
     }
 
@@ -845,7 +845,7 @@ impl FuncLower<'_> {
             if callee_params != regs.len() {
                 return self.unsupported("call with an argument count different from the callee's definition");
             }
-            self.emit(Opcode::Call, vec![MOp::Imm(f as i64), MOp::Def(d), MOp::Args(regs)]);
+            self.emit(Opcode::Call, vec![MOp::Imm(f as i64), MOp::Reg(d), MOp::Args(regs)]);
         } else if callee.kind() == ValKind::Function {
             let Some(Const::Addr { target: imp, .. }) = self.eval_const(callee)? else {
                 return self.internal("import without index");
@@ -864,7 +864,7 @@ impl FuncLower<'_> {
             let ty = self.tables.type_index(&ft);
             self.emit(
                 Opcode::CallImport,
-                vec![MOp::Imm(imp as i64), MOp::Imm(ty as i64), MOp::Def(d), MOp::Args(regs)],
+                vec![MOp::Imm(imp as i64), MOp::Imm(ty as i64), MOp::Reg(d), MOp::Args(regs)],
             );
         } else {
             let p = self.use_val(callee)?;
@@ -874,7 +874,7 @@ impl FuncLower<'_> {
             {
                 return self.lower_variadic_indirect(inst, p, &args, regs, ty, d, &cands, &mft);
             }
-            self.emit(Opcode::CallIndirect, vec![MOp::Use(p), MOp::Imm(ty as i64), MOp::Def(d), MOp::Args(regs)]);
+            self.emit(Opcode::CallIndirect, vec![MOp::Reg(p), MOp::Imm(ty as i64), MOp::Reg(d), MOp::Args(regs)]);
         }
         Ok(())
     }

@@ -50,6 +50,7 @@ fn add_function() {
 fn run(src: &str, name: &str, args: &[u64]) -> u64 {
     let m = translate_ll(src).unwrap_or_else(|e| panic!("translate: {e}"));
     let f = m.find_function(name).expect("function");
+    let m = espb_runtime::VerifiedModule::new(m).unwrap_or_else(|e| panic!("instantiate: {e}"));
     let mut inst = espb_runtime::Instance::new(m, espb_runtime::NoHost, espb_runtime::Config::default())
         .unwrap_or_else(|e| panic!("instantiate: {e}"));
     inst.call(f, args).unwrap_or_else(|t| panic!("trap: {t:?}")).unwrap_or(0)
@@ -480,6 +481,7 @@ fn va_arg_instruction_reads_both_va_list_forms() {
     for header in [HEADER, XTENSA] {
         let m = translate_ll_with(header, VA_ARG_INSTR).unwrap_or_else(|e| panic!("{header}: {e}"));
         let f = m.find_function("main").expect("main");
+        let m = espb_runtime::VerifiedModule::new(m).unwrap_or_else(|e| panic!("instantiate: {e}"));
         let mut inst = espb_runtime::Instance::new(m, espb_runtime::NoHost, espb_runtime::Config::default())
             .unwrap_or_else(|e| panic!("instantiate: {e}"));
         let r = inst.call(f, &[]).unwrap_or_else(|t| panic!("trap: {t:?}"));

@@ -11,7 +11,7 @@ use super::host::{Host, HostCtx, TableLookupError};
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory};
 use super::trap::{Trap, describe_trap};
 use crate::module::{Import, Module, RelocKind};
-use crate::verify::{self, VerifyError};
+use crate::verify::{VerifiedModule, VerifyError};
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -19,6 +19,9 @@ use alloc::vec::Vec;
 /// Why a module could not be instantiated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InstantiateError {
+    /// The module did not verify: from [`VerifiedModule::new`], for callers
+    /// that verify and instantiate in one step ([`Instance::new`] takes a
+    /// module verified already).
     #[error(transparent)]
     Verify(#[from] VerifyError),
     #[error("the firmware does not provide `{name}` (import #{index}{where_})")]
@@ -62,7 +65,7 @@ pub enum CallError {
 }
 /// A module ready to run, with its memory.
 pub struct Instance<H: Host> {
-    module: Module,
+    module: VerifiedModule,
     host: H,
     mem: Memory,
     heap: Heap,
@@ -83,10 +86,11 @@ fn align_up(v: u64, a: u64) -> u64 {
 }
 
 impl<H: Host> Instance<H> {
-    /// Verifies the module, lays out its memory (data, heap, stack),
-    /// applies relocations and resolves every import.
-    pub fn new(module: Module, mut host: H, config: Config) -> Result<Instance<H>, InstantiateError> {
-        verify::verify(&module)?;
+    /// Lays out the module's memory (data, heap, stack), applies
+    /// relocations, checks the firmware's symbol tables and resolves every
+    /// import. The module was verified when it was made (see
+    /// [`VerifiedModule`]); this does not verify it again.
+    pub fn new(module: VerifiedModule, mut host: H, config: Config) -> Result<Instance<H>, InstantiateError> {
         let stack = u64::from(config.stack_size.unwrap_or(module.layout.stack_size));
         let heap_size = u64::from(config.heap_size.unwrap_or(module.layout.heap_size));
         let data_size = align_up(u64::from(module.data.size), 16);
