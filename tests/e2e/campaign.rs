@@ -82,7 +82,11 @@ fn main() {
         espb: Duration::from_secs(args.espb_timeout),
     };
     let last = from + args.seeds.saturating_sub(1);
-    println!("csmith campaign: seeds {from}..={last} ({} seeds), {jobs} jobs, programs kept in {}", args.seeds, keep.display());
+    println!(
+        "csmith campaign: seeds {from}..={last} ({} seeds), {jobs} jobs, programs kept in {}",
+        args.seeds,
+        keep.display()
+    );
     println!("csmith options: {}", csmith::CSMITH_ARGS.join(" "));
 
     let start = Instant::now();
