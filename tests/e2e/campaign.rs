@@ -62,6 +62,8 @@ struct Record {
     seed: u64,
     verdict: Result<Verdict, String>,
     took: Duration,
+    /// Where the program was kept, if it was.
+    kept: Option<String>,
 }
 
 fn main() {
@@ -122,6 +124,7 @@ fn clock_seed() -> u64 {
 
 fn check(seed: u64, limits: csmith::Limits, keep: &Path) -> Record {
     let start = Instant::now();
+    let mut kept = None;
     let verdict = tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}")).and_then(|work| {
         let v = csmith::check_seed(seed, work.path(), limits);
         let sub = match &v {
@@ -130,27 +133,28 @@ fn check(seed: u64, limits: csmith::Limits, keep: &Path) -> Record {
             _ => None,
         };
         if let Some(sub) = sub {
-            csmith::keep_program(&work.path().join(format!("csmith_{seed}.c")), &keep.join(sub));
+            kept = Some(csmith::keep_program(&work.path().join(format!("csmith_{seed}.c")), &keep.join(sub)));
         }
         v
     });
-    Record { seed, verdict, took: start.elapsed() }
+    Record { seed, verdict, took: start.elapsed(), kept }
 }
 
 /// One line per seed; the details of a failure after it.
 fn report(r: &Record) {
     let seed = r.seed;
     let took = format!("({:.1}s)", r.took.as_secs_f64());
+    let kept = r.kept.as_deref().map(|k| format!("\n  kept at {k}")).unwrap_or_default();
     let text = match &r.verdict {
         Ok(Verdict::Match) => format!("seed {seed}: match {took}"),
         Ok(Verdict::NativeTimeout) => format!("seed {seed}: native timeout (skipped) {took}"),
         Ok(Verdict::Refused { error }) => format!("seed {seed}: refused at build {took}: {error}"),
         Ok(Verdict::Mismatch { report }) => format!(
-            "seed {seed}: MISMATCH (SILENT WRONG RESULT: differs from the native build)\n{report}  {}",
+            "seed {seed}: MISMATCH (SILENT WRONG RESULT: differs from the native build)\n{report}  {}{kept}",
             csmith::repro(seed)
         ),
         Ok(Verdict::EspbFailed { report }) => {
-            format!("seed {seed}: ESPB FAILED (the native build finished)\n{report}  {}", csmith::repro(seed))
+            format!("seed {seed}: ESPB FAILED (the native build finished)\n{report}  {}{kept}", csmith::repro(seed))
         }
         Err(e) => format!("seed {seed}: setup error: {e}"),
     };
