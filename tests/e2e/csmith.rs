@@ -203,13 +203,19 @@ pub fn keep_program(src: &Path, dir: &Path) -> String {
     }
 }
 
-/// The CLI's error: the first line miette marks with `×`, else the first
-/// non-empty line.
+/// The CLI's error: the message miette marks with `×` (with the lines it
+/// wrapped onto, marked `│`), else the first non-empty line.
 fn first_error_line(stderr: &str) -> String {
-    let mut lines = stderr.lines().map(str::trim).filter(|l| !l.is_empty());
-    let first = lines.clone().next().unwrap_or("(no message)");
-    let line = lines.find(|l| l.starts_with('×')).unwrap_or(first);
-    line.trim_start_matches('×').trim().to_string()
+    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let Some(start) = lines.iter().position(|l| l.starts_with('×')) else {
+        return lines.first().map_or("(no message)", |l| l).to_string();
+    };
+    let mut msg = lines[start].trim_start_matches('×').trim().to_string();
+    for l in lines[start + 1..].iter().map_while(|l| l.strip_prefix('│')) {
+        msg.push(' ');
+        msg.push_str(l.trim());
+    }
+    msg
 }
 
 /// A refusal's message without what is specific to one program (function
@@ -242,7 +248,7 @@ pub fn refusal_group(error: &str) -> String {
             i += 2;
             continue;
         }
-        out.push(normalize_word(w));
+        out.push(normalize_word(i.checked_sub(1).map(|p| words[p]), w));
         i += 1;
     }
     out.join(" ")
@@ -260,9 +266,12 @@ fn position_suffix(word: &str) -> &str {
     &word[core.len()..]
 }
 
-/// A quoted name becomes `…`, a count of three or more digits `N`.
-fn normalize_word(w: &str) -> String {
-    if w.len() >= 2 && w.starts_with('`') && w.trim_end_matches(|c: char| c != '`').len() > 1 {
+/// The quoted name of a function, variable or global (`prev` is the word
+/// before it) becomes `…` (an intrinsic's or a type's name is the cause, and
+/// stays), a count of three or more digits `N`.
+fn normalize_word(prev: Option<&str>, w: &str) -> String {
+    let named = prev.is_some_and(|p| ["function", "variable", "global"].contains(&p));
+    if named && w.len() >= 2 && w.starts_with('`') && w.trim_end_matches(|c: char| c != '`').len() > 1 {
         let end = w.rfind('`').unwrap_or(0);
         return format!("`…`{}", &w[end + 1..]);
     }
@@ -296,8 +305,16 @@ pub fn refusal_groups_test() -> Result<(), String> {
             return Err(format!("refusal_group({msg:?}) = {got:?}, want {want:?}"));
         }
     }
-    let stderr = "warning: something\n  × unsupported 40-bit integer type in function `main` at x.c:3\n\n";
-    if first_error_line(stderr) != "unsupported 40-bit integer type in function `main` at x.c:3" {
+    let intrinsic = "unsupported intrinsic `llvm.sadd.sat.i32` in function `main` at safe_math.h:294";
+    if refusal_group(intrinsic) != "unsupported intrinsic `llvm.sadd.sat.i32`" {
+        return Err(format!(
+            "refusal_group({intrinsic:?}) = {:?}: the intrinsic is the cause",
+            refusal_group(intrinsic)
+        ));
+    }
+    // miette wraps long messages onto lines marked `│`
+    let stderr = "warning: something\n  × unsupported intrinsic `llvm.sadd.sat.i32` in function `main` at\n  │ safe_math.h:294\n\n";
+    if first_error_line(stderr) != intrinsic {
         return Err(format!("first_error_line picked {:?}", first_error_line(stderr)));
     }
     let with_fields = "struct S0 {\n   signed f0 : 17;\n   const uint8_t  f1;\n};\n";
