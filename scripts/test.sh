@@ -8,6 +8,8 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== cargo-espb without the translator (no LLVM)"
+cargo clippy -p cargo-espb --no-default-features --all-targets --quiet -- -D warnings
 for t in riscv32imc-unknown-none-elf riscv32imafc-unknown-none-elf; do
     echo "== espb-runtime and espb-capi for $t (no_std)"
     cargo build --quiet -p espb-runtime -p espb-capi --target "$t" --release

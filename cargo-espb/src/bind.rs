@@ -30,6 +30,54 @@ pub enum BindError {
     Sdkconfig { sdkconfig: String, message: String },
     #[error("cannot update the custom symbol manifest {path}: {message}")]
     Custom { path: String, message: String },
+    #[error("{0}")]
+    Standard(String),
+    #[error("{path}: {message}")]
+    Manifest { path: String, message: String },
+}
+
+/// The project's custom table when none is named.
+pub const DEFAULT_CUSTOM_MANIFEST: &str = "symbols/custom.espbsym";
+
+/// How [`bind_imports`] binds a module's imports.
+#[derive(Clone, Debug, Default)]
+pub struct BindOptions {
+    /// Symbol-table manifests after the standard `idf` table, in lookup
+    /// order; the first is the custom table that `add_missing` grows.
+    /// Empty: [`DEFAULT_CUSTOM_MANIFEST`].
+    pub manifests: Vec<PathBuf>,
+    /// The firmware's sdkconfig (sdkconfig, sdkconfig.h or sdkconfig.json):
+    /// imports disabled there are errors naming the option.
+    pub sdkconfig: Option<PathBuf>,
+    /// Append imports found in no table to the custom manifest, regenerate
+    /// its C sources, and bind again.
+    pub add_missing: bool,
+}
+
+/// Imports that `add_missing` appended to a custom table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Added {
+    pub names: Vec<String>,
+    pub manifest: PathBuf,
+    /// The directory of the regenerated C sources.
+    pub generated: PathBuf,
+}
+
+/// Loads the tables `opts` names and [`bind`]s the module to them; with
+/// `add_missing`, missing imports are added to the custom table first.
+pub fn bind_imports(module: &mut Module, opts: &BindOptions) -> Result<Option<Added>, BindError> {
+    let manifests =
+        if opts.manifests.is_empty() { vec![PathBuf::from(DEFAULT_CUSTOM_MANIFEST)] } else { opts.manifests.clone() };
+    let sdkconfig = opts.sdkconfig.as_deref();
+    match bind(module, &load_tables(&manifests)?, sdkconfig) {
+        Err(BindError::Missing { names, .. }) if opts.add_missing => {
+            let manifest = manifests[0].clone();
+            let generated = add_missing(&manifest, &names)?;
+            bind(module, &load_tables(&manifests)?, sdkconfig)?;
+            Ok(Some(Added { names, manifest, generated }))
+        }
+        r => r.map(|()| None),
+    }
 }
 
 /// Maps every import of `module` (except [`RUNTIME_BUILTINS`]) to a slot of
@@ -163,13 +211,15 @@ pub fn add_missing(path: &Path, names: &[String]) -> Result<PathBuf, BindError> 
 
 /// Loads the tables a build binds against: the standard `idf` table, then
 /// the given manifests (a project's `custom` table) in order.
-pub fn load_tables(extra: &[PathBuf]) -> Result<Vec<Manifest>, String> {
-    let mut tables = vec![espb_sys::try_standard_idf_manifest().map_err(|e| e.to_string())?];
+pub fn load_tables(extra: &[PathBuf]) -> Result<Vec<Manifest>, BindError> {
+    let mut tables = vec![espb_sys::try_standard_idf_manifest().map_err(|e| BindError::Standard(e.to_string()))?];
     for p in extra {
         if !p.exists() {
             continue;
         }
-        tables.push(Manifest::load(p).map_err(|e| format!("{}: {e}", p.display()))?);
+        let m = Manifest::load(p)
+            .map_err(|e| BindError::Manifest { path: p.display().to_string(), message: e.to_string() })?;
+        tables.push(m);
     }
     Ok(tables)
 }

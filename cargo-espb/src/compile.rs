@@ -2,6 +2,8 @@
 //! inputs read directly, everything linked in-process into one module and
 //! handed to the translator.
 
+use crate::flags::{self, Chip, ChipFlags, chip::DEFAULT_CHIP};
+use crate::toolchain::{self, FoundBy, ToolchainError};
 use crate::translate::{self, TranslateError, TranslateOptions};
 use inkwell::context::Context;
 use inkwell::memory_buffer::MemoryBuffer;
@@ -9,21 +11,10 @@ use inkwell::module::Module;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Flags every C file is compiled with, after the target flags and before
-/// the user's own.
-pub const DEFAULT_CFLAGS: &[&str] =
-    &["-isystem", "/usr/include/newlib", "-Os", "-g", "-ffunction-sections", "-fno-common"];
-
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    #[error(
-        "clang not found (looked for {tried}); install it with `apt-get install clang-22`, \
-         or set ESPB_CLANG to the clang to use"
-    )]
-    ClangNotFound { tried: String },
-
-    #[error("ESPB_CLANG is set to `{}`, which does not exist", path.display())]
-    ClangEnvMissing { path: PathBuf },
+    #[error(transparent)]
+    Toolchain(#[from] ToolchainError),
 
     #[error("could not run clang `{}`: {source}", path.display())]
     ClangSpawn { path: PathBuf, source: std::io::Error },
@@ -50,35 +41,46 @@ pub enum BuildError {
     Translate(#[from] TranslateError),
 }
 
-/// Finds clang: `ESPB_CLANG`, else `clang-22`, else `clang` on the PATH.
-pub fn find_clang() -> Result<PathBuf, BuildError> {
-    if let Some(p) = std::env::var_os("ESPB_CLANG").filter(|p| !p.is_empty()) {
-        let p = PathBuf::from(p);
-        return match which::which(&p) {
-            Ok(found) => Ok(found),
-            Err(_) => Err(BuildError::ClangEnvMissing { path: p }),
-        };
-    }
-    for name in ["clang-22", "clang"] {
-        if let Ok(p) = which::which(name) {
-            return Ok(p);
-        }
-    }
-    Err(BuildError::ClangNotFound { tried: "ESPB_CLANG, clang-22, clang".into() })
+/// The clang a single-file build compiles `.c` inputs with, and its flags
+/// before the user's: the chip's target flags, the newlib headers and
+/// [`flags::DEFAULT_CFLAGS`].
+#[derive(Clone, Debug)]
+pub struct Clang {
+    pub path: PathBuf,
+    pub flags: Vec<String>,
 }
 
-/// Compiles one C file to bitcode (in memory). clang's warnings pass
-/// through to stderr; on failure its diagnostics are in the error.
-pub fn compile_c(clang: &Path, src: &Path, extra_flags: &[String], verbose: bool) -> Result<Vec<u8>, BuildError> {
+impl Clang {
+    /// Finds clang as a project build does ([`toolchain::locate`]). Without
+    /// a `chip`, the target flags are [`DEFAULT_CHIP`]'s in the spelling
+    /// every clang since LLVM 15 accepts; esp-clang from ESP-IDF's tools
+    /// gets Espressif's target flags.
+    pub fn find(chip: Option<Chip>) -> Result<Clang, BuildError> {
+        let (path, found_by) = toolchain::locate(None)?;
+        let esp_clang = found_by == FoundBy::IdfTools;
+        let mut flags = match chip {
+            None if !esp_clang => DEFAULT_CHIP.portable_target_flags(),
+            chip => chip.unwrap_or(DEFAULT_CHIP).target_flags(esp_clang),
+        };
+        flags.extend(flags::system_newlib_flags());
+        flags.extend(flags::DEFAULT_CFLAGS.iter().map(|f| f.to_string()));
+        Ok(Clang { path, flags })
+    }
+}
+
+/// Compiles one C file to bitcode (in memory): clang's own flags, then
+/// `extra_flags`. clang's warnings pass through to stderr; on failure its
+/// diagnostics are in the error.
+pub fn compile_c(clang: &Clang, src: &Path, extra_flags: &[String], verbose: bool) -> Result<Vec<u8>, BuildError> {
     if !src.exists() {
         return Err(BuildError::InputNotFound { path: src.to_path_buf() });
     }
-    let mut cmd = Command::new(clang);
-    cmd.args(DEFAULT_CFLAGS).args(extra_flags).args(["-c", "-emit-llvm", "-o", "-"]).arg(src);
+    let mut cmd = Command::new(&clang.path);
+    cmd.args(&clang.flags).args(extra_flags).args(["-c", "-emit-llvm", "-o", "-"]).arg(src);
     if verbose {
         eprintln!("{cmd:?}");
     }
-    let out = cmd.output().map_err(|source| BuildError::ClangSpawn { path: clang.to_path_buf(), source })?;
+    let out = cmd.output().map_err(|source| BuildError::ClangSpawn { path: clang.path.clone(), source })?;
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     if !out.status.success() {
         let stderr = if stderr.trim().is_empty() { format!("clang exited with {}", out.status) } else { stderr };
@@ -95,7 +97,8 @@ pub fn load_input<'ctx>(
     ctx: &'ctx Context,
     path: &Path,
     extra_flags: &[String],
-    clang: &mut Option<PathBuf>,
+    clang: &mut Option<Clang>,
+    chip: Option<Chip>,
     verbose: bool,
 ) -> Result<Module<'ctx>, BuildError> {
     if !path.exists() {
@@ -106,15 +109,12 @@ pub fn load_input<'ctx>(
     let bad = |msg: String| BuildError::BadIr { path: path.to_path_buf(), msg };
     match ext {
         "c" => {
+            // Found at the first C file: .bc and .ll inputs need no clang.
             let cl = match clang {
-                Some(c) => c.clone(),
-                None => {
-                    let c = find_clang()?;
-                    *clang = Some(c.clone());
-                    c
-                }
+                Some(c) => c,
+                None => clang.insert(Clang::find(chip)?),
             };
-            let bc = compile_c(&cl, path, extra_flags, verbose)?;
+            let bc = compile_c(cl, path, extra_flags, verbose)?;
             let buf = MemoryBuffer::create_from_memory_range_copy(&bc, &name);
             Module::parse_bitcode_from_buffer(&buf, ctx).map_err(|e| bad(e.to_string()))
         }
@@ -132,13 +132,13 @@ pub fn load_and_link<'ctx>(
     ctx: &'ctx Context,
     inputs: &[PathBuf],
     extra_flags: &[String],
-    verbose: bool,
+    opts: &BuildOptions,
 ) -> Result<Module<'ctx>, BuildError> {
     let mut clang = None;
     let Some((first, rest)) = inputs.split_first() else { return Err(BuildError::NoInputs) };
-    let module = load_input(ctx, first, extra_flags, &mut clang, verbose)?;
+    let module = load_input(ctx, first, extra_flags, &mut clang, opts.chip, opts.verbose)?;
     for p in rest {
-        let m = load_input(ctx, p, extra_flags, &mut clang, verbose)?;
+        let m = load_input(ctx, p, extra_flags, &mut clang, opts.chip, opts.verbose)?;
         module.link_in_module(m).map_err(|e| BuildError::Link { path: p.clone(), msg: e.to_string() })?;
     }
     Ok(module)
@@ -149,10 +149,9 @@ pub fn load_and_link<'ctx>(
 pub struct BuildOptions {
     /// Print each clang command line before running it.
     pub verbose: bool,
-    /// clang's target flags for `.c` inputs (default: the portable ones of
-    /// [`DEFAULT_CHIP`](crate::flags::chip::DEFAULT_CHIP), which every clang
-    /// since LLVM 15 accepts).
-    pub target_flags: Option<Vec<String>>,
+    /// The chip whose clang target flags compile `.c` inputs (see
+    /// [`Clang::find`]).
+    pub chip: Option<Chip>,
     pub translate: TranslateOptions,
 }
 
@@ -163,11 +162,6 @@ pub fn build_module(
     opts: &BuildOptions,
 ) -> Result<espb_runtime::Module, BuildError> {
     let ctx = Context::create();
-    let target: Vec<String> = match &opts.target_flags {
-        Some(t) => t.clone(),
-        None => crate::flags::ChipFlags::portable_target_flags(crate::flags::chip::DEFAULT_CHIP),
-    };
-    let flags: Vec<String> = target.into_iter().chain(extra_flags.iter().cloned()).collect();
-    let module = load_and_link(&ctx, inputs, &flags, opts.verbose)?;
+    let module = load_and_link(&ctx, inputs, extra_flags, opts)?;
     Ok(translate::translate(&module, &opts.translate)?)
 }

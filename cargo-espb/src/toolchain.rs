@@ -99,29 +99,57 @@ fn resolve_exe(p: &Path) -> Option<PathBuf> {
     which::which(p).ok()
 }
 
-/// Finds clang (see the module docs); `configured` is espb.toml's `[build] clang`
-/// (already resolved against the project directory).
-pub fn find(configured: Option<&Path>) -> Result<Toolchain, ToolchainError> {
+/// Where [`locate`] found clang.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FoundBy {
+    Env,
+    Configured,
+    IdfTools,
+    Path,
+}
+
+impl FoundBy {
+    /// How it was found, for `--verbose`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FoundBy::Env => "ESPB_CLANG",
+            FoundBy::Configured => "espb.toml [build] clang",
+            FoundBy::IdfTools => "ESP-IDF tools (esp-clang)",
+            FoundBy::Path => "PATH",
+        }
+    }
+}
+
+/// Finds the clang binary (see the module docs) without running it;
+/// `configured` is espb.toml's `[build] clang` (already resolved against the
+/// project directory).
+pub fn locate(configured: Option<&Path>) -> Result<(PathBuf, FoundBy), ToolchainError> {
     if let Some(p) = std::env::var_os("ESPB_CLANG").filter(|p| !p.is_empty()) {
         let p = PathBuf::from(p);
         let exe = resolve_exe(&p).ok_or(ToolchainError::Missing { what: "ESPB_CLANG", path: p })?;
-        return check(exe, "ESPB_CLANG");
+        return Ok((exe, FoundBy::Env));
     }
     if let Some(p) = configured {
         let exe = resolve_exe(p)
             .ok_or_else(|| ToolchainError::Missing { what: "espb.toml `[build] clang`", path: p.to_path_buf() })?;
-        return check(exe, "espb.toml [build] clang");
+        return Ok((exe, FoundBy::Configured));
     }
     let tools = idf_tools_path();
     if let Some(p) = esp_clang_candidates(&tools).into_iter().next() {
-        return check(p, "ESP-IDF tools (esp-clang)");
+        return Ok((p, FoundBy::IdfTools));
     }
     for name in ["clang-22", "clang"] {
         if let Ok(p) = which::which(name) {
-            return check(p, "PATH");
+            return Ok((p, FoundBy::Path));
         }
     }
     Err(ToolchainError::NotFound { idf_tools: tools.join("tools").join("esp-clang") })
+}
+
+/// Finds clang ([`locate`]) and checks its version ([`check`]).
+pub fn find(configured: Option<&Path>) -> Result<Toolchain, ToolchainError> {
+    let (clang, found_by) = locate(configured)?;
+    check(clang, found_by.describe())
 }
 
 /// Runs `clang --version` and applies the version rule.

@@ -185,7 +185,7 @@ fn esp32c3_command_form_exact_argv() {
     let t = tmp();
     let build = idf_c3(t.path());
     let p = module_project(t.path(), "m", Some("esp32c3"), "build = \"../fw/build\"");
-    let ff = flags::firmware_flags(&p).unwrap_or_else(|e| panic!("{e}"));
+    let ff = flags::firmware_flags(&p.flags_source()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(ff.chip, Chip::Esp32c3);
     let fw = t.path().join("fw");
     match &ff.origin {
@@ -249,7 +249,7 @@ fn esp32_arguments_form_exact_argv_and_fallback_target() {
     let build = idf_esp32(t.path());
     // No chip in espb.toml: taken from the firmware's sdkconfig.h.
     let p = module_project(t.path(), "m32", None, "build = \"../fw32/build\"");
-    let ff = flags::firmware_flags(&p).unwrap_or_else(|e| panic!("{e}"));
+    let ff = flags::firmware_flags(&p.flags_source()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(ff.chip, Chip::Esp32);
     let newlib = t.path().join("tools/xtensa-esp-elf/esp-13.2.0_20240530/xtensa-esp-elf/xtensa-esp-elf/include");
     let root = std::fs::canonicalize(t.path().join("m32")).unwrap_or_else(|e| panic!("{e}"));
@@ -296,7 +296,7 @@ fn chip_mismatch_is_refused() {
     let t = tmp();
     idf_c3(t.path());
     let p = module_project(t.path(), "m", Some("esp32s3"), "build = \"../fw/build\"");
-    let e = flags::firmware_flags(&p).err().map(|e| e.to_string()).unwrap_or_default();
+    let e = flags::firmware_flags(&p.flags_source()).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(e.contains("esp32s3") && e.contains("esp32c3") && e.contains("[package] chip"), "{e}");
 }
 
@@ -305,12 +305,12 @@ fn missing_compile_commands_says_run_idf_py_build() {
     let t = tmp();
     std::fs::create_dir_all(t.path().join("fw/build")).unwrap_or_else(|e| panic!("{e}"));
     let p = module_project(t.path(), "m", Some("esp32c3"), "build = \"../fw/build\"");
-    let e = flags::firmware_flags(&p).err();
+    let e = flags::firmware_flags(&p.flags_source()).err();
     assert!(matches!(e, Some(FlagsError::NoCompileCommands { .. })), "{e:?}");
     let msg = e.map(|e| e.to_string()).unwrap_or_default();
     assert!(msg.contains("idf.py build") && msg.contains("fw/build"), "{msg}");
     let p = module_project(t.path(), "m2", Some("esp32c3"), "build = \"../nowhere/build\"");
-    let msg = flags::firmware_flags(&p).err().map(|e| e.to_string()).unwrap_or_default();
+    let msg = flags::firmware_flags(&p.flags_source()).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(msg.contains("does not exist") && msg.contains("idf.py build"), "{msg}");
 }
 
@@ -319,7 +319,7 @@ fn malformed_compile_commands_names_the_file() {
     let t = tmp();
     write(&t.path().join("fw/build/compile_commands.json"), "[{\"directory\": 1}");
     let p = module_project(t.path(), "m", Some("esp32c3"), "build = \"../fw/build\"");
-    let msg = flags::firmware_flags(&p).err().map(|e| e.to_string()).unwrap_or_default();
+    let msg = flags::firmware_flags(&p.flags_source()).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(msg.contains("compile_commands.json is not valid"), "{msg}");
 }
 

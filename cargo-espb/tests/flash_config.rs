@@ -1,9 +1,7 @@
 //! espb.toml, espflash.toml / espflash_ports.toml, ESPFLASH_PORT /
 //! ESPFLASH_BAUD, and idf.py's flasher_args.json.
 
-#[allow(dead_code)]
-#[path = "../src/flash/mod.rs"]
-mod flash;
+use cargo_espb::flash;
 
 use std::path::{Path, PathBuf};
 

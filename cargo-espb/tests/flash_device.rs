@@ -3,9 +3,7 @@
 //! for a missing port, a busy port (a pseudo-terminal held open), a port
 //! where no chip answers, and a wrong chip.
 
-#[allow(dead_code)]
-#[path = "../src/flash/mod.rs"]
-mod flash;
+use cargo_espb::flash;
 
 use std::path::PathBuf;
 

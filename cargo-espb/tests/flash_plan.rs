@@ -1,12 +1,10 @@
 //! Flash plans for real-format partition tables, the dry-run report, and the
 //! refusals (all decided before any device is touched).
 
-#[allow(dead_code)]
-#[path = "../src/flash/mod.rs"]
-mod flash;
+use cargo_espb::flash;
 
 use esp_idf_part::PartitionTable;
-use espb_runtime::partition;
+use espb_runtime::format::partition;
 use flash::plan::{Context, FirmwareInput, ModuleInput, Plan, PlanError, RegionKind, Request, Sourced, plan, render};
 use flash::table::parse_table;
 

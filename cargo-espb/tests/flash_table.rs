@@ -1,9 +1,7 @@
 //! Partition tables: real ESP-IDF CSV and binary tables load; the rows that
 //! make esp-idf-part 0.6 panic are refused with an error instead.
 
-#[allow(dead_code)]
-#[path = "../src/flash/mod.rs"]
-mod flash;
+use cargo_espb::flash;
 
 use esp_idf_part::{DataType, SubType, Type};
 use flash::table::{TableError, TableFormat, parse_table};

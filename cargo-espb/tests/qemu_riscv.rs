@@ -15,13 +15,17 @@
 //! then runs the module again from C through the C API (espb-capi) with the
 //! C table espb-sys generates for ESP-IDF (tests/qemu/capi_test.c).
 //!
+//! The same firmware, started in its `rtos` mode, runs the scheduler it
+//! carries for modules' task and timer natives (tests/qemu/src/rtos) with
+//! native Rust tasks, under `-icount` so virtual time is deterministic.
+//!
 //! Each case is skipped, loudly, when qemu-system-riscv32 or its rustup
 //! target is missing; scripts/setup.sh installs them.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// A firmware build: its rustup target and the ABI espb-runtime must pick
@@ -173,14 +177,21 @@ fn module() -> &'static Path {
     })
 }
 
-/// Builds tests/qemu for `fw.target`, runs it under QEMU and checks its
-/// output.
-fn run_firmware(fw: &Firmware) {
+/// tests/qemu built for `fw.target` (once per target: the tests of one
+/// target share it), or None when the case is skipped.
+fn firmware(fw: &Firmware) -> Option<PathBuf> {
+    static BUILT: Mutex<Vec<(&str, PathBuf)>> = Mutex::new(Vec::new());
     if !have_qemu() {
-        return skip(fw, "qemu-system-riscv32 not found");
+        skip(fw, "qemu-system-riscv32 not found");
+        return None;
     }
     if !have_target(fw.target) {
-        return skip(fw, &format!("rustup target {} not installed", fw.target));
+        skip(fw, &format!("rustup target {} not installed", fw.target));
+        return None;
+    }
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, elf)) = built.iter().find(|(t, _)| *t == fw.target) {
+        return Some(elf.clone());
     }
     let module = module();
     let work = work_dir();
@@ -204,10 +215,18 @@ fn run_firmware(fw: &Firmware) {
     }
     run(&mut build, &format!("cargo build of tests/qemu for {}", fw.target));
     let elf = work.join(fw.target).join("release").join("espb-qemu-test");
+    built.push((fw.target, elf.clone()));
+    Some(elf)
+}
 
+/// Runs `elf` on the virt machine with `extra` arguments; returns its exit
+/// status and UART output (stderr appended to failure messages).
+fn qemu(fw: &Firmware, elf: &Path, extra: &[String]) -> (std::process::ExitStatus, String, String) {
     let mut child = Command::new("qemu-system-riscv32")
-        .args(["-machine", "virt", "-bios", "none", "-nographic", "-kernel"])
-        .arg(&elf)
+        .args(["-machine", "virt", "-bios", "none", "-nographic"])
+        .args(extra)
+        .arg("-kernel")
+        .arg(elf)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -239,10 +258,187 @@ fn run_firmware(fw: &Firmware) {
     let Some(status) = status else {
         panic!("QEMU ({}) did not finish within 20 s; output so far:\n{out}\n{err}", fw.target);
     };
-    let expected = format!("espb-runtime on riscv32 (qemu virt), native calls: {}\n{EXPECTED_REST}", fw.abi);
+    (status, out, err)
+}
+
+/// Runs `fw`'s firmware with `extra` QEMU arguments and compares its whole
+/// UART output with the ABI line and `rest`.
+fn check_output(fw: &Firmware, extra: &[String], rest: &str) {
+    let Some(elf) = firmware(fw) else { return };
+    let (status, out, err) = qemu(fw, &elf, extra);
+    let expected = format!("espb-runtime on riscv32 (qemu virt), native calls: {}\n{rest}", fw.abi);
     assert_eq!(out, expected, "UART output differs for {} (QEMU {status}, stderr: {err})", fw.target);
     assert!(status.success(), "the firmware reported failure: QEMU {status}\n{out}\n{err}");
 }
+
+/// Builds tests/qemu for `fw.target`, runs it under QEMU and checks its
+/// output.
+fn run_firmware(fw: &Firmware) {
+    check_output(fw, &[], EXPECTED_REST);
+}
+
+/// QEMU arguments for the firmware's scheduler modes: QEMU's loader writes
+/// `mode` to the mode word (tests/qemu/src/main.rs, MODE_WORD) before the hart
+/// starts, and `-icount` ties the virtual clock (mtime, so ticks and
+/// esp_timer) to the instructions run, 1 ns each; `sleep=off` jumps over
+/// the idle task's `wfi` to the next timer event, so an idle millisecond
+/// costs no host time.
+fn rtos_mode(mode: u32) -> Vec<String> {
+    ["-icount", "shift=0,sleep=off", "-device", &format!("loader,addr=0x84000000,data={mode},data-len=4")]
+        .map(String::from)
+        .to_vec()
+}
+
+/// QEMU arguments for mode 2: the firmware runs `module`, which QEMU's
+/// loader puts at 0x8500_0000 (its length in the next word), in its main
+/// task on the scheduler, then `run_for_ms` of virtual time more.
+fn module_mode(module: &Path, run_for_ms: u32) -> Vec<String> {
+    let len = std::fs::metadata(module).unwrap_or_else(|e| panic!("{}: {e}", module.display())).len();
+    let mut args = rtos_mode(2);
+    for (addr, value) in [(0x8400_0004u32, len), (0x8400_0008, u64::from(run_for_ms))] {
+        args.extend(["-device".into(), format!("loader,addr={addr:#x},data={value},data-len=4")]);
+    }
+    args.extend(["-device".into(), format!("loader,file={},addr=0x85000000,force-raw=on", module.display())]);
+    args
+}
+
+/// tests/qemu/app/`name`.c built against the SDK headers (standard `idf`
+/// table), once per test run.
+fn sdk_module(name: &'static str) -> PathBuf {
+    static BUILT: Mutex<Vec<(&str, PathBuf)>> = Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, m)) = built.iter().find(|(n, _)| *n == name) {
+        return m.clone();
+    }
+    let out = work_dir().join(format!("{name}.espb"));
+    run(
+        Command::new(env!("CARGO_BIN_EXE_cargo-espb"))
+            .current_dir(root())
+            .args(["build", &format!("tests/qemu/app/{name}.c"), "-o"])
+            .arg(&out)
+            .args(["--", "-I", "espb-sys/sdk/include"]),
+        &format!("cargo-espb build tests/qemu/app/{name}.c"),
+    );
+    built.push((name, out.clone()));
+    out
+}
+
+/// What tests/qemu/app/rtos_natives.c prints, calling FreeRTOS and
+/// esp_timer through the standard `idf` table in the firmware's main task
+/// (`portTICK_PERIOD_MS` comes from the firmware's `__espb_cfg_FREERTOS_HZ`,
+/// 100): 30 ms are 3 ticks; xTaskDelayUntil by 5 from +3: +8, +13, +18; a
+/// queue of 2 refuses a third item and hands out the front-sent one first;
+/// a receive with a 20 ms timeout gives up after 2 ticks; a mutex cannot
+/// be taken twice, a counting semaphore created with 1 once; then printf's
+/// padding, precision and lengths.
+const RTOS_NATIVES_EXPECTED: &str = "\
+app_main in task main, 10 ms per tick
+vTaskDelay(30 ms): +3 ticks, 30 ms
+vTaskDelayUntil 0: +8 ticks
+vTaskDelayUntil 1: +13 ticks
+vTaskDelayUntil 2: +18 ticks
+send: 1 1, third when full: 0
+waiting: 2
+received -8
+received 7
+receive from empty queue with a 20 ms timeout: 0 after 2 ticks
+mutex take 1, again 0, give 1; semaphore take 1 0
+printf: [   42] [ab  ] [03.14] [beef] [z] [123456789]
+app_main returned 0
+";
+
+/// What the `rtos` mode prints (tests/qemu/src/rtos_demo.rs), fixed by
+/// FreeRTOS's rules at 100 Hz: the highest-priority ready task runs, equals
+/// run first-come first-served and take turns on the tick. Each part starts
+/// right after a tick (its +0).
+///
+/// * ping (vTaskDelay(3)) at +3 +6 +9; pong (xTaskDelayUntil, 5) at +5 +10
+///   +15, each time having delayed.
+/// * every2 (auto-reload, 2 ticks) at +2, where its callback changes its
+///   period to 3: +5, +8 (then it stops itself); once5 at +5 runs before
+///   every2's +5: armed earlier. Callbacks run in "Tmr Svc".
+/// * esp_timer every 15 ms: each callback (in the "esp_timer" task) sends
+///   to a queue the consumer task blocks on, which prints at 15, 30, 45 ms;
+///   the third callback stops its timer. ESP-IDF's return codes: 0x102
+///   ESP_ERR_INVALID_ARG (no such dispatch method), 0x103
+///   ESP_ERR_INVALID_STATE (started or deleted while armed, stopped while
+///   not).
+/// * An ESP_TIMER_ISR esp_timer every 12 ms: its callback runs in the timer
+///   interrupt (xPortInIsrContext() is 1 there, 0 in the task) and sends
+///   with xQueueSendFromISR to isr-reader (priority 3), which outranks the
+///   interrupted idle task: pxHigherPriorityTaskWoken is set. Reads at 12
+///   and 24 ms; the second callback stops its timer.
+/// * inc-a and inc-b (priority 4) each read a counter, hold the mutex over a
+///   one-tick delay, write it plus one and delay a tick: they alternate,
+///   one step per tick, and no update is lost. main (priority 1, after
+///   inc-a took it) cannot give or take it. A recursive mutex: two takes and
+///   two gives pass, a third give fails.
+/// * high (priority 8) creates busy-1 and busy-2 (priority 2, never block)
+///   and delays 5 ticks: only the tick interrupt can let it run again, at
+///   +5, and both busy tasks have had turns. Each spins with its own
+///   values in every register (and float register under ilp32f) and checks
+///   them: a switch that lost one says CORRUPTED. Turns: busy-1 from +0,
+///   busy-2 from +1, ... busy-1 from +4; at +5 the tick readies high and
+///   sends busy-1 behind busy-2, so once high is done busy-2 sees the stop
+///   first.
+/// * At the end only main, IDLE, Tmr Svc and esp_timer are left, and the
+///   heap holds what it held before the parts: deleted tasks, queues,
+///   mutexes, timers and esp_timers were freed.
+const RTOS_EXPECTED: &str = "\
+rtos: 100 Hz tick, 4 tasks at start, scheduler state 2
+-- two tasks with delays
+ping: 1 at +3 ticks
+pong: 1 at +5 ticks (delayed: 1)
+ping: 2 at +6 ticks
+ping: 3 at +9 ticks
+pong: 2 at +10 ticks (delayed: 1)
+pong: 3 at +15 ticks (delayed: 1)
+-- software timers
+xTimerCreate with period 0: NULL
+timer every2 (id 7) in Tmr Svc at +2 ticks
+timer once5 (id 9) in Tmr Svc at +5 ticks
+timer every2 (id 7) in Tmr Svc at +5 ticks
+timer every2 (id 7) in Tmr Svc at +8 ticks
+every2 active after stop: 0, once5 active after firing: 0
+-- esp_timer and a queue
+esp_timer_create: 0x0
+esp_timer_create with dispatch method 2: 0x102
+esp_timer_start_periodic 15 ms: 0x0
+again while armed: 0x103
+esp_timer_delete while armed: 0x103
+esp_timer callback 1 in esp_timer
+consumer: received 1 (1) after 15 ms
+esp_timer callback 2 in esp_timer
+consumer: received 2 (1) after 30 ms
+esp_timer callback 3 in esp_timer
+esp_timer_stop in its callback: 0x0
+consumer: received 3 (1) after 45 ms
+esp_timer_stop when stopped: 0x103
+esp_timer_start_once 25 ms: 0x0
+one-shot esp_timer after 25 ms in esp_timer
+esp_timer_is_active after it fired: false
+esp_timer_delete: 0x0 0x0
+-- an esp_timer dispatched in the interrupt
+esp_timer_create with ESP_TIMER_ISR: 0x0
+isr-reader: received 1 after 12 ms (in ISR context: 1, woke a higher-priority task: 1; here: 0)
+isr-reader: received 2 after 24 ms (in ISR context: 1, woke a higher-priority task: 1; here: 0)
+esp_timer_delete: 0x0
+-- a mutex shared by two tasks
+main: give by a non-holder 0, take while held 0
+inc-a: counter 1 at +1 ticks
+inc-b: counter 2 at +2 ticks
+inc-a: counter 3 at +3 ticks
+inc-b: counter 4 at +4 ticks
+inc-a: counter 5 at +5 ticks
+inc-b: counter 6 at +6 ticks
+counter 6 (expected 6)
+recursive mutex: takes [1, 1], gives [1, 1, 0]
+-- preemption and round robin
+high: woke at +5 ticks over busy loops; busy-1 ran, busy-2 ran
+busy-2: stopped, registers intact
+busy-1: stopped, registers intact
+rtos demo done: 4 tasks left, 0 bytes of heap more than before the parts
+";
 
 #[test]
 fn native_calls_on_riscv32_ilp32_under_qemu() {
@@ -252,4 +448,24 @@ fn native_calls_on_riscv32_ilp32_under_qemu() {
 #[test]
 fn native_calls_on_riscv32_ilp32f_under_qemu() {
     run_firmware(&ILP32F);
+}
+
+#[test]
+fn rtos_scheduler_on_riscv32_ilp32_under_qemu() {
+    check_output(&ILP32, &rtos_mode(1), RTOS_EXPECTED);
+}
+
+#[test]
+fn rtos_scheduler_on_riscv32_ilp32f_under_qemu() {
+    check_output(&ILP32F, &rtos_mode(1), RTOS_EXPECTED);
+}
+
+#[test]
+fn freertos_natives_from_a_module_on_riscv32_ilp32_under_qemu() {
+    check_output(&ILP32, &module_mode(&sdk_module("rtos_natives"), 0), RTOS_NATIVES_EXPECTED);
+}
+
+#[test]
+fn freertos_natives_from_a_module_on_riscv32_ilp32f_under_qemu() {
+    check_output(&ILP32F, &module_mode(&sdk_module("rtos_natives"), 0), RTOS_NATIVES_EXPECTED);
 }

@@ -3,8 +3,8 @@
 //! guard that is off in the firmware's sdkconfig is refused, and the loader
 //! refuses a module whose tables or slots do not match the firmware.
 
-use cargo_espb::sim::PcHost;
 use espb_runtime::{Config, ImportRef, Instance, InstantiateError, format};
+use espb_sim::PcHost;
 use std::path::Path;
 use std::process::{Command, Output};
 

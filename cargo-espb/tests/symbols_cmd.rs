@@ -1,18 +1,19 @@
-//! `cargo espb symbols` check / lock / gen, through `symbols_cmd::run`
-//! (the module is compiled here directly until main.rs wires it in).
-
-#[path = "../src/symbols_cmd.rs"]
-mod symbols_cmd;
+//! `cargo espb symbols` check / lock / gen, through the command's `exec`.
 
 use std::path::PathBuf;
 
+use cargo_espb::CliError;
+use cargo_espb::commands::symbols::SymbolsCmd;
 use clap::Parser;
-use symbols_cmd::{SymbolsCmd, run};
 
 #[derive(clap::Parser)]
 struct Cli {
     #[command(subcommand)]
     cmd: SymbolsCmd,
+}
+
+fn run(cmd: &SymbolsCmd) -> Result<(), CliError> {
+    cmd.exec()
 }
 
 fn parse(args: &[&str]) -> SymbolsCmd {

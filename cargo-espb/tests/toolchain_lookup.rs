@@ -65,8 +65,7 @@ eval exec clang-22 $args
 
 #[test]
 fn esp_clang_from_idf_tools_is_found_and_used() {
-    if which_clang22().is_none() {
-        eprintln!("SKIPPED: clang-22 is not installed (scripts/setup.sh installs it)");
+    if !have_clang22() {
         return;
     }
     let t = tmp();
@@ -103,6 +102,26 @@ fn esp_clang_from_idf_tools_is_found_and_used() {
 }
 
 #[test]
+fn single_file_builds_find_esp_clang_too() {
+    if !have_clang22() {
+        return;
+    }
+    let t = tmp();
+    let tools = t.path().join("espressif");
+    let (_, log) = install_esp_clang(&tools, "esp-19.1.2_20250225", 19);
+    std::fs::write(t.path().join("three.c"), "int main(void) { return 3; }\n").unwrap_or_else(|e| panic!("{e}"));
+    let o = espb(t.path(), &["build", "three.c", "--chip", "esp32s3"], &[("IDF_TOOLS_PATH", &tools)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let calls = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        calls.contains("--target=xtensa-esp-elf") && calls.contains("-mcpu=esp32s3") && calls.contains("three.c"),
+        "esp-clang did not build the file with Espressif's target flags: {calls}"
+    );
+    let o = espb(t.path(), &["run", "three.espb"], &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+}
+
+#[test]
 fn esp_clang_newer_than_the_translator_is_refused() {
     let t = tmp();
     let tools = t.path().join("espressif");
@@ -116,6 +135,15 @@ fn esp_clang_newer_than_the_translator_is_refused() {
     assert!(err.contains("clang 23") && err.contains("LLVM 22"), "{err}");
     let shown = clang.display().to_string();
     assert!(err.contains(&shown) || err.contains("esp-23.1.0"), "the refused clang is not named: {err}");
+}
+
+/// Whether clang-22 (which the fake esp-clang runs) is installed; says so when not.
+fn have_clang22() -> bool {
+    let found = which_clang22().is_some();
+    if !found {
+        eprintln!("SKIPPED: clang-22 is not installed (scripts/setup.sh installs it)");
+    }
+    found
 }
 
 fn which_clang22() -> Option<PathBuf> {

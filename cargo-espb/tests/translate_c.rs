@@ -3,7 +3,7 @@
 use cargo_espb::compile::{BuildError, BuildOptions, build_module};
 use cargo_espb::translate::TranslateError;
 use espb_runtime::Module;
-use espb_runtime::opcodes::Instr;
+use espb_runtime::isa::Instr;
 use std::path::PathBuf;
 
 /// Writes `src` to a fresh temporary `name` and returns its path.

@@ -23,7 +23,8 @@ fn error_strings_cover_every_code() {
     assert_eq!(str_of(EspbError::Ok as i32), "ok");
     assert_eq!(str_of(EspbError::Exit as i32), "the module exited with a non-zero status");
     assert_eq!(str_of(-1), "unknown error");
-    assert_eq!(str_of(11), "unknown error");
+    assert_eq!(str_of(EspbError::Os as i32), "the RTOS could not provide a lock");
+    assert_eq!(str_of(15), "unknown error");
 }
 
 // The detail cell is global: one test runs all the cases in order.
@@ -68,7 +69,7 @@ fn failures_map_to_codes_with_details() {
     let r = unsafe { espb_run(empty.as_ptr(), empty.len(), core::ptr::null(), 0, entry) };
     assert_eq!(r, EspbError::NoEntry);
     assert!(detail().1.starts_with("the module has no function `main`;"), "{:?}", detail());
-    let image = espb_runtime::partition::wrap(&empty).unwrap();
+    let image = espb_runtime::format::partition::wrap(&empty).unwrap();
     let r = unsafe { espb_run_partition(image.as_ptr(), image.len(), core::ptr::null(), 0, entry) };
     assert_eq!(r, EspbError::NoEntry, "the partition header is checked, then the module runs");
 

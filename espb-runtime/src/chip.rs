@@ -31,8 +31,8 @@
 //! into DROM faults (flash is read-only). Granting windows trusts the module
 //! with that memory.
 
-use crate::interp::FirmwareWindows;
 use crate::native::Abi;
+use crate::vm::FirmwareWindows;
 use alloc::string::String;
 use alloc::vec::Vec;
 

@@ -1,16 +1,16 @@
 //! Text disassembly of a module, driven by the opcode table: every
-//! instruction is printed from [`Opcode::mnemonic`](crate::opcodes::Opcode::mnemonic) and its operands as
-//! listed by [`Opcode::operands`](crate::opcodes::Opcode::operands), never by code per opcode.
+//! instruction is printed from [`Opcode::mnemonic`](crate::isa::Opcode::mnemonic) and its operands as
+//! listed by [`Opcode::operands`](crate::isa::Opcode::operands), never by code per opcode.
 //!
 //! The disassembler works on unverified modules too (so `cargo espb inspect`
 //! can show a broken file): out-of-range indices print as `<?>`, and an
 //! unknown opcode or truncated instruction ends that function's listing
 //! with the remaining bytes.
 
-use crate::format::code::{Operand, operands};
 use crate::format::{self, FormatError, Header, section_name};
+use crate::isa::Instr;
+use crate::isa::operand::{Operand, operands};
 use crate::module::{FuncType, ImportRef, Module, RelocKind};
-use crate::opcodes::Instr;
 use alloc::string::String;
 use core::fmt::Write;
 

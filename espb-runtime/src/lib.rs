@@ -11,20 +11,24 @@
 
 extern crate alloc;
 
+pub mod app;
 pub mod chip;
 pub mod disasm;
 pub mod format;
-pub mod heap;
-pub mod interp;
-pub mod memory;
+pub mod isa;
 pub mod module;
 pub mod native;
-pub mod opcodes;
-pub mod partition;
+pub mod os;
 pub mod runner;
 pub mod symtab;
+mod sync;
+pub mod thunk;
 pub mod verify;
+pub mod vm;
 
 pub use format::{LoadError, load};
-pub use interp::{Config, Host, HostCtx, Instance, InstantiateError, NoHost, Trap, TrapKind};
 pub use module::*;
+pub use vm::{
+    Config, FirmwareWindows, Heap, Host, HostCtx, Instance, InstantiateError, Memory, NoHost, PC_MEMORY_BASE,
+    TableLookupError, Trap, TrapKind, describe_trap,
+};

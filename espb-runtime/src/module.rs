@@ -124,7 +124,7 @@ pub struct Function {
     pub num_regs: u16,
     /// Bytes of fixed stack frame (static allocas), 16-aligned.
     pub frame_size: u32,
-    /// Encoded instructions (see [`crate::opcodes`]).
+    /// Encoded instructions (see [`crate::isa`]).
     pub code: Vec<u8>,
 }
 
@@ -266,8 +266,8 @@ impl Module {
         }
         for func in &self.functions {
             let mut pc = 0;
-            while let Some((instr, next)) = crate::opcodes::Instr::decode(&func.code, pc) {
-                if let crate::opcodes::Instr::FuncAddr { f, .. } = instr {
+            while let Some((instr, next)) = crate::isa::Instr::decode(&func.code, pc) {
+                if let crate::isa::Instr::FuncAddr { f, .. } = instr {
                     taken.insert(f);
                 }
                 if next <= pc {

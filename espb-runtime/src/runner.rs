@@ -15,10 +15,10 @@
 //! that (callback thunks, which would keep it alive, do not exist yet).
 
 use crate::format::LoadError;
-use crate::interp::{Config, FirmwareWindows, Host, Instance, InstantiateError, Trap, TrapKind};
 use crate::module::Module;
 use crate::native::DeviceHost;
 use crate::symtab::Registry;
+use crate::vm::{Config, FirmwareWindows, Host, Instance, InstantiateError, Trap, TrapKind};
 use alloc::string::String;
 
 /// How a run ended well.
@@ -63,6 +63,9 @@ pub enum RunError {
     /// The module called `exit(status)` with a non-zero status.
     #[error("the module called exit({0})")]
     Exit(i32),
+    /// The app was unloaded (or stopped by a trap) before this call.
+    #[error("the module is not loaded any more (unloaded, or stopped by a trap)")]
+    Unloaded,
 }
 
 /// Decodes and verifies `bytes` (a module, no partition header), resolves
@@ -75,21 +78,29 @@ pub fn run_module(
     entry: &str,
 ) -> Result<Outcome, RunError> {
     let config = Config { native_memory: true, firmware_windows: windows, ..Config::default() };
-    run_with(bytes, entry, config, |m| DeviceHost::new(tables, m))
+    run_with(bytes, Some(entry), config, |m| DeviceHost::new(tables, m))
 }
 
 /// [`run_module`] with any host and configuration (the PC, tests): the same
-/// checks, entry rules and outcomes.
+/// checks, entry rules and outcomes. Without an `entry`, it calls
+/// [`default_entry`].
 pub fn run_with<H: Host>(
     bytes: &[u8],
-    entry: &str,
+    entry: Option<&str>,
     config: Config,
     host: impl FnOnce(&Module) -> H,
 ) -> Result<Outcome, RunError> {
     let m = crate::format::load(bytes)?;
-    let (func, args) = entry_call(&m, entry)?;
+    let entry = entry.unwrap_or_else(|| default_entry(&m));
+    entry_call(&m, entry)?;
     let host = host(&m);
     let mut inst = Instance::new(m, host, config)?;
+    call_entry(&mut inst, entry)
+}
+
+/// Calls `entry` of `inst` with the entry rules and outcomes of [`run_with`].
+pub(crate) fn call_entry<H: Host>(inst: &mut Instance<H>, entry: &str) -> Result<Outcome, RunError> {
+    let (func, args) = entry_call(inst.module(), entry)?;
     match inst.call(func, args) {
         Ok(v) => Ok(Outcome::Returned(v.unwrap_or(0) as u32 as i32)),
         Err(t) => match t.kind {
@@ -98,6 +109,12 @@ pub fn run_with<H: Host>(
             _ => Err(RunError::Trap { message: inst.describe(&t), trap: t }),
         },
     }
+}
+
+/// The entry of a run that names none: `main` when the module defines it
+/// (a portable C program), else ESP-IDF's `app_main`.
+pub fn default_entry(m: &Module) -> &'static str {
+    if m.find_function("main").is_some() { "main" } else { "app_main" }
 }
 
 /// The entry function and its arguments: `main(argc, argv)` gets 0 and
@@ -116,9 +133,9 @@ fn entry_call(m: &Module, entry: &str) -> Result<(u16, &'static [u64]), RunError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::interp::NoHost;
+    use crate::isa::Instr;
     use crate::module::{Function, ValType};
-    use crate::opcodes::Instr;
+    use crate::vm::NoHost;
     use crate::{FuncType, format};
 
     fn ty(params: usize) -> FuncType {
@@ -153,7 +170,7 @@ mod tests {
                     1,
                     code(&[
                         Instr::ConstI8 { d: 0, v: 3 },
-                        Instr::CallImport { i: 0, ty: 3, d: 0, args: crate::opcodes::Regs(&[0]) },
+                        Instr::CallImport { i: 0, ty: 3, d: 0, args: crate::isa::Regs(&[0]) },
                         Instr::Ret { s: 0 },
                     ])
                 ),
@@ -165,7 +182,7 @@ mod tests {
     }
 
     fn run(bytes: &[u8], entry: &str) -> Result<Outcome, RunError> {
-        run_with(bytes, entry, Config::default(), |_| NoHost)
+        run_with(bytes, Some(entry), Config::default(), |_| NoHost)
     }
 
     #[test]
@@ -177,6 +194,8 @@ mod tests {
         let RunError::Trap { trap, .. } = &e else { panic!("{e:?}") };
         assert_eq!(trap.kind, TrapKind::DivideByZero, "argc is 0");
         assert_eq!(e.to_string(), "trap: integer divide by zero in function `main` at code offset 0x3");
+        let e = run_with(&m, None, Config::default(), |_| NoHost).unwrap_err();
+        assert!(matches!(e, RunError::Trap { .. }), "without a name, `main` runs before `app_main`: {e:?}");
         assert_eq!(run(&m, "quit"), Err(RunError::Exit(3)));
         assert_eq!(run(&m, "quit").unwrap_err().to_string(), "the module called exit(3)");
         let e = run(&m, "three").unwrap_err();
@@ -208,7 +227,7 @@ mod tests {
         // The device host, with module memory in the PC window (a 64-bit
         // host rarely has native memory below 4 GiB: see the next test).
         let device = |m: &Module| DeviceHost::new(Registry::new(), m);
-        let e = run_with(&format::encode(&m), "app_main", Config::default(), device).unwrap_err();
+        let e = run_with(&format::encode(&m), Some("app_main"), Config::default(), device).unwrap_err();
         assert!(
             matches!(&e, RunError::Instantiate(InstantiateError::MissingTable { table }) if table == "custom"),
             "{e:?}"

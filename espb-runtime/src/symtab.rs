@@ -4,7 +4,7 @@
 //! answers [`crate::Host::table_prefix_hash`] and
 //! [`crate::Host::resolve_slot`] from it.
 
-use crate::interp::TableLookupError;
+use crate::vm::TableLookupError;
 use alloc::vec::Vec;
 
 /// One registered table: slot `i` holds the address of import `i`, or 0

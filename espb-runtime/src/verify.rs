@@ -11,9 +11,9 @@
 //! Register and branch-target checks are driven by the opcode table (see
 //! [`crate::format::code`]), so a new opcode is covered without code here.
 
-use crate::format::code::{Operand, operands};
+use crate::isa::operand::{Operand, operands};
+use crate::isa::{Conv, FBinary, FUnary, Instr, Opcode};
 use crate::module::{ArgRole, FuncType, Function, ImportRef, Module, RelocKind};
-use crate::opcodes::{Conv, FBinary, FUnary, Instr, Opcode};
 use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec;
@@ -441,8 +441,8 @@ fn verify_code(m: &Module, func: usize, f: &Function) -> Result<(), VerifyError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::isa::OperandKind;
     use crate::module::{Function, Import, ValType};
-    use crate::opcodes::OperandKind;
     use alloc::vec::Vec;
 
     /// One instruction of `op` with every register `reg`, every U16 `idx`,

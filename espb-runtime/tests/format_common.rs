@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use espb_runtime::format::{self, HEADER_SIZE, SECTION_ENTRY_SIZE};
-use espb_runtime::opcodes::{Instr, Regs, Targets, encode_targets};
+use espb_runtime::isa::{Instr, Regs, Targets, encode_targets};
 use espb_runtime::{
     ArgSet, CallHints, Data, DebugLines, Export, FuncType, Function, Import, ImportHints, ImportRef, Layout, LineEntry,
     Module, Reloc, RelocKind, TableRef, ValType,

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use espb_runtime::format::{self, HEADER_SIZE, SECTION_ENTRY_SIZE, section};
-use espb_runtime::opcodes::{Instr, Opcode, OperandKind};
+use espb_runtime::isa::{Instr, Opcode, OperandKind};
 use espb_runtime::{DebugLines, Function, Layout, Module, ValType, disasm, load, verify};
 
 #[test]

@@ -1,7 +1,7 @@
 //! The interpreter on hand-assembled modules: results, calls, memory, traps.
 
-use espb_runtime::interp::describe_trap;
-use espb_runtime::opcodes::{Instr, Regs, Targets, encode_targets};
+use espb_runtime::describe_trap;
+use espb_runtime::isa::{Instr, Regs, Targets, encode_targets};
 use espb_runtime::{Config, Data, FuncType, Function, Instance, Module, NoHost, TrapKind, ValType};
 
 fn asm(instrs: &[Instr<'_>]) -> Vec<u8> {

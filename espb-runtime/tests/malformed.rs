@@ -8,7 +8,7 @@ mod common;
 
 use common::*;
 use espb_runtime::format::{self, FormatError, HEADER_SIZE, LoadError, section};
-use espb_runtime::opcodes::{Instr, encode_targets};
+use espb_runtime::isa::{Instr, encode_targets};
 use espb_runtime::verify::VerifyError;
 use espb_runtime::{
     ArgSet, CallHints, Data, DebugLines, Export, FuncType, Import, ImportHints, ImportRef, Layout, LineEntry, Module,

@@ -4,7 +4,7 @@
 //! never a panic. In debug builds (`cargo test`) the interpreter re-checks
 //! what it trusts the verifier for, so a verifier hole shows up here.
 
-use espb_runtime::opcodes::{Opcode, OperandKind};
+use espb_runtime::isa::{Opcode, OperandKind};
 use espb_runtime::{Config, Data, FuncType, Function, Instance, Module, NoHost, ValType, format};
 use proptest::prelude::*;
 

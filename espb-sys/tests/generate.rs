@@ -369,7 +369,7 @@ fn config_values_follow_c() {
 /// of its own.
 #[test]
 fn rust_table_feeds_the_runtime() {
-    use espb_runtime::opcodes::Instr;
+    use espb_runtime::isa::Instr;
     use espb_runtime::{FuncType, Function, Import, ImportRef, Layout, Module, TableRef, ValType};
 
     let d = common::scratch("gen-rs-runtime");
@@ -417,7 +417,7 @@ fn rust_table_feeds_the_runtime() {
         krate.join("src/main.rs"),
         format!(
             r#"include!({table:?});
-use espb_runtime::interp::FirmwareWindows;
+use espb_runtime::FirmwareWindows;
 use espb_runtime::runner::run_module;
 use espb_runtime::symtab::{{Registry, SymbolTable}};
 

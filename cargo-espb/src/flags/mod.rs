@@ -10,15 +10,46 @@ pub mod chip;
 pub mod cmake_file_api;
 pub mod compile_commands;
 pub mod gcc_to_clang;
+pub mod sdk;
 
 pub use chip::{Arch, Chip, ChipFlags};
 pub use gcc_to_clang::Dropped;
 
-use crate::project::Project;
 use std::path::{Path, PathBuf};
 
 /// Where Debian's newlib headers live (`apt-get install libnewlib-dev`).
 pub const SYSTEM_NEWLIB: &str = "/usr/include/newlib";
+
+/// Code generation flags of every C file without a firmware build (a
+/// single-file build, a portable project): size-optimised like ESP-IDF's
+/// default, with debug info for trap locations.
+pub const DEFAULT_CFLAGS: &[&str] = &["-Os", "-g", "-ffunction-sections", "-fdata-sections", "-fno-common"];
+
+/// `-isystem` for Debian's newlib headers, when they are installed.
+pub fn system_newlib_flags() -> Vec<String> {
+    if Path::new(SYSTEM_NEWLIB).is_dir() { vec!["-isystem".into(), SYSTEM_NEWLIB.into()] } else { Vec::new() }
+}
+
+/// What a module build's flags depend on: where the module project is and
+/// which firmware build it names (espb.toml's `[package] chip` and
+/// `[firmware]`).
+#[derive(Clone, Copy, Debug)]
+pub struct FlagsSource<'a> {
+    /// The module project's directory: firmware paths are relative to it,
+    /// the portable SDK headers are written under it, and
+    /// `-ffile-prefix-map` shortens it to `.`.
+    pub root: &'a Path,
+    /// The configuration file, named in errors.
+    pub file: &'a Path,
+    /// The chip the configuration names, if any.
+    pub chip: Option<Chip>,
+    /// An idf.py build directory.
+    pub idf_build: Option<&'a Path>,
+    /// An esp-idf-sys firmware crate.
+    pub cargo: Option<&'a Path>,
+    /// Extra arguments of that crate's `cargo build`.
+    pub cargo_args: &'a [String],
+}
 
 /// A compile command scraped from a firmware build, before translation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,19 +162,18 @@ pub enum FlagsError {
     Sdk { path: PathBuf, source: std::io::Error },
 }
 
-/// The flags of `project` (see the module docs).
-pub fn firmware_flags(project: &Project) -> Result<FirmwareFlags, FlagsError> {
-    firmware_flags_verbose(project, false)
+/// The flags of the build `src` describes (see the module docs).
+pub fn firmware_flags(src: &FlagsSource<'_>) -> Result<FirmwareFlags, FlagsError> {
+    firmware_flags_verbose(src, false)
 }
 
 /// [`firmware_flags`], printing what is run and read when `verbose`.
-pub fn firmware_flags_verbose(project: &Project, verbose: bool) -> Result<FirmwareFlags, FlagsError> {
-    let fw = &project.config.firmware;
-    let (scraped, out_dir) = match (&fw.build, &fw.cargo) {
-        (Some(_), Some(_)) => return Err(FlagsError::BothFirmware { file: project.file.clone() }),
-        (None, None) => return portable(project),
+pub fn firmware_flags_verbose(src: &FlagsSource<'_>, verbose: bool) -> Result<FirmwareFlags, FlagsError> {
+    let (scraped, out_dir) = match (src.idf_build, src.cargo) {
+        (Some(_), Some(_)) => return Err(FlagsError::BothFirmware { file: src.file.to_path_buf() }),
+        (None, None) => return portable(src),
         (Some(b), None) => {
-            let dir = project.root.join(b);
+            let dir = src.root.join(b);
             if !dir.is_dir() {
                 return Err(FlagsError::BuildDirMissing { dir });
             }
@@ -155,8 +185,8 @@ pub fn firmware_flags_verbose(project: &Project, verbose: bool) -> Result<Firmwa
             (compile_commands::scrape(&db, fw_project.as_deref())?, None)
         }
         (None, Some(c)) => {
-            let dir = project.root.join(c);
-            let out = cargo_build::out_dir(&dir, &fw.cargo_args, verbose)?;
+            let dir = src.root.join(c);
+            let out = cargo_build::out_dir(&dir, src.cargo_args, verbose)?;
             let build = out.join("build");
             let s = match cmake_file_api::scrape(&build)? {
                 Some(s) => s,
@@ -174,7 +204,7 @@ pub fn firmware_flags_verbose(project: &Project, verbose: bool) -> Result<Firmwa
     if verbose {
         eprintln!("       Flags from {} (command of {})", scraped.origin.display(), scraped.source.display());
     }
-    from_scraped(project, scraped, out_dir)
+    from_scraped(src, scraped, out_dir)
 }
 
 /// `CONFIG_IDF_TARGET` of the first `sdkconfig.h` in the include dirs.
@@ -220,15 +250,16 @@ fn newlib_include(compiler: Option<&str>, chip: Chip) -> Option<PathBuf> {
     Path::new(SYSTEM_NEWLIB).is_dir().then(|| PathBuf::from(SYSTEM_NEWLIB))
 }
 
-fn prefix_map(project: &Project) -> String {
-    format!("-ffile-prefix-map={}=.", project.root.display())
+/// Shortens the project's directory to `.` in debug info and trap locations.
+fn prefix_map(root: &Path) -> String {
+    format!("-ffile-prefix-map={}=.", root.display())
 }
 
-fn from_scraped(project: &Project, s: Scraped, out_dir: Option<PathBuf>) -> Result<FirmwareFlags, FlagsError> {
+fn from_scraped(src: &FlagsSource<'_>, s: Scraped, out_dir: Option<PathBuf>) -> Result<FirmwareFlags, FlagsError> {
     let t = gcc_to_clang::translate(&s.args, &s.directory);
-    let configured = project.config.package.chip;
+    let configured = src.chip;
     let mismatch = |firmware: String, origin: PathBuf| FlagsError::ChipMismatch {
-        file: project.file.clone(),
+        file: src.file.to_path_buf(),
         configured: configured.map(|c| c.to_string()).unwrap_or_default(),
         firmware,
         origin,
@@ -252,13 +283,13 @@ fn from_scraped(project: &Project, s: Scraped, out_dir: Option<PathBuf>) -> Resu
             _ => {}
         }
     }
-    let chip = chip.ok_or_else(|| FlagsError::NoChip { file: project.file.clone() })?;
+    let chip = chip.ok_or_else(|| FlagsError::NoChip { file: src.file.to_path_buf() })?;
     let mut flags = t.flags;
     if let Some(inc) = newlib_include(s.compiler.as_deref(), chip) {
         flags.push("-isystem".into());
         flags.push(inc.display().to_string());
     }
-    flags.push(prefix_map(project));
+    flags.push(prefix_map(src.root));
     Ok(FirmwareFlags {
         chip,
         origin: FlagsOrigin::Firmware { file: s.origin, source: s.source, out_dir },
@@ -268,26 +299,22 @@ fn from_scraped(project: &Project, s: Scraped, out_dir: Option<PathBuf>) -> Resu
 }
 
 /// Flags of a project without a firmware build: espb-sys's portable headers.
-fn portable(project: &Project) -> Result<FirmwareFlags, FlagsError> {
-    let sdk = crate::project::sdk::materialize(&project.root)?;
-    let chip = project.config.package.chip.unwrap_or(chip::DEFAULT_CHIP);
+fn portable(src: &FlagsSource<'_>) -> Result<FirmwareFlags, FlagsError> {
+    let sdk = sdk::materialize(src.root)?;
+    let chip = src.chip.unwrap_or(chip::DEFAULT_CHIP);
     Ok(FirmwareFlags {
         chip,
         origin: FlagsOrigin::Portable { sdk_include: sdk.clone() },
-        flags: portable_flags(&project.root, &sdk),
+        flags: portable_flags(src.root, &sdk),
         dropped: Vec::new(),
     })
 }
 
 /// The flags of a portable build, for a project at `root` with the SDK at `sdk`.
 pub fn portable_flags(root: &Path, sdk: &Path) -> Vec<String> {
-    let mut flags = Vec::new();
-    if Path::new(SYSTEM_NEWLIB).is_dir() {
-        flags.push("-isystem".into());
-        flags.push(SYSTEM_NEWLIB.into());
-    }
+    let mut flags = system_newlib_flags();
     flags.push(format!("-I{}", sdk.display()));
-    flags.extend(["-Os", "-g", "-ffunction-sections", "-fdata-sections", "-fno-common"].map(String::from));
-    flags.push(format!("-ffile-prefix-map={}=.", root.display()));
+    flags.extend(DEFAULT_CFLAGS.iter().map(|f| f.to_string()));
+    flags.push(prefix_map(root));
     flags
 }

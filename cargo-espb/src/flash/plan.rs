@@ -209,12 +209,12 @@ pub fn plan(table: &PartitionTable, req: &Request<'_>) -> Result<Plan, PlanError
         if m.bytes.is_empty() {
             return Err(PlanError::EmptyModule);
         }
-        let needed = (espb_runtime::partition::HEADER_LEN + m.bytes.len()) as u64;
+        let needed = (espb_runtime::format::partition::HEADER_LEN + m.bytes.len()) as u64;
         // Written in whole words (padded with 0xFF).
         if needed.next_multiple_of(4) > u64::from(part.size()) {
             return Err(PlanError::ModuleTooLarge { label: part.name(), needed, available: part.size() });
         }
-        let data = espb_runtime::partition::wrap(m.bytes).map_err(|_| PlanError::ModuleTooLarge {
+        let data = espb_runtime::format::partition::wrap(m.bytes).map_err(|_| PlanError::ModuleTooLarge {
             label: part.name(),
             needed,
             available: part.size(),

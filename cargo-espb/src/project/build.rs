@@ -6,7 +6,9 @@
 //! every flag) and the list of headers clang's `-MD` depfile named with a
 //! digest of their contents. A source is recompiled when either changes.
 
-use super::{Project, ProjectError, sdk::hex};
+use super::{Project, ProjectError};
+use crate::bind::{Added, BindOptions, DEFAULT_CUSTOM_MANIFEST, bind_imports};
+use crate::flags::sdk::hex;
 use crate::flags::{self, Arch, FirmwareFlags, FlagsOrigin};
 use crate::toolchain::{self, Toolchain};
 use serde::{Deserialize, Serialize};
@@ -49,6 +51,8 @@ pub struct BuildReport {
     pub clang_args: Vec<String>,
     /// Hints lines that had no effect (functions the module does not import).
     pub hint_warnings: Vec<String>,
+    /// Imports `add_missing` appended to the custom table.
+    pub added: Option<Added>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -74,17 +78,16 @@ pub fn clang_command(tc: &Toolchain, args: &[String], src: &Path, bc: &Path, dep
     cmd
 }
 
-/// Builds the project's module.
-/// Binds the module's imports to the standard `idf` table and the
-/// project's `[symbols]` tables, checking guards against the firmware's
-/// `sdkconfig.h` when an idf.py build is configured.
-fn bind_project_symbols(
-    project: &Project,
-    module: &mut espb_runtime::Module,
-    add_missing: bool,
-) -> Result<(), ProjectError> {
-    let manifests: Vec<PathBuf> =
+/// The binding of the project's imports: the standard `idf` table and the
+/// `[symbols]` tables (else the project's custom table), with guards
+/// checked against the firmware's `sdkconfig.h` when an idf.py build is
+/// configured.
+fn bind_options(project: &Project, add_missing: bool) -> BindOptions {
+    let mut manifests: Vec<PathBuf> =
         project.config.symbols.values().filter(|m| m.as_str() != "standard").map(|m| project.root.join(m)).collect();
+    if manifests.is_empty() {
+        manifests.push(project.root.join(DEFAULT_CUSTOM_MANIFEST));
+    }
     let sdkconfig = project
         .config
         .firmware
@@ -92,29 +95,17 @@ fn bind_project_symbols(
         .as_ref()
         .map(|b| project.root.join(b).join("config").join("sdkconfig.h"))
         .filter(|p| p.is_file());
-    let args = crate::cli::SymbolArgs {
-        manifests: if manifests.is_empty() {
-            vec![project.root.join(crate::cli::DEFAULT_CUSTOM_MANIFEST)]
-        } else {
-            manifests
-        },
-        sdkconfig,
-        add_missing,
-    };
-    crate::cli::bind_symbols(module, &args).map_err(|e| ProjectError::Symbols {
-        table: "(imports)".into(),
-        file: project.file.clone(),
-        message: format!("{e}"),
-    })
+    BindOptions { manifests, sdkconfig, add_missing }
 }
 
+/// Builds the project's module.
 pub fn build_project(project: &Project, opts: &BuildOptions) -> Result<BuildReport, ProjectError> {
     project.check_symbols()?;
     // Parsed before clang runs: a typo in the hints file fails fast.
     let hints = project.hints(opts.hints.as_deref())?;
     let configured = project.config.build.clang.as_ref().map(|c| project.root.join(c));
     let tc = toolchain::find(configured.as_deref())?;
-    let ff = flags::firmware_flags_verbose(project, opts.verbose)?;
+    let ff = flags::firmware_flags_verbose(&project.flags_source(), opts.verbose)?;
     if opts.verbose {
         eprintln!("       Clang {} ({}, found by {})", tc.clang.display(), tc.version_line, tc.found_by);
         if ff.chip.arch() == Arch::Xtensa && !tc.esp_clang {
@@ -152,7 +143,8 @@ pub fn build_project(project: &Project, opts: &BuildOptions) -> Result<BuildRepo
     }
     let bopts = crate::compile::BuildOptions { verbose: opts.verbose, ..Default::default() };
     let mut module = crate::compile::build_module(&bcs, &[], &bopts)?;
-    bind_project_symbols(project, &mut module, opts.add_missing)?;
+    let added = bind_imports(&mut module, &bind_options(project, opts.add_missing))
+        .map_err(|e| ProjectError::Bind { file: project.file.clone(), source: Box::new(e) })?;
     // Not cached: hints are merged on every build, so an edited hints file
     // always reaches the module.
     let hint_warnings = crate::hints::apply(&mut module, hints.as_ref())?;
@@ -172,6 +164,7 @@ pub fn build_project(project: &Project, opts: &BuildOptions) -> Result<BuildRepo
         flags: ff,
         clang_args: args,
         hint_warnings,
+        added,
     })
 }
 

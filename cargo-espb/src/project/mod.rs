@@ -24,11 +24,11 @@
 //! firmware-build = "../firmware/build"
 //! ```
 
+#[cfg(feature = "translator")]
 pub mod build;
-pub mod cli;
 pub mod new;
-pub mod sdk;
 
+#[cfg(feature = "translator")]
 pub use build::{BuildOptions, BuildReport, build_project};
 pub use new::{FirmwareKind, NewArgs, new_project};
 
@@ -122,6 +122,7 @@ pub enum ProjectError {
     #[error("could not run clang {}: {source}", clang.display())]
     ClangSpawn { clang: PathBuf, source: std::io::Error },
 
+    #[cfg(feature = "translator")]
     #[error(transparent)]
     Build(#[from] crate::compile::BuildError),
 
@@ -133,6 +134,9 @@ pub enum ProjectError {
 
     #[error("symbol table `{table}` in {}: {message}", file.display())]
     Symbols { table: String, file: PathBuf, message: String },
+
+    #[error("imports of {}: {source}", file.display())]
+    Bind { file: PathBuf, source: Box<crate::bind::BindError> },
 
     #[error(
         "hints file {} named by `[build] hints` in {} does not exist: create it, or remove the key to build without \
@@ -175,6 +179,19 @@ impl Project {
 
     pub fn name(&self) -> &str {
         &self.config.package.name
+    }
+
+    /// What the project's flags depend on (see [`crate::flags::firmware_flags`]).
+    pub fn flags_source(&self) -> crate::flags::FlagsSource<'_> {
+        let fw = &self.config.firmware;
+        crate::flags::FlagsSource {
+            root: &self.root,
+            file: &self.file,
+            chip: self.config.package.chip,
+            idf_build: fw.build.as_deref(),
+            cargo: fw.cargo.as_deref(),
+            cargo_args: &fw.cargo_args,
+        }
     }
 
     /// `[build] output`, default `build/<name>.espb`, absolute.

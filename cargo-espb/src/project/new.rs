@@ -2,8 +2,8 @@
 //! (ESP-IDF C with idf.py, or Rust with esp-idf-sys), from the templates
 //! embedded in the binary (`templates/`).
 
-use super::{ProjectError, sdk};
-use crate::flags::{Chip, ChipFlags};
+use super::ProjectError;
+use crate::flags::{Chip, ChipFlags, sdk};
 use include_dir::{Dir, include_dir};
 use std::path::{Path, PathBuf};
 

@@ -5,7 +5,7 @@
 use super::error::TranslateError;
 use super::mir::{MFunc, MInst, MOp};
 use super::regalloc::Allocation;
-use espb_runtime::opcodes::{Opcode, OperandKind};
+use espb_runtime::isa::{Opcode, OperandKind};
 
 pub struct Emitted {
     pub code: Vec<u8>,

@@ -4,7 +4,7 @@
 use super::ir::{TypeKind, Val};
 use super::lower::{FuncLower, Result};
 use super::mir::MOp;
-use espb_runtime::opcodes::{FBinary, FUnary, Opcode};
+use espb_runtime::isa::{FBinary, FUnary, Opcode};
 
 impl FuncLower<'_> {
     pub fn lower_intrinsic(&mut self, inst: Val, name: &str) -> Result<()> {

@@ -6,7 +6,7 @@ use super::lower::{Cond, FuncLower, Result};
 use super::mir::{MOp, VReg};
 use super::types::{func_type, val_type};
 use espb_runtime::FuncType;
-use espb_runtime::opcodes::{Conv, FBinary, FUnary, Opcode};
+use espb_runtime::isa::{Conv, FBinary, FUnary, Opcode};
 use inkwell::llvm_sys::LLVMIntPredicate as P;
 
 /// A pointer split as base value, constant offset, scaled indices.

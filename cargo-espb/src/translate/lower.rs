@@ -9,7 +9,7 @@ use super::ir::{Block, Op, Val, ValKind, is_inst};
 use super::mir::{BlockId, MBlock, MFunc, MInst, MOp, VReg};
 use super::phi;
 use super::types::{Tables, describe_unsupported, func_type, val_type};
-use espb_runtime::opcodes::Opcode;
+use espb_runtime::isa::Opcode;
 use std::collections::{HashMap, HashSet};
 
 pub type Result<T> = std::result::Result<T, TranslateError>;

@@ -1,7 +1,7 @@
 //! Machine IR: opcodes from the VM's table with virtual registers and
 //! block labels, between instruction selection and encoding.
 
-use espb_runtime::opcodes::Opcode;
+use espb_runtime::isa::Opcode;
 
 /// A virtual register; parameters are `0..nparams`.
 pub type VReg = u32;

@@ -8,7 +8,7 @@ use super::ir::{Op, Ty, Val, ValKind, is_inst};
 use super::lower::{FuncLower, Result};
 use super::mir::VReg;
 use super::types::val_type;
-use espb_runtime::opcodes::Opcode;
+use espb_runtime::isa::Opcode;
 
 const AGG_UNSUPPORTED: &str = "aggregate value (extractvalue/insertvalue)";
 

@@ -239,7 +239,7 @@ pub fn allocate(f: &MFunc) -> Allocation {
 mod tests {
     use super::super::mir::{MBlock, MInst, MOp};
     use super::*;
-    use espb_runtime::opcodes::Opcode;
+    use espb_runtime::isa::Opcode;
 
     fn inst(op: Opcode, ops: Vec<MOp>) -> MInst {
         MInst::new(op, ops)

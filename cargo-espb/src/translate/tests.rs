@@ -2,7 +2,7 @@
 //! decoding the produced code.
 
 use super::*;
-use espb_runtime::opcodes::Instr;
+use espb_runtime::isa::Instr;
 use inkwell::context::Context;
 use inkwell::memory_buffer::MemoryBuffer;
 
@@ -50,9 +50,8 @@ fn add_function() {
 fn run(src: &str, name: &str, args: &[u64]) -> u64 {
     let m = translate_ll(src).unwrap_or_else(|e| panic!("translate: {e}"));
     let f = m.find_function(name).expect("function");
-    let mut inst =
-        espb_runtime::Instance::new(m, espb_runtime::interp::NoHost, espb_runtime::interp::Config::default())
-            .unwrap_or_else(|e| panic!("instantiate: {e}"));
+    let mut inst = espb_runtime::Instance::new(m, espb_runtime::NoHost, espb_runtime::Config::default())
+        .unwrap_or_else(|e| panic!("instantiate: {e}"));
     inst.call(f, args).unwrap_or_else(|t| panic!("trap: {t:?}")).unwrap_or(0)
 }
 
@@ -481,9 +480,8 @@ fn va_arg_instruction_reads_both_va_list_forms() {
     for header in [HEADER, XTENSA] {
         let m = translate_ll_with(header, VA_ARG_INSTR).unwrap_or_else(|e| panic!("{header}: {e}"));
         let f = m.find_function("main").expect("main");
-        let mut inst =
-            espb_runtime::Instance::new(m, espb_runtime::interp::NoHost, espb_runtime::interp::Config::default())
-                .unwrap_or_else(|e| panic!("instantiate: {e}"));
+        let mut inst = espb_runtime::Instance::new(m, espb_runtime::NoHost, espb_runtime::Config::default())
+            .unwrap_or_else(|e| panic!("instantiate: {e}"));
         let r = inst.call(f, &[]).unwrap_or_else(|t| panic!("trap: {t:?}"));
         assert_eq!(r, Some(8775), "{header}");
     }

@@ -28,7 +28,7 @@ use super::ir::{Block, Op, Val, ValKind, is_inst};
 use super::lower::{FuncLower, Result};
 use super::mir::{MOp, VReg};
 use super::types::{module_func_type, val_type};
-use espb_runtime::opcodes::Opcode;
+use espb_runtime::isa::Opcode;
 use espb_runtime::{FuncType, ValType};
 
 /// The `va_list` of the bitcode's target.

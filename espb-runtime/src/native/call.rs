@@ -63,8 +63,8 @@
 use super::abi::{Abi, UNAVAILABLE};
 #[cfg(espb_native_call)]
 use super::{Lowered, MAX_STACK_WORDS};
-use crate::interp::Trap;
 use crate::module::{FuncType, ValType};
+use crate::vm::Trap;
 
 /// The raw result bits for the interpreter from the 64 bits the fixed call
 /// type returned (a0:a1, a2:a3, or fa0's bits zero-extended): one word

@@ -12,9 +12,9 @@
 //! ```
 
 use super::Abi;
-use crate::interp::{Host, HostCtx, TableLookupError, Trap};
 use crate::module::{FuncType, Import, ImportRef, Module};
 use crate::symtab::Registry;
+use crate::vm::{Host, HostCtx, TableLookupError, Trap};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -91,9 +91,9 @@ impl Host for DeviceHost<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::interp::{Config, Instance};
     use crate::module::{TableRef, ValType};
     use crate::symtab::SymbolTable;
+    use crate::vm::{Config, Instance};
 
     #[test]
     fn slots_resolve_to_addresses_and_calls_trap_off_device() {
@@ -111,8 +111,8 @@ mod tests {
         assert_eq!(h.native_address(id), Some(0x4000_2000));
         assert_eq!(h.resolve_slot("custom", 1, &slot(1), &ty), None, "NULL slot");
         let data = Import::data(ImportRef::Slot { table: 0, index: 0, name: None });
-        let mut mem = crate::memory::Memory::new(0x1000, 16);
-        let mut heap = crate::heap::Heap::new(0x1000, 0x1000);
+        let mut mem = crate::vm::Memory::new(0x1000, 16);
+        let mut heap = crate::vm::Heap::new(0x1000, 0x1000);
         let mut ctx = HostCtx::new(&mut mem, &mut heap);
         assert_eq!(h.data_address(&data, &mut ctx), Some(0x4000_1000));
         if !NATIVE_CALLS_AVAILABLE {
@@ -124,7 +124,7 @@ mod tests {
     #[test]
     fn native_memory_instance_sits_at_its_real_address_only_when_it_fits() {
         let cfg = Config { native_memory: true, ..Config::default() };
-        let r = Instance::new(Module::default(), crate::interp::NoHost, cfg);
+        let r = Instance::new(Module::default(), crate::vm::NoHost, cfg);
         if cfg!(target_pointer_width = "32") {
             let inst = r.ok().unwrap();
             let base = inst.memory().base();

@@ -10,7 +10,7 @@
 //! * [`call`]: the call itself, compiled only for the target whose ABI it is.
 //!
 //! [`FuncType`]: crate::module::FuncType
-//! [`Host`]: crate::interp::Host
+//! [`Host`]: crate::vm::Host
 
 pub mod abi;
 pub mod call;
@@ -47,7 +47,8 @@ pub struct Lowered {
 }
 
 impl Lowered {
-    const EMPTY: Lowered =
+    /// No words at all.
+    pub const EMPTY: Lowered =
         Lowered { regs: [0; INT_REGS], fregs: [0; FLOAT_REGS], stack: [0; MAX_STACK_WORDS], stack_words: 0 };
 
     /// Stores `w` in stack word `i` (earlier unset words are padding, 0).
@@ -83,9 +84,9 @@ impl core::fmt::Display for LowerError {
     }
 }
 
-impl From<LowerError> for crate::interp::Trap {
+impl From<LowerError> for crate::vm::Trap {
     fn from(e: LowerError) -> Self {
-        crate::interp::Trap::host(alloc::format!("{e}"))
+        crate::vm::Trap::host(alloc::format!("{e}"))
     }
 }
 

@@ -61,7 +61,7 @@ fn run() -> Result<Outcome, String> {
     }
     // SAFETY: the mapping holds `size` readable bytes until munmap.
     let image = unsafe { core::slice::from_raw_parts(map.cast::<u8>(), size) };
-    let result = match espb_runtime::partition::unwrap(image) {
+    let result = match espb_runtime::format::partition::unwrap(image) {
         Ok(module) => run_module(module),
         Err(e) => Err(format!("no valid module in the `espb` partition ({e}): run `cargo espb flash --module`")),
     };

@@ -29,6 +29,11 @@
 //! Registers are untyped 64-bit slots; the opcode says how the bits are read.
 //! 32-bit results are stored zero-extended. Pointers are 32-bit values.
 
+pub mod operand;
+pub mod select;
+
+pub use select::{Conv, FBinary, FUnary};
+
 /// Operand kinds, as listed in the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OperandKind {
@@ -730,135 +735,6 @@ macro_rules! gen_opcodes {
 }
 
 for_each_op!(gen_opcodes);
-
-/// Conversions selected by the `k` operand of [`Opcode::Convert`].
-#[repr(u8)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Conv {
-    F32ToF64 = 0,
-    F64ToF32 = 1,
-    I32SToF32 = 2,
-    I32UToF32 = 3,
-    I64SToF32 = 4,
-    I64UToF32 = 5,
-    I32SToF64 = 6,
-    I32UToF64 = 7,
-    I64SToF64 = 8,
-    I64UToF64 = 9,
-    F32ToI32S = 10,
-    F32ToI32U = 11,
-    F32ToI64S = 12,
-    F32ToI64U = 13,
-    F64ToI32S = 14,
-    F64ToI32U = 15,
-    F64ToI64S = 16,
-    F64ToI64U = 17,
-}
-
-impl Conv {
-    pub const fn from_u8(k: u8) -> Option<Conv> {
-        if k <= Conv::F64ToI64U as u8 {
-            // SAFETY-free: table lookup keeps this a plain match.
-            Some(CONV_ALL[k as usize])
-        } else {
-            None
-        }
-    }
-}
-
-const CONV_ALL: [Conv; 18] = [
-    Conv::F32ToF64,
-    Conv::F64ToF32,
-    Conv::I32SToF32,
-    Conv::I32UToF32,
-    Conv::I64SToF32,
-    Conv::I64UToF32,
-    Conv::I32SToF64,
-    Conv::I32UToF64,
-    Conv::I64SToF64,
-    Conv::I64UToF64,
-    Conv::F32ToI32S,
-    Conv::F32ToI32U,
-    Conv::F32ToI64S,
-    Conv::F32ToI64U,
-    Conv::F64ToI32S,
-    Conv::F64ToI32U,
-    Conv::F64ToI64S,
-    Conv::F64ToI64U,
-];
-
-/// One-operand float functions selected by [`Opcode::FUnary`]'s `k`.
-/// Even numbers act on f32, odd on f64.
-#[repr(u8)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FUnary {
-    NegF32 = 0,
-    NegF64 = 1,
-    AbsF32 = 2,
-    AbsF64 = 3,
-    SqrtF32 = 4,
-    SqrtF64 = 5,
-    FloorF32 = 6,
-    FloorF64 = 7,
-    CeilF32 = 8,
-    CeilF64 = 9,
-    TruncF32 = 10,
-    TruncF64 = 11,
-    RoundF32 = 12,
-    RoundF64 = 13,
-}
-
-impl FUnary {
-    pub const fn from_u8(k: u8) -> Option<FUnary> {
-        Some(match k {
-            0 => FUnary::NegF32,
-            1 => FUnary::NegF64,
-            2 => FUnary::AbsF32,
-            3 => FUnary::AbsF64,
-            4 => FUnary::SqrtF32,
-            5 => FUnary::SqrtF64,
-            6 => FUnary::FloorF32,
-            7 => FUnary::FloorF64,
-            8 => FUnary::CeilF32,
-            9 => FUnary::CeilF64,
-            10 => FUnary::TruncF32,
-            11 => FUnary::TruncF64,
-            12 => FUnary::RoundF32,
-            13 => FUnary::RoundF64,
-            _ => return None,
-        })
-    }
-}
-
-/// Two-operand float functions selected by [`Opcode::FBinary`]'s `k`.
-#[repr(u8)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FBinary {
-    MinF32 = 0,
-    MinF64 = 1,
-    MaxF32 = 2,
-    MaxF64 = 3,
-    CopySignF32 = 4,
-    CopySignF64 = 5,
-    RemF32 = 6,
-    RemF64 = 7,
-}
-
-impl FBinary {
-    pub const fn from_u8(k: u8) -> Option<FBinary> {
-        Some(match k {
-            0 => FBinary::MinF32,
-            1 => FBinary::MinF64,
-            2 => FBinary::MaxF32,
-            3 => FBinary::MaxF64,
-            4 => FBinary::CopySignF32,
-            5 => FBinary::CopySignF64,
-            6 => FBinary::RemF32,
-            7 => FBinary::RemF64,
-            _ => return None,
-        })
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,12 +1,8 @@
 //! The simulator's natives called through the `Host` trait as the
 //! interpreter calls them: output and its order, traps, memory effects.
 
-#[path = "../src/sim/mod.rs"]
-#[allow(dead_code)]
-mod sim;
-
 use espb_runtime::TrapKind;
-use sim::testing::{Harness, V};
+use espb_sim::testing::{Harness, V};
 
 fn p(a: u32) -> V {
     V::ptr(a)
@@ -25,19 +21,19 @@ fn stdout_functions_keep_order_and_stderr_flushes_first() {
     assert_eq!(ret_i32(h.call_v("printf", Some(1), &[p(f), p(k), V::I32(5)])), 4);
     assert_eq!(ret_i32(h.call("puts", &[p(hello)])), 10);
     assert_eq!(ret_i32(h.call("putchar", &[V::I32(b'A' as i32)])), 65);
-    assert_eq!(ret_i32(h.call("fputs", &[p(hello), p(sim::SIM_STDOUT)])), 0);
+    assert_eq!(ret_i32(h.call("fputs", &[p(hello), p(espb_sim::SIM_STDOUT)])), 0);
     assert_eq!(ret_i32(h.call("fputc", &[V::I32(b'!' as i32), p(0x1234)])), 33);
-    assert_eq!(ret_i32(h.call("putc", &[V::I32(b'\n' as i32), p(sim::SIM_STDOUT)])), 10);
+    assert_eq!(ret_i32(h.call("putc", &[V::I32(b'\n' as i32), p(espb_sim::SIM_STDOUT)])), 10);
     // No newline yet: buffered; stderr output flushes it first.
     assert_eq!(ret_i32(h.call("fputs", &[p(hello), p(0)])), 0);
     assert_eq!(h.out.text(), "x=5\nhello\nAhello!\n");
-    assert_eq!(ret_i32(h.call("fputs", &[p(k), p(sim::SIM_STDERR)])), 0);
+    assert_eq!(ret_i32(h.call("fputs", &[p(k), p(espb_sim::SIM_STDERR)])), 0);
     assert_eq!(h.out.text(), "x=5\nhello\nAhello!\nhello");
     assert_eq!(h.stderr(), "x");
     let ef = h.cstr(b"err %d\n");
-    assert_eq!(ret_i32(h.call_v("fprintf", Some(2), &[p(sim::SIM_STDERR), p(ef), V::I32(7)])), 6);
+    assert_eq!(ret_i32(h.call_v("fprintf", Some(2), &[p(espb_sim::SIM_STDERR), p(ef), V::I32(7)])), 6);
     assert_eq!(h.stderr(), "xerr 7\n");
-    assert_eq!(ret_i32(h.call("fwrite", &[p(hello), V::I32(1), V::I32(3), p(sim::SIM_STDOUT)])), 3);
+    assert_eq!(ret_i32(h.call("fwrite", &[p(hello), V::I32(1), V::I32(3), p(espb_sim::SIM_STDOUT)])), 3);
     assert_eq!(ret_i32(h.call("fflush", &[p(0)])), 0);
     assert_eq!(h.out.text(), "x=5\nhello\nAhello!\nhellohel");
 }
@@ -56,7 +52,7 @@ fn sprintf_family_writes_module_memory() {
     assert_eq!(ret_i32(h.call_v("sprintf", Some(2), &[p(buf), p(f), V::I32(-9), p(s)])), 9);
     assert_eq!(h.read_str(buf), "-9-abcdef");
     // sprintf past the end of memory traps (out of bounds), never panics.
-    let end = sim::testing::MEM_SIZE as u32 + espb_runtime::memory::PC_MEMORY_BASE - 4;
+    let end = espb_sim::testing::MEM_SIZE as u32 + espb_runtime::PC_MEMORY_BASE - 4;
     let e = h.call_v("sprintf", Some(2), &[p(end), p(f), V::I32(12345), p(s)]).unwrap_err();
     assert!(matches!(e.kind, TrapKind::OutOfBounds { .. }), "{e:?}");
     // A bad format pointer traps.
@@ -109,8 +105,8 @@ fn reent_errno_and_std_streams() {
     let r = h.call("__getreent", &[]).unwrap() as u32;
     assert_ne!(r, 0);
     assert_eq!(h.call("__errno", &[]).unwrap() as u32, r, "errno is _REENT->_errno");
-    assert_eq!(h.mem.read_u32(r + 8).unwrap(), sim::SIM_STDOUT);
-    assert_eq!(h.mem.read_u32(r + 12).unwrap(), sim::SIM_STDERR);
+    assert_eq!(h.mem.read_u32(r + 8).unwrap(), espb_sim::SIM_STDOUT);
+    assert_eq!(h.mem.read_u32(r + 12).unwrap(), espb_sim::SIM_STDERR);
     let big = h.cstr(b"99999999999");
     assert_eq!(ret_i32(h.call("strtol", &[p(big), p(0), V::I32(10)])), i32::MAX);
     assert_eq!(h.mem.read_u32(r).unwrap(), 34, "ERANGE");
@@ -317,8 +313,8 @@ fn esp_time_delay_and_log() {
 #[test]
 fn unknown_imports_do_not_resolve() {
     use espb_runtime::Host;
-    use espb_runtime::module::{FuncType, Import, ImportRef};
-    let (mut host, _, _) = sim::PcHost::capture();
+    use espb_runtime::{FuncType, Import, ImportRef};
+    let (mut host, _, _) = espb_sim::PcHost::capture();
     let ty = FuncType { params: vec![], result: None, variadic_fixed: None };
     let import = |n: &str| Import::func(ImportRef::Name(n.to_string()), 0);
     assert!(host.resolve(&import("no_such_function"), &ty).is_none());
@@ -329,10 +325,10 @@ fn unknown_imports_do_not_resolve() {
 
 #[test]
 fn output_reaches_the_writer_on_drop() {
-    let out = sim::SharedBuf::new();
+    let out = espb_sim::SharedBuf::new();
     {
         let mut h = Harness::new();
-        h.host = sim::PcHost::with_stderr(Box::new(out.clone()), Box::new(std::io::sink()));
+        h.host = espb_sim::PcHost::with_stderr(Box::new(out.clone()), Box::new(std::io::sink()));
         let f = h.cstr(b"no newline");
         h.call_v("printf", Some(1), &[p(f)]).unwrap();
         assert_eq!(out.text(), "");

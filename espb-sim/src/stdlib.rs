@@ -6,7 +6,7 @@
 //! `qsort`/`bsearch` need to call back into the module and are not here.
 
 use super::{Call, EINVAL, ERANGE, Native, PcHost, n, ret_i32};
-use espb_runtime::memory::Memory;
+use espb_runtime::Memory;
 use espb_runtime::{HostCtx, Trap};
 
 pub(crate) const NATIVES: &[Native] = &[

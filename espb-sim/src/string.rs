@@ -5,7 +5,7 @@
 //! module memory.
 
 use super::{Call, ENOMEM, Native, PcHost, n, ret_i32};
-use espb_runtime::memory::Memory;
+use espb_runtime::Memory;
 use espb_runtime::{HostCtx, Trap};
 
 pub(crate) const NATIVES: &[Native] = &[

@@ -1,5 +1,6 @@
 //! `cargo espb symbols ...`: check, lock and generate firmware symbol tables.
 
+use crate::error::CliError;
 use std::path::{Path, PathBuf};
 
 use espb_sys::check::{Baseline, check, lock_text};
@@ -61,12 +62,14 @@ pub enum SymbolsCmd {
     },
 }
 
-/// Runs a `symbols` subcommand; reports go to stdout, errors are returned.
-pub fn run(cmd: &SymbolsCmd) -> miette::Result<()> {
-    run_inner(cmd).map_err(|e| miette::Report::msg(e.to_string()))
+impl SymbolsCmd {
+    /// Runs the subcommand; reports go to stdout, errors are returned.
+    pub fn exec(&self) -> Result<(), CliError> {
+        Ok(run(self)?)
+    }
 }
 
-fn run_inner(cmd: &SymbolsCmd) -> Result<(), espb_sys::Error> {
+fn run(cmd: &SymbolsCmd) -> Result<(), espb_sys::Error> {
     match cmd {
         SymbolsCmd::Check { manifest, lock, against } => {
             let m = Manifest::load(manifest)?;

@@ -23,8 +23,8 @@
 //! Output of any size is streamed to a [`Sink`], never held in full, so huge
 //! widths or precisions cannot exhaust memory.
 
-use espb_runtime::memory::Memory;
-use espb_runtime::module::ValType;
+use espb_runtime::Memory;
+use espb_runtime::ValType;
 use espb_runtime::{Trap, TrapKind};
 
 /// Where formatted output goes.

@@ -1,5 +1,14 @@
-//! The simulated ESP-IDF / C library that `cargo espb run` gives a module on
-//! the PC: [`PcHost`] implements [`espb_runtime::Host`].
+//! espb-sim: the simulated ESP-IDF and C library that `cargo espb run`
+//! gives a module on the PC. [`PcHost`] implements [`espb_runtime::Host`],
+//! as the device host does on a chip; [`Sim`] runs a whole module through
+//! the runtime's runner with it.
+//!
+//! ```no_run
+//! let bytes = std::fs::read("app.espb").unwrap();
+//! let (sim, out, _err) = espb_sim::Sim::capture(espb_sim::Options::default());
+//! let outcome = sim.run(&bytes);
+//! println!("{outcome:?}, printed {:?}", out.text());
+//! ```
 //!
 //! Natives are declared once, in one table per C header (`stdio::NATIVES`,
 //! `string::NATIVES`, ...): a name and a handler. [`PcHost::new`] numbers the
@@ -12,7 +21,7 @@
 //!   call site actually passed (`ty.params[i]`) and traps with a message,
 //!   never panics, when an argument is missing;
 //! * pointers are module addresses and every access goes through
-//!   [`espb_runtime::memory::Memory`], so a bad pointer returns the
+//!   [`espb_runtime::Memory`], so a bad pointer returns the
 //!   out-of-bounds trap of the access that failed;
 //! * `long` and `size_t` are 32 bits (ilp32), `long long` 64 bits.
 //!
@@ -22,8 +31,8 @@
 //! Stdout is line-buffered like C stdio on a terminal; stderr is unbuffered
 //! and flushes stdout first so the two interleave in program order.
 
-use espb_runtime::interp::TableLookupError;
-use espb_runtime::module::{FuncType, Import, ValType};
+use espb_runtime::TableLookupError;
+use espb_runtime::{FuncType, Import, ValType};
 use espb_runtime::{Host, HostCtx, Trap, TrapKind};
 use std::collections::HashMap;
 use std::io::Write;
@@ -35,12 +44,13 @@ mod data;
 mod esp;
 mod math;
 pub mod printf;
+mod run;
 mod stdio;
 mod stdlib;
 mod string;
-#[cfg(test)]
-#[allow(dead_code)]
 pub mod testing;
+
+pub use run::{Options, Sim, exit_code};
 
 /// The `FILE*` value the simulator treats as stdin.
 pub const SIM_STDIN: u32 = 0x3FEF_FF00;
@@ -87,7 +97,6 @@ const TABLES: &[&[Native]] = &[
 ];
 
 /// Every native name the simulator provides, in id order.
-#[allow(dead_code)] // API for the runner (`--list-natives`, docs) and tests
 pub fn native_names() -> impl Iterator<Item = &'static str> {
     TABLES.iter().flat_map(|t| t.iter()).map(|n| n.name)
 }
@@ -164,10 +173,8 @@ pub(crate) fn ret_f64(v: f64) -> u64 {
 
 /// A cloneable in-memory writer, for capturing a module's output in tests.
 #[derive(Clone, Default)]
-#[allow(dead_code)] // API for tests and embedders
 pub struct SharedBuf(Arc<Mutex<Vec<u8>>>);
 
-#[allow(dead_code)]
 impl SharedBuf {
     pub fn new() -> SharedBuf {
         SharedBuf::default()
@@ -332,7 +339,6 @@ impl PcHost {
         import.name()
     }
 
-    #[allow(dead_code)] // API for the runner's options and tests
     /// A host whose stdout and stderr are captured in buffers (for tests).
     /// Time is virtual (see [`PcHost::set_virtual_time`]).
     pub fn capture() -> (PcHost, SharedBuf, SharedBuf) {
@@ -347,7 +353,6 @@ impl PcHost {
         self.stdout.flush()
     }
 
-    #[allow(dead_code)] // API for the runner's options and tests
     /// Length of one FreeRTOS tick in milliseconds (default 10, i.e.
     /// `CONFIG_FREERTOS_HZ=100`, ESP-IDF's default), used by `vTaskDelay`
     /// and `xTaskGetTickCount`. 0 counts as 1.
@@ -355,7 +360,6 @@ impl PcHost {
         self.tick_ms = ms.max(1);
     }
 
-    #[allow(dead_code)] // API for the runner's options and tests
     /// Virtual time: delays do not sleep but advance a clock that starts at
     /// 0, so timestamps are deterministic. Off by default (wall clock).
     pub fn set_virtual_time(&mut self, on: bool) {

@@ -5,7 +5,7 @@
 //! Layout, low to high: static data, the private heap (malloc/free of the
 //! module), then the stack, which grows down from the top.
 
-use crate::interp::{Trap, TrapKind};
+use super::trap::{Trap, TrapKind};
 use alloc::vec;
 use alloc::vec::Vec;
 

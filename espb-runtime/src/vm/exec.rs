@@ -1,321 +1,23 @@
-//! Instances and the interpreter.
-//!
-//! An [`Instance`] owns a verified module, its linear memory, its private
-//! heap and its register stack. [`Instance::call`] runs a function to
-//! completion or to a [`Trap`]. Nothing a module does can make this code
-//! panic or touch memory outside the instance: operand reads are bounds
-//! checked (a failure is reported as a trap, which the verifier makes
-//! impossible), registers are addressed through a 256-slot window so a
-//! one-byte register number is always in bounds, and memory accesses go
-//! through [`Memory`]'s checks.
+//! The interpreter loop: runs verified code of an instance until the entry
+//! function returns or a trap. Nothing a module does can make this code
+//! panic or touch memory outside the instance: registers are addressed
+//! through a 256-slot window so a one-byte register number is always in
+//! bounds, memory accesses go through [`Memory`]'s checks, and operands
+//! are read unchecked only where the verifier proved them inside the code.
 
-use crate::heap::Heap;
-use crate::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, PC_MEMORY_BASE, RawMem};
-use crate::module::{FuncType, Import, Module, RelocKind};
-use crate::opcodes::{Conv, FBinary, FUnary, byte as op, verified};
-use crate::verify::{self, VerifyError};
-use alloc::string::String;
-use alloc::vec;
+use super::builtins::{Builtin, ImportTarget, Reenter, call_import, search_sort};
+use super::config::Config;
+use super::heap::Heap;
+use super::host::Host;
+use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, RawMem};
+use super::trap::{Trap, TrapKind};
+use crate::isa::{Conv, FBinary, FUnary, byte as op, verified};
+use crate::module::Module;
 use alloc::vec::Vec;
-
-/// What stopped the module.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TrapKind {
-    DivideByZero,
-    /// `INT_MIN / -1`.
-    IntegerOverflow,
-    OutOfBounds {
-        addr: u32,
-        len: u32,
-    },
-    Unreachable,
-    StackExhausted,
-    OutOfFuel,
-    /// An indirect call to an address that is no function.
-    BadFunctionPointer {
-        addr: u32,
-    },
-    /// An indirect call whose signature differs from the callee's.
-    SignatureMismatch,
-    /// `free`/`realloc` of a pointer the heap never handed out.
-    InvalidFree {
-        addr: u32,
-    },
-    /// The module called `exit(code)` (not an error for the runner).
-    Exit(i32),
-    /// The module called `abort()` or failed an `assert`.
-    Abort,
-    /// Code the verifier should have refused (never expected).
-    BadCode,
-    /// A host function failed.
-    Host(String),
-}
-
-impl core::fmt::Display for TrapKind {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            TrapKind::DivideByZero => write!(f, "integer divide by zero"),
-            TrapKind::IntegerOverflow => write!(f, "integer overflow in division"),
-            TrapKind::OutOfBounds { addr, len } => {
-                write!(f, "out-of-bounds access of {len} bytes at address {addr:#010x}")
-            }
-            TrapKind::Unreachable => write!(f, "unreachable code reached"),
-            TrapKind::StackExhausted => write!(f, "stack exhausted (recursion too deep?)"),
-            TrapKind::OutOfFuel => write!(f, "out of fuel (instruction limit reached)"),
-            TrapKind::BadFunctionPointer { addr } => {
-                write!(f, "call through a bad function pointer {addr:#010x}")
-            }
-            TrapKind::SignatureMismatch => write!(f, "indirect call with the wrong signature"),
-            TrapKind::InvalidFree { addr } => {
-                write!(f, "free() of a pointer that was not allocated: {addr:#010x}")
-            }
-            TrapKind::Exit(c) => write!(f, "exit({c})"),
-            TrapKind::Abort => write!(f, "abort() called"),
-            TrapKind::BadCode => write!(f, "malformed code (module not verified?)"),
-            TrapKind::Host(m) => write!(f, "{m}"),
-        }
-    }
-}
-
-/// A trap with the place it happened: function index and code offset.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Trap {
-    pub kind: TrapKind,
-    /// Innermost module function running when it happened.
-    pub func: Option<u16>,
-    pub pc: u32,
-}
-
-impl Trap {
-    pub fn new(kind: TrapKind) -> Trap {
-        Trap { kind, func: None, pc: 0 }
-    }
-    pub fn host(msg: impl Into<String>) -> Trap {
-        Trap::new(TrapKind::Host(msg.into()))
-    }
-}
-
-impl core::fmt::Display for Trap {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{}", self.kind)
-    }
-}
-
-impl From<crate::heap::InvalidFree> for Trap {
-    fn from(e: crate::heap::InvalidFree) -> Trap {
-        Trap::new(TrapKind::InvalidFree { addr: e.0 })
-    }
-}
-
-/// What a host function may touch: the instance's memory and heap.
-pub struct HostCtx<'a> {
-    pub mem: &'a mut Memory,
-    pub heap: &'a mut Heap,
-}
-
-impl<'a> HostCtx<'a> {
-    pub fn new(mem: &'a mut Memory, heap: &'a mut Heap) -> HostCtx<'a> {
-        HostCtx { mem, heap }
-    }
-    /// Allocates from the module's heap; 0 when it is full.
-    pub fn malloc(&mut self, size: u32) -> u32 {
-        self.heap.malloc(size)
-    }
-    pub fn free(&mut self, addr: u32) -> Result<(), Trap> {
-        self.heap.free(addr).map_err(Trap::from)
-    }
-}
-
-/// Native functions as the firmware (or the PC simulator) provides them.
-pub trait Host {
-    /// Finds the native for an import at instantiation. Returns an id that
-    /// [`Host::call`] receives, or `None` when the firmware lacks it.
-    fn resolve(&mut self, import: &Import, ty: &FuncType) -> Option<u32>;
-
-    /// Calls native `id`. `ty` is the call site's signature (variadic
-    /// arguments included); `args` hold raw register bits: i32 and f32 in the
-    /// low 32 bits, i64 and f64 in all 64. Returns the raw result bits.
-    fn call(&mut self, id: u32, ty: &FuncType, args: &[u64], ctx: &mut HostCtx<'_>) -> Result<u64, Trap>;
-
-    /// Finds the native in slot `index` of the firmware's symbol table
-    /// `table` (whose hash the loader already checked). The default asks
-    /// [`Host::resolve`], which can go by the import's recorded name; a
-    /// device host answers from its [`crate::symtab::Registry`].
-    fn resolve_slot(&mut self, table: &str, index: u16, import: &Import, ty: &FuncType) -> Option<u32> {
-        let _ = (table, index);
-        self.resolve(import, ty)
-    }
-
-    /// The address of a data import (a firmware variable such as newlib's
-    /// `_impure_ptr`, or a load-time configuration value `__espb_cfg_*`). A
-    /// simulating host may place the data in the instance's memory through
-    /// `ctx`. `None`: the firmware lacks it.
-    fn data_address(&mut self, import: &Import, ctx: &mut HostCtx<'_>) -> Option<u32> {
-        let _ = (import, ctx);
-        None
-    }
-
-    /// The firmware's symbol table `name`: the hash of its first `count`
-    /// slots (tables are append-only, so a module built against a shorter
-    /// table still fits a longer one with the same prefix).
-    fn table_prefix_hash(&self, name: &str, count: u32) -> Result<u32, TableLookupError> {
-        let _ = (name, count);
-        Err(TableLookupError::Missing)
-    }
-}
-
-/// Why [`Host::table_prefix_hash`] has no hash to give.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TableLookupError {
-    /// The firmware registered no table of that name.
-    Missing,
-    /// The firmware's table has only `slots` slots.
-    TooShort { slots: u32 },
-}
-
-/// A host with no natives at all (pure computation modules, benchmarks).
-pub struct NoHost;
-
-impl Host for NoHost {
-    fn resolve(&mut self, _: &Import, _: &FuncType) -> Option<u32> {
-        None
-    }
-    fn call(&mut self, _: u32, _: &FuncType, _: &[u64], _: &mut HostCtx<'_>) -> Result<u64, Trap> {
-        Err(Trap::host("no natives available"))
-    }
-}
-
-/// Instance limits and placement.
-#[derive(Clone, Debug)]
-pub struct Config {
-    /// Module address of the first byte of linear memory.
-    pub memory_base: u32,
-    /// Overrides the module's requested stack size.
-    pub stack_size: Option<u32>,
-    /// Overrides the module's requested heap size.
-    pub heap_size: Option<u32>,
-    /// Most nested calls before a stack-exhaustion trap.
-    pub max_call_depth: usize,
-    /// Most 64-bit registers on the register stack (all frames together).
-    pub max_registers: usize,
-    /// Instruction budget, counted at calls and backward branches.
-    pub fuel: Option<u64>,
-    /// Most bytes of linear memory (data + heap + stack) an instance may take.
-    pub max_memory: u32,
-    // [native-calls] (native/device.rs)
-    /// Place linear memory at its own native address (`memory_base` is then
-    /// ignored): on a device, module pointers are real pointers for natives.
-    pub native_memory: bool,
-    /// With `native_memory`: firmware regions (start, end) the module may
-    /// read and write at their real addresses (data imports, strings and
-    /// structs natives return). Everything else outside the module's own
-    /// memory traps.
-    pub firmware_windows: FirmwareWindows,
-}
-
-/// Firmware regions a native-memory module may reach at their real
-/// addresses. Empty by default; only [`FirmwareWindows::new`], which is
-/// unsafe, makes others, so a safe `Config` never grants raw access.
-#[derive(Clone, Debug, Default)]
-pub struct FirmwareWindows(Vec<(u32, u32)>);
-
-impl FirmwareWindows {
-    /// Windows (start, end), e.g. the chip's DRAM and flash-mapped constants.
-    ///
-    /// # Safety
-    /// Every window must be memory the module may read and write at those
-    /// addresses for as long as an instance made with it lives.
-    pub unsafe fn new(windows: &[(u32, u32)]) -> FirmwareWindows {
-        FirmwareWindows(windows.to_vec())
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            memory_base: PC_MEMORY_BASE,
-            stack_size: None,
-            heap_size: None,
-            max_call_depth: 10_000,
-            max_registers: 1 << 20,
-            fuel: None,
-            max_memory: 16 << 20,
-            native_memory: false, // [native-calls]
-            firmware_windows: FirmwareWindows::default(),
-        }
-    }
-}
-
-/// Why a module could not be instantiated.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum InstantiateError {
-    #[error(transparent)]
-    Verify(#[from] VerifyError),
-    #[error("the firmware does not provide `{name}` (import #{index}{where_})")]
-    UnresolvedImport { index: usize, name: String, where_: String },
-    #[error(
-        "the firmware has no symbol table `{table}`; register the tables generated by espb-sys, or rebuild the module for this firmware"
-    )]
-    MissingTable { table: String },
-    #[error(
-        "symbol table `{table}` of the firmware has {have} slots; the module was built against {need}: update the firmware or rebuild the module against its manifest"
-    )]
-    TableTooShort { table: String, need: u32, have: u32 },
-    #[error(
-        "symbol table `{table}` differs: the module's first {count} slots hash to {module:#010x}, the firmware's to {firmware:#010x}; the manifest was renumbered or the module is for another firmware: rebuild the module"
-    )]
-    TableHashMismatch { table: String, count: u32, module: u32, firmware: u32 },
-    #[error("the module needs {needed} bytes of memory; the limit is {limit} (or it is not available)")]
-    MemoryTooLarge { needed: u64, limit: u32 },
-    #[error("relocation at data offset {offset:#x} points outside the module")]
-    BadRelocation { offset: u32 },
-}
-
-/// Why [`Instance::call`] refused to start.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CallError {
-    #[error("no function with index {0}")]
-    NoSuchFunction(u16),
-    #[error("function expects {expected} arguments, {given} given")]
-    ArgCount { expected: usize, given: usize },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Builtin {
-    Malloc,
-    Calloc,
-    Realloc,
-    Free,
-    Qsort,
-    Bsearch,
-    /// `exit`/`_exit`/`abort` end the module, never the firmware.
-    Exit,
-    Abort,
-}
-
-#[derive(Clone, Copy, Debug)]
-enum ImportTarget {
-    Builtin(Builtin),
-    Host(u32),
-}
-
-fn builtin(name: &str) -> Option<Builtin> {
-    Some(match name {
-        "malloc" => Builtin::Malloc,
-        "calloc" => Builtin::Calloc,
-        "realloc" => Builtin::Realloc,
-        "free" => Builtin::Free,
-        "qsort" => Builtin::Qsort,
-        "bsearch" => Builtin::Bsearch,
-        "exit" | "_exit" => Builtin::Exit,
-        "abort" => Builtin::Abort,
-        _ => return None,
-    })
-}
 
 /// A call frame of a suspended caller.
 #[derive(Clone, Copy, Debug)]
-struct Frame {
+pub(super) struct Frame {
     func: u16,
     ret_pc: usize,
     base: usize,
@@ -326,258 +28,36 @@ struct Frame {
 
 /// Register window: the current frame's registers. Every frame is given 256
 /// slots of room so that a one-byte register number never leaves the slice.
-const WINDOW: usize = 256;
-
-/// A module ready to run, with its memory.
-pub struct Instance<H: Host> {
-    module: Module,
-    host: H,
-    mem: Memory,
-    heap: Heap,
-    imports: Vec<ImportTarget>,
-    data_base: u32,
-    stack_top: u32,
-    stack_limit: u32,
-    /// Address of each import as the module sees it (`import.addr`).
-    import_addrs: Vec<u32>,
-    regs: Vec<u64>,
-    frames: Vec<Frame>,
-    config: Config,
-    fuel: u64,
-}
-
-fn align_up(v: u64, a: u64) -> u64 {
-    (v + a - 1) & !(a - 1)
-}
-
-impl<H: Host> Instance<H> {
-    /// Verifies the module, lays out its memory (data, heap, stack),
-    /// applies relocations and resolves every import.
-    pub fn new(module: Module, mut host: H, config: Config) -> Result<Instance<H>, InstantiateError> {
-        verify::verify(&module)?;
-        let stack = u64::from(config.stack_size.unwrap_or(module.layout.stack_size));
-        let heap_size = u64::from(config.heap_size.unwrap_or(module.layout.heap_size));
-        let data_size = align_up(u64::from(module.data.size), 16);
-        let total = data_size + align_up(heap_size, 16) + align_up(stack, 16);
-        let base = u64::from(config.memory_base);
-        if base == 0 || base + total > u64::from(u32::MAX) || total > u64::from(config.max_memory) {
-            return Err(InstantiateError::MemoryTooLarge { needed: total, limit: config.max_memory });
-        }
-        // [native-calls] native_memory: the block's real address is the base.
-        let mem = if config.native_memory {
-            Memory::try_new_native(total as usize)
-        } else {
-            Memory::try_new(config.memory_base, total as usize)
-        };
-        let mut mem = mem.ok_or(InstantiateError::MemoryTooLarge { needed: total, limit: config.max_memory })?;
-        if config.native_memory {
-            // SAFETY: whoever made the windows vouched for them
-            // (`FirmwareWindows::new` is unsafe), and the block's addresses
-            // are real, so module addresses are pointers.
-            unsafe { mem.set_firmware_windows(&config.firmware_windows.0) };
-        }
-        let data_base = mem.base();
-        let heap_start = data_base + data_size as u32;
-        let heap_end = heap_start + align_up(heap_size, 16) as u32;
-        let stack_top = data_base + total as u32;
-
-        let init = &module.data.init;
-        mem.slice_mut(data_base, init.len())
-            .map_err(|_| InstantiateError::MemoryTooLarge { needed: total, limit: config.max_memory })?
-            .copy_from_slice(init);
-        for r in &module.data.relocs {
-            let target = match r.kind {
-                RelocKind::Data => data_base.wrapping_add(r.target),
-                RelocKind::Func => FUNC_ADDR_BASE.wrapping_add(r.target.wrapping_mul(4)),
-                // Patched below, once the imports' addresses are known.
-                RelocKind::Import => continue,
-            };
-            mem.write_u32(data_base.wrapping_add(r.offset), target.wrapping_add(r.addend as u32))
-                .map_err(|_| InstantiateError::BadRelocation { offset: r.offset })?;
-        }
-
-        for t in &module.tables {
-            match host.table_prefix_hash(&t.name, t.count) {
-                Ok(h) if h == t.hash => {}
-                Ok(h) => {
-                    return Err(InstantiateError::TableHashMismatch {
-                        table: t.name.clone(),
-                        count: t.count,
-                        module: t.hash,
-                        firmware: h,
-                    });
-                }
-                Err(TableLookupError::Missing) => {
-                    return Err(InstantiateError::MissingTable { table: t.name.clone() });
-                }
-                Err(TableLookupError::TooShort { slots }) => {
-                    return Err(InstantiateError::TableTooShort { table: t.name.clone(), need: t.count, have: slots });
-                }
-            }
-        }
-
-        let mut heap = Heap::new(heap_start, heap_end);
-        let mut imports = Vec::with_capacity(module.imports.len());
-        let mut import_addrs = Vec::with_capacity(module.imports.len());
-        for (index, imp) in module.imports.iter().enumerate() {
-            let pc_addr = IMPORT_ADDR_BASE.wrapping_add(index as u32 * 4);
-            if imp.is_data() {
-                match host.data_address(imp, &mut HostCtx { mem: &mut mem, heap: &mut heap }) {
-                    Some(addr) => {
-                        // Never called; kept so indices line up.
-                        imports.push(ImportTarget::Host(u32::MAX));
-                        import_addrs.push(addr);
-                        continue;
-                    }
-                    None => return Err(unresolved(&module, index, imp)),
-                }
-            }
-            import_addrs.push(pc_addr);
-            if let Some(b) = imp.name().and_then(builtin) {
-                imports.push(ImportTarget::Builtin(b));
-                continue;
-            }
-            let ty = module.types.get(imp.ty as usize);
-            let found = match (&imp.what, ty) {
-                (crate::module::ImportRef::Slot { table, index, .. }, Some(ty)) => {
-                    let name = module.tables.get(*table as usize).map_or("", |t| t.name.as_str());
-                    host.resolve_slot(name, *index, imp, ty)
-                }
-                (_, Some(ty)) => host.resolve(imp, ty),
-                (_, None) => None,
-            };
-            match found {
-                Some(id) => imports.push(ImportTarget::Host(id)),
-                None => return Err(unresolved(&module, index, imp)),
-            }
-        }
-
-        // Relocations that point at imports need their addresses.
-        for r in module.data.relocs.iter().filter(|r| r.kind == RelocKind::Import) {
-            let target = import_addrs.get(r.target as usize).copied().unwrap_or(0);
-            mem.write_u32(data_base.wrapping_add(r.offset), target.wrapping_add(r.addend as u32))
-                .map_err(|_| InstantiateError::BadRelocation { offset: r.offset })?;
-        }
-
-        let fuel = config.fuel.unwrap_or(u64::MAX);
-        Ok(Instance {
-            module,
-            host,
-            mem,
-            heap,
-            imports,
-            data_base,
-            stack_top,
-            stack_limit: heap_end,
-            regs: vec![0; 4 * WINDOW],
-            frames: Vec::new(),
-            import_addrs,
-            config,
-            fuel,
-        })
-    }
-
-    pub fn module(&self) -> &Module {
-        &self.module
-    }
-    pub fn host(&self) -> &H {
-        &self.host
-    }
-    pub fn host_mut(&mut self) -> &mut H {
-        &mut self.host
-    }
-    pub fn memory(&self) -> &Memory {
-        &self.mem
-    }
-    pub fn memory_mut(&mut self) -> &mut Memory {
-        &mut self.mem
-    }
-    pub fn heap(&self) -> &Heap {
-        &self.heap
-    }
-    /// Module address of the static data.
-    pub fn data_base(&self) -> u32 {
-        self.data_base
-    }
-    /// Fuel left (u64::MAX when unlimited).
-    pub fn fuel(&self) -> u64 {
-        self.fuel
-    }
-    pub fn set_fuel(&mut self, fuel: Option<u64>) {
-        self.fuel = fuel.unwrap_or(u64::MAX);
-    }
-
-    /// Text for a trap: what happened and where, with the source line when
-    /// the module has debug lines.
-    pub fn describe(&self, trap: &Trap) -> String {
-        describe_trap(&self.module, trap)
-    }
-
-    /// Calls function `func` with raw argument bits; returns the raw result
-    /// (None for void functions).
-    pub fn call(&mut self, func: u16, args: &[u64]) -> Result<Option<u64>, Trap> {
-        let f = self
-            .module
-            .functions
-            .get(func as usize)
-            .ok_or_else(|| Trap::host(alloc::format!("{}", CallError::NoSuchFunction(func))))?;
-        let ty = &self.module.types[f.ty as usize];
-        if ty.params.len() != args.len() {
-            let e = CallError::ArgCount { expected: ty.params.len(), given: args.len() };
-            return Err(Trap::host(alloc::format!("{e}")));
-        }
-        let has_result = ty.result.is_some();
-        self.frames.clear();
-        let v = self.run(func, args)?;
-        Ok(has_result.then_some(v))
-    }
-
-    fn run(&mut self, entry: u16, args: &[u64]) -> Result<u64, Trap> {
-        let mut vm = Vm {
-            module: &self.module,
-            host: &mut self.host,
-            mem: &mut self.mem,
-            heap: &mut self.heap,
-            imports: &self.imports,
-            import_addrs: &self.import_addrs,
-            regs: &mut self.regs,
-            frames: &mut self.frames,
-            config: &self.config,
-            fuel: self.fuel,
-            stack_limit: self.stack_limit,
-            depth: 0,
-        };
-        // One copy of the loop, metered: a second, unmetered copy measured
-        // slower (the compiler turned its branches into conditional moves
-        // that stall the next dispatch) and doubles the code.
-        let result = execute(&mut vm, entry, args, 0, self.stack_top);
-        self.fuel = vm.fuel;
-        result
-    }
-}
+pub(super) const WINDOW: usize = 256;
 
 /// Everything the interpreter loop touches, borrowed from the instance, so
 /// that builtins such as `qsort` can run module code re-entrantly.
-struct Vm<'a, H: Host> {
-    module: &'a Module,
-    host: &'a mut H,
-    mem: &'a mut Memory,
-    heap: &'a mut Heap,
-    imports: &'a [ImportTarget],
-    import_addrs: &'a [u32],
-    regs: &'a mut Vec<u64>,
-    frames: &'a mut Vec<Frame>,
-    config: &'a Config,
-    fuel: u64,
-    stack_limit: u32,
+pub(super) struct Vm<'a, H: Host> {
+    pub(super) module: &'a Module,
+    pub(super) host: &'a mut H,
+    pub(super) mem: &'a mut Memory,
+    pub(super) heap: &'a mut Heap,
+    pub(super) imports: &'a [ImportTarget],
+    pub(super) import_addrs: &'a [u32],
+    pub(super) regs: &'a mut Vec<u64>,
+    pub(super) frames: &'a mut Vec<Frame>,
+    pub(super) config: &'a Config,
+    pub(super) fuel: u64,
+    pub(super) stack_limit: u32,
     /// Nesting of re-entrant runs (each costs native stack).
-    depth: u32,
+    pub(super) depth: u32,
 }
 
 /// Runs function `entry` with its registers at `base0` and the stack
 /// pointer at `sp0`, until it returns.
 #[allow(clippy::too_many_lines)]
-fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, sp0: u32) -> Result<u64, Trap> {
+pub(super) fn execute<H: Host>(
+    vm: &mut Vm<'_, H>,
+    entry: u16,
+    args: &[u64],
+    base0: usize,
+    sp0: u32,
+) -> Result<u64, Trap> {
     let module = vm.module;
     let floor = vm.frames.len();
     // Kept in a register; written back whenever this run ends or calls out.
@@ -1220,7 +700,7 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
                     {
                         // These call back into the module: run it above this frame.
                         vm.fuel = fuel;
-                        let res = search_sort(vm, b, &argbuf, base + f.num_regs as usize, sp);
+                        let res = search_sort(&mut Nested { vm, base: base + f.num_regs as usize, sp }, b, &argbuf);
                         fuel = vm.fuel;
                         let v = at!(res);
                         vm.regs[base + d as usize] = v;
@@ -1364,180 +844,57 @@ fn execute<H: Host>(vm: &mut Vm<'_, H>, entry: u16, args: &[u64], base0: usize, 
     }
 }
 
-/// The error for an import the firmware cannot supply, naming the table slot.
-fn unresolved(module: &Module, index: usize, imp: &Import) -> InstantiateError {
-    let (name, where_) = match &imp.what {
-        crate::module::ImportRef::Name(n) => (n.clone(), String::new()),
-        crate::module::ImportRef::Slot { table, index: slot, name } => {
-            let t = module.tables.get(*table as usize).map_or("?", |t| t.name.as_str());
-            (
-                name.clone().unwrap_or_else(|| alloc::format!("slot {slot}")),
-                alloc::format!(", slot {slot} of table `{t}`: NULL in this firmware, is its Kconfig option off?"),
-            )
-        }
-    };
-    InstantiateError::UnresolvedImport { index, name, where_ }
-}
-
 /// Most nested re-entrant runs (qsort inside a comparator inside qsort...).
 const MAX_NESTING: u32 = 16;
 
-/// Calls the function at module address `addr` (a module function or an
-/// import) from a builtin, running module code above register `base`.
-fn call_address<H: Host>(vm: &mut Vm<'_, H>, addr: u32, args: &[u64], base: usize, sp: u32) -> Result<u64, Trap> {
-    let module = vm.module;
-    let off = addr.wrapping_sub(FUNC_ADDR_BASE);
-    if off.is_multiple_of(4) && ((off / 4) as usize) < module.functions.len() {
-        let fi = (off / 4) as u16;
-        let f = &module.functions[fi as usize];
-        let nparams = module.types.get(f.ty as usize).map_or(usize::MAX, |t| t.params.len());
-        if nparams != args.len() {
-            return Err(Trap::new(TrapKind::SignatureMismatch));
-        }
-        if vm.depth >= MAX_NESTING {
-            return Err(Trap::new(TrapKind::StackExhausted));
-        }
-        vm.depth += 1;
-        let r = execute(vm, fi, args, base, sp);
-        vm.depth -= 1;
-        return r;
-    }
-    let ioff = addr.wrapping_sub(IMPORT_ADDR_BASE);
-    let i = (ioff / 4) as usize;
-    if ioff.is_multiple_of(4) && i < vm.imports.len() {
-        let ty = module.imports.get(i).and_then(|imp| module.types.get(imp.ty as usize));
-        if let Some(ty) = ty {
-            return call_import(vm.imports, vm.host, vm.mem, vm.heap, i as u16, ty, args);
-        }
-    }
-    Err(Trap::new(TrapKind::BadFunctionPointer { addr }))
+/// A builtin's way back into the module: runs module code above register
+/// `base` with the stack pointer at `sp` (`qsort`'s comparator).
+struct Nested<'v, 'a, H: Host> {
+    vm: &'v mut Vm<'a, H>,
+    base: usize,
+    sp: u32,
 }
 
-/// `qsort(base, n, size, cmp)` and `bsearch(key, base, n, size, cmp)`,
-/// which call the module's comparator. qsort is a stable merge sort, like
-/// glibc's, so equal elements keep their order.
-fn search_sort<H: Host>(vm: &mut Vm<'_, H>, b: Builtin, args: &[u64], base: usize, sp: u32) -> Result<u64, Trap> {
-    let arg = |k: usize| args.get(k).copied().unwrap_or(0) as u32;
-    if b == Builtin::Bsearch {
-        let (key, arr, n, size, cmp) = (arg(0), arg(1), arg(2), arg(3), arg(4));
-        let (mut lo, mut hi) = (0u32, n);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            let elem = arr.wrapping_add(mid.wrapping_mul(size));
-            let c = call_address(vm, cmp, &[u64::from(key), u64::from(elem)], base, sp)? as u32 as i32;
-            match c {
-                ..0 => hi = mid,
-                0 => return Ok(u64::from(elem)),
-                _ => lo = mid + 1,
+impl<H: Host> Reenter for Nested<'_, '_, H> {
+    fn call_address(&mut self, addr: u32, args: &[u64]) -> Result<u64, Trap> {
+        let vm = &mut *self.vm;
+        let module = vm.module;
+        let off = addr.wrapping_sub(FUNC_ADDR_BASE);
+        if off.is_multiple_of(4) && ((off / 4) as usize) < module.functions.len() {
+            let fi = (off / 4) as u16;
+            let f = &module.functions[fi as usize];
+            let nparams = module.types.get(f.ty as usize).map_or(usize::MAX, |t| t.params.len());
+            if nparams != args.len() {
+                return Err(Trap::new(TrapKind::SignatureMismatch));
+            }
+            if vm.depth >= MAX_NESTING {
+                return Err(Trap::new(TrapKind::StackExhausted));
+            }
+            vm.depth += 1;
+            let r = execute(vm, fi, args, self.base, self.sp);
+            vm.depth -= 1;
+            return r;
+        }
+        let ioff = addr.wrapping_sub(IMPORT_ADDR_BASE);
+        let i = (ioff / 4) as usize;
+        if ioff.is_multiple_of(4) && i < vm.imports.len() {
+            let ty = module.imports.get(i).and_then(|imp| module.types.get(imp.ty as usize));
+            if let Some(ty) = ty {
+                return call_import(vm.imports, vm.host, vm.mem, vm.heap, i as u16, ty, args);
             }
         }
-        return Ok(0);
+        Err(Trap::new(TrapKind::BadFunctionPointer { addr }))
     }
-    let (arr, n, size, cmp) = (arg(0), arg(1), arg(2), arg(3));
-    if n < 2 || size == 0 {
-        return Ok(0);
+
+    fn memory(&mut self) -> &mut Memory {
+        self.vm.mem
     }
-    let total = n.checked_mul(size).ok_or(Trap::new(TrapKind::OutOfBounds { addr: arr, len: u32::MAX }))?;
-    let original = vm.mem.slice(arr, total as usize)?.to_vec();
-    // Sort indices; the elements stay in place while the comparator runs.
-    let mut idx: Vec<u32> = (0..n).collect();
-    let mut tmp: Vec<u32> = vec![0; n as usize];
-    let mut width = 1usize;
-    let len = n as usize;
-    while width < len {
-        let mut start = 0;
-        while start < len {
-            let mid = (start + width).min(len);
-            let end = (start + 2 * width).min(len);
-            let (mut i, mut j, mut k) = (start, mid, start);
-            while i < mid && j < end {
-                let pa = arr.wrapping_add(idx[i] * size);
-                let pb = arr.wrapping_add(idx[j] * size);
-                let c = call_address(vm, cmp, &[u64::from(pa), u64::from(pb)], base, sp)? as u32 as i32;
-                if c <= 0 {
-                    tmp[k] = idx[i];
-                    i += 1;
-                } else {
-                    tmp[k] = idx[j];
-                    j += 1;
-                }
-                k += 1;
-            }
-            tmp[k..k + (mid - i)].copy_from_slice(&idx[i..mid]);
-            k += mid - i;
-            tmp[k..k + (end - j)].copy_from_slice(&idx[j..end]);
-            start = end;
-        }
-        core::mem::swap(&mut idx, &mut tmp);
-        width *= 2;
-    }
-    let out = vm.mem.slice_mut(arr, total as usize)?;
-    let size = size as usize;
-    for (k, &i) in idx.iter().enumerate() {
-        let from = i as usize * size;
-        out[k * size..(k + 1) * size].copy_from_slice(&original[from..from + size]);
-    }
-    Ok(0)
 }
 
 /// The data base is the start of memory (data comes first in the layout).
 #[inline(always)]
 fn self_data_base(mem: &Memory) -> u32 {
     mem.base()
-}
-
-fn call_import<H: Host>(
-    imports: &[ImportTarget],
-    host: &mut H,
-    mem: &mut Memory,
-    heap: &mut Heap,
-    i: u16,
-    ty: &FuncType,
-    args: &[u64],
-) -> Result<u64, Trap> {
-    let arg = |k: usize| args.get(k).copied().unwrap_or(0) as u32;
-    match imports.get(i as usize) {
-        Some(ImportTarget::Host(id)) => host.call(*id, ty, args, &mut HostCtx { mem, heap }),
-        Some(ImportTarget::Builtin(b)) => match b {
-            Builtin::Malloc => Ok(u64::from(heap.malloc(arg(0)))),
-            Builtin::Calloc => {
-                let Some(total) = arg(0).checked_mul(arg(1)) else { return Ok(0) };
-                let p = heap.malloc(total);
-                if p != 0 {
-                    mem.fill(p, 0, total)?;
-                }
-                Ok(u64::from(p))
-            }
-            Builtin::Realloc => {
-                let (old, size) = (arg(0), arg(1));
-                if old == 0 {
-                    return Ok(u64::from(heap.malloc(size)));
-                }
-                let Some(old_size) = heap.block_size(old) else {
-                    return Err(Trap::new(TrapKind::InvalidFree { addr: old }));
-                };
-                if size <= old_size && size > 0 {
-                    return Ok(u64::from(old));
-                }
-                let p = heap.malloc(size);
-                if p == 0 {
-                    return Ok(0);
-                }
-                mem.copy_within(p, old, old_size.min(size))?;
-                heap.free(old).map_err(Trap::from)?;
-                Ok(u64::from(p))
-            }
-            // Handled in the interpreter loop, which can re-enter the module.
-            Builtin::Qsort | Builtin::Bsearch => Err(Trap::new(TrapKind::BadCode)),
-            Builtin::Exit => Err(Trap::new(TrapKind::Exit(arg(0) as i32))),
-            Builtin::Abort => Err(Trap::new(TrapKind::Abort)),
-            Builtin::Free => {
-                heap.free(arg(0)).map_err(Trap::from)?;
-                Ok(0)
-            }
-        },
-        None => Err(Trap::new(TrapKind::BadCode)),
-    }
 }
 
 /// LLVM fcmp predicates 0..=15 (false, oeq, ogt, oge, olt, ole, one, ord,
@@ -1626,17 +983,5 @@ fn fbinary(k: FBinary, a: u64, b: u64) -> u64 {
         FBinary::CopySignF64 => libm::copysign(f64b(a), f64b(b)).to_bits(),
         FBinary::RemF32 => r32(libm::fmodf(f32b(a), f32b(b))),
         FBinary::RemF64 => libm::fmod(f64b(a), f64b(b)).to_bits(),
-    }
-}
-
-/// "what in function `f` at file.c:12" for a trap.
-pub fn describe_trap(module: &Module, trap: &Trap) -> String {
-    let Some(fi) = trap.func else {
-        return alloc::format!("{}", trap.kind);
-    };
-    let name = module.function_name(fi as usize);
-    match module.source_line(fi as usize, trap.pc) {
-        Some((file, line)) => alloc::format!("{} in function `{}` at {}:{}", trap.kind, name, file, line),
-        None => alloc::format!("{} in function `{}` at code offset {:#x}", trap.kind, name, trap.pc),
     }
 }

@@ -4,7 +4,7 @@
 //! opcode, and the disassembler to print any instruction, without code per
 //! opcode: a new line in the opcode table is covered automatically.
 
-use crate::opcodes::{Opcode, OperandKind, Regs, Targets};
+use super::{Opcode, OperandKind, Regs, Targets};
 
 /// One operand's value, tagged with its kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub enum Operand<'a> {
 }
 
 /// The operands of one instruction, read lazily. Iteration stops early if
-/// the code ends inside an operand; use [`crate::opcodes::Instr::decode`]
+/// the code ends inside an operand; use [`super::Instr::decode`]
 /// to tell a complete instruction from a truncated one.
 #[derive(Clone, Debug)]
 pub struct Operands<'a> {
@@ -91,7 +91,7 @@ pub fn operands(code: &[u8], pc: usize) -> Option<(Opcode, Operands<'_>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::opcodes::Instr;
+    use crate::isa::Instr;
     use alloc::vec::Vec;
 
     /// For every opcode: bytes built from its operand kinds decode with

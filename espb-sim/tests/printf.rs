@@ -4,11 +4,7 @@
 //! `long` is 32 bits). Also compares `strtol` and friends the same way.
 //! Skipped, with a message, when gcc or its 32-bit support is missing.
 
-#[path = "../src/sim/mod.rs"]
-#[allow(dead_code)]
-mod sim;
-
-use sim::testing::{Harness, V};
+use espb_sim::testing::{Harness, V};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::Command;

@@ -8,8 +8,8 @@
 //! size (every count is checked against the bytes that remain before
 //! anything is allocated) and always terminates.
 
-pub mod code;
 mod leb;
+pub mod partition;
 mod sections;
 
 use crate::module::{Layout, Module};

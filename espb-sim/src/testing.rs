@@ -3,10 +3,10 @@
 //! exactly as the interpreter does.
 
 use super::{PcHost, SharedBuf};
-use espb_runtime::heap::Heap;
-use espb_runtime::memory::{Memory, PC_MEMORY_BASE};
-use espb_runtime::module::{FuncType, Import, ImportRef, ValType};
+use espb_runtime::Heap;
+use espb_runtime::{FuncType, Import, ImportRef, ValType};
 use espb_runtime::{Host, HostCtx, Trap};
+use espb_runtime::{Memory, PC_MEMORY_BASE};
 
 /// An argument with its call-site type.
 #[derive(Clone, Copy, Debug)]

@@ -1,0 +1,175 @@
+//! C library functions the VM provides itself, whatever the firmware has:
+//! the heap (`malloc` family, on the instance's private heap), `qsort` and
+//! `bsearch` (which call back into the module), and `exit`/`abort`.
+
+use super::heap::Heap;
+use super::host::{Host, HostCtx};
+use super::memory::Memory;
+use super::trap::{Trap, TrapKind};
+use crate::module::FuncType;
+use alloc::vec;
+use alloc::vec::Vec;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Builtin {
+    Malloc,
+    Calloc,
+    Realloc,
+    Free,
+    Qsort,
+    Bsearch,
+    /// `exit`/`_exit`/`abort` end the module, never the firmware.
+    Exit,
+    Abort,
+}
+
+/// What an import resolved to at instantiation.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum ImportTarget {
+    Builtin(Builtin),
+    Host(u32),
+}
+
+/// The builtin an import of this name gets, before the host is asked.
+pub(super) fn builtin(name: &str) -> Option<Builtin> {
+    Some(match name {
+        "malloc" => Builtin::Malloc,
+        "calloc" => Builtin::Calloc,
+        "realloc" => Builtin::Realloc,
+        "free" => Builtin::Free,
+        "qsort" => Builtin::Qsort,
+        "bsearch" => Builtin::Bsearch,
+        "exit" | "_exit" => Builtin::Exit,
+        "abort" => Builtin::Abort,
+        _ => return None,
+    })
+}
+/// Calls import `i`: a builtin here, or the host's native.
+pub(super) fn call_import<H: Host>(
+    imports: &[ImportTarget],
+    host: &mut H,
+    mem: &mut Memory,
+    heap: &mut Heap,
+    i: u16,
+    ty: &FuncType,
+    args: &[u64],
+) -> Result<u64, Trap> {
+    let arg = |k: usize| args.get(k).copied().unwrap_or(0) as u32;
+    match imports.get(i as usize) {
+        Some(ImportTarget::Host(id)) => host.call(*id, ty, args, &mut HostCtx::new(mem, heap)),
+        Some(ImportTarget::Builtin(b)) => match b {
+            Builtin::Malloc => Ok(u64::from(heap.malloc(arg(0)))),
+            Builtin::Calloc => {
+                let Some(total) = arg(0).checked_mul(arg(1)) else { return Ok(0) };
+                let p = heap.malloc(total);
+                if p != 0 {
+                    mem.fill(p, 0, total)?;
+                }
+                Ok(u64::from(p))
+            }
+            Builtin::Realloc => {
+                let (old, size) = (arg(0), arg(1));
+                if old == 0 {
+                    return Ok(u64::from(heap.malloc(size)));
+                }
+                let Some(old_size) = heap.block_size(old) else {
+                    return Err(Trap::new(TrapKind::InvalidFree { addr: old }));
+                };
+                if size <= old_size && size > 0 {
+                    return Ok(u64::from(old));
+                }
+                let p = heap.malloc(size);
+                if p == 0 {
+                    return Ok(0);
+                }
+                mem.copy_within(p, old, old_size.min(size))?;
+                heap.free(old).map_err(Trap::from)?;
+                Ok(u64::from(p))
+            }
+            // Handled in the interpreter loop, which can re-enter the module.
+            Builtin::Qsort | Builtin::Bsearch => Err(Trap::new(TrapKind::BadCode)),
+            Builtin::Exit => Err(Trap::new(TrapKind::Exit(arg(0) as i32))),
+            Builtin::Abort => Err(Trap::new(TrapKind::Abort)),
+            Builtin::Free => {
+                heap.free(arg(0)).map_err(Trap::from)?;
+                Ok(0)
+            }
+        },
+        None => Err(Trap::new(TrapKind::BadCode)),
+    }
+}
+
+/// What `qsort` and `bsearch` need from the interpreter: to call the
+/// module's comparator, and the memory the elements sit in.
+pub(super) trait Reenter {
+    /// Calls the function at module address `addr` (module function or import).
+    fn call_address(&mut self, addr: u32, args: &[u64]) -> Result<u64, Trap>;
+    fn memory(&mut self) -> &mut Memory;
+}
+
+/// `qsort(base, n, size, cmp)` and `bsearch(key, base, n, size, cmp)`,
+/// which call the module's comparator. qsort is a stable merge sort, like
+/// glibc's, so equal elements keep their order.
+pub(super) fn search_sort(vm: &mut impl Reenter, b: Builtin, args: &[u64]) -> Result<u64, Trap> {
+    let arg = |k: usize| args.get(k).copied().unwrap_or(0) as u32;
+    if b == Builtin::Bsearch {
+        let (key, arr, n, size, cmp) = (arg(0), arg(1), arg(2), arg(3), arg(4));
+        let (mut lo, mut hi) = (0u32, n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let elem = arr.wrapping_add(mid.wrapping_mul(size));
+            let c = vm.call_address(cmp, &[u64::from(key), u64::from(elem)])? as u32 as i32;
+            match c {
+                ..0 => hi = mid,
+                0 => return Ok(u64::from(elem)),
+                _ => lo = mid + 1,
+            }
+        }
+        return Ok(0);
+    }
+    let (arr, n, size, cmp) = (arg(0), arg(1), arg(2), arg(3));
+    if n < 2 || size == 0 {
+        return Ok(0);
+    }
+    let total = n.checked_mul(size).ok_or(Trap::new(TrapKind::OutOfBounds { addr: arr, len: u32::MAX }))?;
+    let original = vm.memory().slice(arr, total as usize)?.to_vec();
+    // Sort indices; the elements stay in place while the comparator runs.
+    let mut idx: Vec<u32> = (0..n).collect();
+    let mut tmp: Vec<u32> = vec![0; n as usize];
+    let mut width = 1usize;
+    let len = n as usize;
+    while width < len {
+        let mut start = 0;
+        while start < len {
+            let mid = (start + width).min(len);
+            let end = (start + 2 * width).min(len);
+            let (mut i, mut j, mut k) = (start, mid, start);
+            while i < mid && j < end {
+                let pa = arr.wrapping_add(idx[i] * size);
+                let pb = arr.wrapping_add(idx[j] * size);
+                let c = vm.call_address(cmp, &[u64::from(pa), u64::from(pb)])? as u32 as i32;
+                if c <= 0 {
+                    tmp[k] = idx[i];
+                    i += 1;
+                } else {
+                    tmp[k] = idx[j];
+                    j += 1;
+                }
+                k += 1;
+            }
+            tmp[k..k + (mid - i)].copy_from_slice(&idx[i..mid]);
+            k += mid - i;
+            tmp[k..k + (end - j)].copy_from_slice(&idx[j..end]);
+            start = end;
+        }
+        core::mem::swap(&mut idx, &mut tmp);
+        width *= 2;
+    }
+    let out = vm.memory().slice_mut(arr, total as usize)?;
+    let size = size as usize;
+    for (k, &i) in idx.iter().enumerate() {
+        let from = i as usize * size;
+        out[k * size..(k + 1) * size].copy_from_slice(&original[from..from + size]);
+    }
+    Ok(0)
+}

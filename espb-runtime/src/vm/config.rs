@@ -1,0 +1,84 @@
+//! Instance limits and placement.
+
+use super::memory::PC_MEMORY_BASE;
+use alloc::vec::Vec;
+
+/// Instance limits and placement.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Module address of the first byte of linear memory.
+    pub memory_base: u32,
+    /// Overrides the module's requested stack size.
+    pub stack_size: Option<u32>,
+    /// Overrides the module's requested heap size.
+    pub heap_size: Option<u32>,
+    /// Most nested calls before a stack-exhaustion trap.
+    pub max_call_depth: usize,
+    /// Most 64-bit registers on the register stack (all frames together).
+    pub max_registers: usize,
+    /// Instruction budget, counted at calls and backward branches.
+    pub fuel: Option<u64>,
+    /// Most bytes of linear memory (data + heap + stack) an instance may take.
+    pub max_memory: u32,
+    // [native-calls] (native/device.rs)
+    /// Place linear memory at its own native address (`memory_base` is then
+    /// ignored): on a device, module pointers are real pointers for natives.
+    pub native_memory: bool,
+    /// With `native_memory`: firmware regions (start, end) the module may
+    /// read and write at their real addresses (data imports, strings and
+    /// structs natives return). Everything else outside the module's own
+    /// memory traps.
+    pub firmware_windows: FirmwareWindows,
+    /// Bytes of shadow stack (the module's C stack) for each further task
+    /// that runs module code in an [`App`](crate::app::App), taken from the
+    /// module's heap while the task runs it. The depth a module passes to
+    /// `xTaskCreate` is for a native stack and says nothing about this one.
+    pub task_stack_size: u32,
+    /// Backward branches and calls an app's task interprets before it lets
+    /// the app's other tasks run (its time slice; see docs/architecture.md).
+    pub time_slice: u32,
+}
+
+/// [`Config::task_stack_size`]'s default.
+pub const DEFAULT_TASK_STACK: u32 = 4096;
+/// [`Config::time_slice`]'s default.
+pub const DEFAULT_TIME_SLICE: u32 = 20_000;
+
+/// Firmware regions a native-memory module may reach at their real
+/// addresses. Empty by default; only [`FirmwareWindows::new`], which is
+/// unsafe, makes others, so a safe `Config` never grants raw access.
+#[derive(Clone, Debug, Default)]
+pub struct FirmwareWindows(Vec<(u32, u32)>);
+
+impl FirmwareWindows {
+    /// Windows (start, end), e.g. the chip's DRAM and flash-mapped constants.
+    ///
+    /// # Safety
+    /// Every window must be memory the module may read and write at those
+    /// addresses for as long as an instance made with it lives.
+    pub unsafe fn new(windows: &[(u32, u32)]) -> FirmwareWindows {
+        FirmwareWindows(windows.to_vec())
+    }
+
+    pub(super) fn as_slice(&self) -> &[(u32, u32)] {
+        &self.0
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            memory_base: PC_MEMORY_BASE,
+            stack_size: None,
+            heap_size: None,
+            max_call_depth: 10_000,
+            max_registers: 1 << 20,
+            fuel: None,
+            max_memory: 16 << 20,
+            native_memory: false, // [native-calls]
+            firmware_windows: FirmwareWindows::default(),
+            task_stack_size: DEFAULT_TASK_STACK,
+            time_slice: DEFAULT_TIME_SLICE,
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! The virtual machine: instances of verified modules and the interpreter
+//! that runs them.
+//!
+//! - [`trap`](Trap): what stops a module and its description (a leaf: every
+//!   other part reports through it);
+//! - [`Memory`] and [`Heap`]: an instance's linear memory and private heap;
+//! - [`Host`]: the natives the firmware (or the PC simulator) provides;
+//! - [`Config`]: limits and placement;
+//! - [`Instance`]: instantiation (layout, relocations, imports) and calls;
+//! - the interpreter loop and the C library builtins (`malloc`, `qsort`...).
+
+mod builtins;
+mod config;
+mod exec;
+mod heap;
+mod host;
+mod instance;
+mod memory;
+mod trap;
+
+pub use config::{Config, FirmwareWindows};
+pub use heap::{HEAP_ALIGN, Heap, InvalidFree};
+pub use host::{Host, HostCtx, NoHost, TableLookupError};
+pub use instance::{CallError, Instance, InstantiateError};
+pub use memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, PC_MEMORY_BASE};
+pub use trap::{Trap, TrapKind, describe_trap};
