@@ -1,5 +1,7 @@
 //! Picks the C calling convention native calls use (`cfg(espb_native_abi)`,
-//! read by src/native/abi.rs).
+//! read by src/native/abi.rs), and generates the device's callback thunk
+//! table (`cfg(espb_thunks)`, src/thunk/device.rs): `ESPB_THUNKS` thunks
+//! (default 32, see `thunk::DEFAULT_THUNKS`).
 //!
 //! A RISC-V target's float ABI (ilp32, ilp32f, ilp32d, ilp32e) is its target
 //! spec's `llvm-abiname`, which no stable `cfg` shows: stable rustc hides
@@ -17,6 +19,8 @@ fn main() {
          \"riscv-ilp32e\", \"riscv-unknown\", \"xtensa\"))"
     );
     println!("cargo::rustc-check-cfg=cfg(espb_native_call)");
+    println!("cargo::rustc-check-cfg=cfg(espb_thunks)");
+    println!("cargo::rerun-if-env-changed=ESPB_THUNKS");
     let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     let target = env::var("TARGET").unwrap_or_default();
     let abi = match arch.as_str() {
@@ -28,7 +32,31 @@ fn main() {
     // The ABIs src/native/call.rs can call with (abi.rs checks it agrees).
     if matches!(abi, "riscv-ilp32" | "riscv-ilp32f" | "xtensa") {
         println!("cargo::rustc-cfg=espb_native_call");
+        println!("cargo::rustc-cfg=espb_thunks");
+        thunk_table();
     }
+}
+
+/// Keep in step with `thunk::DEFAULT_THUNKS`.
+const DEFAULT_THUNKS: usize = 32;
+
+/// `$OUT_DIR/thunks.rs`: `COUNT` and `THUNKS`, the list of `thunk::<N>`.
+fn thunk_table() {
+    let count = match env::var("ESPB_THUNKS") {
+        Ok(v) => match v.trim().parse::<usize>() {
+            Ok(n) if (1..=4096).contains(&n) => n,
+            _ => panic!("ESPB_THUNKS must be a number of callback thunks from 1 to 4096, not `{v}`"),
+        },
+        Err(_) => DEFAULT_THUNKS,
+    };
+    let mut out = format!("/// Thunks in this build (`ESPB_THUNKS`).\npub(super) const COUNT: usize = {count};\n");
+    out.push_str("/// The thunks, slot by slot.\npub(super) static THUNKS: [Thunk; COUNT] = [\n");
+    for i in 0..count {
+        out.push_str(&format!("    thunk::<{i}>,\n"));
+    }
+    out.push_str("];\n");
+    let dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    std::fs::write(std::path::Path::new(&dir).join("thunks.rs"), out).expect("OUT_DIR is writable");
 }
 
 /// The float ABI of a riscv32 target from its triple's ISA string

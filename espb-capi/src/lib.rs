@@ -91,9 +91,20 @@ pub enum EspbError {
     Trap = 9,
     /// The module called `exit()` with a non-zero status.
     Exit = 10,
+    /// Too few free callback thunks for the module's address-taken
+    /// functions (the firmware's pool is built with `ESPB_THUNKS`).
+    Thunks = 11,
+    /// The handle's module is not loaded any more (unloaded, or stopped by
+    /// a trap).
+    Unloaded = 12,
+    /// A function the module uses as a callback cannot be one on this chip
+    /// (detail: which and why).
+    Callback = 13,
+    /// The RTOS could not give the runtime what it needs (a mutex).
+    Os = 14,
 }
 
-const ERROR_STRS: [&CStr; 11] = [
+const ERROR_STRS: [&CStr; 15] = [
     c"ok",
     c"invalid arguments",
     c"no valid module in the partition",
@@ -105,6 +116,10 @@ const ERROR_STRS: [&CStr; 11] = [
     c"no such entry function",
     c"the module trapped",
     c"the module exited with a non-zero status",
+    c"not enough callback thunks for the module",
+    c"the module is not loaded",
+    c"a callback the chip cannot call",
+    c"the RTOS could not provide a lock",
 ];
 
 /// A static description of `err` (`"unknown error"` for values outside the
@@ -409,9 +424,13 @@ fn error_code(e: &RunError) -> EspbError {
             | InstantiateError::TableHashMismatch { .. } => E::Table,
             InstantiateError::MemoryTooLarge { .. } => E::NoMemory,
             InstantiateError::BadRelocation { .. } => E::Format,
+            InstantiateError::ThunkPoolExhausted { .. } => E::Thunks,
+            InstantiateError::UnsupportedCallback { .. } => E::Callback,
+            InstantiateError::Os(_) => E::Os,
         },
         RunError::Trap { .. } => E::Trap,
         RunError::Exit(_) => E::Exit,
+        RunError::Unloaded => E::Unloaded,
     }
 }
 

@@ -23,7 +23,8 @@ fn error_strings_cover_every_code() {
     assert_eq!(str_of(EspbError::Ok as i32), "ok");
     assert_eq!(str_of(EspbError::Exit as i32), "the module exited with a non-zero status");
     assert_eq!(str_of(-1), "unknown error");
-    assert_eq!(str_of(11), "unknown error");
+    assert_eq!(str_of(EspbError::Os as i32), "the RTOS could not provide a lock");
+    assert_eq!(str_of(15), "unknown error");
 }
 
 // The detail cell is global: one test runs all the cases in order.

@@ -11,14 +11,18 @@
 
 extern crate alloc;
 
+pub mod app;
 pub mod chip;
 pub mod disasm;
 pub mod format;
 pub mod isa;
 pub mod module;
 pub mod native;
+pub mod os;
 pub mod runner;
 pub mod symtab;
+mod sync;
+pub mod thunk;
 pub mod verify;
 pub mod vm;
 

@@ -63,6 +63,9 @@ pub enum RunError {
     /// The module called `exit(status)` with a non-zero status.
     #[error("the module called exit({0})")]
     Exit(i32),
+    /// The app was unloaded (or stopped by a trap) before this call.
+    #[error("the module is not loaded any more (unloaded, or stopped by a trap)")]
+    Unloaded,
 }
 
 /// Decodes and verifies `bytes` (a module, no partition header), resolves
@@ -88,9 +91,16 @@ pub fn run_with<H: Host>(
     host: impl FnOnce(&Module) -> H,
 ) -> Result<Outcome, RunError> {
     let m = crate::format::load(bytes)?;
-    let (func, args) = entry_call(&m, entry.unwrap_or_else(|| default_entry(&m)))?;
+    let entry = entry.unwrap_or_else(|| default_entry(&m));
+    entry_call(&m, entry)?;
     let host = host(&m);
     let mut inst = Instance::new(m, host, config)?;
+    call_entry(&mut inst, entry)
+}
+
+/// Calls `entry` of `inst` with the entry rules and outcomes of [`run_with`].
+pub(crate) fn call_entry<H: Host>(inst: &mut Instance<H>, entry: &str) -> Result<Outcome, RunError> {
+    let (func, args) = entry_call(inst.module(), entry)?;
     match inst.call(func, args) {
         Ok(v) => Ok(Outcome::Returned(v.unwrap_or(0) as u32 as i32)),
         Err(t) => match t.kind {

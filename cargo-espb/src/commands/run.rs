@@ -52,6 +52,10 @@ impl Args {
                 eprintln!("error: trap: {message}");
                 return Ok(ExitCode::from(TRAP_EXIT_CODE));
             }
+            Err(error @ RunError::Unloaded) => {
+                eprintln!("error: {error}");
+                return Ok(ExitCode::from(TRAP_EXIT_CODE));
+            }
             Err(RunError::Load(error)) => CliError::InvalidModule { path, error },
             Err(RunError::NoEntry { entry }) => CliError::NoEntry { path, entry },
             Err(error @ RunError::BadEntry { .. }) => CliError::BadEntry { path, error },

@@ -47,7 +47,8 @@ pub struct Lowered {
 }
 
 impl Lowered {
-    const EMPTY: Lowered =
+    /// No words at all.
+    pub const EMPTY: Lowered =
         Lowered { regs: [0; INT_REGS], fregs: [0; FLOAT_REGS], stack: [0; MAX_STACK_WORDS], stack_words: 0 };
 
     /// Stores `w` in stack word `i` (earlier unset words are padding, 0).

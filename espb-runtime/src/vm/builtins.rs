@@ -56,7 +56,7 @@ pub(super) fn call_import<H: Host>(
 ) -> Result<u64, Trap> {
     let arg = |k: usize| args.get(k).copied().unwrap_or(0) as u32;
     match imports.get(i as usize) {
-        Some(ImportTarget::Host(id)) => host.call(*id, ty, args, &mut HostCtx { mem, heap }),
+        Some(ImportTarget::Host(id)) => host.call(*id, ty, args, &mut HostCtx::new(mem, heap)),
         Some(ImportTarget::Builtin(b)) => match b {
             Builtin::Malloc => Ok(u64::from(heap.malloc(arg(0)))),
             Builtin::Calloc => {

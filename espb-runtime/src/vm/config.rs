@@ -29,7 +29,20 @@ pub struct Config {
     /// structs natives return). Everything else outside the module's own
     /// memory traps.
     pub firmware_windows: FirmwareWindows,
+    /// Bytes of shadow stack (the module's C stack) for each further task
+    /// that runs module code in an [`App`](crate::app::App), taken from the
+    /// module's heap while the task runs it. The depth a module passes to
+    /// `xTaskCreate` is for a native stack and says nothing about this one.
+    pub task_stack_size: u32,
+    /// Backward branches and calls an app's task interprets before it lets
+    /// the app's other tasks run (its time slice; see docs/architecture.md).
+    pub time_slice: u32,
 }
+
+/// [`Config::task_stack_size`]'s default.
+pub const DEFAULT_TASK_STACK: u32 = 4096;
+/// [`Config::time_slice`]'s default.
+pub const DEFAULT_TIME_SLICE: u32 = 20_000;
 
 /// Firmware regions a native-memory module may reach at their real
 /// addresses. Empty by default; only [`FirmwareWindows::new`], which is
@@ -64,6 +77,8 @@ impl Default for Config {
             max_memory: 16 << 20,
             native_memory: false, // [native-calls]
             firmware_windows: FirmwareWindows::default(),
+            task_stack_size: DEFAULT_TASK_STACK,
+            time_slice: DEFAULT_TIME_SLICE,
         }
     }
 }

@@ -10,11 +10,50 @@ use crate::module::{FuncType, Import};
 pub struct HostCtx<'a> {
     pub mem: &'a mut Memory,
     pub heap: &'a mut Heap,
+    /// The app's lock, when the instance runs in an [`App`](crate::app::App).
+    pub(crate) gate: Option<&'a dyn Gate>,
+}
+
+/// The lock [`HostCtx::block`] releases (an app's instance lock).
+pub(crate) trait Gate {
+    /// Releases the calling task's hold completely; returns what
+    /// [`Gate::reacquire`] needs to restore it.
+    fn release(&self) -> u32;
+    /// Takes the lock again as [`Gate::release`] left it.
+    fn reacquire(&self, depth: u32);
+}
+
+/// Re-takes the gate when dropped (also if the blocking code panics).
+struct Reacquire<'g>(&'g dyn Gate, u32);
+
+impl Drop for Reacquire<'_> {
+    fn drop(&mut self) {
+        self.0.reacquire(self.1);
+    }
 }
 
 impl<'a> HostCtx<'a> {
     pub fn new(mem: &'a mut Memory, heap: &'a mut Heap) -> HostCtx<'a> {
-        HostCtx { mem, heap }
+        HostCtx { mem, heap, gate: None }
+    }
+
+    /// Runs `f` (a call that may block the task: a delay, a queue receive)
+    /// with the app's lock released, so the app's other tasks and callbacks
+    /// run meanwhile; takes it again before returning. Without an app (a
+    /// plain [`crate::Instance`]) it just runs `f`.
+    ///
+    /// `f` must not touch the instance (it cannot: `ctx` is borrowed), and
+    /// the host must not keep state of its own in `&mut self` across it:
+    /// other tasks call the host meanwhile. Keep state shared by tasks behind
+    /// a lock of its own.
+    pub fn block<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        match self.gate {
+            None => f(),
+            Some(g) => {
+                let _again = Reacquire(g, g.release());
+                f()
+            }
+        }
     }
     /// Allocates from the module's heap; 0 when it is full.
     pub fn malloc(&mut self, size: u32) -> u32 {

@@ -39,6 +39,17 @@ pub enum InstantiateError {
     MemoryTooLarge { needed: u64, limit: u32 },
     #[error("relocation at data offset {offset:#x} points outside the module")]
     BadRelocation { offset: u32 },
+    #[error(
+        "the module needs {needed} callback thunks, but only {free} of the firmware's {size} are free: unload other \
+         modules, or build the firmware with more (environment variable ESPB_THUNKS=<count> when building \
+         espb-runtime; default {default})",
+        default = crate::thunk::DEFAULT_THUNKS
+    )]
+    ThunkPoolExhausted { needed: usize, free: usize, size: usize },
+    #[error("function `{function}` is used as a callback, but cannot be one on this chip: {why}")]
+    UnsupportedCallback { function: String, why: String },
+    #[error("{0}")]
+    Os(&'static str),
 }
 
 /// Why [`Instance::call`] refused to start.
@@ -143,7 +154,7 @@ impl<H: Host> Instance<H> {
         for (index, imp) in module.imports.iter().enumerate() {
             let pc_addr = IMPORT_ADDR_BASE.wrapping_add(index as u32 * 4);
             if imp.is_data() {
-                match host.data_address(imp, &mut HostCtx { mem: &mut mem, heap: &mut heap }) {
+                match host.data_address(imp, &mut HostCtx::new(&mut mem, &mut heap)) {
                     Some(addr) => {
                         // Never called; kept so indices line up.
                         imports.push(ImportTarget::Host(u32::MAX));

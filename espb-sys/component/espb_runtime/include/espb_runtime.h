@@ -37,6 +37,10 @@ typedef enum {
     ESPB_ERR_NO_ENTRY = 8,   /* no such entry function, or not 0 or 2 parameters */
     ESPB_ERR_TRAP = 9,       /* the module trapped (see espb_last_detail) */
     ESPB_ERR_EXIT = 10,      /* the module called exit() with a non-zero status */
+    ESPB_ERR_THUNKS = 11,    /* too few free callback thunks (firmware built with ESPB_THUNKS) */
+    ESPB_ERR_UNLOADED = 12,  /* the handle's module is not loaded any more */
+    ESPB_ERR_CALLBACK = 13,  /* a function used as a callback cannot be one on this chip */
+    ESPB_ERR_OS = 14,        /* the RTOS could not provide a lock */
 } espb_error_t;
 
 /** A firmware memory region [start, end) the module may read and write at

@@ -1,0 +1,390 @@
+//! The slots and their bookkeeping, shared by the device and the synthetic
+//! pool.
+//!
+//! Every slot's owner is behind the pool's lock (an [`Os`] mutex, held for
+//! a lookup or an update only, never while module code runs). A slot holds a
+//! counted reference to its app's core, so a thunk that found its owner can
+//! use it even while another task unloads the app: the core outlives every
+//! call in flight, and says "unloaded" once its memory is gone.
+
+use super::{CallbackError, Deferred, SYNTHETIC_BASE, SYNTHETIC_STRIDE};
+use crate::native::Lowered;
+use crate::os::Os;
+use crate::sync::{Arc, AtomicU8, AtomicU32, AtomicUsize};
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::cell::UnsafeCell;
+use core::sync::atomic::Ordering;
+
+/// A callback's arguments as they arrive.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Args<'a> {
+    /// One raw value per parameter (the PC: [`ThunkPool::call`]).
+    Values(&'a [u64]),
+    /// A device thunk's native words, placed by the callee (which knows the
+    /// function's type) with [`super::place`].
+    Native(&'a Lowered),
+}
+
+/// What a slot calls: a loaded app.
+pub(crate) trait Callee: Send + Sync {
+    /// Runs function `func` (of the app's module) with `args` on the calling
+    /// task; `slot` is for messages.
+    fn invoke(&self, slot: u16, func: u16, args: Args<'_>) -> Result<u64, CallbackError>;
+}
+
+struct Entry {
+    callee: Arc<dyn Callee>,
+    func: u16,
+}
+
+pub(super) struct Slot {
+    /// Bumped at every release: a deferred call of an older owner is dropped.
+    generation: AtomicU32,
+    /// Under the pool's lock.
+    entry: UnsafeCell<Option<Entry>>,
+}
+
+impl Slot {
+    pub(super) const fn empty() -> Slot {
+        Slot { generation: AtomicU32::new(0), entry: UnsafeCell::new(None) }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Addresses `SYNTHETIC_BASE + SYNTHETIC_STRIDE * slot`, called with
+    /// [`ThunkPool::call`].
+    Synthetic,
+    /// The static table of real thunks.
+    #[cfg(espb_thunks)]
+    Device,
+}
+
+const UNBOUND: u8 = 0;
+const BINDING: u8 = 1;
+const BOUND: u8 = 2;
+
+/// A pool of callback slots (see the [module docs](super)).
+pub struct ThunkPool {
+    slots: &'static [Slot],
+    kind: Kind,
+    /// UNBOUND -> BINDING -> BOUND, once: `os` and `lock` are written only
+    /// in BINDING by the one binder, and read only in BOUND.
+    state: AtomicU8,
+    os: UnsafeCell<Option<&'static dyn Os>>,
+    lock: UnsafeCell<usize>,
+    /// Where the next search for a free slot starts (under the lock): slots
+    /// are reused as late as possible, so a stale pointer a native kept is
+    /// more likely to find its slot free than owned by another function.
+    next: UnsafeCell<usize>,
+    used: AtomicUsize,
+}
+
+impl core::fmt::Debug for ThunkPool {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ThunkPool")
+            .field("kind", &self.kind)
+            .field("size", &self.size())
+            .field("in_use", &self.in_use())
+            .finish_non_exhaustive()
+    }
+}
+
+// SAFETY: `entry` and `next` are only touched under the pool's lock (an Os
+// mutex: see `Os`'s contract); `os` and `lock` are written once before
+// `state` is BOUND (release) and only read after seeing BOUND (acquire).
+unsafe impl Sync for ThunkPool {}
+// SAFETY: as for Sync; nothing in it is tied to a thread.
+unsafe impl Send for ThunkPool {}
+// SAFETY: the entry is only touched under the pool's lock.
+unsafe impl Sync for Slot {}
+
+/// Why [`ThunkPool::bind`] failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BindError {
+    /// The Os could not create the pool's lock.
+    NoLock,
+    /// The pool already serves another Os.
+    OtherOs,
+}
+
+impl ThunkPool {
+    pub(super) const fn new_static(slots: &'static [Slot], device: bool) -> ThunkPool {
+        let _ = device;
+        ThunkPool {
+            slots,
+            #[cfg(espb_thunks)]
+            kind: if device { Kind::Device } else { Kind::Synthetic },
+            #[cfg(not(espb_thunks))]
+            kind: Kind::Synthetic,
+            state: AtomicU8::new(UNBOUND),
+            os: UnsafeCell::new(None),
+            lock: UnsafeCell::new(0),
+            next: UnsafeCell::new(0),
+            used: AtomicUsize::new(0),
+        }
+    }
+
+    /// A pool of `size` slots with synthetic addresses, for the PC (the
+    /// simulator, tests): one per simulation, so parallel tests do not share
+    /// slots. Lives for the rest of the program (a few words per slot).
+    pub fn synthetic(size: usize) -> &'static ThunkPool {
+        let size = size.min(usize::from(u16::MAX));
+        let slots: Vec<Slot> = (0..size).map(|_| Slot::empty()).collect();
+        let slots: &'static [Slot] = Box::leak(slots.into_boxed_slice());
+        Box::leak(Box::new(ThunkPool::new_static(slots, false)))
+    }
+
+    /// The chip's static pool: `ESPB_THUNKS` real thunks (default
+    /// [`super::DEFAULT_THUNKS`]). Only on targets with a native ABI.
+    #[cfg(espb_thunks)]
+    pub fn device() -> &'static ThunkPool {
+        super::device::pool()
+    }
+
+    /// Number of slots.
+    pub fn size(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Slots owned by loaded apps.
+    pub fn in_use(&self) -> usize {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    /// The native address of `slot` (what the module sees as the function's
+    /// address); `None` past the end.
+    pub fn address(&self, slot: u16) -> Option<u32> {
+        if usize::from(slot) >= self.slots.len() {
+            return None;
+        }
+        match self.kind {
+            Kind::Synthetic => Some(SYNTHETIC_BASE + SYNTHETIC_STRIDE * u32::from(slot)),
+            #[cfg(espb_thunks)]
+            Kind::Device => super::device::address(slot),
+        }
+    }
+
+    /// The slot at native address `addr`.
+    pub fn slot_of(&self, addr: u32) -> Option<u16> {
+        let slot = match self.kind {
+            Kind::Synthetic => {
+                let off = addr.wrapping_sub(SYNTHETIC_BASE);
+                if !off.is_multiple_of(SYNTHETIC_STRIDE) {
+                    return None;
+                }
+                u16::try_from(off / SYNTHETIC_STRIDE).ok()?
+            }
+            #[cfg(espb_thunks)]
+            Kind::Device => super::device::slot_of(addr)?,
+        };
+        (usize::from(slot) < self.slots.len()).then_some(slot)
+    }
+
+    /// Whether `addr` is one of this pool's slots (owned or free).
+    pub fn is_thunk(&self, addr: u32) -> bool {
+        self.slot_of(addr).is_some()
+    }
+
+    /// Calls the callback at `addr` with one raw value per parameter
+    /// (i32/f32 in the low 32 bits), as a native calling the function
+    /// pointer would: on the calling task, through the app's lock. Returns
+    /// the raw result (0 for void). In interrupt context ([`Os::in_isr`])
+    /// the call is deferred ([`Os::defer`]) and returns `Ok(0)`.
+    pub fn call(&'static self, addr: u32, args: &[u64]) -> Result<u64, CallbackError> {
+        let slot = self.slot_of(addr).ok_or(CallbackError::NotAThunk { addr })?;
+        self.invoke(slot, Args::Values(args))
+    }
+
+    /// The Os this pool was bound to by the first app loaded on it.
+    pub fn os(&self) -> Option<&'static dyn Os> {
+        if self.state.load(Ordering::Acquire) == BOUND {
+            // SAFETY: written once before BOUND was published (see Sync).
+            unsafe { *self.os.get() }
+        } else {
+            None
+        }
+    }
+
+    /// Binds the pool to `os` (its lock comes from it), once; later binds
+    /// must name the same Os.
+    pub(crate) fn bind(&self, os: &'static dyn Os) -> Result<(), BindError> {
+        loop {
+            match self.state.compare_exchange(UNBOUND, BINDING, Ordering::Acquire, Ordering::Acquire) {
+                Ok(_) => {
+                    let Some(lock) = os.lock_create() else {
+                        self.state.store(UNBOUND, Ordering::Release);
+                        return Err(BindError::NoLock);
+                    };
+                    // SAFETY: we moved the state to BINDING: nobody else
+                    // writes, nobody reads before BOUND.
+                    unsafe {
+                        *self.os.get() = Some(os);
+                        *self.lock.get() = lock;
+                    }
+                    self.state.store(BOUND, Ordering::Release);
+                    return Ok(());
+                }
+                Err(BOUND) => {
+                    let mine = self.os().is_some_and(|o| core::ptr::addr_eq(o, os));
+                    return if mine { Ok(()) } else { Err(BindError::OtherOs) };
+                }
+                // Another task is binding right now: a few stores away.
+                Err(_) => os.yield_now(),
+            }
+        }
+    }
+
+    /// Runs `f` under the pool's lock. Only for a bound pool, never in
+    /// interrupt context.
+    fn locked<R>(&self, os: &dyn Os, f: impl FnOnce() -> R) -> R {
+        // SAFETY: only called once bound: `lock` is written.
+        let l = unsafe { *self.lock.get() };
+        os.lock(l);
+        let r = f();
+        os.unlock(l);
+        r
+    }
+
+    /// Gives each function of `funcs` a slot owned by `callee`: the slots,
+    /// in `funcs`' order. `Err((needed, free))` when too few are free
+    /// (nothing is taken then).
+    #[allow(dead_code)] // the app core (next commit)
+    pub(crate) fn acquire(&self, callee: &Arc<dyn Callee>, funcs: &[u16]) -> Result<Vec<u16>, (usize, usize)> {
+        if funcs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Some(os) = self.os() else { return Err((funcs.len(), 0)) };
+        self.locked(os, || {
+            let n = self.slots.len();
+            // SAFETY (entry, next): under the pool's lock.
+            let free = self.slots.iter().filter(|s| unsafe { (*s.entry.get()).is_none() }).count();
+            if free < funcs.len() {
+                return Err((funcs.len(), free));
+            }
+            let start = unsafe { *self.next.get() };
+            let mut taken = Vec::with_capacity(funcs.len());
+            let mut i = start;
+            for &func in funcs {
+                while unsafe { (*self.slots[i % n].entry.get()).is_some() } {
+                    i += 1;
+                }
+                let slot = &self.slots[i % n];
+                unsafe { *slot.entry.get() = Some(Entry { callee: callee.clone(), func }) };
+                taken.push((i % n) as u16);
+                i += 1;
+            }
+            unsafe { *self.next.get() = i % n };
+            self.used.store(self.used.load(Ordering::Relaxed) + funcs.len(), Ordering::Relaxed);
+            Ok(taken)
+        })
+    }
+
+    /// Frees `slots` (taken by [`ThunkPool::acquire`]): later calls through
+    /// them return "unloaded". The owners' references are dropped after the
+    /// lock is released (dropping the last one frees an app's core).
+    #[allow(dead_code)] // the app core (next commit)
+    pub(crate) fn release(&self, slots: &[u16]) {
+        let Some(os) = self.os() else { return };
+        let old: Vec<Entry> = self.locked(os, || {
+            let mut old = Vec::with_capacity(slots.len());
+            for &s in slots {
+                let Some(slot) = self.slots.get(usize::from(s)) else { continue };
+                // SAFETY: under the pool's lock.
+                if let Some(e) = unsafe { (*slot.entry.get()).take() } {
+                    slot.generation.store(slot.generation.load(Ordering::Relaxed).wrapping_add(1), Ordering::Release);
+                    old.push(e);
+                }
+            }
+            self.used.store(self.used.load(Ordering::Relaxed) - old.len(), Ordering::Relaxed);
+            old
+        });
+        drop(old);
+    }
+
+    /// The owner of `slot` and its function, if any.
+    fn owner(&self, os: &dyn Os, slot: u16, generation: Option<u32>) -> Option<(Arc<dyn Callee>, u16)> {
+        let s = self.slots.get(usize::from(slot))?;
+        self.locked(os, || {
+            if generation.is_some_and(|g| g != s.generation.load(Ordering::Relaxed)) {
+                return None;
+            }
+            // SAFETY: under the pool's lock.
+            unsafe { (*s.entry.get()).as_ref() }.map(|e| (e.callee.clone(), e.func))
+        })
+    }
+
+    /// A call through `slot`: deferred in interrupt context, else run.
+    pub(crate) fn invoke(&'static self, slot: u16, args: Args<'_>) -> Result<u64, CallbackError> {
+        let Some(os) = self.os() else {
+            // Never bound: no slot was ever given out.
+            return Err(CallbackError::Unloaded { slot });
+        };
+        if os.in_isr() {
+            return self.defer(os, slot, args);
+        }
+        let Some((callee, func)) = self.owner(os, slot, None) else {
+            os.log(format_args!("callback into unloaded module (slot {slot})"));
+            return Err(CallbackError::Unloaded { slot });
+        };
+        callee.invoke(slot, func, args)
+    }
+
+    fn defer(&'static self, os: &dyn Os, slot: u16, args: Args<'_>) -> Result<u64, CallbackError> {
+        let Some(s) = self.slots.get(usize::from(slot)) else { return Err(CallbackError::Unloaded { slot }) };
+        let words = match args {
+            Args::Native(w) => *w,
+            Args::Values(v) => {
+                // The PC: low halves travel as stack words, high halves as
+                // registers (`run_deferred` reads them back the same way).
+                let mut w = Lowered::EMPTY;
+                if v.len() > w.regs.len() {
+                    return Err(CallbackError::NotDeferred { slot });
+                }
+                for (d, &x) in w.stack.iter_mut().zip(v) {
+                    *d = x as u32;
+                }
+                for (d, &x) in w.regs.iter_mut().zip(v) {
+                    *d = (x >> 32) as u32;
+                }
+                w.stack_words = v.len();
+                w
+            }
+        };
+        let job = Deferred {
+            pool: self,
+            slot,
+            generation: s.generation.load(Ordering::Acquire),
+            words,
+            values: matches!(args, Args::Values(_)),
+        };
+        if os.defer(job) {
+            Ok(0)
+        } else {
+            os.log(format_args!("callback (slot {slot}) called in interrupt context could not be deferred: dropped"));
+            Err(CallbackError::NotDeferred { slot })
+        }
+    }
+
+    /// Runs a deferred call, if its slot still has the owner it had.
+    pub(crate) fn run_deferred(&'static self, job: &Deferred) -> Result<u64, CallbackError> {
+        let slot = job.slot;
+        let Some(os) = self.os() else { return Err(CallbackError::Unloaded { slot }) };
+        let Some((callee, func)) = self.owner(os, slot, Some(job.generation)) else {
+            os.log(format_args!("callback into unloaded module (slot {slot})"));
+            return Err(CallbackError::Unloaded { slot });
+        };
+        if job.values {
+            let w = &job.words;
+            let mut vals = [0u64; super::MAX_CALLBACK_PARAMS];
+            let n = w.stack_words.min(w.regs.len());
+            for (i, v) in vals.iter_mut().enumerate().take(n) {
+                *v = u64::from(w.stack[i]) | (u64::from(w.regs[i]) << 32);
+            }
+            callee.invoke(slot, func, Args::Values(&vals[..n]))
+        } else {
+            callee.invoke(slot, func, Args::Native(&job.words))
+        }
+    }
+}
