@@ -20,7 +20,7 @@ fn ctype_table() -> [u8; 257] {
 /// The value of a configuration option as the simulated firmware has it.
 fn config_value(h: &PcHost, option: &str) -> Option<u32> {
     Some(match option {
-        "FREERTOS_HZ" => 1000 / h.tick_period_ms().max(1),
+        "FREERTOS_HZ" => h.k.tick_hz(),
         "FREERTOS_NUMBER_OF_CORES" => 1,
         "FREERTOS_MAX_TASK_NAME_LEN" => 16,
         "LOG_MAXIMUM_LEVEL" | "LOG_DEFAULT_LEVEL" => 3,

@@ -27,6 +27,7 @@
 #[cfg(feature = "translator")]
 pub mod build;
 pub mod new;
+pub mod sim;
 
 #[cfg(feature = "translator")]
 pub use build::{BuildOptions, BuildReport, build_project};
@@ -52,6 +53,9 @@ pub struct EspbToml {
     /// (relative to the project) or `"standard"` (espb-sys's `idf` table).
     #[serde(default)]
     pub symbols: BTreeMap<String, String>,
+    /// How `cargo espb run` simulates the module.
+    #[serde(default)]
+    pub sim: sim::SimSection,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -254,6 +258,20 @@ impl Project {
             (None, None) => return Ok(None),
         };
         Ok(Some(crate::hints::load(&path)?))
+    }
+
+    /// The project's own symbol tables (all but the standard `idf`), loaded,
+    /// for the simulator.
+    pub fn custom_tables(&self) -> Result<Vec<(String, espb_sys::Manifest)>, ProjectError> {
+        let mut v = Vec::new();
+        for (table, manifest) in self.config.symbols.iter().filter(|(_, m)| *m != "standard") {
+            let m =
+                espb_sys::TableBuilder::new(table).manifest(self.root.join(manifest)).load_manifest().map_err(|e| {
+                    ProjectError::Symbols { table: table.clone(), file: self.file.clone(), message: e.to_string() }
+                })?;
+            v.push((table.clone(), m));
+        }
+        Ok(v)
     }
 
     /// Checks the `[symbols]` manifests parse (the standard table is built in).
