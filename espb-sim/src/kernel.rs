@@ -221,17 +221,22 @@ impl World {
     /// When a wait of `ticks` started now ends (FreeRTOS counts from the
     /// current tick); `None` for `portMAX_DELAY`.
     pub fn deadline(&self, ticks: u32) -> Option<u64> {
-        (ticks != u32::MAX).then(|| (u64::from(self.ticks()) + u64::from(ticks)) * self.tick_us)
+        (ticks != u32::MAX).then(|| self.after_ticks(ticks))
+    }
+
+    /// The start of the tick `ticks` after the current one.
+    pub fn after_ticks(&self, ticks: u32) -> u64 {
+        (self.now / self.tick_us + u64::from(ticks)).saturating_mul(self.tick_us)
     }
 
     /// The start of tick `t` (a wrapped tick count is taken as the next lap).
     pub fn tick_time(&self, t: u32) -> u64 {
-        let lap = self.now / self.tick_us >> 32;
-        let mut at = ((lap << 32) | u64::from(t)) * self.tick_us;
-        if at + (1 << 31) * self.tick_us < self.now {
-            at += (1 << 32) * self.tick_us;
+        let now_tick = self.now / self.tick_us;
+        let mut tick = ((now_tick >> 32) << 32) | u64::from(t);
+        if tick + (1 << 31) < now_tick {
+            tick += 1 << 32;
         }
-        at
+        tick.saturating_mul(self.tick_us)
     }
 
     pub fn running(&self) -> TaskId {
@@ -933,8 +938,13 @@ unsafe impl Os for Kernel {
         true
     }
 
+    /// The runtime's lines, as the firmware's log shows them (`E (300)
+    /// espb: module stopped: trap: ...`), on stderr.
     fn log(&self, msg: std::fmt::Arguments<'_>) {
-        self.console.err_line(&format!("{msg}"));
+        let text = format!("{msg}");
+        let text = text.strip_prefix("espb: ").unwrap_or(&text);
+        let level = if text.contains("trap") { 1 } else { 2 };
+        self.console.err_line(&crate::esp::log_line(level, self.now() / 1000, "espb", text, false));
     }
 
     fn stop(&self, r: Resource) {

@@ -65,7 +65,11 @@ impl Args {
     /// [`TRAP_EXIT_CODE`].
     pub fn exec(&self) -> Result<ExitCode, CliError> {
         let cwd = std::env::current_dir().map_err(CliError::CurrentDir)?;
-        let project = Project::find(&cwd)?;
+        // With a module named, a broken espb.toml around is not its concern.
+        let project = match &self.module {
+            Some(_) => Project::find(&cwd).ok().flatten(),
+            None => Project::find(&cwd)?,
+        };
         let path = match (&self.module, &project) {
             (Some(m), _) => m.clone(),
             (None, Some(p)) => project_module(p)?,

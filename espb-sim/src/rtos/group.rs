@@ -62,11 +62,10 @@ fn set_in(w: &mut World, g: u32, set: u32) -> u32 {
             w.make_ready(id, Woke::Event);
         }
     }
-    let bits = w.rtos.groups.get_mut(&g).map_or(0, |b| {
+    w.rtos.groups.get_mut(&g).map_or(0, |b| {
         *b &= !clear;
         *b
-    });
-    bits
+    })
 }
 
 /// Waits (as the calling task) for `want` in group `g`; returns the bits

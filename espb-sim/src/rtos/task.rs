@@ -111,7 +111,8 @@ fn delete(h: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Trap
     Ok(0)
 }
 
-/// Sleeps `ticks` FreeRTOS ticks; 0 yields.
+/// Sleeps `ticks` FreeRTOS ticks (`portMAX_DELAY` too is a number of
+/// ticks here, as in `vTaskDelay`); 0 yields.
 pub(crate) fn sleep_ticks(k: &Kernel, ticks: u32) -> Result<(), Trap> {
     if ticks == 0 {
         k.yield_now(false);
@@ -120,12 +121,9 @@ pub(crate) fn sleep_ticks(k: &Kernel, ticks: u32) -> Result<(), Trap> {
     let at = {
         let mut w = k.lock();
         w.sync_clock();
-        w.deadline(ticks)
+        w.after_ticks(ticks)
     };
-    match at {
-        Some(at) => k.sleep_until(at).map_err(halted),
-        None => k.suspend_forever().map_err(halted),
-    }
+    k.sleep_until(at).map_err(halted)
 }
 
 fn delay(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {

@@ -83,7 +83,7 @@ pub(crate) fn service(k: &'static Kernel) {
         let tick_us = w.tick_us;
         let order = w.rtos.next_seq();
         let Some(t) = w.rtos.timers.get_mut(&h) else { return (None, None) };
-        t.expiry = t.auto_reload.then(|| expiry + u64::from(t.period) * tick_us);
+        t.expiry = t.auto_reload.then(|| expiry.saturating_add(u64::from(t.period).saturating_mul(tick_us)));
         t.order = order;
         (Some(Job::Fire { timer: h, callback: t.callback }), None)
     };
@@ -130,7 +130,7 @@ fn command(h: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Tra
     let cmd = if cmd >= FIRST_FROM_ISR { cmd - FIRST_FROM_ISR + START } else { cmd };
     match cmd {
         START_DONT_TRACE | START | RESET => {
-            timer.expiry = Some(base + u64::from(timer.period) * tick_us);
+            timer.expiry = Some(base.saturating_add(u64::from(timer.period).saturating_mul(tick_us)));
             timer.order = order;
         }
         STOP => timer.expiry = None,
@@ -139,7 +139,7 @@ fn command(h: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Tra
                 return Ok(PD_FAIL);
             }
             timer.period = value;
-            timer.expiry = Some((u64::from(now_tick) + u64::from(value)) * tick_us);
+            timer.expiry = Some((u64::from(now_tick) + u64::from(value)).saturating_mul(tick_us));
             timer.order = order;
         }
         DELETE => {
