@@ -596,16 +596,19 @@ impl Kernel {
     fn idle<'a>(&'a self, mut w: MutexGuard<'a, World>) -> MutexGuard<'a, World> {
         let next = w.next_wake();
         let Some(start) = w.realtime else {
-            match (next, w.until) {
-                (Some(t), until) if until.is_none_or(|u| t < u) => {
+            let before_limit = next.filter(|&t| w.until.is_none_or(|u| t < u));
+            match (before_limit, w.until) {
+                (Some(t), _) => {
                     w.now = w.now.max(t);
                     w.wake_due();
                 }
-                (Some(_), Some(u)) => {
+                // Nothing can happen before the limit (or ever): the run
+                // lasts as long as it was asked to all the same.
+                (None, Some(u)) => {
                     w.now = w.now.max(u);
                     self.finish(&mut w, Stop::TimeUp);
                 }
-                _ => self.finish(&mut w, Stop::Idle),
+                (None, None) => self.finish(&mut w, Stop::Idle),
             }
             return w;
         };

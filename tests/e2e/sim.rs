@@ -2,8 +2,10 @@
 //! queues...) built with the portable SDK headers and run by `cargo espb
 //! run` on the simulated FreeRTOS in virtual time. Stdout must equal
 //! `tests/sim/NAME.out` exactly, twice in a row (virtual time is
-//! deterministic). The first comment lines say how to run and what else to
-//! expect:
+//! deterministic), or `NAME.out2` the second time when there is one (state
+//! kept in a file from run to run). Runs start in a fresh directory; `{dir}`
+//! in the arguments is `tests/sim`. The first comment lines say how to run
+//! and what else to expect:
 //!
 //! ```c
 //! // run: --for 10s        arguments of `cargo espb run` after the module
@@ -82,8 +84,8 @@ fn check(what: &str, o: &Outcome, want_out: &str, e: &Expect) -> Result<(), Stri
     }
 }
 
-fn run_twice(what: &str, cmd: impl Fn() -> std::process::Command, want: &str, e: &Expect) -> Result<(), String> {
-    for round in ["", " (second run)"] {
+fn run_twice(what: &str, cmd: impl Fn() -> std::process::Command, want: [&str; 2], e: &Expect) -> Result<(), String> {
+    for (round, want) in ["", " (second run)"].into_iter().zip(want) {
         let c = cmd();
         let shown = util::show_cmd(&c);
         let o = util::run(c, util::espb_timeout()).map_err(|err| format!("cannot start {shown}: {err}"))?;
@@ -101,15 +103,18 @@ fn read(p: &Path) -> Result<String, String> {
 pub fn program(src: &Path) -> Result<(), String> {
     let e = expectations(&read(src)?)?;
     let want = read(&src.with_extension("out"))?;
+    let second = src.with_extension("out2");
+    let want2 = if second.is_file() { read(&second)? } else { want.clone() };
     let work = tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}"))?;
     let include = sdk_include();
     let module = espb::build(src, work.path(), &["-I", &include.display().to_string()])?;
     let cmd = || {
         let mut c = util::espb_cmd();
-        c.arg("run").arg(&module).args(&e.args).current_dir(work.path());
+        let here = dir().display().to_string();
+        c.arg("run").arg(&module).args(e.args.iter().map(|a| a.replace("{dir}", &here))).current_dir(work.path());
         c
     };
-    run_twice(&util::stem(src), cmd, &want, &e)
+    run_twice(&util::stem(src), cmd, [&want, &want2], &e)
 }
 
 /// `sim::template`: `cargo espb new blinky && cd blinky && cargo espb build
@@ -136,5 +141,5 @@ pub fn template() -> Result<(), String> {
         c.args(["run", "--for", "3s"]).current_dir(&project);
         c
     };
-    run_twice("template", cmd, &want, &Expect::default())
+    run_twice("template", cmd, [&want, &want], &Expect::default())
 }
