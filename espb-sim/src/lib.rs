@@ -604,7 +604,7 @@ impl Host for PcHost {
         let Some(&native) = self.natives.get(id as usize) else {
             let stub = (id as usize).checked_sub(self.natives.len()).and_then(|i| self.stubs.get_mut(i));
             let stub = stub.ok_or_else(|| Trap::host(format!("simulator: no native function with id {id}")))?;
-            let (line, v) = stub.call(args);
+            let (line, v) = stub.call(args, ty.result.is_some());
             if let Some(line) = line {
                 self.sim_log(3, &line);
             }

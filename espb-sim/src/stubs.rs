@@ -26,8 +26,8 @@ impl Stub {
     }
 
     /// One call with `args` (raw values): the line to print, if any, and
-    /// the value to return.
-    pub(crate) fn call(&mut self, args: &[u64]) -> (Option<String>, u64) {
+    /// the value to return (`void` calls show none).
+    pub(crate) fn call(&mut self, args: &[u64], returns: bool) -> (Option<String>, u64) {
         let v = match self.returns.as_slice() {
             [] => 0,
             r => r[self.calls.min(r.len() - 1)],
@@ -35,7 +35,8 @@ impl Stub {
         self.calls += 1;
         let line = self.print.then(|| {
             let args: Vec<String> = args.iter().map(|&a| show(a)).collect();
-            format!("{}({}) -> {v}", self.name, args.join(", "))
+            let shown = if returns { format!(" -> {v}") } else { String::new() };
+            format!("{}({}){shown}", self.name, args.join(", "))
         });
         (line, v as u64)
     }
@@ -61,10 +62,11 @@ mod tests {
     #[test]
     fn returns_run_in_order_and_the_last_repeats() {
         let mut s = Stub::new("read", vec![1, -2], true);
-        assert_eq!(s.call(&[5, 0x3FC8_0010]), (Some("read(5, 0x3fc80010) -> 1".into()), 1));
-        assert_eq!(s.call(&[]).1, -2i64 as u64);
-        assert_eq!(s.call(&[u64::from(-3i32 as u32)]), (Some("read(-3) -> -2".into()), -2i64 as u64));
+        assert_eq!(s.call(&[5, 0x3FC8_0010], true), (Some("read(5, 0x3fc80010) -> 1".into()), 1));
+        assert_eq!(s.call(&[], true).1, -2i64 as u64);
+        assert_eq!(s.call(&[u64::from(-3i32 as u32)], true), (Some("read(-3) -> -2".into()), -2i64 as u64));
+        assert_eq!(s.call(&[1], false).0.as_deref(), Some("read(1)"), "a void call shows no value");
         let mut quiet = Stub::new("led", vec![], false);
-        assert_eq!(quiet.call(&[1]), (None, 0));
+        assert_eq!(quiet.call(&[1], true), (None, 0));
     }
 }

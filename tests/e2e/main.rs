@@ -97,6 +97,7 @@ fn main() {
         trials.push(Trial::test(name, move || to_failed(sim::program(&src))).with_kind("sim"));
     }
     trials.push(Trial::test("sim::template", || to_failed(sim::template())).with_kind("sim"));
+    trials.push(Trial::test("sim::project_stubs", || to_failed(sim::project_stubs())).with_kind("sim"));
 
     for &(name, f) in cli_errors::TESTS {
         trials.push(Trial::test(format!("cli::{name}"), move || to_failed(f())).with_kind("cli"));

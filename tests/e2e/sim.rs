@@ -117,24 +117,66 @@ pub fn program(src: &Path) -> Result<(), String> {
     run_twice(&util::stem(src), cmd, [&want, &want2], &e)
 }
 
+/// Runs `cargo-espb espb ARGS` in `dir`; the outcome, or why it did not run.
+fn espb_in(dir: &Path, args: &[&str]) -> Result<(String, Outcome), String> {
+    let mut c = util::espb_cmd();
+    c.args(args).current_dir(dir);
+    let shown = util::show_cmd(&c);
+    let o = util::run(c, Duration::from_secs(300)).map_err(|e| format!("cannot start {shown}: {e}"))?;
+    util::check_no_panic(&shown, &o)?;
+    Ok((shown, o))
+}
+
+/// Like [`espb_in`], failing unless the command succeeds.
+fn espb_ok(dir: &Path, args: &[&str]) -> Result<Outcome, String> {
+    let (shown, o) = espb_in(dir, args)?;
+    if o.code() != Some(0) {
+        return Err(format!("$ {shown}: {}\n{}", o.describe_end(), util::indent(&o.stderr_str(), 30)));
+    }
+    Ok(o)
+}
+
+/// `sim::project_stubs`: a project calling its own firmware functions
+/// (a custom table from `--add-missing`) is refused with their names until
+/// espb.toml `[sim.stubs]` answers them.
+pub fn project_stubs() -> Result<(), String> {
+    let work = tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}"))?;
+    espb_ok(work.path(), &["new", "board"])?;
+    let project = work.path().join("board");
+    let main = "#include <stdio.h>\nint board_temp(int sensor);\nvoid board_led(int on);\n\
+                void app_main(void) {\n    for (int i = 0; i < 2; i++) {\n        int t = board_temp(i);\n        \
+                board_led(t > 21);\n        printf(\"sensor %d: %d C\\n\", i, t);\n    }\n}\n";
+    std::fs::write(project.join("src/main.c"), main).map_err(|e| format!("cannot write main.c: {e}"))?;
+    espb_ok(&project, &["build", "--add-missing"])?;
+    let (shown, o) = espb_in(&project, &["run"])?;
+    let err = flat(&o.stderr_str());
+    if o.code() != Some(1) || !err.contains("lacks `board_temp`, `board_led`") || !err.contains("[sim.stubs]") {
+        return Err(format!(
+            "$ {shown}: expected a refusal naming both natives\n{}",
+            util::indent(&o.stderr_str(), 30)
+        ));
+    }
+    let stubs = "\n[sim.stubs]\nboard_temp = { returns = [20, 22], print = true }\nboard_led = { print = true }\n";
+    let toml = project.join("espb.toml");
+    let text = std::fs::read_to_string(&toml).map_err(|e| format!("cannot read espb.toml: {e}"))?;
+    std::fs::write(&toml, text + stubs).map_err(|e| format!("cannot write espb.toml: {e}"))?;
+    let want = "I (0) sim: board_temp(0) -> 20\nI (0) sim: board_led(0)\nsensor 0: 20 C\n\
+                I (0) sim: board_temp(1) -> 22\nI (0) sim: board_led(1)\nsensor 1: 22 C\n";
+    let cmd = || {
+        let mut c = util::espb_cmd();
+        c.arg("run").current_dir(&project);
+        c
+    };
+    run_twice("project_stubs", cmd, [want, want], &Expect::default())
+}
+
 /// `sim::template`: `cargo espb new blinky && cd blinky && cargo espb build
 /// && cargo espb run --for 3s` prints the template's LED and tick lines.
 pub fn template() -> Result<(), String> {
     let work = tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}"))?;
-    let step = |args: &[&str], dir: &Path| -> Result<(), String> {
-        let mut c = util::espb_cmd();
-        c.args(args).current_dir(dir);
-        let shown = util::show_cmd(&c);
-        let o = util::run(c, Duration::from_secs(300)).map_err(|e| format!("cannot start {shown}: {e}"))?;
-        util::check_no_panic(&shown, &o)?;
-        if o.code() != Some(0) {
-            return Err(format!("$ {shown}: {}\n{}", o.describe_end(), util::indent(&o.stderr_str(), 30)));
-        }
-        Ok(())
-    };
-    step(&["new", "blinky"], work.path())?;
+    espb_ok(work.path(), &["new", "blinky"])?;
     let project = work.path().join("blinky");
-    step(&["build"], &project)?;
+    espb_ok(&project, &["build"])?;
     let want = read(&dir().join("template.out"))?;
     let cmd = || {
         let mut c = util::espb_cmd();

@@ -138,12 +138,21 @@ impl Args {
             stubs: sim.map(|s| s.stubs()).unwrap_or_default(),
             tables: match project {
                 Some(p) => p.custom_tables()?,
-                None => Vec::new(),
+                None => loose_custom_table()?,
             },
             log_colors: self.log_colors,
             ..Options::default()
         })
     }
+}
+
+/// Outside a project, the custom table a loose build in the current
+/// directory wrote (`cargo espb build app.c --add-missing`).
+fn loose_custom_table() -> Result<Vec<(String, espb_sys::Manifest)>, CliError> {
+    let cwd = std::env::current_dir().map_err(CliError::CurrentDir)?;
+    let Some((name, path)) = crate::project::default_custom_table(&cwd) else { return Ok(Vec::new()) };
+    let m = espb_sys::TableBuilder::new(&name).manifest(&path).load_manifest()?;
+    Ok(vec![(name, m)])
 }
 
 /// The project's built module; a note when a source is newer.
