@@ -367,6 +367,9 @@ pub struct PcHost {
     /// ([`crate::Sim`] reports them all at once, before anything runs).
     pub(crate) collect_missing: bool,
     pub(crate) missing: Vec<String>,
+    /// The firmware's configuration the module's `__espb_cfg_*` values come
+    /// from (default: ESP-IDF's defaults).
+    pub(crate) sdkconfig: Option<espb_sys::Sdkconfig>,
 }
 
 impl PcHost {
@@ -406,6 +409,7 @@ impl PcHost {
             stubs: Vec::new(),
             collect_missing: false,
             missing: Vec::new(),
+            sdkconfig: None,
         }
     }
 
@@ -449,6 +453,17 @@ impl PcHost {
     /// [`PcHost::add_stub`]s.
     pub fn add_table(&mut self, name: &str, manifest: espb_sys::Manifest) {
         self.tables.push((name.to_string(), manifest));
+    }
+
+    /// Where NVS is kept between runs (see the nvs module docs).
+    pub fn set_nvs_file(&mut self, path: &std::path::Path) {
+        self.k.lock().rtos.nvs.file = Some(path.to_path_buf());
+    }
+
+    /// The firmware configuration the module's `__espb_cfg_*` values come
+    /// from (the tick rate excepted: it is the kernel's).
+    pub fn set_sdkconfig(&mut self, c: espb_sys::Sdkconfig) {
+        self.sdkconfig = Some(c);
     }
 
     /// Answers calls of the native `stub.name` (one the simulator lacks) as

@@ -60,6 +60,9 @@ pub struct Options {
     pub tables: Vec<(String, espb_sys::Manifest)>,
     /// The simulator's own log lines in ESP-IDF's colours.
     pub log_colors: bool,
+    /// The firmware's sdkconfig: the configuration values (`__espb_cfg_*`)
+    /// the module reads. Set `tick_hz` from its `CONFIG_FREERTOS_HZ`.
+    pub sdkconfig: Option<espb_sys::Sdkconfig>,
 }
 
 impl Default for Options {
@@ -81,6 +84,7 @@ impl Default for Options {
             stubs: Vec::new(),
             tables: Vec::new(),
             log_colors: false,
+            sdkconfig: None,
         }
     }
 }
@@ -169,6 +173,7 @@ impl Sim {
         host.random = o.seed;
         host.log_colors = o.log_colors;
         host.collect_missing = true;
+        host.sdkconfig = o.sdkconfig;
         for (name, manifest) in o.tables {
             host.add_table(&name, manifest);
         }

@@ -87,3 +87,12 @@ fn a_time_limit_stops_a_module_that_runs_forever() {
     assert_eq!(exit_code(&r), Some(0));
     assert_eq!(r.map(|r| r.time_us), Ok(100_000), "time slices cost virtual time");
 }
+
+#[test]
+fn the_tick_rate_sets_how_long_a_tick_is() {
+    let options = Options { entry: Some("wait".into()), tick_hz: 1000, ..Options::default() };
+    let (sim, out, _) = Sim::capture(options);
+    let r = sim.run(MODULE);
+    assert_eq!(ended(&r), &Ended::Finished(Outcome::Returned(0)));
+    assert_eq!(out.text(), "50000\n", "50 ticks of 1 ms");
+}

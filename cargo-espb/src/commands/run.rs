@@ -39,9 +39,9 @@ pub struct Args {
     /// Seed of esp_random.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// FreeRTOS tick rate of the simulated firmware (CONFIG_FREERTOS_HZ).
-    #[arg(long, default_value_t = espb_sim::DEFAULT_TICK_HZ)]
-    pub tick_hz: u32,
+    /// FreeRTOS tick rate of the simulated firmware (default: the project firmware's CONFIG_FREERTOS_HZ, else 100).
+    #[arg(long)]
+    pub tick_hz: Option<u32>,
     /// Callback thunks of the simulated firmware (a device's ESPB_THUNKS).
     #[arg(long, default_value_t = DEFAULT_THUNKS)]
     pub thunks: usize,
@@ -122,6 +122,11 @@ impl Args {
             Some(p) if !interactive => gpio_inputs(p)?,
             _ => Vec::new(),
         };
+        let sdkconfig = project.and_then(firmware_sdkconfig).transpose()?;
+        let hz = match sdkconfig.as_ref().and_then(|c| c.get("FREERTOS_HZ")) {
+            Some(espb_sys::Value::Int(hz)) => u32::try_from(*hz).ok(),
+            _ => None,
+        };
         Ok(Options {
             entry: self.entry.clone(),
             fuel: self.fuel,
@@ -129,7 +134,7 @@ impl Args {
             heap_size: self.heap_size,
             realtime: self.realtime,
             run_for,
-            tick_hz: self.tick_hz,
+            tick_hz: self.tick_hz.or(hz).unwrap_or(espb_sim::DEFAULT_TICK_HZ),
             seed: self.seed.or(sim.and_then(|s| s.seed)).unwrap_or(0),
             thunks: self.thunks,
             gpio_inputs,
@@ -141,6 +146,7 @@ impl Args {
                 None => loose_custom_table()?,
             },
             log_colors: self.log_colors,
+            sdkconfig,
             ..Options::default()
         })
     }
@@ -153,6 +159,14 @@ fn loose_custom_table() -> Result<Vec<(String, espb_sys::Manifest)>, CliError> {
     let Some((name, path)) = crate::project::default_custom_table(&cwd) else { return Ok(Vec::new()) };
     let m = espb_sys::TableBuilder::new(&name).manifest(&path).load_manifest()?;
     Ok(vec![(name, m)])
+}
+
+/// The configuration of the project's firmware (an idf.py build's
+/// `config/sdkconfig.h`), whose values the simulated firmware gives the
+/// module.
+fn firmware_sdkconfig(p: &Project) -> Option<Result<espb_sys::Sdkconfig, CliError>> {
+    let header = p.root.join(p.config.firmware.build.as_ref()?).join("config").join("sdkconfig.h");
+    header.is_file().then(|| espb_sys::Sdkconfig::load(&header).map_err(CliError::from))
 }
 
 /// The project's built module; a note when a source is newer.
