@@ -1,7 +1,10 @@
-//! espb-sim: the simulated ESP-IDF and C library that `cargo espb run`
-//! gives a module on the PC. [`PcHost`] implements [`espb_runtime::Host`],
-//! as the device host does on a chip; [`Sim`] runs a whole module through
-//! the runtime's runner with it.
+//! espb-sim: the simulated ESP32 that `cargo espb run` gives a module on
+//! the PC: the C library, a FreeRTOS stand-in in virtual time (`kernel`)
+//! and the common ESP-IDF services (`rtos`, `nvs`, `esp`). [`PcHost`]
+//! implements [`espb_runtime::Host`], as the device host does on a chip;
+//! [`Sim`] runs a whole module as an [`espb_runtime::app::App`] on the
+//! kernel, its tasks and callbacks through the runtime's thunk pool
+//! (docs/sim.md).
 //!
 //! ```no_run
 //! let bytes = std::fs::read("app.espb").unwrap();
@@ -11,7 +14,7 @@
 //! ```
 //!
 //! Natives are declared once, in one table per C header (`stdio::NATIVES`,
-//! `string::NATIVES`, ...): a name and a handler. [`PcHost::new`] numbers the
+//! `rtos::queue::NATIVES`, ...): a name and a handler. [`PcHost::new`] numbers the
 //! concatenation of those tables; the number is the id that
 //! [`Host::resolve`] hands out and [`Host::call`] receives. Add a native =
 //! one handler + one table line.
@@ -23,7 +26,10 @@
 //! * pointers are module addresses and every access goes through
 //!   [`espb_runtime::Memory`], so a bad pointer returns the
 //!   out-of-bounds trap of the access that failed;
-//! * `long` and `size_t` are 32 bits (ilp32), `long long` 64 bits.
+//! * `long` and `size_t` are 32 bits (ilp32), `long long` 64 bits;
+//! * a native that may block waits in the kernel inside
+//!   [`HostCtx::block`] (the app's lock is free meanwhile), after reading
+//!   what it needs from module memory and before writing its results.
 //!
 //! Standard streams: a module's `FILE*` is an opaque value. Every stream
 //! function (`fputs`, `fprintf`, `fwrite`, ...) writes to the simulated
