@@ -430,7 +430,7 @@ fn error_code(e: &RunError) -> EspbError {
         },
         RunError::Trap { .. } => E::Trap,
         RunError::Exit(_) => E::Exit,
-        RunError::Unloaded => E::Unloaded,
+        RunError::Unloaded | RunError::Started => E::Unloaded,
     }
 }
 

@@ -60,6 +60,18 @@ pub unsafe trait Os: Send + Sync {
         false
     }
 
+    /// Whether [`Os::defer`] works at all: without it a module importing a
+    /// native whose callback runs in interrupt context is refused at load.
+    fn can_defer(&self) -> bool {
+        false
+    }
+
+    /// A task's name for messages (`pcTaskGetName`); `None`: unknown.
+    fn task_name(&self, task: TaskId) -> Option<alloc::string::String> {
+        let _ = task;
+        None
+    }
+
     /// Runs `job` later on a task ([`Deferred::run`]), for callbacks called
     /// in interrupt context. Called from that interrupt: must not block or
     /// allocate. `false`: not possible (the call is dropped and logged).
@@ -75,7 +87,9 @@ pub unsafe trait Os: Send + Sync {
     /// deletes a task, stops and deletes a FreeRTOS timer or an esp_timer,
     /// removes a GPIO ISR handler, unregisters an event handler. Never
     /// called for the calling task itself (the runtime deletes that one
-    /// last, with [`Os::exit_task`]).
+    /// last, with [`Os::exit_task`]). A deleted task must never run module
+    /// code again: it must not return from the blocking call or the
+    /// [`Os::lock`] it waits in (a simulator parks or unwinds its thread).
     fn stop(&self, r: Resource);
 
     /// Deletes the calling task (`vTaskDelete(NULL)`): a module task whose

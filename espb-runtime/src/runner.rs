@@ -66,6 +66,9 @@ pub enum RunError {
     /// The app was unloaded (or stopped by a trap) before this call.
     #[error("the module is not loaded any more (unloaded, or stopped by a trap)")]
     Unloaded,
+    /// `App::start` of an app whose entry already started.
+    #[error("the module was already started")]
+    Started,
 }
 
 /// Decodes and verifies `bytes` (a module, no partition header), resolves
@@ -119,7 +122,7 @@ pub fn default_entry(m: &Module) -> &'static str {
 
 /// The entry function and its arguments: `main(argc, argv)` gets 0 and
 /// NULL, as there is no command line on a device.
-fn entry_call(m: &Module, entry: &str) -> Result<(u16, &'static [u64]), RunError> {
+pub(crate) fn entry_call(m: &Module, entry: &str) -> Result<(u16, &'static [u64]), RunError> {
     let no_entry = || RunError::NoEntry { entry: entry.into() };
     let func = m.find_function(entry).ok_or_else(no_entry)?;
     let ty = m.functions.get(usize::from(func)).and_then(|f| m.types.get(f.ty as usize)).ok_or_else(no_entry)?;

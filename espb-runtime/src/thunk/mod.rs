@@ -30,8 +30,7 @@ mod pool;
 
 pub use place::{MAX_CALLBACK_PARAMS, PlaceError, Placed};
 pub use pool::ThunkPool;
-#[allow(unused_imports)] // the app core (next commit)
-pub(crate) use pool::{Args, BindError, Callee};
+pub(crate) use pool::{Args, BindError, Callee, Invoked};
 
 use crate::native::Lowered;
 use alloc::string::String;

@@ -8,8 +8,9 @@
 //! call in flight, and says "unloaded" once its memory is gone.
 
 use super::{CallbackError, Deferred, SYNTHETIC_BASE, SYNTHETIC_STRIDE};
+use crate::native::Abi;
 use crate::native::Lowered;
-use crate::os::Os;
+use crate::os::{Os, TaskId};
 use crate::sync::{Arc, AtomicU8, AtomicU32, AtomicUsize};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -30,7 +31,15 @@ pub(crate) enum Args<'a> {
 pub(crate) trait Callee: Send + Sync {
     /// Runs function `func` (of the app's module) with `args` on the calling
     /// task; `slot` is for messages.
-    fn invoke(&self, slot: u16, func: u16, args: Args<'_>) -> Result<u64, CallbackError>;
+    fn invoke(&self, slot: u16, func: u16, args: Args<'_>) -> Invoked;
+}
+
+/// How a callback went, and whether its task must end now (a module task
+/// whose entry returned, that deleted itself, or that stopped its app):
+/// the pool ends it ([`Os::exit_task`]) once it let go of the app.
+pub(crate) struct Invoked {
+    pub(crate) result: Result<u64, CallbackError>,
+    pub(crate) exit_task: bool,
 }
 
 struct Entry {
@@ -79,6 +88,17 @@ pub struct ThunkPool {
     /// more likely to find its slot free than owned by another function.
     next: UnsafeCell<usize>,
     used: AtomicUsize,
+    /// The owners of the calls in flight, by task (under the lock): a call
+    /// holds its app through this list, not on its own stack, so a task that
+    /// unload deletes mid-call leaves nothing behind ([`ThunkPool::forget_task`]).
+    inflight: UnsafeCell<Vec<(TaskId, Arc<dyn Callee>)>>,
+    /// In-flight references of tasks that were deleted, with the epoch they
+    /// were buried in (under the lock). A deleted task may still finish the
+    /// instructions it is running on another core (FreeRTOS SMP deletes a
+    /// running task at its next switch), so its app's core is kept until
+    /// the next load or unload on this pool ([`ThunkPool::sweep`]).
+    graveyard: UnsafeCell<Vec<(u32, Arc<dyn Callee>)>>,
+    epoch: UnsafeCell<u32>,
 }
 
 impl core::fmt::Debug for ThunkPool {
@@ -123,6 +143,9 @@ impl ThunkPool {
             lock: UnsafeCell::new(0),
             next: UnsafeCell::new(0),
             used: AtomicUsize::new(0),
+            inflight: UnsafeCell::new(Vec::new()),
+            graveyard: UnsafeCell::new(Vec::new()),
+            epoch: UnsafeCell::new(0),
         }
     }
 
@@ -250,7 +273,6 @@ impl ThunkPool {
     /// Gives each function of `funcs` a slot owned by `callee`: the slots,
     /// in `funcs`' order. `Err((needed, free))` when too few are free
     /// (nothing is taken then).
-    #[allow(dead_code)] // the app core (next commit)
     pub(crate) fn acquire(&self, callee: &Arc<dyn Callee>, funcs: &[u16]) -> Result<Vec<u16>, (usize, usize)> {
         if funcs.is_empty() {
             return Ok(Vec::new());
@@ -284,7 +306,6 @@ impl ThunkPool {
     /// Frees `slots` (taken by [`ThunkPool::acquire`]): later calls through
     /// them return "unloaded". The owners' references are dropped after the
     /// lock is released (dropping the last one frees an app's core).
-    #[allow(dead_code)] // the app core (next commit)
     pub(crate) fn release(&self, slots: &[u16]) {
         let Some(os) = self.os() else { return };
         let old: Vec<Entry> = self.locked(os, || {
@@ -303,16 +324,105 @@ impl ThunkPool {
         drop(old);
     }
 
-    /// The owner of `slot` and its function, if any.
-    fn owner(&self, os: &dyn Os, slot: u16, generation: Option<u32>) -> Option<(Arc<dyn Callee>, u16)> {
+    /// The ABI a thunk's native words are in: this target's for the device
+    /// pool, none for synthetic addresses (called with values).
+    pub(crate) fn native_abi(&self) -> Option<Abi> {
+        match self.kind {
+            Kind::Synthetic => None,
+            #[cfg(espb_thunks)]
+            Kind::Device => Abi::NATIVE,
+        }
+    }
+
+    /// Calls `f` with the owner of `slot` (and its function) on the calling
+    /// task, keeping the owner alive through the in-flight list meanwhile.
+    /// `None` when the slot is free (or of another generation).
+    fn with_owner(
+        &self,
+        os: &dyn Os,
+        slot: u16,
+        generation: Option<u32>,
+        f: impl FnOnce(&dyn Callee, u16) -> Invoked,
+    ) -> Option<Result<u64, CallbackError>> {
         let s = self.slots.get(usize::from(slot))?;
-        self.locked(os, || {
+        let me = os.current_task();
+        let found = self.locked(os, || {
             if generation.is_some_and(|g| g != s.generation.load(Ordering::Relaxed)) {
                 return None;
             }
             // SAFETY: under the pool's lock.
-            unsafe { (*s.entry.get()).as_ref() }.map(|e| (e.callee.clone(), e.func))
-        })
+            let e = unsafe { (*s.entry.get()).as_ref() }?;
+            let ptr: *const dyn Callee = &*e.callee;
+            // SAFETY: under the pool's lock.
+            unsafe { (*self.inflight.get()).push((me, e.callee.clone())) };
+            Some((ptr, e.func))
+        });
+        let (ptr, func) = found?;
+        // SAFETY: the in-flight entry just pushed holds a reference to the
+        // callee until `done` below (or until the task is deleted, after
+        // which it never runs again).
+        let r = f(unsafe { &*ptr }, func);
+        // May drop the app's last reference: `ptr` is not used again.
+        self.done(os, me);
+        if r.exit_task {
+            os.exit_task();
+        }
+        Some(r.result)
+    }
+
+    /// The calling task's innermost call in flight ended.
+    fn done(&self, os: &dyn Os, me: TaskId) {
+        let gone = self.locked(os, || {
+            // SAFETY: under the pool's lock.
+            let list = unsafe { &mut *self.inflight.get() };
+            list.iter().rposition(|e| e.0 == me).map(|i| list.swap_remove(i))
+        });
+        // Possibly the app's last reference: dropped without the lock.
+        drop(gone);
+    }
+
+    /// Moves the calls in flight of `task`, which is being deleted (it
+    /// never calls back again), to the graveyard.
+    pub(crate) fn forget_task(&self, task: TaskId) {
+        let Some(os) = self.os() else { return };
+        self.locked(os, || {
+            // SAFETY (inflight, graveyard, epoch): under the pool's lock.
+            let list = unsafe { &mut *self.inflight.get() };
+            let graves = unsafe { &mut *self.graveyard.get() };
+            let epoch = unsafe { *self.epoch.get() };
+            let mut i = 0;
+            while i < list.len() {
+                if list[i].0 == task {
+                    graves.push((epoch, list.swap_remove(i).1));
+                } else {
+                    i += 1;
+                }
+            }
+        });
+    }
+
+    /// Drops the graveyard's references from before the previous sweep (a
+    /// load or unload ago), and starts a new epoch.
+    pub(crate) fn sweep(&self) {
+        let Some(os) = self.os() else { return };
+        let gone: Vec<Arc<dyn Callee>> = self.locked(os, || {
+            // SAFETY (graveyard, epoch): under the pool's lock.
+            let graves = unsafe { &mut *self.graveyard.get() };
+            let epoch = unsafe { &mut *self.epoch.get() };
+            let mut gone = Vec::new();
+            let mut i = 0;
+            while i < graves.len() {
+                if graves[i].0 != *epoch {
+                    gone.push(graves.swap_remove(i).1);
+                } else {
+                    i += 1;
+                }
+            }
+            *epoch = epoch.wrapping_add(1);
+            gone
+        });
+        // Possibly apps' last references: dropped without the lock.
+        drop(gone);
     }
 
     /// A call through `slot`: deferred in interrupt context, else run.
@@ -324,11 +434,10 @@ impl ThunkPool {
         if os.in_isr() {
             return self.defer(os, slot, args);
         }
-        let Some((callee, func)) = self.owner(os, slot, None) else {
+        self.with_owner(os, slot, None, |callee, func| callee.invoke(slot, func, args)).unwrap_or_else(|| {
             os.log(format_args!("callback into unloaded module (slot {slot})"));
-            return Err(CallbackError::Unloaded { slot });
-        };
-        callee.invoke(slot, func, args)
+            Err(CallbackError::Unloaded { slot })
+        })
     }
 
     fn defer(&'static self, os: &dyn Os, slot: u16, args: Args<'_>) -> Result<u64, CallbackError> {
@@ -371,20 +480,22 @@ impl ThunkPool {
     pub(crate) fn run_deferred(&'static self, job: &Deferred) -> Result<u64, CallbackError> {
         let slot = job.slot;
         let Some(os) = self.os() else { return Err(CallbackError::Unloaded { slot }) };
-        let Some((callee, func)) = self.owner(os, slot, Some(job.generation)) else {
-            os.log(format_args!("callback into unloaded module (slot {slot})"));
-            return Err(CallbackError::Unloaded { slot });
-        };
-        if job.values {
-            let w = &job.words;
-            let mut vals = [0u64; super::MAX_CALLBACK_PARAMS];
-            let n = w.stack_words.min(w.regs.len());
-            for (i, v) in vals.iter_mut().enumerate().take(n) {
-                *v = u64::from(w.stack[i]) | (u64::from(w.regs[i]) << 32);
+        let run = |callee: &dyn Callee, func| {
+            if job.values {
+                let w = &job.words;
+                let mut vals = [0u64; super::MAX_CALLBACK_PARAMS];
+                let n = w.stack_words.min(w.regs.len());
+                for (i, v) in vals.iter_mut().enumerate().take(n) {
+                    *v = u64::from(w.stack[i]) | (u64::from(w.regs[i]) << 32);
+                }
+                callee.invoke(slot, func, Args::Values(&vals[..n]))
+            } else {
+                callee.invoke(slot, func, Args::Native(&job.words))
             }
-            callee.invoke(slot, func, Args::Values(&vals[..n]))
-        } else {
-            callee.invoke(slot, func, Args::Native(&job.words))
-        }
+        };
+        self.with_owner(os, slot, Some(job.generation), run).unwrap_or_else(|| {
+            os.log(format_args!("callback into unloaded module (slot {slot})"));
+            Err(CallbackError::Unloaded { slot })
+        })
     }
 }

@@ -2,9 +2,11 @@
 //! the heap (`malloc` family, on the instance's private heap), `qsort` and
 //! `bsearch` (which call back into the module), and `exit`/`abort`.
 
+use super::context::Hooks;
 use super::heap::Heap;
 use super::host::{Host, HostCtx};
 use super::memory::Memory;
+use super::resources::{self, Rule};
 use super::trap::{Trap, TrapKind};
 use crate::module::FuncType;
 use alloc::vec;
@@ -28,6 +30,9 @@ pub(super) enum Builtin {
 pub(super) enum ImportTarget {
     Builtin(Builtin),
     Host(u32),
+    /// A native that starts or stops something unload must know about
+    /// (vm/resources.rs): the host's id and what it does.
+    Tracked(u32, Rule),
 }
 
 /// The builtin an import of this name gets, before the host is asked.
@@ -44,19 +49,34 @@ pub(super) fn builtin(name: &str) -> Option<Builtin> {
         _ => return None,
     })
 }
-/// Calls import `i`: a builtin here, or the host's native.
+/// Calls import `i`: a builtin here, or the host's native. In an app, a
+/// native may release the app's lock ([`HostCtx::block`]); when the app was
+/// unloaded meanwhile the run stops here.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn call_import<H: Host>(
     imports: &[ImportTarget],
     host: &mut H,
     mem: &mut Memory,
     heap: &mut Heap,
+    app: Option<&dyn Hooks>,
     i: u16,
     ty: &FuncType,
     args: &[u64],
 ) -> Result<u64, Trap> {
     let arg = |k: usize| args.get(k).copied().unwrap_or(0) as u32;
     match imports.get(i as usize) {
-        Some(ImportTarget::Host(id)) => host.call(*id, ty, args, &mut HostCtx::new(mem, heap)),
+        Some(ImportTarget::Host(id)) => {
+            let Some(app) = app else { return host.call(*id, ty, args, &mut HostCtx::new(mem, heap)) };
+            let r = host.call(*id, ty, args, &mut HostCtx { mem, heap, gate: Some(app) });
+            if app.dead() { Err(Trap::new(TrapKind::Unloaded)) } else { r }
+        }
+        Some(&ImportTarget::Tracked(id, rule)) => {
+            let Some(app) = app else { return host.call(id, ty, args, &mut HostCtx::new(mem, heap)) };
+            let r = resources::call(app, rule, args, mem, |args, mem| {
+                host.call(id, ty, args, &mut HostCtx { mem, heap: &mut *heap, gate: Some(app) })
+            });
+            if app.dead() { Err(Trap::new(TrapKind::Unloaded)) } else { r }
+        }
         Some(ImportTarget::Builtin(b)) => match b {
             Builtin::Malloc => Ok(u64::from(heap.malloc(arg(0)))),
             Builtin::Calloc => {

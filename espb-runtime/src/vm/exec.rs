@@ -7,6 +7,7 @@
 
 use super::builtins::{Builtin, ImportTarget, Reenter, call_import, search_sort};
 use super::config::Config;
+use super::context::Hooks;
 use super::heap::Heap;
 use super::host::Host;
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, RawMem};
@@ -43,9 +44,40 @@ pub(super) struct Vm<'a, H: Host> {
     pub(super) frames: &'a mut Vec<Frame>,
     pub(super) config: &'a Config,
     pub(super) fuel: u64,
+    /// Fuel beyond the current time slice (`fuel`), handed out by [`refuel`].
+    pub(super) budget: u64,
     pub(super) stack_limit: u32,
     /// Nesting of re-entrant runs (each costs native stack).
     pub(super) depth: u32,
+    /// Each function's address as the module sees it (`func.addr`).
+    pub(super) func_addrs: &'a [u32],
+    /// This instance's callback thunks (address, function), by address: an
+    /// indirect call to one enters the function directly.
+    pub(super) thunk_funcs: &'a [(u32, u16)],
+    /// The app the instance runs in: lock, time slices, resources.
+    pub(super) app: Option<&'a dyn Hooks>,
+}
+
+/// The next time slice once `fuel` ran out: `None` when the budget is
+/// spent (an out-of-fuel trap). In an app the slice's end lets the app's
+/// other tasks run first.
+#[cold]
+#[inline(never)]
+fn refuel(budget: &mut u64, slice: u64, app: Option<&dyn Hooks>) -> Result<u64, TrapKind> {
+    if *budget == 0 {
+        return Err(TrapKind::OutOfFuel);
+    }
+    if let Some(app) = app {
+        app.slice_end().map_err(|t| t.kind)?;
+    }
+    let next = (*budget).min(slice.max(1));
+    *budget -= next;
+    Ok(next)
+}
+
+/// The function behind `addr` when it is one of this instance's thunks.
+fn own_thunk(thunks: &[(u32, u16)], addr: u32) -> Option<u16> {
+    thunks.binary_search_by_key(&addr, |t| t.0).ok().map(|i| thunks[i].1)
 }
 
 /// Runs function `entry` with its registers at `base0` and the stack
@@ -212,7 +244,10 @@ pub(super) fn execute<H: Host>(
                 let t = $t as usize;
                 if t <= pc {
                     if fuel == 0 {
-                        trap!(TrapKind::OutOfFuel);
+                        fuel = match refuel(&mut vm.budget, u64::from(vm.config.time_slice), vm.app) {
+                            Ok(f) => f,
+                            Err(k) => trap!(k),
+                        };
                     }
                     fuel -= 1;
                 }
@@ -226,7 +261,10 @@ pub(super) fn execute<H: Host>(
             ($fi:expr, $callee:expr, $d:expr, $args:expr, $ret:expr) => {{
                 let callee = $callee;
                 if fuel == 0 {
-                    trap!(TrapKind::OutOfFuel);
+                    fuel = match refuel(&mut vm.budget, u64::from(vm.config.time_slice), vm.app) {
+                        Ok(f) => f,
+                        Err(k) => trap!(k),
+                    };
                 }
                 fuel -= 1;
                 if vm.frames.len() >= vm.config.max_call_depth {
@@ -343,7 +381,8 @@ pub(super) fn execute<H: Host>(
                 }
                 op::FuncAddr => {
                     let ((d, fi), n) = dec!(FuncAddr);
-                    r[d as usize] = u64::from(FUNC_ADDR_BASE.wrapping_add(u32::from(fi) * 4));
+                    let Some(&a) = vm.func_addrs.get(fi as usize) else { trap!(TrapKind::BadCode) };
+                    r[d as usize] = u64::from(a);
                     pc = n;
                 }
                 op::ImportAddr => {
@@ -708,7 +747,7 @@ pub(super) fn execute<H: Host>(
                         pc = n;
                         continue 'frame;
                     }
-                    let v = at!(call_import(vm.imports, vm.host, vm.mem, vm.heap, i, ty, &argbuf));
+                    let v = at!(call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i, ty, &argbuf));
                     raw = vm.mem.raw();
                     r[d as usize] = v;
                     pc = n;
@@ -718,8 +757,12 @@ pub(super) fn execute<H: Host>(
                     let Some(ty_sig) = types.get(ty as usize) else { trap!(TrapKind::BadCode) };
                     let addr = r[p as usize] as u32;
                     let off = addr.wrapping_sub(FUNC_ADDR_BASE);
-                    if off.is_multiple_of(4) && off / 4 < nfuncs {
-                        let fi = (off / 4) as u16;
+                    let own = if off.is_multiple_of(4) && off / 4 < nfuncs {
+                        Some((off / 4) as u16)
+                    } else {
+                        own_thunk(vm.thunk_funcs, addr)
+                    };
+                    if let Some(fi) = own {
                         let callee = &funcs[fi as usize];
                         if callee.ty != ty && types.get(callee.ty as usize) != Some(ty_sig) {
                             trap!(TrapKind::SignatureMismatch);
@@ -730,8 +773,28 @@ pub(super) fn execute<H: Host>(
                     if ioff.is_multiple_of(4) && ioff / 4 < nimports {
                         argbuf.clear();
                         argbuf.extend(args.iter().map(|a| r[a as usize]));
-                        let v =
-                            at!(call_import(vm.imports, vm.host, vm.mem, vm.heap, (ioff / 4) as u16, ty_sig, &argbuf));
+                        let v = at!(call_import(
+                            vm.imports,
+                            vm.host,
+                            vm.mem,
+                            vm.heap,
+                            vm.app,
+                            (ioff / 4) as u16,
+                            ty_sig,
+                            &argbuf
+                        ));
+                        raw = vm.mem.raw();
+                        r[d as usize] = v;
+                        pc = n;
+                    } else if let Some(app) = vm.app {
+                        // Another app's callback, perhaps.
+                        argbuf.clear();
+                        argbuf.extend(args.iter().map(|a| r[a as usize]));
+                        vm.fuel = fuel;
+                        let Some(res) = app.call_foreign(addr, &argbuf) else {
+                            trap!(TrapKind::BadFunctionPointer { addr })
+                        };
+                        let v = at!(res);
                         raw = vm.mem.raw();
                         r[d as usize] = v;
                         pc = n;
@@ -860,8 +923,12 @@ impl<H: Host> Reenter for Nested<'_, '_, H> {
         let vm = &mut *self.vm;
         let module = vm.module;
         let off = addr.wrapping_sub(FUNC_ADDR_BASE);
-        if off.is_multiple_of(4) && ((off / 4) as usize) < module.functions.len() {
-            let fi = (off / 4) as u16;
+        let own = if off.is_multiple_of(4) && ((off / 4) as usize) < module.functions.len() {
+            Some((off / 4) as u16)
+        } else {
+            own_thunk(vm.thunk_funcs, addr)
+        };
+        if let Some(fi) = own {
             let f = &module.functions[fi as usize];
             let nparams = module.types.get(f.ty as usize).map_or(usize::MAX, |t| t.params.len());
             if nparams != args.len() {
@@ -880,8 +947,11 @@ impl<H: Host> Reenter for Nested<'_, '_, H> {
         if ioff.is_multiple_of(4) && i < vm.imports.len() {
             let ty = module.imports.get(i).and_then(|imp| module.types.get(imp.ty as usize));
             if let Some(ty) = ty {
-                return call_import(vm.imports, vm.host, vm.mem, vm.heap, i as u16, ty, args);
+                return call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i as u16, ty, args);
             }
+        }
+        if let Some(res) = vm.app.and_then(|app| app.call_foreign(addr, args)) {
+            return res;
         }
         Err(Trap::new(TrapKind::BadFunctionPointer { addr }))
     }

@@ -5,6 +5,7 @@
 
 use super::builtins::{ImportTarget, builtin};
 use super::config::Config;
+use super::context::{ExecCtx, Hooks};
 use super::exec::{Frame, Vm, WINDOW, execute};
 use super::heap::Heap;
 use super::host::{Host, HostCtx, TableLookupError};
@@ -72,6 +73,11 @@ pub struct Instance<H: Host> {
     stack_limit: u32,
     /// Address of each import as the module sees it (`import.addr`).
     import_addrs: Vec<u32>,
+    /// Address of each function as the module sees it (`func.addr`): its
+    /// callback thunk in an app, else `FUNC_ADDR_BASE + 4 * f`.
+    func_addrs: Vec<u32>,
+    /// (thunk address, function), sorted by address.
+    thunk_funcs: Vec<(u32, u16)>,
     regs: Vec<u64>,
     frames: Vec<Frame>,
     config: Config,
@@ -85,8 +91,28 @@ fn align_up(v: u64, a: u64) -> u64 {
 impl<H: Host> Instance<H> {
     /// Verifies the module, lays out its memory (data, heap, stack),
     /// applies relocations and resolves every import.
-    pub fn new(module: Module, mut host: H, config: Config) -> Result<Instance<H>, InstantiateError> {
+    pub fn new(module: Module, host: H, config: Config) -> Result<Instance<H>, InstantiateError> {
+        Instance::instantiate(module, host, config, &[])
+    }
+
+    /// [`Instance::new`] with callback thunks: `thunks` gives (function,
+    /// native address) for the address-taken functions.
+    pub(crate) fn instantiate(
+        module: Module,
+        mut host: H,
+        config: Config,
+        thunks: &[(u16, u32)],
+    ) -> Result<Instance<H>, InstantiateError> {
         verify::verify(&module)?;
+        let mut func_addrs: Vec<u32> =
+            (0..module.functions.len() as u32).map(|f| FUNC_ADDR_BASE.wrapping_add(f * 4)).collect();
+        for &(f, a) in thunks {
+            if let Some(slot) = func_addrs.get_mut(usize::from(f)) {
+                *slot = a;
+            }
+        }
+        let mut thunk_funcs: Vec<(u32, u16)> = thunks.iter().map(|&(f, a)| (a, f)).collect();
+        thunk_funcs.sort_unstable();
         let stack = u64::from(config.stack_size.unwrap_or(module.layout.stack_size));
         let heap_size = u64::from(config.heap_size.unwrap_or(module.layout.heap_size));
         let data_size = align_up(u64::from(module.data.size), 16);
@@ -120,7 +146,10 @@ impl<H: Host> Instance<H> {
         for r in &module.data.relocs {
             let target = match r.kind {
                 RelocKind::Data => data_base.wrapping_add(r.target),
-                RelocKind::Func => FUNC_ADDR_BASE.wrapping_add(r.target.wrapping_mul(4)),
+                RelocKind::Func => match func_addrs.get(r.target as usize) {
+                    Some(&a) => a,
+                    None => FUNC_ADDR_BASE.wrapping_add(r.target.wrapping_mul(4)),
+                },
                 // Patched below, once the imports' addresses are known.
                 RelocKind::Import => continue,
             };
@@ -179,7 +208,10 @@ impl<H: Host> Instance<H> {
                 (_, None) => None,
             };
             match found {
-                Some(id) => imports.push(ImportTarget::Host(id)),
+                Some(id) => match imp.name().and_then(super::resources::rule) {
+                    Some(rule) => imports.push(ImportTarget::Tracked(id, rule)),
+                    None => imports.push(ImportTarget::Host(id)),
+                },
                 None => return Err(unresolved(&module, index, imp)),
             }
         }
@@ -204,6 +236,8 @@ impl<H: Host> Instance<H> {
             regs: vec![0; 4 * WINDOW],
             frames: Vec::new(),
             import_addrs,
+            func_addrs,
+            thunk_funcs,
             config,
             fuel,
         })
@@ -264,6 +298,64 @@ impl<H: Host> Instance<H> {
         Ok(has_result.then_some(v))
     }
 
+    /// The address the module sees for function `f` (`func.addr`): its
+    /// callback thunk when it has one.
+    pub fn function_address(&self, f: u16) -> Option<u32> {
+        self.func_addrs.get(usize::from(f)).copied()
+    }
+
+    /// The main context's stack region (top, limit).
+    pub(crate) fn stack_region(&self) -> (u32, u32) {
+        (self.stack_top, self.stack_limit)
+    }
+
+    pub(crate) fn heap_mut(&mut self) -> &mut Heap {
+        &mut self.heap
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Runs `func` on a task's own context `ctx` in app `app` (its time
+    /// slices, lock and resources); returns the raw result (0 for void).
+    pub(crate) fn run_in(&mut self, ctx: &mut ExecCtx, func: u16, args: &[u64], app: &dyn Hooks) -> Result<u64, Trap> {
+        let nparams = self.module.functions.get(func as usize).and_then(|f| self.module.types.get(f.ty as usize));
+        match nparams {
+            None => return Err(Trap::host(alloc::format!("{}", CallError::NoSuchFunction(func)))),
+            Some(t) if t.params.len() != args.len() => {
+                let e = CallError::ArgCount { expected: t.params.len(), given: args.len() };
+                return Err(Trap::host(alloc::format!("{e}")));
+            }
+            Some(_) => {}
+        }
+        let total = self.fuel;
+        let first = total.min(u64::from(self.config.time_slice.max(1)));
+        let floor = ctx.frames.len();
+        let mut vm = Vm {
+            module: &self.module,
+            host: &mut self.host,
+            mem: &mut self.mem,
+            heap: &mut self.heap,
+            imports: &self.imports,
+            import_addrs: &self.import_addrs,
+            regs: &mut ctx.regs,
+            frames: &mut ctx.frames,
+            config: &self.config,
+            fuel: first,
+            budget: total - first,
+            stack_limit: ctx.sp_limit,
+            depth: 0,
+            func_addrs: &self.func_addrs,
+            thunk_funcs: &self.thunk_funcs,
+            app: Some(app),
+        };
+        let result = execute(&mut vm, func, args, 0, ctx.sp_top);
+        self.fuel = vm.fuel.saturating_add(vm.budget);
+        ctx.frames.truncate(floor);
+        result
+    }
+
     fn run(&mut self, entry: u16, args: &[u64]) -> Result<u64, Trap> {
         let mut vm = Vm {
             module: &self.module,
@@ -276,8 +368,12 @@ impl<H: Host> Instance<H> {
             frames: &mut self.frames,
             config: &self.config,
             fuel: self.fuel,
+            budget: 0,
             stack_limit: self.stack_limit,
             depth: 0,
+            func_addrs: &self.func_addrs,
+            thunk_funcs: &self.thunk_funcs,
+            app: None,
         };
         // One copy of the loop, metered: a second, unmetered copy measured
         // slower (the compiler turned its branches into conditional moves

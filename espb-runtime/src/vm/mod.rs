@@ -11,15 +11,18 @@
 
 mod builtins;
 mod config;
+pub(crate) mod context;
 mod exec;
 mod heap;
 mod host;
 mod instance;
 mod memory;
+pub(crate) mod resources;
 mod trap;
 
-pub use config::{Config, FirmwareWindows};
+pub use config::{Config, DEFAULT_TASK_STACK, DEFAULT_TIME_SLICE, FirmwareWindows};
 pub use heap::{HEAP_ALIGN, Heap, InvalidFree};
+pub(crate) use host::Gate;
 pub use host::{Host, HostCtx, NoHost, TableLookupError};
 pub use instance::{CallError, Instance, InstantiateError};
 pub use memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, PC_MEMORY_BASE};

@@ -36,6 +36,11 @@ pub enum TrapKind {
     BadCode,
     /// A host function failed.
     Host(String),
+    /// The task running the module deletes itself (`vTaskDelete(NULL)`):
+    /// its run ends here (an app then ends the task).
+    TaskExit,
+    /// The module was unloaded while this run waited in a blocking call.
+    Unloaded,
 }
 
 impl core::fmt::Display for TrapKind {
@@ -60,6 +65,8 @@ impl core::fmt::Display for TrapKind {
             TrapKind::Abort => write!(f, "abort() called"),
             TrapKind::BadCode => write!(f, "malformed code (module not verified?)"),
             TrapKind::Host(m) => write!(f, "{m}"),
+            TrapKind::TaskExit => write!(f, "the task deleted itself (vTaskDelete(NULL))"),
+            TrapKind::Unloaded => write!(f, "the module was unloaded"),
         }
     }
 }

@@ -1,0 +1,243 @@
+//! What unload must stop, learned from the natives a module calls: one
+//! table ([`RULES`]) keyed by the ESP-IDF function's name says which natives
+//! create or delete a task, a timer, an esp_timer, a GPIO ISR handler or an
+//! event handler, and where the handle is. Imports get their rule at
+//! instantiation ([`rule`]); only they take this path, the interpreter's
+//! other imports pay nothing for it.
+//!
+//! The natives themselves are called unchanged, with one exception: an
+//! output handle the module passed as NULL (`xTaskCreate(..., NULL)`) is
+//! pointed at a word of the runtime's, so the runtime still learns the
+//! handle. `vTaskDelete(NULL)` (or the task's own handle) does not reach the
+//! native at all: it ends the task's run ([`TrapKind::TaskExit`]), and the
+//! app releases the task's context and lock before deleting it.
+
+use super::context::Hooks;
+use super::memory::Memory;
+use super::trap::{Trap, TrapKind};
+use crate::os::Resource;
+use alloc::string::String;
+
+/// What a tracked native does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Rule {
+    /// Creates a task; handle through output argument `out`, name in
+    /// argument 1, `pdPASS` (1) on success.
+    TaskCreate { out: u8 },
+    /// Creates a task from static buffers; returns the handle (NULL on
+    /// failure), name in argument 1.
+    TaskCreateStatic,
+    /// `vTaskDelete(task)`.
+    TaskDelete,
+    /// Creates a software timer; returns the handle.
+    TimerCreate,
+    /// `xTimerGenericCommand*(timer, command, ...)`: `tmrCOMMAND_DELETE`
+    /// deletes it.
+    TimerCommand,
+    /// `esp_timer_create(args, &handle)`, `ESP_OK` on success.
+    EspTimerCreate,
+    /// `esp_timer_delete(handle)`.
+    EspTimerDelete,
+    /// `gpio_isr_handler_add(gpio, handler, arg)`.
+    GpioIsrAdd,
+    /// `gpio_isr_handler_remove(gpio)`.
+    GpioIsrRemove,
+    /// `esp_event_handler_register[_with]([loop,] base, id, handler, arg)`.
+    EventRegister { with_loop: bool },
+    /// `esp_event_handler_unregister[_with]([loop,] base, id, handler)`.
+    EventUnregister { with_loop: bool },
+    /// `esp_event_handler_instance_register[_with]([loop,] base, id,
+    /// handler, arg, &instance)`.
+    EventInstanceRegister { with_loop: bool },
+    /// `esp_event_handler_instance_unregister[_with]([loop,] base, id,
+    /// instance)`.
+    EventInstanceUnregister { with_loop: bool },
+}
+
+/// The natives the runtime watches, by their ESP-IDF v5 names (argument
+/// positions as in the ESP-IDF declarations).
+pub(crate) const RULES: &[(&str, Rule)] = &[
+    ("xTaskCreatePinnedToCore", Rule::TaskCreate { out: 5 }),
+    ("xTaskCreate", Rule::TaskCreate { out: 5 }),
+    ("xTaskCreateStaticPinnedToCore", Rule::TaskCreateStatic),
+    ("xTaskCreateStatic", Rule::TaskCreateStatic),
+    ("vTaskDelete", Rule::TaskDelete),
+    ("xTimerCreate", Rule::TimerCreate),
+    ("xTimerCreateStatic", Rule::TimerCreate),
+    ("xTimerGenericCommand", Rule::TimerCommand),
+    ("xTimerGenericCommandFromTask", Rule::TimerCommand),
+    ("esp_timer_create", Rule::EspTimerCreate),
+    ("esp_timer_delete", Rule::EspTimerDelete),
+    ("gpio_isr_handler_add", Rule::GpioIsrAdd),
+    ("gpio_isr_handler_remove", Rule::GpioIsrRemove),
+    ("esp_event_handler_register", Rule::EventRegister { with_loop: false }),
+    ("esp_event_handler_register_with", Rule::EventRegister { with_loop: true }),
+    ("esp_event_handler_unregister", Rule::EventUnregister { with_loop: false }),
+    ("esp_event_handler_unregister_with", Rule::EventUnregister { with_loop: true }),
+    ("esp_event_handler_instance_register", Rule::EventInstanceRegister { with_loop: false }),
+    ("esp_event_handler_instance_register_with", Rule::EventInstanceRegister { with_loop: true }),
+    ("esp_event_handler_instance_unregister", Rule::EventInstanceUnregister { with_loop: false }),
+    ("esp_event_handler_instance_unregister_with", Rule::EventInstanceUnregister { with_loop: true }),
+];
+
+/// Natives whose callbacks run in interrupt context: a firmware whose Os
+/// cannot defer calls to a task gets modules importing them refused.
+pub(crate) const ISR_CALLBACK_NATIVES: &[&str] = &["gpio_isr_handler_add"];
+
+/// FreeRTOS `pdPASS`.
+const PD_PASS: u64 = 1;
+/// ESP-IDF `ESP_OK`.
+const ESP_OK: u64 = 0;
+/// FreeRTOS `tmrCOMMAND_DELETE`.
+const TMR_COMMAND_DELETE: u32 = 5;
+/// Most arguments of a watched native (xTaskCreatePinnedToCore has 7).
+const MAX_ARGS: usize = 8;
+/// Longest task name kept (FreeRTOS' configMAX_TASK_NAME_LEN is 16).
+const MAX_NAME: usize = 16;
+
+/// The rule of the native named `name`.
+pub(crate) fn rule(name: &str) -> Option<Rule> {
+    RULES.iter().find(|r| r.0 == name).map(|r| r.1)
+}
+
+/// Calls a watched native through `native` and tells `app` what it started
+/// or stopped.
+pub(crate) fn call(
+    app: &dyn Hooks,
+    rule: Rule,
+    args: &[u64],
+    mem: &mut Memory,
+    native: impl FnOnce(&[u64], &mut Memory) -> Result<u64, Trap>,
+) -> Result<u64, Trap> {
+    let a = |i: usize| args.get(i).copied().unwrap_or(0) as u32;
+    // Event natives take the loop first when `_with`.
+    let ev = |with_loop: bool| {
+        let o = usize::from(with_loop);
+        (if with_loop { a(0) } else { 0 }, a(o), a(o + 1) as i32, a(o + 2), o)
+    };
+    match rule {
+        Rule::TaskCreate { out } => {
+            let out = usize::from(out);
+            let mut buf = [0u64; MAX_ARGS];
+            let Some(buf) = buf.get_mut(..args.len()).filter(|_| out < args.len()) else { return native(args, mem) };
+            buf.copy_from_slice(args);
+            if a(out) == 0 {
+                buf[out] = u64::from(app.scratch_word());
+            }
+            let name = task_name(mem, a(1));
+            let r = native(buf, mem)?;
+            if r == PD_PASS
+                && let Ok(h) = mem.read_u32(buf[out] as u32)
+                && h != 0
+            {
+                app.add_resource(Resource::Task(h), name);
+            }
+            Ok(r)
+        }
+        Rule::TaskCreateStatic => {
+            let name = task_name(mem, a(1));
+            let r = native(args, mem)?;
+            if r as u32 != 0 {
+                app.add_resource(Resource::Task(r as u32), name);
+            }
+            Ok(r)
+        }
+        Rule::TaskDelete => {
+            let h = a(0);
+            if h == 0 || h as usize == app.current_task() {
+                return Err(Trap::new(TrapKind::TaskExit));
+            }
+            if app.is_module_task(h as usize) {
+                app.forget_task(h as usize);
+                app.remove_resource(Resource::Task(h));
+            }
+            native(args, mem)
+        }
+        Rule::TimerCreate => {
+            let r = native(args, mem)?;
+            if r as u32 != 0 {
+                app.add_resource(Resource::Timer(r as u32), None);
+            }
+            Ok(r)
+        }
+        Rule::TimerCommand => {
+            let r = native(args, mem)?;
+            if a(1) == TMR_COMMAND_DELETE && r == PD_PASS {
+                app.remove_resource(Resource::Timer(a(0)));
+            }
+            Ok(r)
+        }
+        Rule::EspTimerCreate => {
+            let r = native(args, mem)?;
+            if r == ESP_OK
+                && let Ok(h) = mem.read_u32(a(1))
+            {
+                app.add_resource(Resource::EspTimer(h), None);
+            }
+            Ok(r)
+        }
+        Rule::EspTimerDelete => done(native(args, mem), || app.remove_resource(Resource::EspTimer(a(0)))),
+        Rule::GpioIsrAdd => done(native(args, mem), || app.add_resource(Resource::GpioIsr(a(0)), None)),
+        Rule::GpioIsrRemove => done(native(args, mem), || app.remove_resource(Resource::GpioIsr(a(0)))),
+        Rule::EventRegister { with_loop } | Rule::EventUnregister { with_loop } => {
+            let (event_loop, base, id, handler, _) = ev(with_loop);
+            let r = Resource::Event { event_loop, base, id, handler };
+            let add = matches!(rule, Rule::EventRegister { .. });
+            done(native(args, mem), || if add { app.add_resource(r, None) } else { app.remove_resource(r) })
+        }
+        Rule::EventInstanceRegister { with_loop } => {
+            let (event_loop, base, id, _, o) = ev(with_loop);
+            let out = o + 4;
+            let mut buf = [0u64; MAX_ARGS];
+            let Some(buf) = buf.get_mut(..args.len()).filter(|_| out < args.len()) else { return native(args, mem) };
+            buf.copy_from_slice(args);
+            if a(out) == 0 {
+                buf[out] = u64::from(app.scratch_word());
+            }
+            let r = native(buf, mem)?;
+            if r == ESP_OK
+                && let Ok(instance) = mem.read_u32(buf[out] as u32)
+            {
+                app.add_resource(Resource::EventInstance { event_loop, base, id, instance }, None);
+            }
+            Ok(r)
+        }
+        Rule::EventInstanceUnregister { with_loop } => {
+            let (event_loop, base, id, instance, _) = ev(with_loop);
+            let r = Resource::EventInstance { event_loop, base, id, instance };
+            done(native(args, mem), || app.remove_resource(r))
+        }
+    }
+}
+
+/// Runs `then` when the native returned `ESP_OK`.
+fn done(r: Result<u64, Trap>, then: impl FnOnce()) -> Result<u64, Trap> {
+    if r == Ok(ESP_OK) {
+        then();
+    }
+    r
+}
+
+/// A task's name from module memory (at most [`MAX_NAME`] bytes).
+fn task_name(mem: &Memory, addr: u32) -> Option<String> {
+    let s = mem.c_str(addr).ok()?;
+    let s = &s[..s.len().min(MAX_NAME)];
+    Some(String::from_utf8_lossy(s).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_watched_native_has_one_rule() {
+        for (i, (name, _)) in RULES.iter().enumerate() {
+            assert_eq!(RULES.iter().position(|r| r.0 == *name), Some(i), "{name} twice");
+        }
+        assert_eq!(rule("vTaskDelay"), None);
+        assert_eq!(rule("xTaskCreatePinnedToCore"), Some(Rule::TaskCreate { out: 5 }));
+        for n in ISR_CALLBACK_NATIVES {
+            assert!(rule(n).is_some(), "{n}");
+        }
+    }
+}
