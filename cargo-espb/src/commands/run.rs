@@ -56,7 +56,7 @@ impl Args {
             Err(RunError::NoEntry { entry }) => CliError::NoEntry { path, entry },
             Err(error @ RunError::BadEntry { .. }) => CliError::BadEntry { path, error },
             Err(RunError::Instantiate(error)) => CliError::instantiate(path, error),
-            Err(error @ RunError::Unloaded) => CliError::Run { path, error },
+            Err(error @ (RunError::Unloaded | RunError::Started)) => CliError::Run { path, error },
         })
     }
 }
