@@ -293,7 +293,7 @@ fn chip(chip: &str, toolchain: Option<&str>, guess: bool) {
         ("--manifest-path", &*manifest.to_string_lossy()),
         ("-p", "espb-capi"),
         ("--crate-type", "staticlib"),
-        ("--features", "standalone"),
+        ("--features", "standalone,esp-idf"),
     ] {
         assert!(has_pair(rest, flag, value), "`{flag} {value}` missing for {chip}: {args:?}");
     }

@@ -37,8 +37,11 @@ use espb_runtime::runner::{self, Outcome, RunError};
 use espb_runtime::symtab::{Registry, SymbolTable};
 use espb_runtime::{FirmwareWindows, InstantiateError};
 
+mod app;
 #[cfg(feature = "standalone")]
 mod standalone;
+
+pub use app::{EspbApp, EspbStatus};
 
 /// `espb_symtab_t`: a firmware symbol table as espb-sys `gen_c` generates it.
 #[repr(C)]
@@ -373,13 +376,37 @@ unsafe fn run(
     let Ok(entry) = unsafe { CStr::from_ptr(entry) }.to_str() else {
         return fail(E::Args, "the entry name is not UTF-8");
     };
+    let (registry, firmware_windows) = unsafe { firmware(tables, ntables, windows, nwindows) }?;
+    match runner::run_module(module, registry, firmware_windows, entry) {
+        Ok(o) => {
+            LAST_RETURN.store(o.value(), Ordering::Relaxed);
+            match o {
+                Outcome::Returned(v) => Ok((E::Ok, alloc::format!("`{entry}` returned {v}"))),
+                Outcome::Exited => Ok((E::Ok, alloc::format!("`{entry}` called exit(0)"))),
+            }
+        }
+        Err(e) => fail(error_code(&e), e),
+    }
+}
+
+/// The symbol tables and windows a C caller passed, checked.
+///
+/// # Safety
+/// As [`espb_run_with`]'s tables and windows, valid for `'a`.
+unsafe fn firmware<'a>(
+    tables: *const *const EspbSymtab,
+    ntables: usize,
+    windows: *const EspbWindow,
+    nwindows: usize,
+) -> Result<(Registry<'a>, FirmwareWindows), (EspbError, alloc::string::String)> {
+    use EspbError as E;
+    // SAFETY (all blocks): the caller's contract.
     let Some(tables) = (unsafe { slice(tables, ntables) }) else {
         return fail(E::Args, "the table list is NULL");
     };
     let Some(windows) = (unsafe { slice(windows, nwindows) }) else {
         return fail(E::Args, "the window list is NULL");
     };
-
     let mut registry = Registry::new();
     for (i, &t) in tables.iter().enumerate() {
         let t = unsafe { t.as_ref() }.map(|t| unsafe { symbol_table(t) });
@@ -393,20 +420,9 @@ unsafe fn run(
             return fail(E::Args, alloc::format!("two symbol tables are named `{name}`"));
         }
     }
-
     let pairs: alloc::vec::Vec<(u32, u32)> = windows.iter().map(|w| (w.start, w.end)).collect();
     // SAFETY: the caller vouches for the windows (espb_run_with's contract).
-    let firmware_windows = unsafe { FirmwareWindows::new(&pairs) };
-    match runner::run_module(module, registry, firmware_windows, entry) {
-        Ok(o) => {
-            LAST_RETURN.store(o.value(), Ordering::Relaxed);
-            match o {
-                Outcome::Returned(v) => Ok((E::Ok, alloc::format!("`{entry}` returned {v}"))),
-                Outcome::Exited => Ok((E::Ok, alloc::format!("`{entry}` called exit(0)"))),
-            }
-        }
-        Err(e) => fail(error_code(&e), e),
-    }
+    Ok((registry, unsafe { FirmwareWindows::new(&pairs) }))
 }
 
 /// The C API's code for a runner error.
@@ -439,7 +455,7 @@ fn error_code(e: &RunError) -> EspbError {
 ///
 /// # Safety
 /// `t` satisfies [`espb_run_with`]'s table contract.
-unsafe fn symbol_table(t: &EspbSymtab) -> Result<SymbolTable<'_>, (EspbError, alloc::string::String)> {
+unsafe fn symbol_table<'a>(t: &EspbSymtab) -> Result<SymbolTable<'a>, (EspbError, alloc::string::String)> {
     use EspbError as E;
     if t.name.is_null() {
         return fail(E::Args, "a symbol table has no name (NULL): regenerate it with espb-sys");

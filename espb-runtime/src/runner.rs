@@ -10,14 +10,22 @@
 //! match runner::run_module(bytes, tables, windows, "app_main") { ... }
 //! ```
 //!
-//! The instance (memory, heap, imports) is dropped when the call returns:
-//! tasks and timers the module created must not call back into it after
-//! that (callback thunks, which would keep it alive, do not exist yet).
+//! With the `freertos` feature (a FreeRTOS firmware) [`run_module`] runs
+//! the module as an [`App`](crate::app::App): its callbacks are real
+//! thunks, and it returns when the module is done (the entry returned and
+//! its tasks, timers and handlers are gone, or a trap). [`start_module`]
+//! returns the live app instead. Without an RTOS the instance is dropped
+//! when the entry returns: tasks and timers must not call back after that.
 
+use crate::app::App;
+#[cfg(all(feature = "freertos", espb_thunks))]
+use crate::app::AppStatus;
 use crate::format::LoadError;
 use crate::module::Module;
 use crate::native::DeviceHost;
+use crate::os::Os;
 use crate::symtab::Registry;
+use crate::thunk::ThunkPool;
 use crate::vm::{Config, FirmwareWindows, Host, Instance, InstantiateError, Trap, TrapKind};
 use alloc::string::String;
 
@@ -74,14 +82,63 @@ pub enum RunError {
 /// Decodes and verifies `bytes` (a module, no partition header), resolves
 /// its imports through `tables`, instantiates it with its memory at its real
 /// address and `windows` granted, and calls `entry`.
+#[cfg(not(all(feature = "freertos", espb_thunks)))]
 pub fn run_module(
     bytes: &[u8],
     tables: Registry<'_>,
     windows: FirmwareWindows,
     entry: &str,
 ) -> Result<Outcome, RunError> {
-    let config = Config { native_memory: true, firmware_windows: windows, ..Config::default() };
-    run_with(bytes, Some(entry), config, |m| DeviceHost::new(tables, m))
+    run_with(bytes, Some(entry), device_config(windows), |m| DeviceHost::new(tables, m))
+}
+
+/// Decodes and verifies `bytes` (a module, no partition header), resolves
+/// its imports through `tables`, instantiates it with its memory at its real
+/// address and `windows` granted, calls `entry`, and waits until the module
+/// is done: its tasks, timers and handlers gone (it unloads itself), or a
+/// trap (that stops it). The entry's outcome, or the trap.
+#[cfg(all(feature = "freertos", espb_thunks))]
+pub fn run_module(
+    bytes: &[u8],
+    tables: Registry<'static>,
+    windows: FirmwareWindows,
+    entry: &str,
+) -> Result<Outcome, RunError> {
+    let (app, outcome) = start_module(bytes, tables, windows, entry, &crate::os::FREERTOS, ThunkPool::device())?;
+    match app.wait() {
+        AppStatus::Trapped => Err(app_trap(&app)),
+        AppStatus::Exited(c) => Err(RunError::Exit(c)),
+        _ => Ok(outcome),
+    }
+}
+
+/// The trap that stopped `app`, as a run error.
+#[cfg(all(feature = "freertos", espb_thunks))]
+fn app_trap<H: Host + Send + 'static>(app: &App<H>) -> RunError {
+    let message = app.last_trap().unwrap_or_default();
+    let message = message.strip_prefix("trap: ").map(String::from).unwrap_or(message);
+    RunError::Trap { trap: Trap::host(message.clone()), message }
+}
+
+/// Loads `bytes` as an [`App`] on `os` and `pool` (with its memory at its
+/// real address and `windows` granted) and runs `entry` on the calling
+/// task; returns the app, which lives on while the module's tasks, timers
+/// and handlers exist, and the entry's outcome.
+pub fn start_module(
+    bytes: &[u8],
+    tables: Registry<'static>,
+    windows: FirmwareWindows,
+    entry: &str,
+    os: &'static dyn Os,
+    pool: &'static ThunkPool,
+) -> Result<(App<DeviceHost<'static>>, Outcome), RunError> {
+    let app = App::load_with(bytes, |m| DeviceHost::new(tables, m), device_config(windows), os, pool)?;
+    let outcome = app.start(entry)?;
+    Ok((app, outcome))
+}
+
+fn device_config(windows: FirmwareWindows) -> Config {
+    Config { native_memory: true, firmware_windows: windows, ..Config::default() }
 }
 
 /// [`run_module`] with any host and configuration (the PC, tests): the same

@@ -26,17 +26,25 @@ pub struct DeviceHost<'a> {
     module_tables: Vec<String>,
     /// Id `i` (what [`Host::resolve_slot`] returned) is `natives[i]`.
     natives: Vec<usize>,
+    /// Whether native `i` may block ([`HostCtx::block`] around it).
+    blocking: Vec<bool>,
+    /// (table, slot) of the imports the module's hints call `blocking`.
+    blocking_slots: Vec<(String, u16)>,
 }
 
 impl<'a> DeviceHost<'a> {
     /// A host for `module` (only its table names are kept) answering from
     /// the firmware's `tables`.
     pub fn new(tables: Registry<'a>, module: &Module) -> DeviceHost<'a> {
-        DeviceHost {
-            tables,
-            module_tables: module.tables.iter().map(|t| t.name.clone()).collect(),
-            natives: Vec::new(),
-        }
+        let module_tables: Vec<String> = module.tables.iter().map(|t| t.name.clone()).collect();
+        let blocking_slots = (0..module.imports.len())
+            .filter(|&i| module.hints_for(i).is_some_and(|h| h.blocking))
+            .filter_map(|i| match &module.imports[i].what {
+                ImportRef::Slot { table, index, .. } => Some((module_tables.get(usize::from(*table))?.clone(), *index)),
+                ImportRef::Name(_) => None,
+            })
+            .collect();
+        DeviceHost { tables, module_tables, natives: Vec::new(), blocking: Vec::new(), blocking_slots }
     }
 
     pub fn registry(&self) -> &Registry<'a> {
@@ -46,6 +54,12 @@ impl<'a> DeviceHost<'a> {
     /// The native address behind id `id`.
     pub fn native_address(&self, id: u32) -> Option<usize> {
         self.natives.get(id as usize).copied()
+    }
+
+    /// Whether native `id` runs with the app's lock released (the module's
+    /// hints call it `blocking`).
+    pub fn is_blocking(&self, id: u32) -> bool {
+        self.blocking.get(id as usize).copied().unwrap_or(false)
     }
 }
 
@@ -63,10 +77,11 @@ impl Host for DeviceHost<'_> {
         let addr = self.tables.address(table, index)?;
         let id = u32::try_from(self.natives.len()).ok()?;
         self.natives.push(addr);
+        self.blocking.push(self.blocking_slots.iter().any(|(t, i)| t == table && *i == index));
         Some(id)
     }
 
-    fn call(&mut self, id: u32, ty: &FuncType, args: &[u64], _ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    fn call(&mut self, id: u32, ty: &FuncType, args: &[u64], ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
         let Some(addr) = self.native_address(id) else {
             return Err(Trap::host(alloc::format!("no native with id {id}")));
         };
@@ -74,7 +89,10 @@ impl Host for DeviceHost<'_> {
         // hash the loader matched against the module's: slot and function
         // agree, and the module's call site carries the C signature of the
         // call (docs/native-calls.md). Without a native ABI this traps.
-        unsafe { super::call::call(addr, ty, args) }
+        let call = || unsafe { super::call::call(addr, ty, args) };
+        // A native hinted `blocking` (vTaskDelay, xQueueReceive...) runs with
+        // the app's lock released, so its other tasks run meanwhile.
+        if self.blocking.get(id as usize).copied().unwrap_or(false) { ctx.block(call) } else { call() }
     }
 
     fn data_address(&mut self, import: &Import, _ctx: &mut HostCtx<'_>) -> Option<u32> {
@@ -101,14 +119,24 @@ mod tests {
         let hashes = [11u32, 22, 33];
         let mut r = Registry::new();
         r.register(SymbolTable { name: "custom", entries: &entries, prefix_hashes: &hashes }).unwrap();
-        let module =
-            Module { tables: alloc::vec![TableRef { name: "custom".into(), hash: 33, count: 3 }], ..Module::default() };
+        let slot = |index| Import::func(ImportRef::Slot { table: 0, index, name: None }, 0);
+        let module = Module {
+            tables: alloc::vec![TableRef { name: "custom".into(), hash: 33, count: 3 }],
+            imports: alloc::vec![slot(0), slot(2)],
+            import_hints: alloc::vec![crate::ImportHints {
+                import: 1,
+                hints: crate::CallHints { blocking: true, ..crate::CallHints::default() }
+            }],
+            ..Module::default()
+        };
         let mut h = DeviceHost::new(r, &module);
         assert_eq!(h.table_prefix_hash("custom", 3), Ok(33));
         let ty = FuncType { params: alloc::vec![ValType::I32], result: None, variadic_fixed: None };
-        let slot = |index| Import::func(ImportRef::Slot { table: 0, index, name: None }, 0);
         let id = h.resolve_slot("custom", 2, &slot(2), &ty).unwrap();
         assert_eq!(h.native_address(id), Some(0x4000_2000));
+        assert!(h.is_blocking(id), "slot 2 is hinted blocking");
+        let id0 = h.resolve_slot("custom", 0, &slot(0), &ty).unwrap();
+        assert!(!h.is_blocking(id0));
         assert_eq!(h.resolve_slot("custom", 1, &slot(1), &ty), None, "NULL slot");
         let data = Import::data(ImportRef::Slot { table: 0, index: 0, name: None });
         let mut mem = crate::vm::Memory::new(0x1000, 16);

@@ -166,6 +166,15 @@ impl ThunkPool {
         super::device::pool()
     }
 
+    /// [`ThunkPool::device`] where this target has real thunks, else `None`
+    /// (the PC: use [`ThunkPool::synthetic`]).
+    pub fn device_pool() -> Option<&'static ThunkPool> {
+        #[cfg(espb_thunks)]
+        return Some(super::device::pool());
+        #[cfg(not(espb_thunks))]
+        None
+    }
+
     /// Number of slots.
     pub fn size(&self) -> usize {
         self.slots.len()

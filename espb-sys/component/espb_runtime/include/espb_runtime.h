@@ -52,9 +52,11 @@ typedef struct {
 /** Decodes and verifies module[0..len) (no partition header), resolves its
  *  imports through tables[0..ntables) (by their name), places its memory at
  *  its real address and calls `entry` (0 or 2 parameters, passed 0). Natives
- *  run on the caller's task and stack. Allocation failure aborts. The module's
- *  instance is freed when this returns: tasks, timers and callbacks it created
- *  must not run its code afterwards (callback thunks are not implemented yet). */
+ *  run on the caller's task and stack. Allocation failure aborts. With RTOS
+ *  support (the ESP-IDF component has it) this returns when the module is
+ *  done: its entry returned and its tasks, timers and handlers are gone, or
+ *  it trapped; use espb_load/espb_start to keep control meanwhile. Without
+ *  it the instance is freed when the entry returns. */
 espb_error_t espb_run(const uint8_t *module, size_t len, const espb_symtab_t *const *tables, size_t ntables,
                       const char *entry);
 
@@ -79,6 +81,58 @@ espb_error_t espb_last_detail(char *buf, size_t len);
 
 /** The last successful run's entry result (low 32 bits; 0 for void). */
 int32_t espb_last_return(void);
+
+/* ---- modules that live on: tasks, timers and callbacks --------------------
+ * A loaded module keeps running after its entry returns while the tasks,
+ * timers and event/ISR handlers it started exist; it unloads itself when
+ * none is left. Its function pointers are callback thunks (a static pool of
+ * ESPB_THUNKS real functions, set when building the runtime; default 32). */
+
+/** A loaded module. */
+typedef struct EspbApp espb_app_t;
+
+/** Where a module is in its life. Values are stable (append only). */
+typedef enum {
+    ESPB_STATUS_LOADED = 0,   /* loaded, entry not started */
+    ESPB_STATUS_RUNNING = 1,  /* entry running, or returned with tasks/timers/handlers left */
+    ESPB_STATUS_FINISHED = 2, /* entry returned (or exit(0)) and nothing was left: unloaded itself */
+    ESPB_STATUS_EXITED = 3,   /* the module called exit() with a non-zero status */
+    ESPB_STATUS_TRAPPED = 4,  /* a task of the module trapped (espb_last_trap); unloaded */
+    ESPB_STATUS_UNLOADED = 5, /* espb_unload'ed, or a NULL handle */
+} espb_status_t;
+
+/** The RTOS tick rate (CONFIG_FREERTOS_HZ, default 100) and, when
+ *  defer_stack != 0, the task (priority, stack bytes) that runs callbacks
+ *  called in interrupt context (GPIO ISR handlers, ISR-dispatched esp_timers);
+ *  without it modules using gpio_isr_handler_add are refused. Call once first. */
+espb_error_t espb_init(uint32_t tick_hz, uint32_t defer_priority, uint32_t defer_stack);
+
+/** Loads module[0..len) like espb_run_with (tables and windows must stay
+ *  valid until espb_unload) and gives its address-taken functions callback
+ *  thunks; *app is the handle. ESPB_ERR_THUNKS: too few free thunks. */
+espb_error_t espb_load(const uint8_t *module, size_t len, const espb_symtab_t *const *tables, size_t ntables,
+                       const espb_window_t *windows, size_t nwindows, espb_app_t **app);
+
+/** Runs `entry` on the calling task; returns when it returns (the module
+ *  lives on). espb_last_return / espb_last_detail as for espb_run. */
+espb_error_t espb_start(espb_app_t *app, const char *entry);
+
+/** The module's status (ESPB_STATUS_UNLOADED for NULL). */
+espb_status_t espb_status(const espb_app_t *app);
+
+/** Waits until the module is finished, exited, trapped or unloaded. */
+espb_status_t espb_wait(const espb_app_t *app);
+
+/** Copies the trap that stopped the module ("trap: ... in function `f` at
+ *  main.c:12 (task dyn_task)") into buf (NUL-terminated, truncated); returns
+ *  its full length, 0 if it did not trap. */
+size_t espb_last_trap(const espb_app_t *app, char *buf, size_t len);
+
+/** Stops what the module started (tasks deleted, timers and esp_timers
+ *  stopped and deleted, ISR and event handlers removed), frees its memory and
+ *  thunks, and frees the handle. A callback that fires later returns 0 and is
+ *  logged ("callback into unloaded module"). NULL is ignored. */
+void espb_unload(espb_app_t *app);
 
 #ifdef __cplusplus
 }

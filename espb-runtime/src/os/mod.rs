@@ -138,3 +138,8 @@ impl fmt::Display for Resource {
         }
     }
 }
+
+#[cfg(feature = "freertos")]
+mod freertos;
+#[cfg(feature = "freertos")]
+pub use freertos::{FREERTOS, FreeRtos};
