@@ -281,3 +281,63 @@ pub extern "C" fn qemu_thunks_in_use() -> u32 {
 pub extern "C" fn qemu_thunks_size() -> u32 {
     ThunkPool::device().size() as u32
 }
+
+/// Instructions retired so far (`minstret`; under `-icount` every
+/// instruction is one tick of virtual time).
+fn instret() -> u64 {
+    loop {
+        let (hi, lo, hi2): (u32, u32, u32);
+        // SAFETY: reads counters.
+        unsafe {
+            core::arch::asm!("csrr {}, minstreth", out(reg) hi);
+            core::arch::asm!("csrr {}, minstret", out(reg) lo);
+            core::arch::asm!("csrr {}, minstreth", out(reg) hi2);
+        }
+        if hi == hi2 {
+            return (u64::from(hi) << 32) | u64::from(lo);
+        }
+    }
+}
+
+/// Mode 4: what a callback costs. Loads the module (callback_cost.c), calls
+/// `add_one` through its thunk as a native would (a plain C function
+/// pointer) [`ROUNDS`] times, and prints the instructions per round trip:
+/// thunk, pool lookup, the app's lock, the interpreter, and back.
+pub fn measure(bytes: &[u8]) {
+    const ROUNDS: u32 = 100;
+    let app = match load(bytes) {
+        Ok(a) => a,
+        Err(e) => {
+            println!("load refused: {e}");
+            exit(1)
+        }
+    };
+    let Some(addr) = app.function_address("add_one") else {
+        println!("add_one has no thunk");
+        exit(1)
+    };
+    // SAFETY: a thunk of the device pool, owned by this app's add_one(int).
+    let add_one: extern "C" fn(i32) -> i32 = unsafe { core::mem::transmute(addr as usize) };
+    let warm = add_one(0);
+    let start = instret();
+    let mut x = 0;
+    for _ in 0..ROUNDS {
+        x = add_one(x);
+    }
+    let per_call = (instret() - start) / u64::from(ROUNDS);
+    println!("thunk round trip: {per_call} instructions; add_one(0) = {warm}, {ROUNDS} calls: {x}");
+    // The share of the RTOS: a round trip takes and gives three mutexes
+    // (the pool's lock twice, the app's once).
+    use espb_runtime::os::Os;
+    let Some(l) = FREERTOS.lock_create() else { exit(1) };
+    let start = instret();
+    for _ in 0..ROUNDS {
+        FREERTOS.lock(l);
+        FREERTOS.unlock(l);
+    }
+    let per_pair = (instret() - start) / u64::from(ROUNDS);
+    FREERTOS.lock_delete(l);
+    println!("mutex take + give: {per_pair} instructions");
+    drop(app);
+    exit(0)
+}

@@ -13,7 +13,8 @@
 //! stand-in of [`rtos`], which exports the FreeRTOS and esp_timer functions
 //! modules and the runtime's FreeRTOS `Os` call), 2 and 3 a module QEMU
 //! loads into RAM, run on that scheduler as an app that lives on, through
-//! the Rust API (2) or the C API (3) ([`apps`]).
+//! the Rust API (2) or the C API (3) ([`apps`]); 4 measures what a callback
+//! costs ([`apps::measure`]).
 #![no_std]
 #![no_main]
 
@@ -371,6 +372,10 @@ fn run_with_c_api() {
     apps::run(bytes, run_for_ms, true);
 }
 
+fn measure_callbacks() {
+    apps::measure(loaded_module().0);
+}
+
 unsafe extern "C" {
     /// capi_test.c: runs the module through the C API (espb-capi) with the
     /// generated C table; 0 when every outcome is the expected one.
@@ -392,6 +397,7 @@ pub extern "C" fn rust_main() -> ! {
         1 => rtos_demo::run(),
         2 => rtos::sched::start(run_with_rust_api, 64 << 10),
         3 => rtos::sched::start(run_with_c_api, 64 << 10),
+        4 => rtos::sched::start(measure_callbacks, 64 << 10),
         m => {
             println!("FAILED: unknown firmware mode {m}");
             exit(3)
