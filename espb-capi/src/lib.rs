@@ -41,7 +41,9 @@ mod app;
 #[cfg(feature = "standalone")]
 mod standalone;
 
-pub use app::{EspbApp, EspbStatus};
+pub use app::{
+    EspbApp, EspbStatus, espb_init, espb_last_trap, espb_load, espb_start, espb_status, espb_unload, espb_wait,
+};
 
 /// `espb_symtab_t`: a firmware symbol table as espb-sys `gen_c` generates it.
 #[repr(C)]

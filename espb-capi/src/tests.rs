@@ -80,4 +80,30 @@ fn failures_map_to_codes_with_details() {
     let s: Vec<u8> = small.iter().map(|&c| c as u8).collect();
     assert_eq!(&s, b"the mod\0");
     assert_eq!(unsafe { espb_last_detail(core::ptr::null_mut(), 0) }, EspbError::NoEntry as i32);
+
+    // The handle API: a NULL handle pointer, then a module on a host (no
+    // RTOS, no thunks) is refused with the reason.
+    let r = unsafe {
+        espb_load(empty.as_ptr(), empty.len(), core::ptr::null(), 0, core::ptr::null(), 0, core::ptr::null_mut())
+    };
+    assert_eq!(r, EspbError::Args);
+    let mut app: *mut EspbApp = core::ptr::dangling_mut();
+    let r = unsafe { espb_load(empty.as_ptr(), empty.len(), core::ptr::null(), 0, core::ptr::null(), 0, &mut app) };
+    assert_eq!(r, EspbError::Os);
+    assert!(app.is_null(), "no handle on failure");
+    let d = detail().1;
+    assert!(d.contains("without RTOS support") || d.contains("no callback thunks"), "{d}");
+}
+
+#[test]
+fn null_handles_are_unloaded() {
+    // SAFETY: NULL is allowed everywhere.
+    unsafe {
+        assert_eq!(espb_status(core::ptr::null()), EspbStatus::Unloaded);
+        assert_eq!(espb_wait(core::ptr::null()), EspbStatus::Unloaded);
+        let mut buf = [1 as c_char; 4];
+        assert_eq!(espb_last_trap(core::ptr::null(), buf.as_mut_ptr(), buf.len()), 0);
+        assert_eq!(buf[0], 1, "nothing written without a trap");
+        espb_unload(core::ptr::null_mut());
+    }
 }

@@ -39,11 +39,7 @@ extern "C" fn thunk<const N: u16>(
     a0: W, a1: W, a2: W, a3: W, a4: W, a5: W, a6: W, a7: W,
     s0: W, s1: W, s2: W, s3: W, s4: W, s5: W, s6: W, s7: W,
 ) -> u64 {
-    let mut w = Lowered::EMPTY;
-    w.regs = [a0, a1, a2, a3, a4, a5, a6, a7];
-    w.stack[..8].copy_from_slice(&[s0, s1, s2, s3, s4, s5, s6, s7]);
-    w.stack_words = 8;
-    enter(N, &w)
+    enter(N, &Words { regs: [a0, a1, a2, a3, a4, a5, a6, a7], stack: [s0, s1, s2, s3, s4, s5, s6, s7] })
 }
 
 #[cfg(espb_native_abi = "riscv-ilp32f")]
@@ -59,13 +55,9 @@ extern "C" fn thunk<const N: u16>(
     f0: F, f1: F, f2: F, f3: F, f4: F, f5: F, f6: F, f7: F,
     s0: W, s1: W, s2: W, s3: W, s4: W, s5: W, s6: W, s7: W,
 ) -> u64 {
-    let mut w = Lowered::EMPTY;
-    w.regs = [a0, a1, a2, a3, a4, a5, a6, a7];
     // `to_bits` keeps every bit (NaN payloads included).
-    w.fregs = [f0, f1, f2, f3, f4, f5, f6, f7].map(f32::to_bits);
-    w.stack[..8].copy_from_slice(&[s0, s1, s2, s3, s4, s5, s6, s7]);
-    w.stack_words = 8;
-    enter(N, &w)
+    let fregs = [f0, f1, f2, f3, f4, f5, f6, f7].map(f32::to_bits);
+    enter(N, &Words { regs: [a0, a1, a2, a3, a4, a5, a6, a7], fregs, stack: [s0, s1, s2, s3, s4, s5, s6, s7] })
 }
 
 #[cfg(espb_native_abi = "xtensa")]
@@ -78,11 +70,18 @@ extern "C" fn thunk<const N: u16>(
     s0: W, s1: W, s2: W, s3: W, s4: W, s5: W, s6: W, s7: W,
 ) -> u64 {
     const _: () = assert!(crate::native::xtensa::ARG_REGS == 6);
-    let mut w = Lowered::EMPTY;
-    w.regs[..6].copy_from_slice(&[a2, a3, a4, a5, a6, a7]);
-    w.stack[..8].copy_from_slice(&[s0, s1, s2, s3, s4, s5, s6, s7]);
-    w.stack_words = 8;
-    enter(N, &w)
+    let regs = [a2, a3, a4, a5, a6, a7, 0, 0];
+    enter(N, &Words { regs, stack: [s0, s1, s2, s3, s4, s5, s6, s7] })
+}
+
+/// What a thunk received, stored as it came (each thunk only stores its
+/// arguments: the copy into [`Lowered`] is done once, in [`enter`]).
+#[repr(C)]
+struct Words {
+    regs: [W; 8],
+    #[cfg(espb_native_abi = "riscv-ilp32f")]
+    fregs: [W; 8],
+    stack: [W; THUNK_STACK_WORDS],
 }
 
 include!(concat!(env!("OUT_DIR"), "/thunks.rs"));
@@ -93,8 +92,16 @@ static POOL: ThunkPool = ThunkPool::new_static(&SLOTS, true);
 /// The common entry of every thunk: the call, or 0 when it did not run
 /// (the pool logged why).
 #[inline(never)]
-fn enter(slot: u16, words: &Lowered) -> u64 {
-    POOL.invoke(slot, Args::Native(words)).unwrap_or(0)
+fn enter(slot: u16, w: &Words) -> u64 {
+    let mut words = Lowered::EMPTY;
+    words.regs = w.regs;
+    #[cfg(espb_native_abi = "riscv-ilp32f")]
+    {
+        words.fregs = w.fregs;
+    }
+    words.stack[..THUNK_STACK_WORDS].copy_from_slice(&w.stack);
+    words.stack_words = THUNK_STACK_WORDS;
+    POOL.invoke(slot, Args::Native(&words)).unwrap_or(0)
 }
 
 pub(super) fn pool() -> &'static ThunkPool {
