@@ -1,7 +1,7 @@
 //! Generates the `custom` symbol table from app/custom.espbsym (espb-sys,
 //! as a firmware's build.rs would), compiles natives.c with clang for the
 //! target's ABI (ilp32, or ilp32f for riscv32imafc: the chip table's flags), generates the same table as C (espb-sys gen_c, as for
-//! ESP-IDF) and compiles it with capi_test.c (the C API), copies the
+//! ESP-IDF) and compiles it with capi_test.c and capi_app.c (the C API), copies the
 //! module built by the driver test (`ESPB_QEMU_MODULE`) next to the
 //! generated sources, and links with link.x. It also generates the
 //! standard `idf` table with the slots of the functions this firmware
@@ -93,6 +93,7 @@ fn main() {
     println!("cargo:rerun-if-changed={}", manifest.display());
     println!("cargo:rerun-if-changed=natives.c");
     println!("cargo:rerun-if-changed=capi_test.c");
+    println!("cargo:rerun-if-changed=capi_app.c");
     println!("cargo:rerun-if-changed=../../espb-sys/component/espb_runtime/include/espb_runtime.h");
     println!("cargo:rerun-if-changed=link.x");
     println!("cargo:rerun-if-env-changed=ESPB_QEMU_MODULE");
@@ -148,7 +149,7 @@ fn main() {
             .expect("clang not found (set ESPB_CLANG)")
     });
     let include = dir.join("../../espb-sys/component/espb_runtime/include");
-    for src in [dir.join("natives.c"), dir.join("capi_test.c"), c_table.source] {
+    for src in [dir.join("natives.c"), dir.join("capi_test.c"), dir.join("capi_app.c"), c_table.source] {
         let obj = out.join(src.file_stem().unwrap()).with_extension("o");
         let st = Command::new(&clang)
             .args(["--target=riscv32-unknown-elf", &march, &mabi, "-ffreestanding", "-O2"])

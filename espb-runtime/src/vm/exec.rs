@@ -12,7 +12,7 @@ use super::heap::Heap;
 use super::host::Host;
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, RawMem};
 use super::trap::{Trap, TrapKind};
-use crate::isa::{Conv, FBinary, FUnary, Opcode, verified};
+use crate::isa::{Conv, FBinary, FUnary, Opcode, Regs, verified};
 use crate::verify::VerifiedModule;
 use alloc::vec::Vec;
 
@@ -81,6 +81,38 @@ fn own_thunk(thunks: &[(u32, u16)], addr: u32) -> Option<u16> {
     thunks.binary_search_by_key(&addr, |t| t.0).ok().map(|i| thunks[i].1)
 }
 
+/// Arguments a call hands out, in place for up to [`INLINE_ARGS`]: a run
+/// allocates nothing for them, and a task deleted inside a blocking native
+/// (it never returns, its frames never drop) leaves nothing on the heap.
+/// Longer lists (a variadic printf) go to a Vec.
+struct ArgBuf {
+    inline: [u64; INLINE_ARGS],
+    spill: Vec<u64>,
+}
+
+const INLINE_ARGS: usize = 8;
+
+impl ArgBuf {
+    fn new() -> ArgBuf {
+        ArgBuf { inline: [0; INLINE_ARGS], spill: Vec::new() }
+    }
+
+    /// The values of registers `args` of window `r`.
+    fn load(&mut self, args: Regs<'_>, r: &[u64; WINDOW]) -> &[u64] {
+        let vals = args.iter().map(|a| r[a as usize]);
+        if args.len() <= INLINE_ARGS {
+            for (d, v) in self.inline.iter_mut().zip(vals) {
+                *d = v;
+            }
+            &self.inline[..args.len()]
+        } else {
+            self.spill.clear();
+            self.spill.extend(vals);
+            &self.spill
+        }
+    }
+}
+
 /// Runs function `entry` with its registers at `base0` and the stack
 /// pointer at `sp0`, until it returns.
 #[allow(clippy::too_many_lines)]
@@ -95,7 +127,7 @@ pub(super) fn execute<H: Host>(
     let floor = vm.frames.len();
     // Kept in a register; written back whenever this run ends or calls out.
     let mut fuel = vm.fuel;
-    let mut argbuf: Vec<u64> = Vec::new();
+    let mut argbuf = ArgBuf::new();
     let funcs = &module.functions;
     let types = &module.types;
     let nfuncs = funcs.len() as u32;
@@ -735,14 +767,13 @@ pub(super) fn execute<H: Host>(
                 Opcode::CallImport => {
                     let ((i, ty, d, args), n) = dec!(CallImport);
                     let Some(ty) = types.get(ty as usize) else { trap!(TrapKind::BadCode) };
-                    argbuf.clear();
-                    argbuf.extend(args.iter().map(|a| r[a as usize]));
+                    let argbuf = argbuf.load(args, r);
                     if let Some(&ImportTarget::Builtin(b @ (Builtin::Qsort | Builtin::Bsearch))) =
                         vm.imports.get(i as usize)
                     {
                         // These call back into the module: run it above this frame.
                         vm.fuel = fuel;
-                        let res = search_sort(&mut Nested { vm, base: base + f.num_regs as usize, sp }, b, &argbuf);
+                        let res = search_sort(&mut Nested { vm, base: base + f.num_regs as usize, sp }, b, argbuf);
                         fuel = vm.fuel;
                         let v = at!(res);
                         vm.regs[base + d as usize] = v;
@@ -750,7 +781,7 @@ pub(super) fn execute<H: Host>(
                         pc = n;
                         continue 'frame;
                     }
-                    let v = at!(call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i, ty, &argbuf));
+                    let v = at!(call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i, ty, argbuf));
                     raw = vm.mem.raw();
                     r[d as usize] = v;
                     pc = n;
@@ -774,8 +805,7 @@ pub(super) fn execute<H: Host>(
                     }
                     let ioff = addr.wrapping_sub(IMPORT_ADDR_BASE);
                     if ioff.is_multiple_of(4) && ioff / 4 < nimports {
-                        argbuf.clear();
-                        argbuf.extend(args.iter().map(|a| r[a as usize]));
+                        let argbuf = argbuf.load(args, r);
                         let v = at!(call_import(
                             vm.imports,
                             vm.host,
@@ -784,17 +814,16 @@ pub(super) fn execute<H: Host>(
                             vm.app,
                             (ioff / 4) as u16,
                             ty_sig,
-                            &argbuf
+                            argbuf
                         ));
                         raw = vm.mem.raw();
                         r[d as usize] = v;
                         pc = n;
                     } else if let Some(app) = vm.app {
                         // Another app's callback, perhaps.
-                        argbuf.clear();
-                        argbuf.extend(args.iter().map(|a| r[a as usize]));
+                        let argbuf = argbuf.load(args, r);
                         vm.fuel = fuel;
-                        let Some(res) = app.call_foreign(addr, &argbuf) else {
+                        let Some(res) = app.call_foreign(addr, argbuf) else {
                             trap!(TrapKind::BadFunctionPointer { addr })
                         };
                         let v = at!(res);

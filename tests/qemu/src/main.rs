@@ -8,16 +8,18 @@
 //!
 //! The word at [`MODE_WORD`] (0 unless QEMU is told otherwise, e.g.
 //! `-device loader,addr=0x84000000,data=1,data-len=4`) selects what runs:
-//! 0 the module above, 1 the scheduler's own test ([`rtos_demo`]: native
-//! tasks on the small preemptive FreeRTOS stand-in of [`rtos`], which
-//! exports the FreeRTOS and esp_timer functions modules call), 2 a module
-//! QEMU loads into RAM, run on that scheduler ([`run_loaded_module`]).
+//! 0 the module above (in the scheduler's `main` task), 1 the scheduler's
+//! own test ([`rtos_demo`]: native tasks on the small preemptive FreeRTOS
+//! stand-in of [`rtos`], which exports the FreeRTOS and esp_timer functions
+//! modules and the runtime's FreeRTOS `Os` call), 2 and 3 a module QEMU
+//! loads into RAM, run on that scheduler as an app that lives on, through
+//! the Rust API (2) or the C API (3) ([`apps`]); 4 measures what a callback
+//! costs ([`apps::measure`]).
 #![no_std]
 #![no_main]
 
 extern crate alloc;
 
-use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use core::ffi::{CStr, c_char};
 use core::fmt::Write;
@@ -100,6 +102,7 @@ macro_rules! print {
     ($($t:tt)*) => {{ $crate::rtos::port::critical(|| { let _ = write!($crate::Uart, $($t)*); }) }};
 }
 
+mod apps;
 mod rtos;
 mod rtos_demo;
 
@@ -278,30 +281,54 @@ pub unsafe extern "C" fn qemu_fmt_f64(buf: *mut u8, cap: i32, v: f64, precision:
 /// The virt machine's RAM (128 MiB at 0x8000_0000), as QEMU is started here.
 const RAM: (u32, u32) = (0x8000_0000, 0x8800_0000);
 
-/// `bytes` loaded and instantiated against the firmware's tables (`custom`
-/// and `idf`), its memory at its native address.
-fn instantiate(bytes: &[u8]) -> Result<Instance<DeviceHost<'static>>, String> {
-    let module = espb_runtime::load(bytes).map_err(|e| e.to_string())?;
+/// The firmware's symbol tables (`custom` and `idf`), as a registry.
+pub fn registry() -> Registry<'static> {
     let mut tables = Registry::new();
-    // The registry wants the slots' addresses, for as long as it lives.
-    let custom: &'static [usize] = Box::leak(Box::new(espb_symtab_custom::addresses()));
-    let idf: &'static [usize] = Box::leak(Box::new(espb_symtab_idf::addresses()));
     for table in [
         SymbolTable {
             name: espb_symtab_custom::NAME,
-            entries: custom,
+            entries: addresses(&espb_symtab_custom::ENTRIES),
             prefix_hashes: &espb_symtab_custom::PREFIX_HASHES,
         },
-        SymbolTable { name: espb_symtab_idf::NAME, entries: idf, prefix_hashes: &espb_symtab_idf::PREFIX_HASHES },
+        SymbolTable {
+            name: espb_symtab_idf::NAME,
+            entries: addresses(&espb_symtab_idf::ENTRIES),
+            prefix_hashes: &espb_symtab_idf::PREFIX_HASHES,
+        },
     ] {
-        tables.register(table).map_err(|e| e.to_string())?;
+        tables.register(table).expect("the firmware's tables are consistent and distinct");
     }
-    let host = DeviceHost::new(tables, &module);
+    tables
+}
+
+/// A generated table's slots as the addresses a registry wants.
+fn addresses<T: Copy>(slots: &'static [T]) -> &'static [usize] {
+    const { assert!(size_of::<T>() == size_of::<usize>()) };
+    // SAFETY: a generated `Slot` is a `#[repr(transparent)]` pointer, laid
+    // out as a usize; the statics are never written.
+    unsafe { core::slice::from_raw_parts(slots.as_ptr().cast::<usize>(), slots.len()) }
+}
+
+/// For capi_app.c: the `idf` table as C's `espb_symtab_t`.
+#[unsafe(no_mangle)]
+pub extern "C" fn qemu_idf_symtab() -> *const espb_symtab_idf::Symtab {
+    &espb_symtab_idf::SYMTAB
+}
+
+/// How modules are configured here: memory at its native address, all of
+/// the virt machine's RAM reachable (strings and data natives hand out).
+pub fn app_config() -> Config {
     // SAFETY: all of the virt machine's RAM belongs to this firmware, and it
-    // lets the module reach it (strings and data natives hand out).
+    // lets the module reach it.
     let firmware_windows = unsafe { FirmwareWindows::new(&[RAM]) };
-    let config = Config { native_memory: true, firmware_windows, ..Config::default() };
-    Instance::new(module, host, config).map_err(|e| e.to_string())
+    Config { native_memory: true, firmware_windows, ..Config::default() }
+}
+
+/// `bytes` loaded and instantiated against the firmware's tables.
+fn instantiate(bytes: &[u8]) -> Result<Instance<DeviceHost<'static>>, String> {
+    let module = espb_runtime::load(bytes).map_err(|e| e.to_string())?;
+    let host = DeviceHost::new(registry(), &module);
+    Instance::new(module, host, app_config()).map_err(|e| e.to_string())
 }
 
 fn run() -> Result<i32, String> {
@@ -315,15 +342,14 @@ fn run() -> Result<i32, String> {
     }
 }
 
-/// Mode 2: where QEMU's loader put a module (`-device
+/// Modes 2 and 3: where QEMU's loader put a module (`-device
 /// loader,file=M.espb,addr=0x85000000,force-raw=on`), its length in the
-/// word after the mode word, and how long to run (ms of virtual time after
-/// the entry returned; 0: stop then) in the next.
+/// word after the mode word, and how long to let it run (ms of virtual time
+/// after the load; 0: until it ends by itself) in the next.
 const MODULE_ADDR: usize = 0x8500_0000;
 
-/// Runs the loaded module's `app_main` (or `main`) in the scheduler's main
-/// task, as ESP-IDF does, then lets its tasks and timers run.
-fn run_loaded_module() {
+/// The loaded module and how long to run it.
+pub fn loaded_module() -> (&'static [u8], u32) {
     // SAFETY: the words after the mode word, written by QEMU's loader.
     let (len, run_for_ms) = unsafe {
         (
@@ -332,29 +358,22 @@ fn run_loaded_module() {
         )
     };
     // SAFETY: RAM QEMU's loader filled with the module's bytes (outside the
-    // image, the heap and the stacks).
-    let bytes = unsafe { core::slice::from_raw_parts(MODULE_ADDR as *const u8, len as usize) };
-    let start = rtos::sched::xTaskGetTickCount();
-    let result = instantiate(bytes).and_then(|mut inst| {
-        let entry = ["app_main", "main"]
-            .into_iter()
-            .find_map(|n| inst.module().find_function(n).map(|f| (n, f)))
-            .ok_or("the module has neither app_main nor main")?;
-        let r = inst.call(entry.1, &[]).map_err(|t| inst.describe(&t))?;
-        println!("{} returned {}", entry.0, r.unwrap_or(0) as u32 as i32);
-        // The instance lives on while its tasks and timers run.
-        core::mem::forget(inst);
-        Ok(())
-    });
-    if let Err(e) = result {
-        println!("FAILED: {e}");
-        exit(1)
-    }
-    let ticks = run_for_ms.div_ceil(1000 / rtos::TICK_RATE_HZ);
-    let mut wake = start;
-    // SAFETY: a local tick count.
-    unsafe { rtos::sched::xTaskDelayUntil(&raw mut wake, ticks) };
-    exit(0)
+    // image, the heap and the stacks), never written.
+    (unsafe { core::slice::from_raw_parts(MODULE_ADDR as *const u8, len as usize) }, run_for_ms)
+}
+
+fn run_with_rust_api() {
+    let (bytes, run_for_ms) = loaded_module();
+    apps::run(bytes, run_for_ms, false);
+}
+
+fn run_with_c_api() {
+    let (bytes, run_for_ms) = loaded_module();
+    apps::run(bytes, run_for_ms, true);
+}
+
+fn measure_callbacks() {
+    apps::measure(loaded_module().0);
 }
 
 unsafe extern "C" {
@@ -374,14 +393,21 @@ pub extern "C" fn rust_main() -> ! {
     println!("espb-runtime on riscv32 (qemu virt), native calls: {abi}");
     // SAFETY: RAM of the virt machine, written only by QEMU's loader.
     match unsafe { core::ptr::read_volatile(MODE_WORD as *const u32) } {
-        0 => {}
+        0 => rtos::sched::start(run_embedded_module, 64 << 10),
         1 => rtos_demo::run(),
-        2 => rtos::sched::start(run_loaded_module, 64 << 10),
+        2 => rtos::sched::start(run_with_rust_api, 64 << 10),
+        3 => rtos::sched::start(run_with_c_api, 64 << 10),
+        4 => rtos::sched::start(measure_callbacks, 64 << 10),
         m => {
             println!("FAILED: unknown firmware mode {m}");
             exit(3)
         }
     }
+}
+
+/// Mode 0, in the scheduler's `main` task (as ESP-IDF runs app_main): the
+/// embedded module through the Rust API, then through the C API.
+fn run_embedded_module() {
     match run() {
         Ok(v) => println!("main returned {v}"),
         Err(e) => {

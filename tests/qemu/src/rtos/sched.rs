@@ -575,6 +575,21 @@ pub unsafe extern "C" fn pcTaskGetName(task: TaskHandle) -> *mut c_char {
     })
 }
 
+/// The least stack task `task` (NULL: the caller) has had left, in bytes
+/// as ESP-IDF counts (to a 16-byte granule: the part still holding the
+/// fill pattern).
+///
+/// # Safety
+/// `task` must be NULL (the caller) or a live task.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn uxTaskGetStackHighWaterMark(task: TaskHandle) -> UBaseType {
+    kernel(|k| {
+        let h = k.task(task, "uxTaskGetStackHighWaterMark");
+        let untouched = k.tcb(h).stack.iter().take_while(|&&w| w == STACK_FILL).count();
+        (untouched * 16) as UBaseType
+    })
+}
+
 #[unsafe(no_mangle)]
 pub extern "C" fn uxTaskGetNumberOfTasks() -> UBaseType {
     kernel(|k| k.number_of_tasks() as UBaseType)
