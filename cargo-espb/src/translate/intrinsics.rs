@@ -293,7 +293,7 @@ impl FuncLower<'_> {
                 self.emit(Opcode::CtzI64, vec![MOp::Reg(d), MOp::Reg(t)]);
             }
             // LLVM has bswap for whole 16-bit units only (i48 here).
-            _ if w % 16 == 0 => {
+            _ if w.is_multiple_of(16) => {
                 let r = self.use_val(a)?;
                 let t = self.emit2(Opcode::BswapI64, r);
                 self.emit(Opcode::ShrUImmI64, vec![MOp::Reg(d), MOp::Reg(t), MOp::Imm(spare)]);

@@ -621,7 +621,7 @@ impl FuncLower<'_> {
             }
             _ => return self.unsupported(format!("store of `{}`", ty.describe())),
         };
-        let s = self.use_val(v)?;
+        let s = self.store_value(v)?;
         match self.address(ptr, scales)? {
             Addr::Off(a, off) => self.emit(op, vec![MOp::Reg(s), MOp::Reg(a), MOp::Imm(off as i64)]),
             Addr::Idx(a, i, sh) if idx == Opcode::StoreIdxI32 => {
@@ -630,6 +630,18 @@ impl FuncLower<'_> {
             Addr::Idx(a, i, _) => self.emit(idx, vec![MOp::Reg(s), MOp::Reg(a), MOp::Reg(i)]),
         }
         Ok(())
+    }
+
+    /// The register a store writes for `v`: an integer with spare bits in
+    /// its top byte is zero-extended first, as LLVM's own targets store it,
+    /// so the bytes in memory do not depend on register garbage.
+    fn store_value(&mut self, v: Val) -> Result<VReg> {
+        let w = Self::width(v);
+        if v.ty().kind() == TypeKind::LLVMIntegerTypeKind && !w.is_multiple_of(8) {
+            self.norm(v, false)
+        } else {
+            self.use_val(v)
+        }
     }
 
     /// The address of an `n`-byte access as `base + off`, with the last
@@ -647,8 +659,11 @@ impl FuncLower<'_> {
     /// A load of an integer whose store size (3, 5, 6 or 7 bytes) has no
     /// single load, little-endian piece by piece. The top piece is sign-
     /// extended when the only user is a `sext` (the value is then clean
-    /// for it), zero-extended otherwise.
+    /// for it), zero-extended otherwise. A width with spare bits in the
+    /// top byte (i33, i47 ...) leaves them unspecified, so it is not clean.
     fn lower_load_split(&mut self, inst: Val, ptr: Val, n: u32, signed: bool) -> Result<()> {
+        let exact = Self::width(inst) == 8 * n;
+        let signed = signed && exact;
         let (a, off) = self.address_span(ptr, n)?;
         let (shl, or) = if n > 4 { (Opcode::ShlImmI64, Opcode::OrI64) } else { (Opcode::ShlImmI32, Opcode::OrI32) };
         let ps = pieces(n);
@@ -676,10 +691,9 @@ impl FuncLower<'_> {
                 Some(x) => self.emit3(or, x, p),
             });
         }
-        if signed {
-            self.sclean.insert(inst);
-        } else {
-            self.zclean.insert(inst);
+        if exact {
+            let clean = if signed { &mut self.sclean } else { &mut self.zclean };
+            clean.insert(inst);
         }
         Ok(())
     }
@@ -687,7 +701,7 @@ impl FuncLower<'_> {
     /// A store of an integer whose store size has no single store: each
     /// piece of `pieces`, so the bytes after the value are left alone.
     fn lower_store_split(&mut self, v: Val, ptr: Val, n: u32) -> Result<()> {
-        let s = self.use_val(v)?;
+        let s = self.store_value(v)?;
         let (a, off) = self.address_span(ptr, n)?;
         let shr = if n > 4 { Opcode::ShrUImmI64 } else { Opcode::ShrUImmI32 };
         for &(o, size) in pieces(n) {
