@@ -1,6 +1,7 @@
 //! LLVM intrinsics: memory ops, min/max/abs, bit counting, rotates, float
 //! functions, stack save/restore; markers and debug intrinsics vanish.
 
+use super::consts::Const;
 use super::ir::{TypeKind, Val};
 use super::lower::{FuncLower, Result};
 use super::mir::MOp;
@@ -215,6 +216,9 @@ impl FuncLower<'_> {
             self.emit(op, vec![MOp::Reg(d), MOp::Reg(r)]);
             return Ok(());
         }
+        if w > 32 {
+            return self.lower_bits_wide(inst, base, a, w);
+        }
         if w == 1 {
             // ctpop/cttz... of an i1: popcount is itself, ctlz/cttz are 1 - x.
             let r = self.use_val(a)?;
@@ -263,6 +267,38 @@ impl FuncLower<'_> {
                     _ => return self.unsupported(format!("byte swap of an i{w}")),
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// ctpop/ctlz/cttz/bswap of i33..i63 via the 64-bit forms.
+    fn lower_bits_wide(&mut self, inst: Val, base: &str, a: Val, w: u32) -> Result<()> {
+        let spare = (64 - w) as i64;
+        let d = self.def(inst);
+        match base {
+            "ctpop" | "ctlz" => {
+                let r = self.norm(a, false)?;
+                if base == "ctpop" {
+                    self.emit(Opcode::PopcntI64, vec![MOp::Reg(d), MOp::Reg(r)]);
+                } else {
+                    let t = self.emit2(Opcode::ClzI64, r);
+                    self.emit(Opcode::AddImmI64, vec![MOp::Reg(d), MOp::Reg(t), MOp::Imm(-spare)]);
+                }
+            }
+            "cttz" => {
+                // A bit just above the width caps the count at `w`.
+                let r = self.use_val(a)?;
+                let cap = self.materialise(Const::Int(1i64 << w), true);
+                let t = self.emit3(Opcode::OrI64, r, cap);
+                self.emit(Opcode::CtzI64, vec![MOp::Reg(d), MOp::Reg(t)]);
+            }
+            // LLVM has bswap for whole 16-bit units only (i48 here).
+            _ if w.is_multiple_of(16) => {
+                let r = self.use_val(a)?;
+                let t = self.emit2(Opcode::BswapI64, r);
+                self.emit(Opcode::ShrUImmI64, vec![MOp::Reg(d), MOp::Reg(t), MOp::Imm(spare)]);
+            }
+            _ => return self.unsupported(format!("byte swap of an i{w}")),
         }
         Ok(())
     }

@@ -61,7 +61,8 @@ pub struct FuncLower<'a> {
     pub src: SourceLoc,
     locs: Vec<(String, u32)>,
     loc_index: HashMap<(String, u32), u32>,
-    /// Narrow values known to be zero- / sign-extended to 32 bits.
+    /// Odd-width values known to be zero- / sign-extended to their register
+    /// (32 bits up to i31, 64 bits for i33..i63).
     pub zclean: HashSet<Val>,
     pub sclean: HashSet<Val>,
     /// Blocks on a cycle: their constants are made once, in the entry.
@@ -351,20 +352,32 @@ impl<'a> FuncLower<'a> {
         if t.is_ptr() { 32 } else { t.int_width() }
     }
 
-    /// `v` as a full 32-bit (or 64-bit) value: narrow integers are zero- or
-    /// sign-extended, since their upper bits may be garbage.
+    /// Is an integer of width `w` kept in a register with bits above `w`
+    /// that may be garbage (anything but i32 and i64)?
+    pub fn is_odd_width(w: u32) -> bool {
+        w != 0 && w != 32 && w < 64
+    }
+
+    /// `v` as a full 32-bit (or 64-bit) value: integers narrower than their
+    /// register class are zero- or sign-extended, since their upper bits
+    /// may be garbage.
     pub fn norm(&mut self, v: Val, signed: bool) -> Result<VReg> {
         let w = Self::width(v);
-        if w >= 32 || w == 0 {
+        if !Self::is_odd_width(w) {
             return self.use_val(v);
         }
         if let Some(x) = self.imm(v) {
             let x = if signed { super::consts::sext(x, w) } else { zext(x, w) };
-            return Ok(self.materialise(Const::Int(x), false));
+            return Ok(self.materialise(Const::Int(x), w > 32));
         }
         let r = self.use_val(v)?;
         if (!signed && self.zclean.contains(&v)) || (signed && self.sclean.contains(&v)) {
             return Ok(r);
+        }
+        if w > 32 {
+            let shr = if signed { Opcode::ShrSImmI64 } else { Opcode::ShrUImmI64 };
+            let t = self.emit_imm(Opcode::ShlImmI64, r, (64 - w) as i64);
+            return Ok(self.emit_imm(shr, t, (64 - w) as i64));
         }
         Ok(match (w, signed) {
             (1, false) => r,
@@ -385,7 +398,7 @@ impl<'a> FuncLower<'a> {
     pub fn norm_imm(&self, v: Val, signed: bool) -> Option<i64> {
         let w = Self::width(v);
         let x = self.imm(v)?;
-        Some(if w >= 32 {
+        Some(if !Self::is_odd_width(w) {
             x
         } else if signed {
             super::consts::sext(x, w)
