@@ -6,7 +6,7 @@
 use super::builtins::{ImportTarget, builtin};
 use super::config::Config;
 use super::context::{ExecCtx, Hooks};
-use super::exec::{Frame, Vm, WINDOW, execute};
+use super::exec::{Frame, Vm, execute};
 use super::heap::Heap;
 use super::host::{Host, HostCtx, TableLookupError};
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory};
@@ -14,7 +14,6 @@ use super::trap::{Trap, describe_trap};
 use crate::module::{Import, Module, RelocKind};
 use crate::verify::{VerifiedModule, VerifyError};
 use alloc::string::String;
-use alloc::vec;
 use alloc::vec::Vec;
 
 /// Why a module could not be instantiated.
@@ -237,7 +236,8 @@ impl<H: Host> Instance<H> {
             data_base,
             stack_top,
             stack_limit: heap_end,
-            regs: vec![0; 4 * WINDOW],
+            // Grown by the first call (an app runs on its own contexts instead).
+            regs: Vec::new(),
             frames: Vec::new(),
             import_addrs,
             func_addrs,
