@@ -125,17 +125,17 @@ pub enum CliError {
     )]
     UnresolvedImport { path: PathBuf, error: InstantiateError },
 
-    #[error("{}: {}", path.display(), SimError::Lacks { names: names.clone() })]
+    #[error("{}: {}", path.display(), SimError::Lacks { missing: missing.clone() })]
     #[diagnostic(
         code(espb::run::sim_lacks),
         help(
             "the simulator has the C library and ESP-IDF's FreeRTOS, esp_timer, log, GPIO, esp_event and NVS \
              natives (docs/sim.md); answer others (a project's own firmware functions) in espb.toml, e.g. \
              `[sim.stubs] {} = {{ returns = 0, print = true }}`, or run the module on a device",
-            names.first().map_or("name", |n| n.as_str())
+            missing.first().map_or("name", |m| m.name.as_str())
         )
     )]
-    SimLacks { path: PathBuf, names: Vec<String> },
+    SimLacks { path: PathBuf, missing: Vec<espb_sim::Missing> },
 
     #[error("no module to run: no argument, and no espb.toml in {} or its parents", dir.display())]
     #[diagnostic(

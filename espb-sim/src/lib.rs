@@ -62,7 +62,7 @@ pub mod testing;
 
 use kernel::Kernel;
 pub use kernel::{SLICE_US, Stop};
-pub use run::{DurationError, Ended, Options, Run, Sim, SimError, exit_code, parse_duration};
+pub use run::{DurationError, Ended, Missing, Options, Run, Sim, SimError, exit_code, parse_duration};
 
 /// The `FILE*` value the simulator treats as stdin.
 pub const SIM_STDIN: u32 = 0x3FEF_FF00;
@@ -372,7 +372,7 @@ pub struct PcHost {
     /// Record what the simulator lacks instead of refusing the first import
     /// ([`crate::Sim`] reports them all at once, before anything runs).
     pub(crate) collect_missing: bool,
-    pub(crate) missing: Vec<String>,
+    pub(crate) missing: Vec<run::Missing>,
     /// The firmware's configuration the module's `__espb_cfg_*` values come
     /// from (default: ESP-IDF's defaults).
     pub(crate) sdkconfig: Option<espb_sys::Sdkconfig>,
@@ -483,13 +483,25 @@ impl PcHost {
         self.by_name.contains_key(name) || self.stubs.iter().any(|s| s.name == name)
     }
 
-    /// Notes a function or variable the simulator lacks; true when the
-    /// load goes on (see `collect_missing`).
-    fn lacks(&mut self, name: &str) -> bool {
-        if self.collect_missing && !self.missing.iter().any(|m| m == name) {
-            self.missing.push(name.to_string());
+    /// Notes a function or variable the simulator lacks (and its slot, for
+    /// a slot import); true when the load goes on (see `collect_missing`).
+    fn lacks(&mut self, name: &str, slot: Option<(&str, u16)>) -> bool {
+        if self.collect_missing && !self.missing.iter().any(|m| m.name == name) {
+            let slot = slot.map(|(t, i)| (t.to_string(), i));
+            self.missing.push(run::Missing { name: name.to_string(), slot });
         }
         self.collect_missing
+    }
+
+    /// A native by name: the simulator's, a stub, or (noted) none.
+    fn resolve_name(&mut self, name: &str, slot: Option<(&str, u16)>) -> Option<u32> {
+        if let Some(&id) = self.by_name.get(name) {
+            return Some(id);
+        }
+        match self.stubs.iter().position(|s| s.name == name) {
+            Some(stub) => Some((self.natives.len() + stub) as u32),
+            None => self.lacks(name, slot).then_some(u32::MAX),
+        }
     }
 
     /// Microseconds since boot.
@@ -589,14 +601,13 @@ impl Drop for PcHost {
 
 impl Host for PcHost {
     fn resolve(&mut self, import: &Import, _ty: &FuncType) -> Option<u32> {
-        let name = self.import_name(import)?;
-        if let Some(&id) = self.by_name.get(name) {
-            return Some(id);
-        }
-        match self.stubs.iter().position(|s| s.name == name) {
-            Some(stub) => Some((self.natives.len() + stub) as u32),
-            None => self.lacks(name).then_some(u32::MAX),
-        }
+        let name = self.import_name(import)?.to_string();
+        self.resolve_name(&name, None)
+    }
+
+    fn resolve_slot(&mut self, table: &str, index: u16, import: &Import, _ty: &FuncType) -> Option<u32> {
+        let name = self.import_name(import)?.to_string();
+        self.resolve_name(&name, Some((table, index)))
     }
 
     fn data_address(&mut self, import: &Import, ctx: &mut HostCtx<'_>) -> Option<u32> {
@@ -604,7 +615,7 @@ impl Host for PcHost {
         match data::address(self, &name, ctx) {
             Some(a) => Some(a),
             // Never read: the run is refused before it starts.
-            None => self.lacks(&name).then_some(PC_MEMORY_BASE),
+            None => self.lacks(&name, None).then_some(PC_MEMORY_BASE),
         }
     }
 

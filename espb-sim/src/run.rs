@@ -123,12 +123,29 @@ pub enum SimError {
     Run(#[from] RunError),
     /// The module imports functions or variables the simulator does not
     /// have.
-    #[error("the PC simulator lacks {}, which the module imports", list(names))]
-    Lacks { names: Vec<String> },
+    #[error("the PC simulator lacks {}, which the module imports", list(missing))]
+    Lacks { missing: Vec<Missing> },
 }
 
-fn list(names: &[String]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+/// An import the simulator lacks: its name, and for a slot import its table
+/// and slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    pub name: String,
+    pub slot: Option<(String, u16)>,
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.slot {
+            Some((table, index)) => write!(f, "`{}` (slot {index} of table `{table}`)", self.name),
+            None => write!(f, "`{}`", self.name),
+        }
+    }
+}
+
+fn list(missing: &[Missing]) -> String {
+    missing.iter().map(Missing::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// A simulated ESP32 about to run one module: the options and where its
@@ -187,7 +204,7 @@ impl Sim {
         let app = App::load_module(m, host, config, k, pool)?;
         let missing = app.with_host(|h| std::mem::take(&mut h.missing)).unwrap_or_default();
         if !missing.is_empty() {
-            return Err(SimError::Lacks { names: missing });
+            return Err(SimError::Lacks { missing });
         }
         crate::rtos::gpio::load_script(k, o.gpio_inputs);
         if o.gpio_stdin && o.realtime {

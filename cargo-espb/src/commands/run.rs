@@ -83,7 +83,7 @@ impl Args {
         let status = |code: i32| Ok(ExitCode::from(code as u8));
         let run = match result {
             Ok(run) => run,
-            Err(SimError::Lacks { names }) => return Err(CliError::SimLacks { path, names }),
+            Err(SimError::Lacks { missing }) => return Err(CliError::SimLacks { path, missing }),
             Err(SimError::Run(e)) => return Err(run_error(path, e)),
         };
         match run.ended {
