@@ -362,7 +362,7 @@ mutex take 1, again 0, give 1; semaphore take 1 0
 printf: [   42] [ab  ] [03.14] [beef] [z] [123456789]
 app_main returned 0
 app done by +220 ms: finished
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
 firmware still running at +1230 ms
 ";
 
@@ -504,10 +504,11 @@ fn freertos_natives_from_a_module_on_riscv32_ilp32f_under_qemu() {
 // * `app done by +T ms: finished|trapped`: the watcher (priority 10) saw the
 //   app end by itself at its once-per-tick look, or `unloading after T ms`
 //   and `status: unloaded` when it unloads it.
-// * `heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5`:
+// * `heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6`:
 //   nothing leaked (counted from after one load and unload, compared after
 //   one more, tests/qemu/src/apps.rs says why), every slot released, and
-//   only main, IDLE, Tmr Svc, esp_timer and the watcher left.
+//   only main, IDLE, Tmr Svc, esp_timer, the runtime's deferral task
+//   (espb-defer) and the watcher left.
 // * `firmware still running at +T ms`, 1 s later: no callback of the module
 //   ran in that second, although its timers were armed.
 // Times are ms since the load, counted in 10 ms ticks.
@@ -553,7 +554,7 @@ Hello from dynamic code!
 unloading after 3500 ms
 status: unloaded
 app_main ended: the module is not loaded any more (unloaded, or stopped by a trap)
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
 firmware still running at +5020 ms
 ";
 app_tests!(task_example, 3500, TASK_EXAMPLE);
@@ -568,7 +569,7 @@ Timer tick!
 Timer tick!
 unloading after 5000 ms
 status: unloaded
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
 firmware still running at +6010 ms
 ";
 app_tests!(timer_example, 5000, TIMER_EXAMPLE);
@@ -590,7 +591,7 @@ slow #1 (from a stack struct)
 fast #3 in esp_timer at 900 ms
 unloading after 1000 ms
 status: unloaded
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
 firmware still running at +2010 ms
 ";
 app_tests!(struct_callback, 1000, STRUCT_CALLBACK);
@@ -609,7 +610,7 @@ consumer: got 3 at +750 ms
 consumer: got 4 at +1000 ms
 stop 0, delete 0
 app done by +1020 ms: finished
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
 firmware still running at +2030 ms
 ";
 app_tests!(timer_queue, 0, TIMER_QUEUE);
@@ -634,7 +635,7 @@ inc-b: counter 9
 inc-a: counter 10
 counter 10 (expected 10)
 app done by +120 ms: finished
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
 firmware still running at +1130 ms
 ";
 app_tests!(mutex_tasks, 0, MUTEX_TASKS);
@@ -652,7 +653,7 @@ one-shot timer once fired
 countdown 1
 countdown done
 app done by +310 ms: finished
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
 firmware still running at +1320 ms
 ";
 app_tests!(self_unload, 0, SELF_UNLOAD);
@@ -670,7 +671,7 @@ tick
 espb: module stopped: trap: integer divide by zero in function `faulty` at callback_trap.c:19 (task faulty)
 app done by +210 ms: trapped
 last trap: trap: integer divide by zero in function `faulty` at callback_trap.c:19 (task faulty)
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
 firmware still running at +1220 ms
 ";
 app_tests!(callback_trap, 0, CALLBACK_TRAP);
@@ -681,7 +682,7 @@ const THUNK_EXHAUST: &str = "\
 load refused: the module needs 40 callback thunks, but only 32 of the firmware's 32 are free: unload other \
 modules, or build the firmware with more (environment variable ESPB_THUNKS=<count> when building espb-runtime; \
 default 32)
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
 firmware still running at +1010 ms
 ";
 app_tests!(thunk_exhaust, 0, THUNK_EXHAUST);
@@ -700,7 +701,7 @@ esp_timer fired
 timer fired
 unloading after 1000 ms
 status: unloaded
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
 firmware still running at +2010 ms
 ";
 app_tests!(unload_armed, 1000, UNLOAD_ARMED);
@@ -717,10 +718,27 @@ app_main: round 3
 unloading after 1200 ms
 status: unloaded
 app_main ended: the module is not loaded any more (unloaded, or stopped by a trap)
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
 firmware still running at +2520 ms
 ";
 app_tests!(entry_loop, 1200, ENTRY_LOOP);
+
+/// An esp_timer dispatched in the timer interrupt every 100 ms: the thunk,
+/// called in the interrupt, defers the call to the runtime's task
+/// (espb-defer), which runs it right after; the third alarm deletes the
+/// timer and the app ends by itself.
+const ISR_TIMER: &str = "\
+loaded: 1 of 32 thunks in use
+app_main returned 0
+alarm 1 in task espb-defer at 100 ms
+alarm 2 in task espb-defer at 200 ms
+alarm 3 in task espb-defer at 300 ms
+stop 0, delete 0
+app done by +310 ms: finished
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware still running at +1320 ms
+";
+app_tests!(isr_timer, 0, ISR_TIMER);
 
 /// Mode 4 on `fw`: instructions (minstret) for one call of a module
 /// callback through its thunk, as a native makes it; printed for the docs

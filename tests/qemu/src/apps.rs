@@ -38,6 +38,10 @@ use espb_runtime::thunk::ThunkPool;
 /// The watcher's priority: it sees and stops the app before any module
 /// task of the same tick runs.
 const WATCHER_PRIORITY: u32 = 10;
+/// The deferral task (ISR callbacks): above module tasks, below esp_timer's;
+/// its stack carries the interpreter.
+const DEFER_PRIORITY: u32 = 15;
+const DEFER_STACK: u32 = 4096;
 /// How long the firmware runs on after the app is gone.
 const RUN_ON_MS: u32 = 1000;
 const MS_PER_TICK: u32 = 1000 / TICK_RATE_HZ;
@@ -94,6 +98,8 @@ impl Watched for App<DeviceHost<'static>> {
 struct CApp;
 
 unsafe extern "C" {
+    /// capi_app.c: espb_init (tick rate, deferral task); 0 when it worked.
+    fn capi_app_init(defer_priority: u32, defer_stack: u32) -> i32;
     /// capi_app.c: loads and starts the module through the C API.
     fn capi_app_run(module: *const u8, len: u32) -> i32;
     fn capi_app_status() -> u32;
@@ -143,6 +149,15 @@ fn status_word(s: AppStatus) -> &'static str {
 /// The `main` task of modes 2 (`c_api` false) and 3: starts the watcher,
 /// loads the module and runs its entry, then stays out of the way.
 pub fn run(bytes: &'static [u8], run_for_ms: u32, c_api: bool) {
+    // The task that runs callbacks called in interrupt context: made before
+    // the heap is counted, it stays.
+    let deferral = if c_api {
+        // SAFETY: plain C call.
+        unsafe { capi_app_init(DEFER_PRIORITY, DEFER_STACK) == 0 }
+    } else {
+        FREERTOS.start_deferral(DEFER_PRIORITY, DEFER_STACK)
+    };
+    assert!(deferral, "starting the deferral task");
     vTaskDelay(1); // start right after a tick
     let watcher: extern "C" fn(*mut c_void) = if c_api { watch::<CApp> } else { watch::<App<DeviceHost<'static>>> };
     // SAFETY: a NUL-terminated name; the parameter is the time to run for.
