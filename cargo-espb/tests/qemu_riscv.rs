@@ -363,6 +363,8 @@ printf: [   42] [ab  ] [03.14] [beef] [z] [123456789]
 app_main returned 0
 app done by +220 ms: finished
 heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +530 ms
+firmware esp_timer fired in esp_timer at +830 ms
 firmware still running at +1230 ms
 ";
 
@@ -509,8 +511,11 @@ fn freertos_natives_from_a_module_on_riscv32_ilp32f_under_qemu() {
 //   one more, tests/qemu/src/apps.rs says why), every slot released, and
 //   only main, IDLE, Tmr Svc, esp_timer, the runtime's deferral task
 //   (espb-defer) and the watcher left.
-// * `firmware still running at +T ms`, 1 s later: no callback of the module
-//   ran in that second, although its timers were armed.
+// * `firmware timer fired in Tmr Svc ...`, `firmware esp_timer fired in
+//   esp_timer ...` and `firmware still running at +T ms`, 1 s later: the
+//   firmware's own one-shot timers (300 and 600 ms) ran in the tasks that
+//   ran the module's callbacks, and no callback of the module ran in that
+//   second, although its timers were armed.
 // Times are ms since the load, counted in 10 ms ticks.
 
 /// Runs tests/qemu/app/`name`.c through both APIs on `fw` for `run_for_ms`
@@ -555,6 +560,8 @@ unloading after 3500 ms
 status: unloaded
 app_main ended: the module is not loaded any more (unloaded, or stopped by a trap)
 heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +4320 ms
+firmware esp_timer fired in esp_timer at +4620 ms
 firmware still running at +5020 ms
 ";
 app_tests!(task_example, 3500, TASK_EXAMPLE);
@@ -570,6 +577,8 @@ Timer tick!
 unloading after 5000 ms
 status: unloaded
 heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +5310 ms
+firmware esp_timer fired in esp_timer at +5610 ms
 firmware still running at +6010 ms
 ";
 app_tests!(timer_example, 5000, TIMER_EXAMPLE);
@@ -592,6 +601,8 @@ fast #3 in esp_timer at 900 ms
 unloading after 1000 ms
 status: unloaded
 heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +1310 ms
+firmware esp_timer fired in esp_timer at +1610 ms
 firmware still running at +2010 ms
 ";
 app_tests!(struct_callback, 1000, STRUCT_CALLBACK);
@@ -611,6 +622,8 @@ consumer: got 4 at +1000 ms
 stop 0, delete 0
 app done by +1020 ms: finished
 heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +1330 ms
+firmware esp_timer fired in esp_timer at +1630 ms
 firmware still running at +2030 ms
 ";
 app_tests!(timer_queue, 0, TIMER_QUEUE);
@@ -636,6 +649,8 @@ inc-a: counter 10
 counter 10 (expected 10)
 app done by +120 ms: finished
 heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +430 ms
+firmware esp_timer fired in esp_timer at +730 ms
 firmware still running at +1130 ms
 ";
 app_tests!(mutex_tasks, 0, MUTEX_TASKS);
@@ -654,6 +669,8 @@ countdown 1
 countdown done
 app done by +310 ms: finished
 heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +620 ms
+firmware esp_timer fired in esp_timer at +920 ms
 firmware still running at +1320 ms
 ";
 app_tests!(self_unload, 0, SELF_UNLOAD);
@@ -672,9 +689,34 @@ espb: module stopped: trap: integer divide by zero in function `faulty` at callb
 app done by +210 ms: trapped
 last trap: trap: integer divide by zero in function `faulty` at callback_trap.c:19 (task faulty)
 heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +520 ms
+firmware esp_timer fired in esp_timer at +820 ms
 firmware still running at +1220 ms
 ";
 app_tests!(callback_trap, 0, CALLBACK_TRAP);
+
+/// A trap in a callback on a firmware task: the timer's third call, in the
+/// timer service task, reads through NULL (out of the module's memory and
+/// every window). The module is stopped, the firmware's Tmr Svc runs on.
+const TIMER_TRAP: &str = "\
+loaded: 1 of 32 thunks in use
+app_main returned 0
+timer call 1 in Tmr Svc
+read 1
+timer call 2 in Tmr Svc
+read 2
+timer call 3 in Tmr Svc
+espb: module stopped: trap: out-of-bounds access of 4 bytes at address 0x00000000 in function `on_timer` at \
+timer_trap.c:14 (task Tmr Svc)
+app done by +310 ms: trapped
+last trap: trap: out-of-bounds access of 4 bytes at address 0x00000000 in function `on_timer` at timer_trap.c:14 \
+(task Tmr Svc)
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +620 ms
+firmware esp_timer fired in esp_timer at +920 ms
+firmware still running at +1320 ms
+";
+app_tests!(timer_trap, 0, TIMER_TRAP);
 
 /// 40 address-taken functions for a pool of 32: refused at load, naming the
 /// numbers and the remedy; nothing is kept of it.
@@ -683,6 +725,8 @@ load refused: the module needs 40 callback thunks, but only 32 of the firmware's
 modules, or build the firmware with more (environment variable ESPB_THUNKS=<count> when building espb-runtime; \
 default 32)
 heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +310 ms
+firmware esp_timer fired in esp_timer at +610 ms
 firmware still running at +1010 ms
 ";
 app_tests!(thunk_exhaust, 0, THUNK_EXHAUST);
@@ -702,6 +746,8 @@ timer fired
 unloading after 1000 ms
 status: unloaded
 heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +1310 ms
+firmware esp_timer fired in esp_timer at +1610 ms
 firmware still running at +2010 ms
 ";
 app_tests!(unload_armed, 1000, UNLOAD_ARMED);
@@ -719,6 +765,8 @@ unloading after 1200 ms
 status: unloaded
 app_main ended: the module is not loaded any more (unloaded, or stopped by a trap)
 heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +1820 ms
+firmware esp_timer fired in esp_timer at +2120 ms
 firmware still running at +2520 ms
 ";
 app_tests!(entry_loop, 1200, ENTRY_LOOP);
@@ -736,6 +784,8 @@ alarm 3 in task espb-defer at 300 ms
 stop 0, delete 0
 app done by +310 ms: finished
 heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +620 ms
+firmware esp_timer fired in esp_timer at +920 ms
 firmware still running at +1320 ms
 ";
 app_tests!(isr_timer, 0, ISR_TIMER);
