@@ -12,6 +12,7 @@ use crate::toolchain::ToolchainError;
 use espb_runtime::chip::UnknownChip;
 use espb_runtime::runner::RunError;
 use espb_runtime::{InstantiateError, LoadError};
+use espb_sim::SimError;
 use miette::Diagnostic;
 use std::path::PathBuf;
 
@@ -118,10 +119,60 @@ pub enum CliError {
     #[diagnostic(
         code(espb::run::unresolved_import),
         help(
-            "the PC simulator does not provide this function; on a device, enable its Kconfig option in the firmware"
+            "the simulator finds natives by name: rebuild the module with `cargo espb build`, which records the \
+             name of every import"
         )
     )]
     UnresolvedImport { path: PathBuf, error: InstantiateError },
+
+    #[error("{}: {}", path.display(), SimError::Lacks { names: names.clone() })]
+    #[diagnostic(
+        code(espb::run::sim_lacks),
+        help(
+            "the simulator has the C library and ESP-IDF's FreeRTOS, esp_timer, log, GPIO, esp_event and NVS \
+             natives (docs/sim.md); answer others (a project's own firmware functions) in espb.toml, e.g. \
+             `[sim.stubs] {} = {{ returns = 0, print = true }}`, or run the module on a device",
+            names.first().map_or("name", |n| n.as_str())
+        )
+    )]
+    SimLacks { path: PathBuf, names: Vec<String> },
+
+    #[error("no module to run: no argument, and no espb.toml in {} or its parents", dir.display())]
+    #[diagnostic(
+        code(espb::run::no_module),
+        help("name the module (`cargo espb run app.espb`), or run it in a project")
+    )]
+    NoModule { dir: PathBuf },
+
+    #[error("project `{project}` has no built module at {}", path.display())]
+    #[diagnostic(code(espb::run::not_built), help("build it first: `cargo espb build`"))]
+    NotBuilt { path: PathBuf, project: String },
+
+    #[error("{}: {message}", file.display())]
+    #[diagnostic(code(espb::run::sim_setting), help("the `[sim]` section is described in docs/sim.md"))]
+    SimSetting { file: PathBuf, message: String },
+
+    #[error("cannot read the GPIO script {}", path.display())]
+    #[diagnostic(code(espb::run::gpio_script), help("check the path; `-` reads the script from stdin"))]
+    ReadGpioScript { path: PathBuf, source: std::io::Error },
+
+    #[error("GPIO script {}: {error}", path.display())]
+    #[diagnostic(code(espb::run::gpio_script), help("a line is `at TIME set PIN LEVEL`; docs/sim.md has the details"))]
+    GpioScript { path: PathBuf, error: espb_sim::gpio_script::ScriptError },
+
+    #[error("{}: {error}", path.display())]
+    #[diagnostic(
+        code(espb::run::thunks),
+        help(
+            "each function of the module used as a callback takes a thunk: give the simulator more with \
+             `--thunks N` (on a device, build the firmware with ESPB_THUNKS=N)"
+        )
+    )]
+    Thunks { path: PathBuf, error: InstantiateError },
+
+    #[error("{}: {error}", path.display())]
+    #[diagnostic(code(espb::run::failed))]
+    RunFailed { path: PathBuf, error: RunError },
 
     #[error("{}: {error}", path.display())]
     #[diagnostic(
@@ -213,6 +264,7 @@ impl CliError {
             | InstantiateError::TableTooShort { .. }
             | InstantiateError::TableHashMismatch { .. } => CliError::Tables { path, error },
             InstantiateError::MemoryTooLarge { .. } => CliError::MemoryTooLarge { path, error },
+            InstantiateError::ThunkPoolExhausted { .. } => CliError::Thunks { path, error },
             error => CliError::Instantiate { path, error },
         }
     }

@@ -17,10 +17,30 @@ fn ctype_table() -> [u8; 257] {
     t
 }
 
-/// The value of a configuration option as the simulated firmware has it.
+/// The value of a configuration option as the simulated firmware has it:
+/// the firmware's sdkconfig when one was given ([`crate::Options::sdkconfig`];
+/// an option it lacks is a boolean that is off), else ESP-IDF's defaults.
+/// The tick rate is always the kernel's, so the module's `pdMS_TO_TICKS`
+/// and the scheduler agree.
 fn config_value(h: &PcHost, option: &str) -> Option<u32> {
+    if option == "FREERTOS_HZ" {
+        return Some(h.k.tick_hz());
+    }
+    if let Some(c) = &h.sdkconfig {
+        match c.get(option) {
+            Some(espb_sys::Value::Bool(b)) => return Some(u32::from(*b)),
+            Some(espb_sys::Value::Int(v)) => return Some(*v as u32),
+            Some(espb_sys::Value::Hex(v)) => return Some(*v as u32),
+            Some(espb_sys::Value::Str(_)) => {}
+            None => return Some(default_config_value(option).unwrap_or(0)),
+        }
+    }
+    default_config_value(option)
+}
+
+/// ESP-IDF's defaults for an ESP32-C3.
+fn default_config_value(option: &str) -> Option<u32> {
     Some(match option {
-        "FREERTOS_HZ" => 1000 / h.tick_period_ms().max(1),
         "FREERTOS_NUMBER_OF_CORES" => 1,
         "FREERTOS_MAX_TASK_NAME_LEN" => 16,
         "LOG_MAXIMUM_LEVEL" | "LOG_DEFAULT_LEVEL" => 3,

@@ -5,7 +5,7 @@
 //! macros do, through `__getreent()->_stdout` (see [`PcHost::reent`]). The `v*printf` functions read a RISC-V
 //! ilp32 or Xtensa `va_list` (see [`printf::VaListArgs`]).
 
-use super::printf::{self, ArgSource, Formatted, RegArgs, VaListArgs};
+use super::printf::{self, ArgSource, Formatted, VaListArgs};
 use super::{Call, Native, PcHost, SIM_STDOUT, n, ret_i32};
 use espb_runtime::{HostCtx, Trap};
 
@@ -55,15 +55,17 @@ fn to_stream(
     ctx: &mut HostCtx<'_>,
 ) -> Result<u64, Trap> {
     let fmt = ctx.mem.c_str(fmt)?.to_vec();
+    let mut s = h.console.lock();
+    let super::Streams { out, err } = &mut *s;
     if file == super::SIM_STDERR {
-        let flushed = h.stdout.flush().is_ok();
-        let mut sink = super::WriteSink { w: &mut *h.stderr, ok: true };
+        let flushed = out.flush().is_ok();
+        let mut sink = super::WriteSink { w: &mut **err, ok: true };
         let len = printf::format(&fmt, ctx.mem, args, &mut sink)?;
-        let ok = sink.ok && h.stderr.flush().is_ok();
+        let ok = sink.ok && err.flush().is_ok();
         return Ok(count(len, ok && flushed));
     }
-    let len = printf::format(&fmt, ctx.mem, args, &mut h.stdout)?;
-    let ok = !h.stdout.take_failed();
+    let len = printf::format(&fmt, ctx.mem, args, out)?;
+    let ok = !out.take_failed();
     Ok(count(len, ok))
 }
 
@@ -181,7 +183,7 @@ fn fflush(h: &mut PcHost, _: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Trap
 pub(crate) fn printf_from(
     h: &mut PcHost,
     fmt: u32,
-    args: &mut RegArgs<'_>,
+    args: &mut dyn ArgSource,
     ctx: &mut HostCtx<'_>,
 ) -> Result<u64, Trap> {
     to_stream(h, SIM_STDOUT, fmt, args, ctx)

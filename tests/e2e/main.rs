@@ -11,6 +11,10 @@
 //!   (`--chip esp32`: clang's `--target=xtensa`, Xtensa's `va_list`).
 //! * `trap::NAME`: `tests/c/trap/NAME.c` must trap with the message named in
 //!   its `// expect-trap:` first line.
+//! * `sim::NAME`: ESP-IDF modules (`tests/sim/NAME.c`: tasks, timers,
+//!   queues, traps) run by `cargo espb run` in virtual time, stdout compared
+//!   with `NAME.out` (see `sim.rs`); `sim::template` runs the `cargo espb new`
+//!   project.
 //! * `cli::NAME`: the CLI's errors and everyday invocations.
 //! * `csmith::seed_N`: random programs from csmith, checksum compared.
 //!
@@ -27,6 +31,7 @@ mod diff;
 mod espb;
 mod native;
 mod programs;
+mod sim;
 mod util;
 
 use espb::Variant;
@@ -87,6 +92,13 @@ fn main() {
         trials.push(Trial::test(name, move || to_failed(programs::trap(&src))).with_kind("trap"));
     }
 
+    for src in util::files_with_ext(&sim::dir(), "c") {
+        let name = format!("sim::{}", util::stem(&src));
+        trials.push(Trial::test(name, move || to_failed(sim::program(&src))).with_kind("sim"));
+    }
+    trials.push(Trial::test("sim::template", || to_failed(sim::template())).with_kind("sim"));
+    trials.push(Trial::test("sim::project_stubs", || to_failed(sim::project_stubs())).with_kind("sim"));
+
     for &(name, f) in cli_errors::TESTS {
         trials.push(Trial::test(format!("cli::{name}"), move || to_failed(f())).with_kind("cli"));
     }
@@ -97,6 +109,12 @@ fn main() {
     if let Some(why) = &csmith_missing {
         eprintln!("\n*** WARNING: csmith tests ignored: {why}\n");
     }
+    trials.push(Trial::test("csmith::refusal_groups", || to_failed(csmith::refusal_groups_test())).with_kind("csmith"));
+    trials.push(
+        Trial::test("csmith::seeds_cover_packed_bitfields", || to_failed(csmith::seeds_cover_packed_bitfields()))
+            .with_kind("csmith")
+            .with_ignored_flag(csmith_missing.is_some()),
+    );
     for &seed in csmith::SEEDS {
         trials.push(
             Trial::test(format!("csmith::seed_{seed}"), move || to_failed(csmith::run_seed(seed)))

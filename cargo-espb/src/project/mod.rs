@@ -27,6 +27,8 @@
 #[cfg(feature = "translator")]
 pub mod build;
 pub mod new;
+pub mod sim;
+pub mod vendor;
 
 #[cfg(feature = "translator")]
 pub use build::{BuildOptions, BuildReport, build_project};
@@ -52,6 +54,9 @@ pub struct EspbToml {
     /// (relative to the project) or `"standard"` (espb-sys's `idf` table).
     #[serde(default)]
     pub symbols: BTreeMap<String, String>,
+    /// How `cargo espb run` simulates the module.
+    #[serde(default)]
+    pub sim: sim::SimSection,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -114,6 +119,9 @@ pub enum ProjectError {
     Flags(#[from] crate::flags::FlagsError),
 
     #[error(transparent)]
+    Vendor(#[from] vendor::VendorError),
+
+    #[error(transparent)]
     Toolchain(#[from] crate::toolchain::ToolchainError),
 
     #[error("clang could not compile {}", file.display())]
@@ -148,6 +156,13 @@ pub enum ProjectError {
 
     #[error(transparent)]
     Hints(#[from] crate::hints::HintsError),
+}
+
+/// The custom table a build in `dir` binds to when none is named:
+/// (`custom`, `dir/symbols/custom.espbsym`) when that file exists.
+pub fn default_custom_table(dir: &Path) -> Option<(String, PathBuf)> {
+    let p = dir.join(crate::bind::DEFAULT_CUSTOM_MANIFEST);
+    p.is_file().then(|| ("custom".to_string(), p))
 }
 
 impl Project {
@@ -254,6 +269,30 @@ impl Project {
             (None, None) => return Ok(None),
         };
         Ok(Some(crate::hints::load(&path)?))
+    }
+
+    /// The project's own symbol tables (all but the standard `idf`; without
+    /// any in `[symbols]`, `symbols/custom.espbsym` when it exists, as the
+    /// build binds), loaded, for the simulator.
+    pub fn custom_tables(&self) -> Result<Vec<(String, espb_sys::Manifest)>, ProjectError> {
+        let mut named: Vec<(String, PathBuf)> = self
+            .config
+            .symbols
+            .iter()
+            .filter(|(_, m)| *m != "standard")
+            .map(|(t, m)| (t.clone(), self.root.join(m)))
+            .collect();
+        if named.is_empty() {
+            named.extend(default_custom_table(&self.root));
+        }
+        let mut v = Vec::new();
+        for (table, path) in named {
+            let m = espb_sys::TableBuilder::new(&table).manifest(path).load_manifest().map_err(|e| {
+                ProjectError::Symbols { table: table.clone(), file: self.file.clone(), message: e.to_string() }
+            })?;
+            v.push((table, m));
+        }
+        Ok(v)
     }
 
     /// Checks the `[symbols]` manifests parse (the standard table is built in).
