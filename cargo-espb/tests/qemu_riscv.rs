@@ -264,8 +264,15 @@ fn qemu(fw: &Firmware, elf: &Path, extra: &[String]) -> (std::process::ExitStatu
 /// Runs `fw`'s firmware with `extra` QEMU arguments and compares its whole
 /// UART output with the ABI line and `rest`.
 fn check_output(fw: &Firmware, extra: &[String], rest: &str) {
+    check_output_masked(fw, extra, rest, |out| out.to_string());
+}
+
+/// [`check_output`] of the output as `mask` rewrites it (numbers that
+/// follow from how fast the interpreter is, not from the module's logic).
+fn check_output_masked(fw: &Firmware, extra: &[String], rest: &str, mask: impl Fn(&str) -> String) {
     let Some(elf) = firmware(fw) else { return };
     let (status, out, err) = qemu(fw, &elf, extra);
+    let out = mask(&out);
     let expected = format!("espb-runtime on riscv32 (qemu virt), native calls: {}\n{rest}", fw.abi);
     assert_eq!(out, expected, "UART output differs for {} (QEMU {status}, stderr: {err})", fw.target);
     assert!(status.success(), "the firmware reported failure: QEMU {status}\n{out}\n{err}");
@@ -318,6 +325,12 @@ fn module_mode(api: Api, module: &Path, run_for_ms: u32) -> Vec<String> {
 /// tests/qemu/app/`name`.c built against the SDK headers (standard `idf`
 /// table), once per test run.
 fn sdk_module(name: &'static str) -> PathBuf {
+    sdk_module_from(name, &format!("tests/qemu/app/{name}.c"))
+}
+
+/// `source` (relative to the repository) built against the SDK headers as
+/// `name`.espb, once per test run.
+fn sdk_module_from(name: &'static str, source: &str) -> PathBuf {
     static BUILT: Mutex<Vec<(&str, PathBuf)>> = Mutex::new(Vec::new());
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, m)) = built.iter().find(|(n, _)| *n == name) {
@@ -327,10 +340,10 @@ fn sdk_module(name: &'static str) -> PathBuf {
     run(
         Command::new(env!("CARGO_BIN_EXE_cargo-espb"))
             .current_dir(root())
-            .args(["build", &format!("tests/qemu/app/{name}.c"), "-o"])
+            .args(["build", source, "-o"])
             .arg(&out)
             .args(["--", "-I", "espb-sys/sdk/include"]),
-        &format!("cargo-espb build tests/qemu/app/{name}.c"),
+        &format!("cargo-espb build {source}"),
     );
     built.push((name, out.clone()));
     out
@@ -362,7 +375,9 @@ mutex take 1, again 0, give 1; semaphore take 1 0
 printf: [   42] [ab  ] [03.14] [beef] [z] [123456789]
 app_main returned 0
 app done by +220 ms: finished
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +530 ms
+firmware esp_timer fired in esp_timer at +830 ms
 firmware still running at +1230 ms
 ";
 
@@ -504,21 +519,30 @@ fn freertos_natives_from_a_module_on_riscv32_ilp32f_under_qemu() {
 // * `app done by +T ms: finished|trapped`: the watcher (priority 10) saw the
 //   app end by itself at its once-per-tick look, or `unloading after T ms`
 //   and `status: unloaded` when it unloads it.
-// * `heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5`:
+// * `heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6`:
 //   nothing leaked (counted from after one load and unload, compared after
 //   one more, tests/qemu/src/apps.rs says why), every slot released, and
-//   only main, IDLE, Tmr Svc, esp_timer and the watcher left.
-// * `firmware still running at +T ms`, 1 s later: no callback of the module
-//   ran in that second, although its timers were armed.
+//   only main, IDLE, Tmr Svc, esp_timer, the runtime's deferral task
+//   (espb-defer) and the watcher left.
+// * `firmware timer fired in Tmr Svc ...`, `firmware esp_timer fired in
+//   esp_timer ...` and `firmware still running at +T ms`, 1 s later: the
+//   firmware's own one-shot timers (300 and 600 ms) ran in the tasks that
+//   ran the module's callbacks, and no callback of the module ran in that
+//   second, although its timers were armed.
 // Times are ms since the load, counted in 10 ms ticks.
 
 /// Runs tests/qemu/app/`name`.c through both APIs on `fw` for `run_for_ms`
 /// and compares the output with `expected` each time.
 fn check_app(fw: &Firmware, name: &'static str, run_for_ms: u32, expected: &str) {
-    let module = sdk_module(name);
+    check_module(fw, &sdk_module(name), run_for_ms, expected, |out| out.to_string());
+}
+
+/// [`check_app`] of a built `module`, comparing its output as `mask`
+/// rewrites it.
+fn check_module(fw: &Firmware, module: &Path, run_for_ms: u32, expected: &str, mask: impl Fn(&str) -> String + Copy) {
     for api in [Api::Rust, Api::C] {
-        eprintln!("{name} through the {api:?} API on {}", fw.abi);
-        check_output(fw, &module_mode(api, &module, run_for_ms), expected);
+        eprintln!("{} through the {api:?} API on {}", module.display(), fw.abi);
+        check_output_masked(fw, &module_mode(api, module, run_for_ms), expected, mask);
     }
 }
 
@@ -553,7 +577,9 @@ Hello from dynamic code!
 unloading after 3500 ms
 status: unloaded
 app_main ended: the module is not loaded any more (unloaded, or stopped by a trap)
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +4320 ms
+firmware esp_timer fired in esp_timer at +4620 ms
 firmware still running at +5020 ms
 ";
 app_tests!(task_example, 3500, TASK_EXAMPLE);
@@ -568,7 +594,9 @@ Timer tick!
 Timer tick!
 unloading after 5000 ms
 status: unloaded
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +5310 ms
+firmware esp_timer fired in esp_timer at +5610 ms
 firmware still running at +6010 ms
 ";
 app_tests!(timer_example, 5000, TIMER_EXAMPLE);
@@ -590,7 +618,9 @@ slow #1 (from a stack struct)
 fast #3 in esp_timer at 900 ms
 unloading after 1000 ms
 status: unloaded
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +1310 ms
+firmware esp_timer fired in esp_timer at +1610 ms
 firmware still running at +2010 ms
 ";
 app_tests!(struct_callback, 1000, STRUCT_CALLBACK);
@@ -609,7 +639,9 @@ consumer: got 3 at +750 ms
 consumer: got 4 at +1000 ms
 stop 0, delete 0
 app done by +1020 ms: finished
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +1330 ms
+firmware esp_timer fired in esp_timer at +1630 ms
 firmware still running at +2030 ms
 ";
 app_tests!(timer_queue, 0, TIMER_QUEUE);
@@ -634,7 +666,9 @@ inc-b: counter 9
 inc-a: counter 10
 counter 10 (expected 10)
 app done by +120 ms: finished
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +430 ms
+firmware esp_timer fired in esp_timer at +730 ms
 firmware still running at +1130 ms
 ";
 app_tests!(mutex_tasks, 0, MUTEX_TASKS);
@@ -652,7 +686,9 @@ one-shot timer once fired
 countdown 1
 countdown done
 app done by +310 ms: finished
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +620 ms
+firmware esp_timer fired in esp_timer at +920 ms
 firmware still running at +1320 ms
 ";
 app_tests!(self_unload, 0, SELF_UNLOAD);
@@ -670,10 +706,35 @@ tick
 espb: module stopped: trap: integer divide by zero in function `faulty` at callback_trap.c:19 (task faulty)
 app done by +210 ms: trapped
 last trap: trap: integer divide by zero in function `faulty` at callback_trap.c:19 (task faulty)
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +520 ms
+firmware esp_timer fired in esp_timer at +820 ms
 firmware still running at +1220 ms
 ";
 app_tests!(callback_trap, 0, CALLBACK_TRAP);
+
+/// A trap in a callback on a firmware task: the timer's third call, in the
+/// timer service task, reads through NULL (out of the module's memory and
+/// every window). The module is stopped, the firmware's Tmr Svc runs on.
+const TIMER_TRAP: &str = "\
+loaded: 1 of 32 thunks in use
+app_main returned 0
+timer call 1 in Tmr Svc
+read 1
+timer call 2 in Tmr Svc
+read 2
+timer call 3 in Tmr Svc
+espb: module stopped: trap: out-of-bounds access of 4 bytes at address 0x00000000 in function `on_timer` at \
+timer_trap.c:14 (task Tmr Svc)
+app done by +310 ms: trapped
+last trap: trap: out-of-bounds access of 4 bytes at address 0x00000000 in function `on_timer` at timer_trap.c:14 \
+(task Tmr Svc)
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +620 ms
+firmware esp_timer fired in esp_timer at +920 ms
+firmware still running at +1320 ms
+";
+app_tests!(timer_trap, 0, TIMER_TRAP);
 
 /// 40 address-taken functions for a pool of 32: refused at load, naming the
 /// numbers and the remedy; nothing is kept of it.
@@ -681,7 +742,9 @@ const THUNK_EXHAUST: &str = "\
 load refused: the module needs 40 callback thunks, but only 32 of the firmware's 32 are free: unload other \
 modules, or build the firmware with more (environment variable ESPB_THUNKS=<count> when building espb-runtime; \
 default 32)
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +310 ms
+firmware esp_timer fired in esp_timer at +610 ms
 firmware still running at +1010 ms
 ";
 app_tests!(thunk_exhaust, 0, THUNK_EXHAUST);
@@ -700,7 +763,9 @@ esp_timer fired
 timer fired
 unloading after 1000 ms
 status: unloaded
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +1310 ms
+firmware esp_timer fired in esp_timer at +1610 ms
 firmware still running at +2010 ms
 ";
 app_tests!(unload_armed, 1000, UNLOAD_ARMED);
@@ -717,10 +782,95 @@ app_main: round 3
 unloading after 1200 ms
 status: unloaded
 app_main ended: the module is not loaded any more (unloaded, or stopped by a trap)
-heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +1820 ms
+firmware esp_timer fired in esp_timer at +2120 ms
 firmware still running at +2520 ms
 ";
 app_tests!(entry_loop, 1200, ENTRY_LOOP);
+
+/// The `cargo espb new` template's module (templates/module/src/main.c),
+/// unchanged: GPIO2 blinks every 500 ms in its task (priority 1, after
+/// app_main), an esp_timer (every 100 ms, in the esp_timer task) and a
+/// software timer (every second, in Tmr Svc) send it events through a
+/// queue; ESP_LOGI lines carry ESP-IDF's millisecond timestamps (ticks since
+/// the scheduler started; the load is at tick 1). At 1010 ms the slow tick
+/// comes before the tenth fast one. The slow tick's `esp_timer_get_time()`
+/// is masked: its microseconds depend on how fast the callback gets there.
+/// Unloaded at 3 s. The module never deletes its event queue, and a queue
+/// is not among what unload stops and frees (tasks, timers, esp_timers,
+/// handlers): its 296 bytes (16 items of 16 bytes and the queue) are left.
+const TEMPLATE: &str = "\
+loaded: 3 of 32 thunks in use
+I (10) blinky: starting
+I (10) blinky: running
+app_main returned 0
+gpio: GPIO2 = 1
+I (10) blinky: LED on (slow ticks: 0)
+gpio: GPIO2 = 0
+I (510) blinky: LED off (slow ticks: 0)
+I (1010) blinky: slow tick at T us (9 fast ticks so far)
+gpio: GPIO2 = 1
+I (1010) blinky: LED on (slow ticks: 1)
+gpio: GPIO2 = 0
+I (1510) blinky: LED off (slow ticks: 1)
+I (2010) blinky: slow tick at T us (19 fast ticks so far)
+gpio: GPIO2 = 1
+I (2010) blinky: LED on (slow ticks: 2)
+gpio: GPIO2 = 0
+I (2510) blinky: LED off (slow ticks: 2)
+unloading after 3000 ms
+status: unloaded
+heap: 296 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +3310 ms
+firmware esp_timer fired in esp_timer at +3610 ms
+firmware still running at +4010 ms
+";
+
+/// The slow tick's microseconds in [`TEMPLATE`]'s output, as `T`.
+fn mask_tick_time(out: &str) -> String {
+    let mut masked = String::new();
+    for line in out.split_inclusive('\n') {
+        match line.split_once("slow tick at ").and_then(|(head, rest)| Some((head, rest.split_once(" us")?.1))) {
+            Some((head, tail)) => masked.push_str(&format!("{head}slow tick at T us{tail}")),
+            None => masked.push_str(line),
+        }
+    }
+    masked
+}
+
+fn check_template(fw: &Firmware) {
+    check_module(fw, &sdk_module_from("template", "templates/module/src/main.c"), 3000, TEMPLATE, mask_tick_time);
+}
+
+#[test]
+fn template_module_on_riscv32_ilp32_under_qemu() {
+    check_template(&ILP32);
+}
+
+#[test]
+fn template_module_on_riscv32_ilp32f_under_qemu() {
+    check_template(&ILP32F);
+}
+
+/// An esp_timer dispatched in the timer interrupt every 100 ms: the thunk,
+/// called in the interrupt, defers the call to the runtime's task
+/// (espb-defer), which runs it right after; the third alarm deletes the
+/// timer and the app ends by itself.
+const ISR_TIMER: &str = "\
+loaded: 1 of 32 thunks in use
+app_main returned 0
+alarm 1 in task espb-defer at 100 ms
+alarm 2 in task espb-defer at 200 ms
+alarm 3 in task espb-defer at 300 ms
+stop 0, delete 0
+app done by +310 ms: finished
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +620 ms
+firmware esp_timer fired in esp_timer at +920 ms
+firmware still running at +1320 ms
+";
+app_tests!(isr_timer, 0, ISR_TIMER);
 
 /// Mode 4 on `fw`: instructions (minstret) for one call of a module
 /// callback through its thunk, as a native makes it; printed for the docs

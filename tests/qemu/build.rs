@@ -5,8 +5,9 @@
 //! module built by the driver test (`ESPB_QEMU_MODULE`) next to the
 //! generated sources, and links with link.x. It also generates the
 //! standard `idf` table with the slots of the functions this firmware
-//! provides filled ([`IDF_PROVIDED`]: the scheduler of src/rtos, printf and
-//! co. of natives.c) and the rest empty, for modules that call FreeRTOS.
+//! provides filled ([`IDF_PROVIDED`]: the scheduler of src/rtos, log and
+//! GPIO of src/idf.rs, printf and co. of natives.c) and the rest empty, for
+//! modules that call FreeRTOS.
 use espb_runtime::chip::Chip;
 use espb_runtime::native::Abi;
 use std::collections::BTreeMap;
@@ -62,6 +63,12 @@ const IDF_PROVIDED: &[&str] = &[
     "esp_timer_delete",
     "esp_timer_get_time",
     "esp_timer_is_active",
+    "esp_log_write",
+    "esp_log_writev",
+    "esp_log_timestamp",
+    "gpio_config",
+    "gpio_set_level",
+    "_esp_error_check_failed",
 ];
 
 /// Writes `espb_symtab_idf.rs`: [`IDF_PROVIDED`] and the scheduler's
@@ -75,6 +82,10 @@ fn generate_idf_table(out: &std::path::Path) {
         ("FREERTOS_HZ".to_string(), rtos_config::TICK_RATE_HZ),
         ("FREERTOS_NUMBER_OF_CORES".to_string(), rtos_config::NUMBER_OF_CORES),
         ("FREERTOS_MAX_TASK_NAME_LEN".to_string(), rtos_config::MAX_TASK_NAME_LEN as u32),
+        // ESP_LOG_INFO: ESP-IDF's default CONFIG_LOG_MAXIMUM_LEVEL.
+        ("LOG_MAXIMUM_LEVEL".to_string(), 3),
+        // src/idf.rs GPIO_PIN_COUNT (the ESP32-C3's).
+        ("SOC_GPIO_PIN_COUNT".to_string(), 22),
     ]);
     let mut filled = vec![false; m.count() as usize];
     for e in m.live() {

@@ -19,6 +19,12 @@ uint32_t qemu_thunks_size(void);
 /* The module's handle; NULL before the load and after the unload. */
 static espb_app_t *app;
 
+/* The tick rate and the task for callbacks called in interrupt context;
+ * returns espb_init's code. */
+int capi_app_init(uint32_t defer_priority, uint32_t defer_stack) {
+    return (int) espb_init(100, defer_priority, defer_stack);
+}
+
 /* Loads the module and runs app_main; returns 0 once app_main came back
  * (returned, or ended by an unload or a trap), 1 if the load failed. */
 int capi_app_run(const uint8_t *module, uint32_t len) {
@@ -27,8 +33,7 @@ int capi_app_run(const uint8_t *module, uint32_t len) {
     static const espb_window_t ram = {0x80000000u, 0x88000000u};
     char detail[256];
     tables[0] = qemu_idf_symtab();
-    espb_error_t e = espb_init(100, 0, 0);
-    if (e == ESPB_OK) e = espb_load(module, len, tables, 1, &ram, 1, &app);
+    espb_error_t e = espb_load(module, len, tables, 1, &ram, 1, &app);
     if (e != ESPB_OK) {
         espb_last_detail(detail, sizeof detail);
         printf("load refused: %s\n", detail);

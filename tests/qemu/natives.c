@@ -246,3 +246,24 @@ int putchar(int c) {
     qemu_put_char(c);
     return c;
 }
+
+/* esp_log (esp_log.h): the ESP_LOGx macros format the whole line. */
+void esp_log_writev(int level, const char *tag, const char *fmt, va_list ap) {
+    (void) level;
+    (void) tag;
+    vprintf(fmt, ap);
+}
+
+void esp_log_write(int level, const char *tag, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    esp_log_writev(level, tag, fmt, ap);
+    va_end(ap);
+}
+
+/* ESP_ERROR_CHECK's failure: ESP-IDF prints and aborts (src/idf.rs). */
+void qemu_abort(const char *why);
+void _esp_error_check_failed(int rc, const char *file, int line, const char *function, const char *expression) {
+    printf("ESP_ERROR_CHECK failed: esp_err_t 0x%x at %s:%d in %s: %s\n", rc, file, line, function, expression);
+    qemu_abort("ESP_ERROR_CHECK");
+}

@@ -13,7 +13,8 @@
 //! once the entry's task is out of the module too, it checks that the
 //! firmware's heap holds what it held before the load and that no thunk is
 //! in use, lets the firmware run on for [`RUN_ON_MS`] (an unloaded module's
-//! timers must not fire), and ends QEMU.
+//! timers must not fire; the firmware's own fire in the tasks that ran the
+//! module's callbacks), and ends QEMU.
 //!
 //! The heap is counted from after one load and unload of the module (the
 //! thunk pool makes its lock and lists at the first load and keeps them),
@@ -22,8 +23,14 @@
 //! (on a dual-core chip such a task may still be finishing an instruction
 //! on the other core).
 
-use crate::rtos::sched::{uxTaskGetNumberOfTasks, vTaskDelay, xTaskCreatePinnedToCore, xTaskGetTickCount};
-use crate::rtos::{NO_AFFINITY, PD_PASS, TICK_RATE_HZ};
+use crate::rtos::esp_timer::{
+    ESP_OK, EspTimerCreateArgs, EspTimerHandle, esp_timer_create, esp_timer_delete, esp_timer_start_once,
+};
+use crate::rtos::sched::{
+    pcTaskGetName, uxTaskGetNumberOfTasks, vTaskDelay, xTaskCreatePinnedToCore, xTaskGetTickCount,
+};
+use crate::rtos::timer::{TimerHandle, xTimerCreate, xTimerGenericCommand};
+use crate::rtos::{NO_AFFINITY, PD_FALSE, PD_PASS, TICK_RATE_HZ};
 use crate::{HEAP, exit};
 use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_void};
@@ -38,9 +45,16 @@ use espb_runtime::thunk::ThunkPool;
 /// The watcher's priority: it sees and stops the app before any module
 /// task of the same tick runs.
 const WATCHER_PRIORITY: u32 = 10;
+/// The deferral task (ISR callbacks): above module tasks, below esp_timer's;
+/// its stack carries the interpreter.
+const DEFER_PRIORITY: u32 = 15;
+const DEFER_STACK: u32 = 4096;
 /// How long the firmware runs on after the app is gone.
 const RUN_ON_MS: u32 = 1000;
 const MS_PER_TICK: u32 = 1000 / TICK_RATE_HZ;
+/// tmrCOMMAND_START and tmrCOMMAND_DELETE (xTimerStart, xTimerDelete).
+const TMR_COMMAND_START: i32 = 1;
+const TMR_COMMAND_DELETE: i32 = 5;
 
 /// The tick the app was loaded at (right after a tick).
 static T0: AtomicU32 = AtomicU32::new(0);
@@ -94,6 +108,8 @@ impl Watched for App<DeviceHost<'static>> {
 struct CApp;
 
 unsafe extern "C" {
+    /// capi_app.c: espb_init (tick rate, deferral task); 0 when it worked.
+    fn capi_app_init(defer_priority: u32, defer_stack: u32) -> i32;
     /// capi_app.c: loads and starts the module through the C API.
     fn capi_app_run(module: *const u8, len: u32) -> i32;
     fn capi_app_status() -> u32;
@@ -143,6 +159,15 @@ fn status_word(s: AppStatus) -> &'static str {
 /// The `main` task of modes 2 (`c_api` false) and 3: starts the watcher,
 /// loads the module and runs its entry, then stays out of the way.
 pub fn run(bytes: &'static [u8], run_for_ms: u32, c_api: bool) {
+    // The task that runs callbacks called in interrupt context: made before
+    // the heap is counted, it stays.
+    let deferral = if c_api {
+        // SAFETY: plain C call.
+        unsafe { capi_app_init(DEFER_PRIORITY, DEFER_STACK) == 0 }
+    } else {
+        FREERTOS.start_deferral(DEFER_PRIORITY, DEFER_STACK)
+    };
+    assert!(deferral, "starting the deferral task");
     vTaskDelay(1); // start right after a tick
     let watcher: extern "C" fn(*mut c_void) = if c_api { watch::<CApp> } else { watch::<App<DeviceHost<'static>>> };
     // SAFETY: a NUL-terminated name; the parameter is the time to run for.
@@ -226,12 +251,51 @@ extern "C" fn watch<W: Watched>(param: *mut c_void) {
         ThunkPool::device().in_use(),
         uxTaskGetNumberOfTasks()
     );
+    let esp_timer = firmware_timers();
     let until = ms_since_load() + RUN_ON_MS;
     while ms_since_load() < until {
         vTaskDelay(1);
     }
     println!("firmware still running at +{} ms", ms_since_load());
+    assert_eq!(esp_timer_delete(esp_timer), ESP_OK, "esp_timer_delete");
     exit(0)
+}
+
+/// The firmware's own timers, to show that the timer service and esp_timer
+/// tasks that ran the module's callbacks (and maybe its trap) work on: a
+/// one-shot software timer in 300 ms and a one-shot esp_timer in 600 ms.
+/// Returns the esp_timer (the software timer deletes itself).
+fn firmware_timers() -> EspTimerHandle {
+    extern "C" fn on_timer(t: TimerHandle) {
+        println!("firmware timer fired in {} at +{} ms", task_name(), ms_since_load());
+        // SAFETY: xTimerDelete(t, 0) of this live timer, in its callback.
+        unsafe { xTimerGenericCommand(t, TMR_COMMAND_DELETE, 0, core::ptr::null_mut(), 0) };
+    }
+    extern "C" fn on_esp_timer(_: *mut c_void) {
+        println!("firmware esp_timer fired in {} at +{} ms", task_name(), ms_since_load());
+    }
+    // SAFETY: a static name; a callback of the right type.
+    let t = unsafe { xTimerCreate(c"fw".as_ptr(), 300 / MS_PER_TICK, PD_FALSE, core::ptr::null_mut(), Some(on_timer)) };
+    // SAFETY: a live timer (xTimerStart(t, 0)).
+    let started = unsafe { xTimerGenericCommand(t, TMR_COMMAND_START, xTaskGetTickCount(), core::ptr::null_mut(), 0) };
+    assert_eq!(started, PD_PASS, "xTimerStart");
+    let args = EspTimerCreateArgs {
+        callback: Some(on_esp_timer),
+        arg: core::ptr::null_mut(),
+        dispatch_method: 0,
+        name: c"fw".as_ptr(),
+        skip_unhandled_events: false,
+    };
+    let mut et: EspTimerHandle = core::ptr::null_mut();
+    // SAFETY: valid arguments and a writable handle.
+    assert_eq!(unsafe { esp_timer_create(&args, &mut et) }, ESP_OK, "esp_timer_create");
+    assert_eq!(esp_timer_start_once(et, 600_000), ESP_OK, "esp_timer_start_once");
+    et
+}
+
+fn task_name() -> &'static str {
+    // SAFETY: the running task's name, NUL-terminated in its TCB.
+    unsafe { core::ffi::CStr::from_ptr(pcTaskGetName(core::ptr::null_mut())) }.to_str().unwrap_or("?")
 }
 
 /// Watches `app` until it is done or `run_for_ms` passed (then unloads

@@ -103,6 +103,7 @@ macro_rules! print {
 }
 
 mod apps;
+mod idf;
 mod rtos;
 mod rtos_demo;
 
