@@ -43,10 +43,10 @@
 //! native block with its lock released must while `Host::call` takes
 //! `&mut self`.
 
+use crate::entry::{Outcome, RunError, entry_call};
 use crate::module::Module;
 use crate::native::Abi;
 use crate::os::{Os, Resource, TaskId};
-use crate::runner::{Outcome, RunError, entry_call};
 use crate::sync::{Arc, AtomicU8, AtomicU32, AtomicUsize};
 use crate::thunk::{Args, BindError, CallbackError, Callee, Invoked, ThunkPool, place};
 use crate::verify::VerifiedModule;

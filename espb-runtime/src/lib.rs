@@ -21,6 +21,7 @@ extern crate alloc;
 pub mod app;
 pub mod chip;
 pub mod disasm;
+pub mod entry;
 pub mod format;
 pub mod isa;
 pub mod module;

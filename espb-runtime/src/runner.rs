@@ -20,64 +20,19 @@
 use crate::app::App;
 #[cfg(all(feature = "freertos", espb_thunks))]
 use crate::app::AppStatus;
-use crate::format::LoadError;
 use crate::module::Module;
 use crate::native::DeviceHost;
 use crate::os::Os;
 use crate::symtab::Registry;
 use crate::thunk::ThunkPool;
-use crate::vm::{Config, FirmwareWindows, Host, Instance, InstantiateError, Trap, TrapKind};
+#[cfg(all(feature = "freertos", espb_thunks))]
+use crate::vm::Trap;
+use crate::vm::{Config, FirmwareWindows, Host, Instance};
+#[cfg(all(feature = "freertos", espb_thunks))]
 use alloc::string::String;
 
-/// How a run ended well.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// The entry returned this value (its low 32 bits; 0 for `void`).
-    Returned(i32),
-    /// The module called `exit(0)`.
-    Exited,
-}
-
-impl Outcome {
-    /// The entry's result as C sees it: the returned value, or 0 for `exit(0)`.
-    pub fn value(self) -> i32 {
-        match self {
-            Outcome::Returned(v) => v,
-            Outcome::Exited => 0,
-        }
-    }
-}
-
-/// Why a run failed: what, where, and what to do.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RunError {
-    /// The bytes are no well-formed module, or it failed verification.
-    #[error("{0}; build it again with `cargo espb build` and flash it with `cargo espb flash --module`")]
-    Load(#[from] LoadError),
-    /// No function of that name.
-    #[error(
-        "the module has no function `{entry}`; define it (non-static) in the module's source, or run another entry"
-    )]
-    NoEntry { entry: String },
-    /// The entry's parameters are not `()` or `(int argc, char **argv)`.
-    #[error("`{entry}` takes {params} parameters; an entry takes 0, or 2 (argc, argv: both get 0)")]
-    BadEntry { entry: String, params: usize },
-    /// Tables, imports or memory did not fit this firmware.
-    #[error(transparent)]
-    Instantiate(#[from] InstantiateError),
-    /// The module trapped; `message` says what and where (function, source line).
-    #[error("trap: {message}")]
-    Trap { trap: Trap, message: String },
-    /// The module called `exit(status)` with a non-zero status.
-    #[error("the module called exit({0})")]
-    Exit(i32),
-    /// The app was unloaded (or stopped by a trap) before this call.
-    #[error("the module is not loaded any more (unloaded, or stopped by a trap)")]
-    Unloaded,
-    /// `App::start` of an app whose entry already started.
-    #[error("the module was already started")]
-    Started,
-}
+pub use crate::entry::{Outcome, RunError, default_entry};
+use crate::entry::{call_entry, entry_call};
 
 /// Decodes and verifies `bytes` (a module, no partition header), resolves
 /// its imports through `tables`, instantiates it with its memory at its real
@@ -158,45 +113,13 @@ pub fn run_with<H: Host>(
     call_entry(&mut inst, entry)
 }
 
-/// Calls `entry` of `inst` with the entry rules and outcomes of [`run_with`].
-pub(crate) fn call_entry<H: Host>(inst: &mut Instance<H>, entry: &str) -> Result<Outcome, RunError> {
-    let (func, args) = entry_call(inst.module(), entry)?;
-    match inst.call(func, args) {
-        Ok(v) => Ok(Outcome::Returned(v.unwrap_or(0) as u32 as i32)),
-        Err(t) => match t.kind {
-            TrapKind::Exit(0) => Ok(Outcome::Exited),
-            TrapKind::Exit(c) => Err(RunError::Exit(c)),
-            _ => Err(RunError::Trap { message: inst.describe(&t), trap: t }),
-        },
-    }
-}
-
-/// The entry of a run that names none: `main` when the module defines it
-/// (a portable C program), else ESP-IDF's `app_main`.
-pub fn default_entry(m: &Module) -> &'static str {
-    if m.find_function("main").is_some() { "main" } else { "app_main" }
-}
-
-/// The entry function and its arguments: `main(argc, argv)` gets 0 and
-/// NULL, as there is no command line on a device.
-pub(crate) fn entry_call(m: &Module, entry: &str) -> Result<(u16, &'static [u64]), RunError> {
-    let no_entry = || RunError::NoEntry { entry: entry.into() };
-    let func = m.find_function(entry).ok_or_else(no_entry)?;
-    let ty = m.functions.get(usize::from(func)).and_then(|f| m.types.get(f.ty as usize)).ok_or_else(no_entry)?;
-    match ty.params.len() {
-        0 => Ok((func, &[])),
-        2 => Ok((func, &[0, 0])),
-        params => Err(RunError::BadEntry { entry: entry.into(), params }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::isa::Instr;
     use crate::module::{Function, ValType};
     use crate::vm::NoHost;
-    use crate::{FuncType, format};
+    use crate::{FuncType, InstantiateError, LoadError, TrapKind, format};
 
     fn ty(params: usize) -> FuncType {
         FuncType { params: alloc::vec![ValType::I32; params], result: Some(ValType::I32), variadic_fixed: None }

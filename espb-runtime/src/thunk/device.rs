@@ -23,7 +23,7 @@
 //! every result but an ilp32f `float`, refused at load.
 
 use super::THUNK_STACK_WORDS;
-use super::pool::{Args, Slot, ThunkPool};
+use super::pool::{Args, DeviceTable, Slot, ThunkPool};
 use crate::native::Lowered;
 
 const _: () = assert!(THUNK_STACK_WORDS == 8, "the thunk types below forward 8 stack words");
@@ -87,7 +87,8 @@ struct Words {
 include!(concat!(env!("OUT_DIR"), "/thunks.rs"));
 
 static SLOTS: [Slot; COUNT] = [const { Slot::empty() }; COUNT];
-static POOL: ThunkPool = ThunkPool::new_static(&SLOTS, true);
+static TABLE: DeviceTable = DeviceTable { address, slot_of };
+static POOL: ThunkPool = ThunkPool::new_device(&SLOTS, &TABLE);
 
 /// The common entry of every thunk: the call, or 0 when it did not run
 /// (the pool logged why).
@@ -104,8 +105,18 @@ fn enter(slot: u16, w: &Words) -> u64 {
     POOL.invoke(slot, Args::Native(&words)).unwrap_or(0)
 }
 
-pub(super) fn pool() -> &'static ThunkPool {
-    &POOL
+impl ThunkPool {
+    /// The chip's static pool: `ESPB_THUNKS` real thunks (default
+    /// [`super::DEFAULT_THUNKS`]). Only on targets with a native ABI.
+    pub fn device() -> &'static ThunkPool {
+        &POOL
+    }
+
+    /// [`ThunkPool::device`] where this target has real thunks, else `None`
+    /// (the PC: use [`ThunkPool::synthetic`]).
+    pub fn device_pool() -> Option<&'static ThunkPool> {
+        Some(&POOL)
+    }
 }
 
 /// Thunk addresses are code addresses: 32-bit on every chip.
@@ -113,10 +124,10 @@ fn addr(t: &Thunk) -> u32 {
     *t as usize as u32
 }
 
-pub(super) fn address(slot: u16) -> Option<u32> {
+fn address(slot: u16) -> Option<u32> {
     THUNKS.get(usize::from(slot)).map(addr)
 }
 
-pub(super) fn slot_of(a: u32) -> Option<u16> {
+fn slot_of(a: u32) -> Option<u16> {
     THUNKS.iter().position(|t| addr(t) == a).and_then(|i| u16::try_from(i).ok())
 }

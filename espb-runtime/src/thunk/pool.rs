@@ -60,14 +60,25 @@ impl Slot {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where the device's real thunks are: given by the table's owner
+/// (`thunk/device.rs`), so the pool need not know it.
+#[cfg(espb_thunks)]
+#[derive(Debug)]
+pub(super) struct DeviceTable {
+    /// The native address of a slot's thunk.
+    pub address: fn(u16) -> Option<u32>,
+    /// The slot whose thunk is at a native address.
+    pub slot_of: fn(u32) -> Option<u16>,
+}
+
+#[derive(Clone, Copy, Debug)]
 enum Kind {
     /// Addresses `SYNTHETIC_BASE + SYNTHETIC_STRIDE * slot`, called with
     /// [`ThunkPool::call`].
     Synthetic,
     /// The static table of real thunks.
     #[cfg(espb_thunks)]
-    Device,
+    Device(&'static DeviceTable),
 }
 
 /// Calls in flight (and references of deleted tasks) the pool has room
@@ -134,14 +145,10 @@ pub(crate) enum BindError {
 }
 
 impl ThunkPool {
-    pub(super) const fn new_static(slots: &'static [Slot], device: bool) -> ThunkPool {
-        let _ = device;
+    const fn new_static(slots: &'static [Slot], kind: Kind) -> ThunkPool {
         ThunkPool {
             slots,
-            #[cfg(espb_thunks)]
-            kind: if device { Kind::Device } else { Kind::Synthetic },
-            #[cfg(not(espb_thunks))]
-            kind: Kind::Synthetic,
+            kind,
             state: AtomicU8::new(UNBOUND),
             os: UnsafeCell::new(None),
             lock: UnsafeCell::new(0),
@@ -160,22 +167,20 @@ impl ThunkPool {
         let size = size.min(usize::from(u16::MAX));
         let slots: Vec<Slot> = (0..size).map(|_| Slot::empty()).collect();
         let slots: &'static [Slot] = Box::leak(slots.into_boxed_slice());
-        Box::leak(Box::new(ThunkPool::new_static(slots, false)))
+        Box::leak(Box::new(ThunkPool::new_static(slots, Kind::Synthetic)))
     }
 
-    /// The chip's static pool: `ESPB_THUNKS` real thunks (default
-    /// [`super::DEFAULT_THUNKS`]). Only on targets with a native ABI.
+    /// The pool of the device's real thunks (`thunk/device.rs` owns it).
     #[cfg(espb_thunks)]
-    pub fn device() -> &'static ThunkPool {
-        super::device::pool()
+    pub(super) const fn new_device(slots: &'static [Slot], table: &'static DeviceTable) -> ThunkPool {
+        ThunkPool::new_static(slots, Kind::Device(table))
     }
 
-    /// [`ThunkPool::device`] where this target has real thunks, else `None`
-    /// (the PC: use [`ThunkPool::synthetic`]).
+    /// The device pool where this target has real thunks, else `None`
+    /// (the PC: use [`ThunkPool::synthetic`]). With thunks, `thunk/device.rs`
+    /// defines it.
+    #[cfg(not(espb_thunks))]
     pub fn device_pool() -> Option<&'static ThunkPool> {
-        #[cfg(espb_thunks)]
-        return Some(super::device::pool());
-        #[cfg(not(espb_thunks))]
         None
     }
 
@@ -198,7 +203,7 @@ impl ThunkPool {
         match self.kind {
             Kind::Synthetic => Some(SYNTHETIC_BASE + SYNTHETIC_STRIDE * u32::from(slot)),
             #[cfg(espb_thunks)]
-            Kind::Device => super::device::address(slot),
+            Kind::Device(t) => (t.address)(slot),
         }
     }
 
@@ -213,7 +218,7 @@ impl ThunkPool {
                 u16::try_from(off / SYNTHETIC_STRIDE).ok()?
             }
             #[cfg(espb_thunks)]
-            Kind::Device => super::device::slot_of(addr)?,
+            Kind::Device(t) => (t.slot_of)(addr)?,
         };
         (usize::from(slot) < self.slots.len()).then_some(slot)
     }
@@ -349,7 +354,7 @@ impl ThunkPool {
         match self.kind {
             Kind::Synthetic => None,
             #[cfg(espb_thunks)]
-            Kind::Device => Abi::NATIVE,
+            Kind::Device(_) => Abi::NATIVE,
         }
     }
 

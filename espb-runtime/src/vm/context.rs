@@ -4,7 +4,7 @@
 //! slices, resources). Memory, heap, imports and host are the instance's,
 //! shared by every task as in C.
 
-use super::exec::Frame;
+use super::frame::Frame;
 use super::host::Gate;
 use super::trap::Trap;
 use crate::os::{Resource, TaskId};

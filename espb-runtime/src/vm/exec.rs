@@ -8,6 +8,7 @@
 use super::builtins::{Builtin, ImportTarget, Reenter, call_import, search_sort};
 use super::config::Config;
 use super::context::Hooks;
+use super::frame::{Frame, WINDOW};
 use super::heap::Heap;
 use super::host::Host;
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, RawMem};
@@ -15,21 +16,6 @@ use super::trap::{Trap, TrapKind};
 use crate::isa::{Conv, FBinary, FUnary, Opcode, Regs, verified};
 use crate::verify::VerifiedModule;
 use alloc::vec::Vec;
-
-/// A call frame of a suspended caller.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Frame {
-    func: u16,
-    ret_pc: usize,
-    base: usize,
-    ret_dst: u8,
-    fp: u32,
-    sp: u32,
-}
-
-/// Register window: the current frame's registers. Every frame is given 256
-/// slots of room so that a one-byte register number never leaves the slice.
-pub(super) const WINDOW: usize = 256;
 
 /// Everything the interpreter loop touches, borrowed from the instance, so
 /// that builtins such as `qsort` can run module code re-entrantly.

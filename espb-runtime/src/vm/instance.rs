@@ -6,7 +6,8 @@
 use super::builtins::{ImportTarget, builtin};
 use super::config::Config;
 use super::context::{ExecCtx, Hooks};
-use super::exec::{Frame, Vm, execute};
+use super::exec::{Vm, execute};
+use super::frame::Frame;
 use super::heap::Heap;
 use super::host::{Host, HostCtx, TableLookupError};
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory};

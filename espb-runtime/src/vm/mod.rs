@@ -13,6 +13,7 @@ mod builtins;
 mod config;
 pub(crate) mod context;
 mod exec;
+mod frame;
 mod heap;
 mod host;
 mod instance;
