@@ -189,6 +189,10 @@ pub enum CliError {
     #[diagnostic(code(espb::run::instantiate), help("rebuild the module with this version of cargo espb"))]
     Instantiate { path: PathBuf, error: InstantiateError },
 
+    #[error("{}: {error}", path.display())]
+    #[diagnostic(code(espb::run::unloaded), help("the module was stopped before its entry ran; run it again"))]
+    Run { path: PathBuf, error: RunError },
+
     // ---- flash, symbols
     #[error(transparent)]
     #[diagnostic(

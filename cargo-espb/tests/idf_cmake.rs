@@ -12,8 +12,11 @@
 //! flags; the firmware's link line holds the library and the table; with
 //! clang-22 and newlib headers, the generated table and the template's main.c
 //! compile for the chip (-Wall -Werror=all, like ESP-IDF) against the portable
-//! SDK headers. Refusals: unknown IDF_TARGET, missing crate manifest, missing
-//! runtime component, unknown component requirement.
+//! SDK headers. The project's `custom` table, once generated, is required by
+//! main and registered by main.c. Refusals: unknown IDF_TARGET, missing crate
+//! manifest, missing runtime component (or its Rust workspace), unknown
+//! component requirement. One chip's runtime is also built with the real
+//! cargo, offline, from the project's own copy after the project was moved.
 //!
 //! Skipped loudly without cmake (or make), failing instead when
 //! ESPB_E2E_REQUIRE_NATIVE=1 (CI); the same for clang-22/newlib and the
@@ -241,12 +244,9 @@ fn has_pair(args: &[String], flag: &str, value: &str) -> bool {
 fn chip(chip: &str, toolchain: Option<&str>, guess: bool) {
     let Some(tools) = tools() else { return };
     let f = Fixture::new(chip);
-    let runtime = workspace().join("espb-sys/component/espb_runtime");
+    // The runtime component is the project's own copy: no path of this checkout.
     let top = read(&f.project.join("CMakeLists.txt"));
-    assert!(
-        top.contains(&format!("set(ESPB_RUNTIME_DIR \"{}\")", runtime.display())),
-        "the project records the runtime component:\n{top}"
-    );
+    assert!(!top.contains(&*workspace().to_string_lossy()) && !top.contains("EXTRA_COMPONENT_DIRS"), "{top}");
 
     let mut configure = f.configure(&tools, Some(chip), (!guess).then_some(chip));
     let mut build = f.build(&tools, Some(chip), &["espb_capi_cargo"]);
@@ -287,7 +287,8 @@ fn chip(chip: &str, toolchain: Option<&str>, guess: bool) {
         }
     };
     assert_eq!(rest.first().map(String::as_str), Some("rustc"), "{args:?}");
-    let manifest = workspace().join("Cargo.toml");
+    let rust = f.project.join("components/espb_runtime/rust");
+    let manifest = rust.join("Cargo.toml");
     for (flag, value) in [
         ("--target", target),
         ("--manifest-path", &*manifest.to_string_lossy()),
@@ -302,7 +303,7 @@ fn chip(chip: &str, toolchain: Option<&str>, guess: bool) {
     }
     let build_std = rest.iter().any(|a| a == "-Zbuild-std=core,alloc") || has_pair(rest, "-Z", "build-std=core,alloc");
     assert_eq!(build_std, xtensa, "-Zbuild-std=core,alloc iff Xtensa ({chip}): {args:?}");
-    assert_eq!(call.cwd, workspace().to_string_lossy(), "cargo runs in the workspace");
+    assert_eq!(call.cwd, rust.to_string_lossy(), "cargo runs in the component's workspace");
     let cargo_dir = f.build.join("esp-idf/espb_runtime/cargo");
     assert_eq!(call.env.get("CARGO_TARGET_DIR").map(String::as_str), Some(&*cargo_dir.to_string_lossy()));
     let lib = cargo_dir.join(target).join("release/libespb_capi.a");
@@ -394,30 +395,96 @@ fn missing_crate_manifest() {
 }
 
 #[test]
-fn runtime_component_elsewhere_or_missing() {
+fn runtime_component_missing_or_overridden() {
     let Some(tools) = tools() else { return };
-    // Pointing nowhere: the template says what to do.
+    // Without its Rust workspace the component looks for the repository it
+    // would be part of, and says what to set.
     let f = Fixture::new("esp32c3");
-    let err = fail(f.configure(&tools, None, Some("esp32c3")).env("ESPB_RUNTIME_DIR", f.dir.join("none")));
-    assert!(err.contains("espb_runtime component not found at") && err.contains("ESPB_RUNTIME_DIR"), "{err}");
-
-    // A copy in components/ is used, with ESPB_CAPI_MANIFEST naming the workspace.
-    let f = Fixture::new("esp32c3");
-    let src = workspace().join("espb-sys/component/espb_runtime");
-    let dst = f.project.join("components/espb_runtime");
-    std::fs::create_dir_all(dst.join("include")).unwrap_or_else(|e| panic!("{e}"));
-    for file in ["CMakeLists.txt", "chips.cmake", "include/espb_runtime.h"] {
-        std::fs::copy(src.join(file), dst.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-    }
-    // Without ESPB_CAPI_MANIFEST the copy cannot find the workspace.
+    let rust = f.project.join("components/espb_runtime/rust");
+    std::fs::remove_dir_all(&rust).unwrap_or_else(|e| panic!("{e}"));
     let err = fail(&mut f.configure(&tools, None, Some("esp32c3")));
-    assert!(err.contains("no cargo-espb workspace at"), "{err}");
+    assert!(err.contains("no cargo-espb workspace at") && err.contains("set ESPB_CAPI_MANIFEST"), "{err}");
+    // ESPB_CAPI_MANIFEST builds from another workspace (a checkout's).
     let manifest = workspace().join("Cargo.toml");
     let log = ok(f.configure(&tools, None, Some("esp32c3")).env("ESPB_CAPI_MANIFEST", &manifest));
     assert!(log.contains("Components: "), "{log}");
     ok(f.build(&tools, None, &["espb_capi_cargo"]).env("ESPB_CAPI_MANIFEST", &manifest));
     let call = cargo_call(&f.log);
     assert!(has_pair(&call.args, "--manifest-path", &manifest.to_string_lossy()), "{:?}", call.args);
+    assert_eq!(call.cwd, workspace().to_string_lossy());
+
+    // Without the component, ESP-IDF names what main requires.
+    let f = Fixture::new("esp32c3");
+    std::fs::remove_dir_all(f.project.join("components/espb_runtime")).unwrap_or_else(|e| panic!("{e}"));
+    let err = fail(&mut f.configure(&tools, None, Some("esp32c3")));
+    assert!(err.contains("Failed to resolve component 'espb_runtime' required by component 'main'"), "{err}");
+}
+
+/// The project's `custom` table: once its component exists, main requires
+/// it and main.c puts it in the runtime's table list.
+#[test]
+fn custom_table_is_registered() {
+    let Some(tools) = tools() else { return };
+    let f = Fixture::new("esp32c3");
+    let log = ok(&mut f.configure(&tools, Some("esp32c3"), Some("esp32c3")));
+    assert!(!log.contains("espb_symtab_custom"), "{log}");
+    std::fs::write(f.project.join("symbols/custom.espbsym"), "0  pump_set_speed  -\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let o = run(Command::new(env!("CARGO_BIN_EXE_cargo-espb")).current_dir(&f.project).args([
+        "symbols",
+        "gen",
+        "symbols/custom.espbsym",
+        "--c",
+        "components/espb_symtab_custom",
+    ]));
+    assert!(o.status.success(), "{}", out(&o));
+    std::fs::remove_dir_all(&f.build).unwrap_or_else(|e| panic!("{e}"));
+    let log = ok(&mut f.configure(&tools, Some("esp32c3"), Some("esp32c3")));
+    let components = log.lines().find_map(|l| l.strip_prefix("-- Components: ")).unwrap_or_default();
+    assert!(components.split(' ').any(|c| c == "espb_symtab_custom"), "{log}");
+    let link = read(&f.build.join("CMakeFiles/fw.elf.dir/link.txt"));
+    assert!(link.contains("-u espb_symtab_custom"), "{link}");
+    // main.c takes the table's address (its object references the symbol).
+    let nm = which::which("llvm-nm-22").ok();
+    if tools.clang.is_none() || !available("llvm-nm-22, to read main.c's object", nm.is_some()) {
+        return;
+    }
+    let nm = nm.unwrap_or_default();
+    ok(&mut f.build(&tools, Some("esp32c3"), &["__idf_main"]));
+    let syms = ok(Command::new(&nm).arg("-u").arg(f.build.join("esp-idf/main/libmain.a")));
+    assert!(syms.contains("espb_symtab_custom") && syms.contains("espb_symtab_idf"), "{syms}");
+}
+
+/// The cargo step for real: the component's own Rust workspace builds
+/// libespb_capi.a with the real cargo, offline, from a project moved away
+/// from where it was written (RISC-V; needs the rustup target).
+#[test]
+fn real_cargo_builds_the_runtime_offline() {
+    let Some(tools) = tools() else { return };
+    let target = rust_target("esp32c3");
+    let sysroot = run(Command::new("rustc").args(["--print", "sysroot"]));
+    let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
+    let installed = Path::new(&sysroot).join("lib/rustlib").join(target).is_dir();
+    if !available(&format!("the Rust target {target} (rustup target add {target})"), installed) {
+        return;
+    }
+    let f = Fixture::new("esp32c3");
+    let moved = f.dir.join("moved");
+    std::fs::create_dir_all(&moved).unwrap_or_else(|e| panic!("{e}"));
+    let project = moved.join("fw");
+    std::fs::rename(&f.project, &project).unwrap_or_else(|e| panic!("{e}"));
+    let cmake = |args: &[&str]| {
+        let mut c = f.cmake(&tools, None);
+        // The real cargo: PATH without the fake one.
+        c.env("PATH", std::env::var_os("PATH").unwrap_or_default()).env("CARGO_NET_OFFLINE", "true").args(args);
+        c
+    };
+    let (src, build) = (project.to_string_lossy().into_owned(), f.build.to_string_lossy().into_owned());
+    ok(&mut cmake(&["-S", &src, "-B", &build, "-DIDF_TARGET=esp32c3"]));
+    ok(&mut cmake(&["--build", &build, "--target", "espb_capi_cargo"]));
+    let lib = f.build.join("esp-idf/espb_runtime/cargo").join(target).join("release/libespb_capi.a");
+    let bytes = std::fs::read(&lib).unwrap_or_else(|e| panic!("{}: {e}", lib.display()));
+    assert!(bytes.starts_with(b"!<arch>\n") && bytes.len() > 10_000, "{} bytes", bytes.len());
 }
 
 #[test]

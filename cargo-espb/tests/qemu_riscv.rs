@@ -15,13 +15,17 @@
 //! then runs the module again from C through the C API (espb-capi) with the
 //! C table espb-sys generates for ESP-IDF (tests/qemu/capi_test.c).
 //!
+//! The same firmware, started in its `rtos` mode, runs the scheduler it
+//! carries for modules' task and timer natives (tests/qemu/src/rtos) with
+//! native Rust tasks, under `-icount` so virtual time is deterministic.
+//!
 //! Each case is skipped, loudly, when qemu-system-riscv32 or its rustup
 //! target is missing; scripts/setup.sh installs them.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// A firmware build: its rustup target and the ABI espb-runtime must pick
@@ -173,14 +177,21 @@ fn module() -> &'static Path {
     })
 }
 
-/// Builds tests/qemu for `fw.target`, runs it under QEMU and checks its
-/// output.
-fn run_firmware(fw: &Firmware) {
+/// tests/qemu built for `fw.target` (once per target: the tests of one
+/// target share it), or None when the case is skipped.
+fn firmware(fw: &Firmware) -> Option<PathBuf> {
+    static BUILT: Mutex<Vec<(&str, PathBuf)>> = Mutex::new(Vec::new());
     if !have_qemu() {
-        return skip(fw, "qemu-system-riscv32 not found");
+        skip(fw, "qemu-system-riscv32 not found");
+        return None;
     }
     if !have_target(fw.target) {
-        return skip(fw, &format!("rustup target {} not installed", fw.target));
+        skip(fw, &format!("rustup target {} not installed", fw.target));
+        return None;
+    }
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, elf)) = built.iter().find(|(t, _)| *t == fw.target) {
+        return Some(elf.clone());
     }
     let module = module();
     let work = work_dir();
@@ -204,10 +215,18 @@ fn run_firmware(fw: &Firmware) {
     }
     run(&mut build, &format!("cargo build of tests/qemu for {}", fw.target));
     let elf = work.join(fw.target).join("release").join("espb-qemu-test");
+    built.push((fw.target, elf.clone()));
+    Some(elf)
+}
 
+/// Runs `elf` on the virt machine with `extra` arguments; returns its exit
+/// status and UART output (stderr appended to failure messages).
+fn qemu(fw: &Firmware, elf: &Path, extra: &[String]) -> (std::process::ExitStatus, String, String) {
     let mut child = Command::new("qemu-system-riscv32")
-        .args(["-machine", "virt", "-bios", "none", "-nographic", "-kernel"])
-        .arg(&elf)
+        .args(["-machine", "virt", "-bios", "none", "-nographic"])
+        .args(extra)
+        .arg("-kernel")
+        .arg(elf)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -239,10 +258,206 @@ fn run_firmware(fw: &Firmware) {
     let Some(status) = status else {
         panic!("QEMU ({}) did not finish within 20 s; output so far:\n{out}\n{err}", fw.target);
     };
-    let expected = format!("espb-runtime on riscv32 (qemu virt), native calls: {}\n{EXPECTED_REST}", fw.abi);
+    (status, out, err)
+}
+
+/// Runs `fw`'s firmware with `extra` QEMU arguments and compares its whole
+/// UART output with the ABI line and `rest`.
+fn check_output(fw: &Firmware, extra: &[String], rest: &str) {
+    let Some(elf) = firmware(fw) else { return };
+    let (status, out, err) = qemu(fw, &elf, extra);
+    let expected = format!("espb-runtime on riscv32 (qemu virt), native calls: {}\n{rest}", fw.abi);
     assert_eq!(out, expected, "UART output differs for {} (QEMU {status}, stderr: {err})", fw.target);
     assert!(status.success(), "the firmware reported failure: QEMU {status}\n{out}\n{err}");
 }
+
+/// Builds tests/qemu for `fw.target`, runs it under QEMU and checks its
+/// output.
+fn run_firmware(fw: &Firmware) {
+    check_output(fw, &[], EXPECTED_REST);
+}
+
+/// QEMU arguments for the firmware's scheduler modes: QEMU's loader writes
+/// `mode` to the mode word (tests/qemu/src/main.rs, MODE_WORD) before the hart
+/// starts, and `-icount` ties the virtual clock (mtime, so ticks and
+/// esp_timer) to the instructions run, 1 ns each; `sleep=off` jumps over
+/// the idle task's `wfi` to the next timer event, so an idle millisecond
+/// costs no host time.
+fn rtos_mode(mode: u32) -> Vec<String> {
+    ["-icount", "shift=0,sleep=off", "-device", &format!("loader,addr=0x84000000,data={mode},data-len=4")]
+        .map(String::from)
+        .to_vec()
+}
+
+/// The firmware's modes for a module QEMU loads (tests/qemu/src/apps.rs).
+#[derive(Clone, Copy, Debug)]
+enum Api {
+    /// Mode 2: `espb_runtime::app::App`.
+    Rust = 2,
+    /// Mode 3: espb_load, espb_start, ... (tests/qemu/capi_app.c).
+    C = 3,
+    /// Mode 4: the cost of a callback, measured.
+    Measure = 4,
+}
+
+/// QEMU arguments for modes 2 to 4: the firmware loads `module`, which
+/// QEMU's loader puts at 0x8500_0000 (its length in the next word), as an
+/// app on the scheduler, runs its `app_main` in the `main` task and
+/// unloads it after `run_for_ms` of virtual time (0: when it ends by
+/// itself).
+fn module_mode(api: Api, module: &Path, run_for_ms: u32) -> Vec<String> {
+    let len = std::fs::metadata(module).unwrap_or_else(|e| panic!("{}: {e}", module.display())).len();
+    let mut args = rtos_mode(api as u32);
+    for (addr, value) in [(0x8400_0004u32, len), (0x8400_0008, u64::from(run_for_ms))] {
+        args.extend(["-device".into(), format!("loader,addr={addr:#x},data={value},data-len=4")]);
+    }
+    args.extend(["-device".into(), format!("loader,file={},addr=0x85000000,force-raw=on", module.display())]);
+    args
+}
+
+/// tests/qemu/app/`name`.c built against the SDK headers (standard `idf`
+/// table), once per test run.
+fn sdk_module(name: &'static str) -> PathBuf {
+    static BUILT: Mutex<Vec<(&str, PathBuf)>> = Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, m)) = built.iter().find(|(n, _)| *n == name) {
+        return m.clone();
+    }
+    let out = work_dir().join(format!("{name}.espb"));
+    run(
+        Command::new(env!("CARGO_BIN_EXE_cargo-espb"))
+            .current_dir(root())
+            .args(["build", &format!("tests/qemu/app/{name}.c"), "-o"])
+            .arg(&out)
+            .args(["--", "-I", "espb-sys/sdk/include"]),
+        &format!("cargo-espb build tests/qemu/app/{name}.c"),
+    );
+    built.push((name, out.clone()));
+    out
+}
+
+/// What tests/qemu/app/rtos_natives.c prints, calling FreeRTOS and
+/// esp_timer through the standard `idf` table in the firmware's main task
+/// (`portTICK_PERIOD_MS` comes from the firmware's `__espb_cfg_FREERTOS_HZ`,
+/// 100): 30 ms are 3 ticks; xTaskDelayUntil by 5 from +3: +8, +13, +18; a
+/// queue of 2 refuses a third item and hands out the front-sent one first;
+/// a receive with a 20 ms timeout gives up after 2 ticks; a mutex cannot
+/// be taken twice, a counting semaphore created with 1 once; then printf's
+/// padding, precision and lengths. Nothing of it is left when app_main
+/// returns: it has no callbacks, so the app ends with it (the firmware's
+/// lines: see the comment above `check_app`).
+const RTOS_NATIVES_EXPECTED: &str = "\
+loaded: 0 of 32 thunks in use
+app_main in task main, 10 ms per tick
+vTaskDelay(30 ms): +3 ticks, 30 ms
+vTaskDelayUntil 0: +8 ticks
+vTaskDelayUntil 1: +13 ticks
+vTaskDelayUntil 2: +18 ticks
+send: 1 1, third when full: 0
+waiting: 2
+received -8
+received 7
+receive from empty queue with a 20 ms timeout: 0 after 2 ticks
+mutex take 1, again 0, give 1; semaphore take 1 0
+printf: [   42] [ab  ] [03.14] [beef] [z] [123456789]
+app_main returned 0
+app done by +220 ms: finished
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+firmware still running at +1230 ms
+";
+
+/// What the `rtos` mode prints (tests/qemu/src/rtos_demo.rs), fixed by
+/// FreeRTOS's rules at 100 Hz: the highest-priority ready task runs, equals
+/// run first-come first-served and take turns on the tick. Each part starts
+/// right after a tick (its +0).
+///
+/// * ping (vTaskDelay(3)) at +3 +6 +9; pong (xTaskDelayUntil, 5) at +5 +10
+///   +15, each time having delayed.
+/// * every2 (auto-reload, 2 ticks) at +2, where its callback changes its
+///   period to 3: +5, +8 (then it stops itself); once5 at +5 runs before
+///   every2's +5: armed earlier. Callbacks run in "Tmr Svc".
+/// * esp_timer every 15 ms: each callback (in the "esp_timer" task) sends
+///   to a queue the consumer task blocks on, which prints at 15, 30, 45 ms;
+///   the third callback stops its timer. ESP-IDF's return codes: 0x102
+///   ESP_ERR_INVALID_ARG (no such dispatch method), 0x103
+///   ESP_ERR_INVALID_STATE (started or deleted while armed, stopped while
+///   not).
+/// * An ESP_TIMER_ISR esp_timer every 12 ms: its callback runs in the timer
+///   interrupt (xPortInIsrContext() is 1 there, 0 in the task) and sends
+///   with xQueueSendFromISR to isr-reader (priority 3), which outranks the
+///   interrupted idle task: pxHigherPriorityTaskWoken is set. Reads at 12
+///   and 24 ms; the second callback stops its timer.
+/// * inc-a and inc-b (priority 4) each read a counter, hold the mutex over a
+///   one-tick delay, write it plus one and delay a tick: they alternate,
+///   one step per tick, and no update is lost. main (priority 1, after
+///   inc-a took it) cannot give or take it. A recursive mutex: two takes and
+///   two gives pass, a third give fails.
+/// * high (priority 8) creates busy-1 and busy-2 (priority 2, never block)
+///   and delays 5 ticks: only the tick interrupt can let it run again, at
+///   +5, and both busy tasks have had turns. Each spins with its own
+///   values in every register (and float register under ilp32f) and checks
+///   them: a switch that lost one says CORRUPTED. Turns: busy-1 from +0,
+///   busy-2 from +1, ... busy-1 from +4; at +5 the tick readies high and
+///   sends busy-1 behind busy-2, so once high is done busy-2 sees the stop
+///   first.
+/// * At the end only main, IDLE, Tmr Svc and esp_timer are left, and the
+///   heap holds what it held before the parts: deleted tasks, queues,
+///   mutexes, timers and esp_timers were freed.
+const RTOS_EXPECTED: &str = "\
+rtos: 100 Hz tick, 4 tasks at start, scheduler state 2
+-- two tasks with delays
+ping: 1 at +3 ticks
+pong: 1 at +5 ticks (delayed: 1)
+ping: 2 at +6 ticks
+ping: 3 at +9 ticks
+pong: 2 at +10 ticks (delayed: 1)
+pong: 3 at +15 ticks (delayed: 1)
+-- software timers
+xTimerCreate with period 0: NULL
+timer every2 (id 7) in Tmr Svc at +2 ticks
+timer once5 (id 9) in Tmr Svc at +5 ticks
+timer every2 (id 7) in Tmr Svc at +5 ticks
+timer every2 (id 7) in Tmr Svc at +8 ticks
+every2 active after stop: 0, once5 active after firing: 0
+-- esp_timer and a queue
+esp_timer_create: 0x0
+esp_timer_create with dispatch method 2: 0x102
+esp_timer_start_periodic 15 ms: 0x0
+again while armed: 0x103
+esp_timer_delete while armed: 0x103
+esp_timer callback 1 in esp_timer
+consumer: received 1 (1) after 15 ms
+esp_timer callback 2 in esp_timer
+consumer: received 2 (1) after 30 ms
+esp_timer callback 3 in esp_timer
+esp_timer_stop in its callback: 0x0
+consumer: received 3 (1) after 45 ms
+esp_timer_stop when stopped: 0x103
+esp_timer_start_once 25 ms: 0x0
+one-shot esp_timer after 25 ms in esp_timer
+esp_timer_is_active after it fired: false
+esp_timer_delete: 0x0 0x0
+-- an esp_timer dispatched in the interrupt
+esp_timer_create with ESP_TIMER_ISR: 0x0
+isr-reader: received 1 after 12 ms (in ISR context: 1, woke a higher-priority task: 1; here: 0)
+isr-reader: received 2 after 24 ms (in ISR context: 1, woke a higher-priority task: 1; here: 0)
+esp_timer_delete: 0x0
+-- a mutex shared by two tasks
+main: give by a non-holder 0, take while held 0
+inc-a: counter 1 at +1 ticks
+inc-b: counter 2 at +2 ticks
+inc-a: counter 3 at +3 ticks
+inc-b: counter 4 at +4 ticks
+inc-a: counter 5 at +5 ticks
+inc-b: counter 6 at +6 ticks
+counter 6 (expected 6)
+recursive mutex: takes [1, 1], gives [1, 1, 0]
+-- preemption and round robin
+high: woke at +5 ticks over busy loops; busy-1 ran, busy-2 ran
+busy-2: stopped, registers intact
+busy-1: stopped, registers intact
+rtos demo done: 4 tasks left, 0 bytes of heap more than before the parts
+";
 
 #[test]
 fn native_calls_on_riscv32_ilp32_under_qemu() {
@@ -252,4 +467,285 @@ fn native_calls_on_riscv32_ilp32_under_qemu() {
 #[test]
 fn native_calls_on_riscv32_ilp32f_under_qemu() {
     run_firmware(&ILP32F);
+}
+
+#[test]
+fn rtos_scheduler_on_riscv32_ilp32_under_qemu() {
+    check_output(&ILP32, &rtos_mode(1), RTOS_EXPECTED);
+}
+
+#[test]
+fn rtos_scheduler_on_riscv32_ilp32f_under_qemu() {
+    check_output(&ILP32F, &rtos_mode(1), RTOS_EXPECTED);
+}
+
+#[test]
+fn freertos_natives_from_a_module_on_riscv32_ilp32_under_qemu() {
+    check_output(&ILP32, &module_mode(Api::Rust, &sdk_module("rtos_natives"), 0), RTOS_NATIVES_EXPECTED);
+}
+
+#[test]
+fn freertos_natives_from_a_module_on_riscv32_ilp32f_under_qemu() {
+    check_output(&ILP32F, &module_mode(Api::Rust, &sdk_module("rtos_natives"), 0), RTOS_NATIVES_EXPECTED);
+}
+
+// ---- modules that live on: callbacks, tasks and timers (issue 9) -----------
+//
+// Each module of tests/qemu/app below runs as an app (the runtime's FreeRTOS
+// `Os`, the chip's static pool of real thunks, called by the scheduler's
+// tasks: "Tmr Svc", "esp_timer" and the module's own), once through the Rust
+// API and once through the C API, on both ABIs; both APIs print the same
+// lines. The firmware's own lines (tests/qemu/src/apps.rs):
+//
+// * `loaded: N of 32 thunks in use`: N = the module's address-taken
+//   functions (ESPB_THUNKS is not set: the default pool of 32).
+// * `app_main returned 0` / `app_main ended: ...`: printed by the `main`
+//   task once its app_main is over (an unload ends one that never returns).
+// * `app done by +T ms: finished|trapped`: the watcher (priority 10) saw the
+//   app end by itself at its once-per-tick look, or `unloading after T ms`
+//   and `status: unloaded` when it unloads it.
+// * `heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5`:
+//   nothing leaked (counted from after one load and unload, compared after
+//   one more, tests/qemu/src/apps.rs says why), every slot released, and
+//   only main, IDLE, Tmr Svc, esp_timer and the watcher left.
+// * `firmware still running at +T ms`, 1 s later: no callback of the module
+//   ran in that second, although its timers were armed.
+// Times are ms since the load, counted in 10 ms ticks.
+
+/// Runs tests/qemu/app/`name`.c through both APIs on `fw` for `run_for_ms`
+/// and compares the output with `expected` each time.
+fn check_app(fw: &Firmware, name: &'static str, run_for_ms: u32, expected: &str) {
+    let module = sdk_module(name);
+    for api in [Api::Rust, Api::C] {
+        eprintln!("{name} through the {api:?} API on {}", fw.abi);
+        check_output(fw, &module_mode(api, &module, run_for_ms), expected);
+    }
+}
+
+/// Two tests, one per ABI, checking module `name` with [`check_app`].
+macro_rules! app_tests {
+    ($name:ident, $run_for_ms:expr, $expected:expr) => {
+        mod $name {
+            use super::*;
+            #[test]
+            fn on_riscv32_ilp32_under_qemu() {
+                check_app(&ILP32, stringify!($name), $run_for_ms, $expected);
+            }
+            #[test]
+            fn on_riscv32_ilp32f_under_qemu() {
+                check_app(&ILP32F, stringify!($name), $run_for_ms, $expected);
+            }
+        }
+    };
+}
+
+/// The issue's task example: dyn_task (priority 5) preempts app_main as it
+/// is created and prints at 0, 1, 2 and 3 s; app_main loops in vTaskDelay,
+/// so the watcher unloads the app at 3.5 s with dyn_task asleep inside its
+/// callback. app_main's own vTaskDelay ends at 4 s, and its task leaves the
+/// module then: unloaded.
+const TASK_EXAMPLE: &str = "\
+loaded: 1 of 32 thunks in use
+Hello from dynamic code!
+Hello from dynamic code!
+Hello from dynamic code!
+Hello from dynamic code!
+unloading after 3500 ms
+status: unloaded
+app_main ended: the module is not loaded any more (unloaded, or stopped by a trap)
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+firmware still running at +5020 ms
+";
+app_tests!(task_example, 3500, TASK_EXAMPLE);
+
+/// The issue's timer example: app_main returns, the app lives on; the
+/// auto-reload timer calls back (in Tmr Svc) at 2 and 4 s. Unloaded at 5 s
+/// with the timer armed: no tick at 6 s.
+const TIMER_EXAMPLE: &str = "\
+loaded: 1 of 32 thunks in use
+app_main returned 0
+Timer tick!
+Timer tick!
+unloading after 5000 ms
+status: unloaded
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+firmware still running at +6010 ms
+";
+app_tests!(timer_example, 5000, TIMER_EXAMPLE);
+
+/// Callbacks in structs: the module calls its table of handlers itself
+/// (twice(7), square(7): the thunk addresses the relocations gave, entered
+/// directly); the esp_timer task calls on_fast (from a static
+/// esp_timer_create_args_t) every 300 ms and on_slow (set at run time in a
+/// stack struct) every 700 ms; unloaded at 1 s with both armed.
+const STRUCT_CALLBACK: &str = "\
+loaded: 4 of 32 thunks in use
+handlers: 14 49
+create: 0 0
+start: 0 0
+app_main returned 0
+fast #1 in esp_timer at 300 ms
+fast #2 in esp_timer at 600 ms
+slow #1 (from a stack struct)
+fast #3 in esp_timer at 900 ms
+unloading after 1000 ms
+status: unloaded
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+firmware still running at +2010 ms
+";
+app_tests!(struct_callback, 1000, STRUCT_CALLBACK);
+
+/// A queue between an esp_timer callback (every 250 ms, in the esp_timer
+/// task) and the module's consumer task, blocked in xQueueReceive with the
+/// app's lock released; after the fourth item the consumer deletes the timer,
+/// the queue and itself, and the app, with nothing left, ends by itself.
+const TIMER_QUEUE: &str = "\
+loaded: 2 of 32 thunks in use
+app_main done
+app_main returned 0
+consumer: got 1 at +250 ms
+consumer: got 2 at +500 ms
+consumer: got 3 at +750 ms
+consumer: got 4 at +1000 ms
+stop 0, delete 0
+app done by +1020 ms: finished
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+firmware still running at +2030 ms
+";
+app_tests!(timer_queue, 0, TIMER_QUEUE);
+
+/// Two module tasks (priority 4) share a mutex held over a one-tick delay:
+/// they alternate, one step per tick, and no update is lost. inc-b goes
+/// first: inc-a, created first, waits for the app's lock app_main holds,
+/// which lends main its priority, so inc-b does not preempt main when it is
+/// created and is the first ready one when app_main returns.
+const MUTEX_TASKS: &str = "\
+loaded: 1 of 32 thunks in use
+app_main returned 0
+inc-b: counter 1
+inc-a: counter 2
+inc-b: counter 3
+inc-a: counter 4
+inc-b: counter 5
+inc-a: counter 6
+inc-b: counter 7
+inc-a: counter 8
+inc-b: counter 9
+inc-a: counter 10
+counter 10 (expected 10)
+app done by +120 ms: finished
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+firmware still running at +1130 ms
+";
+app_tests!(mutex_tasks, 0, MUTEX_TASKS);
+
+/// A module that ends by itself: countdown (priority 3) prints at 0, 100,
+/// 200 ms and ends at 300; the one-shot timer fires at 150 ms and deletes
+/// itself; then nothing is left and the app unloads itself.
+const SELF_UNLOAD: &str = "\
+loaded: 2 of 32 thunks in use
+countdown 3
+app_main returns
+app_main returned 0
+countdown 2
+one-shot timer once fired
+countdown 1
+countdown done
+app done by +310 ms: finished
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+firmware still running at +1320 ms
+";
+app_tests!(self_unload, 0, SELF_UNLOAD);
+
+/// A trap in a module task: faulty divides by 2, 1, then 0 at 200 ms. The
+/// runtime logs it (task, function, line), stops the app (bystander
+/// deleted, the ticker timer, which fired at 120 ms, stopped and deleted)
+/// and the firmware runs on.
+const CALLBACK_TRAP: &str = "\
+loaded: 3 of 32 thunks in use
+step 0: 50
+app_main returned 0
+step 1: 100
+tick
+espb: module stopped: trap: integer divide by zero in function `faulty` at callback_trap.c:19 (task faulty)
+app done by +210 ms: trapped
+last trap: trap: integer divide by zero in function `faulty` at callback_trap.c:19 (task faulty)
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+firmware still running at +1220 ms
+";
+app_tests!(callback_trap, 0, CALLBACK_TRAP);
+
+/// 40 address-taken functions for a pool of 32: refused at load, naming the
+/// numbers and the remedy; nothing is kept of it.
+const THUNK_EXHAUST: &str = "\
+load refused: the module needs 40 callback thunks, but only 32 of the firmware's 32 are free: unload other \
+modules, or build the firmware with more (environment variable ESPB_THUNKS=<count> when building espb-runtime; \
+default 32)
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+firmware still running at +1010 ms
+";
+app_tests!(thunk_exhaust, 0, THUNK_EXHAUST);
+
+/// Unloaded at 1 s with an auto-reload timer (300 ms: 300, 600, 900), a
+/// periodic esp_timer (400 ms: 400, 800) armed and a task asleep for a
+/// minute: none of them runs again.
+const UNLOAD_ARMED: &str = "\
+loaded: 3 of 32 thunks in use
+sleeper: sleeping for a minute
+app_main returned 0
+timer fired
+esp_timer fired
+timer fired
+esp_timer fired
+timer fired
+unloading after 1000 ms
+status: unloaded
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+firmware still running at +2010 ms
+";
+app_tests!(unload_armed, 1000, UNLOAD_ARMED);
+
+/// An app_main that never returns and starts nothing, unloaded at 1.2 s
+/// while it waits in vTaskDelay: its task comes out at 1.5 s ("unloaded")
+/// instead of running on in freed memory (through the C API, espb_unload
+/// runs on the watcher while espb_start still runs on main).
+const ENTRY_LOOP: &str = "\
+loaded: 0 of 32 thunks in use
+app_main: round 1
+app_main: round 2
+app_main: round 3
+unloading after 1200 ms
+status: unloaded
+app_main ended: the module is not loaded any more (unloaded, or stopped by a trap)
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 5
+firmware still running at +2520 ms
+";
+app_tests!(entry_loop, 1200, ENTRY_LOOP);
+
+/// Mode 4 on `fw`: instructions (minstret) for one call of a module
+/// callback through its thunk, as a native makes it; printed for the docs
+/// and bounded so that a slower path shows up here.
+fn measure_callback(fw: &Firmware) {
+    let Some(elf) = firmware(fw) else { return };
+    let (status, out, err) = qemu(fw, &elf, &module_mode(Api::Measure, &sdk_module("callback_cost"), 0));
+    assert!(status.success(), "the measurement failed: QEMU {status}\n{out}\n{err}");
+    let number = |prefix: &str| -> u64 {
+        let line = out.lines().find_map(|l| l.strip_prefix(prefix)).unwrap_or_else(|| panic!("no `{prefix}`:\n{out}"));
+        line.split(' ').next().and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("not a number: {line}"))
+    };
+    let round_trip = number("thunk round trip: ");
+    let mutex = number("mutex take + give: ");
+    eprintln!("{}: callback round trip {round_trip} instructions (mutex take + give: {mutex})", fw.abi);
+    assert!(out.contains("add_one(0) = 1, 100 calls: 100"), "the callback computed something else:\n{out}");
+    assert!((500..8000).contains(&round_trip), "a callback round trip costs {round_trip} instructions:\n{out}");
+}
+
+#[test]
+fn callback_cost_on_riscv32_ilp32_under_qemu() {
+    measure_callback(&ILP32);
+}
+
+#[test]
+fn callback_cost_on_riscv32_ilp32f_under_qemu() {
+    measure_callback(&ILP32F);
 }

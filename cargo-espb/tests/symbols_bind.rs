@@ -3,7 +3,7 @@
 //! guard that is off in the firmware's sdkconfig is refused, and the loader
 //! refuses a module whose tables or slots do not match the firmware.
 
-use espb_runtime::{Config, ImportRef, Instance, InstantiateError, format};
+use espb_runtime::{Config, ImportRef, Instance, InstantiateError, VerifiedModule, format};
 use espb_sim::PcHost;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -156,12 +156,12 @@ fn an_import_disabled_in_the_sdkconfig_is_refused_with_its_option() {
 fn built_module() -> espb_runtime::Module {
     let (dir, out) = build(USES_PRINTF, &[]);
     assert!(out.status.success(), "{}", text(&out));
-    format::load(&std::fs::read(dir.path().join("app.espb")).expect("module")).expect("loads")
+    format::load(&std::fs::read(dir.path().join("app.espb")).expect("module")).expect("loads").into()
 }
 
 fn instantiate(m: espb_runtime::Module) -> Result<(), InstantiateError> {
     let (host, _, _) = PcHost::capture();
-    Instance::new(m, host, Config::default()).map(|_| ())
+    Instance::new(VerifiedModule::new(m)?, host, Config::default()).map(|_| ())
 }
 
 #[test]

@@ -172,6 +172,9 @@ pub unsafe extern "C" fn espb_start(app: *mut EspbApp, entry: *const c_char) -> 
     let Ok(entry) = unsafe { CStr::from_ptr(entry) }.to_str() else {
         return outcome(EspbError::Args, format_args!("the entry name is not UTF-8"));
     };
+    // Its own handle: espb_unload from another task (an entry that never
+    // returns is stopped that way) frees `app` while this one still runs.
+    let a = a.clone();
     let r: Result<_, (EspbError, alloc::string::String)> = match a.start(entry) {
         Ok(o) => {
             LAST_RETURN.store(o.value(), Ordering::Relaxed);
@@ -206,7 +209,8 @@ pub unsafe extern "C" fn espb_status(app: *const EspbApp) -> EspbStatus {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn espb_wait(app: *const EspbApp) -> EspbStatus {
     // SAFETY: the caller's contract.
-    unsafe { get(app) }.map_or(EspbStatus::Unloaded, |a| a.wait().into())
+    // Its own handle, as in espb_start: espb_unload may free `app` meanwhile.
+    unsafe { get(app) }.cloned().map_or(EspbStatus::Unloaded, |a| a.wait().into())
 }
 
 /// Copies the trap that stopped the module ("trap: integer divide by zero in
@@ -236,14 +240,20 @@ pub unsafe extern "C" fn espb_last_trap(app: *const EspbApp, buf: *mut c_char, l
 
 /// Stops everything the module started (tasks deleted, timers and
 /// esp_timers stopped and deleted, handlers removed), frees its memory and
-/// thunk slots, and frees the handle. NULL is ignored.
+/// thunk slots, and frees the handle. NULL is ignored. An [`espb_start`] or
+/// [`espb_wait`] on the handle in progress on another task returns once its
+/// task is out of the module.
 ///
 /// # Safety
-/// `app` is NULL or a live handle, not used again.
+/// `app` is NULL or a live handle, not used again (but by the calls in
+/// progress).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn espb_unload(app: *mut EspbApp) {
     if !app.is_null() {
         // SAFETY: the caller's contract: a handle from espb_load, once.
-        drop(unsafe { alloc::boxed::Box::from_raw(app) });
+        let a = unsafe { alloc::boxed::Box::from_raw(app) };
+        // Explicitly: an espb_start or espb_wait in progress holds another
+        // handle, so dropping this one alone would not unload.
+        a.app.unload();
     }
 }

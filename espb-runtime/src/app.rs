@@ -49,6 +49,7 @@ use crate::os::{Os, Resource, TaskId};
 use crate::runner::{Outcome, RunError, entry_call};
 use crate::sync::{Arc, AtomicU8, AtomicU32, AtomicUsize};
 use crate::thunk::{Args, BindError, CallbackError, Callee, Invoked, ThunkPool, place};
+use crate::verify::VerifiedModule;
 use crate::vm::context::{ExecCtx, Hooks};
 use crate::vm::resources::ISR_CALLBACK_NATIVES;
 use crate::vm::{Config, Gate, Host, Instance, InstantiateError, Trap, TrapKind, describe_trap};
@@ -267,7 +268,7 @@ impl<H: Host + Send + 'static> App<H> {
 
     /// [`App::load`] of a decoded module.
     pub fn load_module(
-        m: Module,
+        m: VerifiedModule,
         host: H,
         config: Config,
         os: &'static dyn Os,

@@ -2,11 +2,18 @@
 //! it. `no_std` + `alloc`, so the same crate runs inside ESP-IDF firmware, on
 //! bare-metal RISC-V under QEMU, and on the PC.
 //!
-//! Flow: [`format::decode`] bytes -> [`Module`]; [`verify::verify`] checks it
-//! completely; [`Instance::new`] lays out its memory and resolves imports;
+//! The modules follow the pipeline: [`isa`] (the instruction set: opcode
+//! table and operand codec), [`format`] (the container: bytes <-> [`Module`],
+//! and the flash partition header), [`verify`], [`disasm`], [`vm`] (instances
+//! and the interpreter) with [`native`] (calling firmware functions),
+//! [`symtab`] and [`chip`], and [`runner`], which does it all on a device.
+//!
+//! Flow: [`format::load`] decodes bytes and verifies them completely into a
+//! [`VerifiedModule`] (decoding alone: [`format::decode`]); [`Instance::new`]
+//! lays out its memory and resolves imports, without verifying again;
 //! [`Instance::call`] runs a function ([`runner::run_module`] does all of
-//! it on a device, with [`chip::Chip`]'s memory windows). A trap returns an error; it never
-//! panics and never touches memory outside the instance.
+//! it on a device, with [`chip::Chip`]'s memory windows). A trap returns an
+//! error; it never panics and never touches memory outside the instance.
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 
 extern crate alloc;
@@ -28,6 +35,7 @@ pub mod vm;
 
 pub use format::{LoadError, load};
 pub use module::*;
+pub use verify::VerifiedModule;
 pub use vm::{
     Config, FirmwareWindows, Heap, Host, HostCtx, Instance, InstantiateError, Memory, NoHost, PC_MEMORY_BASE,
     TableLookupError, Trap, TrapKind, describe_trap,

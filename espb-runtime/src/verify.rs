@@ -8,8 +8,11 @@
 //! result, valid sub-operation selectors, a terminator at the end of each
 //! function, relocations inside the data, and consistent side tables.
 //!
-//! Register and branch-target checks are driven by the opcode table (see
-//! [`crate::format::code`]), so a new opcode is covered without code here.
+//! Register, branch-target and terminator checks are driven by the opcode
+//! table (operand kinds and flow, see [`crate::isa`]), so a new opcode is
+//! covered without code here. [`format::load`](crate::format::load) runs
+//! [`verify`] and hands out a [`VerifiedModule`], the only thing an
+//! instance is made from.
 
 use crate::isa::operand::{Operand, operands};
 use crate::isa::{Conv, FBinary, FUnary, Instr, Opcode};
@@ -105,6 +108,47 @@ pub enum VerifyError {
     HintArgOutOfRange { import: u16, role: &'static str, arg: u32, params: usize },
     #[error("import hints: import {import}: argument {arg} is both `{first}` and `{second}`")]
     HintConflict { import: u16, arg: u32, first: &'static str, second: &'static str },
+}
+
+/// A module [`verify`] accepted: what [`Instance::new`](crate::Instance::new)
+/// takes, so code is verified once, when it is loaded
+/// ([`format::load`](crate::format::load) returns one), and the interpreter
+/// may read it without checks. It derefs to the [`Module`]; there is no
+/// mutable access, which could undo what was checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedModule(Module);
+
+impl VerifiedModule {
+    /// Verifies `m` completely.
+    pub fn new(m: Module) -> Result<VerifiedModule, VerifyError> {
+        verify(&m)?;
+        Ok(VerifiedModule(m))
+    }
+
+    pub fn module(&self) -> &Module {
+        &self.0
+    }
+}
+
+impl core::ops::Deref for VerifiedModule {
+    type Target = Module;
+    fn deref(&self) -> &Module {
+        &self.0
+    }
+}
+
+impl TryFrom<Module> for VerifiedModule {
+    type Error = VerifyError;
+    fn try_from(m: Module) -> Result<VerifiedModule, VerifyError> {
+        VerifiedModule::new(m)
+    }
+}
+
+/// The module again, to change it (it must be verified anew to run).
+impl From<VerifiedModule> for Module {
+    fn from(m: VerifiedModule) -> Module {
+        m.0
+    }
 }
 
 /// Checks a decoded module completely; see the module documentation.
@@ -264,10 +308,6 @@ fn verify_data(m: &Module) -> Result<(), VerifyError> {
     Ok(())
 }
 
-const fn is_terminator(op: Opcode) -> bool {
-    matches!(op, Opcode::Br | Opcode::MovBr | Opcode::BrTable | Opcode::Ret | Opcode::RetVoid | Opcode::Unreachable)
-}
-
 /// Per-function context for instruction checks.
 struct Ctx<'m> {
     m: &'m Module,
@@ -411,7 +451,7 @@ fn verify_code(m: &Module, func: usize, f: &Function) -> Result<(), VerifyError>
         // `decode` always advances (the opcode byte at least).
         pc = next.max(pc + 1);
     }
-    if !is_terminator(last.1) {
+    if !last.1.flow().ends_block() {
         return Err(VerifyError::MissingTerminator { func, pc: last.0, mnemonic: last.1.mnemonic() });
     }
 
@@ -451,10 +491,10 @@ mod tests {
         let mut code = alloc::vec![op as u8];
         for &(_, k) in op.operands() {
             match k {
-                OperandKind::Reg => code.push(reg),
+                OperandKind::Def | OperandKind::Use => code.push(reg),
                 OperandKind::U16 => code.extend_from_slice(&idx.to_le_bytes()),
                 OperandKind::Target => code.extend_from_slice(&[0, 0]),
-                OperandKind::Regs => code.extend_from_slice(&[1, reg]),
+                OperandKind::Args => code.extend_from_slice(&[1, reg]),
                 OperandKind::Targets => code.extend_from_slice(&[1, 0, 0, 0]),
                 k => code.extend(core::iter::repeat_n(0, k.fixed_size().unwrap_or(0))),
             }
@@ -494,7 +534,8 @@ mod tests {
     #[test]
     fn every_register_operand_is_checked() {
         for &op in Opcode::ALL {
-            let has_reg = op.operands().iter().any(|(_, k)| matches!(k, OperandKind::Reg | OperandKind::Regs));
+            let has_reg =
+                op.operands().iter().any(|(_, k)| matches!(k, OperandKind::Def | OperandKind::Use | OperandKind::Args));
             if !has_reg {
                 continue;
             }
@@ -543,7 +584,7 @@ mod tests {
                         code[at + 2] = 1;
                         at += 4;
                     }
-                    OperandKind::Regs => at += 2,
+                    OperandKind::Args => at += 2,
                     k => at += k.fixed_size().unwrap_or(0),
                 }
             }

@@ -3,6 +3,7 @@
 //! slices, unload (resources stopped, late callbacks refused), traps in a
 //! task, auto-unload, ISR deferral. Modules are assembled by hand.
 
+use espb_runtime::VerifiedModule;
 use espb_runtime::app::{App, AppStatus};
 use espb_runtime::isa::{Instr, Regs};
 use espb_runtime::os::{Os, Resource, TaskId};
@@ -415,7 +416,7 @@ fn module(entry: Vec<Instr<'static>>) -> Module {
 fn load(w: &'static World, m: Module, pool_size: usize, config: Config) -> Result<App<TestHost>, RunError> {
     let pool = ThunkPool::synthetic(pool_size);
     let _ = w.pool.set(pool);
-    App::load_module(m, TestHost(w), config, w, pool)
+    App::load_module(VerifiedModule::new(m).unwrap(), TestHost(w), config, w, pool)
 }
 
 fn until(what: &str, f: impl Fn() -> bool) {
@@ -535,7 +536,14 @@ fn a_trap_in_a_task_stops_only_that_module_and_names_function_and_task() {
     entry.extend(ret0());
     let app = load(w, module(entry), 8, Config::default()).unwrap();
     // Another app on the same pool keeps running.
-    let other = App::load_module(module(ret0().to_vec()), TestHost(w), Config::default(), w, w.pool()).unwrap();
+    let other = App::load_module(
+        VerifiedModule::new(module(ret0().to_vec())).unwrap(),
+        TestHost(w),
+        Config::default(),
+        w,
+        w.pool(),
+    )
+    .unwrap();
     assert_eq!(app.start("app_main"), Ok(Outcome::Returned(0)));
     assert_eq!(app.wait(), AppStatus::Trapped);
     let t = app.last_trap().unwrap();

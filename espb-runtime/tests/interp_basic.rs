@@ -2,7 +2,7 @@
 
 use espb_runtime::describe_trap;
 use espb_runtime::isa::{Instr, Regs, Targets, encode_targets};
-use espb_runtime::{Config, Data, FuncType, Function, Instance, Module, NoHost, TrapKind, ValType};
+use espb_runtime::{Config, Data, FuncType, Function, Instance, Module, NoHost, TrapKind, ValType, VerifiedModule};
 
 fn asm(instrs: &[Instr<'_>]) -> Vec<u8> {
     let mut code = Vec::new();
@@ -45,7 +45,7 @@ fn fib_module() -> Module {
 
 #[test]
 fn recursive_fib() {
-    let mut inst = Instance::new(fib_module(), NoHost, Config::default()).unwrap();
+    let mut inst = Instance::new(VerifiedModule::new(fib_module()).unwrap(), NoHost, Config::default()).unwrap();
     assert_eq!(inst.call(0, &[20]).unwrap(), Some(6765));
     assert_eq!(inst.call(0, &[1]).unwrap(), Some(1));
 }
@@ -53,7 +53,7 @@ fn recursive_fib() {
 #[test]
 fn deep_recursion_traps_with_stack_exhausted() {
     let config = Config { max_call_depth: 50, ..Config::default() };
-    let mut inst = Instance::new(fib_module(), NoHost, config).unwrap();
+    let mut inst = Instance::new(VerifiedModule::new(fib_module()).unwrap(), NoHost, config).unwrap();
     let t = inst.call(0, &[60]).unwrap_err();
     assert_eq!(t.kind, TrapKind::StackExhausted);
     assert!(describe_trap(inst.module(), &t).contains("in function `fib`"));
@@ -67,7 +67,9 @@ fn fuel_stops_runaway_code() {
         functions: vec![Function { ty: 0, num_regs: 1, frame_size: 0, code }],
         ..Module::default()
     };
-    let mut inst = Instance::new(m, NoHost, Config { fuel: Some(1000), ..Config::default() }).unwrap();
+    let mut inst =
+        Instance::new(VerifiedModule::new(m).unwrap(), NoHost, Config { fuel: Some(1000), ..Config::default() })
+            .unwrap();
     assert_eq!(inst.call(0, &[]).unwrap_err().kind, TrapKind::OutOfFuel);
 }
 
@@ -114,7 +116,7 @@ fn memory_stack_table_and_division() {
         data: Data { size: 4, align: 4, init: vec![], relocs: vec![] },
         ..Module::default()
     };
-    let mut inst = Instance::new(m, NoHost, Config::default()).unwrap();
+    let mut inst = Instance::new(VerifiedModule::new(m).unwrap(), NoHost, Config::default()).unwrap();
     assert_eq!(inst.call(0, &[0]).unwrap(), Some(10));
     assert_eq!(inst.call(0, &[1]).unwrap(), Some(20));
     assert_eq!(inst.call(0, &[5]).unwrap(), Some(5)); // 15 / 3
@@ -129,7 +131,7 @@ fn out_of_bounds_load_traps_with_address() {
         functions: vec![Function { ty: 0, num_regs: 1, frame_size: 0, code }],
         ..Module::default()
     };
-    let mut inst = Instance::new(m, NoHost, Config::default()).unwrap();
+    let mut inst = Instance::new(VerifiedModule::new(m).unwrap(), NoHost, Config::default()).unwrap();
     let t = inst.call(0, &[]).unwrap_err();
     assert_eq!(t.kind, TrapKind::OutOfBounds { addr: 0, len: 4 });
     assert_eq!(t.pc, 6);

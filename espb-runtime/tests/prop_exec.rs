@@ -34,7 +34,7 @@ fn usable() -> Vec<Opcode> {
 fn operand(op: Opcode, name: &str, kind: OperandKind, nfuncs: u16, ninstrs: usize) -> BoxedStrategy<Val> {
     let target = (0..ninstrs).prop_map(Val::Target).boxed();
     match kind {
-        OperandKind::Reg => (0..NREGS as u8).prop_map(Val::Byte).boxed(),
+        OperandKind::Def | OperandKind::Use => (0..NREGS as u8).prop_map(Val::Byte).boxed(),
         OperandKind::U8 => {
             let hi: u8 = match op {
                 Opcode::Convert => 17,
@@ -59,7 +59,7 @@ fn operand(op: Opcode, name: &str, kind: OperandKind, nfuncs: u16, ninstrs: usiz
         OperandKind::I64 => any::<i64>().prop_map(|v| Val::Bytes(v.to_le_bytes().to_vec())).boxed(),
         OperandKind::Target => target,
         // Calls pass exactly the two parameters of type 0.
-        OperandKind::Regs => prop::collection::vec(0..NREGS as u8, 2).prop_map(Val::Regs).boxed(),
+        OperandKind::Args => prop::collection::vec(0..NREGS as u8, 2).prop_map(Val::Regs).boxed(),
         OperandKind::Targets => prop::collection::vec(0..ninstrs, 0..4).prop_map(Val::Targets).boxed(),
     }
 }

@@ -13,7 +13,7 @@ pub const CHIPS_CMAKE_PATH: &str = "component/espb_runtime/chips.cmake";
 
 /// The crates espb-capi needs built from source where the toolchain has no
 /// prebuilt ones (`-Zbuild-std=...`).
-const CAPI_BUILD_STD: &str = "core,alloc";
+pub const CAPI_BUILD_STD: &str = "core,alloc";
 
 /// Text of `chips.cmake`: `ESPB_CHIPS` (every IDF_TARGET the runtime
 /// supports) and, per chip, `ESPB_CHIP_<chip>_RUST_TARGET`,
@@ -23,7 +23,9 @@ pub fn chips_cmake() -> String {
     let names: Vec<&str> = Chip::ALL.iter().map(|c| c.name()).collect();
     let mut s = String::from(
         "# Generated from espb-runtime's chip table (espb-runtime/src/chip.rs) by\n\
-         # espb_sys::component::chips_cmake. Do not edit: change the table, then run\n\
+         # espb_sys::component::chips_cmake; `cargo espb new` copies it into firmware\n\
+         # projects with the runtime it belongs to. Not edited by hand: in the\n\
+         # cargo-espb repository change the table, then run\n\
          #   ESPB_REGENERATE=1 cargo test -p espb-sys --test component\n\
          # (the test fails while this file is stale).\n\
          #\n\

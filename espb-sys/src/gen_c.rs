@@ -68,6 +68,7 @@ pub fn component_of_header(header: &str) -> Option<&'static str> {
         "esp_wifi.h" | "esp_wifi_default.h" => "esp_wifi",
         "esp_netif.h" => "esp_netif",
         "esp_err.h" | "esp_idf_version.h" => "esp_common",
+        "esp_rom_sys.h" => "esp_rom",
         _ => return None,
     })
 }
@@ -86,6 +87,7 @@ fn is_libc_header(h: &str) -> bool {
             | "sys/time.h"
             | "sys/reent.h"
             | "strings.h"
+            | "assert.h"
     )
 }
 
@@ -290,7 +292,8 @@ fn cmake(m: &Manifest) -> String {
     if !unknown.is_empty() {
         let _ = writeln!(
             out,
-            "# Headers of unknown components (add them to PRIV_REQUIRES): {}",
+            "# Headers of components this generator does not know, not required here: {}\n\
+             # (header `-` in the manifest makes the table declare such a function itself).",
             unknown.into_iter().collect::<Vec<_>>().join(" ")
         );
     }

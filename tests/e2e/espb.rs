@@ -21,6 +21,31 @@ pub struct Variant {
 
 /// [`build`] as `variant` says.
 pub fn build_with(src: &Path, work: &Path, clang_flags: &[&str], variant: Variant) -> Result<PathBuf, String> {
+    let (shown, built) = run_build(src, work, clang_flags, variant)?;
+    built.map_err(|o| {
+        format!("espb build failed ({}):\n  $ {shown}\n{}", o.describe_end(), util::indent(&o.stderr_str(), 40))
+    })
+}
+
+/// [`build_with`], with a refusal as the CLI's outcome: `Ok(Err(outcome))`
+/// when the build ended without a module. `Err` if the CLI panicked.
+pub fn build_outcome(
+    src: &Path,
+    work: &Path,
+    clang_flags: &[&str],
+    variant: Variant,
+) -> Result<Result<PathBuf, Outcome>, String> {
+    run_build(src, work, clang_flags, variant).map(|(_, built)| built)
+}
+
+/// Runs the build; returns the command line shown in reports and the module
+/// or the failed build's outcome.
+fn run_build(
+    src: &Path,
+    work: &Path,
+    clang_flags: &[&str],
+    variant: Variant,
+) -> Result<(String, Result<PathBuf, Outcome>), String> {
     let out = work.join(format!("{}.espb", util::stem(src)));
     let mut cmd = util::espb_cmd();
     if let Some(c) = variant.clang {
@@ -36,14 +61,8 @@ pub fn build_with(src: &Path, work: &Path, clang_flags: &[&str], variant: Varian
     let shown = util::show_cmd(&cmd);
     let o = util::run(cmd, Duration::from_secs(300)).map_err(|e| format!("cannot start {shown}: {e}"))?;
     util::check_no_panic(&format!("`{shown}`"), &o)?;
-    if o.code() != Some(0) || !out.is_file() {
-        return Err(format!(
-            "espb build failed ({}):\n  $ {shown}\n{}",
-            o.describe_end(),
-            util::indent(&o.stderr_str(), 40)
-        ));
-    }
-    Ok(out)
+    let built = if o.code() == Some(0) && out.is_file() { Ok(out) } else { Err(o) };
+    Ok((shown, built))
 }
 
 /// `cargo-espb espb run MODULE`.

@@ -109,6 +109,12 @@ fn main() {
     if let Some(why) = &csmith_missing {
         eprintln!("\n*** WARNING: csmith tests ignored: {why}\n");
     }
+    trials.push(Trial::test("csmith::refusal_groups", || to_failed(csmith::refusal_groups_test())).with_kind("csmith"));
+    trials.push(
+        Trial::test("csmith::seeds_cover_packed_bitfields", || to_failed(csmith::seeds_cover_packed_bitfields()))
+            .with_kind("csmith")
+            .with_ignored_flag(csmith_missing.is_some()),
+    );
     for &seed in csmith::SEEDS {
         trials.push(
             Trial::test(format!("csmith::seed_{seed}"), move || to_failed(csmith::run_seed(seed)))

@@ -67,3 +67,182 @@ float vscale(float scale, int n, ...) {
     for (int i = 0; i < n && i < 8; i++) sum += v[i];
     return scale * (float)sum;
 }
+
+/* ---- stdio for modules (the `idf` table's printf, puts, putchar) ----
+ * A small printf: flags - 0 + space, width and precision (also *), the
+ * lengths hh h l ll z, and d i u x X o c s p f %. Floats are formatted in
+ * Rust (qemu_fmt_f64). Returns the number of characters written. */
+int qemu_fmt_f64(char *buf, int cap, double v, int precision);
+
+typedef struct {
+    int count;
+} out_t;
+
+static void out_char(out_t *o, char c) {
+    qemu_put_char(c);
+    o->count++;
+}
+
+static void out_padded(out_t *o, const char *s, int len, int width, int left, char pad) {
+    /* A sign stays in front of zero padding. */
+    if (pad == '0' && len > 0 && (s[0] == '-' || s[0] == '+' || s[0] == ' ')) {
+        out_char(o, s[0]);
+        s++;
+        len--;
+        width--;
+    }
+    if (!left)
+        for (int i = len; i < width; i++) out_char(o, pad);
+    for (int i = 0; i < len; i++) out_char(o, s[i]);
+    if (left)
+        for (int i = len; i < width; i++) out_char(o, ' ');
+}
+
+static int format_unsigned(char *end, unsigned long long v, unsigned base, int upper) {
+    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    int n = 0;
+    do {
+        *--end = digits[v % base];
+        v /= base;
+        n++;
+    } while (v);
+    return n;
+}
+
+int vprintf(const char *fmt, va_list ap) {
+    out_t o = {0};
+    for (const char *p = fmt; *p; p++) {
+        if (*p != '%') {
+            out_char(&o, *p);
+            continue;
+        }
+        int left = 0, plus = 0, space = 0, width = 0, precision = -1, length = 0;
+        char pad = ' ';
+        for (;; p++) {
+            if (p[1] == '-') left = 1;
+            else if (p[1] == '0') pad = '0';
+            else if (p[1] == '+') plus = 1;
+            else if (p[1] == ' ') space = 1;
+            else break;
+        }
+        p++;
+        if (*p == '*') {
+            width = va_arg(ap, int);
+            p++;
+        } else
+            while (*p >= '0' && *p <= '9') width = width * 10 + (*p++ - '0');
+        if (*p == '.') {
+            p++;
+            precision = 0;
+            if (*p == '*') {
+                precision = va_arg(ap, int);
+                p++;
+            } else
+                while (*p >= '0' && *p <= '9') precision = precision * 10 + (*p++ - '0');
+        }
+        while (*p == 'h') p++;
+        if (*p == 'l') {
+            length = 1;
+            p++;
+            if (*p == 'l') {
+                length = 2;
+                p++;
+            }
+        } else if (*p == 'z') {
+            p++;
+        }
+        if (left) pad = ' ';
+        char buf[64];
+        char *end = buf + sizeof buf;
+        switch (*p) {
+        case 'd':
+        case 'i': {
+            long long v = length == 2 ? va_arg(ap, long long) : length == 1 ? va_arg(ap, long) : va_arg(ap, int);
+            unsigned long long u = v < 0 ? 0ULL - (unsigned long long) v : (unsigned long long) v;
+            int n = format_unsigned(end, u, 10, 0);
+            char *s = end - n;
+            if (v < 0 || plus || space) {
+                *--s = v < 0 ? '-' : plus ? '+' : ' ';
+                n++;
+            }
+            out_padded(&o, s, n, width, left, pad);
+            break;
+        }
+        case 'u':
+        case 'x':
+        case 'X':
+        case 'o':
+        case 'p': {
+            unsigned long long v;
+            if (*p == 'p') v = (unsigned long) va_arg(ap, void *);
+            else if (length == 2) v = va_arg(ap, unsigned long long);
+            else if (length == 1) v = va_arg(ap, unsigned long);
+            else v = va_arg(ap, unsigned);
+            unsigned base = *p == 'u' ? 10 : *p == 'o' ? 8 : 16;
+            int n = format_unsigned(end, v, base, *p == 'X');
+            char *s = end - n;
+            if (*p == 'p') {
+                *--s = 'x';
+                *--s = '0';
+                n += 2;
+            }
+            out_padded(&o, s, n, width, left, pad);
+            break;
+        }
+        case 'c': {
+            char c = (char) va_arg(ap, int);
+            out_padded(&o, &c, 1, width, left, ' ');
+            break;
+        }
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            if (!s) s = "(null)";
+            int n = 0;
+            while (s[n] && (precision < 0 || n < precision)) n++;
+            out_padded(&o, s, n, width, left, ' ');
+            break;
+        }
+        case 'f':
+        case 'F': {
+            double v = va_arg(ap, double);
+            int n = qemu_fmt_f64(buf, (int) sizeof buf - 1, v, precision < 0 ? 6 : precision); /* room for a sign */
+            if (n > 0 && buf[0] != '-' && (plus || space)) {
+                for (int i = n; i > 0; i--) buf[i] = buf[i - 1];
+                buf[0] = plus ? '+' : ' ';
+                n++;
+            }
+            out_padded(&o, buf, n, width, left, pad);
+            break;
+        }
+        case '%':
+            out_char(&o, '%');
+            break;
+        case 0:
+            return o.count;
+        default:
+            out_char(&o, '%');
+            out_char(&o, *p);
+        }
+    }
+    return o.count;
+}
+
+int printf(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vprintf(fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+int puts(const char *s) {
+    int n = 0;
+    for (; s[n]; n++) qemu_put_char(s[n]);
+    qemu_put_char('\n');
+    return n + 1;
+}
+
+int putchar(int c) {
+    qemu_put_char(c);
+    return c;
+}

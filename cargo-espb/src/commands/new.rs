@@ -21,20 +21,11 @@ impl Args {
         eprintln!("     Created {what} `{}` for {} in {}", a.name, a.chip, root.display());
         match a.firmware {
             None => eprintln!("        Next cd {} && cargo espb build", root.display()),
-            Some(FirmwareKind::Idf) => match crate::project::new::espb_runtime_component() {
-                Some(dir) => {
-                    eprintln!(
-                        "        Uses the espb_runtime component at {} (ESPB_RUNTIME_DIR overrides)",
-                        dir.display()
-                    );
-                    eprintln!("        Next cd {} && idf.py set-target {} build", root.display(), a.chip);
-                }
-                None => eprintln!(
-                    "        Next set ESPB_RUNTIME_DIR to espb-sys/component/espb_runtime of a cargo-espb checkout \
-                     (or copy it to components/espb_runtime), then `idf.py set-target {} build`",
-                    a.chip
-                ),
-            },
+            Some(FirmwareKind::Idf) => eprintln!(
+                "        Next cd {} && idf.py set-target {} build (README.md says what its cargo step needs)",
+                root.display(),
+                a.chip
+            ),
             Some(FirmwareKind::Rust) => eprintln!("        Next cd {} && cargo build", root.display()),
         }
         Ok(())

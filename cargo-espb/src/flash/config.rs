@@ -29,7 +29,7 @@ pub enum ConfigError {
 // ---------------------------------------------------------------- espb.toml
 
 fn default_partition() -> String {
-    "espb".into()
+    super::MODULE_PARTITION_LABEL.into()
 }
 fn default_output() -> PathBuf {
     PathBuf::from("build/module.espb")

@@ -23,6 +23,15 @@ use config::ConfigError;
 use plan::{Context, FirmwareInput, ModuleInput, PlanError, Request, Sourced};
 use table::TableError;
 
+/// The module partition's label: `cargo espb new` writes it into the
+/// firmware's partitions.csv, the generated firmware looks the module up by
+/// it, and `flash` writes there unless espb.toml `[flash] partition` says
+/// otherwise.
+pub const MODULE_PARTITION_LABEL: &str = "espb";
+/// The module partition's subtype (type `data`) in those same three places;
+/// ESP-IDF gives `undefined` to nothing of its own.
+pub const MODULE_PARTITION_SUBTYPE: esp_idf_part::DataType = esp_idf_part::DataType::Undefined;
+
 /// Everything `cargo espb flash` can fail with. Each message says what went
 /// wrong, where, and what to do.
 #[derive(Debug, thiserror::Error)]

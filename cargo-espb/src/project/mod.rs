@@ -28,6 +28,7 @@
 pub mod build;
 pub mod new;
 pub mod sim;
+pub mod vendor;
 
 #[cfg(feature = "translator")]
 pub use build::{BuildOptions, BuildReport, build_project};
@@ -116,6 +117,9 @@ pub enum ProjectError {
 
     #[error(transparent)]
     Flags(#[from] crate::flags::FlagsError),
+
+    #[error(transparent)]
+    Vendor(#[from] vendor::VendorError),
 
     #[error(transparent)]
     Toolchain(#[from] crate::toolchain::ToolchainError),

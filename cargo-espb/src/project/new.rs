@@ -2,8 +2,9 @@
 //! (ESP-IDF C with idf.py, or Rust with esp-idf-sys), from the templates
 //! embedded in the binary (`templates/`).
 
-use super::ProjectError;
+use super::{ProjectError, vendor};
 use crate::flags::{Chip, ChipFlags, sdk};
+use crate::flash::{MODULE_PARTITION_LABEL, MODULE_PARTITION_SUBTYPE};
 use include_dir::{Dir, include_dir};
 use std::path::{Path, PathBuf};
 
@@ -85,6 +86,10 @@ fn write(path: &Path, contents: &[u8]) -> Result<(), ProjectError> {
     std::fs::write(path, contents).map_err(|source| ProjectError::Write { path: path.to_path_buf(), source })
 }
 
+fn write_files(base: &Path, files: Vec<vendor::OutFile>) -> Result<(), ProjectError> {
+    files.iter().try_for_each(|(rel, bytes)| write(&base.join(rel), bytes))
+}
+
 fn write_tree(dir: &Dir<'_>, base: &Path, out: &Path, name: &str, vars: &[(&str, String)]) -> Result<(), ProjectError> {
     for f in dir.files() {
         let rel = f.path().strip_prefix(base).unwrap_or(f.path());
@@ -98,27 +103,6 @@ fn write_tree(dir: &Dir<'_>, base: &Path, out: &Path, name: &str, vars: &[(&str,
         write_tree(d, base, out, name, vars)?;
     }
     Ok(())
-}
-
-/// The ESP-IDF component `espb_runtime` (espb-sys/component/espb_runtime) of
-/// the cargo-espb checkout this binary was built from, when it is still there:
-/// a generated ESP-IDF project records it (its CMakeLists.txt adds it to
-/// EXTRA_COMPONENT_DIRS; ESPB_RUNTIME_DIR overrides). The component builds the
-/// runtime from that checkout with cargo.
-pub fn espb_runtime_component() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../espb-sys/component/espb_runtime");
-    if !dir.join("CMakeLists.txt").is_file() {
-        return None;
-    }
-    std::fs::canonicalize(&dir).ok()
-}
-
-/// A path inside a quoted CMake string: forward slashes (a backslash is an
-/// escape there), `"` and `$` escaped.
-fn cmake_path(p: &Path) -> String {
-    let s = p.to_string_lossy().replace('\\', "/");
-    let s = s.strip_prefix("//?/").map(str::to_string).unwrap_or(s);
-    s.replace('"', "\\\"").replace('$', "\\$")
 }
 
 /// Writes a new project; returns its directory.
@@ -141,6 +125,16 @@ pub fn new_project(args: &NewArgs) -> Result<PathBuf, ProjectError> {
         });
     };
     let c_ident = args.name.replace('-', "_");
+    // As partitions.csv spells it (`undefined`).
+    let subtype = esp_idf_part::SubType::Data(MODULE_PARTITION_SUBTYPE).to_string();
+    let bare = args.chip.spec().rust;
+    let (build_std, rust_setup) = match bare.bare_metal_toolchain() {
+        Some(tc) => (
+            format!(" -Zbuild-std={}", espb_sys::component::CAPI_BUILD_STD),
+            format!("the `{tc}` toolchain, which has the Xtensa targets (`espup install`)"),
+        ),
+        None => (String::new(), format!("the Rust target: `rustup target add {}`", bare.bare_metal)),
+    };
     let vars = [
         ("name", args.name.clone()),
         ("c_name", c_ident),
@@ -150,7 +144,17 @@ pub fn new_project(args: &NewArgs) -> Result<PathBuf, ProjectError> {
         ("chip_variant", format!("{:?}", args.chip)),
         ("rust_target", args.chip.rust_target().to_string()),
         ("rust_toolchain", args.chip.rust_toolchain().to_string()),
-        ("espb_runtime_dir", espb_runtime_component().map(|p| cmake_path(&p)).unwrap_or_default()),
+        ("espb_version", env!("CARGO_PKG_VERSION").to_string()),
+        ("rust_version", vendor::rust_version()?),
+        ("partition_label", MODULE_PARTITION_LABEL.to_string()),
+        // ESP-IDF's name of the subtype, in C and in esp-idf-sys's bindings.
+        ("partition_subtype_c", format!("ESP_PARTITION_SUBTYPE_DATA_{subtype}").to_uppercase()),
+        ("partition_subtype", subtype),
+        // The ESP-IDF component's cargo step (its CMakeLists.txt, chips.cmake).
+        ("bare_target", bare.bare_metal.to_string()),
+        ("cargo_toolchain", bare.bare_metal_toolchain().map(|t| format!("+{t} ")).unwrap_or_default()),
+        ("build_std", build_std),
+        ("rust_setup", rust_setup),
     ];
     std::fs::create_dir_all(&root).map_err(|source| ProjectError::Write { path: root.clone(), source })?;
     write_tree(tpl, Path::new(kind), &root, &args.name, &vars)?;
@@ -162,12 +166,23 @@ pub fn new_project(args: &NewArgs) -> Result<PathBuf, ProjectError> {
             write_editor_files(&abs, args.chip, &sdk_dir)?;
         }
         Some(FirmwareKind::Idf) => {
-            let dir = root.join("components").join("espb_symtab_idf");
+            let components = root.join("components");
+            let dir = components.join("espb_symtab_idf");
             espb_sys::TableBuilder::new("idf")
                 .generate_c(&dir)
                 .map_err(|e| ProjectError::Write { path: dir.clone(), source: std::io::Error::other(e.to_string()) })?;
+            write_files(&components.join("espb_runtime"), vendor::idf_component_files()?)?;
         }
-        Some(FirmwareKind::Rust) => {}
+        Some(FirmwareKind::Rust) => {
+            let manifest = root.join("Cargo.toml");
+            let text = std::fs::read_to_string(&manifest)
+                .map_err(|source| ProjectError::Read { path: manifest.clone(), source })?;
+            write_files(&root, vendor::rust_firmware_files(&text)?)?;
+            // The Kconfig of the C firmware's espb_symtab_idf component, so
+            // both flavours fill the `idf` table alike (Cargo.toml's
+            // extra_components names this directory).
+            write(&root.join("components/espb_kconfig/Kconfig"), espb_sys::STANDARD_IDF_KCONFIG.as_bytes())?;
+        }
     }
     Ok(root)
 }

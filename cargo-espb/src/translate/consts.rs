@@ -233,5 +233,5 @@ pub fn sext(x: i64, bits: u32) -> i64 {
 
 /// Zero-extends the low `bits` of `x`.
 pub fn zext(x: i64, bits: u32) -> i64 {
-    if bits == 0 || bits >= 64 { x } else { x & ((1i64 << bits) - 1) }
+    if bits == 0 || bits >= 64 { x } else { x & ((1u64 << bits) - 1) as i64 }
 }

@@ -1,11 +1,12 @@
 //! Encoding: physical registers in, redundant moves and jumps to the next
-//! block out, branch targets resolved to byte offsets, operands written in
-//! the layout the opcode table declares.
+//! block out, branch targets resolved to byte offsets, operands written by
+//! the runtime's operand codec in the layout the opcode table declares.
 
 use super::error::TranslateError;
 use super::mir::{MFunc, MInst, MOp};
 use super::regalloc::Allocation;
-use espb_runtime::isa::{Opcode, OperandKind};
+use espb_runtime::isa::operand::Operand;
+use espb_runtime::isa::{InverseOperands, Opcode, OperandKind, Regs, Targets};
 
 pub struct Emitted {
     pub code: Vec<u8>,
@@ -13,39 +14,29 @@ pub struct Emitted {
     pub lines: Vec<(u32, String, u32)>,
 }
 
-/// The inverted form of a conditional branch (same operands order rules).
+/// The inverted form of a conditional branch, to `target`: the opcode
+/// table's inverse, with the operands it says.
 fn invert(i: &MInst, target: usize) -> Option<MInst> {
-    use Opcode::*;
-    let ops = &i.ops;
-    let lab = MOp::Label(target);
-    let (op, new_ops) = match (i.op, ops.as_slice()) {
-        (BrIf, [c, _]) => (BrIfNot, vec![c.clone(), lab]),
-        (BrIfNot, [c, _]) => (BrIf, vec![c.clone(), lab]),
-        (BrEqI32, [a, b, _]) => (BrNeI32, vec![a.clone(), b.clone(), lab]),
-        (BrNeI32, [a, b, _]) => (BrEqI32, vec![a.clone(), b.clone(), lab]),
-        // !(a < b) == b <= a
-        (BrLtSI32, [a, b, _]) => (BrLeSI32, vec![b.clone(), a.clone(), lab]),
-        (BrLeSI32, [a, b, _]) => (BrLtSI32, vec![b.clone(), a.clone(), lab]),
-        (BrLtUI32, [a, b, _]) => (BrLeUI32, vec![b.clone(), a.clone(), lab]),
-        (BrLeUI32, [a, b, _]) => (BrLtUI32, vec![b.clone(), a.clone(), lab]),
-        (BrEqImmI32, [a, v, _]) => (BrNeImmI32, vec![a.clone(), v.clone(), lab]),
-        (BrNeImmI32, [a, v, _]) => (BrEqImmI32, vec![a.clone(), v.clone(), lab]),
-        // !(a < v) == a > v - 1
-        (BrLtSImmI32, [a, MOp::Imm(v), _]) if *v as i32 != i32::MIN => {
-            (BrGtSImmI32, vec![a.clone(), MOp::Imm(*v - 1), lab])
+    let inv = i.op.inverse()?;
+    let kinds = i.op.operands();
+    let mut ops = i.ops.clone();
+    let t = kinds.iter().position(|&(_, k)| k == OperandKind::Target)?;
+    *ops.get_mut(t)? = MOp::Label(target);
+    match inv.operands {
+        InverseOperands::Same => {}
+        InverseOperands::Swap => {
+            let mut regs = kinds.iter().enumerate().filter(|(_, (_, k))| *k == OperandKind::Use).map(|(n, _)| n);
+            let (a, b) = (regs.next()?, regs.next()?);
+            ops.swap(a, b);
         }
-        (BrGtSImmI32, [a, MOp::Imm(v), _]) if *v as i32 != i32::MAX => {
-            (BrLtSImmI32, vec![a.clone(), MOp::Imm(*v + 1), lab])
+        step @ InverseOperands::Step { name, .. } => {
+            let k = kinds.iter().position(|&(n, _)| n == name)?;
+            let MOp::Imm(v) = ops.get(k)? else { return None };
+            let v = step.step(*v)?;
+            ops[k] = MOp::Imm(v);
         }
-        (BrLtUImmI32, [a, MOp::Imm(v), _]) if *v as u32 != 0 => {
-            (BrGtUImmI32, vec![a.clone(), MOp::Imm(((*v as u32) - 1) as i32 as i64), lab])
-        }
-        (BrGtUImmI32, [a, MOp::Imm(v), _]) if *v as u32 != u32::MAX => {
-            (BrLtUImmI32, vec![a.clone(), MOp::Imm(((*v as u32) + 1) as i32 as i64), lab])
-        }
-        _ => return None,
-    };
-    Some(MInst { op, ops: new_ops, loc: i.loc })
+    }
+    Some(MInst { op: inv.op, ops, loc: i.loc })
 }
 
 fn single_label(i: &MInst) -> Option<usize> {
@@ -55,7 +46,8 @@ fn single_label(i: &MInst) -> Option<usize> {
     }
 }
 
-/// Writes one instruction; `offsets` gives block starts (None: sizing pass).
+/// Writes one instruction with the runtime's operand codec; `offsets`
+/// gives block starts (None: sizing pass).
 fn encode(i: &MInst, offsets: Option<&[u32]>, out: &mut Vec<u8>) -> Result<(), String> {
     let kinds = i.op.operands();
     if kinds.len() != i.ops.len() {
@@ -69,41 +61,31 @@ fn encode(i: &MInst, offsets: Option<&[u32]>, out: &mut Vec<u8>) -> Result<(), S
     };
     let reg = |r: u32| -> Result<u8, String> { u8::try_from(r).map_err(|_| format!("register {r} beyond 255")) };
     out.push(i.op as u8);
+    let mut list = Vec::new();
     for (&(name, kind), op) in kinds.iter().zip(&i.ops) {
         let range_err = |v: i64| format!("{} operand {name} = {v} out of range", i.op.mnemonic());
-        match (kind, op) {
-            (OperandKind::Reg, MOp::Def(r) | MOp::Use(r)) => out.push(reg(*r)?),
-            (OperandKind::U8, MOp::Imm(v)) => out.push(u8::try_from(*v).map_err(|_| range_err(*v))?),
-            (OperandKind::I8, MOp::Imm(v)) => out.push(i8::try_from(*v).map_err(|_| range_err(*v))? as u8),
-            (OperandKind::I16, MOp::Imm(v)) => {
-                out.extend_from_slice(&i16::try_from(*v).map_err(|_| range_err(*v))?.to_le_bytes())
-            }
-            (OperandKind::U16, MOp::Imm(v)) => {
-                out.extend_from_slice(&u16::try_from(*v).map_err(|_| range_err(*v))?.to_le_bytes())
-            }
-            (OperandKind::I32, MOp::Imm(v)) => {
-                out.extend_from_slice(&i32::try_from(*v).map_err(|_| range_err(*v))?.to_le_bytes())
-            }
-            (OperandKind::U32, MOp::Imm(v)) => {
-                out.extend_from_slice(&u32::try_from(*v).map_err(|_| range_err(*v))?.to_le_bytes())
-            }
-            (OperandKind::I64, MOp::Imm(v)) => out.extend_from_slice(&v.to_le_bytes()),
-            (OperandKind::Target, MOp::Label(b)) => out.extend_from_slice(&target(*b)?.to_le_bytes()),
-            (OperandKind::Regs, MOp::Args(rs)) => {
-                out.push(u8::try_from(rs.len()).map_err(|_| "more than 255 call arguments".to_string())?);
+        list.clear();
+        let o = match (kind, op) {
+            (OperandKind::Def | OperandKind::Use, MOp::Reg(r)) => Operand::Reg(reg(*r)?),
+            (k, MOp::Imm(v)) if k.is_imm() => Operand::imm(k, *v).ok_or_else(|| range_err(*v))?,
+            (OperandKind::Target, MOp::Label(b)) => Operand::Target(target(*b)?),
+            (OperandKind::Args, MOp::Args(rs)) => {
+                u8::try_from(rs.len()).map_err(|_| "more than 255 call arguments".to_string())?;
                 for r in rs {
-                    out.push(reg(*r)?);
+                    list.push(reg(*r)?);
                 }
+                Operand::Regs(Regs(&list))
             }
             (OperandKind::Targets, MOp::Table(bs)) => {
-                let n = u16::try_from(bs.len()).map_err(|_| "branch table too long".to_string())?;
-                out.extend_from_slice(&n.to_le_bytes());
+                u16::try_from(bs.len()).map_err(|_| "branch table too long".to_string())?;
                 for b in bs {
-                    out.extend_from_slice(&target(*b)?.to_le_bytes());
+                    list.extend_from_slice(&target(*b)?.to_le_bytes());
                 }
+                Operand::Targets(Targets(&list))
             }
             (k, o) => return Err(format!("{} operand {name}: {k:?} does not take {o:?}", i.op.mnemonic())),
-        }
+        };
+        o.write(out);
     }
     Ok(())
 }
@@ -168,7 +150,7 @@ fn fuse_loop_branches(insts: &mut Vec<MInst>) {
         let (a, b) = (&insts[k], &insts[k + 1]);
         let fused = match (a.op, a.ops.as_slice(), b.op, b.ops.as_slice()) {
             // d = x + v8, then a branch testing d against a register.
-            (AddImm8I32, [MOp::Def(d), x, v], br, [MOp::Use(p), MOp::Use(q), t]) => {
+            (AddImm8I32, [MOp::Reg(d), x, v], br, [MOp::Reg(p), MOp::Reg(q), t]) => {
                 let other = if p == d {
                     Some(q)
                 } else if q == d && br == BrNeI32 {
@@ -185,14 +167,14 @@ fn fuse_loop_branches(insts: &mut Vec<MInst>) {
                 match (op, other) {
                     (Some(op), Some(o)) => Some(MInst {
                         op,
-                        ops: vec![MOp::Def(*d), x.clone(), v.clone(), MOp::Use(*o), t.clone()],
+                        ops: vec![MOp::Reg(*d), x.clone(), v.clone(), MOp::Reg(*o), t.clone()],
                         loc: b.loc.or(a.loc),
                     }),
                     _ => None,
                 }
             }
             // d = x + v8, then a branch testing d against a constant.
-            (AddImm8I32, [MOp::Def(d), x, v], br, [MOp::Use(p), w @ MOp::Imm(_), t]) if p == d => {
+            (AddImm8I32, [MOp::Reg(d), x, v], br, [MOp::Reg(p), w @ MOp::Imm(_), t]) if p == d => {
                 let op = match br {
                     BrNeImmI32 => Some(IncBrNeImmI32),
                     BrLtSImmI32 => Some(IncBrLtSImmI32),
@@ -201,20 +183,20 @@ fn fuse_loop_branches(insts: &mut Vec<MInst>) {
                 };
                 op.map(|op| MInst {
                     op,
-                    ops: vec![MOp::Def(*d), x.clone(), v.clone(), w.clone(), t.clone()],
+                    ops: vec![MOp::Reg(*d), x.clone(), v.clone(), w.clone(), t.clone()],
                     loc: b.loc.or(a.loc),
                 })
             }
             // A copy and a jump (phi moves on a loop's back edge).
-            (Mov, [d @ MOp::Def(_), x @ MOp::Use(_)], Br, [t]) => {
+            (Mov, [d @ MOp::Reg(_), x @ MOp::Reg(_)], Br, [t]) => {
                 Some(MInst { op: MovBr, ops: vec![d.clone(), x.clone(), t.clone()], loc: b.loc.or(a.loc) })
             }
             // d = x + y, then d < c (strided loops).
-            (AddI32, [MOp::Def(d), x, y], BrLtSI32 | BrLtUI32, [MOp::Use(p), c @ MOp::Use(_), t]) if p == d => {
+            (AddI32, [MOp::Reg(d), x, y], BrLtSI32 | BrLtUI32, [MOp::Reg(p), c @ MOp::Reg(_), t]) if p == d => {
                 let op = if b.op == BrLtSI32 { AddBrLtSI32 } else { AddBrLtUI32 };
                 Some(MInst {
                     op,
-                    ops: vec![MOp::Def(*d), x.clone(), y.clone(), c.clone(), t.clone()],
+                    ops: vec![MOp::Reg(*d), x.clone(), y.clone(), c.clone(), t.clone()],
                     loc: b.loc.or(a.loc),
                 })
             }
@@ -262,7 +244,7 @@ pub fn emit(f: &MFunc, alloc: &Allocation) -> Result<Emitted, TranslateError> {
                     let mut i = i.clone();
                     for op in &mut i.ops {
                         match op {
-                            MOp::Def(r) | MOp::Use(r) => *r = phys(*r),
+                            MOp::Reg(r) => *r = phys(*r),
                             MOp::Args(rs) => rs.iter_mut().for_each(|r| *r = phys(*r)),
                             _ => {}
                         }

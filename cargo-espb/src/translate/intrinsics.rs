@@ -1,6 +1,7 @@
 //! LLVM intrinsics: memory ops, min/max/abs, bit counting, rotates, float
 //! functions, stack save/restore; markers and debug intrinsics vanish.
 
+use super::consts::Const;
 use super::ir::{TypeKind, Val};
 use super::lower::{FuncLower, Result};
 use super::mir::MOp;
@@ -38,7 +39,7 @@ impl FuncLower<'_> {
                 let d = self.use_val(arg(self, 0)?)?;
                 let s = self.use_val(arg(self, 1)?)?;
                 let n = self.use_val(arg(self, 2)?)?;
-                self.emit(op, vec![MOp::Use(d), MOp::Use(s), MOp::Use(n)]);
+                self.emit(op, vec![MOp::Reg(d), MOp::Reg(s), MOp::Reg(n)]);
                 Ok(())
             }
             "smax" | "smin" | "umax" | "umin" => {
@@ -57,7 +58,7 @@ impl FuncLower<'_> {
                     _ => Opcode::MinUI64,
                 };
                 let d = self.def(inst);
-                self.emit(op, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)]);
+                self.emit(op, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb)]);
                 Ok(())
             }
             "scmp" | "ucmp" => {
@@ -77,9 +78,9 @@ impl FuncLower<'_> {
                 let d = self.def(inst);
                 if Self::width(inst) > 32 {
                     let t = self.emit3(Opcode::SubI32, gt, less);
-                    self.emit(Opcode::SextI32I64, vec![MOp::Def(d), MOp::Use(t)]);
+                    self.emit(Opcode::SextI32I64, vec![MOp::Reg(d), MOp::Reg(t)]);
                 } else {
-                    self.emit(Opcode::SubI32, vec![MOp::Def(d), MOp::Use(gt), MOp::Use(less)]);
+                    self.emit(Opcode::SubI32, vec![MOp::Reg(d), MOp::Reg(gt), MOp::Reg(less)]);
                 }
                 Ok(())
             }
@@ -88,7 +89,7 @@ impl FuncLower<'_> {
                 let wide = Self::width(a) > 32;
                 let r = self.norm(a, true)?;
                 let d = self.def(inst);
-                self.emit(if wide { Opcode::AbsI64 } else { Opcode::AbsI32 }, vec![MOp::Def(d), MOp::Use(r)]);
+                self.emit(if wide { Opcode::AbsI64 } else { Opcode::AbsI32 }, vec![MOp::Reg(d), MOp::Reg(r)]);
                 Ok(())
             }
             "ctpop" | "ctlz" | "cttz" | "bswap" => self.lower_bits(inst, base),
@@ -106,7 +107,7 @@ impl FuncLower<'_> {
                 };
                 let (ra, rc) = (self.use_val(a)?, self.use_val(c)?);
                 let d = self.def(inst);
-                self.emit(op, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rc)]);
+                self.emit(op, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rc)]);
                 Ok(())
             }
             "fabs" | "sqrt" | "floor" | "ceil" | "trunc" | "round" => {
@@ -123,7 +124,7 @@ impl FuncLower<'_> {
                     + f64_ as i64;
                 let r = self.use_val(a)?;
                 let d = self.def(inst);
-                self.emit(Opcode::FUnary, vec![MOp::Def(d), MOp::Use(r), MOp::Imm(k)]);
+                self.emit(Opcode::FUnary, vec![MOp::Reg(d), MOp::Reg(r), MOp::Imm(k)]);
                 Ok(())
             }
             "minnum" | "maxnum" | "copysign" => {
@@ -137,7 +138,7 @@ impl FuncLower<'_> {
                     + f64_ as i64;
                 let (ra, rb) = (self.use_val(a)?, self.use_val(b)?);
                 let d = self.def(inst);
-                self.emit(Opcode::FBinary, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb), MOp::Imm(k)]);
+                self.emit(Opcode::FBinary, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb), MOp::Imm(k)]);
                 Ok(())
             }
             "fmuladd" => {
@@ -149,18 +150,18 @@ impl FuncLower<'_> {
                 let d = self.def(inst);
                 self.emit(
                     if f64_ { Opcode::AddF64 } else { Opcode::AddF32 },
-                    vec![MOp::Def(d), MOp::Use(m), MOp::Use(rc)],
+                    vec![MOp::Reg(d), MOp::Reg(m), MOp::Reg(rc)],
                 );
                 Ok(())
             }
             "stacksave" => {
                 let d = self.def(inst);
-                self.emit(Opcode::StackSave, vec![MOp::Def(d)]);
+                self.emit(Opcode::StackSave, vec![MOp::Reg(d)]);
                 Ok(())
             }
             "stackrestore" => {
                 let r = self.use_val(arg(self, 0)?)?;
-                self.emit(Opcode::StackRestore, vec![MOp::Use(r)]);
+                self.emit(Opcode::StackRestore, vec![MOp::Reg(r)]);
                 Ok(())
             }
             "trap" | "debugtrap" | "ubsantrap" => {
@@ -179,10 +180,10 @@ impl FuncLower<'_> {
                 let rp = self.use_val(p)?;
                 let d = self.def(inst);
                 match self.imm(m) {
-                    Some(x) => self.emit(Opcode::AndImmI32, vec![MOp::Def(d), MOp::Use(rp), MOp::Imm(x as i32 as i64)]),
+                    Some(x) => self.emit(Opcode::AndImmI32, vec![MOp::Reg(d), MOp::Reg(rp), MOp::Imm(x as i32 as i64)]),
                     None => {
                         let rm = self.use_val(m)?;
-                        self.emit(Opcode::AndI32, vec![MOp::Def(d), MOp::Use(rp), MOp::Use(rm)]);
+                        self.emit(Opcode::AndI32, vec![MOp::Reg(d), MOp::Reg(rp), MOp::Reg(rm)]);
                     }
                 }
                 Ok(())
@@ -212,8 +213,11 @@ impl FuncLower<'_> {
             };
             let r = self.use_val(a)?;
             let d = self.def(inst);
-            self.emit(op, vec![MOp::Def(d), MOp::Use(r)]);
+            self.emit(op, vec![MOp::Reg(d), MOp::Reg(r)]);
             return Ok(());
+        }
+        if w > 32 {
+            return self.lower_bits_wide(inst, base, a, w);
         }
         if w == 1 {
             // ctpop/cttz... of an i1: popcount is itself, ctlz/cttz are 1 - x.
@@ -221,7 +225,7 @@ impl FuncLower<'_> {
             match base {
                 "ctlz" | "cttz" => {
                     let d = self.def(inst);
-                    self.emit(Opcode::XorImmI32, vec![MOp::Def(d), MOp::Use(r), MOp::Imm(1)]);
+                    self.emit(Opcode::XorImmI32, vec![MOp::Reg(d), MOp::Reg(r), MOp::Imm(1)]);
                 }
                 _ => self.alias(inst, r),
             }
@@ -231,38 +235,70 @@ impl FuncLower<'_> {
         match base {
             "ctpop" => {
                 let r = self.norm(a, false)?;
-                self.emit(Opcode::PopcntI32, vec![MOp::Def(d), MOp::Use(r)]);
+                self.emit(Opcode::PopcntI32, vec![MOp::Reg(d), MOp::Reg(r)]);
             }
             "ctlz" => {
                 let r = self.norm(a, false)?;
                 if w == 32 {
-                    self.emit(Opcode::ClzI32, vec![MOp::Def(d), MOp::Use(r)]);
+                    self.emit(Opcode::ClzI32, vec![MOp::Reg(d), MOp::Reg(r)]);
                 } else {
                     let t = self.emit2(Opcode::ClzI32, r);
-                    self.emit(Opcode::AddImm8I32, vec![MOp::Def(d), MOp::Use(t), MOp::Imm(-(32 - w as i64))]);
+                    self.emit(Opcode::AddImm8I32, vec![MOp::Reg(d), MOp::Reg(t), MOp::Imm(-(32 - w as i64))]);
                 }
             }
             "cttz" => {
                 let r = self.use_val(a)?;
                 if w == 32 {
-                    self.emit(Opcode::CtzI32, vec![MOp::Def(d), MOp::Use(r)]);
+                    self.emit(Opcode::CtzI32, vec![MOp::Reg(d), MOp::Reg(r)]);
                 } else {
                     // A bit just above the width caps the count at `w`.
                     let t = self.emit_imm(Opcode::OrImmI32, r, 1i64 << w);
-                    self.emit(Opcode::CtzI32, vec![MOp::Def(d), MOp::Use(t)]);
+                    self.emit(Opcode::CtzI32, vec![MOp::Reg(d), MOp::Reg(t)]);
                 }
             }
             _ => {
                 let r = self.use_val(a)?;
                 match w {
-                    32 => self.emit(Opcode::BswapI32, vec![MOp::Def(d), MOp::Use(r)]),
+                    32 => self.emit(Opcode::BswapI32, vec![MOp::Reg(d), MOp::Reg(r)]),
                     16 => {
                         let t = self.emit2(Opcode::BswapI32, r);
-                        self.emit(Opcode::ShrUImmI32, vec![MOp::Def(d), MOp::Use(t), MOp::Imm(16)]);
+                        self.emit(Opcode::ShrUImmI32, vec![MOp::Reg(d), MOp::Reg(t), MOp::Imm(16)]);
                     }
                     _ => return self.unsupported(format!("byte swap of an i{w}")),
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// ctpop/ctlz/cttz/bswap of i33..i63 via the 64-bit forms.
+    fn lower_bits_wide(&mut self, inst: Val, base: &str, a: Val, w: u32) -> Result<()> {
+        let spare = (64 - w) as i64;
+        let d = self.def(inst);
+        match base {
+            "ctpop" | "ctlz" => {
+                let r = self.norm(a, false)?;
+                if base == "ctpop" {
+                    self.emit(Opcode::PopcntI64, vec![MOp::Reg(d), MOp::Reg(r)]);
+                } else {
+                    let t = self.emit2(Opcode::ClzI64, r);
+                    self.emit(Opcode::AddImmI64, vec![MOp::Reg(d), MOp::Reg(t), MOp::Imm(-spare)]);
+                }
+            }
+            "cttz" => {
+                // A bit just above the width caps the count at `w`.
+                let r = self.use_val(a)?;
+                let cap = self.materialise(Const::Int(1i64 << w), true);
+                let t = self.emit3(Opcode::OrI64, r, cap);
+                self.emit(Opcode::CtzI64, vec![MOp::Reg(d), MOp::Reg(t)]);
+            }
+            // LLVM has bswap for whole 16-bit units only (i48 here).
+            _ if w.is_multiple_of(16) => {
+                let r = self.use_val(a)?;
+                let t = self.emit2(Opcode::BswapI64, r);
+                self.emit(Opcode::ShrUImmI64, vec![MOp::Reg(d), MOp::Reg(t), MOp::Imm(spare)]);
+            }
+            _ => return self.unsupported(format!("byte swap of an i{w}")),
         }
         Ok(())
     }

@@ -74,7 +74,7 @@ impl FuncLower<'_> {
                 let k = if float_kind(inst) == Some(true) { FUnary::NegF64 } else { FUnary::NegF32 };
                 let s = self.use_val(a)?;
                 let d = self.def(inst);
-                self.emit(Opcode::FUnary, vec![MOp::Def(d), MOp::Use(s), MOp::Imm(k as i64)]);
+                self.emit(Opcode::FUnary, vec![MOp::Reg(d), MOp::Reg(s), MOp::Imm(k as i64)]);
                 Ok(())
             }
             Op::LLVMICmp => {
@@ -90,7 +90,7 @@ impl FuncLower<'_> {
                 let a = self.use_val(self.operand(inst, 1)?)?;
                 let b = self.use_val(self.operand(inst, 2)?)?;
                 let d = self.def(inst);
-                self.emit(Opcode::Select, vec![MOp::Def(d), MOp::Use(c), MOp::Use(a), MOp::Use(b)]);
+                self.emit(Opcode::Select, vec![MOp::Reg(d), MOp::Reg(c), MOp::Reg(a), MOp::Reg(b)]);
                 Ok(())
             }
             Op::LLVMTrunc
@@ -145,7 +145,7 @@ impl FuncLower<'_> {
     fn lower_binop(&mut self, inst: Val, op: Op) -> Result<()> {
         let w = Self::width(inst);
         let (a, b) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
-        if w == 64 {
+        if w > 32 {
             return self.lower_binop64(inst, op, a, b);
         }
         // i1 arithmetic is arithmetic mod 2.
@@ -171,13 +171,13 @@ impl FuncLower<'_> {
                     let x = if neg { (x as i32).wrapping_neg() as i64 } else { x as i32 as i64 };
                     let ra = self.use_val(a)?;
                     let opc = if fits_i8(x) { Opcode::AddImm8I32 } else { Opcode::AddImmI32 };
-                    (opc, vec![MOp::Def(d), MOp::Use(ra), MOp::Imm(x)])
+                    (opc, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Imm(x)])
                 } else if let (true, Some(x)) = (neg, self.imm(a)) {
                     let rb = self.use_val(b)?;
-                    (Opcode::SubFromImmI32, vec![MOp::Def(d), MOp::Use(rb), MOp::Imm(x as i32 as i64)])
+                    (Opcode::SubFromImmI32, vec![MOp::Reg(d), MOp::Reg(rb), MOp::Imm(x as i32 as i64)])
                 } else {
                     let (ra, rb) = (self.use_val(a)?, self.use_val(b)?);
-                    (if neg { Opcode::SubI32 } else { Opcode::AddI32 }, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)])
+                    (if neg { Opcode::SubI32 } else { Opcode::AddI32 }, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb)])
                 }
             }
             Op::LLVMMul | Op::LLVMAnd | Op::LLVMOr | Op::LLVMXor => {
@@ -193,10 +193,10 @@ impl FuncLower<'_> {
                     if op == Op::LLVMAnd && w < 32 && x >= 0 && x <= super::consts::zext(-1, w) {
                         self.zclean.insert(inst);
                     }
-                    (iop, vec![MOp::Def(d), MOp::Use(ra), MOp::Imm(x)])
+                    (iop, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Imm(x)])
                 } else {
                     let rb = self.use_val(b)?;
-                    (rop, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)])
+                    (rop, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb)])
                 }
             }
             Op::LLVMShl | Op::LLVMLShr | Op::LLVMAShr => {
@@ -214,10 +214,10 @@ impl FuncLower<'_> {
                     _ => (Opcode::ShrSI32, Opcode::ShrSImmI32),
                 };
                 if let Some(x) = imm_b {
-                    (iop, vec![MOp::Def(d), MOp::Use(ra), MOp::Imm(x & 31)])
+                    (iop, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Imm(x & 31)])
                 } else {
                     let rb = self.norm(b, false)?;
-                    (rop, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)])
+                    (rop, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb)])
                 }
             }
             _ => {
@@ -233,7 +233,7 @@ impl FuncLower<'_> {
                     Op::LLVMSRem => Opcode::RemSI32,
                     _ => Opcode::RemUI32,
                 };
-                (o, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)])
+                (o, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb)])
             }
         };
         self.emit(r.0, r.1);
@@ -244,7 +244,22 @@ impl FuncLower<'_> {
         let commutative = matches!(op, Op::LLVMAdd | Op::LLVMMul | Op::LLVMAnd | Op::LLVMOr | Op::LLVMXor);
         let (a, b) = if commutative && self.imm(a).is_some() && self.imm(b).is_none() { (b, a) } else { (a, b) };
         let imm_b = self.imm(b);
-        let ra = self.use_val(a)?;
+        // Below 64 bits, right shifts and divisions read the bits above the
+        // width, so their operands are extended first (add, shl ... only
+        // leave garbage above the width).
+        let ext = match op {
+            Op::LLVMLShr | Op::LLVMUDiv | Op::LLVMURem => Some(false),
+            Op::LLVMAShr | Op::LLVMSDiv | Op::LLVMSRem => Some(true),
+            _ => None,
+        };
+        let ra = match ext {
+            Some(signed) => self.norm(a, signed)?,
+            None => self.use_val(a)?,
+        };
+        if let Some(signed) = ext {
+            let clean = if signed { &mut self.sclean } else { &mut self.zclean };
+            clean.insert(inst);
+        }
         let d = self.def(inst);
         let imm_form = match (op, imm_b) {
             (Op::LLVMAdd, Some(x)) if fits_i32(x) => Some((Opcode::AddImmI64, x)),
@@ -256,10 +271,14 @@ impl FuncLower<'_> {
             _ => None,
         };
         if let Some((o, x)) = imm_form {
-            self.emit(o, vec![MOp::Def(d), MOp::Use(ra), MOp::Imm(x)]);
+            self.emit(o, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Imm(x)]);
             return Ok(());
         }
-        let rb = self.use_val(b)?;
+        // A shift amount's low six bits are right whatever is above the width.
+        let rb = match ext {
+            Some(signed) if !matches!(op, Op::LLVMLShr | Op::LLVMAShr) => self.norm(b, signed)?,
+            _ => self.use_val(b)?,
+        };
         let o = match op {
             Op::LLVMAdd => Opcode::AddI64,
             Op::LLVMSub => Opcode::SubI64,
@@ -275,7 +294,7 @@ impl FuncLower<'_> {
             Op::LLVMOr => Opcode::OrI64,
             _ => Opcode::XorI64,
         };
-        self.emit(o, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)]);
+        self.emit(o, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb)]);
         Ok(())
     }
 
@@ -345,7 +364,7 @@ impl FuncLower<'_> {
             None => return self.unsupported(format!("fcmp on `{}`", a.ty().describe())),
         };
         let (ra, rb) = (self.use_val(a)?, self.use_val(b)?);
-        self.emit(op, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb), MOp::Imm(p as i64)]);
+        self.emit(op, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb), MOp::Imm(p as i64)]);
         Ok(())
     }
 
@@ -369,11 +388,11 @@ impl FuncLower<'_> {
             (Op::LLVMFDiv, true) => Opcode::DivF64,
             _ => {
                 let k = if f64_ { FBinary::RemF64 } else { FBinary::RemF32 };
-                self.emit(Opcode::FBinary, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb), MOp::Imm(k as i64)]);
+                self.emit(Opcode::FBinary, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb), MOp::Imm(k as i64)]);
                 return Ok(());
             }
         };
-        self.emit(o, vec![MOp::Def(d), MOp::Use(ra), MOp::Use(rb)]);
+        self.emit(o, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb)]);
         Ok(())
     }
 
@@ -427,7 +446,7 @@ impl FuncLower<'_> {
             _ => self.use_val(s)?,
         };
         let d = self.def(inst);
-        self.emit(Opcode::Convert, vec![MOp::Def(d), MOp::Use(r), MOp::Imm(k as i64)]);
+        self.emit(Opcode::Convert, vec![MOp::Reg(d), MOp::Reg(r), MOp::Imm(k as i64)]);
         Ok(())
     }
 
@@ -439,23 +458,23 @@ impl FuncLower<'_> {
         let r = self.use_val(s)?;
         let emit_to = |me: &mut Self, o: Opcode, src: VReg| {
             let d = me.def(inst);
-            me.emit(o, vec![MOp::Def(d), MOp::Use(src)]);
+            me.emit(o, vec![MOp::Reg(d), MOp::Reg(src)]);
         };
         match op {
             Op::LLVMTrunc => {
                 if dw == 1 {
                     let d = self.def(inst);
-                    self.emit(Opcode::AndImmI32, vec![MOp::Def(d), MOp::Use(r), MOp::Imm(1)]);
-                } else if sw > 32 {
+                    self.emit(Opcode::AndImmI32, vec![MOp::Reg(d), MOp::Reg(r), MOp::Imm(1)]);
+                } else if sw > 32 && dw <= 32 {
                     emit_to(self, Opcode::WrapI64I32, r);
                 } else {
                     self.alias(inst, r);
                 }
             }
             Op::LLVMZExt => {
-                let clean = if sw < 32 { self.norm(s, false)? } else { r };
+                let clean = if Self::is_odd_width(sw) { self.norm(s, false)? } else { r };
                 self.zclean.insert(inst);
-                if dw > 32 && sw >= 32 {
+                if dw > 32 && sw == 32 {
                     emit_to(self, Opcode::ZextI32I64, clean);
                 } else {
                     self.alias(inst, clean);
@@ -466,7 +485,7 @@ impl FuncLower<'_> {
                 match (sw, dw > 32) {
                     (1, false) => {
                         let d = self.def(inst);
-                        self.emit(Opcode::SubFromImmI32, vec![MOp::Def(d), MOp::Use(r), MOp::Imm(0)]);
+                        self.emit(Opcode::SubFromImmI32, vec![MOp::Reg(d), MOp::Reg(r), MOp::Imm(0)]);
                     }
                     (1, true) => {
                         let t = self.emit_imm(Opcode::SubFromImmI32, r, 0);
@@ -475,6 +494,10 @@ impl FuncLower<'_> {
                     (8, true) => emit_to(self, Opcode::Sext8I64, r),
                     (16, true) => emit_to(self, Opcode::Sext16I64, r),
                     (32, true) => emit_to(self, Opcode::SextI32I64, r),
+                    (33.., _) => {
+                        let t = self.norm(s, true)?;
+                        self.alias(inst, t);
+                    }
                     (_, true) => {
                         let t = self.norm(s, true)?;
                         emit_to(self, Opcode::SextI32I64, t);
@@ -526,7 +549,7 @@ impl FuncLower<'_> {
         };
         let align = inst.alignment().clamp(1, 128);
         let d = self.def(inst);
-        self.emit(Opcode::Alloca, vec![MOp::Def(d), MOp::Use(size), MOp::Imm(align as i64)]);
+        self.emit(Opcode::Alloca, vec![MOp::Reg(d), MOp::Reg(size), MOp::Imm(align as i64)]);
         Ok(())
     }
 
@@ -534,12 +557,14 @@ impl FuncLower<'_> {
         let ptr = self.operand(inst, 0)?;
         let ty = inst.ty();
         let w = Self::width(inst);
-        let signed_user = w < 32 && {
+        let signed_user = Self::is_odd_width(w) && {
             let u = inst.users();
             u.len() == 1 && is_inst(u[0], Op::LLVMSExt)
         };
-        if ty.kind() == TypeKind::LLVMIntegerTypeKind && Self::is_three_bytes(w) {
-            return self.lower_load3(inst, ptr, signed_user);
+        if ty.kind() == TypeKind::LLVMIntegerTypeKind
+            && let Some(n) = split_size(w)
+        {
+            return self.lower_load_split(inst, ptr, n, signed_user);
         }
         // (plain op, indexed op and the index scales it takes)
         let (op, idx, scales): (Opcode, Opcode, &[i64]) = match (ty.kind(), w) {
@@ -550,7 +575,8 @@ impl FuncLower<'_> {
             (TypeKind::LLVMIntegerTypeKind, 17..=32)
             | (TypeKind::LLVMPointerTypeKind, _)
             | (TypeKind::LLVMFloatTypeKind, _) => (Opcode::LoadI32, Opcode::LoadIdxI32, &[1, 2, 4, 8]),
-            (TypeKind::LLVMIntegerTypeKind, 64) | (TypeKind::LLVMDoubleTypeKind, _) => {
+            // i57..i63 have a store size of 8 bytes.
+            (TypeKind::LLVMIntegerTypeKind, 57..=64) | (TypeKind::LLVMDoubleTypeKind, _) => {
                 (Opcode::LoadI64, Opcode::Nop, &[])
             }
             _ => return self.unsupported(format!("load of `{}`", ty.describe())),
@@ -565,12 +591,12 @@ impl FuncLower<'_> {
         let addr = self.address(ptr, scales)?;
         let d = self.def(inst);
         match addr {
-            Addr::Off(a, off) => self.emit(op, vec![MOp::Def(d), MOp::Use(a), MOp::Imm(off as i64)]),
+            Addr::Off(a, off) => self.emit(op, vec![MOp::Reg(d), MOp::Reg(a), MOp::Imm(off as i64)]),
             Addr::Idx(a, i, sh) if idx == Opcode::LoadIdxI32 => {
-                self.emit(idx, vec![MOp::Def(d), MOp::Use(a), MOp::Use(i), MOp::Imm(sh as i64)])
+                self.emit(idx, vec![MOp::Reg(d), MOp::Reg(a), MOp::Reg(i), MOp::Imm(sh as i64)])
             }
             // The narrow indexed forms have their scale built in.
-            Addr::Idx(a, i, _) => self.emit(idx, vec![MOp::Def(d), MOp::Use(a), MOp::Use(i)]),
+            Addr::Idx(a, i, _) => self.emit(idx, vec![MOp::Reg(d), MOp::Reg(a), MOp::Reg(i)]),
         }
         Ok(())
     }
@@ -579,8 +605,10 @@ impl FuncLower<'_> {
         let (v, ptr) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
         let ty = v.ty();
         let w = Self::width(v);
-        if ty.kind() == TypeKind::LLVMIntegerTypeKind && Self::is_three_bytes(w) {
-            return self.lower_store3(v, ptr);
+        if ty.kind() == TypeKind::LLVMIntegerTypeKind
+            && let Some(n) = split_size(w)
+        {
+            return self.lower_store_split(v, ptr, n);
         }
         let (op, idx, scales): (Opcode, Opcode, &[i64]) = match (ty.kind(), w) {
             (TypeKind::LLVMIntegerTypeKind, 1..=8) => (Opcode::StoreI8, Opcode::StoreI8Idx, &[1]),
@@ -588,66 +616,103 @@ impl FuncLower<'_> {
             (TypeKind::LLVMIntegerTypeKind, 17..=32)
             | (TypeKind::LLVMPointerTypeKind, _)
             | (TypeKind::LLVMFloatTypeKind, _) => (Opcode::StoreI32, Opcode::StoreIdxI32, &[1, 2, 4, 8]),
-            (TypeKind::LLVMIntegerTypeKind, 64) | (TypeKind::LLVMDoubleTypeKind, _) => {
+            (TypeKind::LLVMIntegerTypeKind, 57..=64) | (TypeKind::LLVMDoubleTypeKind, _) => {
                 (Opcode::StoreI64, Opcode::Nop, &[])
             }
             _ => return self.unsupported(format!("store of `{}`", ty.describe())),
         };
-        let s = self.use_val(v)?;
+        let s = self.store_value(v)?;
         match self.address(ptr, scales)? {
-            Addr::Off(a, off) => self.emit(op, vec![MOp::Use(s), MOp::Use(a), MOp::Imm(off as i64)]),
+            Addr::Off(a, off) => self.emit(op, vec![MOp::Reg(s), MOp::Reg(a), MOp::Imm(off as i64)]),
             Addr::Idx(a, i, sh) if idx == Opcode::StoreIdxI32 => {
-                self.emit(idx, vec![MOp::Use(s), MOp::Use(a), MOp::Use(i), MOp::Imm(sh as i64)])
+                self.emit(idx, vec![MOp::Reg(s), MOp::Reg(a), MOp::Reg(i), MOp::Imm(sh as i64)])
             }
-            Addr::Idx(a, i, _) => self.emit(idx, vec![MOp::Use(s), MOp::Use(a), MOp::Use(i)]),
+            Addr::Idx(a, i, _) => self.emit(idx, vec![MOp::Reg(s), MOp::Reg(a), MOp::Reg(i)]),
         }
         Ok(())
     }
 
-    /// i17..i24 (24-bit bit-fields of packed structs): LLVM's store size is
-    /// three bytes, so a 32-bit access would read or clobber the next byte.
-    fn is_three_bytes(w: u32) -> bool {
-        (17..=24).contains(&w)
+    /// The register a store writes for `v`: an integer with spare bits in
+    /// its top byte is zero-extended first, as LLVM's own targets store it,
+    /// so the bytes in memory do not depend on register garbage.
+    fn store_value(&mut self, v: Val) -> Result<VReg> {
+        let w = Self::width(v);
+        if v.ty().kind() == TypeKind::LLVMIntegerTypeKind && !w.is_multiple_of(8) {
+            self.norm(v, false)
+        } else {
+            self.use_val(v)
+        }
     }
 
-    /// The address of a three-byte access as `base + off`, with `off + 2`
-    /// still an `i16` offset.
-    fn address3(&mut self, ptr: Val) -> Result<(VReg, i16)> {
+    /// The address of an `n`-byte access as `base + off`, with the last
+    /// byte's offset still an `i16`.
+    fn address_span(&mut self, ptr: Val, n: u32) -> Result<(VReg, i16)> {
         let Addr::Off(a, off) = self.address(ptr, &[])? else {
             return self.internal("indexed address without index scales");
         };
-        Ok(match off.checked_add(2) {
+        Ok(match off.checked_add(n as i16 - 1) {
             Some(_) => (a, off),
             None => (self.add_const(a, off as i64), 0),
         })
     }
 
-    /// A three-byte load, little-endian: 16 bits, then the top byte, sign-
-    /// extended when the only user is a `sext` (the value is then clean for
-    /// it), zero-extended otherwise.
-    fn lower_load3(&mut self, inst: Val, ptr: Val, signed: bool) -> Result<()> {
-        let (a, off) = self.address3(ptr)?;
-        let lo = self.emit_imm(Opcode::LoadI16U, a, off as i64);
-        let top = if signed { Opcode::LoadI8S } else { Opcode::LoadI8U };
-        let hi = self.emit_imm(top, a, off as i64 + 2);
-        let hi = self.emit_imm(Opcode::ShlImmI32, hi, 16);
-        let d = self.def(inst);
-        self.emit(Opcode::OrI32, vec![MOp::Def(d), MOp::Use(lo), MOp::Use(hi)]);
-        if signed {
-            self.sclean.insert(inst);
-        } else {
-            self.zclean.insert(inst);
+    /// A load of an integer whose store size (3, 5, 6 or 7 bytes) has no
+    /// single load, little-endian piece by piece. The top piece is sign-
+    /// extended when the only user is a `sext` (the value is then clean
+    /// for it), zero-extended otherwise. A width with spare bits in the
+    /// top byte (i33, i47 ...) leaves them unspecified, so it is not clean.
+    fn lower_load_split(&mut self, inst: Val, ptr: Val, n: u32, signed: bool) -> Result<()> {
+        let exact = Self::width(inst) == 8 * n;
+        let signed = signed && exact;
+        let (a, off) = self.address_span(ptr, n)?;
+        let (shl, or) = if n > 4 { (Opcode::ShlImmI64, Opcode::OrI64) } else { (Opcode::ShlImmI32, Opcode::OrI32) };
+        let ps = pieces(n);
+        let mut acc = None;
+        for (i, &(o, size)) in ps.iter().enumerate() {
+            let top_signed = signed && i + 1 == ps.len();
+            let op = match (size, top_signed) {
+                (1, false) => Opcode::LoadI8U,
+                (1, true) => Opcode::LoadI8S,
+                (2, false) => Opcode::LoadI16U,
+                (2, true) => Opcode::LoadI16S,
+                _ => Opcode::LoadI32,
+            };
+            let mut p = self.emit_imm(op, a, off as i64 + o);
+            if o > 0 {
+                p = self.emit_imm(shl, p, 8 * o);
+            }
+            acc = Some(match acc {
+                None => p,
+                Some(x) if i + 1 == ps.len() => {
+                    let d = self.def(inst);
+                    self.emit(or, vec![MOp::Reg(d), MOp::Reg(x), MOp::Reg(p)]);
+                    d
+                }
+                Some(x) => self.emit3(or, x, p),
+            });
+        }
+        if exact {
+            let clean = if signed { &mut self.sclean } else { &mut self.zclean };
+            clean.insert(inst);
         }
         Ok(())
     }
 
-    /// A three-byte store: the low 16 bits, then bits 16..24.
-    fn lower_store3(&mut self, v: Val, ptr: Val) -> Result<()> {
-        let s = self.use_val(v)?;
-        let (a, off) = self.address3(ptr)?;
-        self.emit(Opcode::StoreI16, vec![MOp::Use(s), MOp::Use(a), MOp::Imm(off as i64)]);
-        let hi = self.emit_imm(Opcode::ShrUImmI32, s, 16);
-        self.emit(Opcode::StoreI8, vec![MOp::Use(hi), MOp::Use(a), MOp::Imm(off as i64 + 2)]);
+    /// A store of an integer whose store size has no single store: each
+    /// piece of `pieces`, so the bytes after the value are left alone.
+    fn lower_store_split(&mut self, v: Val, ptr: Val, n: u32) -> Result<()> {
+        let s = self.store_value(v)?;
+        let (a, off) = self.address_span(ptr, n)?;
+        let shr = if n > 4 { Opcode::ShrUImmI64 } else { Opcode::ShrUImmI32 };
+        for &(o, size) in pieces(n) {
+            let p = if o == 0 { s } else { self.emit_imm(shr, s, 8 * o) };
+            let op = match size {
+                1 => Opcode::StoreI8,
+                2 => Opcode::StoreI16,
+                _ => Opcode::StoreI32,
+            };
+            self.emit(op, vec![MOp::Reg(p), MOp::Reg(a), MOp::Imm(off as i64 + o)]);
+        }
         Ok(())
     }
 
@@ -845,7 +910,7 @@ impl FuncLower<'_> {
             if callee_params != regs.len() {
                 return self.unsupported("call with an argument count different from the callee's definition");
             }
-            self.emit(Opcode::Call, vec![MOp::Imm(f as i64), MOp::Def(d), MOp::Args(regs)]);
+            self.emit(Opcode::Call, vec![MOp::Imm(f as i64), MOp::Reg(d), MOp::Args(regs)]);
         } else if callee.kind() == ValKind::Function {
             let Some(Const::Addr { target: imp, .. }) = self.eval_const(callee)? else {
                 return self.internal("import without index");
@@ -864,7 +929,7 @@ impl FuncLower<'_> {
             let ty = self.tables.type_index(&ft);
             self.emit(
                 Opcode::CallImport,
-                vec![MOp::Imm(imp as i64), MOp::Imm(ty as i64), MOp::Def(d), MOp::Args(regs)],
+                vec![MOp::Imm(imp as i64), MOp::Imm(ty as i64), MOp::Reg(d), MOp::Args(regs)],
             );
         } else {
             let p = self.use_val(callee)?;
@@ -874,9 +939,29 @@ impl FuncLower<'_> {
             {
                 return self.lower_variadic_indirect(inst, p, &args, regs, ty, d, &cands, &mft);
             }
-            self.emit(Opcode::CallIndirect, vec![MOp::Use(p), MOp::Imm(ty as i64), MOp::Def(d), MOp::Args(regs)]);
+            self.emit(Opcode::CallIndirect, vec![MOp::Reg(p), MOp::Imm(ty as i64), MOp::Reg(d), MOp::Args(regs)]);
         }
         Ok(())
+    }
+}
+
+/// The store size of an integer of width `w` when no single load or store
+/// has it: i17..i24 take 3 bytes, i33..i56 5 to 7 (LLVM's store size is
+/// the width rounded up to bytes; a wider access would touch the next).
+fn split_size(w: u32) -> Option<u32> {
+    match w {
+        17..=24 | 33..=56 => Some(w.div_ceil(8)),
+        _ => None,
+    }
+}
+
+/// The (byte offset, size) pieces of an `n`-byte access, low bytes first.
+fn pieces(n: u32) -> &'static [(i64, u32)] {
+    match n {
+        3 => &[(0, 2), (2, 1)],
+        5 => &[(0, 4), (4, 1)],
+        6 => &[(0, 4), (4, 2)],
+        _ => &[(0, 4), (4, 2), (6, 1)],
     }
 }
 

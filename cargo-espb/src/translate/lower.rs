@@ -61,7 +61,8 @@ pub struct FuncLower<'a> {
     pub src: SourceLoc,
     locs: Vec<(String, u32)>,
     loc_index: HashMap<(String, u32), u32>,
-    /// Narrow values known to be zero- / sign-extended to 32 bits.
+    /// Odd-width values known to be zero- / sign-extended to their register
+    /// (32 bits up to i31, 64 bits for i33..i63).
     pub zclean: HashSet<Val>,
     pub sclean: HashSet<Val>,
     /// Blocks on a cycle: their constants are made once, in the entry.
@@ -164,27 +165,27 @@ impl<'a> FuncLower<'a> {
     /// `d = op(a, b)` into a fresh register.
     pub fn emit3(&mut self, op: Opcode, a: VReg, b: VReg) -> VReg {
         let d = self.new_vreg();
-        self.emit(op, vec![MOp::Def(d), MOp::Use(a), MOp::Use(b)]);
+        self.emit(op, vec![MOp::Reg(d), MOp::Reg(a), MOp::Reg(b)]);
         d
     }
 
     /// `d = op(a, imm)` into a fresh register.
     pub fn emit_imm(&mut self, op: Opcode, a: VReg, v: i64) -> VReg {
         let d = self.new_vreg();
-        self.emit(op, vec![MOp::Def(d), MOp::Use(a), MOp::Imm(v)]);
+        self.emit(op, vec![MOp::Reg(d), MOp::Reg(a), MOp::Imm(v)]);
         d
     }
 
     /// `d = op(s)` into a fresh register.
     pub fn emit2(&mut self, op: Opcode, s: VReg) -> VReg {
         let d = self.new_vreg();
-        self.emit(op, vec![MOp::Def(d), MOp::Use(s)]);
+        self.emit(op, vec![MOp::Reg(d), MOp::Reg(s)]);
         d
     }
 
     pub fn mov(&mut self, d: VReg, s: VReg) {
         if d != s {
-            self.emit(Opcode::Mov, vec![MOp::Def(d), MOp::Use(s)]);
+            self.emit(Opcode::Mov, vec![MOp::Reg(d), MOp::Reg(s)]);
         }
     }
 
@@ -311,11 +312,11 @@ impl<'a> FuncLower<'a> {
                 let x32 = x as i32 as i64;
                 if (!wide && (-128..128).contains(&x32)) || (wide && (0..128).contains(&x)) {
                     let v = if wide { x } else { x32 };
-                    self.emit(Opcode::ConstI8, vec![MOp::Def(d), MOp::Imm(v)]);
+                    self.emit(Opcode::ConstI8, vec![MOp::Reg(d), MOp::Imm(v)]);
                 } else if !wide || (0..=u32::MAX as i64).contains(&x) {
-                    self.emit(Opcode::ConstI32, vec![MOp::Def(d), MOp::Imm(x as u32 as i32 as i64)]);
+                    self.emit(Opcode::ConstI32, vec![MOp::Reg(d), MOp::Imm(x as u32 as i32 as i64)]);
                 } else {
-                    self.emit(Opcode::ConstI64, vec![MOp::Def(d), MOp::Imm(x)]);
+                    self.emit(Opcode::ConstI64, vec![MOp::Reg(d), MOp::Imm(x)]);
                 }
             }
             Const::Addr { kind, target, addend } => {
@@ -327,18 +328,18 @@ impl<'a> FuncLower<'a> {
                 };
                 match base {
                     Some(b) if (0..=u32::MAX as i64).contains(&(b + addend)) => {
-                        self.emit(op, vec![MOp::Def(d), MOp::Imm(b + addend)])
+                        self.emit(op, vec![MOp::Reg(d), MOp::Imm(b + addend)])
                     }
                     Some(b) => {
                         let t = self.new_vreg();
-                        self.emit(op, vec![MOp::Def(t), MOp::Imm(b)]);
-                        self.emit(Opcode::AddImmI32, vec![MOp::Def(d), MOp::Use(t), MOp::Imm(addend as i32 as i64)]);
+                        self.emit(op, vec![MOp::Reg(t), MOp::Imm(b)]);
+                        self.emit(Opcode::AddImmI32, vec![MOp::Reg(d), MOp::Reg(t), MOp::Imm(addend as i32 as i64)]);
                     }
-                    None if addend == 0 => self.emit(op, vec![MOp::Def(d), MOp::Imm(target as i64)]),
+                    None if addend == 0 => self.emit(op, vec![MOp::Reg(d), MOp::Imm(target as i64)]),
                     None => {
                         let t = self.new_vreg();
-                        self.emit(op, vec![MOp::Def(t), MOp::Imm(target as i64)]);
-                        self.emit(Opcode::AddImmI32, vec![MOp::Def(d), MOp::Use(t), MOp::Imm(addend as i32 as i64)]);
+                        self.emit(op, vec![MOp::Reg(t), MOp::Imm(target as i64)]);
+                        self.emit(Opcode::AddImmI32, vec![MOp::Reg(d), MOp::Reg(t), MOp::Imm(addend as i32 as i64)]);
                     }
                 }
             }
@@ -351,20 +352,32 @@ impl<'a> FuncLower<'a> {
         if t.is_ptr() { 32 } else { t.int_width() }
     }
 
-    /// `v` as a full 32-bit (or 64-bit) value: narrow integers are zero- or
-    /// sign-extended, since their upper bits may be garbage.
+    /// Is an integer of width `w` kept in a register with bits above `w`
+    /// that may be garbage (anything but i32 and i64)?
+    pub fn is_odd_width(w: u32) -> bool {
+        w != 0 && w != 32 && w < 64
+    }
+
+    /// `v` as a full 32-bit (or 64-bit) value: integers narrower than their
+    /// register class are zero- or sign-extended, since their upper bits
+    /// may be garbage.
     pub fn norm(&mut self, v: Val, signed: bool) -> Result<VReg> {
         let w = Self::width(v);
-        if w >= 32 || w == 0 {
+        if !Self::is_odd_width(w) {
             return self.use_val(v);
         }
         if let Some(x) = self.imm(v) {
             let x = if signed { super::consts::sext(x, w) } else { zext(x, w) };
-            return Ok(self.materialise(Const::Int(x), false));
+            return Ok(self.materialise(Const::Int(x), w > 32));
         }
         let r = self.use_val(v)?;
         if (!signed && self.zclean.contains(&v)) || (signed && self.sclean.contains(&v)) {
             return Ok(r);
+        }
+        if w > 32 {
+            let shr = if signed { Opcode::ShrSImmI64 } else { Opcode::ShrUImmI64 };
+            let t = self.emit_imm(Opcode::ShlImmI64, r, (64 - w) as i64);
+            return Ok(self.emit_imm(shr, t, (64 - w) as i64));
         }
         Ok(match (w, signed) {
             (1, false) => r,
@@ -385,7 +398,7 @@ impl<'a> FuncLower<'a> {
     pub fn norm_imm(&self, v: Val, signed: bool) -> Option<i64> {
         let w = Self::width(v);
         let x = self.imm(v)?;
-        Some(if w >= 32 {
+        Some(if !Self::is_odd_width(w) {
             x
         } else if signed {
             super::consts::sext(x, w)
@@ -708,7 +721,7 @@ impl<'a> FuncLower<'a> {
                 self.emit(Opcode::Br, vec![MOp::Label(if b { t } else { f })]);
                 return;
             }
-            Cond::Bool(r) => self.emit(Opcode::BrIf, vec![MOp::Use(r), MOp::Label(t)]),
+            Cond::Bool(r) => self.emit(Opcode::BrIf, vec![MOp::Reg(r), MOp::Label(t)]),
             Cond::Reg { op, a, b, wide: false } => {
                 let bop = match op {
                     Opcode::EqI32 => Opcode::BrEqI32,
@@ -718,11 +731,11 @@ impl<'a> FuncLower<'a> {
                     Opcode::LeSI32 => Opcode::BrLeSI32,
                     _ => Opcode::BrLeUI32,
                 };
-                self.emit(bop, vec![MOp::Use(a), MOp::Use(b), MOp::Label(t)]);
+                self.emit(bop, vec![MOp::Reg(a), MOp::Reg(b), MOp::Label(t)]);
             }
             Cond::Reg { .. } => {
                 let r = self.cond_value(cond);
-                self.emit(Opcode::BrIf, vec![MOp::Use(r), MOp::Label(t)]);
+                self.emit(Opcode::BrIf, vec![MOp::Reg(r), MOp::Label(t)]);
             }
             Cond::Imm { op, a, v } => {
                 let bop = match op {
@@ -733,7 +746,7 @@ impl<'a> FuncLower<'a> {
                     Opcode::GtSImmI32 => Opcode::BrGtSImmI32,
                     _ => Opcode::BrGtUImmI32,
                 };
-                self.emit(bop, vec![MOp::Use(a), MOp::Imm(v as i64), MOp::Label(t)]);
+                self.emit(bop, vec![MOp::Reg(a), MOp::Imm(v as i64), MOp::Label(t)]);
             }
         }
         self.emit(Opcode::Br, vec![MOp::Label(f)]);
@@ -787,7 +800,7 @@ impl<'a> FuncLower<'a> {
             for (v, t) in targets {
                 let c = self.materialise(Const::Int(v), true);
                 let r = self.emit3(Opcode::EqI64, s, c);
-                self.emit(Opcode::BrIf, vec![MOp::Use(r), MOp::Label(t)]);
+                self.emit(Opcode::BrIf, vec![MOp::Reg(r), MOp::Label(t)]);
             }
             self.emit(Opcode::Br, vec![MOp::Label(default_t)]);
             return Ok(());
@@ -801,10 +814,10 @@ impl<'a> FuncLower<'a> {
                 table[(v as u32 as i64 - lo) as usize] = t;
             }
             let idx = if lo == 0 { s } else { self.emit_imm(Opcode::AddImmI32, s, (-lo) as i32 as i64) };
-            self.emit(Opcode::BrTable, vec![MOp::Use(idx), MOp::Label(default_t), MOp::Table(table)]);
+            self.emit(Opcode::BrTable, vec![MOp::Reg(idx), MOp::Label(default_t), MOp::Table(table)]);
         } else {
             for (v, t) in targets {
-                self.emit(Opcode::BrEqImmI32, vec![MOp::Use(s), MOp::Imm(v as i32 as i64), MOp::Label(t)]);
+                self.emit(Opcode::BrEqImmI32, vec![MOp::Reg(s), MOp::Imm(v as i32 as i64), MOp::Label(t)]);
             }
             self.emit(Opcode::Br, vec![MOp::Label(default_t)]);
         }
@@ -822,7 +835,7 @@ impl<'a> FuncLower<'a> {
                 } else {
                     self.use_val(v)?
                 };
-                self.emit(Opcode::Ret, vec![MOp::Use(r)]);
+                self.emit(Opcode::Ret, vec![MOp::Reg(r)]);
             }
         }
         Ok(())

@@ -1,7 +1,7 @@
 //! Machine IR: opcodes from the VM's table with virtual registers and
 //! block labels, between instruction selection and encoding.
 
-use espb_runtime::isa::Opcode;
+use espb_runtime::isa::{Opcode, Role};
 
 /// A virtual register; parameters are `0..nparams`.
 pub type VReg = u32;
@@ -11,15 +11,14 @@ pub type BlockId = usize;
 /// One operand, in the order of the opcode table's operand list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MOp {
-    /// A register the instruction writes.
-    Def(VReg),
-    /// A register the instruction reads.
-    Use(VReg),
+    /// A register; the table's operand kind says whether the instruction
+    /// reads or writes it.
+    Reg(VReg),
     /// Any immediate (range-checked against the operand kind at encoding).
     Imm(i64),
     /// A branch target.
     Label(BlockId),
-    /// Call arguments.
+    /// Call arguments (read).
     Args(Vec<VReg>),
     /// Branch table targets.
     Table(Vec<BlockId>),
@@ -38,17 +37,23 @@ impl MInst {
     pub fn new(op: Opcode, ops: Vec<MOp>) -> MInst {
         MInst { op, ops, loc: None }
     }
+    /// Registers written, in operand order (the table's `Def` operands).
     pub fn defs(&self) -> impl Iterator<Item = VReg> + '_ {
-        self.ops.iter().filter_map(|o| match o {
-            MOp::Def(r) => Some(*r),
-            _ => None,
-        })
+        self.regs().filter(|&(role, _)| role == Role::Def).map(|(_, r)| r)
     }
+    /// Registers read, in operand order (`Use` operands and call arguments).
     pub fn uses(&self) -> impl Iterator<Item = VReg> + '_ {
-        self.ops.iter().flat_map(|o| match o {
-            MOp::Use(r) => vec![*r],
-            MOp::Args(rs) => rs.clone(),
-            _ => Vec::new(),
+        self.regs().filter(|&(role, _)| role == Role::Use).map(|(_, r)| r)
+    }
+    /// Every register operand with its role from the opcode table.
+    fn regs(&self) -> impl Iterator<Item = (Role, VReg)> + '_ {
+        self.op.operands().iter().zip(&self.ops).flat_map(|(&(_, kind), o)| {
+            let regs = match o {
+                MOp::Reg(r) => core::slice::from_ref(r),
+                MOp::Args(rs) => rs.as_slice(),
+                _ => &[],
+            };
+            kind.role().into_iter().flat_map(move |role| regs.iter().map(move |&r| (role, r)))
         })
     }
     pub fn labels(&self) -> impl Iterator<Item = BlockId> + '_ {
@@ -58,16 +63,13 @@ impl MInst {
             _ => Vec::new(),
         })
     }
-    /// Ends the block: nothing after it runs (unconditional control flow).
+    /// Ends the block: nothing after it runs (the table's `jump` and `exit`).
     pub fn is_barrier(&self) -> bool {
-        matches!(
-            self.op,
-            Opcode::Br | Opcode::MovBr | Opcode::BrTable | Opcode::Ret | Opcode::RetVoid | Opcode::Unreachable
-        )
+        self.op.flow().ends_block()
     }
     pub fn is_mov(&self) -> Option<(VReg, VReg)> {
         match (self.op, self.ops.as_slice()) {
-            (Opcode::Mov, [MOp::Def(d), MOp::Use(s)]) => Some((*d, *s)),
+            (Opcode::Mov, [MOp::Reg(d), MOp::Reg(s)]) => Some((*d, *s)),
             _ => None,
         }
     }

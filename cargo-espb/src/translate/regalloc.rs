@@ -254,13 +254,13 @@ mod tests {
             nparams: 1,
             nvregs: 3,
             blocks: vec![
-                MBlock { insts: vec![inst(Opcode::ConstI8, vec![MOp::Def(1), MOp::Imm(0)])] },
+                MBlock { insts: vec![inst(Opcode::ConstI8, vec![MOp::Reg(1), MOp::Imm(0)])] },
                 MBlock {
                     insts: vec![
-                        inst(Opcode::AddImm8I32, vec![MOp::Def(2), MOp::Use(1), MOp::Imm(1)]),
-                        inst(Opcode::Mov, vec![MOp::Def(1), MOp::Use(2)]),
-                        inst(Opcode::BrLtSI32, vec![MOp::Use(1), MOp::Use(0), MOp::Label(1)]),
-                        inst(Opcode::Ret, vec![MOp::Use(1)]),
+                        inst(Opcode::AddImm8I32, vec![MOp::Reg(2), MOp::Reg(1), MOp::Imm(1)]),
+                        inst(Opcode::Mov, vec![MOp::Reg(1), MOp::Reg(2)]),
+                        inst(Opcode::BrLtSI32, vec![MOp::Reg(1), MOp::Reg(0), MOp::Label(1)]),
+                        inst(Opcode::Ret, vec![MOp::Reg(1)]),
                     ],
                 },
             ],

@@ -11,7 +11,7 @@ pub fn val_type(ty: Ty) -> Option<ValType> {
     match ty.kind() {
         TypeKind::LLVMIntegerTypeKind => match ty.int_width() {
             1..=32 => Some(ValType::I32),
-            33..=64 => (ty.int_width() == 64).then_some(ValType::I64),
+            33..=64 => Some(ValType::I64),
             _ => None,
         },
         TypeKind::LLVMPointerTypeKind => Some(ValType::I32),

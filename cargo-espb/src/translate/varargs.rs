@@ -144,7 +144,7 @@ impl FuncLower<'_> {
         // the stack: align the area at run time when it has such slots.
         let Some(at) = self.va_out else { return self.internal("variadic call without an area") };
         let sa = self.new_vreg();
-        self.emit(Opcode::StackAddr, vec![MOp::Def(sa), MOp::Imm(at as i64)]);
+        self.emit(Opcode::StackAddr, vec![MOp::Reg(sa), MOp::Imm(at as i64)]);
         let base = if wide_slot {
             let t = self.emit_imm(Opcode::AddImm8I32, sa, 7);
             self.emit_imm(Opcode::AndImmI32, t, -8)
@@ -160,7 +160,7 @@ impl FuncLower<'_> {
             } else {
                 self.use_val(a)?
             };
-            self.emit(op, vec![MOp::Use(r), MOp::Use(base), MOp::Imm(off as i64)]);
+            self.emit(op, vec![MOp::Reg(r), MOp::Reg(base), MOp::Imm(off as i64)]);
         }
         Ok(base)
     }
@@ -184,7 +184,7 @@ impl FuncLower<'_> {
         let nfixed = callee.global_value_type().param_types().len();
         let regs = self.va_module_args(inst, args, nfixed)?;
         let d = if inst.ty().is_void() { self.new_vreg() } else { self.def(inst) };
-        self.emit(Opcode::Call, vec![MOp::Imm(f as i64), MOp::Def(d), MOp::Args(regs)]);
+        self.emit(Opcode::Call, vec![MOp::Imm(f as i64), MOp::Reg(d), MOp::Args(regs)]);
         Ok(())
     }
 
@@ -233,13 +233,13 @@ impl FuncLower<'_> {
         }
         let Some(hit) = hit else { return self.internal("variadic dispatch without candidates") };
         let (lnat, lmod, ljoin) = (self.new_block()?, self.new_block()?, self.new_block()?);
-        self.emit(Opcode::BrIf, vec![MOp::Use(hit), MOp::Label(lmod)]);
+        self.emit(Opcode::BrIf, vec![MOp::Reg(hit), MOp::Label(lmod)]);
         self.emit(Opcode::Br, vec![MOp::Label(lnat)]);
 
         self.switch_to(lnat);
         self.emit(
             Opcode::CallIndirect,
-            vec![MOp::Use(p), MOp::Imm(native_ty as i64), MOp::Def(d), MOp::Args(native_regs)],
+            vec![MOp::Reg(p), MOp::Imm(native_ty as i64), MOp::Reg(d), MOp::Args(native_regs)],
         );
         self.emit(Opcode::Br, vec![MOp::Label(ljoin)]);
 
@@ -247,7 +247,7 @@ impl FuncLower<'_> {
         let nfixed = usize::from(module_ft.variadic_fixed.unwrap_or(0));
         let regs = self.va_module_args(inst, args, nfixed)?;
         let ty = self.tables.type_index(module_ft);
-        self.emit(Opcode::CallIndirect, vec![MOp::Use(p), MOp::Imm(ty as i64), MOp::Def(d), MOp::Args(regs)]);
+        self.emit(Opcode::CallIndirect, vec![MOp::Reg(p), MOp::Imm(ty as i64), MOp::Reg(d), MOp::Args(regs)]);
         self.emit(Opcode::Br, vec![MOp::Label(ljoin)]);
 
         self.switch_to(ljoin);
@@ -263,12 +263,12 @@ impl FuncLower<'_> {
                 };
                 let ap = self.use_val(self.operand(inst, 0)?)?;
                 match self.info.va_abi {
-                    VaAbi::Pointer => self.emit(Opcode::StoreI32, vec![MOp::Use(area), MOp::Use(ap), MOp::Imm(0)]),
+                    VaAbi::Pointer => self.emit(Opcode::StoreI32, vec![MOp::Reg(area), MOp::Reg(ap), MOp::Imm(0)]),
                     VaAbi::Xtensa => {
                         let stk = self.emit_imm(Opcode::AddImm8I32, area, -8);
                         let zero = self.materialise(Const::Int(0), false);
                         for (r, off) in [(stk, 0), (area, 4), (zero, 8)] {
-                            self.emit(Opcode::StoreI32, vec![MOp::Use(r), MOp::Use(ap), MOp::Imm(off)]);
+                            self.emit(Opcode::StoreI32, vec![MOp::Reg(r), MOp::Reg(ap), MOp::Imm(off)]);
                         }
                     }
                 }
@@ -278,8 +278,8 @@ impl FuncLower<'_> {
                 let src = self.use_val(self.operand(inst, 1)?)?;
                 for off in (0..self.info.va_abi.list_bytes()).step_by(4) {
                     let t = self.new_vreg();
-                    self.emit(Opcode::LoadI32, vec![MOp::Def(t), MOp::Use(src), MOp::Imm(off as i64)]);
-                    self.emit(Opcode::StoreI32, vec![MOp::Use(t), MOp::Use(dst), MOp::Imm(off as i64)]);
+                    self.emit(Opcode::LoadI32, vec![MOp::Reg(t), MOp::Reg(src), MOp::Imm(off as i64)]);
+                    self.emit(Opcode::StoreI32, vec![MOp::Reg(t), MOp::Reg(dst), MOp::Imm(off as i64)]);
                 }
             }
             _ => {} // va_end
@@ -312,16 +312,16 @@ impl FuncLower<'_> {
         let addr = match self.info.va_abi {
             VaAbi::Pointer => {
                 let p = self.new_vreg();
-                self.emit(Opcode::LoadI32, vec![MOp::Def(p), MOp::Use(ap), MOp::Imm(0)]);
+                self.emit(Opcode::LoadI32, vec![MOp::Reg(p), MOp::Reg(ap), MOp::Imm(0)]);
                 let p = aligned(self, p);
                 let next = self.emit_imm(Opcode::AddImm8I32, p, size);
-                self.emit(Opcode::StoreI32, vec![MOp::Use(next), MOp::Use(ap), MOp::Imm(0)]);
+                self.emit(Opcode::StoreI32, vec![MOp::Reg(next), MOp::Reg(ap), MOp::Imm(0)]);
                 p
             }
             VaAbi::Xtensa => {
                 // GCC's xtensa_gimplify_va_arg_expr, as straight-line code.
                 let ndx = self.new_vreg();
-                self.emit(Opcode::LoadI32, vec![MOp::Def(ndx), MOp::Use(ap), MOp::Imm(8)]);
+                self.emit(Opcode::LoadI32, vec![MOp::Reg(ndx), MOp::Reg(ap), MOp::Imm(8)]);
                 let orig = aligned(self, ndx);
                 let end = self.emit_imm(Opcode::AddImm8I32, orig, size);
                 let on_stack = self.emit_imm(Opcode::GtSImmI32, end, XTENSA_REG_BYTES);
@@ -329,10 +329,10 @@ impl FuncLower<'_> {
                 let jump = self.emit3(Opcode::AndI32, on_stack, was_in_regs);
                 let jumped = self.materialise(Const::Int(XTENSA_STACK_NDX + size), false);
                 let end = self.select(jump, jumped, end);
-                self.emit(Opcode::StoreI32, vec![MOp::Use(end), MOp::Use(ap), MOp::Imm(8)]);
+                self.emit(Opcode::StoreI32, vec![MOp::Reg(end), MOp::Reg(ap), MOp::Imm(8)]);
                 let (stk, reg) = (self.new_vreg(), self.new_vreg());
-                self.emit(Opcode::LoadI32, vec![MOp::Def(stk), MOp::Use(ap), MOp::Imm(0)]);
-                self.emit(Opcode::LoadI32, vec![MOp::Def(reg), MOp::Use(ap), MOp::Imm(4)]);
+                self.emit(Opcode::LoadI32, vec![MOp::Reg(stk), MOp::Reg(ap), MOp::Imm(0)]);
+                self.emit(Opcode::LoadI32, vec![MOp::Reg(reg), MOp::Reg(ap), MOp::Imm(4)]);
                 let in_regs = self.emit3(Opcode::AddI32, reg, orig);
                 let t = self.emit3(Opcode::AddI32, stk, end);
                 let in_stack = self.emit_imm(Opcode::AddImm8I32, t, -size);
@@ -340,13 +340,13 @@ impl FuncLower<'_> {
             }
         };
         let d = self.def(inst);
-        self.emit(load, vec![MOp::Def(d), MOp::Use(addr), MOp::Imm(0)]);
+        self.emit(load, vec![MOp::Reg(d), MOp::Reg(addr), MOp::Imm(0)]);
         Ok(())
     }
 
     fn select(&mut self, c: VReg, a: VReg, b: VReg) -> VReg {
         let d = self.new_vreg();
-        self.emit(Opcode::Select, vec![MOp::Def(d), MOp::Use(c), MOp::Use(a), MOp::Use(b)]);
+        self.emit(Opcode::Select, vec![MOp::Reg(d), MOp::Reg(c), MOp::Reg(a), MOp::Reg(b)]);
         d
     }
 
@@ -382,7 +382,7 @@ impl FuncLower<'_> {
         let mut words = Vec::with_capacity(3);
         for off in (0..VaAbi::Xtensa.list_bytes()).step_by(4) {
             let w = self.new_vreg();
-            self.emit(Opcode::LoadI32, vec![MOp::Def(w), MOp::Use(p), MOp::Imm(off as i64)]);
+            self.emit(Opcode::LoadI32, vec![MOp::Reg(w), MOp::Reg(p), MOp::Imm(off as i64)]);
             words.push(w);
         }
         Ok(Some(words))

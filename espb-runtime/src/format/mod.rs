@@ -13,7 +13,7 @@ pub mod partition;
 mod sections;
 
 use crate::module::{Layout, Module};
-use crate::verify::VerifyError;
+use crate::verify::{VerifiedModule, VerifyError};
 use alloc::vec::Vec;
 
 /// `b"ESPB"`.
@@ -344,9 +344,7 @@ pub fn fix_checksum(bytes: &mut [u8]) {
 }
 
 /// Decodes and completely verifies a module: what a loader runs before an
-/// instance is made.
-pub fn load(bytes: &[u8]) -> Result<Module, LoadError> {
-    let m = decode(bytes)?;
-    crate::verify::verify(&m)?;
-    Ok(m)
+/// instance is made, and the only verification on that path.
+pub fn load(bytes: &[u8]) -> Result<VerifiedModule, LoadError> {
+    Ok(VerifiedModule::new(decode(bytes)?)?)
 }

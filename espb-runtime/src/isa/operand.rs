@@ -1,12 +1,284 @@
-//! Generic, table-driven reading of encoded instructions: each operand as a
-//! kind-tagged value, in the order [`Opcode::operands`] lists them. The
-//! verifier uses it to check every register and branch target of every
-//! opcode, and the disassembler to print any instruction, without code per
-//! opcode: a new line in the opcode table is covered automatically.
+//! The one operand codec: how each operand kind of the opcode table is
+//! written and read. Everything that touches encoded instructions goes
+//! through it: [`Instr::encode`](super::Instr::encode) and
+//! [`Instr::decode`](super::Instr::decode) (translator, tests, verifier),
+//! the generic [`operands`] walker (verifier, disassembler), [`Operand::write`]
+//! (the translator's encoder) and the interpreter's per-opcode readers in
+//! [`super::verified`], which read through [`Trusted`].
+//!
+//! Encoding: each operand little-endian and unaligned, in table order:
+//!
+//! | kind      | bytes  | meaning                                                 |
+//! |-----------|--------|---------------------------------------------------------|
+//! | `Def`     | 1      | register the instruction writes (< `num_regs`)          |
+//! | `Use`     | 1      | register the instruction reads (< `num_regs`)           |
+//! | `U8`      | 1      | small unsigned immediate (alignment, predicate)         |
+//! | `I8`      | 1      | small signed immediate                                  |
+//! | `I16`     | 2      | signed immediate (load/store offsets)                   |
+//! | `U16`     | 2      | index: function, import, type                           |
+//! | `I32`     | 4      | signed immediate                                        |
+//! | `U32`     | 4      | unsigned immediate (data/stack offsets)                 |
+//! | `I64`     | 8      | 64-bit immediate                                        |
+//! | `Target`  | 2      | absolute byte offset of an instruction in the same body |
+//! | `Args`    | 1 + n  | count n, then n registers, all read (call arguments)    |
+//! | `Targets` | 2 + 2n | count n, then n targets (branch tables)                 |
 
-use super::{Opcode, OperandKind, Regs, Targets};
+use super::Opcode;
+use alloc::vec::Vec;
 
-/// One operand's value, tagged with its kind.
+/// Operand kinds, as listed in the table. The kind fixes the encoding and,
+/// for registers, whether the instruction reads or writes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperandKind {
+    Def,
+    Use,
+    U8,
+    I8,
+    I16,
+    U16,
+    I32,
+    U32,
+    I64,
+    Target,
+    Args,
+    Targets,
+}
+
+/// What an instruction does with a register operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Written.
+    Def,
+    /// Read.
+    Use,
+}
+
+impl OperandKind {
+    /// Encoded size in bytes for fixed-size kinds, `None` for lists.
+    pub const fn fixed_size(self) -> Option<usize> {
+        match self {
+            OperandKind::Def | OperandKind::Use | OperandKind::U8 | OperandKind::I8 => Some(1),
+            OperandKind::I16 | OperandKind::U16 | OperandKind::Target => Some(2),
+            OperandKind::I32 | OperandKind::U32 => Some(4),
+            OperandKind::I64 => Some(8),
+            OperandKind::Args | OperandKind::Targets => None,
+        }
+    }
+
+    /// An immediate value (not a register, target or list).
+    pub const fn is_imm(self) -> bool {
+        matches!(
+            self,
+            OperandKind::U8
+                | OperandKind::I8
+                | OperandKind::I16
+                | OperandKind::U16
+                | OperandKind::I32
+                | OperandKind::U32
+                | OperandKind::I64
+        )
+    }
+
+    /// The role of the register(s) in this operand; `None` for the rest.
+    pub const fn role(self) -> Option<Role> {
+        match self {
+            OperandKind::Def => Some(Role::Def),
+            OperandKind::Use | OperandKind::Args => Some(Role::Use),
+            _ => None,
+        }
+    }
+}
+
+/// A list of registers as it sits in the code: one byte per register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Regs<'a>(pub &'a [u8]);
+
+impl<'a> Regs<'a> {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = u8> + 'a {
+        self.0.iter().copied()
+    }
+}
+
+/// A list of branch targets as it sits in the code: two bytes LE per target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Targets<'a>(pub &'a [u8]);
+
+impl<'a> Targets<'a> {
+    pub fn len(&self) -> usize {
+        self.0.len() / 2
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn get(&self, i: usize) -> Option<u16> {
+        let b = self.0.get(i * 2..i * 2 + 2)?;
+        Some(u16::from_le_bytes([b[0], b[1]]))
+    }
+    pub fn iter(&self) -> impl Iterator<Item = u16> + 'a {
+        self.0.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]))
+    }
+}
+
+/// Encodes a list of targets for [`Targets`]: the caller keeps the buffer.
+pub fn encode_targets(targets: &[u16]) -> Vec<u8> {
+    targets.iter().flat_map(|t| t.to_le_bytes()).collect()
+}
+
+/// Where operands are read from, front to back.
+pub trait Source<'a> {
+    /// The next `N` bytes; `None` when the code ends first.
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]>;
+    /// The next `n` bytes, borrowed from the code.
+    fn take(&mut self, n: usize) -> Option<&'a [u8]>;
+}
+
+/// Reads any bytes: every read is bounds checked.
+#[derive(Clone, Debug)]
+pub struct Checked<'a> {
+    code: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Checked<'a> {
+    pub fn new(code: &'a [u8], at: usize) -> Checked<'a> {
+        Checked { code, at }
+    }
+    /// Offset of the next byte to read.
+    pub fn position(&self) -> usize {
+        self.at
+    }
+}
+
+impl<'a> Source<'a> for Checked<'a> {
+    #[inline(always)]
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let s = self.take(N)?;
+        s.try_into().ok()
+    }
+    #[inline(always)]
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.at.checked_add(n)?;
+        let s = self.code.get(self.at..end)?;
+        self.at = end;
+        Some(s)
+    }
+}
+
+/// Reads code the verifier accepted, without bounds checks: the
+/// interpreter's hot path. Reads never fail.
+#[derive(Clone, Debug)]
+pub struct Trusted<'a> {
+    code: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Trusted<'a> {
+    /// # Safety
+    /// `at` must be just after the opcode byte of an instruction of a
+    /// function body that [`crate::verify::verify`] accepted, and only
+    /// that instruction's operands may be read: the verifier guarantees
+    /// they, lists included, lie inside `code`.
+    #[inline(always)]
+    pub unsafe fn new(code: &'a [u8], at: usize) -> Trusted<'a> {
+        Trusted { code, at }
+    }
+    /// Offset of the next byte to read.
+    #[inline(always)]
+    pub fn position(&self) -> usize {
+        self.at
+    }
+}
+
+impl<'a> Source<'a> for Trusted<'a> {
+    #[inline(always)]
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        debug_assert!(self.at + N <= self.code.len(), "unverified code");
+        // SAFETY: `Trusted::new`'s contract: the operand lies inside the code.
+        let v = unsafe { self.code.as_ptr().add(self.at).cast::<[u8; N]>().read_unaligned() };
+        self.at += N;
+        Some(v)
+    }
+    #[inline(always)]
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        debug_assert!(self.at + n <= self.code.len(), "unverified code");
+        // SAFETY: as for `array`.
+        let s = unsafe { self.code.get_unchecked(self.at..self.at + n) };
+        self.at += n;
+        Some(s)
+    }
+}
+
+/// One operand kind's codec: its Rust type, its reader and its writer.
+/// [`kind`] has one implementation per [`OperandKind`]; the table names
+/// them, so the generated code of every instruction uses these.
+pub trait Kind {
+    type Value<'a>: Copy;
+    fn read<'a, S: Source<'a>>(s: &mut S) -> Option<Self::Value<'a>>;
+    /// Appends the encoding. Lists longer than their count field holds
+    /// (255 arguments, 65535 targets) are the caller's error to prevent.
+    fn write(v: Self::Value<'_>, out: &mut Vec<u8>);
+}
+
+/// The operand kinds as types, named as the table names them.
+pub mod kind {
+    use super::{Kind, Regs, Source};
+    use alloc::vec::Vec;
+
+    macro_rules! fixed {
+        ($($name:ident: $t:ty),* $(,)?) => {$(
+            pub struct $name;
+            impl Kind for $name {
+                type Value<'a> = $t;
+                #[inline(always)]
+                fn read<'a, S: Source<'a>>(s: &mut S) -> Option<$t> {
+                    Some(<$t>::from_le_bytes(s.array()?))
+                }
+                fn write(v: $t, out: &mut Vec<u8>) {
+                    out.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+        )*};
+    }
+    fixed!(Def: u8, Use: u8, U8: u8, I8: i8, I16: i16, U16: u16, I32: i32, U32: u32, I64: i64, Target: u16);
+
+    pub struct Args;
+    impl Kind for Args {
+        type Value<'a> = Regs<'a>;
+        #[inline(always)]
+        fn read<'a, S: Source<'a>>(s: &mut S) -> Option<Regs<'a>> {
+            let [n] = s.array()?;
+            Some(Regs(s.take(usize::from(n))?))
+        }
+        fn write(v: Regs<'_>, out: &mut Vec<u8>) {
+            out.push(v.0.len() as u8);
+            out.extend_from_slice(v.0);
+        }
+    }
+
+    /// The kind; the list it reads is [`super::Targets`].
+    pub struct Targets;
+    impl Kind for Targets {
+        type Value<'a> = super::Targets<'a>;
+        #[inline(always)]
+        fn read<'a, S: Source<'a>>(s: &mut S) -> Option<super::Targets<'a>> {
+            let n = u16::from_le_bytes(s.array()?);
+            Some(super::Targets(s.take(usize::from(n) * 2)?))
+        }
+        fn write(v: super::Targets<'_>, out: &mut Vec<u8>) {
+            out.extend_from_slice(&((v.0.len() / 2) as u16).to_le_bytes());
+            out.extend_from_slice(v.0);
+        }
+    }
+}
+
+/// One operand's value, tagged with its encoding (`Reg` serves `Def` and
+/// `Use`, `Regs` serves `Args`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operand<'a> {
     Reg(u8),
@@ -22,34 +294,71 @@ pub enum Operand<'a> {
     Targets(Targets<'a>),
 }
 
+impl<'a> Operand<'a> {
+    /// Reads one operand of `kind`.
+    pub fn read<S: Source<'a>>(kind: OperandKind, s: &mut S) -> Option<Operand<'a>> {
+        Some(match kind {
+            OperandKind::Def => Operand::Reg(kind::Def::read(s)?),
+            OperandKind::Use => Operand::Reg(kind::Use::read(s)?),
+            OperandKind::U8 => Operand::U8(kind::U8::read(s)?),
+            OperandKind::I8 => Operand::I8(kind::I8::read(s)?),
+            OperandKind::I16 => Operand::I16(kind::I16::read(s)?),
+            OperandKind::U16 => Operand::U16(kind::U16::read(s)?),
+            OperandKind::I32 => Operand::I32(kind::I32::read(s)?),
+            OperandKind::U32 => Operand::U32(kind::U32::read(s)?),
+            OperandKind::I64 => Operand::I64(kind::I64::read(s)?),
+            OperandKind::Target => Operand::Target(kind::Target::read(s)?),
+            OperandKind::Args => Operand::Regs(kind::Args::read(s)?),
+            OperandKind::Targets => Operand::Targets(kind::Targets::read(s)?),
+        })
+    }
+
+    /// Appends the encoding.
+    pub fn write(self, out: &mut Vec<u8>) {
+        match self {
+            Operand::Reg(v) => kind::Def::write(v, out),
+            Operand::U8(v) => kind::U8::write(v, out),
+            Operand::I8(v) => kind::I8::write(v, out),
+            Operand::I16(v) => kind::I16::write(v, out),
+            Operand::U16(v) => kind::U16::write(v, out),
+            Operand::I32(v) => kind::I32::write(v, out),
+            Operand::U32(v) => kind::U32::write(v, out),
+            Operand::I64(v) => kind::I64::write(v, out),
+            Operand::Target(v) => kind::Target::write(v, out),
+            Operand::Regs(v) => kind::Args::write(v, out),
+            Operand::Targets(v) => kind::Targets::write(v, out),
+        }
+    }
+
+    /// The immediate `v` as an operand of `kind`; `None` when `kind` is no
+    /// immediate or `v` does not fit it.
+    pub fn imm(kind: OperandKind, v: i64) -> Option<Operand<'static>> {
+        Some(match kind {
+            OperandKind::U8 => Operand::U8(u8::try_from(v).ok()?),
+            OperandKind::I8 => Operand::I8(i8::try_from(v).ok()?),
+            OperandKind::I16 => Operand::I16(i16::try_from(v).ok()?),
+            OperandKind::U16 => Operand::U16(u16::try_from(v).ok()?),
+            OperandKind::I32 => Operand::I32(i32::try_from(v).ok()?),
+            OperandKind::U32 => Operand::U32(u32::try_from(v).ok()?),
+            OperandKind::I64 => Operand::I64(v),
+            _ => return None,
+        })
+    }
+}
+
 /// The operands of one instruction, read lazily. Iteration stops early if
 /// the code ends inside an operand; use [`super::Instr::decode`]
 /// to tell a complete instruction from a truncated one.
 #[derive(Clone, Debug)]
 pub struct Operands<'a> {
-    code: &'a [u8],
-    at: usize,
+    src: Checked<'a>,
     kinds: core::slice::Iter<'static, (&'static str, OperandKind)>,
 }
 
-impl<'a> Operands<'a> {
+impl Operands<'_> {
     /// Offset just after the operands read so far.
     pub fn position(&self) -> usize {
-        self.at
-    }
-
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let end = self.at.checked_add(n)?;
-        let s = self.code.get(self.at..end)?;
-        self.at = end;
-        Some(s)
-    }
-
-    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
-        let s = self.take(N)?;
-        let mut a = [0u8; N];
-        a.copy_from_slice(s);
-        Some(a)
+        self.src.position()
     }
 }
 
@@ -58,25 +367,7 @@ impl<'a> Iterator for Operands<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let &(name, kind) = self.kinds.next()?;
-        let v = match kind {
-            OperandKind::Reg => Operand::Reg(self.array::<1>()?[0]),
-            OperandKind::U8 => Operand::U8(self.array::<1>()?[0]),
-            OperandKind::I8 => Operand::I8(i8::from_le_bytes(self.array()?)),
-            OperandKind::I16 => Operand::I16(i16::from_le_bytes(self.array()?)),
-            OperandKind::U16 => Operand::U16(u16::from_le_bytes(self.array()?)),
-            OperandKind::I32 => Operand::I32(i32::from_le_bytes(self.array()?)),
-            OperandKind::U32 => Operand::U32(u32::from_le_bytes(self.array()?)),
-            OperandKind::I64 => Operand::I64(i64::from_le_bytes(self.array()?)),
-            OperandKind::Target => Operand::Target(u16::from_le_bytes(self.array()?)),
-            OperandKind::Regs => {
-                let n = self.array::<1>()?[0];
-                Operand::Regs(Regs(self.take(usize::from(n))?))
-            }
-            OperandKind::Targets => {
-                let n = u16::from_le_bytes(self.array()?);
-                Operand::Targets(Targets(self.take(usize::from(n) * 2)?))
-            }
-        };
+        let v = Operand::read(kind, &mut self.src)?;
         Some((name, v))
     }
 }
@@ -85,7 +376,7 @@ impl<'a> Iterator for Operands<'a> {
 /// is past the end or the byte is no opcode.
 pub fn operands(code: &[u8], pc: usize) -> Option<(Opcode, Operands<'_>)> {
     let op = Opcode::from_u8(*code.get(pc)?)?;
-    Some((op, Operands { code, at: pc + 1, kinds: op.operands().iter() }))
+    Some((op, Operands { src: Checked::new(code, pc + 1), kinds: op.operands().iter() }))
 }
 
 #[cfg(test)]
@@ -104,7 +395,7 @@ mod tests {
             for (i, &(_, k)) in op.operands().iter().enumerate() {
                 let fill = (i as u8).wrapping_mul(37).wrapping_add(5);
                 match k {
-                    OperandKind::Regs => code.extend_from_slice(&[2, fill, fill + 1]),
+                    OperandKind::Args => code.extend_from_slice(&[2, fill, fill + 1]),
                     OperandKind::Targets => code.extend_from_slice(&[2, 0, fill, 0, fill, 1]),
                     k => code.extend(core::iter::repeat_n(fill, k.fixed_size().unwrap_or(0))),
                 }

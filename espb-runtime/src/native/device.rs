@@ -111,6 +111,7 @@ mod tests {
     use super::*;
     use crate::module::{TableRef, ValType};
     use crate::symtab::SymbolTable;
+    use crate::verify::VerifiedModule;
     use crate::vm::{Config, Instance};
 
     #[test]
@@ -152,7 +153,7 @@ mod tests {
     #[test]
     fn native_memory_instance_sits_at_its_real_address_only_when_it_fits() {
         let cfg = Config { native_memory: true, ..Config::default() };
-        let r = Instance::new(Module::default(), crate::vm::NoHost, cfg);
+        let r = Instance::new(VerifiedModule::new(Module::default()).unwrap(), crate::vm::NoHost, cfg);
         if cfg!(target_pointer_width = "32") {
             let inst = r.ok().unwrap();
             let base = inst.memory().base();

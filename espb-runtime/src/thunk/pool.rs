@@ -70,6 +70,10 @@ enum Kind {
     Device,
 }
 
+/// Calls in flight (and references of deleted tasks) the pool has room
+/// for without allocating: tasks inside callbacks at the same time.
+const BOOK_RESERVE: usize = 8;
+
 const UNBOUND: u8 = 0;
 const BINDING: u8 = 1;
 const BOUND: u8 = 2;
@@ -254,6 +258,12 @@ impl ThunkPool {
                     unsafe {
                         *self.os.get() = Some(os);
                         *self.lock.get() = lock;
+                        // Room up front: a callback then allocates nothing,
+                        // and the pool's memory is all made here (a
+                        // firmware's heap check after unload sees only what
+                        // an app left).
+                        (*self.inflight.get()).reserve(BOOK_RESERVE);
+                        (*self.graveyard.get()).reserve(BOOK_RESERVE);
                     }
                     self.state.store(BOUND, Ordering::Release);
                     return Ok(());
@@ -373,10 +383,17 @@ impl ThunkPool {
         let r = f(unsafe { &*ptr }, func);
         // May drop the app's last reference: `ptr` is not used again.
         self.done(os, me);
-        if r.exit_task {
-            os.exit_task();
+        if !r.exit_task {
+            return Some(r.result);
         }
-        Some(r.result)
+        // On an RTOS exit_task does not return: what the result owns must
+        // go first (a trap's text is the app's `last_trap` anyway).
+        let result = r.result.map_err(|e| match e {
+            CallbackError::Trapped(_) => CallbackError::Trapped(alloc::string::String::new()),
+            e => e,
+        });
+        os.exit_task();
+        Some(result)
     }
 
     /// The calling task's innermost call in flight ended.

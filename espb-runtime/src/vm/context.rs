@@ -4,7 +4,7 @@
 //! slices, resources). Memory, heap, imports and host are the instance's,
 //! shared by every task as in C.
 
-use super::exec::{Frame, WINDOW};
+use super::exec::Frame;
 use super::host::Gate;
 use super::trap::Trap;
 use crate::os::{Resource, TaskId};
@@ -24,8 +24,9 @@ pub(crate) struct ExecCtx {
 impl ExecCtx {
     /// A context whose stack is `limit..top` of module memory.
     pub(crate) fn new(top: u32, limit: u32) -> ExecCtx {
-        // One window: the interpreter grows it as calls need.
-        ExecCtx { regs: alloc::vec![0; WINDOW], frames: Vec::new(), sp_top: top & !15, sp_limit: limit }
+        // The interpreter sizes it at the first call (the entry's registers
+        // plus one window: 4 KiB for most functions).
+        ExecCtx { regs: Vec::new(), frames: Vec::new(), sp_top: top & !15, sp_limit: limit }
     }
 }
 

@@ -12,8 +12,8 @@ use super::heap::Heap;
 use super::host::Host;
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, RawMem};
 use super::trap::{Trap, TrapKind};
-use crate::isa::{Conv, FBinary, FUnary, byte as op, verified};
-use crate::module::Module;
+use crate::isa::{Conv, FBinary, FUnary, Opcode, Regs, verified};
+use crate::verify::VerifiedModule;
 use alloc::vec::Vec;
 
 /// A call frame of a suspended caller.
@@ -34,7 +34,8 @@ pub(super) const WINDOW: usize = 256;
 /// Everything the interpreter loop touches, borrowed from the instance, so
 /// that builtins such as `qsort` can run module code re-entrantly.
 pub(super) struct Vm<'a, H: Host> {
-    pub(super) module: &'a Module,
+    /// Verified: the loop reads its code without checks.
+    pub(super) module: &'a VerifiedModule,
     pub(super) host: &'a mut H,
     pub(super) mem: &'a mut Memory,
     pub(super) heap: &'a mut Heap,
@@ -80,6 +81,38 @@ fn own_thunk(thunks: &[(u32, u16)], addr: u32) -> Option<u16> {
     thunks.binary_search_by_key(&addr, |t| t.0).ok().map(|i| thunks[i].1)
 }
 
+/// Arguments a call hands out, in place for up to [`INLINE_ARGS`]: a run
+/// allocates nothing for them, and a task deleted inside a blocking native
+/// (it never returns, its frames never drop) leaves nothing on the heap.
+/// Longer lists (a variadic printf) go to a Vec.
+struct ArgBuf {
+    inline: [u64; INLINE_ARGS],
+    spill: Vec<u64>,
+}
+
+const INLINE_ARGS: usize = 8;
+
+impl ArgBuf {
+    fn new() -> ArgBuf {
+        ArgBuf { inline: [0; INLINE_ARGS], spill: Vec::new() }
+    }
+
+    /// The values of registers `args` of window `r`.
+    fn load(&mut self, args: Regs<'_>, r: &[u64; WINDOW]) -> &[u64] {
+        let vals = args.iter().map(|a| r[a as usize]);
+        if args.len() <= INLINE_ARGS {
+            for (d, v) in self.inline.iter_mut().zip(vals) {
+                *d = v;
+            }
+            &self.inline[..args.len()]
+        } else {
+            self.spill.clear();
+            self.spill.extend(vals);
+            &self.spill
+        }
+    }
+}
+
 /// Runs function `entry` with its registers at `base0` and the stack
 /// pointer at `sp0`, until it returns.
 #[allow(clippy::too_many_lines)]
@@ -94,7 +127,7 @@ pub(super) fn execute<H: Host>(
     let floor = vm.frames.len();
     // Kept in a register; written back whenever this run ends or calls out.
     let mut fuel = vm.fuel;
-    let mut argbuf: Vec<u64> = Vec::new();
+    let mut argbuf = ArgBuf::new();
     let funcs = &module.functions;
     let types = &module.types;
     let nfuncs = funcs.len() as u32;
@@ -344,68 +377,70 @@ pub(super) fn execute<H: Host>(
         loop {
             debug_assert!(pc < code.len(), "unverified code");
             // SAFETY: as for dec!: pc is an instruction start inside code.
-            let byte = unsafe { *code.get_unchecked(pc) };
-            match byte {
-                op::Nop => pc += 1,
-                op::Mov => {
+            // The verifier refused every byte that is no opcode, so the
+            // match needs no range check.
+            let op = unsafe { Opcode::from_u8_unchecked(*code.get_unchecked(pc)) };
+            match op {
+                Opcode::Nop => pc += 1,
+                Opcode::Mov => {
                     let ((d, s), n) = dec!(Mov);
                     r[d as usize] = r[s as usize];
                     pc = n;
                 }
-                op::Mov2 => {
+                Opcode::Mov2 => {
                     let ((d0, s0, d1, s1), n) = dec!(Mov2);
                     let (v0, v1) = (r[s0 as usize], r[s1 as usize]);
                     r[d0 as usize] = v0;
                     r[d1 as usize] = v1;
                     pc = n;
                 }
-                op::ConstI32 => {
+                Opcode::ConstI32 => {
                     let ((d, v), n) = dec!(ConstI32);
                     r[d as usize] = u64::from(v as u32);
                     pc = n;
                 }
-                op::ConstI8 => {
+                Opcode::ConstI8 => {
                     let ((d, v), n) = dec!(ConstI8);
                     r[d as usize] = u64::from(v as i32 as u32);
                     pc = n;
                 }
-                op::ConstI64 => {
+                Opcode::ConstI64 => {
                     let ((d, v), n) = dec!(ConstI64);
                     r[d as usize] = v as u64;
                     pc = n;
                 }
-                op::DataAddr => {
+                Opcode::DataAddr => {
                     let ((d, off), n) = dec!(DataAddr);
                     r[d as usize] = u64::from(self_data_base(vm.mem).wrapping_add(off));
                     pc = n;
                 }
-                op::FuncAddr => {
+                Opcode::FuncAddr => {
                     let ((d, fi), n) = dec!(FuncAddr);
                     let Some(&a) = vm.func_addrs.get(fi as usize) else { trap!(TrapKind::BadCode) };
                     r[d as usize] = u64::from(a);
                     pc = n;
                 }
-                op::ImportAddr => {
+                Opcode::ImportAddr => {
                     let ((d, i), n) = dec!(ImportAddr);
                     let Some(&a) = vm.import_addrs.get(i as usize) else { trap!(TrapKind::BadCode) };
                     r[d as usize] = u64::from(a);
                     pc = n;
                 }
-                op::StackAddr => {
+                Opcode::StackAddr => {
                     let ((d, off), n) = dec!(StackAddr);
                     r[d as usize] = u64::from(fp.wrapping_add(off));
                     pc = n;
                 }
-                op::Select => {
+                Opcode::Select => {
                     let ((d, c, a, b), n) = dec!(Select);
                     r[d as usize] = if r[c as usize] as u32 != 0 { r[a as usize] } else { r[b as usize] };
                     pc = n;
                 }
 
-                op::AddI32 => bin32!(AddI32, |a, b| a.wrapping_add(b)),
-                op::SubI32 => bin32!(SubI32, |a, b| a.wrapping_sub(b)),
-                op::MulI32 => bin32!(MulI32, |a, b| a.wrapping_mul(b)),
-                op::DivSI32 => {
+                Opcode::AddI32 => bin32!(AddI32, |a, b| a.wrapping_add(b)),
+                Opcode::SubI32 => bin32!(SubI32, |a, b| a.wrapping_sub(b)),
+                Opcode::MulI32 => bin32!(MulI32, |a, b| a.wrapping_mul(b)),
+                Opcode::DivSI32 => {
                     let ((d, a, b), n) = dec!(DivSI32);
                     let (a, b) = (r[a as usize] as i32, r[b as usize] as i32);
                     if b == 0 {
@@ -415,14 +450,14 @@ pub(super) fn execute<H: Host>(
                     r[d as usize] = u64::from(q as u32);
                     pc = n;
                 }
-                op::DivUI32 => {
+                Opcode::DivUI32 => {
                     let ((d, a, b), n) = dec!(DivUI32);
                     let (a, b) = (r[a as usize] as u32, r[b as usize] as u32);
                     let Some(q) = a.checked_div(b) else { trap!(TrapKind::DivideByZero) };
                     r[d as usize] = u64::from(q);
                     pc = n;
                 }
-                op::RemSI32 => {
+                Opcode::RemSI32 => {
                     let ((d, a, b), n) = dec!(RemSI32);
                     let (a, b) = (r[a as usize] as i32, r[b as usize] as i32);
                     if b == 0 {
@@ -431,50 +466,50 @@ pub(super) fn execute<H: Host>(
                     r[d as usize] = u64::from(a.wrapping_rem(b) as u32);
                     pc = n;
                 }
-                op::RemUI32 => {
+                Opcode::RemUI32 => {
                     let ((d, a, b), n) = dec!(RemUI32);
                     let (a, b) = (r[a as usize] as u32, r[b as usize] as u32);
                     let Some(q) = a.checked_rem(b) else { trap!(TrapKind::DivideByZero) };
                     r[d as usize] = u64::from(q);
                     pc = n;
                 }
-                op::AndI32 => bin32!(AndI32, |a, b| a & b),
-                op::OrI32 => bin32!(OrI32, |a, b| a | b),
-                op::XorI32 => bin32!(XorI32, |a, b| a ^ b),
-                op::ShlI32 => bin32!(ShlI32, |a, b| a.wrapping_shl(b)),
-                op::ShrSI32 => bin32!(ShrSI32, |a, b| (a as i32).wrapping_shr(b)),
-                op::ShrUI32 => bin32!(ShrUI32, |a, b| a.wrapping_shr(b)),
-                op::RotlI32 => bin32!(RotlI32, |a, b| a.rotate_left(b & 31)),
-                op::RotrI32 => bin32!(RotrI32, |a, b| a.rotate_right(b & 31)),
+                Opcode::AndI32 => bin32!(AndI32, |a, b| a & b),
+                Opcode::OrI32 => bin32!(OrI32, |a, b| a | b),
+                Opcode::XorI32 => bin32!(XorI32, |a, b| a ^ b),
+                Opcode::ShlI32 => bin32!(ShlI32, |a, b| a.wrapping_shl(b)),
+                Opcode::ShrSI32 => bin32!(ShrSI32, |a, b| (a as i32).wrapping_shr(b)),
+                Opcode::ShrUI32 => bin32!(ShrUI32, |a, b| a.wrapping_shr(b)),
+                Opcode::RotlI32 => bin32!(RotlI32, |a, b| a.rotate_left(b & 31)),
+                Opcode::RotrI32 => bin32!(RotrI32, |a, b| a.rotate_right(b & 31)),
 
-                op::AddImmI32 => imm32!(AddImmI32, |a, v| a.wrapping_add(v as u32)),
-                op::MulImmI32 => imm32!(MulImmI32, |a, v| a.wrapping_mul(v as u32)),
-                op::AndImmI32 => imm32!(AndImmI32, |a, v| a & v as u32),
-                op::OrImmI32 => imm32!(OrImmI32, |a, v| a | v as u32),
-                op::XorImmI32 => imm32!(XorImmI32, |a, v| a ^ v as u32),
-                op::ShlImmI32 => imm32!(ShlImmI32, |a, v| a.wrapping_shl(u32::from(v))),
-                op::ShrSImmI32 => imm32!(ShrSImmI32, |a, v| (a as i32).wrapping_shr(u32::from(v))),
-                op::ShrUImmI32 => imm32!(ShrUImmI32, |a, v| a.wrapping_shr(u32::from(v))),
-                op::AddImm8I32 => imm32!(AddImm8I32, |a, v| a.wrapping_add(v as i32 as u32)),
-                op::SubFromImmI32 => imm32!(SubFromImmI32, |a, v| (v as u32).wrapping_sub(a)),
+                Opcode::AddImmI32 => imm32!(AddImmI32, |a, v| a.wrapping_add(v as u32)),
+                Opcode::MulImmI32 => imm32!(MulImmI32, |a, v| a.wrapping_mul(v as u32)),
+                Opcode::AndImmI32 => imm32!(AndImmI32, |a, v| a & v as u32),
+                Opcode::OrImmI32 => imm32!(OrImmI32, |a, v| a | v as u32),
+                Opcode::XorImmI32 => imm32!(XorImmI32, |a, v| a ^ v as u32),
+                Opcode::ShlImmI32 => imm32!(ShlImmI32, |a, v| a.wrapping_shl(u32::from(v))),
+                Opcode::ShrSImmI32 => imm32!(ShrSImmI32, |a, v| (a as i32).wrapping_shr(u32::from(v))),
+                Opcode::ShrUImmI32 => imm32!(ShrUImmI32, |a, v| a.wrapping_shr(u32::from(v))),
+                Opcode::AddImm8I32 => imm32!(AddImm8I32, |a, v| a.wrapping_add(v as i32 as u32)),
+                Opcode::SubFromImmI32 => imm32!(SubFromImmI32, |a, v| (v as u32).wrapping_sub(a)),
 
-                op::EqI32 => bin32!(EqI32, |a, b| a == b),
-                op::NeI32 => bin32!(NeI32, |a, b| a != b),
-                op::LtSI32 => bin32!(LtSI32, |a, b| (a as i32) < (b as i32)),
-                op::LtUI32 => bin32!(LtUI32, |a, b| a < b),
-                op::LeSI32 => bin32!(LeSI32, |a, b| (a as i32) <= (b as i32)),
-                op::LeUI32 => bin32!(LeUI32, |a, b| a <= b),
-                op::EqImmI32 => imm32!(EqImmI32, |a, v| a == v as u32),
-                op::NeImmI32 => imm32!(NeImmI32, |a, v| a != v as u32),
-                op::LtSImmI32 => imm32!(LtSImmI32, |a, v| (a as i32) < v),
-                op::LtUImmI32 => imm32!(LtUImmI32, |a, v| a < v as u32),
-                op::GtSImmI32 => imm32!(GtSImmI32, |a, v| (a as i32) > v),
-                op::GtUImmI32 => imm32!(GtUImmI32, |a, v| a > v as u32),
+                Opcode::EqI32 => bin32!(EqI32, |a, b| a == b),
+                Opcode::NeI32 => bin32!(NeI32, |a, b| a != b),
+                Opcode::LtSI32 => bin32!(LtSI32, |a, b| (a as i32) < (b as i32)),
+                Opcode::LtUI32 => bin32!(LtUI32, |a, b| a < b),
+                Opcode::LeSI32 => bin32!(LeSI32, |a, b| (a as i32) <= (b as i32)),
+                Opcode::LeUI32 => bin32!(LeUI32, |a, b| a <= b),
+                Opcode::EqImmI32 => imm32!(EqImmI32, |a, v| a == v as u32),
+                Opcode::NeImmI32 => imm32!(NeImmI32, |a, v| a != v as u32),
+                Opcode::LtSImmI32 => imm32!(LtSImmI32, |a, v| (a as i32) < v),
+                Opcode::LtUImmI32 => imm32!(LtUImmI32, |a, v| a < v as u32),
+                Opcode::GtSImmI32 => imm32!(GtSImmI32, |a, v| (a as i32) > v),
+                Opcode::GtUImmI32 => imm32!(GtUImmI32, |a, v| a > v as u32),
 
-                op::AddI64 => bin64!(AddI64, |a, b| a.wrapping_add(b)),
-                op::SubI64 => bin64!(SubI64, |a, b| a.wrapping_sub(b)),
-                op::MulI64 => bin64!(MulI64, |a, b| a.wrapping_mul(b)),
-                op::DivSI64 => {
+                Opcode::AddI64 => bin64!(AddI64, |a, b| a.wrapping_add(b)),
+                Opcode::SubI64 => bin64!(SubI64, |a, b| a.wrapping_sub(b)),
+                Opcode::MulI64 => bin64!(MulI64, |a, b| a.wrapping_mul(b)),
+                Opcode::DivSI64 => {
                     let ((d, a, b), n) = dec!(DivSI64);
                     let (a, b) = (r[a as usize] as i64, r[b as usize] as i64);
                     if b == 0 {
@@ -484,13 +519,13 @@ pub(super) fn execute<H: Host>(
                     r[d as usize] = q as u64;
                     pc = n;
                 }
-                op::DivUI64 => {
+                Opcode::DivUI64 => {
                     let ((d, a, b), n) = dec!(DivUI64);
                     let Some(q) = r[a as usize].checked_div(r[b as usize]) else { trap!(TrapKind::DivideByZero) };
                     r[d as usize] = q;
                     pc = n;
                 }
-                op::RemSI64 => {
+                Opcode::RemSI64 => {
                     let ((d, a, b), n) = dec!(RemSI64);
                     let (a, b) = (r[a as usize] as i64, r[b as usize] as i64);
                     if b == 0 {
@@ -499,171 +534,171 @@ pub(super) fn execute<H: Host>(
                     r[d as usize] = a.wrapping_rem(b) as u64;
                     pc = n;
                 }
-                op::RemUI64 => {
+                Opcode::RemUI64 => {
                     let ((d, a, b), n) = dec!(RemUI64);
                     let Some(q) = r[a as usize].checked_rem(r[b as usize]) else { trap!(TrapKind::DivideByZero) };
                     r[d as usize] = q;
                     pc = n;
                 }
-                op::AndI64 => bin64!(AndI64, |a, b| a & b),
-                op::OrI64 => bin64!(OrI64, |a, b| a | b),
-                op::XorI64 => bin64!(XorI64, |a, b| a ^ b),
-                op::ShlI64 => bin64!(ShlI64, |a, b| a.wrapping_shl(b as u32)),
-                op::ShrSI64 => bin64!(ShrSI64, |a, b| (a as i64).wrapping_shr(b as u32)),
-                op::ShrUI64 => bin64!(ShrUI64, |a, b| a.wrapping_shr(b as u32)),
-                op::RotlI64 => bin64!(RotlI64, |a, b| a.rotate_left((b & 63) as u32)),
-                op::RotrI64 => bin64!(RotrI64, |a, b| a.rotate_right((b & 63) as u32)),
-                op::AddImmI64 => {
+                Opcode::AndI64 => bin64!(AndI64, |a, b| a & b),
+                Opcode::OrI64 => bin64!(OrI64, |a, b| a | b),
+                Opcode::XorI64 => bin64!(XorI64, |a, b| a ^ b),
+                Opcode::ShlI64 => bin64!(ShlI64, |a, b| a.wrapping_shl(b as u32)),
+                Opcode::ShrSI64 => bin64!(ShrSI64, |a, b| (a as i64).wrapping_shr(b as u32)),
+                Opcode::ShrUI64 => bin64!(ShrUI64, |a, b| a.wrapping_shr(b as u32)),
+                Opcode::RotlI64 => bin64!(RotlI64, |a, b| a.rotate_left((b & 63) as u32)),
+                Opcode::RotrI64 => bin64!(RotrI64, |a, b| a.rotate_right((b & 63) as u32)),
+                Opcode::AddImmI64 => {
                     let ((d, a, v), n) = dec!(AddImmI64);
                     r[d as usize] = r[a as usize].wrapping_add(v as i64 as u64);
                     pc = n;
                 }
-                op::AndImmI64 => {
+                Opcode::AndImmI64 => {
                     let ((d, a, v), n) = dec!(AndImmI64);
                     r[d as usize] = r[a as usize] & (v as i64 as u64);
                     pc = n;
                 }
-                op::ShlImmI64 => {
+                Opcode::ShlImmI64 => {
                     let ((d, a, v), n) = dec!(ShlImmI64);
                     r[d as usize] = r[a as usize].wrapping_shl(u32::from(v));
                     pc = n;
                 }
-                op::ShrSImmI64 => {
+                Opcode::ShrSImmI64 => {
                     let ((d, a, v), n) = dec!(ShrSImmI64);
                     r[d as usize] = (r[a as usize] as i64).wrapping_shr(u32::from(v)) as u64;
                     pc = n;
                 }
-                op::ShrUImmI64 => {
+                Opcode::ShrUImmI64 => {
                     let ((d, a, v), n) = dec!(ShrUImmI64);
                     r[d as usize] = r[a as usize].wrapping_shr(u32::from(v));
                     pc = n;
                 }
 
-                op::EqI64 => bin64!(EqI64, |a, b| a == b),
-                op::NeI64 => bin64!(NeI64, |a, b| a != b),
-                op::LtSI64 => bin64!(LtSI64, |a, b| (a as i64) < (b as i64)),
-                op::LtUI64 => bin64!(LtUI64, |a, b| a < b),
-                op::LeSI64 => bin64!(LeSI64, |a, b| (a as i64) <= (b as i64)),
-                op::LeUI64 => bin64!(LeUI64, |a, b| a <= b),
+                Opcode::EqI64 => bin64!(EqI64, |a, b| a == b),
+                Opcode::NeI64 => bin64!(NeI64, |a, b| a != b),
+                Opcode::LtSI64 => bin64!(LtSI64, |a, b| (a as i64) < (b as i64)),
+                Opcode::LtUI64 => bin64!(LtUI64, |a, b| a < b),
+                Opcode::LeSI64 => bin64!(LeSI64, |a, b| (a as i64) <= (b as i64)),
+                Opcode::LeUI64 => bin64!(LeUI64, |a, b| a <= b),
 
-                op::ClzI32 => un!(ClzI32, |s| (s as u32).leading_zeros()),
-                op::CtzI32 => un!(CtzI32, |s| (s as u32).trailing_zeros()),
-                op::PopcntI32 => un!(PopcntI32, |s| (s as u32).count_ones()),
-                op::BswapI32 => un!(BswapI32, |s| (s as u32).swap_bytes()),
-                op::ClzI64 => un!(ClzI64, |s| s.leading_zeros()),
-                op::CtzI64 => un!(CtzI64, |s| s.trailing_zeros()),
-                op::PopcntI64 => un!(PopcntI64, |s| s.count_ones()),
-                op::BswapI64 => un!(BswapI64, |s| s.swap_bytes()),
-                op::Sext8I32 => un!(Sext8I32, |s| s as i8 as i32 as u32),
-                op::Sext16I32 => un!(Sext16I32, |s| s as i16 as i32 as u32),
-                op::Zext8I32 => un!(Zext8I32, |s| s as u8),
-                op::Zext16I32 => un!(Zext16I32, |s| s as u16),
-                op::SextI32I64 => un!(SextI32I64, |s| s as i32 as i64),
-                op::ZextI32I64 => un!(ZextI32I64, |s| s as u32),
-                op::WrapI64I32 => un!(WrapI64I32, |s| s as u32),
-                op::Sext8I64 => un!(Sext8I64, |s| s as i8 as i64),
-                op::Sext16I64 => un!(Sext16I64, |s| s as i16 as i64),
-                op::MinSI32 => bin32!(MinSI32, |a, b| (a as i32).min(b as i32)),
-                op::MaxSI32 => bin32!(MaxSI32, |a, b| (a as i32).max(b as i32)),
-                op::MinUI32 => bin32!(MinUI32, |a, b| a.min(b)),
-                op::MaxUI32 => bin32!(MaxUI32, |a, b| a.max(b)),
-                op::AbsI32 => un!(AbsI32, |s| (s as i32).wrapping_abs() as u32),
-                op::MinSI64 => bin64!(MinSI64, |a, b| (a as i64).min(b as i64)),
-                op::MaxSI64 => bin64!(MaxSI64, |a, b| (a as i64).max(b as i64)),
-                op::MinUI64 => bin64!(MinUI64, |a, b| a.min(b)),
-                op::MaxUI64 => bin64!(MaxUI64, |a, b| a.max(b)),
-                op::AbsI64 => un!(AbsI64, |s| (s as i64).wrapping_abs()),
-                op::MulHSI32 => {
+                Opcode::ClzI32 => un!(ClzI32, |s| (s as u32).leading_zeros()),
+                Opcode::CtzI32 => un!(CtzI32, |s| (s as u32).trailing_zeros()),
+                Opcode::PopcntI32 => un!(PopcntI32, |s| (s as u32).count_ones()),
+                Opcode::BswapI32 => un!(BswapI32, |s| (s as u32).swap_bytes()),
+                Opcode::ClzI64 => un!(ClzI64, |s| s.leading_zeros()),
+                Opcode::CtzI64 => un!(CtzI64, |s| s.trailing_zeros()),
+                Opcode::PopcntI64 => un!(PopcntI64, |s| s.count_ones()),
+                Opcode::BswapI64 => un!(BswapI64, |s| s.swap_bytes()),
+                Opcode::Sext8I32 => un!(Sext8I32, |s| s as i8 as i32 as u32),
+                Opcode::Sext16I32 => un!(Sext16I32, |s| s as i16 as i32 as u32),
+                Opcode::Zext8I32 => un!(Zext8I32, |s| s as u8),
+                Opcode::Zext16I32 => un!(Zext16I32, |s| s as u16),
+                Opcode::SextI32I64 => un!(SextI32I64, |s| s as i32 as i64),
+                Opcode::ZextI32I64 => un!(ZextI32I64, |s| s as u32),
+                Opcode::WrapI64I32 => un!(WrapI64I32, |s| s as u32),
+                Opcode::Sext8I64 => un!(Sext8I64, |s| s as i8 as i64),
+                Opcode::Sext16I64 => un!(Sext16I64, |s| s as i16 as i64),
+                Opcode::MinSI32 => bin32!(MinSI32, |a, b| (a as i32).min(b as i32)),
+                Opcode::MaxSI32 => bin32!(MaxSI32, |a, b| (a as i32).max(b as i32)),
+                Opcode::MinUI32 => bin32!(MinUI32, |a, b| a.min(b)),
+                Opcode::MaxUI32 => bin32!(MaxUI32, |a, b| a.max(b)),
+                Opcode::AbsI32 => un!(AbsI32, |s| (s as i32).wrapping_abs() as u32),
+                Opcode::MinSI64 => bin64!(MinSI64, |a, b| (a as i64).min(b as i64)),
+                Opcode::MaxSI64 => bin64!(MaxSI64, |a, b| (a as i64).max(b as i64)),
+                Opcode::MinUI64 => bin64!(MinUI64, |a, b| a.min(b)),
+                Opcode::MaxUI64 => bin64!(MaxUI64, |a, b| a.max(b)),
+                Opcode::AbsI64 => un!(AbsI64, |s| (s as i64).wrapping_abs()),
+                Opcode::MulHSI32 => {
                     bin32!(MulHSI32, |a, b| ((i64::from(a as i32) * i64::from(b as i32)) >> 32) as u32)
                 }
-                op::MulHUI32 => bin32!(MulHUI32, |a, b| ((u64::from(a) * u64::from(b)) >> 32) as u32),
+                Opcode::MulHUI32 => bin32!(MulHUI32, |a, b| ((u64::from(a) * u64::from(b)) >> 32) as u32),
 
-                op::AddF32 => f32op!(AddF32, |a, b| a + b),
-                op::SubF32 => f32op!(SubF32, |a, b| a - b),
-                op::MulF32 => f32op!(MulF32, |a, b| a * b),
-                op::DivF32 => f32op!(DivF32, |a, b| a / b),
-                op::AddF64 => f64op!(AddF64, |a, b| a + b),
-                op::SubF64 => f64op!(SubF64, |a, b| a - b),
-                op::MulF64 => f64op!(MulF64, |a, b| a * b),
-                op::DivF64 => f64op!(DivF64, |a, b| a / b),
-                op::CmpF32 => {
+                Opcode::AddF32 => f32op!(AddF32, |a, b| a + b),
+                Opcode::SubF32 => f32op!(SubF32, |a, b| a - b),
+                Opcode::MulF32 => f32op!(MulF32, |a, b| a * b),
+                Opcode::DivF32 => f32op!(DivF32, |a, b| a / b),
+                Opcode::AddF64 => f64op!(AddF64, |a, b| a + b),
+                Opcode::SubF64 => f64op!(SubF64, |a, b| a - b),
+                Opcode::MulF64 => f64op!(MulF64, |a, b| a * b),
+                Opcode::DivF64 => f64op!(DivF64, |a, b| a / b),
+                Opcode::CmpF32 => {
                     let ((d, a, b, p), n) = dec!(CmpF32);
                     let a = f64::from(f32::from_bits(r[a as usize] as u32));
                     let b = f64::from(f32::from_bits(r[b as usize] as u32));
                     r[d as usize] = u64::from(fcmp(p, a, b));
                     pc = n;
                 }
-                op::CmpF64 => {
+                Opcode::CmpF64 => {
                     let ((d, a, b, p), n) = dec!(CmpF64);
                     let a = f64::from_bits(r[a as usize]);
                     let b = f64::from_bits(r[b as usize]);
                     r[d as usize] = u64::from(fcmp(p, a, b));
                     pc = n;
                 }
-                op::Convert => {
+                Opcode::Convert => {
                     let ((d, s, k), n) = dec!(Convert);
                     let Some(k) = Conv::from_u8(k) else { trap!(TrapKind::BadCode) };
                     r[d as usize] = convert(k, r[s as usize]);
                     pc = n;
                 }
-                op::FUnary => {
+                Opcode::FUnary => {
                     let ((d, s, k), n) = dec!(FUnary);
                     let Some(k) = FUnary::from_u8(k) else { trap!(TrapKind::BadCode) };
                     r[d as usize] = funary(k, r[s as usize]);
                     pc = n;
                 }
-                op::FBinary => {
+                Opcode::FBinary => {
                     let ((d, a, b, k), n) = dec!(FBinary);
                     let Some(k) = FBinary::from_u8(k) else { trap!(TrapKind::BadCode) };
                     r[d as usize] = fbinary(k, r[a as usize], r[b as usize]);
                     pc = n;
                 }
 
-                op::LoadI8S => load!(LoadI8S, 1, |b| u64::from(b[0] as i8 as i32 as u32)),
-                op::LoadI8U => load!(LoadI8U, 1, |b| u64::from(b[0])),
-                op::LoadI16S => load!(LoadI16S, 2, |b| u64::from(i16::from_le_bytes(b) as i32 as u32)),
-                op::LoadI16U => load!(LoadI16U, 2, |b| u64::from(u16::from_le_bytes(b))),
-                op::LoadI32 => load!(LoadI32, 4, |b| u64::from(u32::from_le_bytes(b))),
-                op::LoadI64 => load!(LoadI64, 8, |b| u64::from_le_bytes(b)),
-                op::StoreI8 => store!(StoreI8, |v| [v as u8]),
-                op::StoreI16 => store!(StoreI16, |v| (v as u16).to_le_bytes()),
-                op::StoreI32 => store!(StoreI32, |v| (v as u32).to_le_bytes()),
-                op::StoreI64 => store!(StoreI64, |v| v.to_le_bytes()),
-                op::LoadIdxI32 => {
+                Opcode::LoadI8S => load!(LoadI8S, 1, |b| u64::from(b[0] as i8 as i32 as u32)),
+                Opcode::LoadI8U => load!(LoadI8U, 1, |b| u64::from(b[0])),
+                Opcode::LoadI16S => load!(LoadI16S, 2, |b| u64::from(i16::from_le_bytes(b) as i32 as u32)),
+                Opcode::LoadI16U => load!(LoadI16U, 2, |b| u64::from(u16::from_le_bytes(b))),
+                Opcode::LoadI32 => load!(LoadI32, 4, |b| u64::from(u32::from_le_bytes(b))),
+                Opcode::LoadI64 => load!(LoadI64, 8, |b| u64::from_le_bytes(b)),
+                Opcode::StoreI8 => store!(StoreI8, |v| [v as u8]),
+                Opcode::StoreI16 => store!(StoreI16, |v| (v as u16).to_le_bytes()),
+                Opcode::StoreI32 => store!(StoreI32, |v| (v as u32).to_le_bytes()),
+                Opcode::StoreI64 => store!(StoreI64, |v| v.to_le_bytes()),
+                Opcode::LoadIdxI32 => {
                     let ((d, a, i, sh), n) = dec!(LoadIdxI32);
                     let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(u32::from(sh)));
                     r[d as usize] = u64::from(u32::from_le_bytes(at!(raw.load(addr))));
                     pc = n;
                 }
-                op::StoreIdxI32 => {
+                Opcode::StoreIdxI32 => {
                     let ((s, a, i, sh), n) = dec!(StoreIdxI32);
                     let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(u32::from(sh)));
                     at!(raw.store(addr, (r[s as usize] as u32).to_le_bytes()));
                     pc = n;
                 }
-                op::LoadI8SIdx => {
+                Opcode::LoadI8SIdx => {
                     let ((d, a, i), n) = dec!(LoadI8SIdx);
                     let addr = (r[a as usize] as u32).wrapping_add(r[i as usize] as u32);
                     r[d as usize] = u64::from(at!(raw.load::<1>(addr))[0] as i8 as i32 as u32);
                     pc = n;
                 }
-                op::LoadI8UIdx => {
+                Opcode::LoadI8UIdx => {
                     let ((d, a, i), n) = dec!(LoadI8UIdx);
                     let addr = (r[a as usize] as u32).wrapping_add(r[i as usize] as u32);
                     r[d as usize] = u64::from(at!(raw.load::<1>(addr))[0]);
                     pc = n;
                 }
-                op::MemCpy | op::MemMove => {
+                Opcode::MemCpy | Opcode::MemMove => {
                     let ((dst, src, len), n) = dec!(MemCpy);
                     at!(raw.copy(r[dst as usize] as u32, r[src as usize] as u32, r[len as usize] as u32));
                     pc = n;
                 }
-                op::MemSet => {
+                Opcode::MemSet => {
                     let ((dst, val, len), n) = dec!(MemSet);
                     at!(raw.fill(r[dst as usize] as u32, r[val as usize] as u8, r[len as usize] as u32));
                     pc = n;
                 }
-                op::Alloca => {
+                Opcode::Alloca => {
                     let ((d, size, align), n) = dec!(Alloca);
                     let align = u32::from(align).max(1).next_power_of_two();
                     let size = r[size as usize] as u32;
@@ -678,12 +713,12 @@ pub(super) fn execute<H: Host>(
                     r[d as usize] = u64::from(sp);
                     pc = n;
                 }
-                op::StackSave => {
+                Opcode::StackSave => {
                     let ((d,), n) = dec!(StackSave);
                     r[d as usize] = u64::from(sp);
                     pc = n;
                 }
-                op::StackRestore => {
+                Opcode::StackRestore => {
                     let ((s,), n) = dec!(StackRestore);
                     let v = r[s as usize] as u32;
                     // Only moves within this frame's dynamic area are meaningful.
@@ -693,53 +728,52 @@ pub(super) fn execute<H: Host>(
                     pc = n;
                 }
 
-                op::Br => {
+                Opcode::Br => {
                     let ((t,), _) = dec!(Br);
                     jump!(t);
                 }
-                op::BrIf => {
+                Opcode::BrIf => {
                     let ((c, t), n) = dec!(BrIf);
                     if r[c as usize] as u32 != 0 { jump!(t) } else { pc = n }
                 }
-                op::BrIfNot => {
+                Opcode::BrIfNot => {
                     let ((c, t), n) = dec!(BrIfNot);
                     if r[c as usize] as u32 == 0 { jump!(t) } else { pc = n }
                 }
-                op::BrEqI32 => br2!(BrEqI32, |a, b| a == b),
-                op::BrNeI32 => br2!(BrNeI32, |a, b| a != b),
-                op::BrLtSI32 => br2!(BrLtSI32, |a, b| (a as i32) < (b as i32)),
-                op::BrLtUI32 => br2!(BrLtUI32, |a, b| a < b),
-                op::BrLeSI32 => br2!(BrLeSI32, |a, b| (a as i32) <= (b as i32)),
-                op::BrLeUI32 => br2!(BrLeUI32, |a, b| a <= b),
-                op::BrEqImmI32 => bri!(BrEqImmI32, |a, v| a == v as u32),
-                op::BrNeImmI32 => bri!(BrNeImmI32, |a, v| a != v as u32),
-                op::BrLtSImmI32 => bri!(BrLtSImmI32, |a, v| (a as i32) < v),
-                op::BrLtUImmI32 => bri!(BrLtUImmI32, |a, v| a < v as u32),
-                op::BrGtSImmI32 => bri!(BrGtSImmI32, |a, v| (a as i32) > v),
-                op::BrGtUImmI32 => bri!(BrGtUImmI32, |a, v| a > v as u32),
-                op::BrTable => {
+                Opcode::BrEqI32 => br2!(BrEqI32, |a, b| a == b),
+                Opcode::BrNeI32 => br2!(BrNeI32, |a, b| a != b),
+                Opcode::BrLtSI32 => br2!(BrLtSI32, |a, b| (a as i32) < (b as i32)),
+                Opcode::BrLtUI32 => br2!(BrLtUI32, |a, b| a < b),
+                Opcode::BrLeSI32 => br2!(BrLeSI32, |a, b| (a as i32) <= (b as i32)),
+                Opcode::BrLeUI32 => br2!(BrLeUI32, |a, b| a <= b),
+                Opcode::BrEqImmI32 => bri!(BrEqImmI32, |a, v| a == v as u32),
+                Opcode::BrNeImmI32 => bri!(BrNeImmI32, |a, v| a != v as u32),
+                Opcode::BrLtSImmI32 => bri!(BrLtSImmI32, |a, v| (a as i32) < v),
+                Opcode::BrLtUImmI32 => bri!(BrLtUImmI32, |a, v| a < v as u32),
+                Opcode::BrGtSImmI32 => bri!(BrGtSImmI32, |a, v| (a as i32) > v),
+                Opcode::BrGtUImmI32 => bri!(BrGtUImmI32, |a, v| a > v as u32),
+                Opcode::BrTable => {
                     let ((s, default, ts), _) = dec!(BrTable);
                     let i = r[s as usize] as u32 as usize;
                     let t = ts.get(i).unwrap_or(default);
                     jump!(t);
                 }
 
-                op::Call => {
+                Opcode::Call => {
                     let ((fi, d, args), n) = dec!(Call);
                     let Some(callee) = funcs.get(fi as usize) else { trap!(TrapKind::BadCode) };
                     enter!(fi, callee, d, args, n);
                 }
-                op::CallImport => {
+                Opcode::CallImport => {
                     let ((i, ty, d, args), n) = dec!(CallImport);
                     let Some(ty) = types.get(ty as usize) else { trap!(TrapKind::BadCode) };
-                    argbuf.clear();
-                    argbuf.extend(args.iter().map(|a| r[a as usize]));
+                    let argbuf = argbuf.load(args, r);
                     if let Some(&ImportTarget::Builtin(b @ (Builtin::Qsort | Builtin::Bsearch))) =
                         vm.imports.get(i as usize)
                     {
                         // These call back into the module: run it above this frame.
                         vm.fuel = fuel;
-                        let res = search_sort(&mut Nested { vm, base: base + f.num_regs as usize, sp }, b, &argbuf);
+                        let res = search_sort(&mut Nested { vm, base: base + f.num_regs as usize, sp }, b, argbuf);
                         fuel = vm.fuel;
                         let v = at!(res);
                         vm.regs[base + d as usize] = v;
@@ -747,12 +781,12 @@ pub(super) fn execute<H: Host>(
                         pc = n;
                         continue 'frame;
                     }
-                    let v = at!(call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i, ty, &argbuf));
+                    let v = at!(call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i, ty, argbuf));
                     raw = vm.mem.raw();
                     r[d as usize] = v;
                     pc = n;
                 }
-                op::CallIndirect => {
+                Opcode::CallIndirect => {
                     let ((p, ty, d, args), n) = dec!(CallIndirect);
                     let Some(ty_sig) = types.get(ty as usize) else { trap!(TrapKind::BadCode) };
                     let addr = r[p as usize] as u32;
@@ -771,8 +805,7 @@ pub(super) fn execute<H: Host>(
                     }
                     let ioff = addr.wrapping_sub(IMPORT_ADDR_BASE);
                     if ioff.is_multiple_of(4) && ioff / 4 < nimports {
-                        argbuf.clear();
-                        argbuf.extend(args.iter().map(|a| r[a as usize]));
+                        let argbuf = argbuf.load(args, r);
                         let v = at!(call_import(
                             vm.imports,
                             vm.host,
@@ -781,17 +814,16 @@ pub(super) fn execute<H: Host>(
                             vm.app,
                             (ioff / 4) as u16,
                             ty_sig,
-                            &argbuf
+                            argbuf
                         ));
                         raw = vm.mem.raw();
                         r[d as usize] = v;
                         pc = n;
                     } else if let Some(app) = vm.app {
                         // Another app's callback, perhaps.
-                        argbuf.clear();
-                        argbuf.extend(args.iter().map(|a| r[a as usize]));
+                        let argbuf = argbuf.load(args, r);
                         vm.fuel = fuel;
-                        let Some(res) = app.call_foreign(addr, &argbuf) else {
+                        let Some(res) = app.call_foreign(addr, argbuf) else {
                             trap!(TrapKind::BadFunctionPointer { addr })
                         };
                         let v = at!(res);
@@ -802,8 +834,8 @@ pub(super) fn execute<H: Host>(
                         trap!(TrapKind::BadFunctionPointer { addr });
                     }
                 }
-                op::Ret | op::RetVoid => {
-                    let v = if byte == op::Ret {
+                Opcode::Ret | Opcode::RetVoid => {
+                    let v = if op == Opcode::Ret {
                         let ((s,), _) = dec!(Ret);
                         r[s as usize]
                     } else {
@@ -827,81 +859,79 @@ pub(super) fn execute<H: Host>(
                     vm.regs[base + fr.ret_dst as usize] = v;
                     continue 'frame;
                 }
-                op::Unreachable => trap!(TrapKind::Unreachable),
+                Opcode::Unreachable => trap!(TrapKind::Unreachable),
 
-                op::IncBrNeI32 => inc_br!(IncBrNeI32, |d, b| d != b),
-                op::IncBrLtSI32 => inc_br!(IncBrLtSI32, |d, b| (d as i32) < (b as i32)),
-                op::IncBrLtUI32 => inc_br!(IncBrLtUI32, |d, b| d < b),
-                op::IncBrNeImmI32 => inc_br_imm!(IncBrNeImmI32, |d, w| d != w as u32),
-                op::IncBrLtSImmI32 => inc_br_imm!(IncBrLtSImmI32, |d, w| (d as i32) < w),
-                op::IncBrLtUImmI32 => inc_br_imm!(IncBrLtUImmI32, |d, w| d < w as u32),
-                op::AddBrLtSI32 => {
+                Opcode::IncBrNeI32 => inc_br!(IncBrNeI32, |d, b| d != b),
+                Opcode::IncBrLtSI32 => inc_br!(IncBrLtSI32, |d, b| (d as i32) < (b as i32)),
+                Opcode::IncBrLtUI32 => inc_br!(IncBrLtUI32, |d, b| d < b),
+                Opcode::IncBrNeImmI32 => inc_br_imm!(IncBrNeImmI32, |d, w| d != w as u32),
+                Opcode::IncBrLtSImmI32 => inc_br_imm!(IncBrLtSImmI32, |d, w| (d as i32) < w),
+                Opcode::IncBrLtUImmI32 => inc_br_imm!(IncBrLtUImmI32, |d, w| d < w as u32),
+                Opcode::AddBrLtSI32 => {
                     let ((d, a, b, c, t), n) = dec!(AddBrLtSI32);
                     let v = (r[a as usize] as u32).wrapping_add(r[b as usize] as u32);
                     r[d as usize] = u64::from(v);
                     if (v as i32) < (r[c as usize] as u32 as i32) { jump!(t) } else { pc = n }
                 }
-                op::AddBrLtUI32 => {
+                Opcode::AddBrLtUI32 => {
                     let ((d, a, b, c, t), n) = dec!(AddBrLtUI32);
                     let v = (r[a as usize] as u32).wrapping_add(r[b as usize] as u32);
                     r[d as usize] = u64::from(v);
                     if v < r[c as usize] as u32 { jump!(t) } else { pc = n }
                 }
-                op::MovBr => {
+                Opcode::MovBr => {
                     let ((d, s, t), _) = dec!(MovBr);
                     r[d as usize] = r[s as usize];
                     jump!(t);
                 }
-                op::StoreI8Idx => {
+                Opcode::StoreI8Idx => {
                     let ((s, a, i), n) = dec!(StoreI8Idx);
                     let addr = (r[a as usize] as u32).wrapping_add(r[i as usize] as u32);
                     at!(raw.store(addr, [r[s as usize] as u8]));
                     pc = n;
                 }
-                op::LoadI16SIdx => {
+                Opcode::LoadI16SIdx => {
                     let ((d, a, i), n) = dec!(LoadI16SIdx);
                     let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(1));
                     r[d as usize] = u64::from(i16::from_le_bytes(at!(raw.load(addr))) as i32 as u32);
                     pc = n;
                 }
-                op::LoadI16UIdx => {
+                Opcode::LoadI16UIdx => {
                     let ((d, a, i), n) = dec!(LoadI16UIdx);
                     let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(1));
                     r[d as usize] = u64::from(u16::from_le_bytes(at!(raw.load(addr))));
                     pc = n;
                 }
-                op::StoreI16Idx => {
+                Opcode::StoreI16Idx => {
                     let ((s, a, i), n) = dec!(StoreI16Idx);
                     let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(1));
                     at!(raw.store(addr, (r[s as usize] as u16).to_le_bytes()));
                     pc = n;
                 }
-                op::MulHSI64 => bin64!(MulHSI64, |a, b| ((i128::from(a as i64) * i128::from(b as i64)) >> 64) as u64),
-                op::MulHUI64 => bin64!(MulHUI64, |a, b| ((u128::from(a) * u128::from(b)) >> 64) as u64),
+                Opcode::MulHSI64 => {
+                    bin64!(MulHSI64, |a, b| ((i128::from(a as i64) * i128::from(b as i64)) >> 64) as u64)
+                }
+                Opcode::MulHUI64 => bin64!(MulHUI64, |a, b| ((u128::from(a) * u128::from(b)) >> 64) as u64),
 
-                op::DataAddr16 => {
+                Opcode::DataAddr16 => {
                     let ((d, off), n) = dec!(DataAddr16);
                     r[d as usize] = u64::from(self_data_base(vm.mem).wrapping_add(u32::from(off)));
                     pc = n;
                 }
-                op::StackAddr16 => {
+                Opcode::StackAddr16 => {
                     let ((d, off), n) = dec!(StackAddr16);
                     r[d as usize] = u64::from(fp.wrapping_add(u32::from(off)));
                     pc = n;
                 }
-                op::ConstI64S => {
+                Opcode::ConstI64S => {
                     let ((d, v), n) = dec!(ConstI64S);
                     r[d as usize] = v as i64 as u64;
                     pc = n;
                 }
-                op::BrEqImm8I32 => bri!(BrEqImm8I32, |a, v| a == v as i32 as u32),
-                op::BrNeImm8I32 => bri!(BrNeImm8I32, |a, v| a != v as i32 as u32),
-                op::EqImm8I32 => imm32!(EqImm8I32, |a, v| a == v as i32 as u32),
-                op::IncBrNeImm8I32 => inc_br_imm!(IncBrNeImm8I32, |d, w| d != w as i32 as u32),
-                // SAFETY: the verifier refuses every byte that is no opcode,
-                // and pc is an instruction start (see dec!). Telling the
-                // compiler so removes the jump table's range check.
-                _ => unsafe { core::hint::unreachable_unchecked() },
+                Opcode::BrEqImm8I32 => bri!(BrEqImm8I32, |a, v| a == v as i32 as u32),
+                Opcode::BrNeImm8I32 => bri!(BrNeImm8I32, |a, v| a != v as i32 as u32),
+                Opcode::EqImm8I32 => imm32!(EqImm8I32, |a, v| a == v as i32 as u32),
+                Opcode::IncBrNeImm8I32 => inc_br_imm!(IncBrNeImm8I32, |d, w| d != w as i32 as u32),
             }
         }
     }

@@ -6,20 +6,22 @@
 use super::builtins::{ImportTarget, builtin};
 use super::config::Config;
 use super::context::{ExecCtx, Hooks};
-use super::exec::{Frame, Vm, WINDOW, execute};
+use super::exec::{Frame, Vm, execute};
 use super::heap::Heap;
 use super::host::{Host, HostCtx, TableLookupError};
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory};
 use super::trap::{Trap, describe_trap};
 use crate::module::{Import, Module, RelocKind};
-use crate::verify::{self, VerifyError};
+use crate::verify::{VerifiedModule, VerifyError};
 use alloc::string::String;
-use alloc::vec;
 use alloc::vec::Vec;
 
 /// Why a module could not be instantiated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InstantiateError {
+    /// The module did not verify: from [`VerifiedModule::new`], for callers
+    /// that verify and instantiate in one step ([`Instance::new`] takes a
+    /// module verified already).
     #[error(transparent)]
     Verify(#[from] VerifyError),
     #[error("the firmware does not provide `{name}` (import #{index}{where_})")]
@@ -63,7 +65,7 @@ pub enum CallError {
 }
 /// A module ready to run, with its memory.
 pub struct Instance<H: Host> {
-    module: Module,
+    module: VerifiedModule,
     host: H,
     mem: Memory,
     heap: Heap,
@@ -89,21 +91,22 @@ fn align_up(v: u64, a: u64) -> u64 {
 }
 
 impl<H: Host> Instance<H> {
-    /// Verifies the module, lays out its memory (data, heap, stack),
-    /// applies relocations and resolves every import.
-    pub fn new(module: Module, host: H, config: Config) -> Result<Instance<H>, InstantiateError> {
+    /// Lays out the module's memory (data, heap, stack), applies
+    /// relocations, checks the firmware's symbol tables and resolves every
+    /// import. The module was verified when it was made (see
+    /// [`VerifiedModule`]); this does not verify it again.
+    pub fn new(module: VerifiedModule, host: H, config: Config) -> Result<Instance<H>, InstantiateError> {
         Instance::instantiate(module, host, config, &[])
     }
 
     /// [`Instance::new`] with callback thunks: `thunks` gives (function,
     /// native address) for the address-taken functions.
     pub(crate) fn instantiate(
-        module: Module,
+        module: VerifiedModule,
         mut host: H,
         config: Config,
         thunks: &[(u16, u32)],
     ) -> Result<Instance<H>, InstantiateError> {
-        verify::verify(&module)?;
         let mut func_addrs: Vec<u32> =
             (0..module.functions.len() as u32).map(|f| FUNC_ADDR_BASE.wrapping_add(f * 4)).collect();
         for &(f, a) in thunks {
@@ -233,7 +236,8 @@ impl<H: Host> Instance<H> {
             data_base,
             stack_top,
             stack_limit: heap_end,
-            regs: vec![0; 4 * WINDOW],
+            // Grown by the first call (an app runs on its own contexts instead).
+            regs: Vec::new(),
             frames: Vec::new(),
             import_addrs,
             func_addrs,

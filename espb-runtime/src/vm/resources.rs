@@ -5,10 +5,11 @@
 //! instantiation ([`rule`]); only they take this path, the interpreter's
 //! other imports pay nothing for it.
 //!
-//! The natives themselves are called unchanged, with one exception: an
+//! The natives themselves are called unchanged, with two exceptions: an
 //! output handle the module passed as NULL (`xTaskCreate(..., NULL)`) is
 //! pointed at a word of the runtime's, so the runtime still learns the
-//! handle. `vTaskDelete(NULL)` (or the task's own handle) does not reach the
+//! handle, and a task's stack depth grows by [`NATIVE_STACK_EXTRA`] for the
+//! interpreter. `vTaskDelete(NULL)` (or the task's own handle) does not reach the
 //! native at all: it ends the task's run ([`TrapKind::TaskExit`]), and the
 //! app releases the task's context and lock before deleting it.
 
@@ -94,6 +95,13 @@ const TMR_COMMAND_DELETE: u32 = 5;
 const MAX_ARGS: usize = 8;
 /// Longest task name kept (FreeRTOS' configMAX_TASK_NAME_LEN is 16).
 const MAX_NAME: usize = 16;
+/// Bytes added to the native stack of a task the module creates: its C
+/// frames live on its shadow stack in module memory, but its native stack
+/// carries the interpreter (thunk entry, run loop, native call), about
+/// 3 KiB on RISC-V (measured under QEMU), on top of what the natives it
+/// calls need, which is what the module's number was for. ESP-IDF counts
+/// stack depth in bytes.
+pub(crate) const NATIVE_STACK_EXTRA: u32 = 4096;
 
 /// The rule of the native named `name`.
 pub(crate) fn rule(name: &str) -> Option<Rule> {
@@ -124,6 +132,7 @@ pub(crate) fn call(
             if a(out) == 0 {
                 buf[out] = u64::from(app.scratch_word());
             }
+            buf[2] = u64::from(a(2).saturating_add(NATIVE_STACK_EXTRA));
             let name = task_name(mem, a(1));
             let r = native(buf, mem)?;
             if r == PD_PASS

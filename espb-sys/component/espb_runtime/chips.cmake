@@ -1,5 +1,7 @@
 # Generated from espb-runtime's chip table (espb-runtime/src/chip.rs) by
-# espb_sys::component::chips_cmake. Do not edit: change the table, then run
+# espb_sys::component::chips_cmake; `cargo espb new` copies it into firmware
+# projects with the runtime it belongs to. Not edited by hand: in the
+# cargo-espb repository change the table, then run
 #   ESPB_REGENERATE=1 cargo test -p espb-sys --test component
 # (the test fails while this file is stale).
 #

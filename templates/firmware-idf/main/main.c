@@ -1,5 +1,5 @@
 /*
- * {{name}}: firmware that loads a .espb module from the `espb` flash
+ * {{name}}: firmware that loads a .espb module from the `{{partition_label}}` flash
  * partition and runs its app_main. Write a new module with
  * `cargo espb flash --module`; the firmware itself never changes.
  */
@@ -13,6 +13,12 @@
 #include "soc/soc.h"
 #include "espb_runtime.h"
 #include "espb_symtab_idf.h"
+/* The project's own table, when components/espb_symtab_custom exists
+ * (main/CMakeLists.txt requires it then; symbols/README.md). */
+#if __has_include("espb_symtab_custom.h")
+#include "espb_symtab_custom.h"
+#define ESPB_HAVE_SYMTAB_CUSTOM 1
+#endif
 
 static const char *TAG = "{{name}}";
 
@@ -33,6 +39,11 @@ static const espb_window_t windows[] = {
 #endif
 };
 
+/* The module partition, by the label and subtype `cargo espb flash` and
+ * partitions.csv give it. */
+#define ESPB_PART_LABEL "{{partition_label}}"
+#define ESPB_PART_SUBTYPE {{partition_subtype_c}}
+
 /* The partition header written by `cargo espb flash --module` (docs/flash.md). */
 #define ESPB_PART_MAGIC "EPBP"
 #define ESPB_PART_HEADER_LEN 16
@@ -42,9 +53,9 @@ static uint32_t rd32(const uint8_t *p) { return p[0] | (p[1] << 8) | (p[2] << 16
 void app_main(void)
 {
     const esp_partition_t *part =
-        esp_partition_find_first(ESP_PARTITION_TYPE_DATA, ESP_PARTITION_SUBTYPE_DATA_UNDEFINED, "espb");
+        esp_partition_find_first(ESP_PARTITION_TYPE_DATA, ESPB_PART_SUBTYPE, ESPB_PART_LABEL);
     if (part == NULL) {
-        ESP_LOGE(TAG, "no `espb` data partition: check partitions.csv");
+        ESP_LOGE(TAG, "no `" ESPB_PART_LABEL "` data partition ({{partition_subtype}}): check partitions.csv");
         return;
     }
     const void *map = NULL;
@@ -52,7 +63,7 @@ void app_main(void)
     ESP_ERROR_CHECK(esp_partition_mmap(part, 0, part->size, ESP_PARTITION_MMAP_DATA, &map, &handle));
     const uint8_t *bytes = map;
     if (memcmp(bytes, ESPB_PART_MAGIC, 4) != 0) {
-        ESP_LOGW(TAG, "no module in the `espb` partition yet: run `cargo espb flash --module`");
+        ESP_LOGW(TAG, "no module in the `" ESPB_PART_LABEL "` partition yet: run `cargo espb flash --module`");
         esp_partition_munmap(handle);
         return;
     }
@@ -60,16 +71,21 @@ void app_main(void)
     uint32_t crc = rd32(bytes + 12);
     if (len > part->size - ESPB_PART_HEADER_LEN ||
         esp_rom_crc32_le(0, bytes + ESPB_PART_HEADER_LEN, len) != crc) {
-        ESP_LOGE(TAG, "the module in the `espb` partition is corrupt (length or CRC): flash it again");
+        ESP_LOGE(TAG, "the module in the `" ESPB_PART_LABEL "` partition is corrupt (length or CRC): flash it again");
         esp_partition_munmap(handle);
         return;
     }
 
     /* The runtime verifies the module completely before anything runs, and
      * resolves its imports through the firmware's symbol tables. */
-    const espb_symtab_t *tables[] = { &espb_symtab_idf };
-    espb_error_t err = espb_run_with(bytes + ESPB_PART_HEADER_LEN, len, tables, 1, "app_main", windows,
-                                     sizeof windows / sizeof windows[0]);
+    const espb_symtab_t *tables[] = {
+        &espb_symtab_idf,
+#ifdef ESPB_HAVE_SYMTAB_CUSTOM
+        &espb_symtab_custom,
+#endif
+    };
+    espb_error_t err = espb_run_with(bytes + ESPB_PART_HEADER_LEN, len, tables, sizeof tables / sizeof tables[0],
+                                     "app_main", windows, sizeof windows / sizeof windows[0]);
     char detail[160];
     espb_last_detail(detail, sizeof detail);
     if (err != ESPB_OK) {

@@ -5,13 +5,22 @@
 //! under the target's ABI: ilp32 for riscv32imc, ilp32f (f32 in fa0..fa7)
 //! for riscv32imafc. Output goes to the 16550 UART; the exit code to the
 //! SiFive test device.
+//!
+//! The word at [`MODE_WORD`] (0 unless QEMU is told otherwise, e.g.
+//! `-device loader,addr=0x84000000,data=1,data-len=4`) selects what runs:
+//! 0 the module above (in the scheduler's `main` task), 1 the scheduler's
+//! own test ([`rtos_demo`]: native tasks on the small preemptive FreeRTOS
+//! stand-in of [`rtos`], which exports the FreeRTOS and esp_timer functions
+//! modules and the runtime's FreeRTOS `Os` call), 2 and 3 a module QEMU
+//! loads into RAM, run on that scheduler as an app that lives on, through
+//! the Rust API (2) or the C API (3) ([`apps`]); 4 measures what a callback
+//! costs ([`apps::measure`]).
 #![no_std]
 #![no_main]
 
 extern crate alloc;
 
-use alloc::boxed::Box;
-use core::cell::{Cell, UnsafeCell};
+use alloc::string::{String, ToString};
 use core::ffi::{CStr, c_char};
 use core::fmt::Write;
 use espb_runtime::FirmwareWindows;
@@ -20,6 +29,8 @@ use espb_runtime::symtab::{Registry, SymbolTable};
 use espb_runtime::{Config, Instance};
 
 include!(concat!(env!("OUT_DIR"), "/espb_symtab_custom.rs"));
+// The standard table, with the slots of what this firmware provides.
+include!(concat!(env!("OUT_DIR"), "/espb_symtab_idf.rs"));
 
 static APP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/app.espb"));
 
@@ -83,14 +94,22 @@ impl Write for Uart {
     }
 }
 
+// A line is written with interrupts masked, so tasks' lines never mix.
 macro_rules! println {
-    ($($t:tt)*) => {{ let _ = writeln!(Uart, $($t)*); }};
+    ($($t:tt)*) => {{ $crate::rtos::port::critical(|| { let _ = writeln!($crate::Uart, $($t)*); }) }};
 }
 macro_rules! print {
-    ($($t:tt)*) => {{ let _ = write!(Uart, $($t)*); }};
+    ($($t:tt)*) => {{ $crate::rtos::port::critical(|| { let _ = write!($crate::Uart, $($t)*); }) }};
 }
 
+mod apps;
+mod rtos;
+mod rtos_demo;
+
 fn exit(code: u32) -> ! {
+    // SAFETY: the 16550's LSR; bit 6: transmitter empty (the last byte
+    // left, so ending QEMU loses none).
+    while unsafe { core::ptr::read_volatile((UART + 5) as *const u8) } & 0x40 == 0 {}
     let v = if code == 0 { 0x5555 } else { (code << 16) | 0x3333 };
     // SAFETY: the virt machine's SiFive test finisher; writing ends QEMU.
     unsafe { core::ptr::write_volatile(FINISHER as *mut u32, v) };
@@ -105,31 +124,12 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
     exit(101)
 }
 
-// ---- heap: a bump allocator over a static array (frees are dropped) -------
+// ---- heap ---------------------------------------------------------------------
 
-struct Bump {
-    arena: UnsafeCell<[u8; 4 << 20]>,
-    next: Cell<usize>,
-}
-// SAFETY: one hart, no interrupts: never accessed concurrently.
-unsafe impl Sync for Bump {}
-
-unsafe impl core::alloc::GlobalAlloc for Bump {
-    unsafe fn alloc(&self, layout: core::alloc::Layout) -> *mut u8 {
-        let base = self.arena.get() as usize;
-        let start = (base + self.next.get()).next_multiple_of(layout.align());
-        let end = start + layout.size();
-        if end > base + (4 << 20) {
-            return core::ptr::null_mut();
-        }
-        self.next.set(end - base);
-        start as *mut u8
-    }
-    unsafe fn dealloc(&self, _: *mut u8, _: core::alloc::Layout) {}
-}
+mod heap;
 
 #[global_allocator]
-static HEAP: Bump = Bump { arena: UnsafeCell::new([0; 4 << 20]), next: Cell::new(0) };
+static HEAP: heap::Heap = heap::Heap::new();
 
 // ---- natives (the `custom` table: app/custom.espbsym) ----------------------
 
@@ -254,33 +254,86 @@ pub extern "C" fn qemu_put_f64(v: f64) {
     print!("{v}");
 }
 
+/// printf's `%.<precision>f`, into `buf` (at most `cap` bytes, no NUL);
+/// returns the length.
+///
+/// # Safety
+/// `buf` must be valid for `cap` bytes of writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qemu_fmt_f64(buf: *mut u8, cap: i32, v: f64, precision: i32) -> i32 {
+    struct Buf<'a>(&'a mut [u8], usize);
+    impl Write for Buf<'_> {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            let n = s.len().min(self.0.len() - self.1);
+            self.0[self.1..self.1 + n].copy_from_slice(&s.as_bytes()[..n]);
+            self.1 += n;
+            Ok(())
+        }
+    }
+    // SAFETY: caller's contract.
+    let mut b = Buf(unsafe { core::slice::from_raw_parts_mut(buf, cap.max(0) as usize) }, 0);
+    let _ = write!(b, "{v:.*}", precision.clamp(0, 30) as usize);
+    b.1 as i32
+}
+
 // ---- main ------------------------------------------------------------------
 
 /// The virt machine's RAM (128 MiB at 0x8000_0000), as QEMU is started here.
 const RAM: (u32, u32) = (0x8000_0000, 0x8800_0000);
 
-fn run() -> Result<i32, alloc::string::String> {
-    use alloc::string::ToString;
-    let module = espb_runtime::load(APP).map_err(|e| e.to_string())?;
-    // The registry wants the slots' addresses, for as long as it lives.
-    let entries: &'static [usize] = Box::leak(Box::new(espb_symtab_custom::addresses()));
+/// The firmware's symbol tables (`custom` and `idf`), as a registry.
+pub fn registry() -> Registry<'static> {
     let mut tables = Registry::new();
-    tables
-        .register(SymbolTable {
+    for table in [
+        SymbolTable {
             name: espb_symtab_custom::NAME,
-            entries,
+            entries: addresses(&espb_symtab_custom::ENTRIES),
             prefix_hashes: &espb_symtab_custom::PREFIX_HASHES,
-        })
-        .map_err(|e| e.to_string())?;
-    let host = DeviceHost::new(tables, &module);
+        },
+        SymbolTable {
+            name: espb_symtab_idf::NAME,
+            entries: addresses(&espb_symtab_idf::ENTRIES),
+            prefix_hashes: &espb_symtab_idf::PREFIX_HASHES,
+        },
+    ] {
+        tables.register(table).expect("the firmware's tables are consistent and distinct");
+    }
+    tables
+}
+
+/// A generated table's slots as the addresses a registry wants.
+fn addresses<T: Copy>(slots: &'static [T]) -> &'static [usize] {
+    const { assert!(size_of::<T>() == size_of::<usize>()) };
+    // SAFETY: a generated `Slot` is a `#[repr(transparent)]` pointer, laid
+    // out as a usize; the statics are never written.
+    unsafe { core::slice::from_raw_parts(slots.as_ptr().cast::<usize>(), slots.len()) }
+}
+
+/// For capi_app.c: the `idf` table as C's `espb_symtab_t`.
+#[unsafe(no_mangle)]
+pub extern "C" fn qemu_idf_symtab() -> *const espb_symtab_idf::Symtab {
+    &espb_symtab_idf::SYMTAB
+}
+
+/// How modules are configured here: memory at its native address, all of
+/// the virt machine's RAM reachable (strings and data natives hand out).
+pub fn app_config() -> Config {
     // SAFETY: all of the virt machine's RAM belongs to this firmware, and it
-    // lets the module reach it (strings and data natives hand out).
+    // lets the module reach it.
     let firmware_windows = unsafe { FirmwareWindows::new(&[RAM]) };
-    let config = Config { native_memory: true, firmware_windows, ..Config::default() };
-    let mut inst = Instance::new(module, host, config).map_err(|e| e.to_string())?;
-    let base = inst.memory().base() as usize;
-    let arena = HEAP.arena.get() as usize;
-    let native = base >= arena && base < arena + (4 << 20);
+    Config { native_memory: true, firmware_windows, ..Config::default() }
+}
+
+/// `bytes` loaded and instantiated against the firmware's tables.
+fn instantiate(bytes: &[u8]) -> Result<Instance<DeviceHost<'static>>, String> {
+    let module = espb_runtime::load(bytes).map_err(|e| e.to_string())?;
+    let host = DeviceHost::new(registry(), &module);
+    Instance::new(module, host, app_config()).map_err(|e| e.to_string())
+}
+
+fn run() -> Result<i32, String> {
+    let mut inst = instantiate(APP)?;
+    let native = HEAP.range().contains(&(inst.memory().base() as usize));
     println!("module memory at its native address: {}", if native { "yes" } else { "NO" });
     let main = inst.module().find_function("main").ok_or("no main")?;
     match inst.call(main, &[]) {
@@ -289,16 +342,72 @@ fn run() -> Result<i32, alloc::string::String> {
     }
 }
 
+/// Modes 2 and 3: where QEMU's loader put a module (`-device
+/// loader,file=M.espb,addr=0x85000000,force-raw=on`), its length in the
+/// word after the mode word, and how long to let it run (ms of virtual time
+/// after the load; 0: until it ends by itself) in the next.
+const MODULE_ADDR: usize = 0x8500_0000;
+
+/// The loaded module and how long to run it.
+pub fn loaded_module() -> (&'static [u8], u32) {
+    // SAFETY: the words after the mode word, written by QEMU's loader.
+    let (len, run_for_ms) = unsafe {
+        (
+            core::ptr::read_volatile((MODE_WORD + 4) as *const u32),
+            core::ptr::read_volatile((MODE_WORD + 8) as *const u32),
+        )
+    };
+    // SAFETY: RAM QEMU's loader filled with the module's bytes (outside the
+    // image, the heap and the stacks), never written.
+    (unsafe { core::slice::from_raw_parts(MODULE_ADDR as *const u8, len as usize) }, run_for_ms)
+}
+
+fn run_with_rust_api() {
+    let (bytes, run_for_ms) = loaded_module();
+    apps::run(bytes, run_for_ms, false);
+}
+
+fn run_with_c_api() {
+    let (bytes, run_for_ms) = loaded_module();
+    apps::run(bytes, run_for_ms, true);
+}
+
+fn measure_callbacks() {
+    apps::measure(loaded_module().0);
+}
+
 unsafe extern "C" {
     /// capi_test.c: runs the module through the C API (espb-capi) with the
     /// generated C table; 0 when every outcome is the expected one.
     fn capi_test(module: *const u8, len: u32) -> i32;
 }
 
+/// The firmware mode (see the crate docs): outside the image and the 32 MiB
+/// it links into, below QEMU's device tree near the top of RAM.
+const MODE_WORD: usize = 0x8400_0000;
+
 #[unsafe(no_mangle)]
 pub extern "C" fn rust_main() -> ! {
+    rtos::port::install_trap_handler();
     let abi = Abi::NATIVE.map_or("none", Abi::name);
     println!("espb-runtime on riscv32 (qemu virt), native calls: {abi}");
+    // SAFETY: RAM of the virt machine, written only by QEMU's loader.
+    match unsafe { core::ptr::read_volatile(MODE_WORD as *const u32) } {
+        0 => rtos::sched::start(run_embedded_module, 64 << 10),
+        1 => rtos_demo::run(),
+        2 => rtos::sched::start(run_with_rust_api, 64 << 10),
+        3 => rtos::sched::start(run_with_c_api, 64 << 10),
+        4 => rtos::sched::start(measure_callbacks, 64 << 10),
+        m => {
+            println!("FAILED: unknown firmware mode {m}");
+            exit(3)
+        }
+    }
+}
+
+/// Mode 0, in the scheduler's `main` task (as ESP-IDF runs app_main): the
+/// embedded module through the Rust API, then through the C API.
+fn run_embedded_module() {
     match run() {
         Ok(v) => println!("main returned {v}"),
         Err(e) => {

@@ -131,7 +131,10 @@ size_t espb_last_trap(const espb_app_t *app, char *buf, size_t len);
 /** Stops what the module started (tasks deleted, timers and esp_timers
  *  stopped and deleted, ISR and event handlers removed), frees its memory and
  *  thunks, and frees the handle. A callback that fires later returns 0 and is
- *  logged ("callback into unloaded module"). NULL is ignored. */
+ *  logged ("callback into unloaded module"). NULL is ignored. May be called
+ *  from another task while espb_start (an entry that never returns) or
+ *  espb_wait on the handle is in progress: they return ESPB_ERR_UNLOADED /
+ *  ESPB_STATUS_UNLOADED once their task is out of the module. */
 void espb_unload(espb_app_t *app);
 
 #ifdef __cplusplus
