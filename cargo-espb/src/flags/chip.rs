@@ -8,6 +8,13 @@ pub use espb_runtime::chip::{Arch, Chip, ChipSpec, UnknownChip};
 /// without `--chip`, a project without `chip` or firmware, `cargo espb new`).
 pub const DEFAULT_CHIP: Chip = Chip::Esp32c3;
 
+/// clap's parser of a `--chip` value: `--help` and a wrong value list the
+/// chip table's names.
+pub fn chip_value_parser() -> impl clap::builder::TypedValueParser<Value = Chip> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Chip::ALL.iter().map(|c| c.name())).try_map(|s| s.parse::<Chip>())
+}
+
 /// The oldest clang major version cargo-espb accepts bitcode from.
 pub const OLDEST_CLANG_MAJOR: u32 = 15;
 
