@@ -1,16 +1,11 @@
-//! `llvm.{s,u}{add,sub,mul}.with.overflow.iN` and the flat aggregates
-//! they return: an aggregate lives in one register per field
-//! (`FuncLower::aggs`), `extractvalue` reads a field's register and
-//! `insertvalue` builds a new set. Other aggregates stay unsupported.
+//! `llvm.{s,u}{add,sub,mul}.with.overflow.iN`: the `{iN, i1}` result lives
+//! in two registers like every aggregate (`aggregates.rs`).
 
 use super::consts::Const;
-use super::ir::{Op, Ty, Val, ValKind, is_inst};
+use super::ir::Val;
 use super::lower::{FuncLower, Result};
 use super::mir::VReg;
-use super::types::val_type;
 use espb_runtime::isa::Opcode;
-
-const AGG_UNSUPPORTED: &str = "aggregate value (extractvalue/insertvalue)";
 
 /// Is `rest` (an intrinsic name without `llvm.`) an overflow intrinsic?
 pub fn is_overflow_intrinsic(rest: &str) -> bool {
@@ -20,74 +15,7 @@ pub fn is_overflow_intrinsic(rest: &str) -> bool {
         && p.next() == Some("overflow")
 }
 
-/// A struct whose fields are all VM values (no nesting).
-fn flat_fields(t: Ty) -> Option<usize> {
-    if !t.is_struct() {
-        return None;
-    }
-    let f = t.struct_fields();
-    f.iter().all(|x| val_type(*x).is_some()).then_some(f.len())
-}
-
-/// Aggregates kept in registers: overflow intrinsic results and
-/// `insertvalue`s of flat structs.
-fn in_registers(v: Val) -> bool {
-    if is_inst(v, Op::LLVMCall) {
-        return v
-            .called_value()
-            .filter(|c| c.kind() == ValKind::Function)
-            .is_some_and(|c| c.name().strip_prefix("llvm.").is_some_and(is_overflow_intrinsic));
-    }
-    is_inst(v, Op::LLVMInsertValue) && flat_fields(v.ty()).is_some()
-}
-
 impl FuncLower<'_> {
-    pub fn lower_extractvalue(&mut self, inst: Val) -> Result<()> {
-        let agg = self.operand(inst, 0)?;
-        let idx = inst.agg_indices();
-        let (Some(n), [i]) = (flat_fields(agg.ty()), idx.as_slice()) else {
-            return self.unsupported(AGG_UNSUPPORTED);
-        };
-        if !in_registers(agg) {
-            return self.unsupported(AGG_UNSUPPORTED);
-        }
-        let regs = self.agg_regs(agg, n);
-        let Some(&r) = regs.get(*i as usize) else { return self.internal("extractvalue index") };
-        self.alias(inst, r);
-        Ok(())
-    }
-
-    pub fn lower_insertvalue(&mut self, inst: Val) -> Result<()> {
-        let (agg, v) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
-        let idx = inst.agg_indices();
-        let (Some(n), [i]) = (flat_fields(inst.ty()), idx.as_slice()) else {
-            return self.unsupported(AGG_UNSUPPORTED);
-        };
-        let i = *i as usize;
-        let out = self.agg_regs(inst, n);
-        for (j, &d) in out.iter().enumerate() {
-            if j == i {
-                let r = self.use_val(v)?;
-                self.mov(d, r);
-            } else if agg.is_poison_or_undef() || agg.kind() == ValKind::NullOrUndef {
-                if agg.kind() == ValKind::NullOrUndef && !agg.is_poison_or_undef() {
-                    // zeroinitializer
-                    let wide = super::types::is_wide(inst.ty().struct_fields()[j]);
-                    self.materialise_into(d, Const::Int(0), wide);
-                }
-            } else if in_registers(agg) {
-                let src = self.agg_regs(agg, n)[j];
-                self.mov(d, src);
-            } else if let Some(e) = agg.aggregate_element(j as u32) {
-                let r = self.use_val(e)?;
-                self.mov(d, r);
-            } else {
-                return self.unsupported(AGG_UNSUPPORTED);
-            }
-        }
-        Ok(())
-    }
-
     /// `{value, overflow}` of `llvm.<base>.with.overflow.iN`.
     pub fn lower_overflow(&mut self, inst: Val, base: &str) -> Result<()> {
         let (a, b) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
