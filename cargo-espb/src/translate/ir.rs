@@ -373,6 +373,11 @@ impl Val {
         // SAFETY: callers pass instructions.
         unsafe { c::LLVMIsAtomic(self.0) != 0 }
     }
+    /// The operation of an `atomicrmw`.
+    pub fn atomic_rmw_op(&self) -> inkwell::llvm_sys::LLVMAtomicRMWBinOp {
+        // SAFETY: callers pass an atomicrmw instruction.
+        unsafe { c::LLVMGetAtomicRMWBinOp(self.0) }
+    }
     pub fn called_value(&self) -> Option<Val> {
         // SAFETY: callers pass a call instruction.
         opt(unsafe { c::LLVMGetCalledValue(self.0) })

@@ -121,9 +121,10 @@ impl FuncLower<'_> {
             Op::LLVMGetElementPtr => self.lower_gep_value(inst),
             Op::LLVMCall => self.lower_call(inst),
             Op::LLVMVAArg => self.lower_va_arg(inst),
-            Op::LLVMAtomicRMW => self.unsupported("atomic read-modify-write"),
-            Op::LLVMAtomicCmpXchg => self.unsupported("atomic compare-and-exchange"),
-            Op::LLVMFence => self.unsupported("atomic fence"),
+            Op::LLVMAtomicRMW => self.lower_atomicrmw(inst),
+            Op::LLVMAtomicCmpXchg => self.lower_cmpxchg(inst),
+            // One task of the module runs at a time (see atomics.rs).
+            Op::LLVMFence => Ok(()),
             Op::LLVMIndirectBr => self.unsupported("computed goto (indirectbr)"),
             Op::LLVMCallBr => self.unsupported("asm goto"),
             Op::LLVMInvoke
@@ -869,6 +870,9 @@ impl FuncLower<'_> {
         };
         if callee.kind() == ValKind::Function && callee.name().starts_with("llvm.") {
             return self.lower_intrinsic(inst, &callee.name());
+        }
+        if let Some(name) = super::atomics::expands(callee) {
+            return self.lower_atomic_libcall(inst, &name);
         }
         let rt = inst.ty();
         let agg_ret = super::types::is_aggregate(rt);

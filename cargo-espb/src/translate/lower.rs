@@ -877,6 +877,7 @@ impl<'a> FuncLower<'a> {
                         | Op::LLVMPHI
                         | Op::LLVMSelect
                         | Op::LLVMFreeze
+                        | Op::LLVMAtomicCmpXchg
                 )
             );
         if !t.is_void() && val_type(t).is_none() && !is_inst(inst, Op::LLVMCall) && !agg_ok {
