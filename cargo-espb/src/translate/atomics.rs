@@ -16,9 +16,43 @@ use super::mir::{MOp, VReg};
 use espb_runtime::isa::Opcode;
 use inkwell::llvm_sys::LLVMAtomicRMWBinOp as Rmw;
 
-/// The `__atomic_*` library calls expanded here.
+/// The `__atomic_*` library calls expanded here: the generic ones, and
+/// the sized `__atomic_<op>_<1|2|4|8>`.
 pub fn is_atomic_libcall(name: &str) -> bool {
     matches!(name, "__atomic_load" | "__atomic_store" | "__atomic_exchange" | "__atomic_compare_exchange")
+        || sized_libcall(name).is_some()
+}
+
+/// `__atomic_fetch_add_4` -> ("fetch_add", 4).
+fn sized_libcall(name: &str) -> Option<(&str, u32)> {
+    let rest = name.strip_prefix("__atomic_")?;
+    let (op, n) = rest.rsplit_once('_')?;
+    let size = match n {
+        "1" => 1,
+        "2" => 2,
+        "4" => 4,
+        "8" => 8,
+        _ => return None,
+    };
+    Some((op, size))
+}
+
+/// Read-modify-write operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RmwOp {
+    Xchg,
+    Add,
+    Sub,
+    And,
+    Or,
+    Xor,
+    Nand,
+    Max,
+    Min,
+    UMax,
+    UMin,
+    FAdd,
+    FSub,
 }
 
 /// Memory class of an atomic operand.
@@ -85,72 +119,161 @@ impl FuncLower<'_> {
     pub fn lower_atomicrmw(&mut self, inst: Val) -> Result<()> {
         let (ptr, val) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
         let class = self.atomic_class(val)?;
-        let op = inst.atomic_rmw_op();
-        let signed = matches!(op, Rmw::LLVMAtomicRMWBinOpMax | Rmw::LLVMAtomicRMWBinOpMin);
-        let (a, off) = self.atomic_addr(ptr)?;
-        let old = self.def(inst);
-        self.emit(class.load(signed), vec![MOp::Reg(old), MOp::Reg(a), MOp::Imm(off)]);
-        if matches!(class, Class::I8 | Class::I16) {
-            let clean = if signed { &mut self.sclean } else { &mut self.zclean };
-            clean.insert(inst);
+        let op = match inst.atomic_rmw_op() {
+            Rmw::LLVMAtomicRMWBinOpXchg => RmwOp::Xchg,
+            Rmw::LLVMAtomicRMWBinOpAdd => RmwOp::Add,
+            Rmw::LLVMAtomicRMWBinOpSub => RmwOp::Sub,
+            Rmw::LLVMAtomicRMWBinOpAnd => RmwOp::And,
+            Rmw::LLVMAtomicRMWBinOpOr => RmwOp::Or,
+            Rmw::LLVMAtomicRMWBinOpXor => RmwOp::Xor,
+            Rmw::LLVMAtomicRMWBinOpNand => RmwOp::Nand,
+            Rmw::LLVMAtomicRMWBinOpMax => RmwOp::Max,
+            Rmw::LLVMAtomicRMWBinOpMin => RmwOp::Min,
+            Rmw::LLVMAtomicRMWBinOpUMax => RmwOp::UMax,
+            Rmw::LLVMAtomicRMWBinOpUMin => RmwOp::UMin,
+            Rmw::LLVMAtomicRMWBinOpFAdd => RmwOp::FAdd,
+            Rmw::LLVMAtomicRMWBinOpFSub => RmwOp::FSub,
+            other => return self.unsupported(format!("atomicrmw operation `{other:?}`")),
+        };
+        self.emit_rmw(inst, op, ptr, val, class, false)
+    }
+
+    /// `old = *ptr; *ptr = old op val`; `inst`'s value is `old`, or the
+    /// new value when `want_new`.
+    fn emit_rmw(&mut self, inst: Val, op: RmwOp, ptr: Val, val: Val, class: Class, want_new: bool) -> Result<()> {
+        let float = matches!(class, Class::F32 | Class::F64);
+        let float_op = matches!(op, RmwOp::FAdd | RmwOp::FSub);
+        if (float && !float_op && op != RmwOp::Xchg) || (!float && float_op) {
+            return self.unsupported(format!("atomic {op:?} on `{}`", val.ty().describe()));
         }
+        let signed = matches!(op, RmwOp::Max | RmwOp::Min);
+        let (a, off) = self.atomic_addr(ptr)?;
+        let old = if want_new { self.new_vreg() } else { self.def(inst) };
+        self.emit(class.load(signed), vec![MOp::Reg(old), MOp::Reg(a), MOp::Imm(off)]);
         let w = class.wide();
         let pick = |i32op: Opcode, i64op: Opcode| if w { i64op } else { i32op };
         let new = match op {
-            Rmw::LLVMAtomicRMWBinOpXchg => self.use_val(val)?,
-            Rmw::LLVMAtomicRMWBinOpAdd
-            | Rmw::LLVMAtomicRMWBinOpSub
-            | Rmw::LLVMAtomicRMWBinOpAnd
-            | Rmw::LLVMAtomicRMWBinOpOr
-            | Rmw::LLVMAtomicRMWBinOpXor
-            | Rmw::LLVMAtomicRMWBinOpNand
-                if !matches!(class, Class::F32 | Class::F64) =>
-            {
+            RmwOp::Xchg => self.use_val(val)?,
+            RmwOp::Add | RmwOp::Sub | RmwOp::And | RmwOp::Or | RmwOp::Xor | RmwOp::Nand => {
                 let o = match op {
-                    Rmw::LLVMAtomicRMWBinOpAdd => pick(Opcode::AddI32, Opcode::AddI64),
-                    Rmw::LLVMAtomicRMWBinOpSub => pick(Opcode::SubI32, Opcode::SubI64),
-                    Rmw::LLVMAtomicRMWBinOpOr => pick(Opcode::OrI32, Opcode::OrI64),
-                    Rmw::LLVMAtomicRMWBinOpXor => pick(Opcode::XorI32, Opcode::XorI64),
+                    RmwOp::Add => pick(Opcode::AddI32, Opcode::AddI64),
+                    RmwOp::Sub => pick(Opcode::SubI32, Opcode::SubI64),
+                    RmwOp::Or => pick(Opcode::OrI32, Opcode::OrI64),
+                    RmwOp::Xor => pick(Opcode::XorI32, Opcode::XorI64),
                     _ => pick(Opcode::AndI32, Opcode::AndI64),
                 };
                 let v = self.use_val(val)?;
                 let r = self.emit3(o, old, v);
-                if op == Rmw::LLVMAtomicRMWBinOpNand {
+                if op == RmwOp::Nand {
                     let ones = self.materialise(super::consts::Const::Int(-1), w);
                     self.emit3(pick(Opcode::XorI32, Opcode::XorI64), r, ones)
                 } else {
                     r
                 }
             }
-            Rmw::LLVMAtomicRMWBinOpMax
-            | Rmw::LLVMAtomicRMWBinOpMin
-            | Rmw::LLVMAtomicRMWBinOpUMax
-            | Rmw::LLVMAtomicRMWBinOpUMin
-                if !matches!(class, Class::F32 | Class::F64) =>
-            {
+            RmwOp::Max | RmwOp::Min | RmwOp::UMax | RmwOp::UMin => {
                 let o = match op {
-                    Rmw::LLVMAtomicRMWBinOpMax => pick(Opcode::MaxSI32, Opcode::MaxSI64),
-                    Rmw::LLVMAtomicRMWBinOpMin => pick(Opcode::MinSI32, Opcode::MinSI64),
-                    Rmw::LLVMAtomicRMWBinOpUMax => pick(Opcode::MaxUI32, Opcode::MaxUI64),
+                    RmwOp::Max => pick(Opcode::MaxSI32, Opcode::MaxSI64),
+                    RmwOp::Min => pick(Opcode::MinSI32, Opcode::MinSI64),
+                    RmwOp::UMax => pick(Opcode::MaxUI32, Opcode::MaxUI64),
                     _ => pick(Opcode::MinUI32, Opcode::MinUI64),
                 };
                 let v = self.norm(val, signed)?;
                 self.emit3(o, old, v)
             }
-            Rmw::LLVMAtomicRMWBinOpFAdd | Rmw::LLVMAtomicRMWBinOpFSub if matches!(class, Class::F32 | Class::F64) => {
+            RmwOp::FAdd | RmwOp::FSub => {
                 let o = match (op, class) {
-                    (Rmw::LLVMAtomicRMWBinOpFAdd, Class::F32) => Opcode::AddF32,
-                    (Rmw::LLVMAtomicRMWBinOpFAdd, _) => Opcode::AddF64,
+                    (RmwOp::FAdd, Class::F32) => Opcode::AddF32,
+                    (RmwOp::FAdd, _) => Opcode::AddF64,
                     (_, Class::F32) => Opcode::SubF32,
                     _ => Opcode::SubF64,
                 };
                 let v = self.use_val(val)?;
                 self.emit3(o, old, v)
             }
-            other => return self.unsupported(format!("atomicrmw operation `{other:?}`")),
         };
         self.emit(class.store(), vec![MOp::Reg(new), MOp::Reg(a), MOp::Imm(off)]);
+        if want_new {
+            self.alias(inst, new);
+        } else if matches!(class, Class::I8 | Class::I16) {
+            let clean = if signed { &mut self.sclean } else { &mut self.zclean };
+            clean.insert(inst);
+        }
         Ok(())
+    }
+
+    /// The sized `__atomic_*_N` calls older clangs emit for targets
+    /// without atomic instructions (rv32imc): `load`, `store`, `exchange`,
+    /// `compare_exchange`, `fetch_OP` and `OP_fetch`.
+    fn lower_sized_atomic_libcall(&mut self, inst: Val, op: &str, size: u32) -> Result<()> {
+        let class = match size {
+            1 => Class::I8,
+            2 => Class::I16,
+            4 => Class::I32,
+            _ => Class::I64,
+        };
+        let ptr = self.operand(inst, 0)?;
+        match op {
+            "load" => {
+                let (a, off) = self.atomic_addr(ptr)?;
+                let d = self.def(inst);
+                self.emit(class.load(false), vec![MOp::Reg(d), MOp::Reg(a), MOp::Imm(off)]);
+                if matches!(class, Class::I8 | Class::I16) {
+                    self.zclean.insert(inst);
+                }
+                Ok(())
+            }
+            "store" => {
+                let (a, off) = self.atomic_addr(ptr)?;
+                let v = self.use_val(self.operand(inst, 1)?)?;
+                self.emit(class.store(), vec![MOp::Reg(v), MOp::Reg(a), MOp::Imm(off)]);
+                Ok(())
+            }
+            "compare_exchange" => {
+                // bool (T *p, T *expected, T desired, int success, int failure)
+                let (exp, des) = (self.operand(inst, 1)?, self.operand(inst, 2)?);
+                let (a, off) = self.atomic_addr(ptr)?;
+                let e = self.use_val(exp)?;
+                let (old, want) = (self.new_vreg(), self.new_vreg());
+                self.emit(class.load(false), vec![MOp::Reg(old), MOp::Reg(a), MOp::Imm(off)]);
+                self.emit(class.load(false), vec![MOp::Reg(want), MOp::Reg(e), MOp::Imm(0)]);
+                let ok = self.def(inst);
+                let eq = if class.wide() { Opcode::EqI64 } else { Opcode::EqI32 };
+                self.emit(eq, vec![MOp::Reg(ok), MOp::Reg(old), MOp::Reg(want)]);
+                self.zclean.insert(inst);
+                let n = self.use_val(des)?;
+                let st = self.new_vreg();
+                self.emit(Opcode::Select, vec![MOp::Reg(st), MOp::Reg(ok), MOp::Reg(n), MOp::Reg(old)]);
+                self.emit(class.store(), vec![MOp::Reg(st), MOp::Reg(a), MOp::Imm(off)]);
+                // `expected` gets the current value (unchanged on success).
+                self.emit(class.store(), vec![MOp::Reg(old), MOp::Reg(e), MOp::Imm(0)]);
+                Ok(())
+            }
+            _ => {
+                let (name, want_new) = match (op.strip_prefix("fetch_"), op.strip_suffix("_fetch")) {
+                    (Some(n), _) => (n, false),
+                    (_, Some(n)) => (n, true),
+                    _ if op == "exchange" => ("xchg", false),
+                    _ => return self.unsupported(format!("atomic library call `__atomic_{op}_{size}`")),
+                };
+                let rop = match name {
+                    "xchg" => RmwOp::Xchg,
+                    "add" => RmwOp::Add,
+                    "sub" => RmwOp::Sub,
+                    "and" => RmwOp::And,
+                    "or" => RmwOp::Or,
+                    "xor" => RmwOp::Xor,
+                    "nand" => RmwOp::Nand,
+                    "max" => RmwOp::Max,
+                    "min" => RmwOp::Min,
+                    "umax" => RmwOp::UMax,
+                    "umin" => RmwOp::UMin,
+                    _ => return self.unsupported(format!("atomic library call `__atomic_{op}_{size}`")),
+                };
+                let val = self.operand(inst, 1)?;
+                self.emit_rmw(inst, rop, ptr, val, class, want_new)
+            }
+        }
     }
 
     /// `cmpxchg`: `{old, old == expected}`; the store writes `new` or
@@ -175,6 +298,9 @@ impl FuncLower<'_> {
     /// The generic `__atomic_*` calls (any size, objects in memory) as
     /// memory copies; the size must be a constant.
     pub fn lower_atomic_libcall(&mut self, inst: Val, name: &str) -> Result<()> {
+        if let Some((op, size)) = sized_libcall(name) {
+            return self.lower_sized_atomic_libcall(inst, op, size);
+        }
         let n = inst.num_arg_operands();
         let args: Vec<Val> = (0..n).map(|i| self.operand(inst, i)).collect::<Result<_>>()?;
         let want = match name {

@@ -373,6 +373,19 @@ impl Val {
         // SAFETY: callers pass instructions.
         unsafe { c::LLVMIsAtomic(self.0) != 0 }
     }
+    /// The template and constraints of an inline-assembly callee.
+    pub fn inline_asm(&self) -> (String, String) {
+        // SAFETY: callers pass an InlineAsm value; LLVM owns the strings
+        // and reports their lengths.
+        unsafe {
+            let mut n = 0usize;
+            let a = c::LLVMGetInlineAsmAsmString(self.0, &mut n);
+            let asm = str_from(a, n);
+            let mut m = 0usize;
+            let k = c::LLVMGetInlineAsmConstraintString(self.0, &mut m);
+            (asm, str_from(k, m))
+        }
+    }
     /// The operation of an `atomicrmw`.
     pub fn atomic_rmw_op(&self) -> inkwell::llvm_sys::LLVMAtomicRMWBinOp {
         // SAFETY: callers pass an atomicrmw instruction.

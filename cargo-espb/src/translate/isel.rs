@@ -862,7 +862,7 @@ impl FuncLower<'_> {
     fn lower_call(&mut self, inst: Val) -> Result<()> {
         let Some(callee) = inst.called_value() else { return self.internal("call without callee") };
         if callee.kind() == ValKind::InlineAsm {
-            return self.unsupported("inline assembly");
+            return self.lower_empty_asm(inst, callee);
         }
         let callee = match callee.kind() {
             ValKind::GlobalAlias => callee.aliasee().unwrap_or(callee),
@@ -956,6 +956,31 @@ impl FuncLower<'_> {
             self.unpack_return(inst, d)?;
         }
         Ok(())
+    }
+
+    /// An empty inline-assembly template is what portable C uses as a
+    /// compiler barrier (`asm volatile("" ::: "memory")`: no code, the
+    /// VM does not reorder memory accesses) or to hide a value from the
+    /// optimiser (`asm("" : "+r"(x))`: the identity). Anything else is
+    /// refused.
+    fn lower_empty_asm(&mut self, inst: Val, callee: Val) -> Result<()> {
+        let (asm, constraints) = callee.inline_asm();
+        if !asm.trim().is_empty() {
+            return self.unsupported("inline assembly");
+        }
+        let outputs = constraints.split(',').filter(|c| c.starts_with('=')).count();
+        let n = inst.num_arg_operands();
+        if inst.ty().is_void() && outputs == 0 {
+            return Ok(());
+        }
+        // One output tied to the one input ("=r,0"): the value goes through.
+        let tied = constraints.split(',').nth(1).is_some_and(|c| c.trim() == "0");
+        if outputs == 1 && n == 1 && tied && val_type(inst.ty()).is_some() {
+            let r = self.use_val(self.operand(inst, 0)?)?;
+            self.alias(inst, r);
+            return Ok(());
+        }
+        self.unsupported("inline assembly")
     }
 
     /// Copies a `byval` argument of a module call into a frame slot of the

@@ -7,6 +7,7 @@
 //! globals with relocations, `types` deduplicates signatures and imports.
 
 mod aggregates;
+mod arith_intrinsics;
 mod atomics;
 mod consts;
 mod data;
