@@ -218,6 +218,8 @@ pub enum ValKind {
     ConstExpr,
     ConstAggregate,
     InlineAsm,
+    /// `blockaddress(@f, %bb)`: a label's address (computed goto).
+    BlockAddress,
     Other,
 }
 
@@ -255,6 +257,8 @@ impl Val {
                 ValKind::ConstAggregate
             } else if !c::LLVMIsAInlineAsm(v).is_null() {
                 ValKind::InlineAsm
+            } else if !c::LLVMIsABlockAddress(v).is_null() {
+                ValKind::BlockAddress
             } else {
                 ValKind::Other
             }
@@ -372,6 +376,11 @@ impl Val {
     pub fn is_atomic(&self) -> bool {
         // SAFETY: callers pass instructions.
         unsafe { c::LLVMIsAtomic(self.0) != 0 }
+    }
+    /// The function and block of a `blockaddress`.
+    pub fn block_address(&self) -> (Val, Block) {
+        // SAFETY: callers pass a BlockAddress constant.
+        unsafe { (Val(c::LLVMGetBlockAddressFunction(self.0)), Block(c::LLVMGetBlockAddressBasicBlock(self.0))) }
     }
     /// The template and constraints of an inline-assembly callee.
     pub fn inline_asm(&self) -> (String, String) {

@@ -125,7 +125,7 @@ impl FuncLower<'_> {
             Op::LLVMAtomicCmpXchg => self.lower_cmpxchg(inst),
             // One task of the module runs at a time (see atomics.rs).
             Op::LLVMFence => Ok(()),
-            Op::LLVMIndirectBr => self.unsupported("computed goto (indirectbr)"),
+            Op::LLVMIndirectBr => self.lower_indirectbr(inst),
             Op::LLVMCallBr => self.unsupported("asm goto"),
             Op::LLVMInvoke
             | Op::LLVMLandingPad

@@ -795,6 +795,31 @@ impl<'a> FuncLower<'a> {
         }
     }
 
+    /// `indirectbr` (computed goto): compares the label number (see
+    /// `consts::label_id`) with each possible destination's; any other
+    /// value traps.
+    pub fn lower_indirectbr(&mut self, inst: Val) -> Result<()> {
+        let addr = self.operand(inst, 0)?;
+        let Some(&fi) = self.info.funcs.get(&self.func) else { return self.internal("function without index") };
+        let mut seen = HashSet::new();
+        let mut targets = Vec::new();
+        for s in inst.successors() {
+            if seen.insert(s) {
+                let bi = self.block_id(s)?;
+                targets.push((super::consts::label_id(fi, bi as u32), self.edge_target(s)?));
+            }
+        }
+        let a = self.use_val(addr)?;
+        for (id, t) in targets {
+            let Ok(id) = i32::try_from(id) else {
+                return self.unsupported("computed goto in a function of this index");
+            };
+            self.emit(Opcode::BrEqImmI32, vec![MOp::Reg(a), MOp::Imm(id as i64), MOp::Label(t)]);
+        }
+        self.emit(Opcode::Unreachable, vec![]);
+        Ok(())
+    }
+
     pub fn lower_switch(&mut self, inst: Val) -> Result<()> {
         let ops = inst.operands();
         let succs = inst.successors();

@@ -949,3 +949,23 @@ define i64 @f(i64 %a, i64 %b, i64 %c) {{
         }
     }
 }
+
+#[test]
+fn address_differences_are_constants() {
+    // The distance of two globals (and of a global from itself plus an
+    // offset) in data and in code.
+    let src = "@a = global [4 x i32] zeroinitializer
+@b = global [2 x i32] zeroinitializer
+@d = global i32 sub (i32 ptrtoint (ptr getelementptr (i8, ptr @b, i32 4) to i32), i32 ptrtoint (ptr @a to i32))
+define i32 @f() {
+  %v = load i32, ptr @d
+  %w = sub i32 ptrtoint (ptr getelementptr (i8, ptr @a, i32 12) to i32), ptrtoint (ptr @a to i32)
+  %r = add i32 %v, %w
+  ret i32 %r
+}
+";
+    let m = translate_ll(src).unwrap();
+    assert!(m.data.relocs.is_empty(), "a difference is a number, not a relocation");
+    // @b follows @a's 16 bytes: 16 + 4, plus 12.
+    assert_eq!(run(src, "f", &[]) as u32, 32);
+}
