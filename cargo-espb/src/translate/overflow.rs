@@ -25,6 +25,7 @@ impl FuncLower<'_> {
         let (val, ov) = match w {
             64 => self.overflow64(kind, signed, a, b)?,
             2..=32 => self.overflow32(kind, signed, w, a, b)?,
+            33..=63 => self.overflow_odd64(kind, signed, w, a, b)?,
             _ => return self.unsupported(format!("overflow intrinsic on an i{w}")),
         };
         match self.aggs.get(&inst).cloned() {
@@ -110,6 +111,43 @@ impl FuncLower<'_> {
             _ => return self.internal(format!("overflow intrinsic {kind}")),
         };
         Ok((s, ov))
+    }
+
+    /// i33..i63: the operands extended to 64 bits make add and sub exact;
+    /// the result overflows iff it does not fit `w` bits (for mul also if
+    /// the 128-bit product's high half is not the sign of the low).
+    fn overflow_odd64(&mut self, kind: &str, signed: bool, w: u32, a: Val, b: Val) -> Result<(VReg, VReg)> {
+        let (ra, rb) = (self.norm(a, signed)?, self.norm(b, signed)?);
+        let op = match kind {
+            "add" => Opcode::AddI64,
+            "sub" => Opcode::SubI64,
+            _ => Opcode::MulI64,
+        };
+        let s = self.emit3(op, ra, rb);
+        let spare = i64::from(64 - w);
+        let fits_not = if signed {
+            let t = self.emit_imm(Opcode::ShlImmI64, s, spare);
+            let e = self.emit_imm(Opcode::ShrSImmI64, t, spare);
+            self.emit3(Opcode::NeI64, e, s)
+        } else if kind == "sub" {
+            self.emit3(Opcode::LtUI64, ra, rb)
+        } else {
+            let mask = self.materialise(Const::Int(super::consts::zext(-1, w)), true);
+            self.emit3(Opcode::LtUI64, mask, s)
+        };
+        if kind != "mul" {
+            return Ok((s, fits_not));
+        }
+        let high_bad = if signed {
+            let hi = self.emit3(Opcode::MulHSI64, ra, rb);
+            let sg = self.emit_imm(Opcode::ShrSImmI64, s, 63);
+            self.emit3(Opcode::NeI64, hi, sg)
+        } else {
+            let hi = self.emit3(Opcode::MulHUI64, ra, rb);
+            let zero = self.materialise(Const::Int(0), true);
+            self.emit3(Opcode::NeI64, hi, zero)
+        };
+        Ok((s, self.emit3(Opcode::OrI32, fits_not, high_bad)))
     }
 
     fn overflow64(&mut self, kind: &str, signed: bool, a: Val, b: Val) -> Result<(VReg, VReg)> {

@@ -355,7 +355,7 @@ fn overflow_ref(op: &str, w: u32, a: u64, b: u64) -> (u64, bool) {
 #[test]
 fn overflow_intrinsics_run() {
     let samples: [u64; 10] = [0, 1, 2, 3, 0x7f, 0x80, 0xff, 0x7fff, 0x8000_0000, u64::MAX];
-    for w in [8u32, 16, 32, 64] {
+    for w in [8u32, 16, 24, 32, 33, 47, 63, 64] {
         for op in ["uadd", "usub", "umul", "sadd", "ssub", "smul"] {
             let t = format!("i{w}");
             let ext = if w == 64 { "%vz = add i64 %v, 0".to_string() } else { format!("%vz = zext {t} %v to i64") };
@@ -378,7 +378,12 @@ declare {{{t}, i1}} @llvm.{op}.with.overflow.{t}({t}, {t})
             for &x in &samples {
                 for &y in &samples {
                     // Narrow arguments arrive with garbage above their width.
-                    let (xa, ya) = if w < 32 { (x | 0x5a5a_0000_u64 << w.min(16), y | 0xa5a5_0000) } else { (x, y) };
+                    let (xa, ya) = match w {
+                        8 | 16 => (x | 0x5a5a_0000_u64 << w.min(16), y | 0xa5a5_0000),
+                        ..32 => (x | (0xa5a5_a5a5_u64 << w) & 0xffff_ffff, y | (0x5a5a_5a5a_u64 << w) & 0xffff_ffff),
+                        33..64 => (x | 0xa5u64 << w, y | 0x5au64 << w),
+                        _ => (x, y),
+                    };
                     let (bits, ov) = overflow_ref(op, w, x, y);
                     assert_eq!(run(&src, "v", &[xa, ya]), bits, "{op}.i{w} value of {x:#x}, {y:#x}");
                     assert_eq!(run(&src, "o", &[xa, ya]), ov as u64, "{op}.i{w} overflow of {x:#x}, {y:#x}");
