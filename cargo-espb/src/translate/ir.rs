@@ -311,6 +311,19 @@ impl Val {
         let v = self.const_sext();
         if self.ty().int_width() == 1 { v & 1 } else { v }
     }
+    /// The bits of an integer constant of up to 128 bits (the C API reads
+    /// only 64, so from its printed form `iN <decimal>`).
+    pub fn const_wide_value(&self) -> Option<u128> {
+        // SAFETY: LLVM returns an owned C string we dispose.
+        let text = unsafe {
+            let p = c::LLVMPrintValueToString(self.0);
+            let s = std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned();
+            c::LLVMDisposeMessage(p);
+            s
+        };
+        let num = text.split_whitespace().last()?;
+        num.parse::<i128>().map(|v| v as u128).ok().or_else(|| num.parse::<u128>().ok())
+    }
     pub fn const_double(&self) -> f64 {
         let mut loses = 0;
         // SAFETY: callers check ConstFp.

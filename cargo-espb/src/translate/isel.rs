@@ -42,6 +42,9 @@ impl FuncLower<'_> {
         if self.folded.contains(&inst) {
             return Ok(());
         }
+        if super::wide::touches_wide(inst) && !matches!(op, Op::LLVMCall | Op::LLVMRet | Op::LLVMSwitch) {
+            return self.lower_wide(inst);
+        }
         self.check_types(inst)?;
         match op {
             Op::LLVMRet => self.lower_ret(inst),

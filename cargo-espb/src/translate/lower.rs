@@ -633,6 +633,12 @@ impl<'a> FuncLower<'a> {
                 reg_moves.extend(dst.into_iter().zip(src));
                 continue;
             }
+            if super::wide::is_wide_int(phi_inst) {
+                let src = self.wide_val(v)?;
+                let dst = self.wide_val(phi_inst)?;
+                reg_moves.extend(dst.into_iter().zip(src));
+                continue;
+            }
             let d = self.def(phi_inst);
             match v.kind() {
                 ValKind::Argument | ValKind::Instruction if !self.allocas.contains_key(&v) => {
