@@ -380,8 +380,8 @@ declare {{{t}, i1}} @llvm.{op}.with.overflow.{t}({t}, {t})
                     // Narrow arguments arrive with garbage above their width.
                     let (xa, ya) = match w {
                         8 | 16 => (x | 0x5a5a_0000_u64 << w.min(16), y | 0xa5a5_0000),
-                        ..32 => (x | (0xa5a5_a5a5_u64 << w) & 0xffff_ffff, y | (0x5a5a_5a5a_u64 << w) & 0xffff_ffff),
-                        33..64 => (x | 0xa5u64 << w, y | 0x5au64 << w),
+                        ..=31 => (x | (0xa5a5_a5a5_u64 << w) & 0xffff_ffff, y | (0x5a5a_5a5a_u64 << w) & 0xffff_ffff),
+                        33..=63 => (x | 0xa5u64 << w, y | 0x5au64 << w),
                         _ => (x, y),
                     };
                     let (bits, ov) = overflow_ref(op, w, x, y);
