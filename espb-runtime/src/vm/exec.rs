@@ -12,6 +12,7 @@ use super::frame::{Frame, WINDOW};
 use super::heap::Heap;
 use super::host::Host;
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, RawMem};
+use super::meter::{BYTES_PER_FUEL, Meter, charge, refuel};
 use super::trap::{Trap, TrapKind};
 use crate::isa::{Conv, FBinary, FUnary, Opcode, Regs, verified};
 use crate::verify::VerifiedModule;
@@ -43,23 +44,6 @@ pub(super) struct Vm<'a, H: Host> {
     pub(super) thunk_funcs: &'a [(u32, u16)],
     /// The app the instance runs in: lock, time slices, resources.
     pub(super) app: Option<&'a dyn Hooks>,
-}
-
-/// The next time slice once `fuel` ran out: `None` when the budget is
-/// spent (an out-of-fuel trap). In an app the slice's end lets the app's
-/// other tasks run first.
-#[cold]
-#[inline(never)]
-fn refuel(budget: &mut u64, slice: u64, app: Option<&dyn Hooks>) -> Result<u64, TrapKind> {
-    if *budget == 0 {
-        return Err(TrapKind::OutOfFuel);
-    }
-    if let Some(app) = app {
-        app.slice_end().map_err(|t| t.kind)?;
-    }
-    let next = (*budget).min(slice.max(1));
-    *budget -= next;
-    Ok(next)
 }
 
 /// The function behind `addr` when it is one of this instance's thunks.
@@ -150,6 +134,26 @@ pub(super) fn execute<H: Host>(
                 }
             }
         };
+    }
+
+    // Work beyond one step (bulk memory, a native's copying): `n` more units.
+    macro_rules! charge {
+        ($n:expr) => {
+            if let Err(k) = charge(&mut fuel, &mut vm.budget, vm.config.time_slice, vm.app, $n) {
+                trap!(k);
+            }
+        };
+    }
+    // A builtin or native, which reports its work to a meter.
+    macro_rules! native {
+        ($i:expr, $ty:expr, $args:expr) => {{
+            let mut meter = Meter::new(fuel, vm.budget);
+            let res = call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, $i, $ty, $args, &mut meter);
+            if meter.spent() > 0 {
+                charge!(meter.spent());
+            }
+            at!(res)
+        }};
     }
 
     // Enter the entry function.
@@ -676,12 +680,20 @@ pub(super) fn execute<H: Host>(
                 }
                 Opcode::MemCpy | Opcode::MemMove => {
                     let ((dst, src, len), n) = dec!(MemCpy);
-                    at!(raw.copy(r[dst as usize] as u32, r[src as usize] as u32, r[len as usize] as u32));
+                    let len = r[len as usize] as u32;
+                    if len >= BYTES_PER_FUEL {
+                        charge!(u64::from(len / BYTES_PER_FUEL));
+                    }
+                    at!(raw.copy(r[dst as usize] as u32, r[src as usize] as u32, len));
                     pc = n;
                 }
                 Opcode::MemSet => {
                     let ((dst, val, len), n) = dec!(MemSet);
-                    at!(raw.fill(r[dst as usize] as u32, r[val as usize] as u8, r[len as usize] as u32));
+                    let len = r[len as usize] as u32;
+                    if len >= BYTES_PER_FUEL {
+                        charge!(u64::from(len / BYTES_PER_FUEL));
+                    }
+                    at!(raw.fill(r[dst as usize] as u32, r[val as usize] as u8, len));
                     pc = n;
                 }
                 Opcode::Alloca => {
@@ -767,7 +779,7 @@ pub(super) fn execute<H: Host>(
                         pc = n;
                         continue 'frame;
                     }
-                    let v = at!(call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i, ty, argbuf));
+                    let v = native!(i, ty, argbuf);
                     raw = vm.mem.raw();
                     r[d as usize] = v;
                     pc = n;
@@ -792,16 +804,7 @@ pub(super) fn execute<H: Host>(
                     let ioff = addr.wrapping_sub(IMPORT_ADDR_BASE);
                     if ioff.is_multiple_of(4) && ioff / 4 < nimports {
                         let argbuf = argbuf.load(args, r);
-                        let v = at!(call_import(
-                            vm.imports,
-                            vm.host,
-                            vm.mem,
-                            vm.heap,
-                            vm.app,
-                            (ioff / 4) as u16,
-                            ty_sig,
-                            argbuf
-                        ));
+                        let v = native!((ioff / 4) as u16, ty_sig, argbuf);
                         raw = vm.mem.raw();
                         r[d as usize] = v;
                         pc = n;
@@ -953,6 +956,9 @@ impl<H: Host> Reenter for Nested<'_, '_, H> {
             if vm.depth >= MAX_NESTING {
                 return Err(Trap::new(TrapKind::StackExhausted));
             }
+            // A call like any other: a comparator without loops or calls
+            // still pays for being entered.
+            charge_vm(vm, 1)?;
             vm.depth += 1;
             let r = execute(vm, fi, args, self.base, self.sp);
             vm.depth -= 1;
@@ -963,7 +969,10 @@ impl<H: Host> Reenter for Nested<'_, '_, H> {
         if ioff.is_multiple_of(4) && i < vm.imports.len() {
             let ty = module.imports.get(i).and_then(|imp| module.types.get(imp.ty as usize));
             if let Some(ty) = ty {
-                return call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i as u16, ty, args);
+                let mut meter = Meter::new(vm.fuel, vm.budget);
+                let res = call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i as u16, ty, args, &mut meter);
+                charge_vm(vm, meter.spent())?;
+                return res;
             }
         }
         if let Some(res) = vm.app.and_then(|app| app.call_foreign(addr, args)) {
@@ -975,6 +984,18 @@ impl<H: Host> Reenter for Nested<'_, '_, H> {
     fn memory(&mut self) -> &mut Memory {
         self.vm.mem
     }
+
+    fn charge(&mut self, units: u64) -> Result<(), Trap> {
+        charge_vm(self.vm, units)
+    }
+}
+
+/// Spends `units` of the fuel a run left in `vm` (outside the loop).
+fn charge_vm<H: Host>(vm: &mut Vm<'_, H>, units: u64) -> Result<(), Trap> {
+    if units == 0 {
+        return Ok(());
+    }
+    charge(&mut vm.fuel, &mut vm.budget, vm.config.time_slice, vm.app, units).map_err(Trap::new)
 }
 
 /// The data base is the start of memory (data comes first in the layout).

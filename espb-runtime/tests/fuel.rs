@@ -1,0 +1,125 @@
+//! Fuel bounds the work a module does: code run again from inside a
+//! builtin (qsort's comparator) pays like any other code, and builtins whose
+//! work grows with a length (memset, memcpy, calloc, qsort's copy) pay in
+//! proportion to it, so a tiny budget stops a module quickly however it
+//! spends it.
+
+use espb_runtime::isa::{Instr, Regs};
+use espb_runtime::{
+    BYTES_PER_FUEL, Config, Data, FuncType, Function, Import, ImportRef, Instance, Module, NoHost, TrapKind, ValType,
+    VerifiedModule,
+};
+
+fn asm(instrs: &[Instr<'_>]) -> Vec<u8> {
+    let mut code = Vec::new();
+    for i in instrs {
+        i.encode(&mut code);
+    }
+    code
+}
+
+fn i32_fn(params: usize) -> FuncType {
+    FuncType { params: vec![ValType::I32; params], result: Some(ValType::I32), variadic_fixed: None }
+}
+
+fn run(m: Module, fuel: u64) -> Result<Option<u64>, TrapKind> {
+    let config = Config { fuel: Some(fuel), ..Config::default() };
+    let mut inst = Instance::new(VerifiedModule::new(m).unwrap(), NoHost, config).unwrap();
+    inst.call(0, &[]).map_err(|t| t.kind)
+}
+
+/// `main` sorts `n` zeroed ints with a comparator that has no loop and
+/// calls nothing (so only its re-entry can cost fuel).
+fn qsort_module(n: i32, import: &str) -> Module {
+    let main = asm(&[
+        Instr::DataAddr { d: 0, off: 0 },
+        Instr::ConstI32 { d: 1, v: n },
+        Instr::ConstI32 { d: 2, v: 4 },
+        Instr::FuncAddr { d: 3, f: 1 },
+        Instr::CallImport { i: 0, ty: 1, d: 4, args: Regs(&[0, 1, 2, 3]) },
+        Instr::ConstI32 { d: 4, v: 0 },
+        Instr::Ret { s: 4 },
+    ]);
+    let cmp = asm(&[
+        Instr::LoadI32 { d: 2, a: 0, off: 0 },
+        Instr::LoadI32 { d: 3, a: 1, off: 0 },
+        Instr::SubI32 { d: 2, a: 2, b: 3 },
+        Instr::Ret { s: 2 },
+    ]);
+    Module {
+        types: vec![i32_fn(0), i32_fn(4), i32_fn(2)],
+        imports: vec![Import::func(ImportRef::Name(import.into()), 1)],
+        functions: vec![
+            Function { ty: 0, num_regs: 5, frame_size: 0, code: main },
+            Function { ty: 2, num_regs: 4, frame_size: 0, code: cmp },
+        ],
+        data: Data { size: (n as u32) * 4, align: 4, ..Data::default() },
+        names: vec!["main".into(), "cmp".into()],
+        ..Module::default()
+    }
+}
+
+#[test]
+fn qsort_comparator_calls_cost_fuel() {
+    // 4096 elements: about 49 000 comparator calls.
+    assert_eq!(run(qsort_module(4096, "qsort"), 100), Err(TrapKind::OutOfFuel));
+    // Enough fuel: the sort finishes.
+    assert_eq!(run(qsort_module(4096, "qsort"), 1_000_000), Ok(Some(0)));
+}
+
+/// `main` runs `op dst, x, len` 100 times over a data block of `len` bytes.
+fn bulk_module(len: i32, op: impl Fn(u8, u8, u8) -> Instr<'static>) -> Module {
+    let head = [
+        Instr::DataAddr { d: 0, off: 0 },
+        Instr::DataAddr { d: 1, off: 0 },
+        Instr::ConstI32 { d: 2, v: len },
+        Instr::ConstI32 { d: 3, v: 0 },
+    ];
+    let top = asm(&head).len() as u16;
+    let mut body = head.to_vec();
+    body.push(op(0, 1, 2));
+    body.push(Instr::IncBrLtUImmI32 { d: 3, a: 3, v: 1, w: 100, t: top });
+    body.push(Instr::Ret { s: 3 });
+    Module {
+        types: vec![i32_fn(0)],
+        functions: vec![Function { ty: 0, num_regs: 4, frame_size: 0, code: asm(&body) }],
+        data: Data { size: len as u32, align: 16, ..Data::default() },
+        names: vec!["main".into()],
+        ..Module::default()
+    }
+}
+
+#[test]
+fn memset_and_memcpy_cost_fuel_by_length() {
+    let set = |d, s, l| Instr::MemSet { dst: d, val: s, len: l };
+    let copy = |d, s, l| Instr::MemCpy { dst: d, src: s, len: l };
+    let mb = 1 << 20;
+    // 100 MiB of work with 1000 fuel: stopped at the first megabyte.
+    assert_eq!(run(bulk_module(mb, set), 1000), Err(TrapKind::OutOfFuel));
+    assert_eq!(run(bulk_module(mb, copy), 1000), Err(TrapKind::OutOfFuel));
+    // What the bytes cost: 100 runs of `len / BYTES_PER_FUEL`, plus the
+    // loop's 100 back edges.
+    let need = 100 * u64::from(4096 / BYTES_PER_FUEL) + 100;
+    assert_eq!(run(bulk_module(4096, set), need), Ok(Some(100)));
+    assert_eq!(run(bulk_module(4096, set), need - 100), Err(TrapKind::OutOfFuel));
+}
+
+#[test]
+fn calloc_costs_fuel_by_length() {
+    let main = asm(&[
+        Instr::ConstI32 { d: 0, v: 1 },
+        Instr::ConstI32 { d: 1, v: 1 << 20 },
+        Instr::CallImport { i: 0, ty: 1, d: 2, args: Regs(&[0, 1]) },
+        Instr::Ret { s: 2 },
+    ]);
+    let m = Module {
+        types: vec![i32_fn(0), i32_fn(2)],
+        imports: vec![Import::func(ImportRef::Name("calloc".into()), 1)],
+        functions: vec![Function { ty: 0, num_regs: 3, frame_size: 0, code: main }],
+        layout: espb_runtime::Layout { heap_size: 2 << 20, ..espb_runtime::Layout::default() },
+        names: vec!["main".into()],
+        ..Module::default()
+    };
+    assert_eq!(run(m.clone(), 100), Err(TrapKind::OutOfFuel));
+    assert!(matches!(run(m, 1 << 20), Ok(Some(p)) if p != 0));
+}
