@@ -51,6 +51,13 @@ impl<'a> HostCtx<'a> {
         self.meter.bytes(bytes).map_err(Trap::new)
     }
 
+    /// Bytes of work the run's fuel can still pay for (`u64::MAX` when the
+    /// fuel is unlimited): a native that cannot know its work in advance
+    /// (formatting) stops there and returns the out-of-fuel trap.
+    pub fn work_left(&self) -> u64 {
+        self.meter.work_left()
+    }
+
     /// Runs `f` (a call that may block the task: a delay, a queue receive)
     /// with the app's lock released, so the app's other tasks and callbacks
     /// run meanwhile; takes it again before returning. Without an app (a

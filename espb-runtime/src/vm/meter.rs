@@ -80,6 +80,11 @@ impl Meter {
         self.bytes / u64::from(BYTES_PER_FUEL)
     }
 
+    /// Bytes of work still payable.
+    pub(crate) fn work_left(&self) -> u64 {
+        self.left.saturating_mul(u64::from(BYTES_PER_FUEL)).saturating_sub(self.bytes)
+    }
+
     /// Records `bytes` of work; out of fuel when the run cannot pay for it
     /// (checked before the work is done, so a huge length stops at once).
     pub(crate) fn bytes(&mut self, bytes: u64) -> Result<(), TrapKind> {
