@@ -9,6 +9,7 @@ use espb_runtime::{
     BYTES_PER_FUEL, Config, Data, FuncType, Function, Import, ImportRef, Instance, Module, NoHost, TrapKind, ValType,
     VerifiedModule,
 };
+use proptest::prelude::*;
 
 fn asm(instrs: &[Instr<'_>]) -> Vec<u8> {
     let mut code = Vec::new();
@@ -69,6 +70,11 @@ fn qsort_comparator_calls_cost_fuel() {
 
 /// `main` runs `op dst, x, len` 100 times over a data block of `len` bytes.
 fn bulk_module(len: i32, op: impl Fn(u8, u8, u8) -> Instr<'static>) -> Module {
+    bulk_loop(len, 100, op)
+}
+
+/// `main` runs `op dst, x, len` `times` times over a data block of `len` bytes.
+fn bulk_loop(len: i32, times: i32, op: impl Fn(u8, u8, u8) -> Instr<'static>) -> Module {
     let head = [
         Instr::DataAddr { d: 0, off: 0 },
         Instr::DataAddr { d: 1, off: 0 },
@@ -78,7 +84,7 @@ fn bulk_module(len: i32, op: impl Fn(u8, u8, u8) -> Instr<'static>) -> Module {
     let top = asm(&head).len() as u16;
     let mut body = head.to_vec();
     body.push(op(0, 1, 2));
-    body.push(Instr::IncBrLtUImmI32 { d: 3, a: 3, v: 1, w: 100, t: top });
+    body.push(Instr::IncBrLtUImmI32 { d: 3, a: 3, v: 1, w: times, t: top });
     body.push(Instr::Ret { s: 3 });
     Module {
         types: vec![i32_fn(0)],
@@ -122,4 +128,53 @@ fn calloc_costs_fuel_by_length() {
     };
     assert_eq!(run(m.clone(), 100), Err(TrapKind::OutOfFuel));
     assert!(matches!(run(m, 1 << 20), Ok(Some(p)) if p != 0));
+}
+
+/// Host time per unit of fuel a run may take at most, in ns: the constant
+/// `c` of "fuel F bounds the work to c * F". Measured in the tests' debug
+/// build on a loaded 2-core machine: at most 1.8 us per unit (release
+/// builds are faster); ten times that, so a busy machine does not fail it.
+/// Unmetered (memset charged as one step, comparators free) these modules
+/// took 100 us per unit and more, and fail it.
+const NS_PER_FUEL: u128 = 20_000;
+/// What a run may take besides (a trap's description, cold caches).
+const BASE_NS: u128 = 20_000_000;
+
+/// The least host time of two runs (noise only adds), in ns.
+fn least_time(m: &Module, fuel: u64) -> u128 {
+    let m = VerifiedModule::new(m.clone()).unwrap();
+    (0..2)
+        .map(|_| {
+            let config = Config { fuel: Some(fuel), ..Config::default() };
+            let mut inst = Instance::new(m.clone(), NoHost, config).unwrap();
+            let t = std::time::Instant::now();
+            let _ = inst.call(0, &[]);
+            t.elapsed().as_nanos()
+        })
+        .min()
+        .unwrap_or(0)
+}
+
+/// Modules whose work per unit of fuel is as large as a module can make it:
+/// loops of bulk memory of up to 8 MiB, and sorts whose comparator
+/// does nothing but return.
+fn heavy_module() -> impl Strategy<Value = Module> {
+    prop_oneof![
+        (0i32..(8 << 20), 1i32..10_000, 0u8..3).prop_map(|(len, times, op)| match op {
+            0 => bulk_loop(len, times, |d, s, l| Instr::MemSet { dst: d, val: s, len: l }),
+            1 => bulk_loop(len, times, |d, s, l| Instr::MemCpy { dst: d, src: s, len: l }),
+            _ => bulk_loop(len, times, |d, s, l| Instr::MemMove { dst: d, src: s, len: l }),
+        }),
+        (2i32..(1 << 16)).prop_map(|n| qsort_module(n, "qsort")),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fuel_bounds_host_time(m in heavy_module(), fuel in 1u64..5_000) {
+        let ns = least_time(&m, fuel);
+        prop_assert!(ns <= u128::from(fuel) * NS_PER_FUEL + BASE_NS, "{ns} ns for fuel {fuel}");
+    }
 }
