@@ -39,5 +39,5 @@ pub use module::*;
 pub use verify::VerifiedModule;
 pub use vm::{
     BYTES_PER_FUEL, Config, FirmwareWindows, Heap, Host, HostCtx, Instance, InstantiateError, Memory, NoHost,
-    PC_MEMORY_BASE, TableLookupError, Trap, TrapKind, describe_trap,
+    PC_MEMORY_BASE, TableLookupError, Trap, TrapKind, describe_trap, device_limits,
 };

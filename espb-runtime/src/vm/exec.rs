@@ -7,7 +7,7 @@
 
 use super::builtins::{Builtin, ImportTarget, Reenter, call_import, search_sort};
 use super::config::Config;
-use super::context::Hooks;
+use super::context::{Hooks, grow_frames, grow_registers};
 use super::frame::{Frame, WINDOW};
 use super::heap::Heap;
 use super::host::Host;
@@ -166,8 +166,10 @@ pub(super) fn execute<H: Host>(
     if need > vm.config.max_registers || floor >= vm.config.max_call_depth {
         trap!(TrapKind::StackExhausted);
     }
-    if vm.regs.len() < need {
-        vm.regs.resize(need.next_power_of_two(), 0);
+    if vm.regs.len() < need
+        && let Err(k) = grow_registers(vm.regs, need)
+    {
+        trap!(k);
     }
     let Some(params) = vm.regs.get_mut(base0..base0 + args.len()) else {
         trap!(TrapKind::StackExhausted);
@@ -302,6 +304,11 @@ pub(super) fn execute<H: Host>(
                 if need > vm.config.max_registers {
                     trap!(TrapKind::StackExhausted);
                 }
+                if vm.frames.len() == vm.frames.capacity()
+                    && let Err(k) = grow_frames(vm.frames)
+                {
+                    trap!(k);
+                }
                 vm.frames.push(Frame { func: cur, ret_pc: $ret, base, ret_dst: $d, fp, sp });
                 let first = f.num_regs as usize;
                 if first + $args.len() <= WINDOW {
@@ -310,12 +317,16 @@ pub(super) fn execute<H: Host>(
                     for (i, a) in $args.iter().enumerate() {
                         r[first + i] = r[a as usize];
                     }
-                    if vm.regs.len() < need {
-                        vm.regs.resize(need.next_power_of_two(), 0);
+                    if vm.regs.len() < need
+                        && let Err(k) = grow_registers(vm.regs, need)
+                    {
+                        trap!(k);
                     }
                 } else {
-                    if vm.regs.len() < need {
-                        vm.regs.resize(need.next_power_of_two(), 0);
+                    if vm.regs.len() < need
+                        && let Err(k) = grow_registers(vm.regs, need)
+                    {
+                        trap!(k);
                     }
                     for (i, a) in $args.iter().enumerate() {
                         vm.regs[new_base + i] = vm.regs[base + a as usize];
@@ -926,9 +937,6 @@ pub(super) fn execute<H: Host>(
     }
 }
 
-/// Most nested re-entrant runs (qsort inside a comparator inside qsort...).
-const MAX_NESTING: u32 = 16;
-
 /// A builtin's way back into the module: runs module code above register
 /// `base` with the stack pointer at `sp` (`qsort`'s comparator).
 struct Nested<'v, 'a, H: Host> {
@@ -953,7 +961,7 @@ impl<H: Host> Reenter for Nested<'_, '_, H> {
             if nparams != args.len() {
                 return Err(Trap::new(TrapKind::SignatureMismatch));
             }
-            if vm.depth >= MAX_NESTING {
+            if vm.depth >= vm.config.max_nesting {
                 return Err(Trap::new(TrapKind::StackExhausted));
             }
             // A call like any other: a comparator without loops or calls

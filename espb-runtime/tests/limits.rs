@@ -1,13 +1,14 @@
-//! Fuel bounds the work a module does: code run again from inside a
-//! builtin (qsort's comparator) pays like any other code, and builtins whose
-//! work grows with a length (memset, memcpy, calloc, qsort's copy) pay in
-//! proportion to it, so a tiny budget stops a module quickly however it
-//! spends it.
+//! The limits a firmware sets hold. Fuel bounds the work a module does:
+//! code run again from inside a builtin (qsort's comparator) pays like any
+//! other code, and builtins whose work grows with a length (memset, memcpy,
+//! calloc, qsort's copy) pay in proportion to it, so a tiny budget stops a
+//! module quickly however it spends it. The register stack, call depth and
+//! re-entry depth stop where the configuration says, with a trap.
 
 use espb_runtime::isa::{Instr, Regs};
 use espb_runtime::{
-    BYTES_PER_FUEL, Config, Data, FuncType, Function, Import, ImportRef, Instance, Module, NoHost, TrapKind, ValType,
-    VerifiedModule,
+    BYTES_PER_FUEL, Config, Data, FirmwareWindows, FuncType, Function, Import, ImportRef, Instance, Module, NoHost,
+    PC_MEMORY_BASE, TrapKind, ValType, VerifiedModule, device_limits,
 };
 use proptest::prelude::*;
 
@@ -24,9 +25,80 @@ fn i32_fn(params: usize) -> FuncType {
 }
 
 fn run(m: Module, fuel: u64) -> Result<Option<u64>, TrapKind> {
-    let config = Config { fuel: Some(fuel), ..Config::default() };
+    run_with(m, Config { fuel: Some(fuel), ..Config::default() }).map(|(v, _)| v)
+}
+
+/// Runs function 0; also returns the word at the start of the data.
+fn run_with(m: Module, config: Config) -> Result<(Option<u64>, u32), TrapKind> {
     let mut inst = Instance::new(VerifiedModule::new(m).unwrap(), NoHost, config).unwrap();
-    inst.call(0, &[]).map_err(|t| t.kind)
+    let r = inst.call(0, &[]).map_err(|t| t.kind)?;
+    Ok((r, inst.memory().read_u32(inst.data_base()).unwrap()))
+}
+
+/// The device's limits, with module memory in the PC window (a 64-bit
+/// host's heap is rarely below 4 GiB).
+fn device() -> Config {
+    Config { native_memory: false, memory_base: PC_MEMORY_BASE, ..Config::device(FirmwareWindows::default()) }
+}
+
+/// `f(a, b)` counts its depth in the first data word, then recurses: with
+/// `regs` registers per frame, or through qsort (`sort`).
+fn recursive_module(regs: u16, sort: bool) -> Module {
+    let mut code = vec![
+        Instr::DataAddr { d: 0, off: 0 },
+        Instr::LoadI32 { d: 1, a: 0, off: 0 },
+        Instr::AddImm8I32 { d: 1, a: 1, v: 1 },
+        Instr::StoreI32 { s: 1, a: 0, off: 0 },
+    ];
+    if sort {
+        // qsort(data + 16, 2, 4, self): the comparator sorts again.
+        code.extend([
+            Instr::DataAddr { d: 0, off: 16 },
+            Instr::ConstI32 { d: 1, v: 2 },
+            Instr::ConstI32 { d: 2, v: 4 },
+            Instr::FuncAddr { d: 3, f: 0 },
+            Instr::CallImport { i: 0, ty: 1, d: 0, args: Regs(&[0, 1, 2, 3]) },
+        ]);
+    } else {
+        code.push(Instr::Call { f: 0, d: 0, args: Regs(&[1, 1]) });
+    }
+    code.push(Instr::Ret { s: 0 });
+    Module {
+        types: vec![i32_fn(2), i32_fn(4)],
+        imports: vec![Import::func(ImportRef::Name("qsort".into()), 1)],
+        functions: vec![Function { ty: 0, num_regs: regs, frame_size: 0, code: asm(&code) }],
+        data: Data { size: 32, align: 4, ..Data::default() },
+        names: vec!["f".into()],
+        ..Module::default()
+    }
+}
+
+#[test]
+fn the_register_stack_stops_at_its_limit() {
+    // 255 registers a frame: the device's 4096-register stack holds 15
+    // frames besides the 256-register window (the PC's limit, a million,
+    // would have taken 8 MiB first).
+    assert_eq!(device().max_registers, device_limits::MAX_REGISTERS);
+    let mut inst = Instance::new(VerifiedModule::new(recursive_module(255, false)).unwrap(), NoHost, device()).unwrap();
+    assert_eq!(inst.call(0, &[0, 0]).unwrap_err().kind, TrapKind::StackExhausted);
+    let depth = inst.memory().read_u32(inst.data_base()).unwrap();
+    assert_eq!(depth as usize, (device_limits::MAX_REGISTERS - 256) / 255);
+    // Small frames: the call depth stops it.
+    let mut inst = Instance::new(VerifiedModule::new(recursive_module(4, false)).unwrap(), NoHost, device()).unwrap();
+    assert_eq!(inst.call(0, &[0, 0]).unwrap_err().kind, TrapKind::StackExhausted);
+    let depth = inst.memory().read_u32(inst.data_base()).unwrap();
+    assert_eq!(depth as usize, device_limits::MAX_CALL_DEPTH + 1);
+}
+
+#[test]
+fn reentry_stops_at_the_nesting_limit() {
+    for limit in [1, 3] {
+        let config = Config { max_nesting: limit, ..device() };
+        let mut inst = Instance::new(VerifiedModule::new(recursive_module(8, true)).unwrap(), NoHost, config).unwrap();
+        assert_eq!(inst.call(0, &[0, 0]).unwrap_err().kind, TrapKind::StackExhausted);
+        // The entry, then one comparator per level.
+        assert_eq!(inst.memory().read_u32(inst.data_base()).unwrap(), limit + 1);
+    }
 }
 
 /// `main` sorts `n` zeroed ints with a comparator that has no loop and
