@@ -252,7 +252,7 @@ fn run_default_time_limit() -> TestResult {
     let src = write(
         d.path(),
         "forever.c",
-        "#include \"freertos/FreeRTOS.h\"\n#include \"freertos/task.h\"\n\
+        "#include <stdint.h>\nvoid vTaskDelay(uint32_t ticks);\n\
          void app_main(void) {\n    for (;;) vTaskDelay(100);\n}\n",
     )?;
     let m = build_ok(d.path(), &[&src], &[])?;
