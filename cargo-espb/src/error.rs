@@ -9,7 +9,6 @@ use crate::flash::FlashError;
 use crate::hints::HintsError;
 use crate::project::ProjectError;
 use crate::toolchain::ToolchainError;
-use espb_runtime::chip::UnknownChip;
 use espb_runtime::runner::RunError;
 use espb_runtime::{InstantiateError, LoadError};
 use espb_sim::SimError;
@@ -29,10 +28,6 @@ pub enum CliError {
         help("pass the files to build (`cargo espb build app.c`), or create a project with `cargo espb new NAME`")
     )]
     NoInputs { dir: PathBuf },
-
-    #[error("--chip: {0}")]
-    #[diagnostic(code(espb::build::chip), help("chip names are ESP-IDF's targets, as `idf.py set-target` takes them"))]
-    UnknownChip(UnknownChip),
 
     #[error("this cargo-espb was built without the translator, so it cannot build modules")]
     #[diagnostic(
@@ -207,12 +202,6 @@ pub enum CliError {
         help("symbol-table manifests and their append-only rule are described in docs/symbols.md")
     )]
     Symbols(#[from] espb_sys::Error),
-}
-
-impl From<UnknownChip> for CliError {
-    fn from(e: UnknownChip) -> CliError {
-        CliError::UnknownChip(e)
-    }
 }
 
 impl From<FlashError> for CliError {

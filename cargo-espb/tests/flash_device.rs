@@ -32,7 +32,7 @@ fn module_of(len: usize) -> Vec<u8> {
 /// A module project: espb.toml naming partition `modules` and output
 /// `out/m.espb`, a module of about `module_len` bytes, and partitions.csv.
 fn project(name: &str, module_len: usize) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("espb-flash-dev-{}-{name}", std::process::id()));
+    let d = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("espb-flash-dev-{name}"));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(d.join("out")).unwrap();
     std::fs::write(d.join("espb.toml"), "[build]\noutput = \"out/m.espb\"\n[flash]\npartition = \"modules\"\n")
