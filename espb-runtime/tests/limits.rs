@@ -250,3 +250,20 @@ proptest! {
         prop_assert!(ns <= u128::from(fuel) * NS_PER_FUEL + BASE_NS, "{ns} ns for fuel {fuel}");
     }
 }
+
+#[test]
+fn qsort_through_a_function_pointer_says_so() {
+    let mut m = qsort_module(4, "qsort");
+    // main: p = &qsort; p(data, 4, 4, cmp)
+    m.functions[0].code = asm(&[
+        Instr::DataAddr { d: 0, off: 0 },
+        Instr::ConstI32 { d: 1, v: 4 },
+        Instr::ConstI32 { d: 2, v: 4 },
+        Instr::FuncAddr { d: 3, f: 1 },
+        Instr::ImportAddr { d: 4, i: 0 },
+        Instr::CallIndirect { p: 4, ty: 1, d: 4, args: Regs(&[0, 1, 2, 3]) },
+        Instr::Ret { s: 4 },
+    ]);
+    let Err(TrapKind::Host(msg)) = run(m, 1000) else { panic!("expected a trap") };
+    assert!(msg.contains("`qsort` called through a function pointer") && msg.contains("call it directly"), "{msg}");
+}
