@@ -482,7 +482,8 @@ fn rust_firmware_project() {
     }
     let main = read(&root.join("src/main.rs"));
     assert!(main.contains("const CHIP: Chip = Chip::Esp32c3;") && main.contains("CHIP.firmware_windows()"), "{main}");
-    assert!(main.contains("runner::run_module(module, tables, windows, \"app_main\")"), "{main}");
+    assert!(main.contains("runner::run_module(module, tables, config, \"app_main\")"), "{main}");
+    assert!(main.contains("Config::device(windows)"), "{main}");
     assert!(main.contains(&format!("c\"{MODULE_PARTITION_LABEL}\"")), "{main}");
     // Edition 2024 crates need Rust 1.85; the project asks for what the workspace does.
     assert_eq!(manifest["package"]["edition"].as_str(), Some("2024"));

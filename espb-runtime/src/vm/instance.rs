@@ -50,6 +50,11 @@ pub enum InstantiateError {
         default = crate::thunk::DEFAULT_THUNKS
     )]
     ThunkPoolExhausted { needed: usize, free: usize, size: usize },
+    #[error(
+        "the module needs {needed} callback thunks; this firmware lets one module take at most {limit} \
+         (Config::max_thunks): use fewer functions as callbacks, or raise the limit"
+    )]
+    TooManyCallbacks { needed: usize, limit: usize },
     #[error("function `{function}` is used as a callback, but cannot be one on this chip: {why}")]
     UnsupportedCallback { function: String, why: String },
     #[error("{0}")]
