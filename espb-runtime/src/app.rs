@@ -24,8 +24,9 @@
 //!   module synchronously (a native calling a callback) gets a temporary
 //!   context above its live one.
 //! * **Resources**: the runtime watches the natives that start and stop
-//!   tasks, timers and handlers (vm/resources.rs); unload stops what is
-//!   left through [`Os::stop`].
+//!   tasks, timers and handlers, and that create and delete queues
+//!   (semaphores, mutexes) and event groups (vm/resources.rs); unload stops
+//!   and frees what is left through [`Os::stop`].
 //! * **Unload** (explicit, by a trap, or when the entry returned and nothing
 //!   is left): mark dead (new callbacks return 0, logged), release the thunk
 //!   slots, stop every resource (the module's tasks are deleted, the calling
@@ -713,7 +714,8 @@ impl<H: Host> Core<H> {
         // SAFETY: under the app's lock.
         let book = unsafe { self.book() };
         let idle = book.nested == 0 && book.contexts.iter().all(|r| r.depth == 0);
-        if let (Some(o), true, true) = (book.entry, book.resources.is_empty(), idle) {
+        let alive = book.resources.iter().any(Resource::keeps_alive);
+        if let (Some(o), false, true) = (book.entry, alive, idle) {
             self.unload_locked(AppStatus::Finished(o));
         }
     }
@@ -727,10 +729,13 @@ impl<H: Host> Core<H> {
         // SAFETY: under the app's lock.
         let book = unsafe { self.book() };
         let slots = core::mem::take(&mut book.slots);
-        let resources = core::mem::take(&mut book.resources);
+        let mut resources = core::mem::take(&mut book.resources);
         self.pool.release(&slots);
         self.pool.sweep();
         let me = self.os.current_task();
+        // Queues and event groups last: a task or timer stopped before may
+        // have been using them.
+        resources.sort_by_key(|r| !r.keeps_alive());
         for r in resources {
             match r {
                 Resource::Task(h) if h as usize == me => continue,
