@@ -442,7 +442,7 @@ fn error_code(e: &RunError) -> EspbError {
             | InstantiateError::TableHashMismatch { .. } => E::Table,
             InstantiateError::MemoryTooLarge { .. } => E::NoMemory,
             InstantiateError::BadRelocation { .. } => E::Format,
-            InstantiateError::ThunkPoolExhausted { .. } => E::Thunks,
+            InstantiateError::ThunkPoolExhausted { .. } | InstantiateError::FloatThunksExhausted { .. } => E::Thunks,
             InstantiateError::UnsupportedCallback { .. } => E::Callback,
             InstantiateError::Os(_) => E::Os,
         },

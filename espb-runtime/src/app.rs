@@ -49,7 +49,7 @@ use crate::module::Module;
 use crate::native::Abi;
 use crate::os::{Os, Resource, TaskId};
 use crate::sync::{Arc, AtomicU8, AtomicU32, AtomicUsize};
-use crate::thunk::{Args, BindError, CallbackError, Callee, Invoked, ThunkPool, place};
+use crate::thunk::{Args, BindError, CallbackError, Callee, Invoked, Shortage, ThunkPool, place};
 use crate::verify::VerifiedModule;
 use crate::vm::context::{ExecCtx, Hooks};
 use crate::vm::resources::ISR_CALLBACK_NATIVES;
@@ -308,10 +308,20 @@ impl<H: Host + Send + 'static> App<H> {
         });
         pool.sweep();
         let callee: Arc<dyn Callee> = Arc::from(Box::new(CoreRef(core.clone())) as Box<dyn Callee>);
-        let slots = pool.acquire(&callee, &taken).map_err(|(needed, free)| InstantiateError::ThunkPoolExhausted {
-            needed,
-            free,
-            size: pool.size(),
+        let kinds: Vec<(u16, bool)> = taken
+            .iter()
+            .map(|&f| {
+                let ty = m.functions.get(usize::from(f)).and_then(|func| m.types.get(usize::from(func.ty)));
+                (f, abi.zip(ty).is_some_and(|(abi, ty)| place::returns_in_float_register(abi, ty)))
+            })
+            .collect();
+        let slots = pool.acquire(&callee, &kinds).map_err(|s| {
+            let Shortage { needed, free, size, .. } = s;
+            if s.float {
+                InstantiateError::FloatThunksExhausted { needed, free, size }
+            } else {
+                InstantiateError::ThunkPoolExhausted { needed, free, size }
+            }
         })?;
         drop(callee);
         let thunks: Vec<(u16, u32)> =

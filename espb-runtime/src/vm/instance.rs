@@ -50,6 +50,13 @@ pub enum InstantiateError {
         default = crate::thunk::DEFAULT_THUNKS
     )]
     ThunkPoolExhausted { needed: usize, free: usize, size: usize },
+    #[error(
+        "the module needs {needed} callback thunks returning float (RISC-V ilp32f returns a float in fa0), but only \
+         {free} of the firmware's {size} are free: unload other modules, or build the firmware with more \
+         (environment variable ESPB_FLOAT_THUNKS=<count> when building espb-runtime; default {default})",
+        default = crate::thunk::DEFAULT_FLOAT_THUNKS
+    )]
+    FloatThunksExhausted { needed: usize, free: usize, size: usize },
     #[error("function `{function}` is used as a callback, but cannot be one on this chip: {why}")]
     UnsupportedCallback { function: String, why: String },
     #[error("{0}")]
