@@ -921,6 +921,14 @@ impl<H: Host> Hooks for Core<H> {
         // SAFETY: under the app's lock.
         unsafe { self.book() }.scratch
     }
+
+    fn can_defer(&self) -> bool {
+        self.os.can_defer()
+    }
+
+    fn log(&self, msg: core::fmt::Arguments<'_>) {
+        self.os.log(msg);
+    }
 }
 
 impl<H: Host + Send> Callee for CoreRef<H> {

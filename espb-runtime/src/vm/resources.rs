@@ -119,6 +119,14 @@ pub(crate) const RULES: &[(&str, Rule)] = &[
 /// cannot defer calls to a task gets modules importing them refused.
 pub(crate) const ISR_CALLBACK_NATIVES: &[&str] = &["gpio_isr_handler_add"];
 
+/// ESP-IDF `ESP_ERR_INVALID_ARG`: what esp_timer_create returns for a
+/// dispatch method the firmware does not support.
+const ESP_ERR_INVALID_ARG: u64 = 0x102;
+/// Offset of `dispatch_method` in `esp_timer_create_args_t` (after the
+/// callback and its argument) and the value of `ESP_TIMER_ISR`.
+const DISPATCH_METHOD_OFFSET: u32 = 8;
+const ESP_TIMER_ISR: u32 = 1;
+
 /// FreeRTOS `pdPASS`.
 const PD_PASS: u64 = 1;
 /// ESP-IDF `ESP_OK`.
@@ -217,6 +225,16 @@ pub(crate) fn call(
             Ok(r)
         }
         Rule::EspTimerCreate => {
+            // Its callback would run in the interrupt, where a thunk may
+            // only defer: refused here rather than dropped at every alarm.
+            if !app.can_defer() && mem.read_u32(a(0).wrapping_add(DISPATCH_METHOD_OFFSET)) == Ok(ESP_TIMER_ISR) {
+                app.log(format_args!(
+                    "espb: esp_timer_create refused (ESP_ERR_INVALID_ARG): an ESP_TIMER_ISR timer calls its module \
+                     callback in interrupt context, and this firmware cannot defer that to a task (start the \
+                     runtime's deferral task, FreeRtos::start_deferral / espb_init); or use ESP_TIMER_TASK"
+                ));
+                return Ok(ESP_ERR_INVALID_ARG);
+            }
             let r = native(args, mem)?;
             if r == ESP_OK
                 && let Ok(h) = mem.read_u32(a(1))
