@@ -253,7 +253,9 @@ impl CliError {
             | InstantiateError::TableTooShort { .. }
             | InstantiateError::TableHashMismatch { .. } => CliError::Tables { path, error },
             InstantiateError::MemoryTooLarge { .. } => CliError::MemoryTooLarge { path, error },
-            InstantiateError::ThunkPoolExhausted { .. } => CliError::Thunks { path, error },
+            InstantiateError::ThunkPoolExhausted { .. } | InstantiateError::FloatThunksExhausted { .. } => {
+                CliError::Thunks { path, error }
+            }
             error => CliError::Instantiate { path, error },
         }
     }

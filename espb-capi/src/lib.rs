@@ -558,7 +558,9 @@ fn error_code(e: &RunError) -> EspbError {
             | InstantiateError::TableHashMismatch { .. } => E::Table,
             InstantiateError::MemoryTooLarge { .. } => E::NoMemory,
             InstantiateError::BadRelocation { .. } => E::Format,
-            InstantiateError::ThunkPoolExhausted { .. } | InstantiateError::TooManyCallbacks { .. } => E::Thunks,
+            InstantiateError::ThunkPoolExhausted { .. }
+            | InstantiateError::TooManyCallbacks { .. }
+            | InstantiateError::FloatThunksExhausted { .. } => E::Thunks,
             InstantiateError::UnsupportedCallback { .. } => E::Callback,
             InstantiateError::Os(_) => E::Os,
         },
