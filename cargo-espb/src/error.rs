@@ -196,6 +196,26 @@ pub enum CliError {
     )]
     Flash(Box<FlashError>),
 
+    #[error("push to {port}: {error}")]
+    #[diagnostic(
+        code(espb::push),
+        help(
+            "the running module was not touched unless the message says otherwise; `cargo espb push --status` \
+             shows the loader's state, docs/deploy.md the protocol"
+        )
+    )]
+    Push { port: String, error: crate::push::PushError },
+
+    #[error("push to {port}: the new module failed on the device ({reason}); {}", match slot {
+        Some(s) => format!("the previous module (slot {s}) runs again"),
+        None => "there was no previous module to go back to".to_string(),
+    })]
+    #[diagnostic(
+        code(espb::push::rolled_back),
+        help("run it on the PC first (`cargo espb run`) to find the trap; `cargo espb monitor` decodes the device's trap records")
+    )]
+    PushRolledBack { port: String, slot: Option<char>, reason: String },
+
     #[error(transparent)]
     #[diagnostic(
         code(espb::symbols),

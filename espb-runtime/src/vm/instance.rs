@@ -12,7 +12,7 @@ use super::heap::Heap;
 use super::host::{Host, HostCtx, TableLookupError};
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory};
 use super::trap::{Trap, describe_trap};
-use crate::module::{FuncType, Import, Module, RelocKind};
+use crate::module::{FuncType, Import, Module, RelocKind, TableRef};
 use crate::verify::{VerifiedModule, VerifyError};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -103,6 +103,25 @@ fn align_up(v: u64, a: u64) -> u64 {
     (v + a - 1) & !(a - 1)
 }
 
+/// Whether the firmware's answer for table `t` (its hash of the module's
+/// slot count) lets the module load; also checked by a live push before
+/// anything is written (crate::push).
+pub fn check_table(t: &TableRef, firmware: Result<u32, TableLookupError>) -> Result<(), InstantiateError> {
+    match firmware {
+        Ok(h) if h == t.hash => Ok(()),
+        Ok(h) => Err(InstantiateError::TableHashMismatch {
+            table: t.name.clone(),
+            count: t.count,
+            module: t.hash,
+            firmware: h,
+        }),
+        Err(TableLookupError::Missing) => Err(InstantiateError::MissingTable { table: t.name.clone() }),
+        Err(TableLookupError::TooShort { slots }) => {
+            Err(InstantiateError::TableTooShort { table: t.name.clone(), need: t.count, have: slots })
+        }
+    }
+}
+
 impl<H: Host> Instance<H> {
     /// Lays out the module's memory (data, heap, stack), applies
     /// relocations, checks the firmware's symbol tables and resolves every
@@ -174,23 +193,7 @@ impl<H: Host> Instance<H> {
         }
 
         for t in &module.tables {
-            match host.table_prefix_hash(&t.name, t.count) {
-                Ok(h) if h == t.hash => {}
-                Ok(h) => {
-                    return Err(InstantiateError::TableHashMismatch {
-                        table: t.name.clone(),
-                        count: t.count,
-                        module: t.hash,
-                        firmware: h,
-                    });
-                }
-                Err(TableLookupError::Missing) => {
-                    return Err(InstantiateError::MissingTable { table: t.name.clone() });
-                }
-                Err(TableLookupError::TooShort { slots }) => {
-                    return Err(InstantiateError::TableTooShort { table: t.name.clone(), need: t.count, have: slots });
-                }
-            }
+            check_table(t, host.table_prefix_hash(&t.name, t.count))?;
         }
 
         let mut heap = Heap::new(heap_start, heap_end);
