@@ -443,7 +443,7 @@ fn error_code(e: &RunError) -> EspbError {
             InstantiateError::MemoryTooLarge { .. } => E::NoMemory,
             InstantiateError::BadRelocation { .. } => E::Format,
             InstantiateError::ThunkPoolExhausted { .. } | InstantiateError::FloatThunksExhausted { .. } => E::Thunks,
-            InstantiateError::UnsupportedCallback { .. } => E::Callback,
+            InstantiateError::UnsupportedCallback { .. } | InstantiateError::CallbackType(_) => E::Callback,
             InstantiateError::Os(_) => E::Os,
         },
         RunError::Trap { .. } => E::Trap,
