@@ -3,7 +3,7 @@
 //! them out, applies relocations, checks the firmware's symbol tables and
 //! resolves every import.
 
-use super::builtins::{ImportTarget, builtin};
+use super::builtins::{ImportTarget, builtin_of};
 use super::config::Config;
 use super::context::{ExecCtx, Hooks};
 use super::exec::{Vm, execute};
@@ -212,7 +212,7 @@ impl<H: Host> Instance<H> {
                 }
             }
             import_addrs.push(pc_addr);
-            if let Some(b) = imp.name().and_then(builtin) {
+            if let Some(b) = builtin_of(imp, &module.tables) {
                 imports.push(ImportTarget::Builtin(b));
                 continue;
             }
