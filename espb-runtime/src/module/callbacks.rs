@@ -230,3 +230,73 @@ fn branch_targets(code: &[u8]) -> Vec<usize> {
     t.sort_unstable();
     t
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::isa::Regs;
+    use crate::module::{Data, Function, Import, ImportRef, Reloc};
+
+    fn ty(params: usize) -> FuncType {
+        FuncType { params: alloc::vec![I32; params], result: None, variadic_fixed: None }
+    }
+
+    /// Types 0 `()`, 1 `(i32)`, 2 `(i32, i32)`; imports 0
+    /// `xTaskCreatePinnedToCore` (7 i32), 1 `esp_timer_create`; functions
+    /// 0 = `code`, 1 `good(p)`, 2 `bad(a, b)`; data: an args struct at 16
+    /// whose callback is `bad`.
+    fn module(code: &[Instr<'_>]) -> Module {
+        let mut bytes = Vec::new();
+        for i in code {
+            i.encode(&mut bytes);
+        }
+        let body = |ty| Function { ty, num_regs: 8, frame_size: 0, code: alloc::vec![0x00] };
+        Module {
+            types: alloc::vec![ty(0), ty(1), ty(2), ty(7)],
+            imports: alloc::vec![
+                Import::func(ImportRef::Name("xTaskCreatePinnedToCore".into()), 3),
+                Import::func(ImportRef::Name("esp_timer_create".into()), 2),
+            ],
+            functions: alloc::vec![Function { ty: 0, num_regs: 8, frame_size: 0, code: bytes }, body(1), body(2)],
+            data: Data {
+                size: 32,
+                align: 16,
+                init: alloc::vec![0; 32],
+                relocs: alloc::vec![Reloc { offset: 16, kind: RelocKind::Func, target: 2, addend: 0 }],
+            },
+            names: ["app_main", "good", "bad"].map(String::from).to_vec(),
+            ..Module::default()
+        }
+    }
+
+    const TASK: Instr<'static> = Instr::CallImport { i: 0, ty: 3, d: 7, args: Regs(&[0, 1, 1, 1, 1, 1, 1]) };
+
+    #[test]
+    fn a_callback_of_another_type_is_found_in_its_block_and_in_static_structs() {
+        let m = module(&[Instr::FuncAddr { d: 0, f: 2 }, TASK, Instr::RetVoid {}]);
+        let found = check(&m);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].function.as_str(), found[0].actual.as_str()), ("bad", "void(i32, i32)"));
+        assert!(alloc::format!("{}", found[0]).contains("TaskFunction_t"), "{}", found[0]);
+        assert!(check(&module(&[Instr::FuncAddr { d: 0, f: 1 }, TASK, Instr::RetVoid {}])).is_empty());
+        // esp_timer_create(&static_args, ...): the relocation at the field.
+        let timer = Instr::CallImport { i: 1, ty: 2, d: 7, args: Regs(&[0, 1]) };
+        let m = module(&[Instr::DataAddr { d: 0, off: 16 }, timer, Instr::RetVoid {}]);
+        assert_eq!(check(&m).len(), 1);
+        // Overwritten before the call: not the callback any more.
+        let m = module(&[Instr::FuncAddr { d: 0, f: 2 }, Instr::ConstI32 { d: 0, v: 0 }, TASK, Instr::RetVoid {}]);
+        assert!(check(&m).is_empty());
+    }
+
+    #[test]
+    fn a_value_from_another_path_is_not_guessed() {
+        // r0 = bad; br L; ... L: call: L is a join, r0's value unknown there.
+        let code = |l: u16| [Instr::FuncAddr { d: 0, f: 2 }, Instr::Br { t: l }, TASK, Instr::RetVoid {}];
+        let mut probe = Vec::new();
+        for i in &code(0)[..2] {
+            i.encode(&mut probe);
+        }
+        let m = module(&code(probe.len() as u16));
+        assert!(check(&m).is_empty(), "{:?}", check(&m));
+    }
+}
