@@ -283,6 +283,9 @@ impl<H: Host + Send + 'static> App<H> {
         })?;
         let abi = pool.native_abi();
         let taken = m.address_taken_functions();
+        if taken.len() > config.max_thunks {
+            return Err(InstantiateError::TooManyCallbacks { needed: taken.len(), limit: config.max_thunks }.into());
+        }
         check_callbacks(&m, &taken, abi, os)?;
         let l = os.lock_create().ok_or(InstantiateError::Os("the RTOS could not create a lock for the module"))?;
         let core = Arc::new(Core {

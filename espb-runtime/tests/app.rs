@@ -510,6 +510,11 @@ fn running_out_of_thunks_names_the_numbers_and_the_setting() {
     assert!(msg.starts_with("the module needs 7 callback thunks, but only 4 of the firmware's 4 are free"), "{msg}");
     assert!(msg.contains("ESPB_THUNKS=<count>") && msg.contains("default 32"), "{msg}");
     assert_eq!(w.pool().in_use(), 0, "nothing taken");
+    // A firmware's limit per module holds however many the pool has free.
+    let e = load(w, m, 64, Config { max_thunks: 6, ..Config::default() }).err().unwrap();
+    assert_eq!(e, RunError::Instantiate(InstantiateError::TooManyCallbacks { needed: 7, limit: 6 }));
+    assert!(e.to_string().contains("at most 6 (Config::max_thunks)"), "{e}");
+    assert_eq!(w.pool().in_use(), 0, "nothing taken");
 }
 
 #[test]

@@ -12,7 +12,7 @@ use super::heap::Heap;
 use super::host::{Host, HostCtx, TableLookupError};
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory};
 use super::trap::{Trap, describe_trap};
-use crate::module::{FuncType, Import, Module, RelocKind};
+use crate::module::{FuncType, Import, Module, RelocKind, TableRef};
 use crate::verify::{VerifiedModule, VerifyError};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -50,6 +50,11 @@ pub enum InstantiateError {
         default = crate::thunk::DEFAULT_THUNKS
     )]
     ThunkPoolExhausted { needed: usize, free: usize, size: usize },
+    #[error(
+        "the module needs {needed} callback thunks; this firmware lets one module take at most {limit} \
+         (Config::max_thunks): use fewer functions as callbacks, or raise the limit"
+    )]
+    TooManyCallbacks { needed: usize, limit: usize },
     #[error(
         "the module needs {needed} callback thunks returning float (RISC-V ilp32f returns a float in fa0), but only \
          {free} of the firmware's {size} are free: unload other modules, or build the firmware with more \
@@ -100,6 +105,25 @@ pub struct Instance<H: Host> {
 
 fn align_up(v: u64, a: u64) -> u64 {
     (v + a - 1) & !(a - 1)
+}
+
+/// Whether the firmware's answer for table `t` (its hash of the module's
+/// slot count) lets the module load; also checked by a live push before
+/// anything is written (crate::push).
+pub fn check_table(t: &TableRef, firmware: Result<u32, TableLookupError>) -> Result<(), InstantiateError> {
+    match firmware {
+        Ok(h) if h == t.hash => Ok(()),
+        Ok(h) => Err(InstantiateError::TableHashMismatch {
+            table: t.name.clone(),
+            count: t.count,
+            module: t.hash,
+            firmware: h,
+        }),
+        Err(TableLookupError::Missing) => Err(InstantiateError::MissingTable { table: t.name.clone() }),
+        Err(TableLookupError::TooShort { slots }) => {
+            Err(InstantiateError::TableTooShort { table: t.name.clone(), need: t.count, have: slots })
+        }
+    }
 }
 
 impl<H: Host> Instance<H> {
@@ -176,23 +200,7 @@ impl<H: Host> Instance<H> {
         }
 
         for t in &module.tables {
-            match host.table_prefix_hash(&t.name, t.count) {
-                Ok(h) if h == t.hash => {}
-                Ok(h) => {
-                    return Err(InstantiateError::TableHashMismatch {
-                        table: t.name.clone(),
-                        count: t.count,
-                        module: t.hash,
-                        firmware: h,
-                    });
-                }
-                Err(TableLookupError::Missing) => {
-                    return Err(InstantiateError::MissingTable { table: t.name.clone() });
-                }
-                Err(TableLookupError::TooShort { slots }) => {
-                    return Err(InstantiateError::TableTooShort { table: t.name.clone(), need: t.count, have: slots });
-                }
-            }
+            check_table(t, host.table_prefix_hash(&t.name, t.count))?;
         }
 
         let mut heap = Heap::new(heap_start, heap_end);

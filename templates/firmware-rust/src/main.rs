@@ -3,6 +3,7 @@
 //! `cargo espb flash --module`; the firmware itself never changes.
 
 use esp_idf_svc::sys;
+use espb_runtime::Config;
 use espb_runtime::chip::Chip;
 use espb_runtime::runner::{self, Outcome};
 use espb_runtime::symtab::{Registry, SymbolTable};
@@ -102,7 +103,10 @@ fn run_module(module: &[u8]) -> Result<Outcome, String> {
     // memory and mapped flash at their real addresses (strings natives
     // return, `__espb_cfg_*` values); it trusts the module it flashed.
     let windows = unsafe { CHIP.firmware_windows() };
-    runner::run_module(module, tables, windows, "app_main").map_err(|e| e.to_string())
+    // The device's limits (docs/architecture.md, "Limits"); set fields to
+    // change them: `Config { fuel: Some(100_000_000), ..Config::device(windows) }`.
+    let config = Config::device(windows);
+    runner::run_module(module, tables, config, "app_main").map_err(|e| e.to_string())
 }
 
 fn register<'a>(
