@@ -22,6 +22,7 @@ mod meter;
 pub(crate) mod resources;
 mod trap;
 
+pub use builtins::IDF_BUILTIN_SLOTS;
 pub use config::{Config, DEFAULT_TASK_STACK, DEFAULT_TIME_SLICE, FirmwareWindows, device_limits};
 pub use heap::{HEAP_ALIGN, Heap, InvalidFree};
 pub(crate) use host::Gate;
