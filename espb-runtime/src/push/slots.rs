@@ -268,6 +268,11 @@ impl<F: Flash> Slots<F> {
     /// Appends a record for `slot`; a full log is erased first and starts
     /// again with this record.
     pub fn record(&mut self, slot: u8, state: SlotState) -> Result<Record, FlashError> {
+        // The first record names the flashed slot A too, so that a later
+        // `flash --module` shows as a different module there.
+        if self.last.is_none() && slot != 0 && self.header_crc(0).is_some() {
+            self.record(0, SlotState::Good)?;
+        }
         let module_crc = self.header_crc(slot).unwrap_or(0);
         let r = Record { seq: self.last.map_or(1, |l| l.seq.wrapping_add(1)), slot, state, module_crc };
         if self.next_record + RECORD_LEN > self.layout.sector {
@@ -379,11 +384,14 @@ mod tests {
         s.seal(1, 5, crc32fast::hash(b"two!!")).unwrap().unwrap();
         assert_eq!(s.read_module(1).unwrap(), b"two!!");
         s.record(1, SlotState::Trial).unwrap();
-        // A reset during the trial: the last good slot is A (no record).
+        // A reset during the trial: the last good slot is A (the first
+        // record names it).
         let Slots { flash, .. } = s;
         let s = Slots::new(flash).unwrap();
-        assert_eq!(s.last(), Some(Record { seq: 1, slot: 1, state: SlotState::Trial, module_crc: crc32fast::hash(b"two!!") }));
-        assert_eq!(s.last_good(), None);
+        let trial = Record { seq: 2, slot: 1, state: SlotState::Trial, module_crc: crc32fast::hash(b"two!!") };
+        assert_eq!(s.last(), Some(trial));
+        assert_eq!(s.last_good(), Some(0));
+        assert!(!s.flashed_since());
         let mut s = s;
         s.record(1, SlotState::Good).unwrap();
         s.record(0, SlotState::Trial).unwrap();
