@@ -217,7 +217,9 @@ pub enum CliError {
     })]
     #[diagnostic(
         code(espb::push::rolled_back),
-        help("run it on the PC first (`cargo espb run`) to find the trap; `cargo espb monitor` decodes the device's trap records")
+        help(
+            "run it on the PC first (`cargo espb run`) to find the trap; `cargo espb monitor` decodes the device's trap records"
+        )
     )]
     PushRolledBack { port: String, slot: Option<char>, reason: String },
 

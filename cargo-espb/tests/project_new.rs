@@ -480,8 +480,14 @@ fn rust_firmware_project() {
     let main = read(&root.join("src/main.rs"));
     assert!(main.contains("const CHIP: Chip = Chip::Esp32c3;") && main.contains("CHIP.firmware_windows()"), "{main}");
     // The module runs as an app the push loader can replace (docs/deploy.md).
-    assert!(main.contains("runner::start_module(module, self.tables.clone(), windows, \"app_main\", os, self.pool)"), "{main}");
-    assert!(main.contains("loader.boot(&mut fw)") && main.contains("loader.feed(&buf[..n as usize], &mut fw)"), "{main}");
+    assert!(
+        main.contains("runner::start_module(module, self.tables.clone(), windows, \"app_main\", os, self.pool)"),
+        "{main}"
+    );
+    assert!(
+        main.contains("loader.boot(&mut fw)") && main.contains("loader.feed(&buf[..n as usize], &mut fw)"),
+        "{main}"
+    );
     assert!(main.contains(&format!("c\"{MODULE_PARTITION_LABEL}\"")), "{main}");
     // Edition 2024 crates need Rust 1.85; the project asks for what the workspace does.
     assert_eq!(manifest["package"]["edition"].as_str(), Some("2024"));

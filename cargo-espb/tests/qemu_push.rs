@@ -77,7 +77,9 @@ fn have_tools() -> bool {
         .is_ok_and(|o| o.status.success() && Path::new(String::from_utf8_lossy(&o.stdout).trim()).join("..").exists());
     let have = qemu && target && std::env::var_os("CI_NO_QEMU").is_none();
     if !have {
-        eprintln!("\n!!! SKIPPED qemu_push: qemu-system-riscv32 or the {TARGET} target is missing (scripts/setup.sh)\n");
+        eprintln!(
+            "\n!!! SKIPPED qemu_push: qemu-system-riscv32 or the {TARGET} target is missing (scripts/setup.sh)\n"
+        );
     }
     have
 }
@@ -93,8 +95,13 @@ fn firmware() -> PathBuf {
         .args(["build", "--release", "--target", TARGET, "--manifest-path", "tests/qemu/Cargo.toml"])
         .env("CARGO_TARGET_DIR", &work)
         .env("ESPB_QEMU_MODULE", embedded);
-    for v in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_BUILD_TARGET", "RUSTC_WORKSPACE_WRAPPER"]
-    {
+    for v in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "RUSTC_WORKSPACE_WRAPPER",
+    ] {
         build.env_remove(v);
     }
     check(build.output().unwrap(), "cargo build of tests/qemu");
@@ -222,7 +229,8 @@ fn live_push_switches_refuses_and_rolls_back_under_qemu() {
     assert!(after.contains("espb: the module in slot B passed its trial"), "{out}");
 
     // Another table: refused before anything is written.
-    let out = refused(push(&pty, &other, &[]), "does not fit this firmware's symbol tables: symbol table `custom` differs");
+    let out =
+        refused(push(&pty, &other, &[]), "does not fit this firmware's symbol tables: symbol table `custom` differs");
     assert!(!out.contains("switching"), "{out}");
 
     // A trap in the entry, then one within the trial: back to v2 each time.
@@ -249,7 +257,9 @@ fn live_push_switches_refuses_and_rolls_back_under_qemu() {
     let mut ask = |r: Request| -> Reply { s.request(&r).unwrap_or_else(|e: PushError| panic!("{e}")) };
     assert_eq!(ask(begin(len as u32, crc32fast::hash(&v2_bytes))), Reply::Ack { next: 0 });
     assert_eq!(ask(data(0, 100)), Reply::Ack { next: 100 });
-    assert!(matches!(ask(begin(len as u32, 0)), Reply::Refused(Refusal::Busy(m)) if m.contains("another push is in progress (100 of")));
+    assert!(
+        matches!(ask(begin(len as u32, 0)), Reply::Refused(Refusal::Busy(m)) if m.contains("another push is in progress (100 of"))
+    );
     assert_eq!(ask(Request::End), Reply::Refused(Refusal::Truncated { got: 100, expected: len as u32 }));
     assert_eq!(ask(begin(len as u32, 0x1234_5678)), Reply::Ack { next: 0 });
     assert_eq!(ask(data(0, len)), Reply::Ack { next: len as u32 });

@@ -59,7 +59,9 @@ pub fn encode(kind: u8, seq: u16, payload: &[u8]) -> Vec<u8> {
 pub enum FrameError {
     #[error("a frame claims a {len}-byte payload; at most {MAX_PAYLOAD} are allowed")]
     TooLong { len: u16 },
-    #[error("a frame's CRC-32 does not match (computed {computed:#010x}, sent {sent:#010x}): bytes were lost or changed on the line")]
+    #[error(
+        "a frame's CRC-32 does not match (computed {computed:#010x}, sent {sent:#010x}): bytes were lost or changed on the line"
+    )]
     Crc { sent: u32, computed: u32 },
 }
 
@@ -184,7 +186,9 @@ pub enum Request {
 pub enum Refusal {
     #[error("the firmware is busy: {0}; wait for it to finish, or `cargo espb push --abort`")]
     Busy(String),
-    #[error("the module is {length} bytes; a slot of the module partition holds at most {capacity}: make the partition bigger or the module smaller")]
+    #[error(
+        "the module is {length} bytes; a slot of the module partition holds at most {capacity}: make the partition bigger or the module smaller"
+    )]
     TooLarge { length: u32, capacity: u32 },
     #[error("the module does not fit this firmware's symbol tables: {0}; nothing was written")]
     Tables(String),
@@ -241,18 +245,32 @@ impl Refusal {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
     /// Done; send module bytes from `next` on.
-    Ack { next: u32 },
+    Ack {
+        next: u32,
+    },
     Refused(Refusal),
     /// The new module in `slot` runs; its trial period of `trial_ms` begins.
-    Started { slot: u8, trial_ms: u32 },
+    Started {
+        slot: u8,
+        trial_ms: u32,
+    },
     /// The new module survived its trial: `slot` is the one booted from now on.
-    Committed { slot: u8 },
+    Committed {
+        slot: u8,
+    },
     /// The new module failed (`reason`); the module of `slot` runs again
     /// (`None`: there was none to go back to).
-    RolledBack { slot: Option<u8>, reason: String },
+    RolledBack {
+        slot: Option<u8>,
+        reason: String,
+    },
     /// The running slot (`None`: nothing runs), the slot capacity, and a
     /// line of state.
-    Status { slot: Option<u8>, capacity: u32, text: String },
+    Status {
+        slot: Option<u8>,
+        capacity: u32,
+        text: String,
+    },
 }
 
 /// Little-endian reads that fail instead of panicking.
@@ -476,8 +494,12 @@ mod tests {
             })
             .collect();
         assert_eq!(got, requests());
-        let expected_text: Vec<u8> =
-            [&b"boot log line\n"[..]].into_iter().chain(core::iter::repeat_n(&b"printf \xAB\xAB in between\n"[..], 6)).flatten().copied().collect();
+        let expected_text: Vec<u8> = [&b"boot log line\n"[..]]
+            .into_iter()
+            .chain(core::iter::repeat_n(&b"printf \xAB\xAB in between\n"[..], 6))
+            .flatten()
+            .copied()
+            .collect();
         assert_eq!(text, expected_text);
         for (i, r) in replies().iter().enumerate() {
             let (events, _) = decode_all(&r.encode(i as u16));

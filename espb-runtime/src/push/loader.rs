@@ -136,8 +136,7 @@ impl<F: Flash> Loader<F> {
                         None => slot != 0,
                         Some(r) => r.slot != slot || r.state != SlotState::Good,
                     };
-                    if unrecorded && let Err(e) = self.slots.record(slot, SlotState::Good)
-                    {
+                    if unrecorded && let Err(e) = self.slots.record(slot, SlotState::Good) {
                         fw.log(format_args!("espb: {e}"));
                     }
                     self.current = Some(slot);

@@ -292,7 +292,10 @@ fn an_empty_partition_boots_nothing_and_takes_a_push() {
     assert!(fw.log.last().unwrap().contains("no module to run"));
     let r = push(&mut l, &mut fw, b"trap first", idf());
     assert!(matches!(r.last(), Some(Reply::Started { slot: 0, .. })));
-    assert_eq!(wait(&mut l, &mut fw, 200), vec![Reply::RolledBack { slot: None, reason: "trap: unreachable executed in function `app_main`".into() }]);
+    assert_eq!(
+        wait(&mut l, &mut fw, 200),
+        vec![Reply::RolledBack { slot: None, reason: "trap: unreachable executed in function `app_main`".into() }]
+    );
     let r = push(&mut l, &mut fw, b"ok first", idf());
     assert!(matches!(r.last(), Some(Reply::Started { slot: 0, .. })));
     assert_eq!(wait(&mut l, &mut fw, 600), vec![Reply::Committed { slot: 0 }]);

@@ -71,7 +71,8 @@ impl Firmware for Qemu {
 fn get_byte() -> Option<u8> {
     // SAFETY: MMIO registers of the virt machine's 16550.
     unsafe {
-        (core::ptr::read_volatile((UART + 5) as *const u8) & 1 != 0).then(|| core::ptr::read_volatile(UART as *const u8))
+        (core::ptr::read_volatile((UART + 5) as *const u8) & 1 != 0)
+            .then(|| core::ptr::read_volatile(UART as *const u8))
     }
 }
 
