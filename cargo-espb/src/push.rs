@@ -53,6 +53,9 @@ pub struct Status {
     pub text: String,
 }
 
+/// Where the device's text goes.
+type Echo<'e> = Box<dyn FnMut(&[u8]) + 'e>;
+
 /// A conversation with a firmware's loader over `port` (any byte stream
 /// whose reads time out: a serial port, a socket). Text that is not a frame
 /// (the device's log, the module's output) goes to `echo`.
@@ -60,7 +63,7 @@ pub struct Session<'e, P: Read + Write> {
     port: P,
     decoder: Decoder,
     seq: u16,
-    echo: Box<dyn FnMut(&[u8]) + 'e>,
+    echo: Echo<'e>,
 }
 
 impl<'e, P: Read + Write> Session<'e, P> {

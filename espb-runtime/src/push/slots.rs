@@ -89,7 +89,7 @@ impl Flash for RamFlash<'_> {
         Ok(())
     }
     fn erase(&mut self, offset: u32, len: u32) -> Result<(), FlashError> {
-        if offset % self.sector != 0 || len % self.sector != 0 {
+        if !offset.is_multiple_of(self.sector) || !len.is_multiple_of(self.sector) {
             return Err(FlashError { op: "erase (unaligned)", offset, len });
         }
         let r = self.range("erase", offset, len as usize)?;
