@@ -53,7 +53,7 @@ pub struct Status {
     pub text: String,
 }
 
-/// Where text that is not a frame goes.
+/// Where the device's text goes.
 type Echo<'e> = Box<dyn FnMut(&[u8]) + 'e>;
 
 /// A conversation with a firmware's loader over `port` (any byte stream
@@ -124,6 +124,12 @@ impl<'e, P: Read + Write> Session<'e, P> {
             }
         }
         Err(PushError::NoAnswer { what, waited: timeout })
+    }
+
+    /// Sends any request and returns its reply (for tools and tests that
+    /// speak the protocol themselves).
+    pub fn request(&mut self, req: &Request) -> Result<Reply, PushError> {
+        self.ask(req, "a request", REPLY_TIMEOUT)
     }
 
     /// The loader's state.

@@ -488,7 +488,15 @@ fn rust_firmware_project() {
     }
     let main = read(&root.join("src/main.rs"));
     assert!(main.contains("const CHIP: Chip = Chip::Esp32c3;") && main.contains("CHIP.firmware_windows()"), "{main}");
-    assert!(main.contains("runner::run_module(module, tables, config, \"app_main\")"), "{main}");
+    // The module runs as an app the push loader can replace (docs/deploy.md).
+    assert!(
+        main.contains("runner::start_module(module, self.tables.clone(), config, \"app_main\", os, self.pool)"),
+        "{main}"
+    );
+    assert!(
+        main.contains("loader.boot(&mut fw)") && main.contains("loader.feed(&buf[..n as usize], &mut fw)"),
+        "{main}"
+    );
     assert!(main.contains("Config::device(windows)"), "{main}");
     assert!(main.contains(&format!("c\"{MODULE_PARTITION_LABEL}\"")), "{main}");
     // Edition 2024 crates need Rust 1.85; the project asks for what the workspace does.
