@@ -14,7 +14,7 @@ use super::host::Host;
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, RawMem};
 use super::meter::{BYTES_PER_FUEL, Meter, charge, refuel};
 use super::trap::{Trap, TrapKind};
-use crate::isa::{Conv, FBinary, FUnary, Opcode, Regs, verified};
+use crate::isa::{Conv, FBinary, FUnary, Opcode, Regs, aligned, verified};
 use crate::verify::VerifiedModule;
 use alloc::vec::Vec;
 
@@ -105,7 +105,7 @@ pub(super) fn execute<H: Host>(
 
     let mut cur = entry;
     let mut f = &funcs[cur as usize];
-    let mut code: &[u8] = &f.code;
+    let mut code: &[u8] = body(module, cur);
     // Where the loop is in `code`: a pointer, so one register serves both
     // reading operands and dispatch.
     let mut ip: *const u8 = code.as_ptr();
@@ -117,7 +117,7 @@ pub(super) fn execute<H: Host>(
     // The offset of `ip` in the code, for traps and return addresses.
     macro_rules! pc {
         () => {
-            (ip as usize - code.as_ptr() as usize) as u32
+            aligned::file_offset(&f.code, ip as usize - code.as_ptr() as usize)
         };
     }
     macro_rules! trap {
@@ -276,7 +276,7 @@ pub(super) fn execute<H: Host>(
             ($t:expr) => {{
                 // SAFETY: the verifier proved the target an instruction start
                 // inside this function's code.
-                let t = unsafe { code.as_ptr().add($t as usize) };
+                let t = unsafe { code.as_ptr().add($t as usize * 4) };
                 if t <= ip {
                     if fuel == 0 {
                         fuel = match refuel(&mut vm.budget, u64::from(vm.config.time_slice), vm.app) {
@@ -352,7 +352,7 @@ pub(super) fn execute<H: Host>(
                 base = new_base;
                 cur = $fi;
                 f = callee;
-                code = &f.code;
+                code = body(module, cur);
                 ip = code.as_ptr();
                 fp = new_fp;
                 sp = fp;
@@ -399,8 +399,10 @@ pub(super) fn execute<H: Host>(
             // match needs no range check.
             let op = unsafe { Opcode::from_u8_unchecked(*ip) };
             match op {
-                // SAFETY: a nop is one byte and code ends with a terminator.
-                Opcode::Nop => ip = unsafe { ip.add(1) },
+                Opcode::Nop => {
+                    let ((), n) = dec!(Nop);
+                    ip = n;
+                }
                 Opcode::Mov => {
                     let ((d, s), n) = dec!(Mov);
                     r[d as usize] = r[s as usize];
@@ -870,7 +872,7 @@ pub(super) fn execute<H: Host>(
                     base = fr.base;
                     cur = fr.func;
                     f = &funcs[cur as usize];
-                    code = &f.code;
+                    code = body(module, cur);
                     // SAFETY: the return address was the offset of the
                     // instruction after the call in this same function.
                     ip = unsafe { code.as_ptr().add(fr.ret_pc) };
@@ -955,6 +957,16 @@ pub(super) fn execute<H: Host>(
             }
         }
     }
+}
+
+/// Function `f`'s code as the loop reads it: the verified module's aligned
+/// form, as bytes.
+#[inline(always)]
+fn body(module: &VerifiedModule, f: u16) -> &[u8] {
+    let b = module.body(usize::from(f));
+    // SAFETY: the same memory, read as bytes; u8 has no alignment or
+    // validity requirements.
+    unsafe { core::slice::from_raw_parts(b.as_ptr().cast::<u8>(), b.len() * 4) }
 }
 
 /// A builtin's way back into the module: runs module code above register
