@@ -50,6 +50,10 @@ int main(void) {
   v4sf g = f * f - f / (v4sf){2, 4, 8, 16};
   v4si lt = g < f;
   printf("f %.3f %.3f %.3f %.3f | %d %d %d %d\n", g[0], g[1], g[2], g[3], lt[0], lt[1], lt[2], lt[3]);
+  v4si fi = __builtin_convertvector(g * 100, v4si);
+  v4sf back = __builtin_convertvector(fi, v4sf) + __builtin_convertvector((v4hi){-1, 2, -3, 4}, v4sf);
+  v2df wide = __builtin_convertvector(__builtin_shufflevector(back, back, 0, 3), v2df);
+  printf("conv %d %d %d %d %.1f %.1f\n", fi[0], fi[1], fi[2], fi[3], wide[0], wide[1]);
   v2df d = {1e10, -3.5};
   d = d * d + (v2df){0.5, 0.25};
   printf("d %.2f %.3f\n", d[0], d[1]);

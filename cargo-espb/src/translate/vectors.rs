@@ -2,16 +2,15 @@
 //! a vector lives in one register per lane (`FuncLower::aggs`), and every
 //! element-wise operation is its scalar form per lane, narrow lanes
 //! normalised where their upper bits matter as for scalars. Bit casts that
-//! change the lane shape go through a frame slot. Calls with vectors,
-//! vector intrinsics and casts between integer and float lanes are refused
-//! by name.
+//! change the lane shape go through a frame slot. Calls with vectors and
+//! vector intrinsics other than the element-wise ones are refused by name.
 
 use super::consts::Const;
 use super::ir::{Op, Ty, TypeKind, Val, ValKind};
 use super::lower::{FuncLower, Result};
 use super::mir::{MOp, VReg};
 use super::types::{is_wide, val_type};
-use espb_runtime::isa::{FBinary, FUnary, Opcode};
+use espb_runtime::isa::{Conv, FBinary, FUnary, Opcode};
 use inkwell::llvm_sys::LLVMIntPredicate as P;
 
 /// Most lanes a vector may have.
@@ -321,6 +320,60 @@ impl FuncLower<'_> {
                         }
                     };
                     out.push(r);
+                }
+                out
+            }
+            Op::LLVMFPExt | Op::LLVMFPTrunc | Op::LLVMSIToFP | Op::LLVMUIToFP | Op::LLVMFPToSI | Op::LLVMFPToUI => {
+                let s = self.operand(inst, 0)?;
+                let ((st, _), (dt, _)) = (self.shape(s)?, self.shape(inst)?);
+                let f64_of = |t: Ty| t.kind() == TypeKind::LLVMDoubleTypeKind;
+                let (sw, dw) = (lane_width(st), lane_width(dt));
+                let k = match op {
+                    Op::LLVMFPExt => Conv::F32ToF64,
+                    Op::LLVMFPTrunc => Conv::F64ToF32,
+                    Op::LLVMSIToFP => match (sw > 32, f64_of(dt)) {
+                        (false, false) => Conv::I32SToF32,
+                        (true, false) => Conv::I64SToF32,
+                        (false, true) => Conv::I32SToF64,
+                        (true, true) => Conv::I64SToF64,
+                    },
+                    Op::LLVMUIToFP => match (sw > 32, f64_of(dt)) {
+                        (false, false) => Conv::I32UToF32,
+                        (true, false) => Conv::I64UToF32,
+                        (false, true) => Conv::I32UToF64,
+                        (true, true) => Conv::I64UToF64,
+                    },
+                    Op::LLVMFPToSI => match (f64_of(st), dw > 32) {
+                        (false, false) => Conv::F32ToI32S,
+                        (false, true) => Conv::F32ToI64S,
+                        (true, false) => Conv::F64ToI32S,
+                        (true, true) => Conv::F64ToI64S,
+                    },
+                    _ => match (f64_of(st), dw > 32) {
+                        (false, false) => Conv::F32ToI32U,
+                        (false, true) => Conv::F32ToI64U,
+                        (true, false) => Conv::F64ToI32U,
+                        (true, true) => Conv::F64ToI64U,
+                    },
+                };
+                if (matches!(op, Op::LLVMFPExt | Op::LLVMFPTrunc) && f64_of(st) == f64_of(dt)) || sw == 1 {
+                    return self.vec_unsupported(format!(
+                        "conversion from `{}` to `{}`",
+                        s.ty().describe(),
+                        inst.ty().describe()
+                    ));
+                }
+                let src = self.vec_val(s)?;
+                let mut out = Vec::with_capacity(src.len());
+                for &x in &src {
+                    let x = match op {
+                        Op::LLVMSIToFP => self.norm_reg(x, sw, true),
+                        Op::LLVMUIToFP => self.norm_reg(x, sw, false),
+                        _ => x,
+                    };
+                    let d = self.new_vreg();
+                    self.emit(Opcode::Convert, vec![MOp::Reg(d), MOp::Reg(x), MOp::Imm(k as i64)]);
+                    out.push(d);
                 }
                 out
             }
