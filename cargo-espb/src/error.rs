@@ -185,6 +185,13 @@ pub enum CliError {
     Instantiate { path: PathBuf, error: InstantiateError },
 
     #[error("{}: {error}", path.display())]
+    #[diagnostic(
+        code(espb::run::callback_type),
+        help("change the function's parameters and result to the type the native calls it with, and rebuild")
+    )]
+    CallbackType { path: PathBuf, error: InstantiateError },
+
+    #[error("{}: {error}", path.display())]
     #[diagnostic(code(espb::run::unloaded), help("the module was stopped before its entry ran; run it again"))]
     Run { path: PathBuf, error: RunError },
 
@@ -195,6 +202,28 @@ pub enum CliError {
         help("`cargo espb flash --dry-run` shows what would be written without a device; see docs/flash.md")
     )]
     Flash(Box<FlashError>),
+
+    #[error("push to {port}: {error}")]
+    #[diagnostic(
+        code(espb::push),
+        help(
+            "the running module was not touched unless the message says otherwise; `cargo espb push --status` \
+             shows the loader's state, docs/deploy.md the protocol"
+        )
+    )]
+    Push { port: String, error: crate::push::PushError },
+
+    #[error("push to {port}: the new module failed on the device ({reason}); {}", match slot {
+        Some(s) => format!("the previous module (slot {s}) runs again"),
+        None => "there was no previous module to go back to".to_string(),
+    })]
+    #[diagnostic(
+        code(espb::push::rolled_back),
+        help(
+            "run it on the PC first (`cargo espb run`) to find the trap; `cargo espb monitor` decodes the device's trap records"
+        )
+    )]
+    PushRolledBack { port: String, slot: Option<char>, reason: String },
 
     #[error(transparent)]
     #[diagnostic(
@@ -253,7 +282,10 @@ impl CliError {
             | InstantiateError::TableTooShort { .. }
             | InstantiateError::TableHashMismatch { .. } => CliError::Tables { path, error },
             InstantiateError::MemoryTooLarge { .. } => CliError::MemoryTooLarge { path, error },
-            InstantiateError::ThunkPoolExhausted { .. } => CliError::Thunks { path, error },
+            InstantiateError::ThunkPoolExhausted { .. } | InstantiateError::FloatThunksExhausted { .. } => {
+                CliError::Thunks { path, error }
+            }
+            InstantiateError::CallbackType(_) => CliError::CallbackType { path, error },
             error => CliError::Instantiate { path, error },
         }
     }

@@ -460,6 +460,12 @@ fn both_flavours_configure_espb_alike() {
     assert_eq!(c_cfg, r_cfg);
     let stack: u32 = r_cfg.get("CONFIG_ESP_MAIN_TASK_STACK_SIZE").and_then(|v| v.parse().ok()).unwrap_or(0);
     assert!(stack >= 16384, "the interpreter runs on the main task: {stack}");
+    // Module callbacks run on these tasks: the interpreter's ~3 KiB and the
+    // natives the callback calls.
+    for key in ["CONFIG_FREERTOS_TIMER_TASK_STACK_DEPTH", "CONFIG_ESP_TIMER_TASK_STACK_SIZE"] {
+        let v: u32 = r_cfg.get(key).and_then(|v| v.parse().ok()).unwrap_or(0);
+        assert!(v >= 4096, "module callbacks run on this task: {key} = {v}");
+    }
     let runner = toml_of(&r.join(".cargo/config.toml"))["target"]["riscv32imac-esp-espidf"]["runner"].to_string();
     assert!(runner.contains("--partition-table partitions.csv"), "{runner}");
 }
@@ -483,7 +489,15 @@ fn rust_firmware_project() {
     }
     let main = read(&root.join("src/main.rs"));
     assert!(main.contains("const CHIP: Chip = Chip::Esp32c3;") && main.contains("CHIP.firmware_windows()"), "{main}");
-    assert!(main.contains("runner::run_module(module, tables, config, \"app_main\")"), "{main}");
+    // The module runs as an app the push loader can replace (docs/deploy.md).
+    assert!(
+        main.contains("runner::start_module(module, self.tables.clone(), config, \"app_main\", os, self.pool)"),
+        "{main}"
+    );
+    assert!(
+        main.contains("loader.boot(&mut fw)") && main.contains("loader.feed(&buf[..n as usize], &mut fw)"),
+        "{main}"
+    );
     assert!(main.contains("Config::device(windows)"), "{main}");
     assert!(main.contains(&format!("c\"{MODULE_PARTITION_LABEL}\"")), "{main}");
     // Edition 2024 crates need Rust 1.85; the project asks for what the workspace does.

@@ -558,8 +558,10 @@ fn error_code(e: &RunError) -> EspbError {
             | InstantiateError::TableHashMismatch { .. } => E::Table,
             InstantiateError::MemoryTooLarge { .. } => E::NoMemory,
             InstantiateError::BadRelocation { .. } => E::Format,
-            InstantiateError::ThunkPoolExhausted { .. } | InstantiateError::TooManyCallbacks { .. } => E::Thunks,
-            InstantiateError::UnsupportedCallback { .. } => E::Callback,
+            InstantiateError::ThunkPoolExhausted { .. }
+            | InstantiateError::TooManyCallbacks { .. }
+            | InstantiateError::FloatThunksExhausted { .. } => E::Thunks,
+            InstantiateError::UnsupportedCallback { .. } | InstantiateError::CallbackType(_) => E::Callback,
             InstantiateError::Os(_) => E::Os,
         },
         RunError::Trap { .. } => E::Trap,

@@ -27,6 +27,7 @@ pub mod isa;
 pub mod module;
 pub mod native;
 pub mod os;
+pub mod push;
 pub mod runner;
 pub mod symtab;
 mod sync;

@@ -33,6 +33,7 @@
 //!
 //! `jump` and `exit` end a basic block: a function's code must end with one.
 
+pub mod aligned;
 pub mod operand;
 pub mod select;
 
@@ -497,22 +498,24 @@ macro_rules! gen_opcodes {
         }
 
         /// Per-opcode operand readers for the interpreter's hot path: each
-        /// reads the operands after the opcode byte at `pc` through
-        /// [`Trusted`] and returns them with the next pc.
+        /// reads the operands of the predecoded ([`aligned`]) instruction
+        /// at `ip` through
+        /// [`Trusted`] and returns them with the address of the next
+        /// instruction.
         ///
         /// # Safety
-        /// `pc` must be the start of an instruction with the function's
-        /// opcode, in a function body that [`crate::verify::verify`]
-        /// accepted (see [`Trusted::new`]). (This is every function's
-        /// `# Safety` section.)
-        #[allow(non_snake_case, unused_mut, unused_variables, clippy::unused_unit, clippy::needless_lifetimes, clippy::missing_safety_doc)]
+        /// `ip` must point at the start of an instruction with the function's
+        /// opcode, in the predecoded form of a function body that
+        /// [`crate::verify::verify`] accepted, which ends at `end` and lives for `'a` (see [`Trusted::new`]). (This is
+        /// every function's `# Safety` section.)
+        #[allow(non_snake_case, unused_mut, unused_variables, clippy::unused_unit, clippy::needless_lifetimes, clippy::extra_unused_lifetimes, clippy::missing_safety_doc)]
         pub mod verified {
             use super::*;
             $(
                 #[inline(always)]
-                pub unsafe fn $name<'a>(code: &'a [u8], pc: usize) -> (($(<kind::$k as Kind>::Value<'a>,)*), usize) {
+                pub unsafe fn $name<'a>(ip: *const u8, end: *const u8) -> (($(<kind::$k as Kind>::Value<'a>,)*), *const u8) {
                     // SAFETY: the caller's contract is `Trusted::new`'s.
-                    let mut src = unsafe { Trusted::new(code, pc + 1) };
+                    let mut src = unsafe { Trusted::new(ip, end) };
                     $( let $f = trusted(<kind::$k as Kind>::read(&mut src)); )*
                     (($($f,)*), src.position())
                 }

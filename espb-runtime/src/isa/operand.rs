@@ -170,46 +170,78 @@ impl<'a> Source<'a> for Checked<'a> {
     }
 }
 
-/// Reads code the verifier accepted, without bounds checks: the
-/// interpreter's hot path. Reads never fail.
+/// Reads the interpreter's predecoded form of verified code
+/// ([`super::aligned`]) without bounds checks: the hot path. Each operand
+/// sits at the next multiple of its alignment after the one before, so with
+/// the instruction's start 4-byte aligned every read is one aligned load
+/// (the offsets are constants once the per-opcode reader is inlined).
+/// Reads never fail.
 #[derive(Clone, Debug)]
 pub struct Trusted<'a> {
-    code: &'a [u8],
-    at: usize,
+    /// The instruction's start.
+    ip: *const u8,
+    /// Offset of the next operand byte from `ip`.
+    off: usize,
+    /// One past the body: only debug builds check reads against it.
+    end: *const u8,
+    code: core::marker::PhantomData<&'a [u8]>,
 }
 
 impl<'a> Trusted<'a> {
     /// # Safety
-    /// `at` must be just after the opcode byte of an instruction of a
-    /// function body that [`crate::verify::verify`] accepted, and only
-    /// that instruction's operands may be read: the verifier guarantees
-    /// they, lists included, lie inside `code`.
+    /// `ip` must point at the (4-byte aligned) start of an instruction of
+    /// the predecoded form of a function body that [`crate::verify::verify`]
+    /// accepted, the form must live for `'a` and end at `end`, and only that
+    /// instruction's operands may be read: the verifier guarantees they,
+    /// lists included, lie inside the body.
     #[inline(always)]
-    pub unsafe fn new(code: &'a [u8], at: usize) -> Trusted<'a> {
-        Trusted { code, at }
+    pub unsafe fn new(ip: *const u8, end: *const u8) -> Trusted<'a> {
+        debug_assert!((ip as usize).is_multiple_of(4), "unaligned instruction");
+        Trusted { ip, off: 1, end, code: core::marker::PhantomData }
     }
-    /// Offset of the next byte to read.
+    /// The start of the next instruction.
     #[inline(always)]
-    pub fn position(&self) -> usize {
-        self.at
+    pub fn position(&self) -> *const u8 {
+        // SAFETY: within the form or one past its end (it ends with padding
+        // to 4 bytes).
+        unsafe { self.ip.add(self.off.next_multiple_of(4)) }
+    }
+    #[inline(always)]
+    fn check(&self, n: usize) {
+        debug_assert!(self.end as usize - self.ip as usize >= self.off + n, "unverified code");
     }
 }
 
 impl<'a> Source<'a> for Trusted<'a> {
     #[inline(always)]
     fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
-        debug_assert!(self.at + N <= self.code.len(), "unverified code");
-        // SAFETY: `Trusted::new`'s contract: the operand lies inside the code.
-        let v = unsafe { self.code.as_ptr().add(self.at).cast::<[u8; N]>().read_unaligned() };
-        self.at += N;
+        self.off = self.off.next_multiple_of(N.min(4));
+        self.check(N);
+        // SAFETY: `Trusted::new`'s contract: the operand lies inside the
+        // form, at an offset aligned for its size from an aligned start.
+        let p = unsafe { self.ip.add(self.off) };
+        let mut v = [0u8; N];
+        // The predecoded form holds values in the host's byte order.
+        // SAFETY (each read): as above.
+        match N {
+            1 => v[0] = unsafe { *p },
+            2 => v.copy_from_slice(&unsafe { p.cast::<u16>().read() }.to_le_bytes()),
+            4 => v.copy_from_slice(&unsafe { p.cast::<u32>().read() }.to_le_bytes()),
+            _ => {
+                for (i, w) in v.chunks_exact_mut(4).enumerate() {
+                    w.copy_from_slice(&unsafe { p.cast::<u32>().add(i).read() }.to_le_bytes());
+                }
+            }
+        }
+        self.off += N;
         Some(v)
     }
     #[inline(always)]
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        debug_assert!(self.at + n <= self.code.len(), "unverified code");
-        // SAFETY: as for `array`.
-        let s = unsafe { self.code.get_unchecked(self.at..self.at + n) };
-        self.at += n;
+        self.check(n);
+        // SAFETY: as for `array`; the form lives for `'a`.
+        let s = unsafe { core::slice::from_raw_parts(self.ip.add(self.off), n) };
+        self.off += n;
         Some(s)
     }
 }

@@ -57,6 +57,11 @@ pub(crate) trait Hooks: Gate {
     /// A word of module memory for an output argument the module passed as
     /// NULL (a task handle the runtime needs to know).
     fn scratch_word(&self) -> u32;
+    /// Whether callbacks called in interrupt context can be deferred to a
+    /// task ([`crate::os::Os::can_defer`]).
+    fn can_defer(&self) -> bool;
+    /// A line for the firmware's log.
+    fn log(&self, msg: core::fmt::Arguments<'_>);
 }
 
 /// Grows a register stack to at least `need` registers (rounded up to a
