@@ -9,7 +9,6 @@ use crate::flash::FlashError;
 use crate::hints::HintsError;
 use crate::project::ProjectError;
 use crate::toolchain::ToolchainError;
-use espb_runtime::chip::UnknownChip;
 use espb_runtime::runner::RunError;
 use espb_runtime::{InstantiateError, LoadError};
 use espb_sim::SimError;
@@ -29,10 +28,6 @@ pub enum CliError {
         help("pass the files to build (`cargo espb build app.c`), or create a project with `cargo espb new NAME`")
     )]
     NoInputs { dir: PathBuf },
-
-    #[error("--chip: {0}")]
-    #[diagnostic(code(espb::build::chip), help("chip names are ESP-IDF's targets, as `idf.py set-target` takes them"))]
-    UnknownChip(UnknownChip),
 
     #[error("this cargo-espb was built without the translator, so it cannot build modules")]
     #[diagnostic(
@@ -231,12 +226,6 @@ pub enum CliError {
     Symbols(#[from] espb_sys::Error),
 }
 
-impl From<UnknownChip> for CliError {
-    fn from(e: UnknownChip) -> CliError {
-        CliError::UnknownChip(e)
-    }
-}
-
 impl From<FlashError> for CliError {
     fn from(e: FlashError) -> CliError {
         CliError::Flash(Box::new(e))
@@ -286,7 +275,9 @@ impl CliError {
             | InstantiateError::TableTooShort { .. }
             | InstantiateError::TableHashMismatch { .. } => CliError::Tables { path, error },
             InstantiateError::MemoryTooLarge { .. } => CliError::MemoryTooLarge { path, error },
-            InstantiateError::ThunkPoolExhausted { .. } => CliError::Thunks { path, error },
+            InstantiateError::ThunkPoolExhausted { .. } | InstantiateError::FloatThunksExhausted { .. } => {
+                CliError::Thunks { path, error }
+            }
             error => CliError::Instantiate { path, error },
         }
     }

@@ -93,11 +93,13 @@ impl FuncLower<'_> {
                 Ok(())
             }
             "ctpop" | "ctlz" | "cttz" | "bswap" => self.lower_bits(inst, base),
+            "sadd" | "uadd" | "ssub" | "usub" if parts.next() == Some("sat") => self.lower_sat(inst, base),
+            "bitreverse" => self.lower_bitreverse(inst),
             "fshl" | "fshr" => {
                 let (a, b, c) = (arg(self, 0)?, arg(self, 1)?, arg(self, 2)?);
                 let w = Self::width(a);
                 if a != b || (w != 32 && w != 64) {
-                    return self.unsupported(format!("funnel shift `{name}` that is not a rotate"));
+                    return self.lower_funnel(inst, base == "fshl");
                 }
                 let op = match (base, w) {
                     ("fshl", 32) => Opcode::RotlI32,

@@ -497,22 +497,23 @@ macro_rules! gen_opcodes {
         }
 
         /// Per-opcode operand readers for the interpreter's hot path: each
-        /// reads the operands after the opcode byte at `pc` through
-        /// [`Trusted`] and returns them with the next pc.
+        /// reads the operands after the opcode byte at `ip` through
+        /// [`Trusted`] and returns them with the address of the next
+        /// instruction.
         ///
         /// # Safety
-        /// `pc` must be the start of an instruction with the function's
+        /// `ip` must point at the start of an instruction with the function's
         /// opcode, in a function body that [`crate::verify::verify`]
-        /// accepted (see [`Trusted::new`]). (This is every function's
-        /// `# Safety` section.)
-        #[allow(non_snake_case, unused_mut, unused_variables, clippy::unused_unit, clippy::needless_lifetimes, clippy::missing_safety_doc)]
+        /// accepted, ends at `end` and lives for `'a` (see [`Trusted::new`]). (This is
+        /// every function's `# Safety` section.)
+        #[allow(non_snake_case, unused_mut, unused_variables, clippy::unused_unit, clippy::needless_lifetimes, clippy::extra_unused_lifetimes, clippy::missing_safety_doc)]
         pub mod verified {
             use super::*;
             $(
                 #[inline(always)]
-                pub unsafe fn $name<'a>(code: &'a [u8], pc: usize) -> (($(<kind::$k as Kind>::Value<'a>,)*), usize) {
+                pub unsafe fn $name<'a>(ip: *const u8, end: *const u8) -> (($(<kind::$k as Kind>::Value<'a>,)*), *const u8) {
                     // SAFETY: the caller's contract is `Trusted::new`'s.
-                    let mut src = unsafe { Trusted::new(code, pc + 1) };
+                    let mut src = unsafe { Trusted::new(ip.add(1), end) };
                     $( let $f = trusted(<kind::$k as Kind>::read(&mut src)); )*
                     (($($f,)*), src.position())
                 }

@@ -171,26 +171,30 @@ impl<'a> Source<'a> for Checked<'a> {
 }
 
 /// Reads code the verifier accepted, without bounds checks: the
-/// interpreter's hot path. Reads never fail.
+/// interpreter's hot path. Reads never fail. It holds only a pointer, so
+/// the loop keeps one register for where it is in the code.
 #[derive(Clone, Debug)]
 pub struct Trusted<'a> {
-    code: &'a [u8],
-    at: usize,
+    at: *const u8,
+    /// One past the body: only debug builds check reads against it.
+    end: *const u8,
+    code: core::marker::PhantomData<&'a [u8]>,
 }
 
 impl<'a> Trusted<'a> {
     /// # Safety
-    /// `at` must be just after the opcode byte of an instruction of a
-    /// function body that [`crate::verify::verify`] accepted, and only
-    /// that instruction's operands may be read: the verifier guarantees
-    /// they, lists included, lie inside `code`.
+    /// `at` must point just after the opcode byte of an instruction of a
+    /// function body that [`crate::verify::verify`] accepted, the body must
+    /// live for `'a`, and only that instruction's operands may be read: the
+    /// verifier guarantees they, lists included, lie inside the body,
+    /// which ends at `end`.
     #[inline(always)]
-    pub unsafe fn new(code: &'a [u8], at: usize) -> Trusted<'a> {
-        Trusted { code, at }
+    pub unsafe fn new(at: *const u8, end: *const u8) -> Trusted<'a> {
+        Trusted { at, end, code: core::marker::PhantomData }
     }
-    /// Offset of the next byte to read.
+    /// Address of the next byte to read.
     #[inline(always)]
-    pub fn position(&self) -> usize {
+    pub fn position(&self) -> *const u8 {
         self.at
     }
 }
@@ -198,18 +202,20 @@ impl<'a> Trusted<'a> {
 impl<'a> Source<'a> for Trusted<'a> {
     #[inline(always)]
     fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
-        debug_assert!(self.at + N <= self.code.len(), "unverified code");
+        debug_assert!(self.end as usize - self.at as usize >= N, "unverified code");
         // SAFETY: `Trusted::new`'s contract: the operand lies inside the code.
-        let v = unsafe { self.code.as_ptr().add(self.at).cast::<[u8; N]>().read_unaligned() };
-        self.at += N;
+        let v = unsafe { self.at.cast::<[u8; N]>().read_unaligned() };
+        // SAFETY: as above; at most one past the operand.
+        self.at = unsafe { self.at.add(N) };
         Some(v)
     }
     #[inline(always)]
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        debug_assert!(self.at + n <= self.code.len(), "unverified code");
+        debug_assert!(self.end as usize - self.at as usize >= n, "unverified code");
+        // SAFETY: as for `array`; the body lives for `'a`.
+        let s = unsafe { core::slice::from_raw_parts(self.at, n) };
         // SAFETY: as for `array`.
-        let s = unsafe { self.code.get_unchecked(self.at..self.at + n) };
-        self.at += n;
+        self.at = unsafe { self.at.add(n) };
         Some(s)
     }
 }

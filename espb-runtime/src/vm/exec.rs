@@ -7,11 +7,12 @@
 
 use super::builtins::{Builtin, ImportTarget, Reenter, call_import, search_sort};
 use super::config::Config;
-use super::context::Hooks;
+use super::context::{Hooks, grow_frames, grow_registers};
 use super::frame::{Frame, WINDOW};
 use super::heap::Heap;
 use super::host::Host;
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, RawMem};
+use super::meter::{BYTES_PER_FUEL, Meter, charge, refuel};
 use super::trap::{Trap, TrapKind};
 use crate::isa::{Conv, FBinary, FUnary, Opcode, Regs, verified};
 use crate::verify::VerifiedModule;
@@ -43,23 +44,6 @@ pub(super) struct Vm<'a, H: Host> {
     pub(super) thunk_funcs: &'a [(u32, u16)],
     /// The app the instance runs in: lock, time slices, resources.
     pub(super) app: Option<&'a dyn Hooks>,
-}
-
-/// The next time slice once `fuel` ran out: `None` when the budget is
-/// spent (an out-of-fuel trap). In an app the slice's end lets the app's
-/// other tasks run first.
-#[cold]
-#[inline(never)]
-fn refuel(budget: &mut u64, slice: u64, app: Option<&dyn Hooks>) -> Result<u64, TrapKind> {
-    if *budget == 0 {
-        return Err(TrapKind::OutOfFuel);
-    }
-    if let Some(app) = app {
-        app.slice_end().map_err(|t| t.kind)?;
-    }
-    let next = (*budget).min(slice.max(1));
-    *budget -= next;
-    Ok(next)
 }
 
 /// The function behind `addr` when it is one of this instance's thunks.
@@ -122,16 +106,24 @@ pub(super) fn execute<H: Host>(
     let mut cur = entry;
     let mut f = &funcs[cur as usize];
     let mut code: &[u8] = &f.code;
-    let mut pc: usize = 0;
+    // Where the loop is in `code`: a pointer, so one register serves both
+    // reading operands and dispatch.
+    let mut ip: *const u8 = code.as_ptr();
     let mut base: usize = base0;
     let mut sp: u32 = sp0;
     let mut fp: u32;
     let stack_limit = vm.stack_limit;
 
+    // The offset of `ip` in the code, for traps and return addresses.
+    macro_rules! pc {
+        () => {
+            (ip as usize - code.as_ptr() as usize) as u32
+        };
+    }
     macro_rules! trap {
         ($kind:expr) => {{
             vm.fuel = fuel;
-            return Err(Trap { kind: $kind, func: Some(cur), pc: pc as u32 });
+            return Err(Trap { kind: $kind, func: Some(cur), pc: pc!() });
         }};
     }
     macro_rules! at {
@@ -146,10 +138,30 @@ pub(super) fn execute<H: Host>(
                 }
                 Err(t) => {
                     vm.fuel = fuel;
-                    return Err(Trap { kind: t.kind, func: Some(cur), pc: pc as u32 });
+                    return Err(Trap { kind: t.kind, func: Some(cur), pc: pc!() });
                 }
             }
         };
+    }
+
+    // Work beyond one step (bulk memory, a native's copying): `n` more units.
+    macro_rules! charge {
+        ($n:expr) => {
+            if let Err(k) = charge(&mut fuel, &mut vm.budget, vm.config.time_slice, vm.app, $n) {
+                trap!(k);
+            }
+        };
+    }
+    // A builtin or native, which reports its work to a meter.
+    macro_rules! native {
+        ($i:expr, $ty:expr, $args:expr) => {{
+            let mut meter = Meter::new(fuel, vm.budget);
+            let res = call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, $i, $ty, $args, &mut meter);
+            if meter.spent() > 0 {
+                charge!(meter.spent());
+            }
+            at!(res)
+        }};
     }
 
     // Enter the entry function.
@@ -162,8 +174,10 @@ pub(super) fn execute<H: Host>(
     if need > vm.config.max_registers || floor >= vm.config.max_call_depth {
         trap!(TrapKind::StackExhausted);
     }
-    if vm.regs.len() < need {
-        vm.regs.resize(need.next_power_of_two(), 0);
+    if vm.regs.len() < need
+        && let Err(k) = grow_registers(vm.regs, need)
+    {
+        trap!(k);
     }
     let Some(params) = vm.regs.get_mut(base0..base0 + args.len()) else {
         trap!(TrapKind::StackExhausted);
@@ -182,10 +196,10 @@ pub(super) fn execute<H: Host>(
         };
         macro_rules! dec {
             ($name:ident) => {
-                // SAFETY: pc is always an instruction start of this verified
-                // function: the entry is 0, branches go to verified targets,
-                // returns to the instruction after their call.
-                unsafe { verified::$name(code, pc) }
+                // SAFETY: ip is always an instruction start of this verified
+                // function: the entry is its start, branches go to verified
+                // targets, returns to the instruction after their call.
+                unsafe { verified::$name(ip, code.as_ptr_range().end) }
             };
         }
         macro_rules! bin32 {
@@ -194,7 +208,7 @@ pub(super) fn execute<H: Host>(
                 let $a = r[a as usize] as u32;
                 let $b = r[b as usize] as u32;
                 r[d as usize] = ($e) as u32 as u64;
-                pc = n;
+                ip = n;
             }};
         }
         macro_rules! imm32 {
@@ -202,7 +216,7 @@ pub(super) fn execute<H: Host>(
                 let ((d, a, $v), n) = dec!($name);
                 let $a = r[a as usize] as u32;
                 r[d as usize] = ($e) as u32 as u64;
-                pc = n;
+                ip = n;
             }};
         }
         macro_rules! bin64 {
@@ -211,7 +225,7 @@ pub(super) fn execute<H: Host>(
                 let $a = r[a as usize];
                 let $b = r[b as usize];
                 r[d as usize] = ($e) as u64;
-                pc = n;
+                ip = n;
             }};
         }
         macro_rules! un {
@@ -219,7 +233,7 @@ pub(super) fn execute<H: Host>(
                 let ((d, s), n) = dec!($name);
                 let $s = r[s as usize];
                 r[d as usize] = ($e) as u64;
-                pc = n;
+                ip = n;
             }};
         }
         macro_rules! f32op {
@@ -228,7 +242,7 @@ pub(super) fn execute<H: Host>(
                 let $a = f32::from_bits(r[a as usize] as u32);
                 let $b = f32::from_bits(r[b as usize] as u32);
                 r[d as usize] = u64::from(($e).to_bits());
-                pc = n;
+                ip = n;
             }};
         }
         macro_rules! f64op {
@@ -237,7 +251,7 @@ pub(super) fn execute<H: Host>(
                 let $a = f64::from_bits(r[a as usize]);
                 let $b = f64::from_bits(r[b as usize]);
                 r[d as usize] = ($e).to_bits();
-                pc = n;
+                ip = n;
             }};
         }
         macro_rules! load {
@@ -246,7 +260,7 @@ pub(super) fn execute<H: Host>(
                 let addr = (r[a as usize] as u32).wrapping_add(off as i32 as u32);
                 let $b: [u8; $n] = at!(raw.load(addr));
                 r[d as usize] = $e;
-                pc = n;
+                ip = n;
             }};
         }
         macro_rules! store {
@@ -255,13 +269,15 @@ pub(super) fn execute<H: Host>(
                 let addr = (r[a as usize] as u32).wrapping_add(off as i32 as u32);
                 let $v = r[s as usize];
                 at!(raw.store(addr, $e));
-                pc = n;
+                ip = n;
             }};
         }
         macro_rules! jump {
             ($t:expr) => {{
-                let t = $t as usize;
-                if t <= pc {
+                // SAFETY: the verifier proved the target an instruction start
+                // inside this function's code.
+                let t = unsafe { code.as_ptr().add($t as usize) };
+                if t <= ip {
                     if fuel == 0 {
                         fuel = match refuel(&mut vm.budget, u64::from(vm.config.time_slice), vm.app) {
                             Ok(f) => f,
@@ -270,7 +286,7 @@ pub(super) fn execute<H: Host>(
                     }
                     fuel -= 1;
                 }
-                pc = t;
+                ip = t;
             }};
         }
         // Pushes the caller's frame and switches to `callee`. Arguments
@@ -298,7 +314,19 @@ pub(super) fn execute<H: Host>(
                 if need > vm.config.max_registers {
                     trap!(TrapKind::StackExhausted);
                 }
-                vm.frames.push(Frame { func: cur, ret_pc: $ret, base, ret_dst: $d, fp, sp });
+                if vm.frames.len() == vm.frames.capacity()
+                    && let Err(k) = grow_frames(vm.frames)
+                {
+                    trap!(k);
+                }
+                vm.frames.push(Frame {
+                    func: cur,
+                    ret_pc: $ret as usize - code.as_ptr() as usize,
+                    base,
+                    ret_dst: $d,
+                    fp,
+                    sp,
+                });
                 let first = f.num_regs as usize;
                 if first + $args.len() <= WINDOW {
                     // Usual case: the callee's parameters still fall in
@@ -306,12 +334,16 @@ pub(super) fn execute<H: Host>(
                     for (i, a) in $args.iter().enumerate() {
                         r[first + i] = r[a as usize];
                     }
-                    if vm.regs.len() < need {
-                        vm.regs.resize(need.next_power_of_two(), 0);
+                    if vm.regs.len() < need
+                        && let Err(k) = grow_registers(vm.regs, need)
+                    {
+                        trap!(k);
                     }
                 } else {
-                    if vm.regs.len() < need {
-                        vm.regs.resize(need.next_power_of_two(), 0);
+                    if vm.regs.len() < need
+                        && let Err(k) = grow_registers(vm.regs, need)
+                    {
+                        trap!(k);
                     }
                     for (i, a) in $args.iter().enumerate() {
                         vm.regs[new_base + i] = vm.regs[base + a as usize];
@@ -321,7 +353,7 @@ pub(super) fn execute<H: Host>(
                 cur = $fi;
                 f = callee;
                 code = &f.code;
-                pc = 0;
+                ip = code.as_ptr();
                 fp = new_fp;
                 sp = fp;
                 continue 'frame;
@@ -333,7 +365,7 @@ pub(super) fn execute<H: Host>(
                 let $d = (r[a as usize] as u32).wrapping_add(v as i32 as u32);
                 r[d as usize] = u64::from($d);
                 let $b = r[b as usize] as u32;
-                if $cond { jump!(t) } else { pc = n }
+                if $cond { jump!(t) } else { ip = n }
             }};
         }
         macro_rules! inc_br_imm {
@@ -341,7 +373,7 @@ pub(super) fn execute<H: Host>(
                 let ((d, a, v, $w, t), n) = dec!($name);
                 let $d = (r[a as usize] as u32).wrapping_add(v as i32 as u32);
                 r[d as usize] = u64::from($d);
-                if $cond { jump!(t) } else { pc = n }
+                if $cond { jump!(t) } else { ip = n }
             }};
         }
         macro_rules! br2 {
@@ -349,78 +381,79 @@ pub(super) fn execute<H: Host>(
                 let ((a, b, t), n) = dec!($name);
                 let $a = r[a as usize] as u32;
                 let $b = r[b as usize] as u32;
-                if $cond { jump!(t) } else { pc = n }
+                if $cond { jump!(t) } else { ip = n }
             }};
         }
         macro_rules! bri {
             ($name:ident, |$a:ident, $v:ident| $cond:expr) => {{
                 let ((a, $v, t), n) = dec!($name);
                 let $a = r[a as usize] as u32;
-                if $cond { jump!(t) } else { pc = n }
+                if $cond { jump!(t) } else { ip = n }
             }};
         }
 
         loop {
-            debug_assert!(pc < code.len(), "unverified code");
-            // SAFETY: as for dec!: pc is an instruction start inside code.
+            debug_assert!(code.as_ptr_range().contains(&ip), "unverified code");
+            // SAFETY: as for dec!: ip is an instruction start inside code.
             // The verifier refused every byte that is no opcode, so the
             // match needs no range check.
-            let op = unsafe { Opcode::from_u8_unchecked(*code.get_unchecked(pc)) };
+            let op = unsafe { Opcode::from_u8_unchecked(*ip) };
             match op {
-                Opcode::Nop => pc += 1,
+                // SAFETY: a nop is one byte and code ends with a terminator.
+                Opcode::Nop => ip = unsafe { ip.add(1) },
                 Opcode::Mov => {
                     let ((d, s), n) = dec!(Mov);
                     r[d as usize] = r[s as usize];
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::Mov2 => {
                     let ((d0, s0, d1, s1), n) = dec!(Mov2);
                     let (v0, v1) = (r[s0 as usize], r[s1 as usize]);
                     r[d0 as usize] = v0;
                     r[d1 as usize] = v1;
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::ConstI32 => {
                     let ((d, v), n) = dec!(ConstI32);
                     r[d as usize] = u64::from(v as u32);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::ConstI8 => {
                     let ((d, v), n) = dec!(ConstI8);
                     r[d as usize] = u64::from(v as i32 as u32);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::ConstI64 => {
                     let ((d, v), n) = dec!(ConstI64);
                     r[d as usize] = v as u64;
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::DataAddr => {
                     let ((d, off), n) = dec!(DataAddr);
                     r[d as usize] = u64::from(self_data_base(vm.mem).wrapping_add(off));
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::FuncAddr => {
                     let ((d, fi), n) = dec!(FuncAddr);
                     let Some(&a) = vm.func_addrs.get(fi as usize) else { trap!(TrapKind::BadCode) };
                     r[d as usize] = u64::from(a);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::ImportAddr => {
                     let ((d, i), n) = dec!(ImportAddr);
                     let Some(&a) = vm.import_addrs.get(i as usize) else { trap!(TrapKind::BadCode) };
                     r[d as usize] = u64::from(a);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::StackAddr => {
                     let ((d, off), n) = dec!(StackAddr);
                     r[d as usize] = u64::from(fp.wrapping_add(off));
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::Select => {
                     let ((d, c, a, b), n) = dec!(Select);
                     r[d as usize] = if r[c as usize] as u32 != 0 { r[a as usize] } else { r[b as usize] };
-                    pc = n;
+                    ip = n;
                 }
 
                 Opcode::AddI32 => bin32!(AddI32, |a, b| a.wrapping_add(b)),
@@ -434,14 +467,14 @@ pub(super) fn execute<H: Host>(
                     }
                     let Some(q) = a.checked_div(b) else { trap!(TrapKind::IntegerOverflow) };
                     r[d as usize] = u64::from(q as u32);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::DivUI32 => {
                     let ((d, a, b), n) = dec!(DivUI32);
                     let (a, b) = (r[a as usize] as u32, r[b as usize] as u32);
                     let Some(q) = a.checked_div(b) else { trap!(TrapKind::DivideByZero) };
                     r[d as usize] = u64::from(q);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::RemSI32 => {
                     let ((d, a, b), n) = dec!(RemSI32);
@@ -450,14 +483,14 @@ pub(super) fn execute<H: Host>(
                         trap!(TrapKind::DivideByZero);
                     }
                     r[d as usize] = u64::from(a.wrapping_rem(b) as u32);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::RemUI32 => {
                     let ((d, a, b), n) = dec!(RemUI32);
                     let (a, b) = (r[a as usize] as u32, r[b as usize] as u32);
                     let Some(q) = a.checked_rem(b) else { trap!(TrapKind::DivideByZero) };
                     r[d as usize] = u64::from(q);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::AndI32 => bin32!(AndI32, |a, b| a & b),
                 Opcode::OrI32 => bin32!(OrI32, |a, b| a | b),
@@ -503,13 +536,13 @@ pub(super) fn execute<H: Host>(
                     }
                     let Some(q) = a.checked_div(b) else { trap!(TrapKind::IntegerOverflow) };
                     r[d as usize] = q as u64;
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::DivUI64 => {
                     let ((d, a, b), n) = dec!(DivUI64);
                     let Some(q) = r[a as usize].checked_div(r[b as usize]) else { trap!(TrapKind::DivideByZero) };
                     r[d as usize] = q;
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::RemSI64 => {
                     let ((d, a, b), n) = dec!(RemSI64);
@@ -518,13 +551,13 @@ pub(super) fn execute<H: Host>(
                         trap!(TrapKind::DivideByZero);
                     }
                     r[d as usize] = a.wrapping_rem(b) as u64;
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::RemUI64 => {
                     let ((d, a, b), n) = dec!(RemUI64);
                     let Some(q) = r[a as usize].checked_rem(r[b as usize]) else { trap!(TrapKind::DivideByZero) };
                     r[d as usize] = q;
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::AndI64 => bin64!(AndI64, |a, b| a & b),
                 Opcode::OrI64 => bin64!(OrI64, |a, b| a | b),
@@ -537,27 +570,27 @@ pub(super) fn execute<H: Host>(
                 Opcode::AddImmI64 => {
                     let ((d, a, v), n) = dec!(AddImmI64);
                     r[d as usize] = r[a as usize].wrapping_add(v as i64 as u64);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::AndImmI64 => {
                     let ((d, a, v), n) = dec!(AndImmI64);
                     r[d as usize] = r[a as usize] & (v as i64 as u64);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::ShlImmI64 => {
                     let ((d, a, v), n) = dec!(ShlImmI64);
                     r[d as usize] = r[a as usize].wrapping_shl(u32::from(v));
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::ShrSImmI64 => {
                     let ((d, a, v), n) = dec!(ShrSImmI64);
                     r[d as usize] = (r[a as usize] as i64).wrapping_shr(u32::from(v)) as u64;
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::ShrUImmI64 => {
                     let ((d, a, v), n) = dec!(ShrUImmI64);
                     r[d as usize] = r[a as usize].wrapping_shr(u32::from(v));
-                    pc = n;
+                    ip = n;
                 }
 
                 Opcode::EqI64 => bin64!(EqI64, |a, b| a == b),
@@ -612,32 +645,32 @@ pub(super) fn execute<H: Host>(
                     let a = f64::from(f32::from_bits(r[a as usize] as u32));
                     let b = f64::from(f32::from_bits(r[b as usize] as u32));
                     r[d as usize] = u64::from(fcmp(p, a, b));
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::CmpF64 => {
                     let ((d, a, b, p), n) = dec!(CmpF64);
                     let a = f64::from_bits(r[a as usize]);
                     let b = f64::from_bits(r[b as usize]);
                     r[d as usize] = u64::from(fcmp(p, a, b));
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::Convert => {
                     let ((d, s, k), n) = dec!(Convert);
                     let Some(k) = Conv::from_u8(k) else { trap!(TrapKind::BadCode) };
                     r[d as usize] = convert(k, r[s as usize]);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::FUnary => {
                     let ((d, s, k), n) = dec!(FUnary);
                     let Some(k) = FUnary::from_u8(k) else { trap!(TrapKind::BadCode) };
                     r[d as usize] = funary(k, r[s as usize]);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::FBinary => {
                     let ((d, a, b, k), n) = dec!(FBinary);
                     let Some(k) = FBinary::from_u8(k) else { trap!(TrapKind::BadCode) };
                     r[d as usize] = fbinary(k, r[a as usize], r[b as usize]);
-                    pc = n;
+                    ip = n;
                 }
 
                 Opcode::LoadI8S => load!(LoadI8S, 1, |b| u64::from(b[0] as i8 as i32 as u32)),
@@ -654,35 +687,43 @@ pub(super) fn execute<H: Host>(
                     let ((d, a, i, sh), n) = dec!(LoadIdxI32);
                     let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(u32::from(sh)));
                     r[d as usize] = u64::from(u32::from_le_bytes(at!(raw.load(addr))));
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::StoreIdxI32 => {
                     let ((s, a, i, sh), n) = dec!(StoreIdxI32);
                     let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(u32::from(sh)));
                     at!(raw.store(addr, (r[s as usize] as u32).to_le_bytes()));
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::LoadI8SIdx => {
                     let ((d, a, i), n) = dec!(LoadI8SIdx);
                     let addr = (r[a as usize] as u32).wrapping_add(r[i as usize] as u32);
                     r[d as usize] = u64::from(at!(raw.load::<1>(addr))[0] as i8 as i32 as u32);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::LoadI8UIdx => {
                     let ((d, a, i), n) = dec!(LoadI8UIdx);
                     let addr = (r[a as usize] as u32).wrapping_add(r[i as usize] as u32);
                     r[d as usize] = u64::from(at!(raw.load::<1>(addr))[0]);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::MemCpy | Opcode::MemMove => {
                     let ((dst, src, len), n) = dec!(MemCpy);
-                    at!(raw.copy(r[dst as usize] as u32, r[src as usize] as u32, r[len as usize] as u32));
-                    pc = n;
+                    let len = r[len as usize] as u32;
+                    if len >= BYTES_PER_FUEL {
+                        charge!(u64::from(len / BYTES_PER_FUEL));
+                    }
+                    at!(raw.copy(r[dst as usize] as u32, r[src as usize] as u32, len));
+                    ip = n;
                 }
                 Opcode::MemSet => {
                     let ((dst, val, len), n) = dec!(MemSet);
-                    at!(raw.fill(r[dst as usize] as u32, r[val as usize] as u8, r[len as usize] as u32));
-                    pc = n;
+                    let len = r[len as usize] as u32;
+                    if len >= BYTES_PER_FUEL {
+                        charge!(u64::from(len / BYTES_PER_FUEL));
+                    }
+                    at!(raw.fill(r[dst as usize] as u32, r[val as usize] as u8, len));
+                    ip = n;
                 }
                 Opcode::Alloca => {
                     let ((d, size, align), n) = dec!(Alloca);
@@ -697,12 +738,12 @@ pub(super) fn execute<H: Host>(
                     }
                     sp = new_sp;
                     r[d as usize] = u64::from(sp);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::StackSave => {
                     let ((d,), n) = dec!(StackSave);
                     r[d as usize] = u64::from(sp);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::StackRestore => {
                     let ((s,), n) = dec!(StackRestore);
@@ -711,7 +752,7 @@ pub(super) fn execute<H: Host>(
                     if v >= stack_limit && v <= fp {
                         sp = v;
                     }
-                    pc = n;
+                    ip = n;
                 }
 
                 Opcode::Br => {
@@ -720,11 +761,11 @@ pub(super) fn execute<H: Host>(
                 }
                 Opcode::BrIf => {
                     let ((c, t), n) = dec!(BrIf);
-                    if r[c as usize] as u32 != 0 { jump!(t) } else { pc = n }
+                    if r[c as usize] as u32 != 0 { jump!(t) } else { ip = n }
                 }
                 Opcode::BrIfNot => {
                     let ((c, t), n) = dec!(BrIfNot);
-                    if r[c as usize] as u32 == 0 { jump!(t) } else { pc = n }
+                    if r[c as usize] as u32 == 0 { jump!(t) } else { ip = n }
                 }
                 Opcode::BrEqI32 => br2!(BrEqI32, |a, b| a == b),
                 Opcode::BrNeI32 => br2!(BrNeI32, |a, b| a != b),
@@ -764,13 +805,13 @@ pub(super) fn execute<H: Host>(
                         let v = at!(res);
                         vm.regs[base + d as usize] = v;
                         raw = vm.mem.raw();
-                        pc = n;
+                        ip = n;
                         continue 'frame;
                     }
-                    let v = at!(call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i, ty, argbuf));
+                    let v = native!(i, ty, argbuf);
                     raw = vm.mem.raw();
                     r[d as usize] = v;
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::CallIndirect => {
                     let ((p, ty, d, args), n) = dec!(CallIndirect);
@@ -792,19 +833,10 @@ pub(super) fn execute<H: Host>(
                     let ioff = addr.wrapping_sub(IMPORT_ADDR_BASE);
                     if ioff.is_multiple_of(4) && ioff / 4 < nimports {
                         let argbuf = argbuf.load(args, r);
-                        let v = at!(call_import(
-                            vm.imports,
-                            vm.host,
-                            vm.mem,
-                            vm.heap,
-                            vm.app,
-                            (ioff / 4) as u16,
-                            ty_sig,
-                            argbuf
-                        ));
+                        let v = native!((ioff / 4) as u16, ty_sig, argbuf);
                         raw = vm.mem.raw();
                         r[d as usize] = v;
-                        pc = n;
+                        ip = n;
                     } else if let Some(app) = vm.app {
                         // Another app's callback, perhaps.
                         let argbuf = argbuf.load(args, r);
@@ -815,7 +847,7 @@ pub(super) fn execute<H: Host>(
                         let v = at!(res);
                         raw = vm.mem.raw();
                         r[d as usize] = v;
-                        pc = n;
+                        ip = n;
                     } else {
                         trap!(TrapKind::BadFunctionPointer { addr });
                     }
@@ -839,7 +871,9 @@ pub(super) fn execute<H: Host>(
                     cur = fr.func;
                     f = &funcs[cur as usize];
                     code = &f.code;
-                    pc = fr.ret_pc;
+                    // SAFETY: the return address was the offset of the
+                    // instruction after the call in this same function.
+                    ip = unsafe { code.as_ptr().add(fr.ret_pc) };
                     fp = fr.fp;
                     sp = fr.sp;
                     vm.regs[base + fr.ret_dst as usize] = v;
@@ -857,13 +891,13 @@ pub(super) fn execute<H: Host>(
                     let ((d, a, b, c, t), n) = dec!(AddBrLtSI32);
                     let v = (r[a as usize] as u32).wrapping_add(r[b as usize] as u32);
                     r[d as usize] = u64::from(v);
-                    if (v as i32) < (r[c as usize] as u32 as i32) { jump!(t) } else { pc = n }
+                    if (v as i32) < (r[c as usize] as u32 as i32) { jump!(t) } else { ip = n }
                 }
                 Opcode::AddBrLtUI32 => {
                     let ((d, a, b, c, t), n) = dec!(AddBrLtUI32);
                     let v = (r[a as usize] as u32).wrapping_add(r[b as usize] as u32);
                     r[d as usize] = u64::from(v);
-                    if v < r[c as usize] as u32 { jump!(t) } else { pc = n }
+                    if v < r[c as usize] as u32 { jump!(t) } else { ip = n }
                 }
                 Opcode::MovBr => {
                     let ((d, s, t), _) = dec!(MovBr);
@@ -874,25 +908,25 @@ pub(super) fn execute<H: Host>(
                     let ((s, a, i), n) = dec!(StoreI8Idx);
                     let addr = (r[a as usize] as u32).wrapping_add(r[i as usize] as u32);
                     at!(raw.store(addr, [r[s as usize] as u8]));
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::LoadI16SIdx => {
                     let ((d, a, i), n) = dec!(LoadI16SIdx);
                     let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(1));
                     r[d as usize] = u64::from(i16::from_le_bytes(at!(raw.load(addr))) as i32 as u32);
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::LoadI16UIdx => {
                     let ((d, a, i), n) = dec!(LoadI16UIdx);
                     let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(1));
                     r[d as usize] = u64::from(u16::from_le_bytes(at!(raw.load(addr))));
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::StoreI16Idx => {
                     let ((s, a, i), n) = dec!(StoreI16Idx);
                     let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(1));
                     at!(raw.store(addr, (r[s as usize] as u16).to_le_bytes()));
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::MulHSI64 => {
                     bin64!(MulHSI64, |a, b| ((i128::from(a as i64) * i128::from(b as i64)) >> 64) as u64)
@@ -902,17 +936,17 @@ pub(super) fn execute<H: Host>(
                 Opcode::DataAddr16 => {
                     let ((d, off), n) = dec!(DataAddr16);
                     r[d as usize] = u64::from(self_data_base(vm.mem).wrapping_add(u32::from(off)));
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::StackAddr16 => {
                     let ((d, off), n) = dec!(StackAddr16);
                     r[d as usize] = u64::from(fp.wrapping_add(u32::from(off)));
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::ConstI64S => {
                     let ((d, v), n) = dec!(ConstI64S);
                     r[d as usize] = v as i64 as u64;
-                    pc = n;
+                    ip = n;
                 }
                 Opcode::BrEqImm8I32 => bri!(BrEqImm8I32, |a, v| a == v as i32 as u32),
                 Opcode::BrNeImm8I32 => bri!(BrNeImm8I32, |a, v| a != v as i32 as u32),
@@ -922,9 +956,6 @@ pub(super) fn execute<H: Host>(
         }
     }
 }
-
-/// Most nested re-entrant runs (qsort inside a comparator inside qsort...).
-const MAX_NESTING: u32 = 16;
 
 /// A builtin's way back into the module: runs module code above register
 /// `base` with the stack pointer at `sp` (`qsort`'s comparator).
@@ -950,9 +981,12 @@ impl<H: Host> Reenter for Nested<'_, '_, H> {
             if nparams != args.len() {
                 return Err(Trap::new(TrapKind::SignatureMismatch));
             }
-            if vm.depth >= MAX_NESTING {
+            if vm.depth >= vm.config.max_nesting {
                 return Err(Trap::new(TrapKind::StackExhausted));
             }
+            // A call like any other: a comparator without loops or calls
+            // still pays for being entered.
+            charge_vm(vm, 1)?;
             vm.depth += 1;
             let r = execute(vm, fi, args, self.base, self.sp);
             vm.depth -= 1;
@@ -963,7 +997,10 @@ impl<H: Host> Reenter for Nested<'_, '_, H> {
         if ioff.is_multiple_of(4) && i < vm.imports.len() {
             let ty = module.imports.get(i).and_then(|imp| module.types.get(imp.ty as usize));
             if let Some(ty) = ty {
-                return call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i as u16, ty, args);
+                let mut meter = Meter::new(vm.fuel, vm.budget);
+                let res = call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i as u16, ty, args, &mut meter);
+                charge_vm(vm, meter.spent())?;
+                return res;
             }
         }
         if let Some(res) = vm.app.and_then(|app| app.call_foreign(addr, args)) {
@@ -975,6 +1012,18 @@ impl<H: Host> Reenter for Nested<'_, '_, H> {
     fn memory(&mut self) -> &mut Memory {
         self.vm.mem
     }
+
+    fn charge(&mut self, units: u64) -> Result<(), Trap> {
+        charge_vm(self.vm, units)
+    }
+}
+
+/// Spends `units` of the fuel a run left in `vm` (outside the loop).
+fn charge_vm<H: Host>(vm: &mut Vm<'_, H>, units: u64) -> Result<(), Trap> {
+    if units == 0 {
+        return Ok(());
+    }
+    charge(&mut vm.fuel, &mut vm.budget, vm.config.time_slice, vm.app, units).map_err(Trap::new)
 }
 
 /// The data base is the start of memory (data comes first in the layout).

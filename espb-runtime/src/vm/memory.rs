@@ -65,9 +65,11 @@ impl Memory {
     /// block is never resized, so the pointer stays put; callers take a fresh
     /// view after anything else used this `Memory` mutably.
     pub(crate) fn raw(&mut self) -> RawMem {
+        let len = self.bytes.len();
         RawMem {
             ptr: self.bytes.as_mut_ptr(),
-            len: self.bytes.len(),
+            len,
+            ends: [1, 2, 4, 8].map(|n| (len + 1).saturating_sub(n)),
             base: self.base,
             windows: self.windows.as_ptr(),
             nwindows: self.windows.len(),
@@ -192,6 +194,10 @@ impl Memory {
 pub(crate) struct RawMem {
     ptr: *mut u8,
     len: usize,
+    /// For an access of 1, 2, 4 or 8 bytes: the offsets below which it
+    /// lies inside the block (`len + 1 - n`), so a fixed-size load or
+    /// store checks one compare.
+    ends: [usize; 4],
     base: u32,
     windows: *const (u32, u32),
     nwindows: usize,
@@ -225,16 +231,31 @@ impl RawMem {
         }
     }
 
+    /// Like [`RawMem::at`] for a fixed size of 1, 2, 4 or 8 bytes.
+    #[inline(always)]
+    fn at_n<const N: usize>(&self, addr: u32) -> Result<*mut u8, Trap> {
+        let off = addr.wrapping_sub(self.base) as usize;
+        let end = self.ends[N.trailing_zeros() as usize];
+        if off < end {
+            // SAFETY: off + N <= len: inside the block.
+            Ok(unsafe { self.ptr.add(off) })
+        } else {
+            self.in_window(addr, N)
+        }
+    }
+
     #[inline(always)]
     pub(crate) fn load<const N: usize>(&self, addr: u32) -> Result<[u8; N], Trap> {
-        let p = self.at(addr, N)?;
+        const { assert!(N == 1 || N == 2 || N == 4 || N == 8) };
+        let p = self.at_n::<N>(addr)?;
         // SAFETY: `at` returned N accessible bytes.
         Ok(unsafe { p.cast::<[u8; N]>().read_unaligned() })
     }
 
     #[inline(always)]
     pub(crate) fn store<const N: usize>(&self, addr: u32, v: [u8; N]) -> Result<(), Trap> {
-        let p = self.at(addr, N)?;
+        const { assert!(N == 1 || N == 2 || N == 4 || N == 8) };
+        let p = self.at_n::<N>(addr)?;
         // SAFETY: `at` returned N accessible bytes.
         unsafe { p.cast::<[u8; N]>().write_unaligned(v) };
         Ok(())

@@ -4,8 +4,8 @@
 //! module with `cargo espb flash --module`; the firmware itself never changes.
 
 use esp_idf_svc::sys;
-use espb_runtime::TableRef;
 use espb_runtime::app::{App, AppStatus};
+use espb_runtime::{Config, TableRef};
 use espb_runtime::chip::Chip;
 use espb_runtime::native::DeviceHost;
 use espb_runtime::push::{self, Firmware, Flash, FlashError, Loader, LoaderConfig};
@@ -139,9 +139,12 @@ impl Firmware for Console {
         // memory and mapped flash at their real addresses (strings natives
         // return, `__espb_cfg_*` values); it trusts the modules it is given.
         let windows = unsafe { CHIP.firmware_windows() };
+        // The device's limits (docs/architecture.md, "Limits"); set fields to
+        // change them: `Config { fuel: Some(100_000_000), ..Config::device(windows) }`.
+        let config = Config::device(windows);
         let os = &espb_runtime::os::FREERTOS;
         let (app, outcome) =
-            runner::start_module(module, self.tables.clone(), windows, "app_main", os, self.pool)
+            runner::start_module(module, self.tables.clone(), config, "app_main", os, self.pool)
                 .map_err(|e| e.to_string())?;
         log::info!("espb: app_main returned {}", outcome.value());
         self.app = Some(app);
