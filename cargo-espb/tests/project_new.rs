@@ -334,7 +334,9 @@ fn check_partitions(csv: &Path) {
     let t = tmp();
     ok(&espb(t.path(), &["new", "m"]));
     let module = t.path().join("m.espb");
-    write_file(&module, "not a module: flash only frames it");
+    // A valid (empty) module: flash checks it would load before writing.
+    std::fs::write(&module, espb_runtime::format::encode(&espb_runtime::Module::default()))
+        .unwrap_or_else(|e| panic!("{e}"));
     let mut c = Command::new(env!("CARGO_BIN_EXE_cargo-espb"));
     c.current_dir(t.path().join("m")).args(["flash", "--module", "--dry-run", "--module-file"]).arg(&module);
     c.arg("--partition-table").arg(csv);
