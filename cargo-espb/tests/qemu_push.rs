@@ -249,7 +249,7 @@ fn live_push_switches_refuses_and_rolls_back_under_qemu() {
     let modules = cargo_espb::monitor::find_modules(&work_dir());
     let told = cargo_espb::monitor::decode_line(record, &modules).unwrap();
     assert!(
-        told.starts_with("trap: integer divide by zero in function `later` at tests/qemu/app/push_late_trap.c:12 (")
+        told.starts_with("trap: integer divide by zero in function `later` at push_late_trap.c:12 (")
             && told.ends_with("push_late_trap.espb)"),
         "{told}"
     );
