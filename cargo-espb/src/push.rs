@@ -53,7 +53,7 @@ pub struct Status {
     pub text: String,
 }
 
-/// Where the device's text goes.
+/// Where text that is not a frame goes.
 type Echo<'e> = Box<dyn FnMut(&[u8]) + 'e>;
 
 /// A conversation with a firmware's loader over `port` (any byte stream

@@ -243,6 +243,16 @@ fn live_push_switches_refuses_and_rolls_back_under_qemu() {
         "{err}\n--- device:\n{out}"
     );
     assert!(out.contains("late trap module divides by zero") && out.contains("v2 started"), "{out}");
+    // The device's compact trap record, told with the project's modules as
+    // `cargo espb monitor` tells it.
+    let record = out.lines().find(|l| l.starts_with("espb-trap: ")).unwrap_or_else(|| panic!("no trap record:\n{out}"));
+    let modules = cargo_espb::monitor::find_modules(&work_dir());
+    let told = cargo_espb::monitor::decode_line(record, &modules).unwrap();
+    assert!(
+        told.starts_with("trap: integer divide by zero in function `later` at push_late_trap.c:12 (")
+            && told.ends_with("push_late_trap.espb)"),
+        "{told}"
+    );
 
     // Larger than a slot: the host does not even send it.
     refused(push(&pty, &big, &[]), "a slot of the device's module partition holds at most 28656");

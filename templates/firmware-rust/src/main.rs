@@ -4,8 +4,8 @@
 //! module with `cargo espb flash --module`; the firmware itself never changes.
 
 use esp_idf_svc::sys;
-use espb_runtime::{Config, TableRef};
 use espb_runtime::app::{App, AppStatus};
+use espb_runtime::{Config, TableRef};
 use espb_runtime::chip::Chip;
 use espb_runtime::native::DeviceHost;
 use espb_runtime::push::{self, Firmware, Flash, FlashError, Loader, LoaderConfig};
@@ -143,8 +143,9 @@ impl Firmware for Console {
         // change them: `Config { fuel: Some(100_000_000), ..Config::device(windows) }`.
         let config = Config::device(windows);
         let os = &espb_runtime::os::FREERTOS;
-        let (app, outcome) = runner::start_module(module, self.tables.clone(), config, "app_main", os, self.pool)
-            .map_err(|e| e.to_string())?;
+        let (app, outcome) =
+            runner::start_module(module, self.tables.clone(), config, "app_main", os, self.pool)
+                .map_err(|e| e.to_string())?;
         log::info!("espb: app_main returned {}", outcome.value());
         self.app = Some(app);
         Ok(())
