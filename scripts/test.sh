@@ -4,6 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# A full disk shows up as a linker killed by SIGBUS, far from the cause: say
+# it first. A clean build of the workspace and its tests takes about 4 GB.
+avail_kb=$(df -Pk "${CARGO_TARGET_DIR:-target}" 2>/dev/null | awk 'NR == 2 {print $4}' || true)
+[ -n "$avail_kb" ] || avail_kb=$(df -Pk . | awk 'NR == 2 {print $4}')
+if [ "$avail_kb" -lt $((6 * 1024 * 1024)) ]; then
+    echo "test: only $((avail_kb / 1024)) MB free on the build disk; the build needs about 4 GB (free space or set CARGO_TARGET_DIR elsewhere)" >&2
+fi
+# Incremental caches double the size of target/ and do not help a one-shot run.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== clippy"

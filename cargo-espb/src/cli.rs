@@ -2,7 +2,7 @@
 //! a command (see [`crate::commands`]) and prints its error as a miette
 //! diagnostic that says what went wrong and what to do.
 
-use crate::commands::{build, flash, inspect, new, run, symbols};
+use crate::commands::{build, flash, inspect, new, push, run, symbols};
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -31,6 +31,8 @@ pub enum Command {
     Inspect(inspect::Args),
     /// Write the module and/or the firmware to the device (espflash).
     Flash(flash::Args),
+    /// Send the module to the running firmware over its serial console, without a reset.
+    Push(push::Args),
     /// Symbol-table manifests: check append-only, lock, generate sources.
     #[command(subcommand)]
     Symbols(symbols::SymbolsCmd),
@@ -46,6 +48,7 @@ impl Command {
             Command::Run(a) => a.exec(),
             Command::Inspect(a) => a.exec().map(done),
             Command::Flash(a) => a.exec().map(done),
+            Command::Push(a) => a.exec().map(done),
             Command::Symbols(c) => c.exec().map(done),
         }
     }

@@ -51,17 +51,15 @@ pub struct Clang {
 }
 
 impl Clang {
-    /// Finds clang as a project build does ([`toolchain::locate`]). Without
-    /// a `chip`, the target flags are [`DEFAULT_CHIP`]'s in the spelling
+    /// Finds clang as a project build does ([`toolchain::locate`]). The
+    /// target flags are `chip`'s (default [`DEFAULT_CHIP`]) in the spelling
     /// every clang since LLVM 15 accepts; esp-clang from ESP-IDF's tools
     /// gets Espressif's target flags.
     pub fn find(chip: Option<Chip>) -> Result<Clang, BuildError> {
         let (path, found_by) = toolchain::locate(None)?;
         let esp_clang = found_by == FoundBy::IdfTools;
-        let mut flags = match chip {
-            None if !esp_clang => DEFAULT_CHIP.portable_target_flags(),
-            chip => chip.unwrap_or(DEFAULT_CHIP).target_flags(esp_clang),
-        };
+        let chip = chip.unwrap_or(DEFAULT_CHIP);
+        let mut flags = if esp_clang { chip.target_flags(true) } else { chip.portable_target_flags() };
         flags.extend(flags::system_newlib_flags());
         flags.extend(flags::DEFAULT_CFLAGS.iter().map(|f| f.to_string()));
         Ok(Clang { path, flags })

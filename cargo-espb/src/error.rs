@@ -9,7 +9,6 @@ use crate::flash::FlashError;
 use crate::hints::HintsError;
 use crate::project::ProjectError;
 use crate::toolchain::ToolchainError;
-use espb_runtime::chip::UnknownChip;
 use espb_runtime::runner::RunError;
 use espb_runtime::{InstantiateError, LoadError};
 use espb_sim::SimError;
@@ -29,10 +28,6 @@ pub enum CliError {
         help("pass the files to build (`cargo espb build app.c`), or create a project with `cargo espb new NAME`")
     )]
     NoInputs { dir: PathBuf },
-
-    #[error("--chip: {0}")]
-    #[diagnostic(code(espb::build::chip), help("chip names are ESP-IDF's targets, as `idf.py set-target` takes them"))]
-    UnknownChip(UnknownChip),
 
     #[error("this cargo-espb was built without the translator, so it cannot build modules")]
     #[diagnostic(
@@ -190,6 +185,13 @@ pub enum CliError {
     Instantiate { path: PathBuf, error: InstantiateError },
 
     #[error("{}: {error}", path.display())]
+    #[diagnostic(
+        code(espb::run::callback_type),
+        help("change the function's parameters and result to the type the native calls it with, and rebuild")
+    )]
+    CallbackType { path: PathBuf, error: InstantiateError },
+
+    #[error("{}: {error}", path.display())]
     #[diagnostic(code(espb::run::unloaded), help("the module was stopped before its entry ran; run it again"))]
     Run { path: PathBuf, error: RunError },
 
@@ -201,18 +203,34 @@ pub enum CliError {
     )]
     Flash(Box<FlashError>),
 
+    #[error("push to {port}: {error}")]
+    #[diagnostic(
+        code(espb::push),
+        help(
+            "the running module was not touched unless the message says otherwise; `cargo espb push --status` \
+             shows the loader's state, docs/deploy.md the protocol"
+        )
+    )]
+    Push { port: String, error: crate::push::PushError },
+
+    #[error("push to {port}: the new module failed on the device ({reason}); {}", match slot {
+        Some(s) => format!("the previous module (slot {s}) runs again"),
+        None => "there was no previous module to go back to".to_string(),
+    })]
+    #[diagnostic(
+        code(espb::push::rolled_back),
+        help(
+            "run it on the PC first (`cargo espb run`) to find the trap; `cargo espb monitor` decodes the device's trap records"
+        )
+    )]
+    PushRolledBack { port: String, slot: Option<char>, reason: String },
+
     #[error(transparent)]
     #[diagnostic(
         code(espb::symbols),
         help("symbol-table manifests and their append-only rule are described in docs/symbols.md")
     )]
     Symbols(#[from] espb_sys::Error),
-}
-
-impl From<UnknownChip> for CliError {
-    fn from(e: UnknownChip) -> CliError {
-        CliError::UnknownChip(e)
-    }
 }
 
 impl From<FlashError> for CliError {
@@ -264,7 +282,10 @@ impl CliError {
             | InstantiateError::TableTooShort { .. }
             | InstantiateError::TableHashMismatch { .. } => CliError::Tables { path, error },
             InstantiateError::MemoryTooLarge { .. } => CliError::MemoryTooLarge { path, error },
-            InstantiateError::ThunkPoolExhausted { .. } => CliError::Thunks { path, error },
+            InstantiateError::ThunkPoolExhausted { .. } | InstantiateError::FloatThunksExhausted { .. } => {
+                CliError::Thunks { path, error }
+            }
+            InstantiateError::CallbackType(_) => CliError::CallbackType { path, error },
             error => CliError::Instantiate { path, error },
         }
     }

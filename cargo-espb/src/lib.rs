@@ -17,6 +17,7 @@ pub mod flags;
 pub mod flash;
 pub mod hints;
 pub mod project;
+pub mod push;
 pub mod toolchain;
 #[cfg(feature = "translator")]
 pub mod translate;

@@ -77,7 +77,7 @@ fn single_file_builds_use_the_tables_flags() {
     let (clang, log) = fake_clang(t.path());
     let cases = [
         (DEFAULT_CHIP.portable_target_flags(), &["build", "a.c"][..]),
-        (Chip::Esp32p4.target_flags(false), &["build", "a.c", "--chip", "esp32p4"]),
+        (Chip::Esp32p4.portable_target_flags(), &["build", "a.c", "--chip", "esp32p4"]),
     ];
     for (want, args) in cases {
         let _ = std::fs::remove_file(&log);
@@ -90,6 +90,25 @@ fn single_file_builds_use_the_tables_flags() {
 
 fn require_native() -> bool {
     std::env::var_os("ESPB_E2E_REQUIRE_NATIVE").is_some_and(|v| v != "0" && !v.is_empty())
+}
+
+/// clang-15 (as old as the bitcode cargo-espb accepts) builds for every
+/// RISC-V chip, single-file with `--chip` and as a project: its `-march`
+/// knows no `zicsr`/`zifencei`, so the flags are respelled for it.
+#[test]
+fn clang_15_builds_for_riscv_chips() {
+    let Ok(clang15) = which::which("clang-15") else {
+        assert!(!require_native(), "clang-15 is missing and ESPB_E2E_REQUIRE_NATIVE=1: install it (scripts/setup.sh)");
+        eprintln!("clang-15 not installed: skipped");
+        return;
+    };
+    let t = tmp();
+    std::fs::write(t.path().join("a.c"), "int app_main(void) { return 1; }\n").unwrap_or_else(|e| panic!("{e}"));
+    for chip in ["esp32c3", "esp32c6", "esp32p4"] {
+        ok(&espb(t.path(), &["build", "a.c", "--chip", chip], &[("ESPB_CLANG", &clang15)]));
+    }
+    ok(&espb(t.path(), &["new", "p", "--chip", "esp32c6"], &[]));
+    ok(&espb(&t.path().join("p"), &["build"], &[("ESPB_CLANG", &clang15)]));
 }
 
 /// CMake itself reads the committed chips.cmake the ESP-IDF component

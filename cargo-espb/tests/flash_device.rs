@@ -18,15 +18,26 @@ factory,  app,  factory, 0x10000, 1M,
 modules,  data, undefined, 0x110000, 64K,
 ";
 
+/// A valid module of at least `len` bytes (its data fills it up).
+fn module_of(len: usize) -> Vec<u8> {
+    let mut m = espb_runtime::Module::default();
+    let base = espb_runtime::format::encode(&m).len();
+    let fill = len.saturating_sub(base + 8);
+    m.data = espb_runtime::Data { size: fill as u32, align: 4, init: vec![0x42; fill], relocs: vec![] };
+    let bytes = espb_runtime::format::encode(&m);
+    assert!(bytes.len() >= len.min(base), "{} bytes for {len}", bytes.len());
+    bytes
+}
+
 /// A module project: espb.toml naming partition `modules` and output
-/// `out/m.espb`, the module, and partitions.csv.
+/// `out/m.espb`, a module of about `module_len` bytes, and partitions.csv.
 fn project(name: &str, module_len: usize) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("espb-flash-dev-{}-{name}", std::process::id()));
+    let d = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("espb-flash-dev-{name}"));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(d.join("out")).unwrap();
     std::fs::write(d.join("espb.toml"), "[build]\noutput = \"out/m.espb\"\n[flash]\npartition = \"modules\"\n")
         .unwrap();
-    std::fs::write(d.join("out/m.espb"), vec![0x42; module_len]).unwrap();
+    std::fs::write(d.join("out/m.espb"), module_of(module_len)).unwrap();
     std::fs::write(d.join("partitions.csv"), TABLE).unwrap();
     d
 }
@@ -101,6 +112,19 @@ fn refusals_come_before_the_port() {
     assert!(matches!(e, FlashError::Table { .. }), "{msg}");
     assert!(msg.contains("partitions.csv") && msg.contains("line 5"), "{msg}");
     assert!(msg.contains("data, undefined") && msg.contains("0x40-0xFE"), "{msg}");
+
+    // Bytes the device's loader would refuse are not written.
+    let d = project("invalid", 10);
+    std::fs::write(d.join("out/m.espb"), vec![0x42; 100]).unwrap();
+    let e = run(&FlashArgs { port: port.clone(), ..args(&d) }).unwrap_err();
+    assert!(matches!(e, FlashError::InvalidModule { .. }), "{e}");
+    assert!(e.to_string().contains("nothing was written") && e.to_string().contains("cargo espb build"), "{e}");
+    let mut bad = module_of(200);
+    let n = bad.len();
+    bad[n - 1] ^= 1; // checksum no longer matches
+    std::fs::write(d.join("out/m.espb"), bad).unwrap();
+    let e = run(&FlashArgs { port: port.clone(), ..args(&d) }).unwrap_err();
+    assert!(matches!(e, FlashError::InvalidModule { .. }), "{e}");
 
     let d = project("missing", 10);
     std::fs::remove_file(d.join("out/m.espb")).unwrap();

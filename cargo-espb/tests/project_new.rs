@@ -114,7 +114,10 @@ fn refusals() {
         assert!(!t.path().join(name).exists());
     }
     let err = fail(&espb(t.path(), &["new", "x", "--chip", "esp8266"]));
-    assert!(err.contains("unknown chip `esp8266`") && err.contains("esp32c3"), "{err}");
+    assert!(
+        err.contains("invalid value 'esp8266'") && err.contains("possible values") && err.contains("esp32c3"),
+        "{err}"
+    );
     // No files and no espb.toml.
     let err = fail(&espb(t.path(), &["build"]));
     assert!(err.contains("no espb.toml") && err.contains("cargo espb new"), "{err}");
@@ -456,6 +459,12 @@ fn both_flavours_configure_espb_alike() {
     assert_eq!(c_cfg, r_cfg);
     let stack: u32 = r_cfg.get("CONFIG_ESP_MAIN_TASK_STACK_SIZE").and_then(|v| v.parse().ok()).unwrap_or(0);
     assert!(stack >= 16384, "the interpreter runs on the main task: {stack}");
+    // Module callbacks run on these tasks: the interpreter's ~3 KiB and the
+    // natives the callback calls.
+    for key in ["CONFIG_FREERTOS_TIMER_TASK_STACK_DEPTH", "CONFIG_ESP_TIMER_TASK_STACK_SIZE"] {
+        let v: u32 = r_cfg.get(key).and_then(|v| v.parse().ok()).unwrap_or(0);
+        assert!(v >= 4096, "module callbacks run on this task: {key} = {v}");
+    }
     let runner = toml_of(&r.join(".cargo/config.toml"))["target"]["riscv32imac-esp-espidf"]["runner"].to_string();
     assert!(runner.contains("--partition-table partitions.csv"), "{runner}");
 }
@@ -479,7 +488,16 @@ fn rust_firmware_project() {
     }
     let main = read(&root.join("src/main.rs"));
     assert!(main.contains("const CHIP: Chip = Chip::Esp32c3;") && main.contains("CHIP.firmware_windows()"), "{main}");
-    assert!(main.contains("runner::run_module(module, tables, windows, \"app_main\")"), "{main}");
+    // The module runs as an app the push loader can replace (docs/deploy.md).
+    assert!(
+        main.contains("runner::start_module(module, self.tables.clone(), config, \"app_main\", os, self.pool)"),
+        "{main}"
+    );
+    assert!(
+        main.contains("loader.boot(&mut fw)") && main.contains("loader.feed(&buf[..n as usize], &mut fw)"),
+        "{main}"
+    );
+    assert!(main.contains("Config::device(windows)"), "{main}");
     assert!(main.contains(&format!("c\"{MODULE_PARTITION_LABEL}\"")), "{main}");
     // Edition 2024 crates need Rust 1.85; the project asks for what the workspace does.
     assert_eq!(manifest["package"]["edition"].as_str(), Some("2024"));

@@ -15,7 +15,7 @@
 //! `ESPB_ERR_OS`. The old `espb_run*` functions stay: with an RTOS they run a
 //! module until it is done.
 
-use super::{EspbError, EspbSymtab, EspbWindow, LAST_RETURN, bytes, error_code, fail, firmware, outcome};
+use super::{EspbConfig, EspbError, EspbSymtab, EspbWindow, LAST_RETURN, bytes, error_code, fail, firmware, outcome};
 use core::ffi::{CStr, c_char};
 use core::sync::atomic::Ordering;
 use espb_runtime::app::{App, AppStatus};
@@ -105,6 +105,27 @@ pub unsafe extern "C" fn espb_load(
     nwindows: usize,
     app: *mut *mut EspbApp,
 ) -> EspbError {
+    // SAFETY: the caller's contract; no configuration.
+    unsafe { espb_load_config(module, len, tables, ntables, windows, nwindows, core::ptr::null(), app) }
+}
+
+/// [`espb_load`] with the limits in `*config` (NULL: the defaults of
+/// `espb_config_default`).
+///
+/// # Safety
+/// As [`espb_load`]; `config` is NULL or valid for a read.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn espb_load_config(
+    module: *const u8,
+    len: usize,
+    tables: *const *const EspbSymtab,
+    ntables: usize,
+    windows: *const EspbWindow,
+    nwindows: usize,
+    config: *const EspbConfig,
+    app: *mut *mut EspbApp,
+) -> EspbError {
     if app.is_null() {
         return outcome(EspbError::Args, format_args!("the handle pointer is NULL"));
     }
@@ -125,7 +146,8 @@ pub unsafe extern "C" fn espb_load(
         let Some(pool) = espb_runtime::thunk::ThunkPool::device_pool() else {
             return outcome(EspbError::Os, format_args!("this target has no callback thunks"));
         };
-        let config = espb_runtime::Config { native_memory: true, firmware_windows: windows, ..Default::default() };
+        // SAFETY: the caller's contract.
+        let config = unsafe { super::config_of(config, windows) };
         let os = &espb_runtime::os::FREERTOS;
         match App::load_with(module, |m| DeviceHost::new(registry, m), config, os, pool) {
             Ok(a) => {
@@ -139,7 +161,7 @@ pub unsafe extern "C" fn espb_load(
     }
     #[cfg(not(feature = "freertos"))]
     {
-        let _ = (module, registry, windows);
+        let _ = (module, registry, windows, config);
         no_rtos()
     }
 }

@@ -35,14 +35,15 @@ use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use espb_runtime::LoadError;
 use espb_runtime::runner::{self, Outcome, RunError};
 use espb_runtime::symtab::{Registry, SymbolTable};
-use espb_runtime::{FirmwareWindows, InstantiateError};
+use espb_runtime::{Config, FirmwareWindows, InstantiateError, device_limits};
 
 mod app;
 #[cfg(feature = "standalone")]
 mod standalone;
 
 pub use app::{
-    EspbApp, EspbStatus, espb_init, espb_last_trap, espb_load, espb_start, espb_status, espb_unload, espb_wait,
+    EspbApp, EspbStatus, espb_init, espb_last_trap, espb_load, espb_load_config, espb_start, espb_status, espb_unload,
+    espb_wait,
 };
 
 /// `espb_symtab_t`: a firmware symbol table as espb-sys `gen_c` generates it.
@@ -67,6 +68,97 @@ pub struct EspbSymtab {
 pub struct EspbWindow {
     pub start: u32,
     pub end: u32,
+}
+
+/// `espb_config_t`: the limits a firmware sets for a module. Fill it with
+/// [`espb_config_default`] (the device defaults of
+/// `espb_runtime::device_limits`, for a chip with about 300 KB free heap)
+/// and change what you need; a field left 0 takes its default. The layout
+/// is part of the C API: append only.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EspbConfig {
+    /// Budget of calls and backward branches (and 64 bytes of bulk work
+    /// each); 0: unlimited.
+    pub fuel: u64,
+    /// Calls and backward branches a task interprets before the module's
+    /// other tasks get their turn.
+    pub time_slice: u32,
+    /// Most bytes of linear memory (data + heap + stack).
+    pub max_memory: u32,
+    /// The module's stack and heap in bytes; 0: what the module asks for.
+    pub stack_size: u32,
+    pub heap_size: u32,
+    /// Most nested calls, and 64-bit registers of a task's register stack.
+    pub max_call_depth: u32,
+    pub max_registers: u32,
+    /// Most nested re-entries of the interpreter on one task (qsort's
+    /// comparator), each about 3 KiB of native stack.
+    pub max_nesting: u32,
+    /// Most callback thunks one module may take from the pool.
+    pub max_thunks: u32,
+    /// Shadow stack bytes of each further task that runs module code.
+    pub task_stack_size: u32,
+}
+
+impl EspbConfig {
+    /// The runtime's configuration: device placement with `windows`, these
+    /// limits (0: the device default).
+    fn to_config(self, windows: FirmwareWindows) -> Config {
+        let d = Config::device(windows);
+        let or = |v: u32, dflt: u32| if v == 0 { dflt } else { v };
+        let or_usize = |v: u32, dflt: usize| if v == 0 { dflt } else { v as usize };
+        Config {
+            fuel: (self.fuel != 0).then_some(self.fuel),
+            time_slice: or(self.time_slice, d.time_slice),
+            max_memory: or(self.max_memory, d.max_memory),
+            stack_size: (self.stack_size != 0).then_some(self.stack_size),
+            heap_size: (self.heap_size != 0).then_some(self.heap_size),
+            max_call_depth: or_usize(self.max_call_depth, d.max_call_depth),
+            max_registers: or_usize(self.max_registers, d.max_registers),
+            max_nesting: or(self.max_nesting, d.max_nesting),
+            max_thunks: or_usize(self.max_thunks, d.max_thunks),
+            task_stack_size: or(self.task_stack_size, d.task_stack_size),
+            ..d
+        }
+    }
+}
+
+/// Fills `*config` with the device defaults; NULL is ignored.
+///
+/// # Safety
+/// `config` is NULL or valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn espb_config_default(config: *mut EspbConfig) {
+    let d = Config::device(FirmwareWindows::default());
+    let c = EspbConfig {
+        fuel: 0,
+        time_slice: d.time_slice,
+        max_memory: device_limits::MAX_MEMORY,
+        stack_size: 0,
+        heap_size: 0,
+        max_call_depth: device_limits::MAX_CALL_DEPTH as u32,
+        max_registers: device_limits::MAX_REGISTERS as u32,
+        max_nesting: device_limits::MAX_NESTING,
+        max_thunks: u32::MAX,
+        task_stack_size: d.task_stack_size,
+    };
+    // SAFETY: the caller's contract.
+    if let Some(out) = unsafe { config.as_mut() } {
+        *out = c;
+    }
+}
+
+/// The configuration a C caller passed (NULL: the defaults).
+///
+/// # Safety
+/// `config` is NULL or valid for a read.
+unsafe fn config_of(config: *const EspbConfig, windows: FirmwareWindows) -> Config {
+    // SAFETY: the caller's contract.
+    match unsafe { config.as_ref() } {
+        Some(c) => c.to_config(windows),
+        None => Config::device(windows),
+    }
 }
 
 /// `espb_error_t`. The values are part of the C API: append only.
@@ -317,8 +409,29 @@ pub unsafe extern "C" fn espb_run_with(
     windows: *const EspbWindow,
     nwindows: usize,
 ) -> EspbError {
+    // SAFETY: caller's contract; no configuration.
+    unsafe { espb_run_config(module, len, tables, ntables, entry, windows, nwindows, core::ptr::null()) }
+}
+
+/// [`espb_run_with`] with the limits in `*config` (NULL: the defaults of
+/// [`espb_config_default`]).
+///
+/// # Safety
+/// As [`espb_run_with`]; `config` is NULL or valid for a read.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn espb_run_config(
+    module: *const u8,
+    len: usize,
+    tables: *const *const EspbSymtab,
+    ntables: usize,
+    entry: *const c_char,
+    windows: *const EspbWindow,
+    nwindows: usize,
+    config: *const EspbConfig,
+) -> EspbError {
     // SAFETY: caller's contract.
-    match unsafe { run(module, len, tables, ntables, entry, windows, nwindows) } {
+    match unsafe { run(module, len, tables, ntables, entry, windows, nwindows, config) } {
         Ok((code, text)) => outcome(code, format_args!("{text}")),
         Err((code, text)) => outcome(code, format_args!("{text}")),
     }
@@ -357,7 +470,8 @@ unsafe fn bytes<'a>(p: *const u8, len: usize) -> Option<&'a [u8]> {
 }
 
 /// # Safety
-/// As [`espb_run_with`].
+/// As [`espb_run_config`].
+#[allow(clippy::too_many_arguments)]
 unsafe fn run(
     module: *const u8,
     len: usize,
@@ -366,6 +480,7 @@ unsafe fn run(
     entry: *const c_char,
     windows: *const EspbWindow,
     nwindows: usize,
+    config: *const EspbConfig,
 ) -> Reply {
     use EspbError as E;
     // SAFETY (all blocks): the caller's contract of espb_run_with.
@@ -379,7 +494,8 @@ unsafe fn run(
         return fail(E::Args, "the entry name is not UTF-8");
     };
     let (registry, firmware_windows) = unsafe { firmware(tables, ntables, windows, nwindows) }?;
-    match runner::run_module(module, registry, firmware_windows, entry) {
+    let config = unsafe { config_of(config, firmware_windows) };
+    match runner::run_module(module, registry, config, entry) {
         Ok(o) => {
             LAST_RETURN.store(o.value(), Ordering::Relaxed);
             match o {
@@ -442,8 +558,10 @@ fn error_code(e: &RunError) -> EspbError {
             | InstantiateError::TableHashMismatch { .. } => E::Table,
             InstantiateError::MemoryTooLarge { .. } => E::NoMemory,
             InstantiateError::BadRelocation { .. } => E::Format,
-            InstantiateError::ThunkPoolExhausted { .. } => E::Thunks,
-            InstantiateError::UnsupportedCallback { .. } => E::Callback,
+            InstantiateError::ThunkPoolExhausted { .. }
+            | InstantiateError::TooManyCallbacks { .. }
+            | InstantiateError::FloatThunksExhausted { .. } => E::Thunks,
+            InstantiateError::UnsupportedCallback { .. } | InstantiateError::CallbackType(_) => E::Callback,
             InstantiateError::Os(_) => E::Os,
         },
         RunError::Trap { .. } => E::Trap,

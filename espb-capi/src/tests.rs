@@ -107,3 +107,36 @@ fn null_handles_are_unloaded() {
         espb_unload(core::ptr::null_mut());
     }
 }
+
+#[test]
+fn the_default_configuration_is_the_device_s_and_zero_fields_take_it() {
+    let mut c = core::mem::MaybeUninit::<EspbConfig>::uninit();
+    // SAFETY: a writable config.
+    unsafe { espb_config_default(c.as_mut_ptr()) };
+    // SAFETY: written above.
+    let c = unsafe { c.assume_init() };
+    assert_eq!(c.max_memory, device_limits::MAX_MEMORY);
+    assert_eq!(c.max_registers as usize, device_limits::MAX_REGISTERS);
+    assert_eq!(c.fuel, 0, "unlimited: tasks share the CPU by time slices");
+    let d = Config::device(FirmwareWindows::default());
+    let got = c.to_config(FirmwareWindows::default());
+    assert_eq!((got.max_call_depth, got.max_nesting, got.fuel), (d.max_call_depth, d.max_nesting, None));
+    let zero = EspbConfig {
+        fuel: 5,
+        time_slice: 0,
+        max_memory: 0,
+        stack_size: 0,
+        heap_size: 4096,
+        max_call_depth: 0,
+        max_registers: 0,
+        max_nesting: 0,
+        max_thunks: 0,
+        task_stack_size: 0,
+    };
+    let got = zero.to_config(FirmwareWindows::default());
+    assert_eq!((got.fuel, got.heap_size, got.stack_size), (Some(5), Some(4096), None));
+    assert_eq!((got.max_memory, got.max_registers, got.time_slice), (d.max_memory, d.max_registers, d.time_slice));
+    assert!(got.native_memory, "a device's memory is at its native address");
+    // SAFETY: NULL is ignored.
+    unsafe { espb_config_default(core::ptr::null_mut()) };
+}

@@ -24,8 +24,9 @@
 //!   module synchronously (a native calling a callback) gets a temporary
 //!   context above its live one.
 //! * **Resources**: the runtime watches the natives that start and stop
-//!   tasks, timers and handlers (vm/resources.rs); unload stops what is
-//!   left through [`Os::stop`].
+//!   tasks, timers and handlers, and that create and delete queues
+//!   (semaphores, mutexes) and event groups (vm/resources.rs); unload stops
+//!   and frees what is left through [`Os::stop`].
 //! * **Unload** (explicit, by a trap, or when the entry returned and nothing
 //!   is left): mark dead (new callbacks return 0, logged), release the thunk
 //!   slots, stop every resource (the module's tasks are deleted, the calling
@@ -48,7 +49,7 @@ use crate::module::Module;
 use crate::native::Abi;
 use crate::os::{Os, Resource, TaskId};
 use crate::sync::{Arc, AtomicU8, AtomicU32, AtomicUsize};
-use crate::thunk::{Args, BindError, CallbackError, Callee, Invoked, ThunkPool, place};
+use crate::thunk::{Args, BindError, CallbackError, Callee, Invoked, Shortage, ThunkPool, place};
 use crate::verify::VerifiedModule;
 use crate::vm::context::{ExecCtx, Hooks};
 use crate::vm::resources::ISR_CALLBACK_NATIVES;
@@ -282,6 +283,9 @@ impl<H: Host + Send + 'static> App<H> {
         })?;
         let abi = pool.native_abi();
         let taken = m.address_taken_functions();
+        if taken.len() > config.max_thunks {
+            return Err(InstantiateError::TooManyCallbacks { needed: taken.len(), limit: config.max_thunks }.into());
+        }
         check_callbacks(&m, &taken, abi, os)?;
         let l = os.lock_create().ok_or(InstantiateError::Os("the RTOS could not create a lock for the module"))?;
         let core = Arc::new(Core {
@@ -307,10 +311,20 @@ impl<H: Host + Send + 'static> App<H> {
         });
         pool.sweep();
         let callee: Arc<dyn Callee> = Arc::from(Box::new(CoreRef(core.clone())) as Box<dyn Callee>);
-        let slots = pool.acquire(&callee, &taken).map_err(|(needed, free)| InstantiateError::ThunkPoolExhausted {
-            needed,
-            free,
-            size: pool.size(),
+        let kinds: Vec<(u16, bool)> = taken
+            .iter()
+            .map(|&f| {
+                let ty = m.functions.get(usize::from(f)).and_then(|func| m.types.get(usize::from(func.ty)));
+                (f, abi.zip(ty).is_some_and(|(abi, ty)| place::returns_in_float_register(abi, ty)))
+            })
+            .collect();
+        let slots = pool.acquire(&callee, &kinds).map_err(|s| {
+            let Shortage { needed, free, size, .. } = s;
+            if s.float {
+                InstantiateError::FloatThunksExhausted { needed, free, size }
+            } else {
+                InstantiateError::ThunkPoolExhausted { needed, free, size }
+            }
         })?;
         drop(callee);
         let thunks: Vec<(u16, u32)> =
@@ -713,7 +727,8 @@ impl<H: Host> Core<H> {
         // SAFETY: under the app's lock.
         let book = unsafe { self.book() };
         let idle = book.nested == 0 && book.contexts.iter().all(|r| r.depth == 0);
-        if let (Some(o), true, true) = (book.entry, book.resources.is_empty(), idle) {
+        let alive = book.resources.iter().any(Resource::keeps_alive);
+        if let (Some(o), false, true) = (book.entry, alive, idle) {
             self.unload_locked(AppStatus::Finished(o));
         }
     }
@@ -727,10 +742,13 @@ impl<H: Host> Core<H> {
         // SAFETY: under the app's lock.
         let book = unsafe { self.book() };
         let slots = core::mem::take(&mut book.slots);
-        let resources = core::mem::take(&mut book.resources);
+        let mut resources = core::mem::take(&mut book.resources);
         self.pool.release(&slots);
         self.pool.sweep();
         let me = self.os.current_task();
+        // Queues and event groups last: a task or timer stopped before may
+        // have been using them.
+        resources.sort_by_key(|r| !r.keeps_alive());
         for r in resources {
             match r {
                 Resource::Task(h) if h as usize == me => continue,
@@ -905,6 +923,14 @@ impl<H: Host> Hooks for Core<H> {
     fn scratch_word(&self) -> u32 {
         // SAFETY: under the app's lock.
         unsafe { self.book() }.scratch
+    }
+
+    fn can_defer(&self) -> bool {
+        self.os.can_defer()
+    }
+
+    fn log(&self, msg: core::fmt::Arguments<'_>) {
+        self.os.log(msg);
     }
 }
 

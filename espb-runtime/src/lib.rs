@@ -27,6 +27,7 @@ pub mod isa;
 pub mod module;
 pub mod native;
 pub mod os;
+pub mod push;
 pub mod runner;
 pub mod symtab;
 mod sync;
@@ -38,6 +39,6 @@ pub use format::{LoadError, load};
 pub use module::*;
 pub use verify::VerifiedModule;
 pub use vm::{
-    Config, FirmwareWindows, Heap, Host, HostCtx, Instance, InstantiateError, Memory, NoHost, PC_MEMORY_BASE,
-    TableLookupError, Trap, TrapKind, describe_trap,
+    BYTES_PER_FUEL, Config, FirmwareWindows, Heap, Host, HostCtx, Instance, InstantiateError, Memory, NoHost,
+    PC_MEMORY_BASE, TableLookupError, Trap, TrapKind, describe_trap, device_limits,
 };

@@ -7,7 +7,9 @@
 //! tables.register(SymbolTable { name: "idf", entries: &entries, prefix_hashes: &PREFIX_HASHES })?;
 //! // SAFETY: this firmware lets its modules use its memory (Chip::firmware_windows).
 //! let windows = unsafe { Chip::Esp32c3.firmware_windows() };
-//! match runner::run_module(bytes, tables, windows, "app_main") { ... }
+//! // The device's limits (docs/architecture.md, "Limits"), here with a budget.
+//! let config = Config { fuel: Some(50_000_000), ..Config::device(windows) };
+//! match runner::run_module(bytes, tables, config, "app_main") { ... }
 //! ```
 //!
 //! With the `freertos` feature (a FreeRTOS firmware) [`run_module`] runs
@@ -27,7 +29,7 @@ use crate::symtab::Registry;
 use crate::thunk::ThunkPool;
 #[cfg(all(feature = "freertos", espb_thunks))]
 use crate::vm::Trap;
-use crate::vm::{Config, FirmwareWindows, Host, Instance};
+use crate::vm::{Config, Host, Instance};
 #[cfg(all(feature = "freertos", espb_thunks))]
 use alloc::string::String;
 
@@ -35,31 +37,23 @@ pub use crate::entry::{Outcome, RunError, default_entry};
 use crate::entry::{call_entry, entry_call};
 
 /// Decodes and verifies `bytes` (a module, no partition header), resolves
-/// its imports through `tables`, instantiates it with its memory at its real
-/// address and `windows` granted, and calls `entry`.
+/// its imports through `tables`, instantiates it with `config` (made by
+/// [`Config::device`]: its memory at its real address, the firmware's
+/// windows and limits), and calls `entry`.
 #[cfg(not(all(feature = "freertos", espb_thunks)))]
-pub fn run_module(
-    bytes: &[u8],
-    tables: Registry<'_>,
-    windows: FirmwareWindows,
-    entry: &str,
-) -> Result<Outcome, RunError> {
-    run_with(bytes, Some(entry), device_config(windows), |m| DeviceHost::new(tables, m))
+pub fn run_module(bytes: &[u8], tables: Registry<'_>, config: Config, entry: &str) -> Result<Outcome, RunError> {
+    run_with(bytes, Some(entry), device_config(config), |m| DeviceHost::new(tables, m))
 }
 
 /// Decodes and verifies `bytes` (a module, no partition header), resolves
-/// its imports through `tables`, instantiates it with its memory at its real
-/// address and `windows` granted, calls `entry`, and waits until the module
+/// its imports through `tables`, instantiates it with `config` (made by
+/// [`Config::device`]: its memory at its real address, the firmware's
+/// windows and limits), calls `entry`, and waits until the module
 /// is done: its tasks, timers and handlers gone (it unloads itself), or a
 /// trap (that stops it). The entry's outcome, or the trap.
 #[cfg(all(feature = "freertos", espb_thunks))]
-pub fn run_module(
-    bytes: &[u8],
-    tables: Registry<'static>,
-    windows: FirmwareWindows,
-    entry: &str,
-) -> Result<Outcome, RunError> {
-    let (app, outcome) = start_module(bytes, tables, windows, entry, &crate::os::FREERTOS, ThunkPool::device())?;
+pub fn run_module(bytes: &[u8], tables: Registry<'static>, config: Config, entry: &str) -> Result<Outcome, RunError> {
+    let (app, outcome) = start_module(bytes, tables, config, entry, &crate::os::FREERTOS, ThunkPool::device())?;
     match app.wait() {
         AppStatus::Trapped => Err(app_trap(&app)),
         AppStatus::Exited(c) => Err(RunError::Exit(c)),
@@ -75,25 +69,27 @@ fn app_trap<H: Host + Send + 'static>(app: &App<H>) -> RunError {
     RunError::Trap { trap: Trap::host(message.clone()), message }
 }
 
-/// Loads `bytes` as an [`App`] on `os` and `pool` (with its memory at its
-/// real address and `windows` granted) and runs `entry` on the calling
-/// task; returns the app, which lives on while the module's tasks, timers
-/// and handlers exist, and the entry's outcome.
+/// Loads `bytes` as an [`App`] on `os` and `pool` with `config` (made by
+/// [`Config::device`]) and runs `entry` on the calling task; returns the
+/// app, which lives on while the module's tasks, timers and handlers
+/// exist, and the entry's outcome.
 pub fn start_module(
     bytes: &[u8],
     tables: Registry<'static>,
-    windows: FirmwareWindows,
+    config: Config,
     entry: &str,
     os: &'static dyn Os,
     pool: &'static ThunkPool,
 ) -> Result<(App<DeviceHost<'static>>, Outcome), RunError> {
-    let app = App::load_with(bytes, |m| DeviceHost::new(tables, m), device_config(windows), os, pool)?;
+    let app = App::load_with(bytes, |m| DeviceHost::new(tables, m), device_config(config), os, pool)?;
     let outcome = app.start(entry)?;
     Ok((app, outcome))
 }
 
-fn device_config(windows: FirmwareWindows) -> Config {
-    Config { native_memory: true, firmware_windows: windows, ..Config::default() }
+/// A device's module memory is always at its native address: natives get
+/// module pointers unchanged.
+fn device_config(config: Config) -> Config {
+    Config { native_memory: true, ..config }
 }
 
 /// [`run_module`] with any host and configuration (the PC, tests): the same
@@ -118,7 +114,7 @@ mod tests {
     use super::*;
     use crate::isa::Instr;
     use crate::module::{Function, ValType};
-    use crate::vm::NoHost;
+    use crate::vm::{FirmwareWindows, NoHost};
     use crate::{FuncType, InstantiateError, LoadError, TrapKind, format};
 
     fn ty(params: usize) -> FuncType {
@@ -198,7 +194,9 @@ mod tests {
             tables: alloc::vec![crate::TableRef { name: "custom".into(), hash: 1, count: 1 }],
             ..Module::default()
         };
-        let e = run_module(&format::encode(&m), Registry::new(), FirmwareWindows::default(), "app_main").unwrap_err();
+        let e =
+            run_module(&format::encode(&m), Registry::new(), Config::device(FirmwareWindows::default()), "app_main")
+                .unwrap_err();
         assert!(matches!(e, RunError::NoEntry { .. }), "the entry is looked up before the tables: {e:?}");
         let mut m = m;
         m.types.push(ty(0));
@@ -220,7 +218,7 @@ mod tests {
 
     #[test]
     fn run_module_places_memory_at_its_native_address() {
-        let r = run_module(&module(), Registry::new(), FirmwareWindows::default(), "app_main");
+        let r = run_module(&module(), Registry::new(), Config::device(FirmwareWindows::default()), "app_main");
         match r {
             Ok(o) => assert_eq!(o, Outcome::Returned(7)),
             // Only where the heap lies above 4 GiB; never on a chip.

@@ -189,6 +189,9 @@ const NATIVES: &[&str] = &[
     "vTaskDelete",
     "call_me",
     "gpio_isr_handler_add",
+    "esp_timer_create",
+    "xQueueGenericCreate",
+    "vQueueDelete",
 ];
 
 struct TestHost(&'static World);
@@ -254,6 +257,12 @@ impl Host for TestHost {
                 return w.pool().call(a(0), &[args[1]]).map_err(|e| Trap::host(e.to_string()));
             }
             "gpio_isr_handler_add" => return Ok(0),
+            "esp_timer_create" => {
+                ctx.mem.write_u32(a(1), 0x7000_0000 + w.new_id() as u32)?;
+                return Ok(0);
+            }
+            "xQueueGenericCreate" => return Ok(0x6000_0000 + w.new_id() as u64),
+            "vQueueDelete" => {}
             // Deleting another task: it never runs again.
             "vTaskDelete" => {
                 w.killed.lock().unwrap().insert(a(0) as usize);
@@ -278,7 +287,7 @@ fn types() -> Vec<FuncType> {
 
 /// Imports in NATIVES' order, typed.
 fn imports() -> Vec<Import> {
-    let tys = [1u16, 1, 2, 3, 3, 1, 5, 6];
+    let tys = [1u16, 1, 2, 3, 3, 1, 5, 6, 5, 6, 1];
     NATIVES.iter().zip(tys).map(|(n, t)| Import::func(ImportRef::Name((*n).into()), t)).collect()
 }
 
@@ -501,6 +510,11 @@ fn running_out_of_thunks_names_the_numbers_and_the_setting() {
     assert!(msg.starts_with("the module needs 7 callback thunks, but only 4 of the firmware's 4 are free"), "{msg}");
     assert!(msg.contains("ESPB_THUNKS=<count>") && msg.contains("default 32"), "{msg}");
     assert_eq!(w.pool().in_use(), 0, "nothing taken");
+    // A firmware's limit per module holds however many the pool has free.
+    let e = load(w, m, 64, Config { max_thunks: 6, ..Config::default() }).err().unwrap();
+    assert_eq!(e, RunError::Instantiate(InstantiateError::TooManyCallbacks { needed: 7, limit: 6 }));
+    assert!(e.to_string().contains("at most 6 (Config::max_thunks)"), "{e}");
+    assert_eq!(w.pool().in_use(), 0, "nothing taken");
 }
 
 #[test]
@@ -657,4 +671,83 @@ fn an_indirect_call_to_an_own_thunk_is_a_direct_call() {
     ];
     let app = load(w, module(entry), 8, Config::default()).unwrap();
     assert_eq!(app.start("app_main"), Ok(Outcome::Returned(17)));
+}
+
+/// `xQueueGenericCreate(4, 4, 0)` into r0 (uses r0..r2).
+fn create_queue() -> Vec<Instr<'static>> {
+    vec![
+        Instr::ConstI32 { d: 0, v: 4 },
+        Instr::ConstI32 { d: 1, v: 4 },
+        Instr::ConstI32 { d: 2, v: 0 },
+        Instr::CallImport { i: 9, ty: 6, d: 0, args: Regs(&[0, 1, 2]) },
+    ]
+}
+
+#[test]
+fn unload_deletes_the_queues_the_module_left_after_its_tasks() {
+    let w = World::new(true);
+    let mut entry = create_queue();
+    // A second queue, deleted by the module itself: not deleted again.
+    entry.extend(create_queue());
+    entry.push(Instr::CallImport { i: 10, ty: 1, d: 1, args: Regs(&[0]) });
+    entry.extend(create_task(1, 1));
+    entry.extend(ret0());
+    let app = load(w, module(entry), 8, Config::default()).unwrap();
+    app.start("app_main").unwrap();
+    let left = app.resources();
+    assert!(matches!(left[..], [Resource::Queue(_), Resource::Task(_)]), "{left:?}");
+    app.unload();
+    // The task first (it may be using the queue), then the queue.
+    assert_eq!(*w.stops.lock().unwrap(), [left[1], left[0]]);
+
+    // A queue alone does not keep an app alive: it ends with its entry,
+    // and the queue goes with it.
+    let w = World::new(true);
+    let mut entry = create_queue();
+    entry.extend(ret0());
+    let app = load(w, module(entry), 8, Config::default()).unwrap();
+    app.start("app_main").unwrap();
+    assert_eq!(app.status(), AppStatus::Finished(Outcome::Returned(0)));
+    assert!(matches!(w.stops.lock().unwrap()[..], [Resource::Queue(h)] if h >= 0x6000_0000));
+}
+
+/// A module whose data holds an `esp_timer_create_args_t` at 32 (callback
+/// `cb`, dispatch method `dispatch`) and whose entry returns what
+/// `esp_timer_create(&args, &handle)` did.
+fn esp_timer_module(dispatch: u8) -> Module {
+    let entry = vec![
+        Instr::DataAddr { d: 0, off: 32 },
+        Instr::DataAddr { d: 1, off: 48 },
+        Instr::CallImport { i: 8, ty: 5, d: 0, args: Regs(&[0, 1]) },
+        Instr::Ret { s: 0 },
+    ];
+    let mut m = module(entry);
+    m.data.size = 64;
+    m.data.init.resize(64, 0);
+    m.data.init[40] = dispatch;
+    m.data.relocs.push(Reloc { offset: 32, kind: RelocKind::Func, target: 2, addend: 0 });
+    // No GPIO ISR import: a firmware that cannot defer loads it.
+    m.imports[7] = Import::func(ImportRef::Name("log_int".into()), 1);
+    m
+}
+
+#[test]
+fn an_isr_dispatched_esp_timer_is_refused_at_create_where_calls_cannot_be_deferred() {
+    const ESP_TIMER_ISR: u8 = 1;
+    let w = World::new(false);
+    let app = load(w, esp_timer_module(ESP_TIMER_ISR), 8, Config::default()).unwrap();
+    // ESP_ERR_INVALID_ARG, as ESP-IDF without ISR dispatch, and why.
+    assert_eq!(app.start("app_main"), Ok(Outcome::Returned(0x102)));
+    assert!(w.logged("esp_timer_create refused") && w.logged("ESP_TIMER_ISR"), "{:?}", w.log.lock().unwrap());
+    assert!(app.resources().is_empty());
+
+    // A task-dispatched one is created, and so is an ISR one where calls
+    // can be deferred.
+    for (can_defer, dispatch) in [(false, 0), (true, ESP_TIMER_ISR)] {
+        let w = World::new(can_defer);
+        let app = load(w, esp_timer_module(dispatch), 8, Config::default()).unwrap();
+        assert_eq!(app.start("app_main"), Ok(Outcome::Returned(0)));
+        assert!(matches!(app.resources()[..], [Resource::EspTimer(h)] if h >= 0x7000_0000));
+        assert!(!w.logged("refused"));
+    }
 }

@@ -181,21 +181,27 @@ impl ArgSource for VaListArgs {
     }
 }
 
-/// Counts what passes through to the real sink.
+/// Counts what passes through to the real sink, which gets nothing once
+/// the count passes `limit`.
 struct Counter<'s> {
     inner: &'s mut dyn Sink,
     n: u64,
+    limit: u64,
 }
 
 impl Counter<'_> {
     fn put(&mut self, b: &[u8]) {
-        self.n += b.len() as u64;
-        self.inner.put(b);
+        self.n = self.n.saturating_add(b.len() as u64);
+        if self.n <= self.limit {
+            self.inner.put(b);
+        }
     }
     fn pad(&mut self, c: u8, n: u64) {
         if n > 0 {
-            self.n += n;
-            self.inner.pad(c, n);
+            self.n = self.n.saturating_add(n);
+            if self.n <= self.limit {
+                self.inner.pad(c, n);
+            }
         }
     }
 }
@@ -291,9 +297,26 @@ pub struct Formatted {
 /// Formats `fmt` (without its NUL) with `args` into `out`; `%s` strings are
 /// read from `mem` and `%n` writes into it.
 pub fn format(fmt: &[u8], mem: &mut Memory, args: &mut dyn ArgSource, out: &mut dyn Sink) -> Result<Formatted, Trap> {
-    let mut out = Counter { inner: out, n: 0 };
+    format_within(fmt, mem, args, out, u64::MAX)
+}
+
+/// [`format`] that produces at most `limit` bytes (what the run's fuel can
+/// pay for): past it nothing more is written and the result is the
+/// out-of-fuel trap, so `printf("%*d", 1 << 30, 1)` stops at once on a
+/// small budget.
+pub fn format_within(
+    fmt: &[u8],
+    mem: &mut Memory,
+    args: &mut dyn ArgSource,
+    out: &mut dyn Sink,
+    limit: u64,
+) -> Result<Formatted, Trap> {
+    let mut out = Counter { inner: out, n: 0, limit };
     let mut i = 0;
     while i < fmt.len() {
+        if out.n > out.limit {
+            return Err(Trap::new(TrapKind::OutOfFuel));
+        }
         // Literal run.
         let lit_end = fmt[i..].iter().position(|&c| c == b'%').map_or(fmt.len(), |p| i + p);
         if lit_end > i {
@@ -444,6 +467,9 @@ pub fn format(fmt: &[u8], mem: &mut Memory, args: &mut dyn ArgSource, out: &mut 
             }
             _ => out.put(&fmt[start..i]), // unknown: printed as is
         }
+    }
+    if out.n > out.limit {
+        return Err(Trap::new(TrapKind::OutOfFuel));
     }
     Ok(Formatted { len: out.n, incomplete: false })
 }

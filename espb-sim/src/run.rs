@@ -245,6 +245,14 @@ impl Sim {
                 _ => Ended::Idle,
             },
         };
+        // Unload now (dropping `app` would) and say what the firmware still
+        // holds of the module: unload must have freed all of it.
+        app.unload();
+        let left = crate::rtos::leftovers(k);
+        if !left.is_empty() {
+            console.err_line(&format!("espb-sim: after its unload the module left {left} in the firmware"));
+        }
+        let _ = console.flush();
         Ok(Run { ended, time_us })
     }
 }

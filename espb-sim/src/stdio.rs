@@ -55,17 +55,22 @@ fn to_stream(
     ctx: &mut HostCtx<'_>,
 ) -> Result<u64, Trap> {
     let fmt = ctx.mem.c_str(fmt)?.to_vec();
+    ctx.charge(fmt.len() as u64)?;
+    let limit = ctx.work_left();
     let mut s = h.console.lock();
     let super::Streams { out, err } = &mut *s;
-    if file == super::SIM_STDERR {
+    let (len, ok) = if file == super::SIM_STDERR {
         let flushed = out.flush().is_ok();
         let mut sink = super::WriteSink { w: &mut **err, ok: true };
-        let len = printf::format(&fmt, ctx.mem, args, &mut sink)?;
+        let len = printf::format_within(&fmt, ctx.mem, args, &mut sink, limit)?;
         let ok = sink.ok && err.flush().is_ok();
-        return Ok(count(len, ok && flushed));
-    }
-    let len = printf::format(&fmt, ctx.mem, args, out)?;
-    let ok = !out.take_failed();
+        (len, ok && flushed)
+    } else {
+        let len = printf::format_within(&fmt, ctx.mem, args, out, limit)?;
+        (len, !out.take_failed())
+    };
+    drop(s);
+    ctx.charge(len.len)?;
     Ok(count(len, ok))
 }
 
@@ -85,7 +90,11 @@ fn to_buffer(
         Some(s) => (s as usize - 1).min(ctx.mem.len()),
         None => ctx.mem.len(),
     };
-    let (mut out, len) = printf::format_to_vec(&fmt, ctx.mem, args, cap)?;
+    ctx.charge(fmt.len() as u64)?;
+    let mut sink = printf::BufSink::new(cap);
+    let len = printf::format_within(&fmt, ctx.mem, args, &mut sink, ctx.work_left())?;
+    ctx.charge(len.len)?;
+    let mut out = sink.buf;
     if size.is_none() && len.len > out.len() as u64 {
         return Err(printf::too_long(buf, len.len + 1));
     }
@@ -136,6 +145,7 @@ fn status(ok: bool, ok_value: i32) -> u64 {
 /// `puts` returns newlib's success value, `'\n'`.
 fn puts(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let mut s = ctx.mem.c_str(c.u32(0)?)?.to_vec();
+    ctx.charge(s.len() as u64)?;
     s.push(b'\n');
     Ok(status(h.write_stream(SIM_STDOUT, &s), b'\n' as i32))
 }
@@ -147,6 +157,7 @@ fn putchar(h: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Tra
 
 fn fputs(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let s = ctx.mem.c_str(c.u32(0)?)?.to_vec();
+    ctx.charge(s.len() as u64)?;
     Ok(status(h.write_stream(c.u32(1)?, &s), 0))
 }
 
@@ -165,6 +176,7 @@ fn fwrite(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Tr
     if total > ctx.mem.len() as u64 {
         return Err(printf::too_long(p, total));
     }
+    ctx.charge(total)?;
     let b = ctx.mem.slice(p, total as usize)?.to_vec();
     let ok = h.write_stream(file, &b);
     Ok(if ok { nmemb as u64 } else { 0 })

@@ -52,6 +52,18 @@ fn bounded_str(mem: &Memory, p: u32, n: u32) -> Result<&[u8], Trap> {
     }
 }
 
+/// Pays for reading the strings `parts` (their lengths, a scan each).
+fn scanned(ctx: &mut HostCtx<'_>, parts: &[usize]) -> Result<(), Trap> {
+    ctx.charge(parts.iter().map(|&n| n as u64).sum())
+}
+
+/// A comparison of two strings, paid for by their lengths.
+fn compare(ctx: &mut HostCtx<'_>, a: &[u8], b: &[u8], fold: bool) -> Result<u64, Trap> {
+    let d = ret_i32(diff(a, b, fold));
+    scanned(ctx, &[a.len(), b.len()])?;
+    Ok(d)
+}
+
 fn diff(a: &[u8], b: &[u8], fold: bool) -> i32 {
     for (&x, &y) in a.iter().zip(b) {
         let (x, y) = if fold { (x.to_ascii_lowercase(), y.to_ascii_lowercase()) } else { (x, y) };
@@ -68,29 +80,37 @@ fn diff(a: &[u8], b: &[u8], fold: bool) -> i32 {
 }
 
 fn strlen(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    Ok(ctx.mem.c_str(c.u32(0)?)?.len() as u64)
+    let n = ctx.mem.c_str(c.u32(0)?)?.len() as u64;
+    ctx.charge(n)?;
+    Ok(n)
 }
 
 fn strnlen(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    Ok(bounded_str(ctx.mem, c.u32(0)?, c.u32(1)?)?.len() as u64)
+    let n = bounded_str(ctx.mem, c.u32(0)?, c.u32(1)?)?.len() as u64;
+    ctx.charge(n)?;
+    Ok(n)
 }
 
 fn strcmp(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    Ok(ret_i32(diff(ctx.mem.c_str(c.u32(0)?)?, ctx.mem.c_str(c.u32(1)?)?, false)))
+    let (a, b) = (ctx.mem.c_str(c.u32(0)?)?.to_vec(), ctx.mem.c_str(c.u32(1)?)?.to_vec());
+    compare(ctx, &a, &b, false)
 }
 
 fn strncmp(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let n = c.u32(2)?;
-    Ok(ret_i32(diff(bounded_str(ctx.mem, c.u32(0)?, n)?, bounded_str(ctx.mem, c.u32(1)?, n)?, false)))
+    let (a, b) = (bounded_str(ctx.mem, c.u32(0)?, n)?.to_vec(), bounded_str(ctx.mem, c.u32(1)?, n)?.to_vec());
+    compare(ctx, &a, &b, false)
 }
 
 fn strcasecmp(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    Ok(ret_i32(diff(ctx.mem.c_str(c.u32(0)?)?, ctx.mem.c_str(c.u32(1)?)?, true)))
+    let (a, b) = (ctx.mem.c_str(c.u32(0)?)?.to_vec(), ctx.mem.c_str(c.u32(1)?)?.to_vec());
+    compare(ctx, &a, &b, true)
 }
 
 fn strncasecmp(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let n = c.u32(2)?;
-    Ok(ret_i32(diff(bounded_str(ctx.mem, c.u32(0)?, n)?, bounded_str(ctx.mem, c.u32(1)?, n)?, true)))
+    let (a, b) = (bounded_str(ctx.mem, c.u32(0)?, n)?.to_vec(), bounded_str(ctx.mem, c.u32(1)?, n)?.to_vec());
+    compare(ctx, &a, &b, true)
 }
 
 /// Writes `bytes` then a NUL at `d`.
@@ -105,6 +125,7 @@ fn put_str(mem: &mut Memory, d: u32, bytes: &[u8]) -> Result<(), Trap> {
 fn strcpy(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let (d, s) = (c.u32(0)?, c.u32(1)?);
     let src = ctx.mem.c_str(s)?.to_vec();
+    scanned(ctx, &[src.len(), src.len()])?;
     put_str(ctx.mem, d, &src)?;
     Ok(d as u64)
 }
@@ -113,6 +134,7 @@ fn strcpy(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Tr
 /// `n` bytes or longer).
 fn strncpy(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let (d, s, n) = (c.u32(0)?, c.u32(1)?, c.u32(2)?);
+    ctx.charge(2 * u64::from(n))?;
     let src = bounded_str(ctx.mem, s, n)?.to_vec();
     let dst = ctx.mem.slice_mut(d, n as usize)?;
     dst[..src.len()].copy_from_slice(&src);
@@ -122,16 +144,20 @@ fn strncpy(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, T
 
 fn strcat(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let (d, s) = (c.u32(0)?, c.u32(1)?);
-    let end = d.wrapping_add(ctx.mem.c_str(d)?.len() as u32);
+    let dlen = ctx.mem.c_str(d)?.len();
+    let end = d.wrapping_add(dlen as u32);
     let src = ctx.mem.c_str(s)?.to_vec();
+    scanned(ctx, &[dlen, src.len(), src.len()])?;
     put_str(ctx.mem, end, &src)?;
     Ok(d as u64)
 }
 
 fn strncat(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let (d, s, n) = (c.u32(0)?, c.u32(1)?, c.u32(2)?);
-    let end = d.wrapping_add(ctx.mem.c_str(d)?.len() as u32);
+    let dlen = ctx.mem.c_str(d)?.len();
+    let end = d.wrapping_add(dlen as u32);
     let src = bounded_str(ctx.mem, s, n)?.to_vec();
+    scanned(ctx, &[dlen, src.len(), src.len()])?;
     put_str(ctx.mem, end, &src)?;
     Ok(d as u64)
 }
@@ -139,6 +165,8 @@ fn strncat(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, T
 /// `strchr`: the terminating NUL is part of the string (`strchr(s, 0)`).
 fn strchr(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let (s, ch) = (c.u32(0)?, c.u32(1)? as u8);
+    let n = ctx.mem.c_str(s)?.len();
+    scanned(ctx, &[n])?;
     let str = ctx.mem.c_str(s)?;
     Ok(match ch {
         0 => s.wrapping_add(str.len() as u32) as u64,
@@ -148,6 +176,8 @@ fn strchr(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Tr
 
 fn strrchr(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let (s, ch) = (c.u32(0)?, c.u32(1)? as u8);
+    let n = ctx.mem.c_str(s)?.len();
+    scanned(ctx, &[n])?;
     let str = ctx.mem.c_str(s)?;
     Ok(match ch {
         0 => s.wrapping_add(str.len() as u32) as u64,
@@ -157,6 +187,9 @@ fn strrchr(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, T
 
 fn strstr(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let (h, nd) = (c.u32(0)?, c.u32(1)?);
+    let (hn, nn) = (ctx.mem.c_str(h)?.len(), ctx.mem.c_str(nd)?.len());
+    // The naive search compares up to every position with the whole needle.
+    ctx.charge((hn as u64).saturating_mul(nn.max(1) as u64))?;
     let hay = ctx.mem.c_str(h)?;
     let needle = ctx.mem.c_str(nd)?;
     if needle.is_empty() {
@@ -166,12 +199,14 @@ fn strstr(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Tr
 }
 
 fn strspn(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    set_scan(ctx, c.u32(0)?, c.u32(1)?)?;
     let s = ctx.mem.c_str(c.u32(0)?)?;
     let set = ctx.mem.c_str(c.u32(1)?)?;
     Ok(s.iter().position(|b| !set.contains(b)).unwrap_or(s.len()) as u64)
 }
 
 fn strcspn(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    set_scan(ctx, c.u32(0)?, c.u32(1)?)?;
     let s = ctx.mem.c_str(c.u32(0)?)?;
     let set = ctx.mem.c_str(c.u32(1)?)?;
     Ok(s.iter().position(|b| set.contains(b)).unwrap_or(s.len()) as u64)
@@ -179,18 +214,28 @@ fn strcspn(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, T
 
 fn strpbrk(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let p = c.u32(0)?;
+    set_scan(ctx, p, c.u32(1)?)?;
     let s = ctx.mem.c_str(p)?;
     let set = ctx.mem.c_str(c.u32(1)?)?;
     Ok(s.iter().position(|b| set.contains(b)).map_or(0, |i| p.wrapping_add(i as u32) as u64))
 }
 
+/// Pays for matching string `s` against the set `set` (each byte against
+/// every member).
+fn set_scan(ctx: &mut HostCtx<'_>, s: u32, set: u32) -> Result<(), Trap> {
+    let (n, m) = (ctx.mem.c_str(s)?.len() as u64, ctx.mem.c_str(set)?.len() as u64);
+    ctx.charge(n.saturating_mul(m.max(1)))
+}
+
 /// newlib's `__strtok_r`: returns the token and the next saved position
 /// (0 when the string is used up).
-fn tokenize(mem: &mut Memory, s: u32, delim: u32, saved: u32) -> Result<(u32, u32), Trap> {
+fn tokenize(ctx: &mut HostCtx<'_>, s: u32, delim: u32, saved: u32) -> Result<(u32, u32), Trap> {
     let s = if s != 0 { s } else { saved };
     if s == 0 {
         return Ok((0, 0));
     }
+    set_scan(ctx, s, delim)?;
+    let mem = &mut *ctx.mem;
     let delims = mem.c_str(delim)?.to_vec();
     let str = mem.c_str(s)?;
     let Some(start) = str.iter().position(|b| !delims.contains(b)) else {
@@ -208,7 +253,7 @@ fn tokenize(mem: &mut Memory, s: u32, delim: u32, saved: u32) -> Result<(u32, u3
 }
 
 fn strtok(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    let (tok, next) = tokenize(ctx.mem, c.u32(0)?, c.u32(1)?, h.strtok_next)?;
+    let (tok, next) = tokenize(ctx, c.u32(0)?, c.u32(1)?, h.strtok_next)?;
     h.strtok_next = next;
     Ok(tok as u64)
 }
@@ -216,13 +261,14 @@ fn strtok(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Tr
 fn strtok_r(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let (s, delim, save) = (c.u32(0)?, c.u32(1)?, c.u32(2)?);
     let saved = if s == 0 { ctx.mem.read_u32(save)? } else { 0 };
-    let (tok, next) = tokenize(ctx.mem, s, delim, saved)?;
+    let (tok, next) = tokenize(ctx, s, delim, saved)?;
     ctx.mem.write_u32(save, next)?;
     Ok(tok as u64)
 }
 
 fn memcmp(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let n = c.u32(2)? as usize;
+    ctx.charge(2 * n as u64)?;
     let a = ctx.mem.slice(c.u32(0)?, n)?;
     let b = ctx.mem.slice(c.u32(1)?, n)?;
     Ok(ret_i32(a.iter().zip(b).find(|(x, y)| x != y).map_or(0, |(&x, &y)| x as i32 - y as i32)))
@@ -234,6 +280,7 @@ fn memchr(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Tr
     if n == 0 {
         return Ok(0);
     }
+    ctx.charge(u64::from(n))?;
     let off = p.wrapping_sub(ctx.mem.base()) as usize;
     let look = (n as usize).min(ctx.mem.len().saturating_sub(off));
     let s = ctx.mem.slice(p, look)?;
@@ -247,18 +294,21 @@ fn memchr(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Tr
 /// `memcpy` is served by `memmove` (overlap is undefined in C; harmless here).
 fn memmove(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let (d, s, n) = (c.u32(0)?, c.u32(1)?, c.u32(2)?);
+    ctx.charge(u64::from(n))?;
     ctx.mem.copy_within(d, s, n)?;
     Ok(d as u64)
 }
 
 fn memset(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let (d, v, n) = (c.u32(0)?, c.u32(1)? as u8, c.u32(2)?);
+    ctx.charge(u64::from(n))?;
     ctx.mem.fill(d, v, n)?;
     Ok(d as u64)
 }
 
 /// A copy of `bytes` plus NUL in the module heap (NULL and ENOMEM when full).
 fn dup(h: &mut PcHost, ctx: &mut HostCtx<'_>, bytes: &[u8]) -> Result<u64, Trap> {
+    ctx.charge(2 * bytes.len() as u64)?;
     let p = ctx.malloc(bytes.len() as u32 + 1);
     if p == 0 {
         h.set_errno(ctx, ENOMEM)?;

@@ -145,7 +145,7 @@ fn ours(fmt: &str, args: &[A]) -> (i32, Vec<u8>) {
 /// Compiles and runs `body` (C statements printing one line per case) with
 /// `gcc -m32 -malign-double`; `None` (with a message) when that's impossible.
 fn run_c(name: &str, body: &str) -> Option<String> {
-    let dir: PathBuf = std::env::temp_dir().join(format!("espb-sim-{name}-{}", std::process::id()));
+    let dir: PathBuf = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("espb-sim-{name}"));
     std::fs::create_dir_all(&dir).ok()?;
     let src = dir.join("t.c");
     let exe = dir.join("t");

@@ -191,8 +191,8 @@ fn config_values_come_from_the_firmware_s_sdkconfig() {
 }
 
 fn tempfile_dir() -> std::path::PathBuf {
-    let d =
-        std::env::temp_dir().join(format!("espb-sim-rtos-{}-{:?}", std::process::id(), std::thread::current().id()));
+    let d = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("espb-sim-rtos-{:?}", std::thread::current().id()));
     std::fs::create_dir_all(&d).unwrap();
     d
 }

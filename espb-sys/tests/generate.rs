@@ -419,7 +419,7 @@ fn rust_table_feeds_the_runtime() {
         krate.join("src/main.rs"),
         format!(
             r#"include!({table:?});
-use espb_runtime::FirmwareWindows;
+use espb_runtime::{{Config, FirmwareWindows}};
 use espb_runtime::runner::run_module;
 use espb_runtime::symtab::{{Registry, SymbolTable}};
 
@@ -440,7 +440,7 @@ fn main() {{
         tables.register(t).unwrap();
         // SAFETY: the window is the table's own immutable static.
         let windows = unsafe {{ FirmwareWindows::new(&[window]) }};
-        match run_module(&bytes, tables, windows, "app_main") {{
+        match run_module(&bytes, tables, Config::device(windows), "app_main") {{
             Ok(o) => println!("{{}}", o.value()),
             Err(e) => println!("{{}}", e.to_string().replace(&format!("{{hz:#010x}}"), "HZ")),
         }}

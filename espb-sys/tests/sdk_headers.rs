@@ -59,7 +59,7 @@ fn have_clang() -> bool {
 }
 
 fn out_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("espb-sdk-headers-{}-{name}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("espb-sdk-headers-{name}"));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

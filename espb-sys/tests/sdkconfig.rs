@@ -90,7 +90,7 @@ fn json_format() {
 
 #[test]
 fn load_picks_format_by_name() {
-    let d = std::env::temp_dir().join(format!("espb-sys-sdk-{}", std::process::id()));
+    let d = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("espb-sys-sdk");
     std::fs::create_dir_all(&d).unwrap();
     for (name, text) in [("sdkconfig", TEXT), ("sdkconfig.h", HEADER), ("sdkconfig.json", JSON)] {
         let p = d.join(name);

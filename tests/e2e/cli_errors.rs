@@ -22,10 +22,13 @@ pub const TESTS: &[CliTest] = &[
     ("run_truncated_module", run_truncated_module),
     ("run_missing_entry", run_missing_entry),
     ("run_app_main_entry", run_app_main_entry),
+    ("run_stops_at_the_default_time_limit", run_default_time_limit),
     ("bad_flag_is_usage_error", bad_flag),
     ("unknown_command_is_usage_error", unknown_command),
     ("inspect_module", inspect_module),
+    ("inspect_unverifiable_module_fails", inspect_unverifiable),
     ("invoked_without_espb_word", without_espb_word),
+    ("callback_of_the_wrong_type_warns_at_build_and_is_refused_at_load", callback_type),
 ];
 
 fn tmp() -> Result<tempfile::TempDir, String> {
@@ -245,6 +248,57 @@ fn run_app_main_entry() -> TestResult {
     Ok(())
 }
 
+/// A task function with two parameters, cast to `TaskFunction_t`: the
+/// build warns with the call's line, the loader refuses the module.
+fn callback_type() -> TestResult {
+    let d = tmp()?;
+    let src = write(
+        d.path(),
+        "cb.c",
+        "typedef void (*TaskFunction_t)(void *);\n\
+         int xTaskCreatePinnedToCore(TaskFunction_t f, const char *name, unsigned depth, void *p, unsigned prio,\n\
+                                     void **out, int core);\n\
+         static void two_args(void *a, int b) { (void) a; (void) b; }\n\
+         void app_main(void) {\n\
+             xTaskCreatePinnedToCore((TaskFunction_t) two_args, \"t\", 2048, 0, 1, 0, 0x7fffffff);\n\
+         }\n",
+    )?;
+    let out = d.path().join("cb.espb");
+    let (cmd, o) = espb(&[&"build", &src, &"-o", &out])?;
+    if o.code() != Some(0) {
+        return Err(report(&cmd, &o, "a callback of the wrong type is a warning at build, not an error"));
+    }
+    let warning = "warning: callback of the wrong type: `two_args` has type void(i32, i32), but \
+                   xTaskCreatePinnedToCore calls its argument 0 as TaskFunction_t, void (*)(void *) (call in \
+                   `app_main` at cb.c:6)";
+    expect_stderr(&cmd, &o, &[warning])?;
+    let (cmd, o) = espb(&[&"run", &out])?;
+    expect_user_error(&cmd, &o)?;
+    expect_stderr(&cmd, &o, &["callback of the wrong type", "`two_args`", "change the function's parameters"])
+}
+
+fn run_default_time_limit() -> TestResult {
+    let d = tmp()?;
+    let src = write(
+        d.path(),
+        "forever.c",
+        "#include <stdint.h>\nvoid vTaskDelay(uint32_t ticks);\n\
+         void app_main(void) {\n    for (;;) vTaskDelay(100);\n}\n",
+    )?;
+    let m = build_ok(d.path(), &[&src], &[])?;
+    let (cmd, o) = espb(&[&"run", &m])?;
+    if o.code() != Some(0) {
+        return Err(report(&cmd, &o, "a module that never ends stops at the default limit with exit code 0"));
+    }
+    expect_stderr(&cmd, &o, &["60 s of simulated time", "--for <DURATION>", "--no-time-limit"])?;
+    // An explicit limit says nothing.
+    let (cmd, o) = espb(&[&"run", &m, &"--for", &"2s"])?;
+    if o.code() != Some(0) || o.stderr_str().contains("default limit") {
+        return Err(report(&cmd, &o, "with --for the run ends quietly at that time"));
+    }
+    Ok(())
+}
+
 fn bad_flag() -> TestResult {
     let (cmd, o) = espb(&[&"run", &"--definitely-not-a-flag", &"x.espb"])?;
     if o.code() != Some(2) {
@@ -278,6 +332,24 @@ fn inspect_module() -> TestResult {
         return Err(report(&cmd, &o, "inspect should list the function `main` and the import `printf`"));
     }
     Ok(())
+}
+
+fn inspect_unverifiable() -> TestResult {
+    let d = tmp()?;
+    let src = write(d.path(), "hello.c", HELLO)?;
+    let m = build_ok(d.path(), &[&src], &[])?;
+    let bytes = std::fs::read(&m).map_err(|e| e.to_string())?;
+    let mut module = espb_runtime::format::decode(&bytes).map_err(|e| e.to_string())?;
+    // Registers the code uses no longer exist: well-formed, but refused.
+    module.functions[0].num_regs = 0;
+    let bad = d.path().join("bad.espb");
+    std::fs::write(&bad, espb_runtime::format::encode(&module)).map_err(|e| e.to_string())?;
+    let (cmd, o) = espb(&[&"inspect", &bad])?;
+    expect_user_error(&cmd, &o)?;
+    if !o.stdout_str().contains("verification FAILED") {
+        return Err(report(&cmd, &o, "inspect still shows the module and says that it fails verification"));
+    }
+    expect_stderr(&cmd, &o, &["bad.espb"])
 }
 
 fn without_espb_word() -> TestResult {

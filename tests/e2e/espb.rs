@@ -17,6 +17,8 @@ pub struct Variant {
     pub clang: Option<&'static str>,
     /// Another chip (`--chip`).
     pub chip: Option<&'static str>,
+    /// An optimisation level for clang instead of the default (`-- -O0`).
+    pub opt: Option<&'static str>,
 }
 
 /// [`build`] as `variant` says.
@@ -55,8 +57,9 @@ fn run_build(
     if let Some(chip) = variant.chip {
         cmd.args(["--chip", chip]);
     }
-    if !clang_flags.is_empty() {
-        cmd.arg("--").args(clang_flags);
+    let flags: Vec<&str> = clang_flags.iter().copied().chain(variant.opt).collect();
+    if !flags.is_empty() {
+        cmd.arg("--").args(&flags);
     }
     let shown = util::show_cmd(&cmd);
     let o = util::run(cmd, Duration::from_secs(300)).map_err(|e| format!("cannot start {shown}: {e}"))?;

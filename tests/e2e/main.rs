@@ -9,6 +9,9 @@
 //!   `ESPB_E2E_REQUIRE_NATIVE` is set.
 //! * `xtensa::NAME`: the same with the module compiled for Xtensa
 //!   (`--chip esp32`: clang's `--target=xtensa`, Xtensa's `va_list`).
+//! * `c-O0::NAME`, `c-O2::NAME` (and `xtensa-O0::`, `xtensa-O2::`): the
+//!   same at another optimisation level, for programs whose first lines
+//!   say `// opt-levels: -O0 -O2`.
 //! * `trap::NAME`: `tests/c/trap/NAME.c` must trap with the message named in
 //!   its `// expect-trap:` first line.
 //! * `sim::NAME`: ESP-IDF modules (`tests/sim/NAME.c`: tasks, timers,
@@ -77,9 +80,16 @@ fn main() {
         })
         .collect();
     for src in programs {
-        let variants = [("c", Variant::default()), ("xtensa", Variant { chip: Some("esp32"), clang: None })]
+        let opt_levels = programs::opt_levels(&src);
+        let variants = [("c", Variant::default()), ("xtensa", Variant { chip: Some("esp32"), ..Variant::default() })]
             .into_iter()
-            .chain(old_clangs.iter().map(|&c| (c, Variant { clang: Some(c), chip: None })));
+            .chain(old_clangs.iter().map(|&c| (c, Variant { clang: Some(c), ..Variant::default() })))
+            .chain(opt_levels.iter().flat_map(|&(kind, o)| {
+                [
+                    (kind.0, Variant { opt: Some(o), ..Variant::default() }),
+                    (kind.1, Variant { opt: Some(o), chip: Some("esp32"), ..Variant::default() }),
+                ]
+            }));
         for (kind, variant) in variants {
             let name = format!("{kind}::{}", util::stem(&src));
             let s = src.clone();

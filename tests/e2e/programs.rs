@@ -12,6 +12,19 @@ pub fn require_native() -> bool {
     std::env::var_os("ESPB_E2E_REQUIRE_NATIVE").is_some_and(|v| v != "0" && !v.is_empty())
 }
 
+/// The extra optimisation levels a program asks for in its first lines
+/// (`// opt-levels: -O0 -O2`), each with its test-name prefixes (riscv32,
+/// Xtensa).
+pub fn opt_levels(src: &Path) -> Vec<((&'static str, &'static str), &'static str)> {
+    const KNOWN: &[((&str, &str), &str)] =
+        &[(("c-O0", "xtensa-O0"), "-O0"), (("c-O2", "xtensa-O2"), "-O2"), (("c-Os", "xtensa-Os"), "-Os")];
+    let text = std::fs::read_to_string(src).unwrap_or_default();
+    let Some(line) = text.lines().take(5).find_map(|l| l.trim().strip_prefix("// opt-levels:")) else {
+        return Vec::new();
+    };
+    line.split_whitespace().filter_map(|o| KNOWN.iter().find(|k| k.1 == o).copied()).collect()
+}
+
 /// Native build + espb build (as `variant` says), run both, compare.
 pub fn differential(src: &Path, variant: espb::Variant) -> Result<(), String> {
     let name = util::stem(src);

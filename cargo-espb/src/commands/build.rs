@@ -17,10 +17,10 @@ pub struct Args {
     pub verbose: bool,
     #[command(flatten)]
     pub symbols: SymbolArgs,
-    /// The chip whose clang target flags compile .c inputs (esp32, esp32s2, esp32s3, esp32c2, esp32c3, esp32c6,
-    /// esp32h2, esp32p4); default: riscv32 like an ESP32-C3. A project takes the chip from espb.toml.
-    #[arg(long)]
-    pub chip: Option<String>,
+    /// The chip whose clang target flags compile .c inputs; default: riscv32 like an ESP32-C3. A project takes
+    /// the chip from espb.toml.
+    #[arg(long, value_parser = crate::flags::chip::chip_value_parser())]
+    pub chip: Option<crate::flags::Chip>,
     /// Call hints for natives (`.hints`: `name: cb 0, ctx 3, blocking`); in a project, instead of espb.toml's
     /// `[build] hints`.
     #[arg(long, value_name = "FILE")]
@@ -71,7 +71,7 @@ impl Args {
         let out = self.output.clone().unwrap_or_else(|| self.inputs[0].with_extension("espb"));
         // Parsed before clang runs: a typo in the hints file fails fast.
         let hints = self.hints.as_deref().map(crate::hints::load).transpose()?;
-        let chip = self.chip.as_deref().map(str::parse).transpose()?;
+        let chip = self.chip;
         let opts = crate::compile::BuildOptions { verbose: self.verbose, chip, ..Default::default() };
         let mut module = crate::compile::build_module(&self.inputs, &self.clang_flags, &opts)?;
         if let Some(added) = crate::bind::bind_imports(&mut module, &self.symbols.bind_options())? {

@@ -18,8 +18,10 @@ impl Args {
             .map_err(|e| CliError::InvalidModule { path: self.module.clone(), error: LoadError::Format(e) })?;
         println!("{}: {} bytes", self.module.display(), bytes.len());
         // A module that fails verification is still shown: that is when
-        // one wants to look at it.
-        if let Err(e) = espb_runtime::verify::verify(&module) {
+        // one wants to look at it. The command fails after it, as the
+        // device would refuse the module.
+        let verified = espb_runtime::verify::verify(&module);
+        if let Err(e) = &verified {
             println!("verification FAILED: {e}");
         }
         // With the header and section sizes when the file reads the same again.
@@ -27,6 +29,6 @@ impl Args {
             Ok(text) => print!("{text}"),
             Err(_) => print!("{}", espb_runtime::disasm::disassemble_module(&module)),
         }
-        Ok(())
+        verified.map_err(|e| CliError::InvalidModule { path: self.module.clone(), error: LoadError::Verify(e) })
     }
 }

@@ -6,6 +6,7 @@ pub mod build;
 pub mod flash;
 pub mod inspect;
 pub mod new;
+pub mod push;
 pub mod run;
 pub mod symbols;
 

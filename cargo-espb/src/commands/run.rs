@@ -17,6 +17,11 @@ use std::time::Duration;
 /// Exit code of `run` when the module traps.
 pub const TRAP_EXIT_CODE: u8 = 101;
 
+/// The simulated time a run stops after when neither `--for` nor `[sim]
+/// for` says otherwise: a module that never ends (a busy loop costs
+/// simulated time too, one millisecond per time slice) ends the command.
+pub const DEFAULT_RUN_FOR: Duration = Duration::from_secs(60);
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The module to run (default: the project's, where `cargo espb build` writes it).
@@ -24,9 +29,12 @@ pub struct Args {
     /// Function to call (default: `main`, else `app_main`).
     #[arg(long)]
     pub entry: Option<String>,
-    /// Stop after this much simulated time (500ms, 3s, 1.5s, 2m); the run then exits 0.
+    /// Stop after this much simulated time (500ms, 3s, 1.5s, 2m); the run then exits 0. Default: 60s.
     #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
     pub run_for: Option<Duration>,
+    /// Run without the default time limit (until the module ends, or forever).
+    #[arg(long, conflicts_with = "run_for")]
+    pub no_time_limit: bool,
     /// Run against the wall clock (default: virtual time, the same output every run).
     #[arg(long)]
     pub realtime: bool,
@@ -77,6 +85,7 @@ impl Args {
         };
         let bytes = super::read_module_bytes(&path)?;
         let options = self.options(project.as_ref())?;
+        let default_limit = options.run_for.filter(|_| self.defaulted(project.as_ref()));
         let result = espb_sim::Sim::new(options).run(&bytes);
         let _ = std::io::stdout().flush();
         // A C program's status reaches the shell as its low 8 bits.
@@ -89,7 +98,16 @@ impl Args {
         match run.ended {
             Ended::Finished(o) => status(o.value()),
             Ended::Exited(code) => status(code),
-            Ended::TimeUp => Ok(ExitCode::SUCCESS),
+            Ended::TimeUp => {
+                if let Some(d) = default_limit {
+                    eprintln!(
+                        "note: stopped after {} s of simulated time, the default limit: `--for <DURATION>` sets \
+                         another (or `for` under `[sim]` in espb.toml), `--no-time-limit` lifts it",
+                        d.as_secs()
+                    );
+                }
+                Ok(ExitCode::SUCCESS)
+            }
             Ended::Idle => {
                 eprintln!(
                     "note: at {} ms every task waits for something that can no longer happen: the run ends here",
@@ -104,6 +122,11 @@ impl Args {
         }
     }
 
+    /// Whether the run's time limit is the default one.
+    fn defaulted(&self, project: Option<&Project>) -> bool {
+        self.run_for.is_none() && !self.no_time_limit && project.is_none_or(|p| p.config.sim.run_for.is_none())
+    }
+
     /// The simulator's options: the command line over the project's `[sim]`.
     fn options(&self, project: Option<&Project>) -> Result<Options, CliError> {
         let sim = project.map(|p| &p.config.sim);
@@ -114,7 +137,8 @@ impl Args {
                 file: project.map(|p| p.file.clone()).unwrap_or_default(),
                 message: format!("`[sim] for`: {error}"),
             })?),
-            (None, None) => None,
+            (None, None) if self.no_time_limit => None,
+            (None, None) => Some(DEFAULT_RUN_FOR),
         };
         let script = self.gpio_script.clone().or_else(|| sim.and_then(|s| s.gpio_script.as_deref()).map(rel));
         let interactive = self.realtime && script.as_deref() == Some(Path::new("-"));

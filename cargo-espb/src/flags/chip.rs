@@ -8,6 +8,34 @@ pub use espb_runtime::chip::{Arch, Chip, ChipSpec, UnknownChip};
 /// without `--chip`, a project without `chip` or firmware, `cargo espb new`).
 pub const DEFAULT_CHIP: Chip = Chip::Esp32c3;
 
+/// clap's parser of a `--chip` value: `--help` and a wrong value list the
+/// chip table's names.
+pub fn chip_value_parser() -> impl clap::builder::TypedValueParser<Value = Chip> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Chip::ALL.iter().map(|c| c.name())).try_map(|s| s.parse::<Chip>())
+}
+
+/// The oldest clang major version cargo-espb accepts bitcode from.
+pub const OLDEST_CLANG_MAJOR: u32 = 15;
+
+/// Rewrites `-march=` flags for a clang of major version `major`: before
+/// LLVM 17, `-march` knows no `zicsr`/`zifencei` extension names (its `i`
+/// implies them), so they are dropped; the bitcode the translator sees is
+/// the same either way.
+pub fn spell_for_clang(flags: Vec<String>, major: u32) -> Vec<String> {
+    if major >= 17 {
+        return flags;
+    }
+    let respell = |f: String| match f.strip_prefix("-march=") {
+        Some(m) => {
+            let kept: Vec<&str> = m.split('_').filter(|e| !matches!(*e, "zicsr" | "zifencei")).collect();
+            format!("-march={}", kept.join("_"))
+        }
+        None => f,
+    };
+    flags.into_iter().map(respell).collect()
+}
+
 /// What building for a chip takes: clang's target flags, and the Rust
 /// target and toolchain of an esp-idf-sys firmware.
 pub trait ChipFlags {
@@ -50,19 +78,11 @@ impl ChipFlags for Chip {
     }
 
     /// The target flags every clang cargo-espb accepts (LLVM 15 and newer)
-    /// understands: those of a clang that is not Espressif's, with `-march`
-    /// in LLVM 15's spelling, which knows no `zicsr`/`zifencei` extension
-    /// names (its `i` implies them; the translator never sees the
-    /// difference). For single-file builds, which do not know their clang.
+    /// understands: those of a clang that is not Espressif's, in
+    /// [`spell_for_clang`]'s oldest spelling. For single-file builds, which
+    /// do not know their clang's version.
     fn portable_target_flags(self) -> Vec<String> {
-        let llvm15 = |f: String| match f.strip_prefix("-march=") {
-            Some(m) => {
-                let kept: Vec<&str> = m.split('_').filter(|e| !matches!(*e, "zicsr" | "zifencei")).collect();
-                format!("-march={}", kept.join("_"))
-            }
-            None => f,
-        };
-        self.target_flags(false).into_iter().map(llvm15).collect()
+        spell_for_clang(self.target_flags(false), OLDEST_CLANG_MAJOR)
     }
 
     /// The Rust target of an esp-idf-sys firmware for this chip.
@@ -129,6 +149,15 @@ mod tests {
             ["--target=riscv32-esp-elf", "-march=rv32imafc", "-mabi=ilp32f"]
         );
         assert_eq!(Chip::Esp32s3.portable_target_flags(), Chip::Esp32s3.target_flags(false));
+    }
+
+    #[test]
+    fn march_spelling_follows_the_clang_version() {
+        let flags = || vec!["-march=rv32imc_zicsr_zifencei".to_string(), "-O2".to_string()];
+        assert_eq!(spell_for_clang(flags(), 15), ["-march=rv32imc", "-O2"]);
+        assert_eq!(spell_for_clang(flags(), 16), ["-march=rv32imc", "-O2"]);
+        assert_eq!(spell_for_clang(flags(), 17), flags());
+        assert_eq!(spell_for_clang(flags(), 22), flags());
     }
 
     /// docs/flags.md's per-chip rows say what the table gives.

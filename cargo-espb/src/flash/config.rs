@@ -44,6 +44,7 @@ struct EspbToml {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FlashSection {
     #[serde(default = "default_partition")]
     partition: String,

@@ -55,6 +55,11 @@ pub enum FlashError {
         .path.display()
     )]
     ModuleMissing { path: PathBuf },
+    #[error(
+        "{} would be refused at load, so nothing was written: {error}. Build it again with `cargo espb build`",
+        .path.display()
+    )]
+    InvalidModule { path: PathBuf, error: espb_runtime::LoadError },
     #[error("cannot read {what} {}: {source}", .path.display())]
     ReadFile { what: &'static str, path: PathBuf, source: std::io::Error },
     #[error(
@@ -182,7 +187,12 @@ pub fn run(args: &FlashArgs) -> Result<(), FlashError> {
     let module_bytes = if args.module {
         let path = args.module_file.clone().unwrap_or(project.module.clone());
         match std::fs::read(&path) {
-            Ok(b) => Some(b),
+            // What the device's loader checks (format, checksum,
+            // verification), before anything is written.
+            Ok(b) => match espb_runtime::format::load(&b) {
+                Ok(_) => Some(b),
+                Err(error) => return Err(FlashError::InvalidModule { path, error }),
+            },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(FlashError::ModuleMissing { path });
             }

@@ -68,7 +68,8 @@ pub fn clang_args(project: &Project, tc: &Toolchain, ff: &FirmwareFlags, extra: 
     let mut args = ff.clang_args(tc.esp_clang);
     args.extend(project.config.build.flags.iter().cloned());
     args.extend(extra.iter().cloned());
-    args
+    // Firmware flags carry GCC's `-march` spelling too, so the whole list is respelled.
+    crate::flags::chip::spell_for_clang(args, tc.version.0)
 }
 
 /// The full clang command for one source (run in the project root).

@@ -43,7 +43,7 @@ use std::path::{Path, PathBuf};
 pub const MANIFEST: &str = "espb.toml";
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct EspbToml {
     pub package: PackageSection,
     #[serde(default)]
@@ -57,10 +57,13 @@ pub struct EspbToml {
     /// How `cargo espb run` simulates the module.
     #[serde(default)]
     pub sim: sim::SimSection,
+    /// Read by `cargo espb flash` (flash/config.rs), which checks its keys.
+    #[serde(default)]
+    pub flash: Option<toml::Table>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct PackageSection {
     pub name: String,
     #[serde(default, deserialize_with = "crate::flags::chip::deserialize_opt")]
@@ -68,7 +71,7 @@ pub struct PackageSection {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct BuildSection {
     pub output: Option<PathBuf>,
     pub sources: Option<Vec<PathBuf>>,
@@ -79,7 +82,7 @@ pub struct BuildSection {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct FirmwareSection {
     /// An idf.py build directory (holds compile_commands.json).
     pub build: Option<PathBuf>,
@@ -88,6 +91,39 @@ pub struct FirmwareSection {
     /// Extra arguments of that `cargo build`.
     #[serde(default)]
     pub cargo_args: Vec<String>,
+}
+
+/// A parse error with "did you mean" when it names an unknown key or table
+/// (toml: "unknown field `ouput`, expected one of `output`, `sources`, ...")
+/// close to one of those expected.
+fn with_suggestion(message: String) -> String {
+    let Some(rest) = message.split("unknown field `").nth(1) else { return message };
+    let Some((unknown, expected)) = rest.split_once('`') else { return message };
+    let candidates = expected.split('`').skip(1).step_by(2);
+    let best = candidates.map(|c| (edit_distance(unknown, c), c)).min();
+    match best {
+        Some((d, c)) if d <= unknown.len().max(3) / 3 => {
+            let at = message.trim_end();
+            format!("{at}\nhelp: did you mean `{c}`? (unknown keys and tables are refused, not ignored)")
+        }
+        _ => format!("{}\nhelp: unknown keys and tables are refused, not ignored", message.trim_end()),
+    }
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions) of two names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diag + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 /// A module project: the directory holding espb.toml, and its settings.
@@ -173,8 +209,8 @@ impl Project {
         let file = root.join(MANIFEST);
         let text =
             std::fs::read_to_string(&file).map_err(|source| ProjectError::Read { path: file.clone(), source })?;
-        let config: EspbToml =
-            toml::from_str(&text).map_err(|e| ProjectError::Parse { path: file.clone(), message: e.to_string() })?;
+        let config: EspbToml = toml::from_str(&text)
+            .map_err(|e| ProjectError::Parse { path: file.clone(), message: with_suggestion(e.to_string()) })?;
         new::validate_name(&config.package.name)
             .map_err(|why| ProjectError::Parse { path: file.clone(), message: format!("`[package] name`: {why}") })?;
         Ok(Project { root, file, config })
@@ -317,5 +353,31 @@ impl Project {
             })?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod toml_tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Project, ProjectError> {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join(MANIFEST), text).unwrap();
+        Project::load(d.path())
+    }
+
+    #[test]
+    fn unknown_keys_and_tables_are_errors_with_a_suggestion() {
+        let e = load("[package]\nname = \"app\"\n[build]\nouput = \"x.espb\"\n").unwrap_err().to_string();
+        assert!(e.contains("unknown field `ouput`") && e.contains("did you mean `output`?"), "{e}");
+        let e = load("[package]\nname = \"app\"\n[simm]\nseed = 1\n").unwrap_err().to_string();
+        assert!(e.contains("`simm`") && e.contains("did you mean `sim`?"), "{e}");
+        let e = load("[package]\nname = \"app\"\nchp = \"esp32c3\"\n").unwrap_err().to_string();
+        assert!(e.contains("did you mean `chip`?"), "{e}");
+        let e = load("[package]\nname = \"app\"\n[sim]\nfrobnicate = 1\n").unwrap_err().to_string();
+        assert!(e.contains("`frobnicate`") && !e.contains("did you mean") && e.contains("refused"), "{e}");
+        assert!(load("[package]\nname = \"app\"\n[build]\noutput = \"x.espb\"\n").is_ok());
+        assert_eq!(edit_distance("ouput", "output"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 }

@@ -26,7 +26,7 @@ pub struct NewArgs {
     /// Project name; also the directory created (a C identifier: letters, digits, `_`, `-`).
     pub name: String,
     /// Chip of the firmware.
-    #[arg(long, default_value_t = crate::flags::chip::DEFAULT_CHIP, value_parser = parse_chip)]
+    #[arg(long, default_value_t = crate::flags::chip::DEFAULT_CHIP, value_parser = crate::flags::chip::chip_value_parser())]
     pub chip: Chip,
     /// Write the firmware that runs modules instead of a module project.
     #[arg(long, value_enum)]
@@ -34,10 +34,6 @@ pub struct NewArgs {
     /// Directory to create the project in (default: the current directory).
     #[arg(long, value_name = "DIR")]
     pub path: Option<PathBuf>,
-}
-
-fn parse_chip(s: &str) -> Result<Chip, String> {
-    s.parse::<Chip>().map_err(|e| e.to_string())
 }
 
 /// Checks a project name: it becomes a directory, a C identifier (the ESP-IDF

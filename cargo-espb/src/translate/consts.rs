@@ -156,6 +156,15 @@ impl ConstEnv<'_> {
                 .and_then(|a| a.get(&v))
                 .map(|&off| Const::Addr { kind: AddrKind::Stack, target: off, addend: 0 })),
             ValKind::ConstAggregate => Err(ConstError::Unsupported("aggregate constant as a value".into())),
+            ValKind::BlockAddress => {
+                let (f, b) = v.block_address();
+                let fi = self.info.funcs.get(&f).copied();
+                let bi = f.blocks().iter().position(|x| *x == b);
+                match (fi, bi) {
+                    (Some(fi), Some(bi)) if bi < 1 << 16 => Ok(Some(Const::Int(label_id(fi, bi as u32)))),
+                    _ => Err(ConstError::Unsupported("label address (blockaddress) of this block".into())),
+                }
+            }
             _ => Ok(None),
         }
     }
@@ -206,6 +215,18 @@ impl ConstEnv<'_> {
                     (Op::LLVMAdd, a @ Const::Addr { .. }, Const::Int(y)) => Ok(add(a, y)),
                     (Op::LLVMAdd, Const::Int(x), b @ Const::Addr { .. }) => Ok(add(b, x)),
                     (Op::LLVMSub, a @ Const::Addr { .. }, Const::Int(y)) => Ok(add(a, y.wrapping_neg())),
+                    // Two addresses in the same space: data (or frame)
+                    // offsets are fixed relative to each other, so their
+                    // distance is a number; functions only from themselves.
+                    (
+                        Op::LLVMSub,
+                        Const::Addr { kind: ka, target: ta, addend: aa },
+                        Const::Addr { kind: kb, target: tb, addend: ab },
+                    ) if ka == kb && (matches!(ka, AddrKind::Data | AddrKind::Stack) || ta == tb) => {
+                        let pa = i64::from(ta).wrapping_add(aa);
+                        let pb = i64::from(tb).wrapping_add(ab);
+                        Ok(Const::Int(sext(pa.wrapping_sub(pb), width)))
+                    }
                     _ => Err(ConstError::Unsupported("arithmetic on addresses in a constant expression".into())),
                 }
             }
@@ -219,6 +240,14 @@ fn add(c: Const, off: i64) -> Const {
         Const::Int(x) => Const::Int(x.wrapping_add(off)),
         Const::Addr { kind, target, addend } => Const::Addr { kind, target, addend: addend.wrapping_add(off) },
     }
+}
+
+/// The value of a label address (`&&label`, `blockaddress`): no memory
+/// address (code is not data here) but a number unique in the module and
+/// never 0, which only `indirectbr` reads. Differences of labels of one
+/// function and adding them back are plain arithmetic on these numbers.
+pub fn label_id(func: u16, block: u32) -> i64 {
+    ((i64::from(func) + 1) << 16) | i64::from(block)
 }
 
 /// Sign-extends the low `bits` of `x`.

@@ -16,6 +16,9 @@ impl FuncLower<'_> {
         if super::overflow::is_overflow_intrinsic(rest) {
             return self.lower_overflow(inst, base);
         }
+        if inst.ty().is_vector() {
+            return self.lower_vector_intrinsic(inst, base);
+        }
         match base {
             // Markers and hints: no code.
             "lifetime" | "dbg" | "assume" | "experimental" | "prefetch" | "sideeffect" | "pseudoprobe" | "var"
@@ -93,11 +96,13 @@ impl FuncLower<'_> {
                 Ok(())
             }
             "ctpop" | "ctlz" | "cttz" | "bswap" => self.lower_bits(inst, base),
+            "sadd" | "uadd" | "ssub" | "usub" if parts.next() == Some("sat") => self.lower_sat(inst, base),
+            "bitreverse" => self.lower_bitreverse(inst),
             "fshl" | "fshr" => {
                 let (a, b, c) = (arg(self, 0)?, arg(self, 1)?, arg(self, 2)?);
                 let w = Self::width(a);
                 if a != b || (w != 32 && w != 64) {
-                    return self.unsupported(format!("funnel shift `{name}` that is not a rotate"));
+                    return self.lower_funnel(inst, base == "fshl");
                 }
                 let op = match (base, w) {
                     ("fshl", 32) => Opcode::RotlI32,

@@ -161,6 +161,10 @@ impl Ty {
         // SAFETY: callers check for array/vector.
         Ty(unsafe { c::LLVMGetElementType(self.0) })
     }
+    pub fn vector_len(&self) -> u32 {
+        // SAFETY: callers check for a fixed vector.
+        unsafe { c::LLVMGetVectorSize(self.0) }
+    }
     pub fn array_len(&self) -> u64 {
         // SAFETY: callers check for array.
         unsafe { c::LLVMGetArrayLength2(self.0) }
@@ -218,6 +222,8 @@ pub enum ValKind {
     ConstExpr,
     ConstAggregate,
     InlineAsm,
+    /// `blockaddress(@f, %bb)`: a label's address (computed goto).
+    BlockAddress,
     Other,
 }
 
@@ -255,6 +261,8 @@ impl Val {
                 ValKind::ConstAggregate
             } else if !c::LLVMIsAInlineAsm(v).is_null() {
                 ValKind::InlineAsm
+            } else if !c::LLVMIsABlockAddress(v).is_null() {
+                ValKind::BlockAddress
             } else {
                 ValKind::Other
             }
@@ -306,6 +314,19 @@ impl Val {
     pub fn const_reg_value(&self) -> i64 {
         let v = self.const_sext();
         if self.ty().int_width() == 1 { v & 1 } else { v }
+    }
+    /// The bits of an integer constant of up to 128 bits (the C API reads
+    /// only 64, so from its printed form `iN <decimal>`).
+    pub fn const_wide_value(&self) -> Option<u128> {
+        // SAFETY: LLVM returns an owned C string we dispose.
+        let text = unsafe {
+            let p = c::LLVMPrintValueToString(self.0);
+            let s = std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned();
+            c::LLVMDisposeMessage(p);
+            s
+        };
+        let num = text.split_whitespace().last()?;
+        num.parse::<i128>().map(|v| v as u128).ok().or_else(|| num.parse::<u128>().ok())
     }
     pub fn const_double(&self) -> f64 {
         let mut loses = 0;
@@ -372,6 +393,41 @@ impl Val {
     pub fn is_atomic(&self) -> bool {
         // SAFETY: callers pass instructions.
         unsafe { c::LLVMIsAtomic(self.0) != 0 }
+    }
+    /// The function and block of a `blockaddress`.
+    pub fn block_address(&self) -> (Val, Block) {
+        // SAFETY: callers pass a BlockAddress constant.
+        unsafe { (Val(c::LLVMGetBlockAddressFunction(self.0)), Block(c::LLVMGetBlockAddressBasicBlock(self.0))) }
+    }
+    /// The template and constraints of an inline-assembly callee.
+    pub fn inline_asm(&self) -> (String, String) {
+        // SAFETY: callers pass an InlineAsm value; LLVM owns the strings
+        // and reports their lengths.
+        unsafe {
+            let mut n = 0usize;
+            let a = c::LLVMGetInlineAsmAsmString(self.0, &mut n);
+            let asm = str_from(a, n);
+            let mut m = 0usize;
+            let k = c::LLVMGetInlineAsmConstraintString(self.0, &mut m);
+            (asm, str_from(k, m))
+        }
+    }
+    /// Lane `i` of a shufflevector's mask (`None`: undefined lane).
+    pub fn shuffle_mask(&self, i: u32) -> Option<u32> {
+        // SAFETY: callers pass a shufflevector and a lane below its size.
+        unsafe {
+            let m = c::LLVMGetMaskValue(self.0, i);
+            (m != c::LLVMGetUndefMaskElem() && m >= 0).then_some(m as u32)
+        }
+    }
+    pub fn shuffle_len(&self) -> u32 {
+        // SAFETY: callers pass a shufflevector.
+        unsafe { c::LLVMGetNumMaskElements(self.0) }
+    }
+    /// The operation of an `atomicrmw`.
+    pub fn atomic_rmw_op(&self) -> inkwell::llvm_sys::LLVMAtomicRMWBinOp {
+        // SAFETY: callers pass an atomicrmw instruction.
+        unsafe { c::LLVMGetAtomicRMWBinOp(self.0) }
     }
     pub fn called_value(&self) -> Option<Val> {
         // SAFETY: callers pass a call instruction.

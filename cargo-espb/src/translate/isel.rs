@@ -42,6 +42,18 @@ impl FuncLower<'_> {
         if self.folded.contains(&inst) {
             return Ok(());
         }
+        if super::wide::touches_wide(inst) && !matches!(op, Op::LLVMCall | Op::LLVMRet | Op::LLVMSwitch) {
+            return self.lower_wide(inst);
+        }
+        if super::vectors::touches_vector(inst) {
+            match op {
+                // Element-wise intrinsics; any other call with vectors is
+                // refused by its signature.
+                Op::LLVMCall => return self.lower_call(inst),
+                Op::LLVMRet | Op::LLVMGetElementPtr | Op::LLVMSwitch => {}
+                _ => return self.lower_vector(inst),
+            }
+        }
         self.check_types(inst)?;
         match op {
             Op::LLVMRet => self.lower_ret(inst),
@@ -51,9 +63,19 @@ impl FuncLower<'_> {
                 self.emit(Opcode::Unreachable, vec![]);
                 Ok(())
             }
+            Op::LLVMPHI if super::types::is_aggregate(inst.ty()) => self.agg_val(inst).map(|_| ()),
             Op::LLVMPHI => {
                 self.def(inst);
                 Ok(())
+            }
+            Op::LLVMSelect | Op::LLVMFreeze if super::types::is_aggregate(inst.ty()) => self.lower_agg_select(inst),
+            Op::LLVMLoad if super::types::is_aggregate(inst.ty()) => {
+                let p = self.operand(inst, 0)?;
+                self.lower_agg_load(inst, p)
+            }
+            Op::LLVMStore if self.operand(inst, 0).is_ok_and(|v| super::types::is_aggregate(v.ty())) => {
+                let (v, p) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
+                self.lower_agg_store(v, p)
             }
             Op::LLVMAdd
             | Op::LLVMSub
@@ -111,10 +133,11 @@ impl FuncLower<'_> {
             Op::LLVMGetElementPtr => self.lower_gep_value(inst),
             Op::LLVMCall => self.lower_call(inst),
             Op::LLVMVAArg => self.lower_va_arg(inst),
-            Op::LLVMAtomicRMW => self.unsupported("atomic read-modify-write"),
-            Op::LLVMAtomicCmpXchg => self.unsupported("atomic compare-and-exchange"),
-            Op::LLVMFence => self.unsupported("atomic fence"),
-            Op::LLVMIndirectBr => self.unsupported("computed goto (indirectbr)"),
+            Op::LLVMAtomicRMW => self.lower_atomicrmw(inst),
+            Op::LLVMAtomicCmpXchg => self.lower_cmpxchg(inst),
+            // One task of the module runs at a time (see atomics.rs).
+            Op::LLVMFence => Ok(()),
+            Op::LLVMIndirectBr => self.lower_indirectbr(inst),
             Op::LLVMCallBr => self.unsupported("asm goto"),
             Op::LLVMInvoke
             | Op::LLVMLandingPad
@@ -830,6 +853,10 @@ impl FuncLower<'_> {
         if fty.is_vararg() {
             ft.params.clear();
             for a in args {
+                if let Some(leaves) = super::types::leaf_types(a.ty()) {
+                    ft.params.extend(leaves.into_iter().filter_map(val_type));
+                    continue;
+                }
                 match val_type(a.ty()) {
                     Some(t) => ft.params.push(t),
                     None => {
@@ -847,7 +874,7 @@ impl FuncLower<'_> {
     fn lower_call(&mut self, inst: Val) -> Result<()> {
         let Some(callee) = inst.called_value() else { return self.internal("call without callee") };
         if callee.kind() == ValKind::InlineAsm {
-            return self.unsupported("inline assembly");
+            return self.lower_empty_asm(inst, callee);
         }
         let callee = match callee.kind() {
             ValKind::GlobalAlias => callee.aliasee().unwrap_or(callee),
@@ -856,20 +883,43 @@ impl FuncLower<'_> {
         if callee.kind() == ValKind::Function && callee.name().starts_with("llvm.") {
             return self.lower_intrinsic(inst, &callee.name());
         }
+        if let Some(name) = super::atomics::expands(callee) {
+            return self.lower_atomic_libcall(inst, &name);
+        }
         let rt = inst.ty();
-        if !rt.is_void() && val_type(rt).is_none() {
+        let agg_ret = super::types::is_aggregate(rt);
+        if !rt.is_void() && val_type(rt).is_none() && !(agg_ret && super::types::agg_return_type(rt).is_some()) {
             return self.unsupported(format!("call returning {}", super::types::describe_unsupported(rt)));
         }
         let n = inst.num_arg_operands();
         let args: Vec<Val> = (0..n).map(|i| self.operand(inst, i)).collect::<Result<_>>()?;
         let native_direct = callee.kind() == ValKind::Function && !self.info.funcs.contains_key(&callee);
+        let module_direct = callee.kind() == ValKind::Function && self.info.funcs.contains_key(&callee);
+        if agg_ret
+            && !module_direct
+            && super::types::leaf_types(rt).is_some_and(|l| l.iter().any(|t| !t.is_int() && !t.is_ptr()))
+        {
+            // ilp32f returns such structs in float registers.
+            return self.unsupported(format!(
+                "call of a native or function pointer returning `{}` (floats in a returned struct)",
+                rt.describe()
+            ));
+        }
         let mut byval_words: Vec<Option<Vec<VReg>>> = vec![None; args.len()];
+        let mut byval_copies: Vec<Option<VReg>> = vec![None; args.len()];
         for i in 0..n {
             if inst.has_attr(i + 1, "byval", true) {
+                if module_direct {
+                    byval_copies[i as usize] = Some(self.byval_copy(inst, i, args[i as usize])?);
+                    continue;
+                }
                 let words = if native_direct { self.byval_native_words(inst, i, args[i as usize])? } else { None };
                 match words {
                     Some(w) => byval_words[i as usize] = Some(w),
-                    None => return self.unsupported("by-value aggregate argument (byval)"),
+                    None if native_direct => {
+                        return self.unsupported("by-value aggregate argument (byval) of a native call");
+                    }
+                    None => return self.unsupported("by-value aggregate argument (byval) through a function pointer"),
                 }
             }
         }
@@ -893,6 +943,14 @@ impl FuncLower<'_> {
                 regs.extend_from_slice(words);
                 continue;
             }
+            if let Some(copy) = byval_copies[i] {
+                regs.push(copy);
+                continue;
+            }
+            if super::types::is_aggregate(a.ty()) {
+                regs.extend(self.agg_arg(a)?);
+                continue;
+            }
             let w = Self::width(a);
             // Natives expect narrow arguments extended as the ABI says.
             let r = if native && w > 0 && w < 32 {
@@ -904,9 +962,68 @@ impl FuncLower<'_> {
             };
             regs.push(r);
         }
-        let d = if rt.is_void() { self.new_vreg() } else { self.def(inst) };
+        let d = if rt.is_void() || agg_ret { self.new_vreg() } else { self.def(inst) };
+        self.emit_call(inst, callee, module_fn, &args, &ft, regs, d)?;
+        if agg_ret {
+            self.unpack_return(inst, d)?;
+        }
+        Ok(())
+    }
+
+    /// An empty inline-assembly template is what portable C uses as a
+    /// compiler barrier (`asm volatile("" ::: "memory")`: no code, the
+    /// VM does not reorder memory accesses) or to hide a value from the
+    /// optimiser (`asm("" : "+r"(x))`: the identity). Anything else is
+    /// refused.
+    fn lower_empty_asm(&mut self, inst: Val, callee: Val) -> Result<()> {
+        let (asm, constraints) = callee.inline_asm();
+        if !asm.trim().is_empty() {
+            return self.unsupported("inline assembly");
+        }
+        let outputs = constraints.split(',').filter(|c| c.starts_with('=')).count();
+        let n = inst.num_arg_operands();
+        if inst.ty().is_void() && outputs == 0 {
+            return Ok(());
+        }
+        // One output tied to the one input ("=r,0"): the value goes through.
+        let tied = constraints.split(',').nth(1).is_some_and(|c| c.trim() == "0");
+        if outputs == 1 && n == 1 && tied && val_type(inst.ty()).is_some() {
+            let r = self.use_val(self.operand(inst, 0)?)?;
+            self.alias(inst, r);
+            return Ok(());
+        }
+        self.unsupported("inline assembly")
+    }
+
+    /// Copies a `byval` argument of a module call into a frame slot of the
+    /// caller (the callee owns its copy); returns the slot's address.
+    fn byval_copy(&mut self, inst: Val, i: u32, arg: Val) -> Result<VReg> {
+        let Some(ty) = inst.call_byval_type(i + 1) else { return self.internal("byval without a type") };
+        let size = self.info.layout.alloc_size(ty);
+        let align = self.info.layout.abi_align(ty).clamp(4, 16);
+        let Ok(size32) = u32::try_from(size) else { return self.unsupported("by-value aggregate over 4 GiB") };
+        let at = self.frame_slot(size32, align)?;
+        let d = self.new_vreg();
+        self.emit(Opcode::StackAddr, vec![MOp::Reg(d), MOp::Imm(at as i64)]);
+        let s = self.use_val(arg)?;
+        let n = self.materialise(Const::Int(size as i64), false);
+        self.emit(Opcode::MemCpy, vec![MOp::Reg(d), MOp::Reg(s), MOp::Reg(n)]);
+        Ok(d)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn emit_call(
+        &mut self,
+        inst: Val,
+        callee: Val,
+        module_fn: Option<u16>,
+        args: &[Val],
+        ft: &FuncType,
+        regs: Vec<VReg>,
+        d: VReg,
+    ) -> Result<()> {
         if let Some(f) = module_fn {
-            let callee_params = callee.params().len();
+            let callee_params = func_type(callee.global_value_type()).map_or(usize::MAX, |t| t.params.len());
             if callee_params != regs.len() {
                 return self.unsupported("call with an argument count different from the callee's definition");
             }
@@ -926,18 +1043,18 @@ impl FuncLower<'_> {
                     self.tables.note_callback_arg(import, i as u32);
                 }
             }
-            let ty = self.tables.type_index(&ft);
+            let ty = self.tables.type_index(ft);
             self.emit(
                 Opcode::CallImport,
                 vec![MOp::Imm(imp as i64), MOp::Imm(ty as i64), MOp::Reg(d), MOp::Args(regs)],
             );
         } else {
             let p = self.use_val(callee)?;
-            let ty = self.tables.type_index(&ft);
+            let ty = self.tables.type_index(ft);
             if let (cands, Some(mft)) = self.variadic_candidates(inst)?
                 && !cands.is_empty()
             {
-                return self.lower_variadic_indirect(inst, p, &args, regs, ty, d, &cands, &mft);
+                return self.lower_variadic_indirect(inst, p, args, regs, ty, d, &cands, &mft);
             }
             self.emit(Opcode::CallIndirect, vec![MOp::Reg(p), MOp::Imm(ty as i64), MOp::Reg(d), MOp::Args(regs)]);
         }

@@ -374,12 +374,21 @@ impl<'a> FuncLower<'a> {
         if (!signed && self.zclean.contains(&v)) || (signed && self.sclean.contains(&v)) {
             return Ok(r);
         }
+        Ok(self.norm_reg(r, w, signed))
+    }
+
+    /// Register `r` holding an integer of width `w` (garbage above it)
+    /// zero- or sign-extended to its register class.
+    pub fn norm_reg(&mut self, r: VReg, w: u32, signed: bool) -> VReg {
+        if !Self::is_odd_width(w) {
+            return r;
+        }
         if w > 32 {
             let shr = if signed { Opcode::ShrSImmI64 } else { Opcode::ShrUImmI64 };
             let t = self.emit_imm(Opcode::ShlImmI64, r, (64 - w) as i64);
-            return Ok(self.emit_imm(shr, t, (64 - w) as i64));
+            return self.emit_imm(shr, t, (64 - w) as i64);
         }
-        Ok(match (w, signed) {
+        match (w, signed) {
             (1, false) => r,
             (1, true) => self.emit_imm(Opcode::SubFromImmI32, r, 0),
             (8, false) => self.emit2(Opcode::Zext8I32, r),
@@ -391,7 +400,7 @@ impl<'a> FuncLower<'a> {
                 let t = self.emit_imm(Opcode::ShlImmI32, r, (32 - w) as i64);
                 self.emit_imm(Opcode::ShrSImmI32, t, (32 - w) as i64)
             }
-        })
+        }
     }
 
     /// The value of an immediate operand after extension as `norm` does.
@@ -433,18 +442,31 @@ impl<'a> FuncLower<'a> {
             return self.unsupported(format!("signature using {}", describe_unsupported(t)));
         }
         let params = f.params();
-        self.nparams = params.len() as u32;
         for p in &params {
-            self.def(*p);
+            // An aggregate parameter arrives as its leaves, in order.
+            match super::types::leaf_types(p.ty()) {
+                Some(l) => {
+                    self.agg_regs(*p, l.len());
+                }
+                None => {
+                    self.def(*p);
+                }
+            }
         }
+        self.nparams = self.nvregs;
         if fty.is_vararg() {
             // The hidden parameter after the declared ones (see `types::module_func_type`).
             self.va_area = Some(self.new_vreg());
             self.nparams += 1;
         }
         for i in 0..params.len() as u32 {
-            if f.has_attr(i + 1, "byval", false) {
-                return self.unsupported("by-value aggregate parameter (byval)");
+            // A byval parameter is the address of the caller's copy; a
+            // native calling back would pass the words instead.
+            if f.has_attr(i + 1, "byval", false) && super::address_taken(f) {
+                self.src = f.blocks().first().and_then(|b| b.instructions().first().and_then(|i| i.debug_loc()));
+                return self.unsupported(
+                    "by-value aggregate parameter (byval) of a function whose address is taken (pass a pointer)",
+                );
             }
         }
         let bbs = f.blocks();
@@ -611,10 +633,28 @@ impl<'a> FuncLower<'a> {
             let Some((v, _)) = phi_inst.phi_incoming().into_iter().find(|(_, b)| *b == pred) else {
                 continue;
             };
-            let d = self.def(phi_inst);
             if v.is_poison_or_undef() {
                 continue;
             }
+            if super::types::is_aggregate(phi_inst.ty()) {
+                let src = self.agg_val(v)?;
+                let dst = self.agg_val(phi_inst)?;
+                reg_moves.extend(dst.into_iter().zip(src));
+                continue;
+            }
+            if phi_inst.ty().is_vector() {
+                let src = self.vec_val(v)?;
+                let dst = self.vec_val(phi_inst)?;
+                reg_moves.extend(dst.into_iter().zip(src));
+                continue;
+            }
+            if super::wide::is_wide_int(phi_inst) {
+                let src = self.wide_val(v)?;
+                let dst = self.wide_val(phi_inst)?;
+                reg_moves.extend(dst.into_iter().zip(src));
+                continue;
+            }
+            let d = self.def(phi_inst);
             match v.kind() {
                 ValKind::Argument | ValKind::Instruction if !self.allocas.contains_key(&v) => {
                     let s = self.use_val(v)?;
@@ -776,6 +816,31 @@ impl<'a> FuncLower<'a> {
         }
     }
 
+    /// `indirectbr` (computed goto): compares the label number (see
+    /// `consts::label_id`) with each possible destination's; any other
+    /// value traps.
+    pub fn lower_indirectbr(&mut self, inst: Val) -> Result<()> {
+        let addr = self.operand(inst, 0)?;
+        let Some(&fi) = self.info.funcs.get(&self.func) else { return self.internal("function without index") };
+        let mut seen = HashSet::new();
+        let mut targets = Vec::new();
+        for s in inst.successors() {
+            if seen.insert(s) {
+                let bi = self.block_id(s)?;
+                targets.push((super::consts::label_id(fi, bi as u32), self.edge_target(s)?));
+            }
+        }
+        let a = self.use_val(addr)?;
+        for (id, t) in targets {
+            let Ok(id) = i32::try_from(id) else {
+                return self.unsupported("computed goto in a function of this index");
+            };
+            self.emit(Opcode::BrEqImmI32, vec![MOp::Reg(a), MOp::Imm(id as i64), MOp::Label(t)]);
+        }
+        self.emit(Opcode::Unreachable, vec![]);
+        Ok(())
+    }
+
     pub fn lower_switch(&mut self, inst: Val) -> Result<()> {
         let ops = inst.operands();
         let succs = inst.successors();
@@ -827,6 +892,10 @@ impl<'a> FuncLower<'a> {
     pub fn lower_ret(&mut self, inst: Val) -> Result<()> {
         match inst.operand(0) {
             None => self.emit(Opcode::RetVoid, vec![]),
+            Some(v) if super::types::is_aggregate(v.ty()) => {
+                let r = self.pack_return(v)?;
+                self.emit(Opcode::Ret, vec![MOp::Reg(r)]);
+            }
             Some(v) => {
                 let w = Self::width(v);
                 let r = if w > 0 && w < 32 {
@@ -844,8 +913,20 @@ impl<'a> FuncLower<'a> {
     /// Checks that every operand and the result are VM values.
     pub fn check_types(&self, inst: Val) -> Result<()> {
         let t = inst.ty();
-        if !t.is_void() && val_type(t).is_none() && !is_inst(inst, Op::LLVMCall) && !is_inst(inst, Op::LLVMInsertValue)
-        {
+        let agg_ok = super::types::leaf_types(t).is_some()
+            && matches!(
+                inst.opcode(),
+                Some(
+                    Op::LLVMLoad
+                        | Op::LLVMExtractValue
+                        | Op::LLVMInsertValue
+                        | Op::LLVMPHI
+                        | Op::LLVMSelect
+                        | Op::LLVMFreeze
+                        | Op::LLVMAtomicCmpXchg
+                )
+            );
+        if !t.is_void() && val_type(t).is_none() && !is_inst(inst, Op::LLVMCall) && !agg_ok {
             return self.unsupported(describe_unsupported(t));
         }
         for o in inst.operands() {

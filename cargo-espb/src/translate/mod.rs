@@ -6,6 +6,9 @@
 //! fall-through, branch offsets, debug lines). Module-wide: `data` lays out
 //! globals with relocations, `types` deduplicates signatures and imports.
 
+mod aggregates;
+mod arith_intrinsics;
+mod atomics;
 mod consts;
 mod data;
 mod emit;
@@ -20,6 +23,8 @@ mod phi;
 mod regalloc;
 mod types;
 mod varargs;
+mod vectors;
+mod wide;
 
 pub use error::TranslateError;
 
@@ -69,7 +74,7 @@ fn is_exported(f: Val) -> bool {
 }
 
 /// Is `f` used other than as the callee of a direct call?
-fn address_taken(f: Val) -> bool {
+pub(crate) fn address_taken(f: Val) -> bool {
     f.users()
         .into_iter()
         .any(|u| !(ir::is_inst(u, inkwell::llvm_sys::LLVMOpcode::LLVMCall) && u.called_value() == Some(f)))

@@ -1,16 +1,11 @@
-//! `llvm.{s,u}{add,sub,mul}.with.overflow.iN` and the flat aggregates
-//! they return: an aggregate lives in one register per field
-//! (`FuncLower::aggs`), `extractvalue` reads a field's register and
-//! `insertvalue` builds a new set. Other aggregates stay unsupported.
+//! `llvm.{s,u}{add,sub,mul}.with.overflow.iN`: the `{iN, i1}` result lives
+//! in two registers like every aggregate (`aggregates.rs`).
 
 use super::consts::Const;
-use super::ir::{Op, Ty, Val, ValKind, is_inst};
+use super::ir::Val;
 use super::lower::{FuncLower, Result};
 use super::mir::VReg;
-use super::types::val_type;
 use espb_runtime::isa::Opcode;
-
-const AGG_UNSUPPORTED: &str = "aggregate value (extractvalue/insertvalue)";
 
 /// Is `rest` (an intrinsic name without `llvm.`) an overflow intrinsic?
 pub fn is_overflow_intrinsic(rest: &str) -> bool {
@@ -20,74 +15,7 @@ pub fn is_overflow_intrinsic(rest: &str) -> bool {
         && p.next() == Some("overflow")
 }
 
-/// A struct whose fields are all VM values (no nesting).
-fn flat_fields(t: Ty) -> Option<usize> {
-    if !t.is_struct() {
-        return None;
-    }
-    let f = t.struct_fields();
-    f.iter().all(|x| val_type(*x).is_some()).then_some(f.len())
-}
-
-/// Aggregates kept in registers: overflow intrinsic results and
-/// `insertvalue`s of flat structs.
-fn in_registers(v: Val) -> bool {
-    if is_inst(v, Op::LLVMCall) {
-        return v
-            .called_value()
-            .filter(|c| c.kind() == ValKind::Function)
-            .is_some_and(|c| c.name().strip_prefix("llvm.").is_some_and(is_overflow_intrinsic));
-    }
-    is_inst(v, Op::LLVMInsertValue) && flat_fields(v.ty()).is_some()
-}
-
 impl FuncLower<'_> {
-    pub fn lower_extractvalue(&mut self, inst: Val) -> Result<()> {
-        let agg = self.operand(inst, 0)?;
-        let idx = inst.agg_indices();
-        let (Some(n), [i]) = (flat_fields(agg.ty()), idx.as_slice()) else {
-            return self.unsupported(AGG_UNSUPPORTED);
-        };
-        if !in_registers(agg) {
-            return self.unsupported(AGG_UNSUPPORTED);
-        }
-        let regs = self.agg_regs(agg, n);
-        let Some(&r) = regs.get(*i as usize) else { return self.internal("extractvalue index") };
-        self.alias(inst, r);
-        Ok(())
-    }
-
-    pub fn lower_insertvalue(&mut self, inst: Val) -> Result<()> {
-        let (agg, v) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
-        let idx = inst.agg_indices();
-        let (Some(n), [i]) = (flat_fields(inst.ty()), idx.as_slice()) else {
-            return self.unsupported(AGG_UNSUPPORTED);
-        };
-        let i = *i as usize;
-        let out = self.agg_regs(inst, n);
-        for (j, &d) in out.iter().enumerate() {
-            if j == i {
-                let r = self.use_val(v)?;
-                self.mov(d, r);
-            } else if agg.is_poison_or_undef() || agg.kind() == ValKind::NullOrUndef {
-                if agg.kind() == ValKind::NullOrUndef && !agg.is_poison_or_undef() {
-                    // zeroinitializer
-                    let wide = super::types::is_wide(inst.ty().struct_fields()[j]);
-                    self.materialise_into(d, Const::Int(0), wide);
-                }
-            } else if in_registers(agg) {
-                let src = self.agg_regs(agg, n)[j];
-                self.mov(d, src);
-            } else if let Some(e) = agg.aggregate_element(j as u32) {
-                let r = self.use_val(e)?;
-                self.mov(d, r);
-            } else {
-                return self.unsupported(AGG_UNSUPPORTED);
-            }
-        }
-        Ok(())
-    }
-
     /// `{value, overflow}` of `llvm.<base>.with.overflow.iN`.
     pub fn lower_overflow(&mut self, inst: Val, base: &str) -> Result<()> {
         let (a, b) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
@@ -97,6 +25,7 @@ impl FuncLower<'_> {
         let (val, ov) = match w {
             64 => self.overflow64(kind, signed, a, b)?,
             2..=32 => self.overflow32(kind, signed, w, a, b)?,
+            33..=63 => self.overflow_odd64(kind, signed, w, a, b)?,
             _ => return self.unsupported(format!("overflow intrinsic on an i{w}")),
         };
         match self.aggs.get(&inst).cloned() {
@@ -182,6 +111,43 @@ impl FuncLower<'_> {
             _ => return self.internal(format!("overflow intrinsic {kind}")),
         };
         Ok((s, ov))
+    }
+
+    /// i33..i63: the operands extended to 64 bits make add and sub exact;
+    /// the result overflows iff it does not fit `w` bits (for mul also if
+    /// the 128-bit product's high half is not the sign of the low).
+    fn overflow_odd64(&mut self, kind: &str, signed: bool, w: u32, a: Val, b: Val) -> Result<(VReg, VReg)> {
+        let (ra, rb) = (self.norm(a, signed)?, self.norm(b, signed)?);
+        let op = match kind {
+            "add" => Opcode::AddI64,
+            "sub" => Opcode::SubI64,
+            _ => Opcode::MulI64,
+        };
+        let s = self.emit3(op, ra, rb);
+        let spare = i64::from(64 - w);
+        let fits_not = if signed {
+            let t = self.emit_imm(Opcode::ShlImmI64, s, spare);
+            let e = self.emit_imm(Opcode::ShrSImmI64, t, spare);
+            self.emit3(Opcode::NeI64, e, s)
+        } else if kind == "sub" {
+            self.emit3(Opcode::LtUI64, ra, rb)
+        } else {
+            let mask = self.materialise(Const::Int(super::consts::zext(-1, w)), true);
+            self.emit3(Opcode::LtUI64, mask, s)
+        };
+        if kind != "mul" {
+            return Ok((s, fits_not));
+        }
+        let high_bad = if signed {
+            let hi = self.emit3(Opcode::MulHSI64, ra, rb);
+            let sg = self.emit_imm(Opcode::ShrSImmI64, s, 63);
+            self.emit3(Opcode::NeI64, hi, sg)
+        } else {
+            let hi = self.emit3(Opcode::MulHUI64, ra, rb);
+            let zero = self.materialise(Const::Int(0), true);
+            self.emit3(Opcode::NeI64, hi, zero)
+        };
+        Ok((s, self.emit3(Opcode::OrI32, fits_not, high_bad)))
     }
 
     fn overflow64(&mut self, kind: &str, signed: bool, a: Val, b: Val) -> Result<(VReg, VReg)> {

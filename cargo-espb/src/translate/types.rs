@@ -21,6 +21,66 @@ pub fn val_type(ty: Ty) -> Option<ValType> {
     }
 }
 
+/// Most scalar leaves an aggregate kept in registers may have.
+pub const MAX_LEAVES: usize = 32;
+
+/// The scalar leaves of a first-class aggregate (struct or array, nested),
+/// in memory order; `None` if a leaf has no VM type or there are too many.
+pub fn leaf_types(ty: Ty) -> Option<Vec<Ty>> {
+    fn walk(ty: Ty, out: &mut Vec<Ty>) -> Option<()> {
+        match ty.kind() {
+            TypeKind::LLVMStructTypeKind => ty.struct_fields().into_iter().try_for_each(|f| walk(f, out)),
+            TypeKind::LLVMArrayTypeKind => {
+                let n = ty.array_len();
+                if n > MAX_LEAVES as u64 {
+                    return None;
+                }
+                let e = ty.element();
+                (0..n).try_for_each(|_| walk(e, out))
+            }
+            _ => {
+                val_type(ty)?;
+                out.push(ty);
+                (out.len() <= MAX_LEAVES).then_some(())
+            }
+        }
+    }
+    if !is_aggregate(ty) {
+        return None;
+    }
+    let mut out = Vec::new();
+    walk(ty, &mut out)?;
+    Some(out)
+}
+
+pub fn is_aggregate(ty: Ty) -> bool {
+    matches!(ty.kind(), TypeKind::LLVMStructTypeKind | TypeKind::LLVMArrayTypeKind)
+}
+
+/// The register class an aggregate is returned in: one leaf as itself, two
+/// 32-bit leaves packed into one 64-bit register (low word first, as a
+/// `[2 x i32]` comes back in a0/a1 on riscv32).
+pub fn agg_return_type(ty: Ty) -> Option<ValType> {
+    let leaves = leaf_types(ty)?;
+    match leaves.as_slice() {
+        [] => None,
+        [one] => val_type(*one),
+        [a, b] if !is_wide(*a) && !is_wide(*b) => Some(ValType::I64),
+        _ => None,
+    }
+}
+
+/// The VM parameter types of one LLVM parameter (aggregates: their leaves).
+fn param_val_types(p: Ty, out: &mut Vec<ValType>) -> Result<(), Ty> {
+    if is_aggregate(p) {
+        let leaves = leaf_types(p).ok_or(p)?;
+        out.extend(leaves.into_iter().filter_map(val_type));
+        return Ok(());
+    }
+    out.push(val_type(p).ok_or(p)?);
+    Ok(())
+}
+
 /// Is this a 64-bit register value (i64 or f64)?
 pub fn is_wide(ty: Ty) -> bool {
     matches!(val_type(ty), Some(ValType::I64 | ValType::F64))
@@ -44,10 +104,16 @@ pub fn describe_unsupported(ty: Ty) -> String {
 pub fn func_type(fty: Ty) -> Result<FuncType, Ty> {
     let mut params = Vec::new();
     for p in fty.param_types() {
-        params.push(val_type(p).ok_or(p)?);
+        param_val_types(p, &mut params)?;
     }
     let ret = fty.ret_type();
-    let result = if ret.is_void() { None } else { Some(val_type(ret).ok_or(ret)?) };
+    let result = if ret.is_void() {
+        None
+    } else if is_aggregate(ret) {
+        Some(agg_return_type(ret).ok_or(ret)?)
+    } else {
+        Some(val_type(ret).ok_or(ret)?)
+    };
     let variadic_fixed = fty.is_vararg().then_some(params.len().min(255) as u8);
     Ok(FuncType { params, result, variadic_fixed })
 }

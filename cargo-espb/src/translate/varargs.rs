@@ -27,7 +27,7 @@ use super::consts::{AddrKind, Const};
 use super::ir::{Block, Op, Val, ValKind, is_inst};
 use super::lower::{FuncLower, Result};
 use super::mir::{MOp, VReg};
-use super::types::{module_func_type, val_type};
+use super::types::{leaf_types, module_func_type, val_type};
 use espb_runtime::isa::Opcode;
 use espb_runtime::{FuncType, ValType};
 
@@ -65,6 +65,11 @@ fn area_size(varargs: &[Val]) -> Option<u32> {
     let mut off = 0u32;
     let mut wide_slot = false;
     for a in varargs {
+        if let Some(leaves) = leaf_types(a.ty()) {
+            // A coerced struct (`[2 x i32]`) takes one 4-byte slot per leaf.
+            off += 4 * leaves.len() as u32;
+            continue;
+        }
         match val_type(a.ty())? {
             ValType::I32 | ValType::F32 => off += 4,
             ValType::I64 | ValType::F64 => {
@@ -123,7 +128,16 @@ impl FuncLower<'_> {
         let mut slots = Vec::with_capacity(varargs.len());
         let mut off = 0u32;
         let mut wide_slot = false;
+        let mut agg_slots = Vec::new();
         for (k, &a) in varargs.iter().enumerate() {
+            if let Some(leaves) = leaf_types(a.ty()) {
+                if leaves.iter().any(|t| super::types::is_wide(*t)) {
+                    return self.unsupported(format!("variadic argument of type `{}`", a.ty().describe()));
+                }
+                agg_slots.push((a, off));
+                off += 4 * leaves.len() as u32;
+                continue;
+            }
             let op = match val_type(a.ty()) {
                 Some(ValType::I32 | ValType::F32) => Opcode::StoreI32,
                 Some(ValType::I64 | ValType::F64) => {
@@ -162,6 +176,12 @@ impl FuncLower<'_> {
             };
             self.emit(op, vec![MOp::Reg(r), MOp::Reg(base), MOp::Imm(off as i64)]);
         }
+        for (a, off) in agg_slots {
+            let regs = self.agg_val(a)?;
+            for (j, r) in regs.into_iter().enumerate() {
+                self.emit(Opcode::StoreI32, vec![MOp::Reg(r), MOp::Reg(base), MOp::Imm(off as i64 + 4 * j as i64)]);
+            }
+        }
         Ok(base)
     }
 
@@ -172,7 +192,11 @@ impl FuncLower<'_> {
         }
         let mut regs = Vec::with_capacity(nfixed + 1);
         for &a in &args[..nfixed] {
-            regs.push(self.use_val(a)?);
+            if super::types::is_aggregate(a.ty()) {
+                regs.extend(self.agg_val(a)?);
+            } else {
+                regs.push(self.use_val(a)?);
+            }
         }
         let area = self.va_area(inst, &args[nfixed..], nfixed as u32)?;
         regs.push(area);

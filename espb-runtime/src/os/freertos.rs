@@ -2,9 +2,10 @@
 //! firmware and for any firmware exporting the same functions (the QEMU
 //! test firmware's scheduler does).
 //!
-//! Feature `freertos`: tasks, mutexes, software timers and esp_timers.
-//! Feature `esp-idf` adds the GPIO ISR and esp_event stoppers (natives a
-//! bare FreeRTOS firmware does not have).
+//! Feature `freertos`: tasks, mutexes, queues, software timers and
+//! esp_timers. Feature `esp-idf` adds the GPIO ISR, esp_event and event
+//! group stoppers (natives a bare FreeRTOS firmware, such as the QEMU test
+//! firmware, may not have).
 //!
 //! The C functions used (ESP-IDF v5 names; macros are named after the
 //! function they expand to): `xTaskGetCurrentTaskHandle`,
@@ -15,7 +16,7 @@
 //! (xTimerStop/xTimerDelete), `esp_timer_stop`, `esp_timer_delete`,
 //! `puts` (the log), and for deferral `xQueueGenericCreate`,
 //! `xQueueGenericSendFromISR`, `xQueueReceive`, `xTaskCreatePinnedToCore`;
-//! with `esp-idf` also `gpio_isr_handler_remove`,
+//! with `esp-idf` also `vEventGroupDelete`, `gpio_isr_handler_remove`,
 //! `esp_event_handler_unregister[_with]` and
 //! `esp_event_handler_instance_unregister[_with]`.
 
@@ -75,6 +76,7 @@ unsafe extern "C" {
 
 #[cfg(feature = "esp-idf")]
 unsafe extern "C" {
+    fn vEventGroupDelete(group: Handle);
     fn gpio_isr_handler_remove(gpio: u32) -> i32;
     fn esp_event_handler_unregister(base: *const c_char, id: i32, handler: *const c_void) -> i32;
     fn esp_event_handler_unregister_with(
@@ -266,6 +268,15 @@ unsafe impl Os for FreeRtos {
                     esp_timer_stop(h(t));
                     esp_timer_delete(h(t)) != 0
                 }
+                Resource::Queue(q) => {
+                    vQueueDelete(h(q));
+                    false
+                }
+                #[cfg(feature = "esp-idf")]
+                Resource::EventGroup(g) => {
+                    vEventGroupDelete(h(g));
+                    false
+                }
                 #[cfg(feature = "esp-idf")]
                 Resource::GpioIsr(g) => gpio_isr_handler_remove(g) != 0,
                 #[cfg(feature = "esp-idf")]
@@ -296,7 +307,10 @@ unsafe impl Os for FreeRtos {
                     ) != 0
                 }
                 #[cfg(not(feature = "esp-idf"))]
-                Resource::GpioIsr(_) | Resource::Event { .. } | Resource::EventInstance { .. } => true,
+                Resource::GpioIsr(_)
+                | Resource::Event { .. }
+                | Resource::EventInstance { .. }
+                | Resource::EventGroup(_) => true,
             }
         };
         if failed {

@@ -85,7 +85,8 @@ pub unsafe trait Os: Send + Sync {
 
     /// Stops something the module started and never stopped, at unload:
     /// deletes a task, stops and deletes a FreeRTOS timer or an esp_timer,
-    /// removes a GPIO ISR handler, unregisters an event handler. Never
+    /// removes a GPIO ISR handler, unregisters an event handler, deletes a
+    /// queue or an event group (those last, after everything else). Never
     /// called for the calling task itself (the runtime deletes that one
     /// last, with [`Os::exit_task`]). A deleted task must never run module
     /// code again: it must not return from the blocking call or the
@@ -120,6 +121,22 @@ pub enum Resource {
     /// An event handler instance (`esp_event_handler_instance_register
     /// [_with]`): `esp_event_handler_instance_unregister[_with]`.
     EventInstance { event_loop: u32, base: u32, id: i32, instance: u32 },
+    /// A queue, semaphore, mutex or queue set (`QueueHandle_t`):
+    /// `vQueueDelete`. Freed after the tasks and timers that might use it
+    /// are stopped; it does not keep an app alive.
+    Queue(u32),
+    /// An event group (`EventGroupHandle_t`): `vEventGroupDelete`. As
+    /// [`Resource::Queue`].
+    EventGroup(u32),
+}
+
+impl Resource {
+    /// Whether it can still call into the module (a task, a timer, a
+    /// handler): an app whose entry returned lives on while one is left.
+    /// Queues and event groups are only memory, freed at unload.
+    pub fn keeps_alive(&self) -> bool {
+        !matches!(self, Resource::Queue(_) | Resource::EventGroup(_))
+    }
 }
 
 impl fmt::Display for Resource {
@@ -135,6 +152,8 @@ impl fmt::Display for Resource {
             Resource::EventInstance { base, id, instance, .. } => {
                 write!(f, "event handler instance {instance:#x} (base {base:#x}, id {id})")
             }
+            Resource::Queue(h) => write!(f, "queue {h:#x}"),
+            Resource::EventGroup(h) => write!(f, "event group {h:#x}"),
         }
     }
 }

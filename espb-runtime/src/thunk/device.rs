@@ -20,7 +20,10 @@
 //! from argument registers or from the caller's frame above its stack
 //! pointer; [`super::place`] uses only the words the function's type
 //! names. The result goes back in a0:a1 (a2:a3 on Xtensa), which covers
-//! every result but an ilp32f `float`, refused at load.
+//! every result but an ilp32f `float`: that goes in fa0, so ilp32f builds
+//! have a second, small set, `thunk_f32::<N>` (`ESPB_FLOAT_THUNKS`, slots
+//! after the others), of the same type returning `f32`; a function
+//! returning `float` gets one of those.
 
 use super::THUNK_STACK_WORDS;
 use super::pool::{Args, DeviceTable, Slot, ThunkPool};
@@ -60,6 +63,27 @@ extern "C" fn thunk<const N: u16>(
     enter(N, &Words { regs: [a0, a1, a2, a3, a4, a5, a6, a7], fregs, stack: [s0, s1, s2, s3, s4, s5, s6, s7] })
 }
 
+#[cfg(espb_native_abi = "riscv-ilp32f")]
+type FloatThunk = extern "C" fn(W, W, W, W, W, W, W, W, F, F, F, F, F, F, F, F, W, W, W, W, W, W, W, W) -> f32;
+
+/// A thunk for a callback returning `float`: the result's bits go back in
+/// fa0, as the psABI returns an f32 under ilp32f.
+#[cfg(espb_native_abi = "riscv-ilp32f")]
+#[rustfmt::skip]
+extern "C" fn thunk_f32<const N: u16>(
+    a0: W, a1: W, a2: W, a3: W, a4: W, a5: W, a6: W, a7: W,
+    f0: F, f1: F, f2: F, f3: F, f4: F, f5: F, f6: F, f7: F,
+    s0: W, s1: W, s2: W, s3: W, s4: W, s5: W, s6: W, s7: W,
+) -> f32 {
+    let fregs = [f0, f1, f2, f3, f4, f5, f6, f7].map(f32::to_bits);
+    let r = enter(N, &Words { regs: [a0, a1, a2, a3, a4, a5, a6, a7], fregs, stack: [s0, s1, s2, s3, s4, s5, s6, s7] });
+    f32::from_bits(r as u32)
+}
+
+/// Only ilp32f returns floats in their own registers.
+#[cfg(not(espb_native_abi = "riscv-ilp32f"))]
+const FLOAT_COUNT: usize = 0;
+
 #[cfg(espb_native_abi = "xtensa")]
 type Thunk = extern "C" fn(W, W, W, W, W, W, W, W, W, W, W, W, W, W) -> u64;
 
@@ -86,8 +110,8 @@ struct Words {
 
 include!(concat!(env!("OUT_DIR"), "/thunks.rs"));
 
-static SLOTS: [Slot; COUNT] = [const { Slot::empty() }; COUNT];
-static TABLE: DeviceTable = DeviceTable { address, slot_of };
+static SLOTS: [Slot; COUNT + FLOAT_COUNT] = [const { Slot::empty() }; COUNT + FLOAT_COUNT];
+static TABLE: DeviceTable = DeviceTable { address, slot_of, float_slots: FLOAT_COUNT };
 static POOL: ThunkPool = ThunkPool::new_device(&SLOTS, &TABLE);
 
 /// The common entry of every thunk: the call, or 0 when it did not run
@@ -125,9 +149,17 @@ fn addr(t: &Thunk) -> u32 {
 }
 
 fn address(slot: u16) -> Option<u32> {
-    THUNKS.get(usize::from(slot)).map(addr)
+    let i = usize::from(slot);
+    #[cfg(espb_native_abi = "riscv-ilp32f")]
+    if i >= COUNT {
+        return FLOAT_THUNKS.get(i - COUNT).map(|t| *t as usize as u32);
+    }
+    THUNKS.get(i).map(addr)
 }
 
 fn slot_of(a: u32) -> Option<u16> {
-    THUNKS.iter().position(|t| addr(t) == a).and_then(|i| u16::try_from(i).ok())
+    let i = THUNKS.iter().position(|t| addr(t) == a);
+    #[cfg(espb_native_abi = "riscv-ilp32f")]
+    let i = i.or_else(|| FLOAT_THUNKS.iter().position(|t| *t as usize as u32 == a).map(|i| COUNT + i));
+    i.and_then(|i| u16::try_from(i).ok())
 }

@@ -30,13 +30,16 @@ mod pool;
 
 pub use place::{MAX_CALLBACK_PARAMS, PlaceError, Placed};
 pub use pool::ThunkPool;
-pub(crate) use pool::{Args, BindError, Callee, Invoked};
+pub(crate) use pool::{Args, BindError, Callee, Invoked, Shortage};
 
 use crate::native::Lowered;
 use alloc::string::String;
 
 /// Slots of the device pool when `ESPB_THUNKS` is not set at build time.
 pub const DEFAULT_THUNKS: usize = 32;
+/// Float-returning slots of an ilp32f device pool when `ESPB_FLOAT_THUNKS`
+/// is not set at build time (callbacks returning `float` take these).
+pub const DEFAULT_FLOAT_THUNKS: usize = 4;
 /// Address of synthetic slot 0 (ESP32-C3 IRAM, so it looks like code).
 pub const SYNTHETIC_BASE: u32 = 0x4038_0000;
 /// Bytes between synthetic slot addresses.

@@ -69,6 +69,8 @@ pub(super) struct DeviceTable {
     pub address: fn(u16) -> Option<u32>,
     /// The slot whose thunk is at a native address.
     pub slot_of: fn(u32) -> Option<u16>,
+    /// The last this many slots are float-returning thunks (ilp32f).
+    pub float_slots: usize,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -79,6 +81,17 @@ enum Kind {
     /// The static table of real thunks.
     #[cfg(espb_thunks)]
     Device(&'static DeviceTable),
+}
+
+/// Too few free slots of a kind for a module ([`ThunkPool::acquire`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Shortage {
+    /// Of the float-returning kind.
+    pub float: bool,
+    pub needed: usize,
+    pub free: usize,
+    /// Slots of that kind in the pool.
+    pub size: usize,
 }
 
 /// Calls in flight (and references of deleted tasks) the pool has room
@@ -98,10 +111,11 @@ pub struct ThunkPool {
     state: AtomicU8,
     os: UnsafeCell<Option<&'static dyn Os>>,
     lock: UnsafeCell<usize>,
-    /// Where the next search for a free slot starts (under the lock): slots
-    /// are reused as late as possible, so a stale pointer a native kept is
-    /// more likely to find its slot free than owned by another function.
-    next: UnsafeCell<usize>,
+    /// Where the next search for a free slot starts, among the plain and
+    /// among the float-returning slots (under the lock): slots are reused as
+    /// late as possible, so a stale pointer a native kept is more likely to
+    /// find its slot free than owned by another function.
+    next: UnsafeCell<[usize; 2]>,
     used: AtomicUsize,
     /// The owners of the calls in flight, by task (under the lock): a call
     /// holds its app through this list, not on its own stack, so a task that
@@ -121,6 +135,7 @@ impl core::fmt::Debug for ThunkPool {
         f.debug_struct("ThunkPool")
             .field("kind", &self.kind)
             .field("size", &self.size())
+            .field("float_size", &self.float_size())
             .field("in_use", &self.in_use())
             .finish_non_exhaustive()
     }
@@ -152,7 +167,7 @@ impl ThunkPool {
             state: AtomicU8::new(UNBOUND),
             os: UnsafeCell::new(None),
             lock: UnsafeCell::new(0),
-            next: UnsafeCell::new(0),
+            next: UnsafeCell::new([0; 2]),
             used: AtomicUsize::new(0),
             inflight: UnsafeCell::new(Vec::new()),
             graveyard: UnsafeCell::new(Vec::new()),
@@ -184,9 +199,20 @@ impl ThunkPool {
         None
     }
 
-    /// Number of slots.
+    /// Number of plain slots (`ESPB_THUNKS` on a device); an ilp32f pool
+    /// has [`ThunkPool::float_size`] more.
     pub fn size(&self) -> usize {
-        self.slots.len()
+        self.slots.len() - self.float_size()
+    }
+
+    /// Slots whose thunk returns a `float` in a float register (ilp32f's
+    /// `ESPB_FLOAT_THUNKS`; 0 elsewhere): the last ones.
+    pub fn float_size(&self) -> usize {
+        match self.kind {
+            Kind::Synthetic => 0,
+            #[cfg(espb_thunks)]
+            Kind::Device(t) => t.float_slots.min(self.slots.len()),
+        }
     }
 
     /// Slots owned by loaded apps.
@@ -295,33 +321,46 @@ impl ThunkPool {
     }
 
     /// Gives each function of `funcs` a slot owned by `callee`: the slots,
-    /// in `funcs`' order. `Err((needed, free))` when too few are free
-    /// (nothing is taken then).
-    pub(crate) fn acquire(&self, callee: &Arc<dyn Callee>, funcs: &[u16]) -> Result<Vec<u16>, (usize, usize)> {
+    /// in `funcs`' order. A function whose flag is set gets a
+    /// float-returning slot ([`ThunkPool::float_size`]), the others a plain
+    /// one. When too few of a kind are free nothing is taken.
+    pub(crate) fn acquire(&self, callee: &Arc<dyn Callee>, funcs: &[(u16, bool)]) -> Result<Vec<u16>, Shortage> {
         if funcs.is_empty() {
             return Ok(Vec::new());
         }
-        let Some(os) = self.os() else { return Err((funcs.len(), 0)) };
+        let plain = self.size();
+        // The slots of each kind: plain, float-returning.
+        let range = |float: bool| if float { plain..self.slots.len() } else { 0..plain };
+        let need = |float: bool| funcs.iter().filter(|f| f.1 == float).count();
+        let Some(os) = self.os() else {
+            let float = need(true) > 0;
+            return Err(Shortage { float, needed: need(float), free: 0, size: range(float).len() });
+        };
         self.locked(os, || {
-            let n = self.slots.len();
             // SAFETY (entry, next): under the pool's lock.
-            let free = self.slots.iter().filter(|s| unsafe { (*s.entry.get()).is_none() }).count();
-            if free < funcs.len() {
-                return Err((funcs.len(), free));
+            let is_free = |i: usize| unsafe { (*self.slots[i].entry.get()).is_none() };
+            for float in [false, true] {
+                let (r, needed) = (range(float), need(float));
+                let free = r.clone().filter(|&i| is_free(i)).count();
+                if free < needed {
+                    return Err(Shortage { float, needed, free, size: r.len() });
+                }
             }
-            let start = unsafe { *self.next.get() };
+            let next = unsafe { &mut *self.next.get() };
             let mut taken = Vec::with_capacity(funcs.len());
-            let mut i = start;
-            for &func in funcs {
-                while unsafe { (*self.slots[i % n].entry.get()).is_some() } {
+            for &(func, float) in funcs {
+                let r = range(float);
+                let cursor = &mut next[usize::from(float)];
+                // There is a free one (counted above).
+                let mut i = *cursor;
+                while !is_free(r.start + i % r.len()) {
                     i += 1;
                 }
-                let slot = &self.slots[i % n];
-                unsafe { *slot.entry.get() = Some(Entry { callee: callee.clone(), func }) };
-                taken.push((i % n) as u16);
-                i += 1;
+                let s = r.start + i % r.len();
+                unsafe { *self.slots[s].entry.get() = Some(Entry { callee: callee.clone(), func }) };
+                taken.push(s as u16);
+                *cursor = (i + 1) % r.len();
             }
-            unsafe { *self.next.get() = i % n };
             self.used.store(self.used.load(Ordering::Relaxed) + funcs.len(), Ordering::Relaxed);
             Ok(taken)
         })

@@ -6,10 +6,10 @@ use super::context::Hooks;
 use super::heap::Heap;
 use super::host::{Host, HostCtx};
 use super::memory::Memory;
+use super::meter::Meter;
 use super::resources::{self, Rule};
 use super::trap::{Trap, TrapKind};
 use crate::module::FuncType;
-use alloc::vec;
 use alloc::vec::Vec;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,8 +35,45 @@ pub(super) enum ImportTarget {
     Tracked(u32, Rule),
 }
 
-/// The builtin an import of this name gets, before the host is asked.
-pub(super) fn builtin(name: &str) -> Option<Builtin> {
+/// The standard `idf` table's slots that are builtins, with their C names
+/// (espb-sys `manifests/idf.espbsym`; the table is append-only, so these
+/// indices never change, and espb-sys's tests check them).
+pub const IDF_BUILTIN_SLOTS: &[(u16, &str)] = &[
+    (34, "malloc"),
+    (35, "calloc"),
+    (36, "realloc"),
+    (37, "free"),
+    (48, "qsort"),
+    (49, "bsearch"),
+    (52, "abort"),
+    (353, "exit"),
+    (354, "_exit"),
+];
+
+/// The name of the standard table.
+const IDF_TABLE: &str = "idf";
+
+/// The builtin an import gets, before the host is asked: by identity, never
+/// by the name the module gives it. A slot import is a builtin when it is
+/// one of [`IDF_BUILTIN_SLOTS`] of the `idf` table (whose identity the
+/// table hash check vouches for), whatever it is called (a slot named
+/// `xfree` is still `free`, served by the private heap), and only then (a
+/// slot of another table named `free` is that table's native). A name
+/// import (the PC's hosts resolve by name) is one by its name.
+pub(super) fn builtin_of(imp: &crate::module::Import, tables: &[crate::module::TableRef]) -> Option<Builtin> {
+    match &imp.what {
+        crate::module::ImportRef::Name(n) => builtin(n),
+        crate::module::ImportRef::Slot { table, index, .. } => {
+            if tables.get(usize::from(*table)).is_none_or(|t| t.name != IDF_TABLE) {
+                return None;
+            }
+            IDF_BUILTIN_SLOTS.iter().find(|s| s.0 == *index).and_then(|s| builtin(s.1))
+        }
+    }
+}
+
+/// The builtin an import of this name gets.
+fn builtin(name: &str) -> Option<Builtin> {
     Some(match name {
         "malloc" => Builtin::Malloc,
         "calloc" => Builtin::Calloc,
@@ -62,18 +99,28 @@ pub(super) fn call_import<H: Host>(
     i: u16,
     ty: &FuncType,
     args: &[u64],
+    meter: &mut Meter,
 ) -> Result<u64, Trap> {
     let arg = |k: usize| args.get(k).copied().unwrap_or(0) as u32;
     match imports.get(i as usize) {
         Some(ImportTarget::Host(id)) => {
-            let Some(app) = app else { return host.call(*id, ty, args, &mut HostCtx::new(mem, heap)) };
-            let r = host.call(*id, ty, args, &mut HostCtx { mem, heap, gate: Some(app) });
-            if app.dead() { Err(Trap::new(TrapKind::Unloaded)) } else { r }
+            let mut ctx = HostCtx { mem, heap, gate: app.map(|a| a as &dyn super::host::Gate), meter: *meter };
+            let r = host.call(*id, ty, args, &mut ctx);
+            *meter = ctx.meter;
+            if app.is_some_and(|a| a.dead()) { Err(Trap::new(TrapKind::Unloaded)) } else { r }
         }
         Some(&ImportTarget::Tracked(id, rule)) => {
-            let Some(app) = app else { return host.call(id, ty, args, &mut HostCtx::new(mem, heap)) };
+            let Some(app) = app else {
+                let mut ctx = HostCtx { mem, heap, gate: None, meter: *meter };
+                let r = host.call(id, ty, args, &mut ctx);
+                *meter = ctx.meter;
+                return r;
+            };
             let r = resources::call(app, rule, args, mem, |args, mem| {
-                host.call(id, ty, args, &mut HostCtx { mem, heap: &mut *heap, gate: Some(app) })
+                let mut ctx = HostCtx { mem, heap: &mut *heap, gate: Some(app), meter: *meter };
+                let r = host.call(id, ty, args, &mut ctx);
+                *meter = ctx.meter;
+                r
             });
             if app.dead() { Err(Trap::new(TrapKind::Unloaded)) } else { r }
         }
@@ -81,6 +128,7 @@ pub(super) fn call_import<H: Host>(
             Builtin::Malloc => Ok(u64::from(heap.malloc(arg(0)))),
             Builtin::Calloc => {
                 let Some(total) = arg(0).checked_mul(arg(1)) else { return Ok(0) };
+                meter.bytes(u64::from(total)).map_err(Trap::new)?;
                 let p = heap.malloc(total);
                 if p != 0 {
                     mem.fill(p, 0, total)?;
@@ -98,6 +146,7 @@ pub(super) fn call_import<H: Host>(
                 if size <= old_size && size > 0 {
                     return Ok(u64::from(old));
                 }
+                meter.bytes(u64::from(old_size.min(size))).map_err(Trap::new)?;
                 let p = heap.malloc(size);
                 if p == 0 {
                     return Ok(0);
@@ -106,8 +155,13 @@ pub(super) fn call_import<H: Host>(
                 heap.free(old).map_err(Trap::from)?;
                 Ok(u64::from(p))
             }
-            // Handled in the interpreter loop, which can re-enter the module.
-            Builtin::Qsort | Builtin::Bsearch => Err(Trap::new(TrapKind::BadCode)),
+            // A direct call is handled in the interpreter loop, which can
+            // re-enter the module; through a pointer it cannot.
+            Builtin::Qsort | Builtin::Bsearch => Err(Trap::host(alloc::format!(
+                "`{}` called through a function pointer: the runtime runs qsort and bsearch only when the \
+                 module calls them by name; call it directly",
+                if *b == Builtin::Qsort { "qsort" } else { "bsearch" }
+            ))),
             Builtin::Exit => Err(Trap::new(TrapKind::Exit(arg(0) as i32))),
             Builtin::Abort => Err(Trap::new(TrapKind::Abort)),
             Builtin::Free => {
@@ -125,11 +179,26 @@ pub(super) trait Reenter {
     /// Calls the function at module address `addr` (module function or import).
     fn call_address(&mut self, addr: u32, args: &[u64]) -> Result<u64, Trap>;
     fn memory(&mut self) -> &mut Memory;
+    /// Spends `units` of the run's fuel.
+    fn charge(&mut self, units: u64) -> Result<(), Trap>;
+}
+
+/// A zeroed scratch vector of `n` items, or an out-of-memory trap.
+fn scratch<T: Clone + Default>(n: usize, what: &'static str) -> Result<Vec<T>, Trap> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| {
+        Trap::new(TrapKind::OutOfMemory { what, bytes: (n as u64).saturating_mul(core::mem::size_of::<T>() as u64) })
+    })?;
+    v.resize(n, T::default());
+    Ok(v)
 }
 
 /// `qsort(base, n, size, cmp)` and `bsearch(key, base, n, size, cmp)`,
-/// which call the module's comparator. qsort is a stable merge sort, like
-/// glibc's, so equal elements keep their order.
+/// which call the module's comparator (each call pays fuel like any call).
+/// qsort is a stable merge sort, like glibc's, so equal elements keep their
+/// order; it pays for its copying too, and its scratch memory (the
+/// elements' bytes and two index arrays: `n * (size + 8)` bytes) is taken
+/// fallibly: a sort the firmware's heap cannot hold traps.
 pub(super) fn search_sort(vm: &mut impl Reenter, b: Builtin, args: &[u64]) -> Result<u64, Trap> {
     let arg = |k: usize| args.get(k).copied().unwrap_or(0) as u32;
     if b == Builtin::Bsearch {
@@ -152,10 +221,18 @@ pub(super) fn search_sort(vm: &mut impl Reenter, b: Builtin, args: &[u64]) -> Re
         return Ok(0);
     }
     let total = n.checked_mul(size).ok_or(Trap::new(TrapKind::OutOfBounds { addr: arr, len: u32::MAX }))?;
-    let original = vm.memory().slice(arr, total as usize)?.to_vec();
+    // Bounds first: a bad array costs nothing.
+    vm.memory().slice(arr, total as usize)?;
+    // Copying in and out, and the index arrays.
+    vm.charge((2 * u64::from(total) + 8 * u64::from(n)) / u64::from(super::meter::BYTES_PER_FUEL))?;
+    let mut original: Vec<u8> = scratch(total as usize, "qsort's copy of the array")?;
+    original.copy_from_slice(vm.memory().slice(arr, total as usize)?);
     // Sort indices; the elements stay in place while the comparator runs.
-    let mut idx: Vec<u32> = (0..n).collect();
-    let mut tmp: Vec<u32> = vec![0; n as usize];
+    let mut idx: Vec<u32> = scratch(n as usize, "qsort's index array")?;
+    for (k, i) in idx.iter_mut().enumerate() {
+        *i = k as u32;
+    }
+    let mut tmp: Vec<u32> = scratch(n as usize, "qsort's index array")?;
     let mut width = 1usize;
     let len = n as usize;
     while width < len {

@@ -1,4 +1,7 @@
-//! Instance limits and placement.
+//! Instance limits and placement: the one configuration a firmware (or
+//! the PC) gives a module, taken by [`Instance::new`](super::Instance::new),
+//! [`App`](crate::app::App), [`crate::runner::run_module`] and the C API
+//! (`espb_config_t`).
 
 use super::memory::PC_MEMORY_BASE;
 use alloc::vec::Vec;
@@ -37,12 +40,33 @@ pub struct Config {
     /// Backward branches and calls an app's task interprets before it lets
     /// the app's other tasks run (its time slice; see docs/architecture.md).
     pub time_slice: u32,
+    /// Most nested re-entries of the interpreter on one task (a qsort
+    /// comparator that sorts again...): each level costs native stack
+    /// (docs/architecture.md, "Limits").
+    pub max_nesting: u32,
+    /// Most callback thunks one module may take from the firmware's pool
+    /// (its address-taken functions), so that one module cannot take them all.
+    pub max_thunks: usize,
 }
 
 /// [`Config::task_stack_size`]'s default.
 pub const DEFAULT_TASK_STACK: u32 = 4096;
 /// [`Config::time_slice`]'s default.
 pub const DEFAULT_TIME_SLICE: u32 = 20_000;
+
+/// [`Config::device`]'s limits, for a chip with about 300 KB of free heap
+/// (docs/architecture.md, "Limits", says what each costs).
+pub mod device_limits {
+    /// Linear memory (data + heap + stack) of one module: 128 KiB.
+    pub const MAX_MEMORY: u32 = 128 << 10;
+    /// Nested calls: each frame is 20 bytes of firmware heap on a 32-bit chip.
+    pub const MAX_CALL_DEPTH: usize = 512;
+    /// 64-bit registers of one task's register stack: 4096 = 32 KiB.
+    pub const MAX_REGISTERS: usize = 4096;
+    /// Nested re-entries: about 3 KiB of native stack each (measured under
+    /// QEMU), within the 16 KiB main task stack the templates configure.
+    pub const MAX_NESTING: u32 = 4;
+}
 
 /// Firmware regions a native-memory module may reach at their real
 /// addresses. Empty by default; only [`FirmwareWindows::new`], which is
@@ -79,6 +103,26 @@ impl Default for Config {
             firmware_windows: FirmwareWindows::default(),
             task_stack_size: DEFAULT_TASK_STACK,
             time_slice: DEFAULT_TIME_SLICE,
+            max_nesting: 16,
+            max_thunks: usize::MAX,
+        }
+    }
+}
+
+impl Config {
+    /// A device's configuration: module memory at its native address with
+    /// `windows` granted, and the limits of [`device_limits`] (fuel unlimited:
+    /// tasks share the CPU by [`Config::time_slice`]). Change fields to
+    /// set other limits: `Config { fuel: Some(1_000_000), ..Config::device(windows) }`.
+    pub fn device(windows: FirmwareWindows) -> Config {
+        Config {
+            native_memory: true,
+            firmware_windows: windows,
+            max_memory: device_limits::MAX_MEMORY,
+            max_call_depth: device_limits::MAX_CALL_DEPTH,
+            max_registers: device_limits::MAX_REGISTERS,
+            max_nesting: device_limits::MAX_NESTING,
+            ..Config::default()
         }
     }
 }

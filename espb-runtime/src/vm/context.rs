@@ -57,4 +57,33 @@ pub(crate) trait Hooks: Gate {
     /// A word of module memory for an output argument the module passed as
     /// NULL (a task handle the runtime needs to know).
     fn scratch_word(&self) -> u32;
+    /// Whether callbacks called in interrupt context can be deferred to a
+    /// task ([`crate::os::Os::can_defer`]).
+    fn can_defer(&self) -> bool;
+    /// A line for the firmware's log.
+    fn log(&self, msg: core::fmt::Arguments<'_>);
+}
+
+/// Grows a register stack to at least `need` registers (rounded up to a
+/// power of two) without aborting when the firmware's heap is short: the
+/// run traps instead.
+#[cold]
+#[inline(never)]
+pub(super) fn grow_registers(regs: &mut Vec<u64>, need: usize) -> Result<(), super::trap::TrapKind> {
+    let want = need.checked_next_power_of_two().unwrap_or(need);
+    let oom = || super::trap::TrapKind::OutOfMemory { what: "the register stack", bytes: (want as u64) * 8 };
+    regs.try_reserve_exact(want.saturating_sub(regs.len())).map_err(|_| oom())?;
+    regs.resize(want, 0);
+    Ok(())
+}
+
+/// Room for one more call frame, taken fallibly (doubling).
+#[cold]
+#[inline(never)]
+pub(super) fn grow_frames(frames: &mut Vec<Frame>) -> Result<(), super::trap::TrapKind> {
+    let more = frames.capacity().max(16);
+    frames.try_reserve(more).map_err(|_| super::trap::TrapKind::OutOfMemory {
+        what: "call frames",
+        bytes: ((frames.capacity() + more) * core::mem::size_of::<Frame>()) as u64,
+    })
 }

@@ -7,11 +7,12 @@
 
 use super::builtins::{Builtin, ImportTarget, Reenter, call_import, search_sort};
 use super::config::Config;
-use super::context::Hooks;
+use super::context::{Hooks, grow_frames, grow_registers};
 use super::frame::{Frame, WINDOW};
 use super::heap::Heap;
 use super::host::Host;
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, RawMem};
+use super::meter::{BYTES_PER_FUEL, Meter, charge, refuel};
 use super::trap::{Trap, TrapKind};
 use crate::isa::operand::RegOff;
 use crate::isa::{Conv, FBinary, FUnary, Opcode, Regs, aligned, verified};
@@ -44,23 +45,6 @@ pub(super) struct Vm<'a, H: Host> {
     pub(super) thunk_funcs: &'a [(u32, u16)],
     /// The app the instance runs in: lock, time slices, resources.
     pub(super) app: Option<&'a dyn Hooks>,
-}
-
-/// The next time slice once `fuel` ran out: `None` when the budget is
-/// spent (an out-of-fuel trap). In an app the slice's end lets the app's
-/// other tasks run first.
-#[cold]
-#[inline(never)]
-fn refuel(budget: &mut u64, slice: u64, app: Option<&dyn Hooks>) -> Result<u64, TrapKind> {
-    if *budget == 0 {
-        return Err(TrapKind::OutOfFuel);
-    }
-    if let Some(app) = app {
-        app.slice_end().map_err(|t| t.kind)?;
-    }
-    let next = (*budget).min(slice.max(1));
-    *budget -= next;
-    Ok(next)
 }
 
 /// The function behind `addr` when it is one of this instance's thunks.
@@ -161,6 +145,26 @@ pub(super) fn execute<H: Host>(
         };
     }
 
+    // Work beyond one step (bulk memory, a native's copying): `n` more units.
+    macro_rules! charge {
+        ($n:expr) => {
+            if let Err(k) = charge(&mut fuel, &mut vm.budget, vm.config.time_slice, vm.app, $n) {
+                trap!(k);
+            }
+        };
+    }
+    // A builtin or native, which reports its work to a meter.
+    macro_rules! native {
+        ($i:expr, $ty:expr, $args:expr) => {{
+            let mut meter = Meter::new(fuel, vm.budget);
+            let res = call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, $i, $ty, $args, &mut meter);
+            if meter.spent() > 0 {
+                charge!(meter.spent());
+            }
+            at!(res)
+        }};
+    }
+
     // Enter the entry function.
     fp = match sp.checked_sub(f.frame_size) {
         Some(v) if (v & !15) >= stack_limit => v & !15,
@@ -171,8 +175,10 @@ pub(super) fn execute<H: Host>(
     if need > vm.config.max_registers || floor >= vm.config.max_call_depth {
         trap!(TrapKind::StackExhausted);
     }
-    if vm.regs.len() < need {
-        vm.regs.resize(need.next_power_of_two(), 0);
+    if vm.regs.len() < need
+        && let Err(k) = grow_registers(vm.regs, need)
+    {
+        trap!(k);
     }
     let Some(params) = vm.regs.get_mut(base0..base0 + args.len()) else {
         trap!(TrapKind::StackExhausted);
@@ -309,6 +315,11 @@ pub(super) fn execute<H: Host>(
                 if need > vm.config.max_registers {
                     trap!(TrapKind::StackExhausted);
                 }
+                if vm.frames.len() == vm.frames.capacity()
+                    && let Err(k) = grow_frames(vm.frames)
+                {
+                    trap!(k);
+                }
                 vm.frames.push(Frame {
                     func: cur,
                     ret_pc: $ret as usize - code.as_ptr() as usize,
@@ -324,12 +335,16 @@ pub(super) fn execute<H: Host>(
                     for (i, a) in $args.iter().enumerate() {
                         r[first + i] = r[usize::from(a)];
                     }
-                    if vm.regs.len() < need {
-                        vm.regs.resize(need.next_power_of_two(), 0);
+                    if vm.regs.len() < need
+                        && let Err(k) = grow_registers(vm.regs, need)
+                    {
+                        trap!(k);
                     }
                 } else {
-                    if vm.regs.len() < need {
-                        vm.regs.resize(need.next_power_of_two(), 0);
+                    if vm.regs.len() < need
+                        && let Err(k) = grow_registers(vm.regs, need)
+                    {
+                        trap!(k);
                     }
                     for (i, a) in $args.iter().enumerate() {
                         vm.regs[new_base + i] = vm.regs[base + usize::from(a)];
@@ -697,12 +712,20 @@ pub(super) fn execute<H: Host>(
                 }
                 Opcode::MemCpy | Opcode::MemMove => {
                     let ((dst, src, len), n) = dec!(MemCpy);
-                    at!(raw.copy(r[dst] as u32, r[src] as u32, r[len] as u32));
+                    let len = r[len] as u32;
+                    if len >= BYTES_PER_FUEL {
+                        charge!(u64::from(len / BYTES_PER_FUEL));
+                    }
+                    at!(raw.copy(r[dst] as u32, r[src] as u32, len));
                     ip = n;
                 }
                 Opcode::MemSet => {
                     let ((dst, val, len), n) = dec!(MemSet);
-                    at!(raw.fill(r[dst] as u32, r[val] as u8, r[len] as u32));
+                    let len = r[len] as u32;
+                    if len >= BYTES_PER_FUEL {
+                        charge!(u64::from(len / BYTES_PER_FUEL));
+                    }
+                    at!(raw.fill(r[dst] as u32, r[val] as u8, len));
                     ip = n;
                 }
                 Opcode::Alloca => {
@@ -788,7 +811,7 @@ pub(super) fn execute<H: Host>(
                         ip = n;
                         continue 'frame;
                     }
-                    let v = at!(call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i, ty, argbuf));
+                    let v = native!(i, ty, argbuf);
                     raw = vm.mem.raw();
                     r[d] = v;
                     ip = n;
@@ -813,16 +836,7 @@ pub(super) fn execute<H: Host>(
                     let ioff = addr.wrapping_sub(IMPORT_ADDR_BASE);
                     if ioff.is_multiple_of(4) && ioff / 4 < nimports {
                         let argbuf = argbuf.load(args, r);
-                        let v = at!(call_import(
-                            vm.imports,
-                            vm.host,
-                            vm.mem,
-                            vm.heap,
-                            vm.app,
-                            (ioff / 4) as u16,
-                            ty_sig,
-                            argbuf
-                        ));
+                        let v = native!((ioff / 4) as u16, ty_sig, argbuf);
                         raw = vm.mem.raw();
                         r[d] = v;
                         ip = n;
@@ -975,9 +989,6 @@ fn body(module: &VerifiedModule, f: u16) -> &[u8] {
     unsafe { core::slice::from_raw_parts(b.as_ptr().cast::<u8>(), b.len() * 4) }
 }
 
-/// Most nested re-entrant runs (qsort inside a comparator inside qsort...).
-const MAX_NESTING: u32 = 16;
-
 /// A builtin's way back into the module: runs module code above register
 /// `base` with the stack pointer at `sp` (`qsort`'s comparator).
 struct Nested<'v, 'a, H: Host> {
@@ -1002,9 +1013,12 @@ impl<H: Host> Reenter for Nested<'_, '_, H> {
             if nparams != args.len() {
                 return Err(Trap::new(TrapKind::SignatureMismatch));
             }
-            if vm.depth >= MAX_NESTING {
+            if vm.depth >= vm.config.max_nesting {
                 return Err(Trap::new(TrapKind::StackExhausted));
             }
+            // A call like any other: a comparator without loops or calls
+            // still pays for being entered.
+            charge_vm(vm, 1)?;
             vm.depth += 1;
             let r = execute(vm, fi, args, self.base, self.sp);
             vm.depth -= 1;
@@ -1015,7 +1029,10 @@ impl<H: Host> Reenter for Nested<'_, '_, H> {
         if ioff.is_multiple_of(4) && i < vm.imports.len() {
             let ty = module.imports.get(i).and_then(|imp| module.types.get(imp.ty as usize));
             if let Some(ty) = ty {
-                return call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i as u16, ty, args);
+                let mut meter = Meter::new(vm.fuel, vm.budget);
+                let res = call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i as u16, ty, args, &mut meter);
+                charge_vm(vm, meter.spent())?;
+                return res;
             }
         }
         if let Some(res) = vm.app.and_then(|app| app.call_foreign(addr, args)) {
@@ -1027,6 +1044,18 @@ impl<H: Host> Reenter for Nested<'_, '_, H> {
     fn memory(&mut self) -> &mut Memory {
         self.vm.mem
     }
+
+    fn charge(&mut self, units: u64) -> Result<(), Trap> {
+        charge_vm(self.vm, units)
+    }
+}
+
+/// Spends `units` of the fuel a run left in `vm` (outside the loop).
+fn charge_vm<H: Host>(vm: &mut Vm<'_, H>, units: u64) -> Result<(), Trap> {
+    if units == 0 {
+        return Ok(());
+    }
+    charge(&mut vm.fuel, &mut vm.budget, vm.config.time_slice, vm.app, units).map_err(Trap::new)
 }
 
 /// The data base is the start of memory (data comes first in the layout).

@@ -3,6 +3,7 @@
 
 use super::heap::Heap;
 use super::memory::Memory;
+use super::meter::Meter;
 use super::trap::Trap;
 use crate::module::{FuncType, Import};
 
@@ -12,6 +13,8 @@ pub struct HostCtx<'a> {
     pub heap: &'a mut Heap,
     /// The app's lock, when the instance runs in an [`App`](crate::app::App).
     pub(crate) gate: Option<&'a dyn Gate>,
+    /// The fuel the run may spend on this call's work ([`HostCtx::charge`]).
+    pub(crate) meter: Meter,
 }
 
 /// The lock [`HostCtx::block`] releases (an app's instance lock).
@@ -34,7 +37,25 @@ impl Drop for Reacquire<'_> {
 
 impl<'a> HostCtx<'a> {
     pub fn new(mem: &'a mut Memory, heap: &'a mut Heap) -> HostCtx<'a> {
-        HostCtx { mem, heap, gate: None }
+        HostCtx { mem, heap, gate: None, meter: Meter::unlimited() }
+    }
+
+    /// Pays for `bytes` of work the native is about to do (bytes copied,
+    /// compared, formatted or written out), one unit of fuel per
+    /// [`BYTES_PER_FUEL`](crate::BYTES_PER_FUEL). Call it before the work:
+    /// when the run's fuel cannot pay, it returns the out-of-fuel trap and
+    /// the native returns it at once, so a huge length costs nothing. Work
+    /// that is the native's own business (a fixed-size struct) needs no
+    /// charge; anything that grows with an argument does.
+    pub fn charge(&mut self, bytes: u64) -> Result<(), Trap> {
+        self.meter.bytes(bytes).map_err(Trap::new)
+    }
+
+    /// Bytes of work the run's fuel can still pay for (`u64::MAX` when the
+    /// fuel is unlimited): a native that cannot know its work in advance
+    /// (formatting) stops there and returns the out-of-fuel trap.
+    pub fn work_left(&self) -> u64 {
+        self.meter.work_left()
     }
 
     /// Runs `f` (a call that may block the task: a delay, a queue receive)

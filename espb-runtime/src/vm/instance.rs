@@ -3,7 +3,7 @@
 //! them out, applies relocations, checks the firmware's symbol tables and
 //! resolves every import.
 
-use super::builtins::{ImportTarget, builtin};
+use super::builtins::{ImportTarget, builtin_of};
 use super::config::Config;
 use super::context::{ExecCtx, Hooks};
 use super::exec::{Vm, execute};
@@ -12,7 +12,7 @@ use super::heap::Heap;
 use super::host::{Host, HostCtx, TableLookupError};
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory};
 use super::trap::{Trap, describe_trap};
-use crate::module::{Import, Module, RelocKind};
+use crate::module::{FuncType, Import, Module, RelocKind, TableRef};
 use crate::verify::{VerifiedModule, VerifyError};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -50,6 +50,22 @@ pub enum InstantiateError {
         default = crate::thunk::DEFAULT_THUNKS
     )]
     ThunkPoolExhausted { needed: usize, free: usize, size: usize },
+    #[error(
+        "the module needs {needed} callback thunks; this firmware lets one module take at most {limit} \
+         (Config::max_thunks): use fewer functions as callbacks, or raise the limit"
+    )]
+    TooManyCallbacks { needed: usize, limit: usize },
+    #[error(
+        "the module needs {needed} callback thunks returning float (RISC-V ilp32f returns a float in fa0), but only \
+         {free} of the firmware's {size} are free: unload other modules, or build the firmware with more \
+         (environment variable ESPB_FLOAT_THUNKS=<count> when building espb-runtime; default {default})",
+        default = crate::thunk::DEFAULT_FLOAT_THUNKS
+    )]
+    FloatThunksExhausted { needed: usize, free: usize, size: usize },
+    /// A callback the firmware would call with another type
+    /// ([`crate::module::callbacks`]).
+    #[error("callback of the wrong type: {0}")]
+    CallbackType(String),
     #[error("function `{function}` is used as a callback, but cannot be one on this chip: {why}")]
     UnsupportedCallback { function: String, why: String },
     #[error("{0}")]
@@ -91,6 +107,25 @@ fn align_up(v: u64, a: u64) -> u64 {
     (v + a - 1) & !(a - 1)
 }
 
+/// Whether the firmware's answer for table `t` (its hash of the module's
+/// slot count) lets the module load; also checked by a live push before
+/// anything is written (crate::push).
+pub fn check_table(t: &TableRef, firmware: Result<u32, TableLookupError>) -> Result<(), InstantiateError> {
+    match firmware {
+        Ok(h) if h == t.hash => Ok(()),
+        Ok(h) => Err(InstantiateError::TableHashMismatch {
+            table: t.name.clone(),
+            count: t.count,
+            module: t.hash,
+            firmware: h,
+        }),
+        Err(TableLookupError::Missing) => Err(InstantiateError::MissingTable { table: t.name.clone() }),
+        Err(TableLookupError::TooShort { slots }) => {
+            Err(InstantiateError::TableTooShort { table: t.name.clone(), need: t.count, have: slots })
+        }
+    }
+}
+
 impl<H: Host> Instance<H> {
     /// Lays out the module's memory (data, heap, stack), applies
     /// relocations, checks the firmware's symbol tables and resolves every
@@ -108,6 +143,9 @@ impl<H: Host> Instance<H> {
         config: Config,
         thunks: &[(u16, u32)],
     ) -> Result<Instance<H>, InstantiateError> {
+        if let Some(m) = crate::module::callbacks::check(&module).into_iter().next() {
+            return Err(InstantiateError::CallbackType(alloc::format!("{m}")));
+        }
         let mut func_addrs: Vec<u32> =
             (0..module.functions.len() as u32).map(|f| FUNC_ADDR_BASE.wrapping_add(f * 4)).collect();
         for &(f, a) in thunks {
@@ -162,23 +200,7 @@ impl<H: Host> Instance<H> {
         }
 
         for t in &module.tables {
-            match host.table_prefix_hash(&t.name, t.count) {
-                Ok(h) if h == t.hash => {}
-                Ok(h) => {
-                    return Err(InstantiateError::TableHashMismatch {
-                        table: t.name.clone(),
-                        count: t.count,
-                        module: t.hash,
-                        firmware: h,
-                    });
-                }
-                Err(TableLookupError::Missing) => {
-                    return Err(InstantiateError::MissingTable { table: t.name.clone() });
-                }
-                Err(TableLookupError::TooShort { slots }) => {
-                    return Err(InstantiateError::TableTooShort { table: t.name.clone(), need: t.count, have: slots });
-                }
-            }
+            check_table(t, host.table_prefix_hash(&t.name, t.count))?;
         }
 
         let mut heap = Heap::new(heap_start, heap_end);
@@ -198,7 +220,7 @@ impl<H: Host> Instance<H> {
                 }
             }
             import_addrs.push(pc_addr);
-            if let Some(b) = imp.name().and_then(builtin) {
+            if let Some(b) = builtin_of(imp, &module.tables) {
                 imports.push(ImportTarget::Builtin(b));
                 continue;
             }
@@ -287,20 +309,21 @@ impl<H: Host> Instance<H> {
     /// Calls function `func` with raw argument bits; returns the raw result
     /// (None for void functions).
     pub fn call(&mut self, func: u16, args: &[u64]) -> Result<Option<u64>, Trap> {
-        let f = self
-            .module
-            .functions
-            .get(func as usize)
-            .ok_or_else(|| Trap::host(alloc::format!("{}", CallError::NoSuchFunction(func))))?;
-        let ty = &self.module.types[f.ty as usize];
+        let has_result = self.check_call(func, args)?.result.is_some();
+        self.frames.clear();
+        let v = self.run(None, func, args, None)?;
+        Ok(has_result.then_some(v))
+    }
+
+    /// The type of `func`, when `args` fit it.
+    fn check_call(&self, func: u16, args: &[u64]) -> Result<&FuncType, Trap> {
+        let ty = self.module.functions.get(usize::from(func)).and_then(|f| self.module.types.get(usize::from(f.ty)));
+        let ty = ty.ok_or_else(|| Trap::host(alloc::format!("{}", CallError::NoSuchFunction(func))))?;
         if ty.params.len() != args.len() {
             let e = CallError::ArgCount { expected: ty.params.len(), given: args.len() };
             return Err(Trap::host(alloc::format!("{e}")));
         }
-        let has_result = ty.result.is_some();
-        self.frames.clear();
-        let v = self.run(func, args)?;
-        Ok(has_result.then_some(v))
+        Ok(ty)
     }
 
     /// The address the module sees for function `f` (`func.addr`): its
@@ -325,66 +348,56 @@ impl<H: Host> Instance<H> {
     /// Runs `func` on a task's own context `ctx` in app `app` (its time
     /// slices, lock and resources); returns the raw result (0 for void).
     pub(crate) fn run_in(&mut self, ctx: &mut ExecCtx, func: u16, args: &[u64], app: &dyn Hooks) -> Result<u64, Trap> {
-        let nparams = self.module.functions.get(func as usize).and_then(|f| self.module.types.get(f.ty as usize));
-        match nparams {
-            None => return Err(Trap::host(alloc::format!("{}", CallError::NoSuchFunction(func)))),
-            Some(t) if t.params.len() != args.len() => {
-                let e = CallError::ArgCount { expected: t.params.len(), given: args.len() };
-                return Err(Trap::host(alloc::format!("{e}")));
-            }
-            Some(_) => {}
-        }
-        let total = self.fuel;
-        let first = total.min(u64::from(self.config.time_slice.max(1)));
+        self.check_call(func, args)?;
         let floor = ctx.frames.len();
-        let mut vm = Vm {
-            module: &self.module,
-            host: &mut self.host,
-            mem: &mut self.mem,
-            heap: &mut self.heap,
-            imports: &self.imports,
-            import_addrs: &self.import_addrs,
-            regs: &mut ctx.regs,
-            frames: &mut ctx.frames,
-            config: &self.config,
-            fuel: first,
-            budget: total - first,
-            stack_limit: ctx.sp_limit,
-            depth: 0,
-            func_addrs: &self.func_addrs,
-            thunk_funcs: &self.thunk_funcs,
-            app: Some(app),
-        };
-        let result = execute(&mut vm, func, args, 0, ctx.sp_top);
-        self.fuel = vm.fuel.saturating_add(vm.budget);
+        let result = self.run(Some(&mut *ctx), func, args, Some(app));
         ctx.frames.truncate(floor);
         result
     }
 
-    fn run(&mut self, entry: u16, args: &[u64]) -> Result<u64, Trap> {
+    /// Runs `func` on `ctx` (a task's context) or, without one, on the
+    /// instance's own registers, frames and stack. In an app (`app`) the
+    /// fuel comes in time slices ([`Config::time_slice`]): the interpreter
+    /// refills from `budget` at each slice end.
+    fn run(
+        &mut self,
+        ctx: Option<&mut ExecCtx>,
+        func: u16,
+        args: &[u64],
+        app: Option<&dyn Hooks>,
+    ) -> Result<u64, Trap> {
+        let Instance { module, host, mem, heap, imports, import_addrs, func_addrs, thunk_funcs, config, .. } = self;
+        let (regs, frames, stack_limit, sp) = match ctx {
+            Some(c) => (&mut c.regs, &mut c.frames, c.sp_limit, c.sp_top),
+            None => (&mut self.regs, &mut self.frames, self.stack_limit, self.stack_top),
+        };
+        let fuel = match app {
+            Some(_) => self.fuel.min(u64::from(config.time_slice.max(1))),
+            None => self.fuel,
+        };
         let mut vm = Vm {
-            module: &self.module,
-            host: &mut self.host,
-            mem: &mut self.mem,
-            heap: &mut self.heap,
-            imports: &self.imports,
-            import_addrs: &self.import_addrs,
-            regs: &mut self.regs,
-            frames: &mut self.frames,
-            config: &self.config,
-            fuel: self.fuel,
-            budget: 0,
-            stack_limit: self.stack_limit,
+            module,
+            host,
+            mem,
+            heap,
+            imports,
+            import_addrs,
+            regs,
+            frames,
+            config,
+            fuel,
+            budget: self.fuel - fuel,
+            stack_limit,
             depth: 0,
-            func_addrs: &self.func_addrs,
-            thunk_funcs: &self.thunk_funcs,
-            app: None,
+            func_addrs,
+            thunk_funcs,
+            app,
         };
         // One copy of the loop, metered: a second, unmetered copy measured
         // slower (the compiler turned its branches into conditional moves
         // that stall the next dispatch) and doubles the code.
-        let result = execute(&mut vm, entry, args, 0, self.stack_top);
-        self.fuel = vm.fuel;
+        let result = execute(&mut vm, func, args, 0, sp);
+        self.fuel = vm.fuel.saturating_add(vm.budget);
         result
     }
 }

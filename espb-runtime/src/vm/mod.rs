@@ -18,13 +18,16 @@ mod heap;
 mod host;
 mod instance;
 mod memory;
+mod meter;
 pub(crate) mod resources;
 mod trap;
 
-pub use config::{Config, DEFAULT_TASK_STACK, DEFAULT_TIME_SLICE, FirmwareWindows};
+pub use builtins::IDF_BUILTIN_SLOTS;
+pub use config::{Config, DEFAULT_TASK_STACK, DEFAULT_TIME_SLICE, FirmwareWindows, device_limits};
 pub use heap::{HEAP_ALIGN, Heap, InvalidFree};
 pub(crate) use host::Gate;
 pub use host::{Host, HostCtx, NoHost, TableLookupError};
-pub use instance::{CallError, Instance, InstantiateError};
+pub use instance::{CallError, Instance, InstantiateError, check_table};
 pub use memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, PC_MEMORY_BASE};
+pub use meter::BYTES_PER_FUEL;
 pub use trap::{Trap, TrapKind, describe_trap};

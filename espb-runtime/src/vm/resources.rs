@@ -1,7 +1,8 @@
-//! What unload must stop, learned from the natives a module calls: one
-//! table ([`RULES`]) keyed by the ESP-IDF function's name says which natives
-//! create or delete a task, a timer, an esp_timer, a GPIO ISR handler or an
-//! event handler, and where the handle is. Imports get their rule at
+//! What unload must stop or free, learned from the natives a module calls:
+//! one table ([`RULES`]) keyed by the ESP-IDF function's name says which
+//! natives create or delete a task, a timer, an esp_timer, a GPIO ISR
+//! handler, an event handler, a queue (semaphores and mutexes are queues)
+//! or an event group, and where the handle is. Imports get their rule at
 //! instantiation ([`rule`]); only they take this path, the interpreter's
 //! other imports pay nothing for it.
 //!
@@ -30,8 +31,11 @@ pub(crate) enum Rule {
     TaskCreateStatic,
     /// `vTaskDelete(task)`.
     TaskDelete,
-    /// Creates a software timer; returns the handle.
-    TimerCreate,
+    /// Creates a timer, a queue (semaphore, mutex, queue set) or an event
+    /// group; returns the handle (NULL on failure).
+    Creates(Object),
+    /// `vQueueDelete(q)` (vSemaphoreDelete) / `vEventGroupDelete(g)`.
+    Deletes(Object),
     /// `xTimerGenericCommand*(timer, command, ...)`: `tmrCOMMAND_DELETE`
     /// deletes it.
     TimerCommand,
@@ -55,6 +59,24 @@ pub(crate) enum Rule {
     EventInstanceUnregister { with_loop: bool },
 }
 
+/// What a [`Rule::Creates`] native returns a handle of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Object {
+    Timer,
+    Queue,
+    EventGroup,
+}
+
+impl Object {
+    fn resource(self, h: u32) -> Resource {
+        match self {
+            Object::Timer => Resource::Timer(h),
+            Object::Queue => Resource::Queue(h),
+            Object::EventGroup => Resource::EventGroup(h),
+        }
+    }
+}
+
 /// The natives the runtime watches, by their ESP-IDF v5 names (argument
 /// positions as in the ESP-IDF declarations).
 pub(crate) const RULES: &[(&str, Rule)] = &[
@@ -63,8 +85,8 @@ pub(crate) const RULES: &[(&str, Rule)] = &[
     ("xTaskCreateStaticPinnedToCore", Rule::TaskCreateStatic),
     ("xTaskCreateStatic", Rule::TaskCreateStatic),
     ("vTaskDelete", Rule::TaskDelete),
-    ("xTimerCreate", Rule::TimerCreate),
-    ("xTimerCreateStatic", Rule::TimerCreate),
+    ("xTimerCreate", Rule::Creates(Object::Timer)),
+    ("xTimerCreateStatic", Rule::Creates(Object::Timer)),
     ("xTimerGenericCommand", Rule::TimerCommand),
     ("xTimerGenericCommandFromTask", Rule::TimerCommand),
     ("esp_timer_create", Rule::EspTimerCreate),
@@ -79,11 +101,31 @@ pub(crate) const RULES: &[(&str, Rule)] = &[
     ("esp_event_handler_instance_register_with", Rule::EventInstanceRegister { with_loop: true }),
     ("esp_event_handler_instance_unregister", Rule::EventInstanceUnregister { with_loop: false }),
     ("esp_event_handler_instance_unregister_with", Rule::EventInstanceUnregister { with_loop: true }),
+    // semphr.h's creators are macros over these.
+    ("xQueueGenericCreate", Rule::Creates(Object::Queue)),
+    ("xQueueGenericCreateStatic", Rule::Creates(Object::Queue)),
+    ("xQueueCreateMutex", Rule::Creates(Object::Queue)),
+    ("xQueueCreateMutexStatic", Rule::Creates(Object::Queue)),
+    ("xQueueCreateCountingSemaphore", Rule::Creates(Object::Queue)),
+    ("xQueueCreateCountingSemaphoreStatic", Rule::Creates(Object::Queue)),
+    ("xQueueCreateSet", Rule::Creates(Object::Queue)),
+    ("vQueueDelete", Rule::Deletes(Object::Queue)),
+    ("xEventGroupCreate", Rule::Creates(Object::EventGroup)),
+    ("xEventGroupCreateStatic", Rule::Creates(Object::EventGroup)),
+    ("vEventGroupDelete", Rule::Deletes(Object::EventGroup)),
 ];
 
 /// Natives whose callbacks run in interrupt context: a firmware whose Os
 /// cannot defer calls to a task gets modules importing them refused.
 pub(crate) const ISR_CALLBACK_NATIVES: &[&str] = &["gpio_isr_handler_add"];
+
+/// ESP-IDF `ESP_ERR_INVALID_ARG`: what esp_timer_create returns for a
+/// dispatch method the firmware does not support.
+const ESP_ERR_INVALID_ARG: u64 = 0x102;
+/// Offset of `dispatch_method` in `esp_timer_create_args_t` (after the
+/// callback and its argument) and the value of `ESP_TIMER_ISR`.
+const DISPATCH_METHOD_OFFSET: u32 = 8;
+const ESP_TIMER_ISR: u32 = 1;
 
 /// FreeRTOS `pdPASS`.
 const PD_PASS: u64 = 1;
@@ -162,12 +204,18 @@ pub(crate) fn call(
             }
             native(args, mem)
         }
-        Rule::TimerCreate => {
+        Rule::Creates(o) => {
             let r = native(args, mem)?;
             if r as u32 != 0 {
-                app.add_resource(Resource::Timer(r as u32), None);
+                app.add_resource(o.resource(r as u32), None);
             }
             Ok(r)
+        }
+        Rule::Deletes(o) => {
+            // Forgotten first: the native frees it, and the handle may be
+            // reused by the next create.
+            app.remove_resource(o.resource(a(0)));
+            native(args, mem)
         }
         Rule::TimerCommand => {
             let r = native(args, mem)?;
@@ -177,6 +225,16 @@ pub(crate) fn call(
             Ok(r)
         }
         Rule::EspTimerCreate => {
+            // Its callback would run in the interrupt, where a thunk may
+            // only defer: refused here rather than dropped at every alarm.
+            if !app.can_defer() && mem.read_u32(a(0).wrapping_add(DISPATCH_METHOD_OFFSET)) == Ok(ESP_TIMER_ISR) {
+                app.log(format_args!(
+                    "espb: esp_timer_create refused (ESP_ERR_INVALID_ARG): an ESP_TIMER_ISR timer calls its module \
+                     callback in interrupt context, and this firmware cannot defer that to a task (start the \
+                     runtime's deferral task, FreeRtos::start_deferral / espb_init); or use ESP_TIMER_TASK"
+                ));
+                return Ok(ESP_ERR_INVALID_ARG);
+            }
             let r = native(args, mem)?;
             if r == ESP_OK
                 && let Ok(h) = mem.read_u32(a(1))

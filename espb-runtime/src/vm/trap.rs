@@ -41,6 +41,13 @@ pub enum TrapKind {
     TaskExit,
     /// The module was unloaded while this run waited in a blocking call.
     Unloaded,
+    /// The firmware's heap could not give the runtime memory it needed on
+    /// the module's behalf (`what`: register stack, call frames, qsort's
+    /// scratch): the module stops, the firmware goes on.
+    OutOfMemory {
+        what: &'static str,
+        bytes: u64,
+    },
 }
 
 impl core::fmt::Display for TrapKind {
@@ -67,6 +74,11 @@ impl core::fmt::Display for TrapKind {
             TrapKind::Host(m) => write!(f, "{m}"),
             TrapKind::TaskExit => write!(f, "the task deleted itself (vTaskDelete(NULL))"),
             TrapKind::Unloaded => write!(f, "the module was unloaded"),
+            TrapKind::OutOfMemory { what, bytes } => write!(
+                f,
+                "out of memory: the firmware's heap has no {bytes} bytes for {what}; \
+                 give the firmware more free heap or lower the module's limits (Config)"
+            ),
         }
     }
 }

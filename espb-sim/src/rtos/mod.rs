@@ -140,5 +140,32 @@ pub(crate) fn stop(k: &Kernel, r: Resource) {
         Resource::EventInstance { base, id, instance, .. } => {
             event::remove(k, |e| e.base == base && e.id == id && e.instance == instance)
         }
+        // The module's tasks are gone by now (unload stops them first).
+        Resource::Queue(h) => {
+            k.lock().rtos.queues.remove(&h);
+        }
+        Resource::EventGroup(h) => {
+            k.lock().rtos.groups.remove(&h);
+        }
     }
+}
+
+/// What the simulated firmware still holds of a module after its unload:
+/// "1 queue, 2 event groups" (every kernel object of a run is the module's:
+/// the simulated firmware makes none of its own). Empty when nothing leaked.
+pub(crate) fn leftovers(k: &Kernel) -> String {
+    let w = k.lock();
+    let o = &w.rtos;
+    let counts = [
+        (o.queues.len(), "queue"),
+        (o.groups.len(), "event group"),
+        (o.timers.len(), "software timer"),
+        (o.esp_timers.len(), "esp_timer"),
+    ];
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|c| c.0 > 0)
+        .map(|&(n, what)| format!("{n} {what}{}", if n == 1 { "" } else { "s" }))
+        .collect();
+    parts.join(", ")
 }

@@ -2,7 +2,11 @@
  * native would call a module callback, and counts the instructions. */
 int add_one(int x) { return x + 1; }
 
-/* Taken: add_one gets a thunk. */
+/* A callback returning float: under ilp32f its thunk returns in fa0. */
+float half(float x) { return x * 0.5f; }
+
+/* Taken: both get a thunk. */
 int (*const callback)(int) = add_one;
+float (*const float_callback)(float) = half;
 
 void app_main(void) {}

@@ -198,7 +198,7 @@ pub fn run(bytes: &'static [u8], run_for_ms: u32, c_api: bool) {
 }
 
 /// Loads `bytes` as the firmware does (Rust API).
-fn load(bytes: &[u8]) -> Result<App<DeviceHost<'static>>, espb_runtime::runner::RunError> {
+pub fn load(bytes: &[u8]) -> Result<App<DeviceHost<'static>>, espb_runtime::runner::RunError> {
     App::load_with(
         bytes,
         |m| DeviceHost::new(crate::registry(), m),
@@ -390,6 +390,15 @@ pub fn measure(bytes: &[u8]) {
     }
     let per_call = (instret() - start) / u64::from(ROUNDS);
     println!("thunk round trip: {per_call} instructions; add_one(0) = {warm}, {ROUNDS} calls: {x}");
+    // A float result: in fa0 under ilp32f (a float-returning thunk), in a0
+    // under ilp32.
+    let Some(addr) = app.function_address("half") else {
+        println!("half has no thunk");
+        exit(1)
+    };
+    // SAFETY: a thunk of the device pool, owned by this app's half(float).
+    let half: extern "C" fn(f32) -> f32 = unsafe { core::mem::transmute(addr as usize) };
+    println!("half(3) = {}", half(3.0));
     // The share of the RTOS: a round trip takes and gives three mutexes
     // (the pool's lock twice, the app's once).
     use espb_runtime::os::Os;

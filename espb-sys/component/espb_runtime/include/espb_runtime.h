@@ -52,7 +52,8 @@ typedef struct {
 /** Decodes and verifies module[0..len) (no partition header), resolves its
  *  imports through tables[0..ntables) (by their name), places its memory at
  *  its real address and calls `entry` (0 or 2 parameters, passed 0). Natives
- *  run on the caller's task and stack. Allocation failure aborts. With RTOS
+ *  run on the caller's task and stack. The limits are espb_config_default's
+ *  (espb_run_config sets others). With RTOS
  *  support (the ESP-IDF component has it) this returns when the module is
  *  done: its entry returned and its tasks, timers and handlers are gone, or
  *  it trapped; use espb_load/espb_start to keep control meanwhile. Without
@@ -64,6 +65,35 @@ espb_error_t espb_run(const uint8_t *module, size_t len, const espb_symtab_t *co
  *  window must be memory the module may read and write during the call. */
 espb_error_t espb_run_with(const uint8_t *module, size_t len, const espb_symtab_t *const *tables, size_t ntables,
                            const char *entry, const espb_window_t *windows, size_t nwindows);
+
+/** The limits a firmware sets for a module. espb_config_default fills in the
+ *  device defaults (for a chip with about 300 KB free heap: 128 KiB module
+ *  memory, 512 nested calls, a 4096-register (32 KiB) register stack per
+ *  task, 4 nested re-entries of about 3 KiB native stack each, unlimited
+ *  fuel with time slices of 20000); change what you need. A field left 0
+ *  takes its default. Layout stable (append only). */
+typedef struct {
+    uint64_t fuel;            /* calls and backward branches (and 64 bytes of bulk work each); 0: unlimited */
+    uint32_t time_slice;      /* calls and backward branches a task runs before the others get a turn */
+    uint32_t max_memory;      /* most bytes of module memory (data + heap + stack) */
+    uint32_t stack_size;      /* the module's stack in bytes; 0: what the module asks for */
+    uint32_t heap_size;       /* the module's heap in bytes; 0: what the module asks for */
+    uint32_t max_call_depth;  /* most nested calls */
+    uint32_t max_registers;   /* 64-bit registers of a task's register stack */
+    uint32_t max_nesting;     /* most nested re-entries (qsort's comparator) on one task */
+    uint32_t max_thunks;      /* most callback thunks one module may take */
+    uint32_t task_stack_size; /* shadow stack bytes of each further task running module code */
+} espb_config_t;
+
+/** Fills *config with the device defaults (NULL is ignored). */
+void espb_config_default(espb_config_t *config);
+
+/** espb_run_with with the limits in *config (NULL: the defaults). Running
+ *  out of fuel or of a limit is a trap (ESPB_ERR_TRAP); what the runtime
+ *  allocates for the module is taken fallibly (ESPB_ERR_NO_MEMORY, or a trap). */
+espb_error_t espb_run_config(const uint8_t *module, size_t len, const espb_symtab_t *const *tables, size_t ntables,
+                             const char *entry, const espb_window_t *windows, size_t nwindows,
+                             const espb_config_t *config);
 
 /** espb_run for a whole `espb` partition: checks its header (magic,
  *  version, length, CRC) first (ESPB_ERR_PARTITION). */
@@ -112,6 +142,11 @@ espb_error_t espb_init(uint32_t tick_hz, uint32_t defer_priority, uint32_t defer
  *  thunks; *app is the handle. ESPB_ERR_THUNKS: too few free thunks. */
 espb_error_t espb_load(const uint8_t *module, size_t len, const espb_symtab_t *const *tables, size_t ntables,
                        const espb_window_t *windows, size_t nwindows, espb_app_t **app);
+
+/** espb_load with the limits in *config (NULL: the defaults). */
+espb_error_t espb_load_config(const uint8_t *module, size_t len, const espb_symtab_t *const *tables, size_t ntables,
+                              const espb_window_t *windows, size_t nwindows, const espb_config_t *config,
+                              espb_app_t **app);
 
 /** Runs `entry` on the calling task; returns when it returns (the module
  *  lives on). espb_last_return / espb_last_detail as for espb_run. */

@@ -1,0 +1,341 @@
+//! Integers of 65 to 128 bits, as clang emits them to read and write wide
+//! bit-fields of packed structs (`load i112`, shifts by constants, masks,
+//! truncation): a value lives in two 64-bit registers, the low word and
+//! the high word, the high word zero-extended above the width. Loads and
+//! stores touch exactly the type's store size. Arithmetic beyond that
+//! (add, mul, division, variable shifts) is refused by name.
+
+use super::consts::{Const, zext};
+use super::ir::{Op, Val, ValKind};
+use super::lower::{FuncLower, Result};
+use super::mir::{MOp, VReg};
+use espb_runtime::isa::Opcode;
+use inkwell::llvm_sys::LLVMIntPredicate as P;
+
+/// Is `v`'s type an integer of 65..128 bits?
+pub fn is_wide_int(v: Val) -> bool {
+    let t = v.ty();
+    t.is_int() && (65..=128).contains(&t.int_width())
+}
+
+/// Does instruction `inst` produce or read a 65..128-bit integer?
+pub fn touches_wide(inst: Val) -> bool {
+    is_wide_int(inst) || inst.operands().iter().any(|o| is_wide_int(*o))
+}
+
+/// (offset, size) pieces of an `n`-byte access (n = 1..8) that single
+/// loads and stores can do, low bytes first.
+fn pieces(n: u32) -> &'static [(i64, u32)] {
+    match n {
+        1 => &[(0, 1)],
+        2 => &[(0, 2)],
+        3 => &[(0, 2), (2, 1)],
+        4 => &[(0, 4)],
+        5 => &[(0, 4), (4, 1)],
+        6 => &[(0, 4), (4, 2)],
+        7 => &[(0, 4), (4, 2), (6, 1)],
+        _ => &[(0, 8)],
+    }
+}
+
+impl FuncLower<'_> {
+    fn wide_unsupported<T>(&self, inst: Val, what: &str) -> Result<T> {
+        let w = if is_wide_int(inst) { inst.ty().int_width() } else { 128 };
+        self.unsupported(format!("{what} on a {w}-bit integer"))
+    }
+
+    /// Bits of the high word: `w - 64`.
+    fn hi_bits(v: Val) -> u32 {
+        v.ty().int_width() - 64
+    }
+
+    /// Zero-extends the high word above the width (canonical form).
+    fn wide_mask(&mut self, hi: VReg, hib: u32) -> VReg {
+        if hib >= 64 {
+            return hi;
+        }
+        let m = self.materialise(Const::Int(zext(-1, hib)), true);
+        self.emit3(Opcode::AndI64, hi, m)
+    }
+
+    /// The two words of a wide value (constants materialised).
+    pub fn wide_val(&mut self, v: Val) -> Result<[VReg; 2]> {
+        match v.kind() {
+            ValKind::Instruction | ValKind::Argument => {
+                let r = self.agg_regs(v, 2);
+                Ok([r[0], r[1]])
+            }
+            ValKind::ConstInt | ValKind::NullOrUndef => {
+                let bits = if v.kind() == ValKind::ConstInt {
+                    match v.const_wide_value() {
+                        Some(b) => b,
+                        None => return self.internal("wide constant"),
+                    }
+                } else {
+                    0
+                };
+                let hib = Self::hi_bits(v);
+                let hi = (bits >> 64) as u64 & if hib >= 64 { u64::MAX } else { (1u64 << hib) - 1 };
+                let lo = self.materialise(Const::Int(bits as u64 as i64), true);
+                let hi = self.materialise(Const::Int(hi as i64), true);
+                Ok([lo, hi])
+            }
+            _ => self.wide_unsupported(v, "constant expression"),
+        }
+    }
+
+    fn wide_def(&mut self, inst: Val, lo: VReg, hi: VReg) {
+        let r = self.agg_regs(inst, 2);
+        self.mov(r[0], lo);
+        self.mov(r[1], hi);
+    }
+
+    /// An `n`-byte little-endian load (n = 1..8) into a 64-bit register.
+    fn load_bytes(&mut self, a: VReg, off: i64, n: u32) -> VReg {
+        let mut acc: Option<VReg> = None;
+        for &(o, size) in pieces(n) {
+            let op = match size {
+                1 => Opcode::LoadI8U,
+                2 => Opcode::LoadI16U,
+                4 => Opcode::LoadI32,
+                _ => Opcode::LoadI64,
+            };
+            let mut p = self.emit_imm(op, a, off + o);
+            if size == 4 {
+                p = self.emit2(Opcode::ZextI32I64, p);
+            }
+            if o > 0 {
+                p = self.emit_imm(Opcode::ShlImmI64, p, 8 * o);
+            }
+            acc = Some(match acc {
+                None => p,
+                Some(x) => self.emit3(Opcode::OrI64, x, p),
+            });
+        }
+        acc.unwrap_or(a)
+    }
+
+    fn store_bytes(&mut self, v: VReg, a: VReg, off: i64, n: u32) {
+        for &(o, size) in pieces(n) {
+            let p = if o == 0 { v } else { self.emit_imm(Opcode::ShrUImmI64, v, 8 * o) };
+            let op = match size {
+                1 => Opcode::StoreI8,
+                2 => Opcode::StoreI16,
+                4 => Opcode::StoreI32,
+                _ => Opcode::StoreI64,
+            };
+            self.emit(op, vec![MOp::Reg(p), MOp::Reg(a), MOp::Imm(off + o)]);
+        }
+    }
+
+    fn wide_addr(&mut self, ptr: Val) -> Result<(VReg, i64)> {
+        match self.address(ptr, &[])? {
+            super::isel::Addr::Off(a, off) if off <= i16::MAX - 16 => Ok((a, off as i64)),
+            super::isel::Addr::Off(a, off) => Ok((self.emit_imm(Opcode::AddImmI32, a, off as i64), 0)),
+            super::isel::Addr::Idx(..) => self.internal("indexed address without index scales"),
+        }
+    }
+
+    /// Sign-extends the high word from its `hib` bits.
+    fn wide_signed_hi(&mut self, hi: VReg, hib: u32) -> VReg {
+        if hib >= 64 {
+            return hi;
+        }
+        let s = (64 - hib) as i64;
+        let t = self.emit_imm(Opcode::ShlImmI64, hi, s);
+        self.emit_imm(Opcode::ShrSImmI64, t, s)
+    }
+
+    /// Lowers an instruction that reads or writes a 65..128-bit integer.
+    pub fn lower_wide(&mut self, inst: Val) -> Result<()> {
+        let Some(op) = inst.opcode() else { return self.internal("instruction without opcode") };
+        match op {
+            Op::LLVMLoad => {
+                let (a, off) = self.wide_addr(self.operand(inst, 0)?)?;
+                let n = inst.ty().int_width().div_ceil(8);
+                let lo = self.emit_imm(Opcode::LoadI64, a, off);
+                let hi = self.load_bytes(a, off + 8, n - 8);
+                let hi =
+                    if inst.ty().int_width().is_multiple_of(8) { hi } else { self.wide_mask(hi, Self::hi_bits(inst)) };
+                self.wide_def(inst, lo, hi);
+            }
+            Op::LLVMStore => {
+                let v = self.operand(inst, 0)?;
+                let [lo, hi] = self.wide_val(v)?;
+                let (a, off) = self.wide_addr(self.operand(inst, 1)?)?;
+                let n = v.ty().int_width().div_ceil(8);
+                self.emit(Opcode::StoreI64, vec![MOp::Reg(lo), MOp::Reg(a), MOp::Imm(off)]);
+                self.store_bytes(hi, a, off + 8, n - 8);
+            }
+            Op::LLVMAnd | Op::LLVMOr | Op::LLVMXor => {
+                let [al, ah] = self.wide_val(self.operand(inst, 0)?)?;
+                let [bl, bh] = self.wide_val(self.operand(inst, 1)?)?;
+                let o = match op {
+                    Op::LLVMAnd => Opcode::AndI64,
+                    Op::LLVMOr => Opcode::OrI64,
+                    _ => Opcode::XorI64,
+                };
+                let lo = self.emit3(o, al, bl);
+                let hi = self.emit3(o, ah, bh);
+                self.wide_def(inst, lo, hi);
+            }
+            Op::LLVMShl | Op::LLVMLShr | Op::LLVMAShr => self.wide_shift(inst, op)?,
+            Op::LLVMTrunc => {
+                let s = self.operand(inst, 0)?;
+                let [lo, hi] = self.wide_val(s)?;
+                let dw = inst.ty().int_width();
+                if is_wide_int(inst) {
+                    let hi = self.wide_mask(hi, dw - 64);
+                    self.wide_def(inst, lo, hi);
+                } else if dw > 32 {
+                    self.alias(inst, lo);
+                } else if dw == 1 {
+                    // An i1 stays 0 or 1.
+                    let t = self.emit2(Opcode::WrapI64I32, lo);
+                    let d = self.def(inst);
+                    self.emit(Opcode::AndImmI32, vec![MOp::Reg(d), MOp::Reg(t), MOp::Imm(1)]);
+                } else {
+                    let d = self.def(inst);
+                    self.emit(Opcode::WrapI64I32, vec![MOp::Reg(d), MOp::Reg(lo)]);
+                }
+            }
+            Op::LLVMZExt | Op::LLVMSExt => {
+                let s = self.operand(inst, 0)?;
+                let signed = op == Op::LLVMSExt;
+                let hib = Self::hi_bits(inst);
+                if is_wide_int(s) {
+                    let [lo, hi] = self.wide_val(s)?;
+                    let hi = if signed {
+                        let sh = self.wide_signed_hi(hi, Self::hi_bits(s));
+                        self.wide_mask(sh, hib)
+                    } else {
+                        hi
+                    };
+                    self.wide_def(inst, lo, hi);
+                } else {
+                    let r = self.norm(s, signed)?;
+                    let lo = if super::types::is_wide(s.ty()) {
+                        r
+                    } else {
+                        self.emit2(if signed { Opcode::SextI32I64 } else { Opcode::ZextI32I64 }, r)
+                    };
+                    let hi = if signed {
+                        let t = self.emit_imm(Opcode::ShrSImmI64, lo, 63);
+                        self.wide_mask(t, hib)
+                    } else {
+                        self.materialise(Const::Int(0), true)
+                    };
+                    self.wide_def(inst, lo, hi);
+                }
+            }
+            Op::LLVMICmp => self.wide_icmp(inst)?,
+            Op::LLVMSelect => {
+                let c = self.use_val(self.operand(inst, 0)?)?;
+                let [al, ah] = self.wide_val(self.operand(inst, 1)?)?;
+                let [bl, bh] = self.wide_val(self.operand(inst, 2)?)?;
+                let (lo, hi) = (self.new_vreg(), self.new_vreg());
+                self.emit(Opcode::Select, vec![MOp::Reg(lo), MOp::Reg(c), MOp::Reg(al), MOp::Reg(bl)]);
+                self.emit(Opcode::Select, vec![MOp::Reg(hi), MOp::Reg(c), MOp::Reg(ah), MOp::Reg(bh)]);
+                self.wide_def(inst, lo, hi);
+            }
+            Op::LLVMFreeze => {
+                let [lo, hi] = self.wide_val(self.operand(inst, 0)?)?;
+                self.wide_def(inst, lo, hi);
+            }
+            Op::LLVMPHI => {
+                self.wide_val(inst)?;
+            }
+            other => {
+                let what = match other {
+                    Op::LLVMAdd => "addition",
+                    Op::LLVMSub => "subtraction",
+                    Op::LLVMMul => "multiplication",
+                    Op::LLVMUDiv | Op::LLVMSDiv | Op::LLVMURem | Op::LLVMSRem => "division",
+                    Op::LLVMCall => "call",
+                    _ => "this instruction",
+                };
+                return self.wide_unsupported(inst, what);
+            }
+        }
+        Ok(())
+    }
+
+    fn wide_shift(&mut self, inst: Val, op: Op) -> Result<()> {
+        let a = self.operand(inst, 0)?;
+        let w = a.ty().int_width();
+        let Some(k) = self.operand(inst, 1)?.const_wide_value().map(|k| k as u64 % 128) else {
+            return self.wide_unsupported(inst, "shift by a variable amount");
+        };
+        let k = k as i64;
+        let hib = Self::hi_bits(inst);
+        let [lo, hi] = self.wide_val(a)?;
+        if k == 0 || k >= i64::from(w) {
+            // Over-wide shifts are poison: any value will do.
+            self.wide_def(inst, lo, hi);
+            return Ok(());
+        }
+        let zero = self.materialise(Const::Int(0), true);
+        let (nlo, nhi) = match op {
+            Op::LLVMShl if k < 64 => {
+                let h = self.emit_imm(Opcode::ShlImmI64, hi, k);
+                let c = self.emit_imm(Opcode::ShrUImmI64, lo, 64 - k);
+                (self.emit_imm(Opcode::ShlImmI64, lo, k), self.emit3(Opcode::OrI64, h, c))
+            }
+            Op::LLVMShl => (zero, self.emit_imm(Opcode::ShlImmI64, lo, k - 64)),
+            _ => {
+                let signed = op == Op::LLVMAShr;
+                let h = if signed { self.wide_signed_hi(hi, Self::hi_bits(a)) } else { hi };
+                let shr = if signed { Opcode::ShrSImmI64 } else { Opcode::ShrUImmI64 };
+                if k < 64 {
+                    let l = self.emit_imm(Opcode::ShrUImmI64, lo, k);
+                    let c = self.emit_imm(Opcode::ShlImmI64, h, 64 - k);
+                    (self.emit3(Opcode::OrI64, l, c), self.emit_imm(shr, h, k))
+                } else {
+                    let top = if signed { self.emit_imm(Opcode::ShrSImmI64, h, 63) } else { zero };
+                    (self.emit_imm(shr, h, k - 64), top)
+                }
+            }
+        };
+        let nhi = self.wide_mask(nhi, hib);
+        self.wide_def(inst, nlo, nhi);
+        Ok(())
+    }
+
+    fn wide_icmp(&mut self, inst: Val) -> Result<()> {
+        let (a, b) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
+        let [al, ah] = self.wide_val(a)?;
+        let [bl, bh] = self.wide_val(b)?;
+        let pred = inst.icmp_predicate();
+        let d = self.def(inst);
+        self.zclean.insert(inst);
+        if matches!(pred, P::LLVMIntEQ | P::LLVMIntNE) {
+            let x = self.emit3(Opcode::XorI64, al, bl);
+            let y = self.emit3(Opcode::XorI64, ah, bh);
+            let z = self.emit3(Opcode::OrI64, x, y);
+            let zero = self.materialise(Const::Int(0), true);
+            let o = if pred == P::LLVMIntEQ { Opcode::EqI64 } else { Opcode::NeI64 };
+            self.emit(o, vec![MOp::Reg(d), MOp::Reg(z), MOp::Reg(zero)]);
+            return Ok(());
+        }
+        let signed = matches!(pred, P::LLVMIntSLT | P::LLVMIntSLE | P::LLVMIntSGT | P::LLVMIntSGE);
+        let (ah, bh) = if signed {
+            let hib = Self::hi_bits(a);
+            (self.wide_signed_hi(ah, hib), self.wide_signed_hi(bh, hib))
+        } else {
+            (ah, bh)
+        };
+        // x < y  <=>  hi(x) < hi(y) || (hi(x) == hi(y) && lo(x) <u lo(y)); swap for >.
+        let (x, y, or_equal) = match pred {
+            P::LLVMIntULT | P::LLVMIntSLT => ((al, ah), (bl, bh), false),
+            P::LLVMIntULE | P::LLVMIntSLE => ((al, ah), (bl, bh), true),
+            P::LLVMIntUGT | P::LLVMIntSGT => ((bl, bh), (al, ah), false),
+            _ => ((bl, bh), (al, ah), true),
+        };
+        let hlt = self.emit3(if signed { Opcode::LtSI64 } else { Opcode::LtUI64 }, x.1, y.1);
+        let heq = self.emit3(Opcode::EqI64, x.1, y.1);
+        let llt = self.emit3(if or_equal { Opcode::LeUI64 } else { Opcode::LtUI64 }, x.0, y.0);
+        let t = self.emit3(Opcode::AndI32, heq, llt);
+        self.emit(Opcode::OrI32, vec![MOp::Reg(d), MOp::Reg(hlt), MOp::Reg(t)]);
+        Ok(())
+    }
+}
