@@ -148,7 +148,12 @@ pub(super) fn execute<H: Host>(
     // Work beyond one step (bulk memory, a native's copying): `n` more units.
     macro_rules! charge {
         ($n:expr) => {
-            if let Err(k) = charge(&mut fuel, &mut vm.budget, vm.config.time_slice, vm.app, $n) {
+            // Through a copy: taking `fuel`'s address would keep it in
+            // memory for the whole loop.
+            let mut left = fuel;
+            let res = charge(&mut left, &mut vm.budget, vm.config.time_slice, vm.app, $n);
+            fuel = left;
+            if let Err(k) = res {
                 trap!(k);
             }
         };
