@@ -11,6 +11,8 @@
 //!   alignment: `min(size, 4)` for fixed-size kinds (an `I64` is two native
 //!   32-bit words, low first), 1 for `Args` (count, then the registers),
 //!   2 for `Targets` (count, then the targets, two bytes little-endian each);
+//! * `Def` and `Use` registers are 16-bit byte offsets in the register
+//!   window (number x 8, [`RegOff`](super::operand::RegOff));
 //! * fixed-size values are stored in the host's byte order;
 //! * branch targets (`Target`, `Targets`) are internal offsets in units of
 //!   4 bytes (an instruction grows at most 4x, so they fit 16 bits whenever
@@ -64,7 +66,9 @@ fn layout(code: &[u8], pc: usize, sink: &mut Sink<'_>, target: &dyn Fn(u16) -> u
     sink.raw(&[op as u8]);
     for (_, o) in ops.by_ref() {
         match o {
-            Operand::Reg(v) | Operand::U8(v) => sink.put([v]),
+            // Registers as byte offsets in the window (RegOff).
+            Operand::Reg(v) => sink.put((u16::from(v) * 8).to_le_bytes()),
+            Operand::U8(v) => sink.put([v]),
             Operand::I8(v) => sink.put(v.to_le_bytes()),
             Operand::I16(v) => sink.put(v.to_le_bytes()),
             Operand::U16(v) => sink.put(v.to_le_bytes()),
@@ -127,7 +131,7 @@ pub fn file_offset(code: &[u8], off: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::isa::operand::{OperandKind, Trusted};
+    use crate::isa::operand::{OperandKind, Source, Trusted};
     use crate::isa::{Opcode, encode_targets};
 
     /// For every opcode: the predecoded instruction, read back through the
@@ -158,6 +162,11 @@ mod tests {
             let mut src = unsafe { Trusted::new(range.start, range.end) };
             let (_, want) = operands(&code, 0).expect("known");
             for ((_, w), &(_, kind)) in want.zip(op.operands()) {
+                if let Operand::Reg(r) = w {
+                    let off = u16::from_le_bytes(src.array().expect("reads"));
+                    assert_eq!(off, u16::from(r) * 8, "{op:?}");
+                    continue;
+                }
                 let got = Operand::read(kind, &mut src).expect("reads");
                 match (w, got) {
                     (Operand::Target(t), Operand::Target(g)) => assert_eq!((t, g), (0, 0), "{op:?}"),
@@ -183,11 +192,11 @@ mod tests {
         code.extend_from_slice(&[Opcode::BrIf as u8, 0, 14, 0, Opcode::RetVoid as u8]);
         let internal = predecode(&code);
         let bytes: Vec<u8> = internal.iter().flat_map(|w| w.to_ne_bytes()).collect();
-        // const.i64 at 0 (12 bytes), br.if at 12 (c at 13, t at 14), ret at 16.
-        assert_eq!(bytes.len(), 20);
+        // const.i64 at 0 (12 bytes), br.if at 12 (c at 14, t at 16), ret at 20.
+        assert_eq!(bytes.len(), 24);
         assert_eq!(bytes[12], Opcode::BrIf as u8);
-        assert_eq!(u16::from_ne_bytes([bytes[14], bytes[15]]), 4);
-        assert_eq!(bytes[16], Opcode::RetVoid as u8);
-        assert_eq!(file_offset(&code, 16), 14);
+        assert_eq!(u16::from_ne_bytes([bytes[16], bytes[17]]), 5);
+        assert_eq!(bytes[20], Opcode::RetVoid as u8);
+        assert_eq!(file_offset(&code, 20), 14);
     }
 }

@@ -40,7 +40,7 @@ pub mod select;
 pub use operand::{OperandKind, Regs, Role, Targets, encode_targets};
 pub use select::{Conv, FBinary, FUnary};
 
-use operand::{Checked, Kind, Trusted, kind};
+use operand::{Checked, Kind, Trusted, TrustedKind, kind};
 
 /// How an instruction changes control flow (the table's flow attribute).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -513,23 +513,13 @@ macro_rules! gen_opcodes {
             use super::*;
             $(
                 #[inline(always)]
-                pub unsafe fn $name<'a>(ip: *const u8, end: *const u8) -> (($(<kind::$k as Kind>::Value<'a>,)*), *const u8) {
+                pub unsafe fn $name<'a>(ip: *const u8, end: *const u8) -> (($(<kind::$k as TrustedKind>::Value<'a>,)*), *const u8) {
                     // SAFETY: the caller's contract is `Trusted::new`'s.
                     let mut src = unsafe { Trusted::new(ip, end) };
-                    $( let $f = trusted(<kind::$k as Kind>::read(&mut src)); )*
+                    $( let $f = <kind::$k as TrustedKind>::read_trusted(&mut src); )*
                     (($($f,)*), src.position())
                 }
             )*
-
-            /// A [`Trusted`] read's value: such reads never fail.
-            #[inline(always)]
-            fn trusted<T>(v: Option<T>) -> T {
-                match v {
-                    Some(v) => v,
-                    // SAFETY: `Trusted`'s reads always return `Some`.
-                    None => unsafe { core::hint::unreachable_unchecked() },
-                }
-            }
         }
     };
 }

@@ -257,6 +257,64 @@ pub trait Kind {
     fn write(v: Self::Value<'_>, out: &mut Vec<u8>);
 }
 
+/// A register operand as the interpreter reads it from the aligned form: its
+/// byte offset in the 256-slot register window (number x 8), so a chip
+/// without scaled addressing needs no shift per operand. Only
+/// [`TrustedKind`] makes one, from a register number of the form
+/// [`super::aligned`] wrote, so it is always below 2048 and a multiple of 8.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RegOff(u16);
+
+impl RegOff {
+    /// The byte offset (register number x 8).
+    #[inline(always)]
+    pub fn offset(self) -> usize {
+        usize::from(self.0)
+    }
+    /// The register number.
+    #[inline(always)]
+    pub fn index(self) -> usize {
+        usize::from(self.0 >> 3)
+    }
+}
+
+/// One operand kind as the interpreter's [`Trusted`] reader gives it:
+/// registers as [`RegOff`], everything else as [`Kind`] reads it.
+pub trait TrustedKind {
+    type Value<'a>: Copy;
+    fn read_trusted<'a>(s: &mut Trusted<'a>) -> Self::Value<'a>;
+}
+
+/// A [`Trusted`] read's value: such reads never fail.
+#[inline(always)]
+fn trusted<T>(v: Option<T>) -> T {
+    match v {
+        Some(v) => v,
+        // SAFETY: `Trusted`'s reads always return `Some`.
+        None => unsafe { core::hint::unreachable_unchecked() },
+    }
+}
+
+macro_rules! trusted_kinds {
+    (regs: $($r:ident),*; rest: $($k:ident),*) => {
+        $(impl TrustedKind for kind::$r {
+            type Value<'a> = RegOff;
+            #[inline(always)]
+            fn read_trusted<'a>(s: &mut Trusted<'a>) -> RegOff {
+                RegOff(u16::from_le_bytes(trusted(s.array())))
+            }
+        })*
+        $(impl TrustedKind for kind::$k {
+            type Value<'a> = <kind::$k as Kind>::Value<'a>;
+            #[inline(always)]
+            fn read_trusted<'a>(s: &mut Trusted<'a>) -> Self::Value<'a> {
+                trusted(<kind::$k as Kind>::read(s))
+            }
+        })*
+    };
+}
+trusted_kinds!(regs: Def, Use; rest: U8, I8, I16, U16, I32, U32, I64, Target, Args, Targets);
+
 /// The operand kinds as types, named as the table names them.
 pub mod kind {
     use super::{Kind, Regs, Source};
