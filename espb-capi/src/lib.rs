@@ -93,7 +93,7 @@ pub struct EspbConfig {
     pub max_call_depth: u32,
     pub max_registers: u32,
     /// Most nested re-entries of the interpreter on one task (qsort's
-    /// comparator), each about 3 KiB of native stack.
+    /// comparator), each the native stack of one more interpreter level.
     pub max_nesting: u32,
     /// Most callback thunks one module may take from the pool.
     pub max_thunks: u32,

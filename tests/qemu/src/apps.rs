@@ -48,7 +48,7 @@ const WATCHER_PRIORITY: u32 = 10;
 /// The deferral task (ISR callbacks): above module tasks, below esp_timer's;
 /// its stack carries the interpreter.
 const DEFER_PRIORITY: u32 = 15;
-const DEFER_STACK: u32 = 4096;
+const DEFER_STACK: u32 = 6144;
 /// How long the firmware runs on after the app is gone.
 const RUN_ON_MS: u32 = 1000;
 const MS_PER_TICK: u32 = 1000 / TICK_RATE_HZ;

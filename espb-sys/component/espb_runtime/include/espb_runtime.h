@@ -69,7 +69,7 @@ espb_error_t espb_run_with(const uint8_t *module, size_t len, const espb_symtab_
 /** The limits a firmware sets for a module. espb_config_default fills in the
  *  device defaults (for a chip with about 300 KB free heap: 128 KiB module
  *  memory, 512 nested calls, a 4096-register (32 KiB) register stack per
- *  task, 4 nested re-entries of about 3 KiB native stack each, unlimited
+ *  task, 2 nested re-entries (each the native stack of one more level), unlimited
  *  fuel with time slices of 20000); change what you need. A field left 0
  *  takes its default. Layout stable (append only). */
 typedef struct {

@@ -34,14 +34,16 @@ pub const MAX_PRIORITIES: u32 = 25;
 /// ESP-IDF's system tasks: main (ESP_TASK_MAIN_PRIO), timer service
 /// (CONFIG_FREERTOS_TIMER_TASK_PRIORITY), esp_timer (ESP_TASK_TIMER_PRIO),
 /// with their stack sizes in bytes: ESP-IDF's defaults (2048 and 3584)
-/// raised to 4096, as a firmware running module callbacks in them must
-/// (CONFIG_FREERTOS_TIMER_TASK_STACK_DEPTH, CONFIG_ESP_TIMER_TASK_STACK_SIZE):
-/// a callback interprets on the caller's stack, about 3 KiB here.
+/// raised to 6144, as a firmware running module callbacks in them must and
+/// as the firmware templates do (CONFIG_FREERTOS_TIMER_TASK_STACK_DEPTH,
+/// CONFIG_ESP_TIMER_TASK_STACK_SIZE): a callback interprets on the caller's
+/// stack, about 3 KiB here, and a timer callback that starts a pushed
+/// module overflowed 4096.
 pub const MAIN_TASK_PRIORITY: u32 = 1;
 pub const TIMER_TASK_PRIORITY: u32 = 1;
-pub const TIMER_TASK_STACK: usize = 4096;
+pub const TIMER_TASK_STACK: usize = 6144;
 pub const ESP_TIMER_TASK_PRIORITY: u32 = 22;
-pub const ESP_TIMER_TASK_STACK: usize = 4096;
+pub const ESP_TIMER_TASK_STACK: usize = 6144;
 
 pub type TickType = u32;
 pub type BaseType = i32;
