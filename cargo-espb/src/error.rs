@@ -185,6 +185,13 @@ pub enum CliError {
     Instantiate { path: PathBuf, error: InstantiateError },
 
     #[error("{}: {error}", path.display())]
+    #[diagnostic(
+        code(espb::run::callback_type),
+        help("change the function's parameters and result to the type the native calls it with, and rebuild")
+    )]
+    CallbackType { path: PathBuf, error: InstantiateError },
+
+    #[error("{}: {error}", path.display())]
     #[diagnostic(code(espb::run::unloaded), help("the module was stopped before its entry ran; run it again"))]
     Run { path: PathBuf, error: RunError },
 
@@ -278,6 +285,7 @@ impl CliError {
             InstantiateError::ThunkPoolExhausted { .. } | InstantiateError::FloatThunksExhausted { .. } => {
                 CliError::Thunks { path, error }
             }
+            InstantiateError::CallbackType(_) => CliError::CallbackType { path, error },
             error => CliError::Instantiate { path, error },
         }
     }

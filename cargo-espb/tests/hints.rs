@@ -153,6 +153,33 @@ fn defaults_name_live_idf_entries() {
     assert!(espb_sys::STANDARD_IDF_HINTS.contains("esp_timer_create_args_t"));
 }
 
+/// The runtime's table of callback types (which the loader checks) and the
+/// hints (which say which argument is a callback) agree: every callback
+/// argument the table types is hinted `cb` for the natives the `idf` table
+/// has.
+#[test]
+fn callback_types_are_for_hinted_callback_arguments() {
+    use espb_runtime::module::callbacks::{CALLBACK_ARGS, CallbackAt};
+    let defaults = hints::standard_defaults().unwrap_or_else(|e| panic!("{e}"));
+    let manifest = espb_sys::standard_idf_manifest();
+    let mut checked = 0;
+    for c in CALLBACK_ARGS {
+        let CallbackAt::Arg(n) = c.at else { continue };
+        if manifest.lookup(c.native).is_none_or(|e| e.removed) {
+            continue;
+        }
+        let line = defaults.get(c.native).unwrap_or_else(|| panic!("{} has no hints line", c.native));
+        assert!(
+            line.hints.cb.contains(u32::from(n)),
+            "{}: hinted `{}`, typed callback argument {n}",
+            c.native,
+            line.hints
+        );
+        checked += 1;
+    }
+    assert!(checked >= 6, "only {checked} checked");
+}
+
 /// IDF v5 prototypes of the hinted natives the portable SDK does not
 /// declare (only the parameter count matters here).
 const UNDECLARED: &[(&str, &str)] = &[

@@ -271,11 +271,34 @@ fn check_output(fw: &Firmware, extra: &[String], rest: &str) {
 /// follow from how fast the interpreter is, not from the module's logic).
 fn check_output_masked(fw: &Firmware, extra: &[String], rest: &str, mask: impl Fn(&str) -> String) {
     let Some(elf) = firmware(fw) else { return };
-    let (status, out, err) = qemu(fw, &elf, extra);
+    if let Err(e) = output_is(fw, &elf, extra, rest, mask) {
+        panic!("{e}");
+    }
+}
+
+/// Runs `elf` with `extra` QEMU arguments: `Err` says how its UART output
+/// (as `mask` rewrites it) differs from the ABI line and `rest`, or that
+/// the firmware reported failure.
+fn output_is(
+    fw: &Firmware,
+    elf: &Path,
+    extra: &[String],
+    rest: &str,
+    mask: impl Fn(&str) -> String,
+) -> Result<(), String> {
+    let (status, out, err) = qemu(fw, elf, extra);
     let out = mask(&mask_trap_record(&out));
     let expected = format!("espb-runtime on riscv32 (qemu virt), native calls: {}\n{rest}", fw.abi);
-    assert_eq!(out, expected, "UART output differs for {} (QEMU {status}, stderr: {err})", fw.target);
-    assert!(status.success(), "the firmware reported failure: QEMU {status}\n{out}\n{err}");
+    if out != expected {
+        return Err(format!(
+            "UART output differs for {} (QEMU {status}, stderr: {err})\n--- got:\n{out}--- expected:\n{expected}",
+            fw.target
+        ));
+    }
+    if !status.success() {
+        return Err(format!("the firmware reported failure: QEMU {status}\n{out}\n{err}"));
+    }
+    Ok(())
 }
 
 /// The trap record's module id and code offset (they follow from the
@@ -373,7 +396,7 @@ fn sdk_module_from(name: &'static str, source: &str) -> PathBuf {
 /// be taken twice, a counting semaphore created with 1 once; then printf's
 /// padding, precision and lengths. Nothing of it is left when app_main
 /// returns: it has no callbacks, so the app ends with it (the firmware's
-/// lines: see the comment above `check_app`).
+/// lines: see the comment above `APPS`).
 const RTOS_NATIVES_EXPECTED: &str = "\
 loaded: 0 of 32 thunks in use
 app_main in task main, 10 ms per tick
@@ -509,16 +532,6 @@ fn rtos_scheduler_on_riscv32_ilp32f_under_qemu() {
     check_output(&ILP32F, &rtos_mode(1), RTOS_EXPECTED);
 }
 
-#[test]
-fn freertos_natives_from_a_module_on_riscv32_ilp32_under_qemu() {
-    check_output(&ILP32, &module_mode(Api::Rust, &sdk_module("rtos_natives"), 0), RTOS_NATIVES_EXPECTED);
-}
-
-#[test]
-fn freertos_natives_from_a_module_on_riscv32_ilp32f_under_qemu() {
-    check_output(&ILP32F, &module_mode(Api::Rust, &sdk_module("rtos_natives"), 0), RTOS_NATIVES_EXPECTED);
-}
-
 // ---- modules that live on: callbacks, tasks and timers (issue 9) -----------
 //
 // Each module of tests/qemu/app below runs as an app (the runtime's FreeRTOS
@@ -546,38 +559,6 @@ fn freertos_natives_from_a_module_on_riscv32_ilp32f_under_qemu() {
 //   second, although its timers were armed.
 // Times are ms since the load, counted in 10 ms ticks.
 
-/// Runs tests/qemu/app/`name`.c through both APIs on `fw` for `run_for_ms`
-/// and compares the output with `expected` each time.
-fn check_app(fw: &Firmware, name: &'static str, run_for_ms: u32, expected: &str) {
-    check_module(fw, &sdk_module(name), run_for_ms, expected, |out| out.to_string());
-}
-
-/// [`check_app`] of a built `module`, comparing its output as `mask`
-/// rewrites it.
-fn check_module(fw: &Firmware, module: &Path, run_for_ms: u32, expected: &str, mask: impl Fn(&str) -> String + Copy) {
-    for api in [Api::Rust, Api::C] {
-        eprintln!("{} through the {api:?} API on {}", module.display(), fw.abi);
-        check_output_masked(fw, &module_mode(api, module, run_for_ms), expected, mask);
-    }
-}
-
-/// Two tests, one per ABI, checking module `name` with [`check_app`].
-macro_rules! app_tests {
-    ($name:ident, $run_for_ms:expr, $expected:expr) => {
-        mod $name {
-            use super::*;
-            #[test]
-            fn on_riscv32_ilp32_under_qemu() {
-                check_app(&ILP32, stringify!($name), $run_for_ms, $expected);
-            }
-            #[test]
-            fn on_riscv32_ilp32f_under_qemu() {
-                check_app(&ILP32F, stringify!($name), $run_for_ms, $expected);
-            }
-        }
-    };
-}
-
 /// The issue's task example: dyn_task (priority 5) preempts app_main as it
 /// is created and prints at 0, 1, 2 and 3 s; app_main loops in vTaskDelay,
 /// so the watcher unloads the app at 3.5 s with dyn_task asleep inside its
@@ -597,7 +578,6 @@ firmware timer fired in Tmr Svc at +4320 ms
 firmware esp_timer fired in esp_timer at +4620 ms
 firmware still running at +5020 ms
 ";
-app_tests!(task_example, 3500, TASK_EXAMPLE);
 
 /// The issue's timer example: app_main returns, the app lives on; the
 /// auto-reload timer calls back (in Tmr Svc) at 2 and 4 s. Unloaded at 5 s
@@ -614,7 +594,6 @@ firmware timer fired in Tmr Svc at +5310 ms
 firmware esp_timer fired in esp_timer at +5610 ms
 firmware still running at +6010 ms
 ";
-app_tests!(timer_example, 5000, TIMER_EXAMPLE);
 
 /// Callbacks in structs: the module calls its table of handlers itself
 /// (twice(7), square(7): the thunk addresses the relocations gave, entered
@@ -638,7 +617,6 @@ firmware timer fired in Tmr Svc at +1310 ms
 firmware esp_timer fired in esp_timer at +1610 ms
 firmware still running at +2010 ms
 ";
-app_tests!(struct_callback, 1000, STRUCT_CALLBACK);
 
 /// A queue between an esp_timer callback (every 250 ms, in the esp_timer
 /// task) and the module's consumer task, blocked in xQueueReceive with the
@@ -659,7 +637,6 @@ firmware timer fired in Tmr Svc at +1330 ms
 firmware esp_timer fired in esp_timer at +1630 ms
 firmware still running at +2030 ms
 ";
-app_tests!(timer_queue, 0, TIMER_QUEUE);
 
 /// Two module tasks (priority 4) share a mutex held over a one-tick delay:
 /// they alternate, one step per tick, and no update is lost. inc-b goes
@@ -686,7 +663,6 @@ firmware timer fired in Tmr Svc at +430 ms
 firmware esp_timer fired in esp_timer at +730 ms
 firmware still running at +1130 ms
 ";
-app_tests!(mutex_tasks, 0, MUTEX_TASKS);
 
 /// A module that ends by itself: countdown (priority 3) prints at 0, 100,
 /// 200 ms and ends at 300; the one-shot timer fires at 150 ms and deletes
@@ -706,7 +682,6 @@ firmware timer fired in Tmr Svc at +620 ms
 firmware esp_timer fired in esp_timer at +920 ms
 firmware still running at +1320 ms
 ";
-app_tests!(self_unload, 0, SELF_UNLOAD);
 
 /// A trap in a module task: faulty divides by 2, 1, then 0 at 200 ms. The
 /// runtime logs it (task, function, line), stops the app (bystander
@@ -727,7 +702,6 @@ firmware timer fired in Tmr Svc at +520 ms
 firmware esp_timer fired in esp_timer at +820 ms
 firmware still running at +1220 ms
 ";
-app_tests!(callback_trap, 0, CALLBACK_TRAP);
 
 /// A trap in a callback on a firmware task: the timer's third call, in the
 /// timer service task, reads through NULL (out of the module's memory and
@@ -751,7 +725,6 @@ firmware timer fired in Tmr Svc at +620 ms
 firmware esp_timer fired in esp_timer at +920 ms
 firmware still running at +1320 ms
 ";
-app_tests!(timer_trap, 0, TIMER_TRAP);
 
 /// 40 address-taken functions for a pool of 32: refused at load, naming the
 /// numbers and the remedy; nothing is kept of it.
@@ -764,7 +737,6 @@ firmware timer fired in Tmr Svc at +310 ms
 firmware esp_timer fired in esp_timer at +610 ms
 firmware still running at +1010 ms
 ";
-app_tests!(thunk_exhaust, 0, THUNK_EXHAUST);
 
 /// Unloaded at 1 s with an auto-reload timer (300 ms: 300, 600, 900), a
 /// periodic esp_timer (400 ms: 400, 800) armed and a task asleep for a
@@ -785,7 +757,6 @@ firmware timer fired in Tmr Svc at +1310 ms
 firmware esp_timer fired in esp_timer at +1610 ms
 firmware still running at +2010 ms
 ";
-app_tests!(unload_armed, 1000, UNLOAD_ARMED);
 
 /// An app_main that never returns and starts nothing, unloaded at 1.2 s
 /// while it waits in vTaskDelay: its task comes out at 1.5 s ("unloaded")
@@ -804,7 +775,6 @@ firmware timer fired in Tmr Svc at +1820 ms
 firmware esp_timer fired in esp_timer at +2120 ms
 firmware still running at +2520 ms
 ";
-app_tests!(entry_loop, 1200, ENTRY_LOOP);
 
 /// The `cargo espb new` template's module (templates/module/src/main.c),
 /// unchanged: GPIO2 blinks every 500 ms in its task (priority 1, after
@@ -814,9 +784,9 @@ app_tests!(entry_loop, 1200, ENTRY_LOOP);
 /// the scheduler started; the load is at tick 1). At 1010 ms the slow tick
 /// comes before the tenth fast one. The slow tick's `esp_timer_get_time()`
 /// is masked: its microseconds depend on how fast the callback gets there.
-/// Unloaded at 3 s. The module never deletes its event queue, and a queue
-/// is not among what unload stops and frees (tasks, timers, esp_timers,
-/// handlers): its 296 bytes (16 items of 16 bytes and the queue) are left.
+/// Unloaded at 3 s. The module never deletes its event queue: unload
+/// deletes it after the task that reads it (296 bytes here: 16 items of 16
+/// bytes and the queue), so the heap holds what it held before.
 const TEMPLATE: &str = "\
 loaded: 3 of 32 thunks in use
 I (10) blinky: starting
@@ -838,7 +808,7 @@ gpio: GPIO2 = 0
 I (2510) blinky: LED off (slow ticks: 2)
 unloading after 3000 ms
 status: unloaded
-heap: 296 bytes more than before the load; thunks in use: 0; tasks: 6
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
 firmware timer fired in Tmr Svc at +3310 ms
 firmware esp_timer fired in esp_timer at +3610 ms
 firmware still running at +4010 ms
@@ -854,20 +824,6 @@ fn mask_tick_time(out: &str) -> String {
         }
     }
     masked
-}
-
-fn check_template(fw: &Firmware) {
-    check_module(fw, &sdk_module_from("template", "templates/module/src/main.c"), 3000, TEMPLATE, mask_tick_time);
-}
-
-#[test]
-fn template_module_on_riscv32_ilp32_under_qemu() {
-    check_template(&ILP32);
-}
-
-#[test]
-fn template_module_on_riscv32_ilp32f_under_qemu() {
-    check_template(&ILP32F);
 }
 
 /// An esp_timer dispatched in the timer interrupt every 100 ms: the thunk,
@@ -887,7 +843,79 @@ firmware timer fired in Tmr Svc at +620 ms
 firmware esp_timer fired in esp_timer at +920 ms
 firmware still running at +1320 ms
 ";
-app_tests!(isr_timer, 0, ISR_TIMER);
+
+/// A module run as an app (modes 2 and 3): tests/qemu/app/`name`.c (or
+/// `source`, relative to the repository) built against the SDK headers,
+/// through each API of `apis`, unloaded after `run_for_ms` of virtual time
+/// (0: it ends by itself), its output as `mask` rewrites it compared with
+/// `expected`.
+struct AppCase {
+    name: &'static str,
+    source: Option<&'static str>,
+    apis: &'static [Api],
+    run_for_ms: u32,
+    expected: &'static str,
+    mask: fn(&str) -> String,
+}
+
+const BOTH: &[Api] = &[Api::Rust, Api::C];
+
+fn as_is(out: &str) -> String {
+    out.to_string()
+}
+
+const fn app(name: &'static str, run_for_ms: u32, expected: &'static str) -> AppCase {
+    AppCase { name, source: None, apis: BOTH, run_for_ms, expected, mask: as_is }
+}
+
+/// Every module the firmware runs as an app, each through both APIs (the
+/// FreeRTOS natives module through the Rust API only) on both ABIs.
+const APPS: &[AppCase] = &[
+    AppCase { apis: &[Api::Rust], ..app("rtos_natives", 0, RTOS_NATIVES_EXPECTED) },
+    app("task_example", 3500, TASK_EXAMPLE),
+    app("timer_example", 5000, TIMER_EXAMPLE),
+    app("struct_callback", 1000, STRUCT_CALLBACK),
+    app("timer_queue", 0, TIMER_QUEUE),
+    app("mutex_tasks", 0, MUTEX_TASKS),
+    app("self_unload", 0, SELF_UNLOAD),
+    app("callback_trap", 0, CALLBACK_TRAP),
+    app("timer_trap", 0, TIMER_TRAP),
+    app("thunk_exhaust", 0, THUNK_EXHAUST),
+    app("unload_armed", 1000, UNLOAD_ARMED),
+    app("entry_loop", 1200, ENTRY_LOOP),
+    AppCase { source: Some("templates/module/src/main.c"), mask: mask_tick_time, ..app("template", 3000, TEMPLATE) },
+    app("isr_timer", 0, ISR_TIMER),
+];
+
+/// Runs every case of [`APPS`] on `fw` and reports all that differ.
+fn check_apps(fw: &Firmware) {
+    let Some(elf) = firmware(fw) else { return };
+    let mut failed = Vec::new();
+    for case in APPS {
+        let module = match case.source {
+            Some(src) => sdk_module_from(case.name, src),
+            None => sdk_module(case.name),
+        };
+        for &api in case.apis {
+            eprintln!("{} through the {api:?} API on {}", case.name, fw.abi);
+            let args = module_mode(api, &module, case.run_for_ms);
+            if let Err(e) = output_is(fw, &elf, &args, case.expected, case.mask) {
+                failed.push(format!("{} through the {api:?} API: {e}", case.name));
+            }
+        }
+    }
+    assert!(failed.is_empty(), "{} app case(s) failed on {}:\n\n{}", failed.len(), fw.abi, failed.join("\n\n"));
+}
+
+#[test]
+fn apps_on_riscv32_ilp32_under_qemu() {
+    check_apps(&ILP32);
+}
+
+#[test]
+fn apps_on_riscv32_ilp32f_under_qemu() {
+    check_apps(&ILP32F);
+}
 
 /// Mode 4 on `fw`: instructions (minstret) for one call of a module
 /// callback through its thunk, as a native makes it; printed for the docs

@@ -561,7 +561,7 @@ fn error_code(e: &RunError) -> EspbError {
             InstantiateError::ThunkPoolExhausted { .. }
             | InstantiateError::TooManyCallbacks { .. }
             | InstantiateError::FloatThunksExhausted { .. } => E::Thunks,
-            InstantiateError::UnsupportedCallback { .. } => E::Callback,
+            InstantiateError::UnsupportedCallback { .. } | InstantiateError::CallbackType(_) => E::Callback,
             InstantiateError::Os(_) => E::Os,
         },
         RunError::Trap { .. } => E::Trap,

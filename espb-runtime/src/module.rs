@@ -2,6 +2,7 @@
 //! encoder writes and the decoder reads back (see docs/format.md), and what
 //! the verifier checks before an instance is made.
 
+pub mod callbacks;
 mod hints;
 
 pub use hints::*;

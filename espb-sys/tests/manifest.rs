@@ -150,3 +150,15 @@ fn load_sym_file() {
     let missing = Manifest::load(d.join("nope.espbsym")).unwrap_err().to_string();
     assert!(missing.contains("nope.espbsym"), "{missing}");
 }
+
+/// The runtime knows its builtins (malloc, free, ..., exit) by their slot of
+/// the standard table, not by the names modules give them: those slots
+/// must hold those functions.
+#[test]
+fn runtime_builtin_slots_are_the_standard_table_s() {
+    let m = standard_idf_manifest();
+    for &(index, name) in espb_runtime::vm::IDF_BUILTIN_SLOTS {
+        let e = m.get(u32::from(index)).unwrap_or_else(|| panic!("no slot {index}"));
+        assert_eq!((e.name.as_str(), e.removed), (name, false), "slot {index}");
+    }
+}

@@ -364,3 +364,41 @@ fn template_imports_resolve() {
         );
     }
 }
+
+/// The runtime's table of the types natives call callbacks with
+/// (`espb_runtime::module::callbacks::CALLBACK_ARGS`) says what the SDK
+/// headers declare: each C type named there is the header's typedef, with
+/// as many parameters as the table's module-side type, and a callback in a
+/// struct sits at the field the table gives.
+#[test]
+fn callback_types_match_the_headers() {
+    use espb_runtime::module::callbacks::{CALLBACK_ARGS, CallbackAt};
+    if !have_clang() {
+        return;
+    }
+    let mut src = String::from(
+        "#include <stddef.h>\n#include \"freertos/FreeRTOS.h\"\n#include \"freertos/task.h\"\n\
+         #include \"freertos/timers.h\"\n#include \"esp_timer.h\"\n#include \"driver/gpio.h\"\n\
+         #include \"esp_event.h\"\n",
+    );
+    for c in CALLBACK_ARGS {
+        let (typedef, c_type) = c.c_type.split_once(", ").expect("`Typedef, C type`");
+        let params = c_type.rsplit_once('(').map_or(0, |(_, p)| p.trim_end_matches(')').split(',').count());
+        assert_eq!(params, c.params.len(), "{}: {}", c.native, c.c_type);
+        src.push_str(&format!(
+            "_Static_assert(__builtin_types_compatible_p({typedef}, {c_type}), \"{}: {typedef}\");\n",
+            c.native
+        ));
+        if let CallbackAt::Field { offset, .. } = c.at {
+            assert_eq!(c.native, "esp_timer_create", "a new struct callback: name its struct here");
+            src.push_str(&format!(
+                "_Static_assert(offsetof(esp_timer_create_args_t, callback) == {offset}, \"callback field\");\n"
+            ));
+        }
+    }
+    let file = out_dir("callback_types").join("callback_types.c");
+    std::fs::write(&file, src).unwrap();
+    for (_, target) in targets() {
+        clang(&target, &["-fsyntax-only"], &file);
+    }
+}

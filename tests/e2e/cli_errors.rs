@@ -28,6 +28,7 @@ pub const TESTS: &[CliTest] = &[
     ("inspect_module", inspect_module),
     ("inspect_unverifiable_module_fails", inspect_unverifiable),
     ("invoked_without_espb_word", without_espb_word),
+    ("callback_of_the_wrong_type_warns_at_build_and_is_refused_at_load", callback_type),
 ];
 
 fn tmp() -> Result<tempfile::TempDir, String> {
@@ -245,6 +246,35 @@ fn run_app_main_entry() -> TestResult {
         return Err(report(&cmd, &o, "without `main`, `run` should call `app_main` and exit with 0"));
     }
     Ok(())
+}
+
+/// A task function with two parameters, cast to `TaskFunction_t`: the
+/// build warns with the call's line, the loader refuses the module.
+fn callback_type() -> TestResult {
+    let d = tmp()?;
+    let src = write(
+        d.path(),
+        "cb.c",
+        "typedef void (*TaskFunction_t)(void *);\n\
+         int xTaskCreatePinnedToCore(TaskFunction_t f, const char *name, unsigned depth, void *p, unsigned prio,\n\
+                                     void **out, int core);\n\
+         static void two_args(void *a, int b) { (void) a; (void) b; }\n\
+         void app_main(void) {\n\
+             xTaskCreatePinnedToCore((TaskFunction_t) two_args, \"t\", 2048, 0, 1, 0, 0x7fffffff);\n\
+         }\n",
+    )?;
+    let out = d.path().join("cb.espb");
+    let (cmd, o) = espb(&[&"build", &src, &"-o", &out])?;
+    if o.code() != Some(0) {
+        return Err(report(&cmd, &o, "a callback of the wrong type is a warning at build, not an error"));
+    }
+    let warning = "warning: callback of the wrong type: `two_args` has type void(i32, i32), but \
+                   xTaskCreatePinnedToCore calls its argument 0 as TaskFunction_t, void (*)(void *) (call in \
+                   `app_main` at cb.c:6)";
+    expect_stderr(&cmd, &o, &[warning])?;
+    let (cmd, o) = espb(&[&"run", &out])?;
+    expect_user_error(&cmd, &o)?;
+    expect_stderr(&cmd, &o, &["callback of the wrong type", "`two_args`", "change the function's parameters"])
 }
 
 fn run_default_time_limit() -> TestResult {

@@ -37,8 +37,17 @@ pub fn load(path: &Path) -> Result<HintFile, HintsError> {
 }
 
 /// Merges the defaults, `project` (a parsed hints file, if any) and the
-/// translator's analysis into `module.import_hints`; returns warnings.
+/// translator's analysis into `module.import_hints`; returns warnings,
+/// among them every callback passed to a native that will call it with
+/// another type (the runtime's `module::callbacks` table, which the loader
+/// checks too: such a module is refused at load).
 pub fn apply(module: &mut espb_runtime::Module, project: Option<&HintFile>) -> Result<Vec<String>, HintsError> {
     let defaults = standard_defaults()?;
-    Ok(merge(module, &defaults, project)?)
+    let mut warnings = merge(module, &defaults, project)?;
+    warnings.extend(
+        espb_runtime::module::callbacks::check(module)
+            .iter()
+            .map(|m| format!("callback of the wrong type: {m}; the runtime refuses to load the module as it is")),
+    );
+    Ok(warnings)
 }

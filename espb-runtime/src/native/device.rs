@@ -150,6 +150,48 @@ mod tests {
         }
     }
 
+    /// Builtins are the `idf` table's slots, whatever the module calls them.
+    #[test]
+    fn builtins_are_known_by_table_and_slot_not_by_name() {
+        use crate::isa::{Instr, Regs};
+        let idf = [0x4000_1000usize; 38];
+        let hashes: [u32; 38] = core::array::from_fn(|i| 100 + i as u32);
+        let custom = [0x4000_2000usize];
+        let mut r = Registry::new();
+        r.register(SymbolTable { name: "idf", entries: &idf, prefix_hashes: &hashes }).unwrap();
+        r.register(SymbolTable { name: "custom", entries: &custom, prefix_hashes: &[7] }).unwrap();
+        let slot =
+            |table, index, name: &str| Import::func(ImportRef::Slot { table, index, name: Some(name.into()) }, 1);
+        // f(i) = import i (NULL): free(NULL) is fine on the private heap, a
+        // native call traps here.
+        let call = |i| {
+            let mut code = alloc::vec::Vec::new();
+            Instr::ConstI32 { d: 0, v: 0 }.encode(&mut code);
+            Instr::CallImport { i, ty: 1, d: 1, args: Regs(&[0]) }.encode(&mut code);
+            Instr::Ret { s: 0 }.encode(&mut code);
+            crate::module::Function { ty: 0, num_regs: 2, frame_size: 0, code }
+        };
+        let int = FuncType { params: alloc::vec![], result: Some(ValType::I32), variadic_fixed: None };
+        let free_ty = FuncType { params: alloc::vec![ValType::I32], result: None, variadic_fixed: None };
+        let module = Module {
+            types: alloc::vec![int, free_ty],
+            tables: alloc::vec![
+                TableRef { name: "idf".into(), hash: 137, count: 38 },
+                TableRef { name: "custom".into(), hash: 7, count: 1 },
+            ],
+            imports: alloc::vec![slot(0, 37, "xfree"), slot(1, 0, "free")],
+            functions: alloc::vec![call(0), call(1)],
+            ..Module::default()
+        };
+        let host = DeviceHost::new(r, &module);
+        let mut inst = Instance::new(VerifiedModule::new(module).unwrap(), host, Config::default()).unwrap();
+        assert_eq!(inst.call(0, &[]), Ok(Some(0)), "idf slot 37 named `xfree` is the private heap's free");
+        if !NATIVE_CALLS_AVAILABLE {
+            let e = inst.call(1, &[]).unwrap_err();
+            assert!(alloc::format!("{e}").contains("not available"), "`free` of another table is its native: {e}");
+        }
+    }
+
     #[test]
     fn native_memory_instance_sits_at_its_real_address_only_when_it_fits() {
         let cfg = Config { native_memory: true, ..Config::default() };

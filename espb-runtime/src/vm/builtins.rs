@@ -35,8 +35,45 @@ pub(super) enum ImportTarget {
     Tracked(u32, Rule),
 }
 
-/// The builtin an import of this name gets, before the host is asked.
-pub(super) fn builtin(name: &str) -> Option<Builtin> {
+/// The standard `idf` table's slots that are builtins, with their C names
+/// (espb-sys `manifests/idf.espbsym`; the table is append-only, so these
+/// indices never change, and espb-sys's tests check them).
+pub const IDF_BUILTIN_SLOTS: &[(u16, &str)] = &[
+    (34, "malloc"),
+    (35, "calloc"),
+    (36, "realloc"),
+    (37, "free"),
+    (48, "qsort"),
+    (49, "bsearch"),
+    (52, "abort"),
+    (353, "exit"),
+    (354, "_exit"),
+];
+
+/// The name of the standard table.
+const IDF_TABLE: &str = "idf";
+
+/// The builtin an import gets, before the host is asked: by identity, never
+/// by the name the module gives it. A slot import is a builtin when it is
+/// one of [`IDF_BUILTIN_SLOTS`] of the `idf` table (whose identity the
+/// table hash check vouches for), whatever it is called (a slot named
+/// `xfree` is still `free`, served by the private heap), and only then (a
+/// slot of another table named `free` is that table's native). A name
+/// import (the PC's hosts resolve by name) is one by its name.
+pub(super) fn builtin_of(imp: &crate::module::Import, tables: &[crate::module::TableRef]) -> Option<Builtin> {
+    match &imp.what {
+        crate::module::ImportRef::Name(n) => builtin(n),
+        crate::module::ImportRef::Slot { table, index, .. } => {
+            if tables.get(usize::from(*table)).is_none_or(|t| t.name != IDF_TABLE) {
+                return None;
+            }
+            IDF_BUILTIN_SLOTS.iter().find(|s| s.0 == *index).and_then(|s| builtin(s.1))
+        }
+    }
+}
+
+/// The builtin an import of this name gets.
+fn builtin(name: &str) -> Option<Builtin> {
     Some(match name {
         "malloc" => Builtin::Malloc,
         "calloc" => Builtin::Calloc,

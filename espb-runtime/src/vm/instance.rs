@@ -3,7 +3,7 @@
 //! them out, applies relocations, checks the firmware's symbol tables and
 //! resolves every import.
 
-use super::builtins::{ImportTarget, builtin};
+use super::builtins::{ImportTarget, builtin_of};
 use super::config::Config;
 use super::context::{ExecCtx, Hooks};
 use super::exec::{Vm, execute};
@@ -62,6 +62,10 @@ pub enum InstantiateError {
         default = crate::thunk::DEFAULT_FLOAT_THUNKS
     )]
     FloatThunksExhausted { needed: usize, free: usize, size: usize },
+    /// A callback the firmware would call with another type
+    /// ([`crate::module::callbacks`]).
+    #[error("callback of the wrong type: {0}")]
+    CallbackType(String),
     #[error("function `{function}` is used as a callback, but cannot be one on this chip: {why}")]
     UnsupportedCallback { function: String, why: String },
     #[error("{0}")]
@@ -139,6 +143,9 @@ impl<H: Host> Instance<H> {
         config: Config,
         thunks: &[(u16, u32)],
     ) -> Result<Instance<H>, InstantiateError> {
+        if let Some(m) = crate::module::callbacks::check(&module).into_iter().next() {
+            return Err(InstantiateError::CallbackType(alloc::format!("{m}")));
+        }
         let mut func_addrs: Vec<u32> =
             (0..module.functions.len() as u32).map(|f| FUNC_ADDR_BASE.wrapping_add(f * 4)).collect();
         for &(f, a) in thunks {
@@ -213,7 +220,7 @@ impl<H: Host> Instance<H> {
                 }
             }
             import_addrs.push(pc_addr);
-            if let Some(b) = imp.name().and_then(builtin) {
+            if let Some(b) = builtin_of(imp, &module.tables) {
                 imports.push(ImportTarget::Builtin(b));
                 continue;
             }

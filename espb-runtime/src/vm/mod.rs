@@ -23,6 +23,7 @@ pub mod record;
 pub(crate) mod resources;
 mod trap;
 
+pub use builtins::IDF_BUILTIN_SLOTS;
 pub use config::{Config, DEFAULT_TASK_STACK, DEFAULT_TIME_SLICE, FirmwareWindows, device_limits};
 pub use heap::{HEAP_ALIGN, Heap, InvalidFree};
 pub(crate) use host::Gate;
