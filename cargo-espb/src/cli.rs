@@ -2,7 +2,7 @@
 //! a command (see [`crate::commands`]) and prints its error as a miette
 //! diagnostic that says what went wrong and what to do.
 
-use crate::commands::{build, flash, inspect, new, push, run, symbols};
+use crate::commands::{build, flash, inspect, monitor, new, push, run, symbols};
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -33,6 +33,8 @@ pub enum Command {
     Flash(flash::Args),
     /// Send the module to the running firmware over its serial console, without a reset.
     Push(push::Args),
+    /// Print the device's serial output, with module traps told by function and source line.
+    Monitor(monitor::Args),
     /// Symbol-table manifests: check append-only, lock, generate sources.
     #[command(subcommand)]
     Symbols(symbols::SymbolsCmd),
@@ -49,6 +51,7 @@ impl Command {
             Command::Inspect(a) => a.exec().map(done),
             Command::Flash(a) => a.exec().map(done),
             Command::Push(a) => a.exec().map(done),
+            Command::Monitor(a) => a.exec().map(done),
             Command::Symbols(c) => c.exec().map(done),
         }
     }

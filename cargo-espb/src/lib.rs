@@ -16,6 +16,7 @@ pub mod error;
 pub mod flags;
 pub mod flash;
 pub mod hints;
+pub mod monitor;
 pub mod project;
 pub mod push;
 pub mod toolchain;

@@ -126,6 +126,12 @@ impl<'e, P: Read + Write> Session<'e, P> {
         Err(PushError::NoAnswer { what, waited: timeout })
     }
 
+    /// Sends any request and returns its reply (for tools and tests that
+    /// speak the protocol themselves).
+    pub fn request(&mut self, req: &Request) -> Result<Reply, PushError> {
+        self.ask(req, "a request", REPLY_TIMEOUT)
+    }
+
     /// The loader's state.
     pub fn status(&mut self) -> Result<Status, PushError> {
         match self.ask(&Request::Hello, "hello", REPLY_TIMEOUT)? {

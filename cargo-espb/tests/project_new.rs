@@ -334,7 +334,9 @@ fn check_partitions(csv: &Path) {
     let t = tmp();
     ok(&espb(t.path(), &["new", "m"]));
     let module = t.path().join("m.espb");
-    write_file(&module, "not a module: flash only frames it");
+    // A valid (empty) module: flash checks it would load before writing.
+    std::fs::write(&module, espb_runtime::format::encode(&espb_runtime::Module::default()))
+        .unwrap_or_else(|e| panic!("{e}"));
     let mut c = Command::new(env!("CARGO_BIN_EXE_cargo-espb"));
     c.current_dir(t.path().join("m")).args(["flash", "--module", "--dry-run", "--module-file"]).arg(&module);
     c.arg("--partition-table").arg(csv);
@@ -488,8 +490,17 @@ fn rust_firmware_project() {
     }
     let main = read(&root.join("src/main.rs"));
     assert!(main.contains("const CHIP: Chip = Chip::Esp32c3;") && main.contains("CHIP.firmware_windows()"), "{main}");
-    assert!(main.contains("runner::run_module(module, tables, config, \"app_main\")"), "{main}");
+    // The module runs as an app the push loader can replace (docs/deploy.md),
+    // with the device's limits.
+    assert!(
+        main.contains("runner::start_module(module, self.tables.clone(), config, \"app_main\", os, self.pool)"),
+        "{main}"
+    );
     assert!(main.contains("Config::device(windows)"), "{main}");
+    assert!(
+        main.contains("loader.boot(&mut fw)") && main.contains("loader.feed(&buf[..n as usize], &mut fw)"),
+        "{main}"
+    );
     assert!(main.contains(&format!("c\"{MODULE_PARTITION_LABEL}\"")), "{main}");
     // Edition 2024 crates need Rust 1.85; the project asks for what the workspace does.
     assert_eq!(manifest["package"]["edition"].as_str(), Some("2024"));

@@ -622,6 +622,13 @@ impl<H: Host> Core<H> {
         let message = alloc::format!("{what} ({task})");
         book.trap = Some(alloc::format!("trap: {message}"));
         self.os.log(format_args!("espb: module stopped: trap: {message}"));
+        // For `cargo espb monitor`, which finds the module by its code.
+        // SAFETY: under the app's lock.
+        if let Some(record) =
+            unsafe { &*self.inst.get() }.as_ref().and_then(|i| crate::vm::record::trap_record(i.module(), &trap))
+        {
+            self.os.log(format_args!("{record}"));
+        }
         self.unload_locked(AppStatus::Trapped);
         End::Trap(trap, message)
     }

@@ -20,6 +20,7 @@ use crate::module::{ArgRole, FuncType, Function, ImportRef, Module, RelocKind};
 use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec;
+use alloc::vec::Vec;
 
 /// Registers per function at most (operands are one byte).
 pub const MAX_REGS: u16 = 256;
@@ -116,24 +117,36 @@ pub enum VerifyError {
 /// may read it without checks. It derefs to the [`Module`]; there is no
 /// mutable access, which could undo what was checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VerifiedModule(Module);
+pub struct VerifiedModule {
+    module: Module,
+    /// Each function's code in the interpreter's aligned form
+    /// ([`crate::isa::aligned`]), made once here from the verified code.
+    bodies: Vec<Vec<u32>>,
+}
 
 impl VerifiedModule {
     /// Verifies `m` completely.
     pub fn new(m: Module) -> Result<VerifiedModule, VerifyError> {
         verify(&m)?;
-        Ok(VerifiedModule(m))
+        let bodies = m.functions.iter().map(|f| crate::isa::aligned::predecode(&f.code)).collect();
+        Ok(VerifiedModule { module: m, bodies })
     }
 
     pub fn module(&self) -> &Module {
-        &self.0
+        &self.module
+    }
+
+    /// Function `f`'s code as the interpreter reads it; empty for no such function.
+    #[inline(always)]
+    pub(crate) fn body(&self, f: usize) -> &[u32] {
+        self.bodies.get(f).map_or(&[], |b| b.as_slice())
     }
 }
 
 impl core::ops::Deref for VerifiedModule {
     type Target = Module;
     fn deref(&self) -> &Module {
-        &self.0
+        &self.module
     }
 }
 
@@ -147,7 +160,7 @@ impl TryFrom<Module> for VerifiedModule {
 /// The module again, to change it (it must be verified anew to run).
 impl From<VerifiedModule> for Module {
     fn from(m: VerifiedModule) -> Module {
-        m.0
+        m.module
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod build;
 pub mod flash;
 pub mod inspect;
+pub mod monitor;
 pub mod new;
 pub mod push;
 pub mod run;

@@ -16,6 +16,9 @@ impl FuncLower<'_> {
         if super::overflow::is_overflow_intrinsic(rest) {
             return self.lower_overflow(inst, base);
         }
+        if inst.ty().is_vector() {
+            return self.lower_vector_intrinsic(inst, base);
+        }
         match base {
             // Markers and hints: no code.
             "lifetime" | "dbg" | "assume" | "experimental" | "prefetch" | "sideeffect" | "pseudoprobe" | "var"

@@ -161,6 +161,10 @@ impl Ty {
         // SAFETY: callers check for array/vector.
         Ty(unsafe { c::LLVMGetElementType(self.0) })
     }
+    pub fn vector_len(&self) -> u32 {
+        // SAFETY: callers check for a fixed vector.
+        unsafe { c::LLVMGetVectorSize(self.0) }
+    }
     pub fn array_len(&self) -> u64 {
         // SAFETY: callers check for array.
         unsafe { c::LLVMGetArrayLength2(self.0) }
@@ -407,6 +411,18 @@ impl Val {
             let k = c::LLVMGetInlineAsmConstraintString(self.0, &mut m);
             (asm, str_from(k, m))
         }
+    }
+    /// Lane `i` of a shufflevector's mask (`None`: undefined lane).
+    pub fn shuffle_mask(&self, i: u32) -> Option<u32> {
+        // SAFETY: callers pass a shufflevector and a lane below its size.
+        unsafe {
+            let m = c::LLVMGetMaskValue(self.0, i);
+            (m != c::LLVMGetUndefMaskElem() && m >= 0).then_some(m as u32)
+        }
+    }
+    pub fn shuffle_len(&self) -> u32 {
+        // SAFETY: callers pass a shufflevector.
+        unsafe { c::LLVMGetNumMaskElements(self.0) }
     }
     /// The operation of an `atomicrmw`.
     pub fn atomic_rmw_op(&self) -> inkwell::llvm_sys::LLVMAtomicRMWBinOp {

@@ -45,6 +45,15 @@ impl FuncLower<'_> {
         if super::wide::touches_wide(inst) && !matches!(op, Op::LLVMCall | Op::LLVMRet | Op::LLVMSwitch) {
             return self.lower_wide(inst);
         }
+        if super::vectors::touches_vector(inst) {
+            match op {
+                // Element-wise intrinsics; any other call with vectors is
+                // refused by its signature.
+                Op::LLVMCall => return self.lower_call(inst),
+                Op::LLVMRet | Op::LLVMGetElementPtr | Op::LLVMSwitch => {}
+                _ => return self.lower_vector(inst),
+            }
+        }
         self.check_types(inst)?;
         match op {
             Op::LLVMRet => self.lower_ret(inst),

@@ -374,12 +374,21 @@ impl<'a> FuncLower<'a> {
         if (!signed && self.zclean.contains(&v)) || (signed && self.sclean.contains(&v)) {
             return Ok(r);
         }
+        Ok(self.norm_reg(r, w, signed))
+    }
+
+    /// Register `r` holding an integer of width `w` (garbage above it)
+    /// zero- or sign-extended to its register class.
+    pub fn norm_reg(&mut self, r: VReg, w: u32, signed: bool) -> VReg {
+        if !Self::is_odd_width(w) {
+            return r;
+        }
         if w > 32 {
             let shr = if signed { Opcode::ShrSImmI64 } else { Opcode::ShrUImmI64 };
             let t = self.emit_imm(Opcode::ShlImmI64, r, (64 - w) as i64);
-            return Ok(self.emit_imm(shr, t, (64 - w) as i64));
+            return self.emit_imm(shr, t, (64 - w) as i64);
         }
-        Ok(match (w, signed) {
+        match (w, signed) {
             (1, false) => r,
             (1, true) => self.emit_imm(Opcode::SubFromImmI32, r, 0),
             (8, false) => self.emit2(Opcode::Zext8I32, r),
@@ -391,7 +400,7 @@ impl<'a> FuncLower<'a> {
                 let t = self.emit_imm(Opcode::ShlImmI32, r, (32 - w) as i64);
                 self.emit_imm(Opcode::ShrSImmI32, t, (32 - w) as i64)
             }
-        })
+        }
     }
 
     /// The value of an immediate operand after extension as `norm` does.
@@ -630,6 +639,12 @@ impl<'a> FuncLower<'a> {
             if super::types::is_aggregate(phi_inst.ty()) {
                 let src = self.agg_val(v)?;
                 let dst = self.agg_val(phi_inst)?;
+                reg_moves.extend(dst.into_iter().zip(src));
+                continue;
+            }
+            if phi_inst.ty().is_vector() {
+                let src = self.vec_val(v)?;
+                let dst = self.vec_val(phi_inst)?;
                 reg_moves.extend(dst.into_iter().zip(src));
                 continue;
             }

@@ -23,6 +23,7 @@ mod phi;
 mod regalloc;
 mod types;
 mod varargs;
+mod vectors;
 mod wide;
 
 pub use error::TranslateError;

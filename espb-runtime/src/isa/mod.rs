@@ -33,13 +33,14 @@
 //!
 //! `jump` and `exit` end a basic block: a function's code must end with one.
 
+pub mod aligned;
 pub mod operand;
 pub mod select;
 
 pub use operand::{OperandKind, Regs, Role, Targets, encode_targets};
 pub use select::{Conv, FBinary, FUnary};
 
-use operand::{Checked, Kind, Trusted, kind};
+use operand::{Checked, Kind, Trusted, TrustedKind, kind};
 
 /// How an instruction changes control flow (the table's flow attribute).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -497,37 +498,28 @@ macro_rules! gen_opcodes {
         }
 
         /// Per-opcode operand readers for the interpreter's hot path: each
-        /// reads the operands after the opcode byte at `ip` through
+        /// reads the operands of the predecoded ([`aligned`]) instruction
+        /// at `ip` through
         /// [`Trusted`] and returns them with the address of the next
         /// instruction.
         ///
         /// # Safety
         /// `ip` must point at the start of an instruction with the function's
-        /// opcode, in a function body that [`crate::verify::verify`]
-        /// accepted, ends at `end` and lives for `'a` (see [`Trusted::new`]). (This is
+        /// opcode, in the predecoded form of a function body that
+        /// [`crate::verify::verify`] accepted, which ends at `end` and lives for `'a` (see [`Trusted::new`]). (This is
         /// every function's `# Safety` section.)
         #[allow(non_snake_case, unused_mut, unused_variables, clippy::unused_unit, clippy::needless_lifetimes, clippy::extra_unused_lifetimes, clippy::missing_safety_doc)]
         pub mod verified {
             use super::*;
             $(
                 #[inline(always)]
-                pub unsafe fn $name<'a>(ip: *const u8, end: *const u8) -> (($(<kind::$k as Kind>::Value<'a>,)*), *const u8) {
+                pub unsafe fn $name<'a>(ip: *const u8, end: *const u8) -> (($(<kind::$k as TrustedKind>::Value<'a>,)*), *const u8) {
                     // SAFETY: the caller's contract is `Trusted::new`'s.
-                    let mut src = unsafe { Trusted::new(ip.add(1), end) };
-                    $( let $f = trusted(<kind::$k as Kind>::read(&mut src)); )*
+                    let mut src = unsafe { Trusted::new(ip, end) };
+                    $( let $f = <kind::$k as TrustedKind>::read_trusted(&mut src); )*
                     (($($f,)*), src.position())
                 }
             )*
-
-            /// A [`Trusted`] read's value: such reads never fail.
-            #[inline(always)]
-            fn trusted<T>(v: Option<T>) -> T {
-                match v {
-                    Some(v) => v,
-                    // SAFETY: `Trusted`'s reads always return `Some`.
-                    None => unsafe { core::hint::unreachable_unchecked() },
-                }
-            }
         }
     };
 }

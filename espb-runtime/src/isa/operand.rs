@@ -170,12 +170,18 @@ impl<'a> Source<'a> for Checked<'a> {
     }
 }
 
-/// Reads code the verifier accepted, without bounds checks: the
-/// interpreter's hot path. Reads never fail. It holds only a pointer, so
-/// the loop keeps one register for where it is in the code.
+/// Reads the interpreter's predecoded form of verified code
+/// ([`super::aligned`]) without bounds checks: the hot path. Each operand
+/// sits at the next multiple of its alignment after the one before, so with
+/// the instruction's start 4-byte aligned every read is one aligned load
+/// (the offsets are constants once the per-opcode reader is inlined).
+/// Reads never fail.
 #[derive(Clone, Debug)]
 pub struct Trusted<'a> {
-    at: *const u8,
+    /// The instruction's start.
+    ip: *const u8,
+    /// Offset of the next operand byte from `ip`.
+    off: usize,
     /// One past the body: only debug builds check reads against it.
     end: *const u8,
     code: core::marker::PhantomData<&'a [u8]>,
@@ -183,39 +189,59 @@ pub struct Trusted<'a> {
 
 impl<'a> Trusted<'a> {
     /// # Safety
-    /// `at` must point just after the opcode byte of an instruction of a
-    /// function body that [`crate::verify::verify`] accepted, the body must
-    /// live for `'a`, and only that instruction's operands may be read: the
-    /// verifier guarantees they, lists included, lie inside the body,
-    /// which ends at `end`.
+    /// `ip` must point at the (4-byte aligned) start of an instruction of
+    /// the predecoded form of a function body that [`crate::verify::verify`]
+    /// accepted, the form must live for `'a` and end at `end`, and only that
+    /// instruction's operands may be read: the verifier guarantees they,
+    /// lists included, lie inside the body.
     #[inline(always)]
-    pub unsafe fn new(at: *const u8, end: *const u8) -> Trusted<'a> {
-        Trusted { at, end, code: core::marker::PhantomData }
+    pub unsafe fn new(ip: *const u8, end: *const u8) -> Trusted<'a> {
+        debug_assert!((ip as usize).is_multiple_of(4), "unaligned instruction");
+        Trusted { ip, off: 1, end, code: core::marker::PhantomData }
     }
-    /// Address of the next byte to read.
+    /// The start of the next instruction.
     #[inline(always)]
     pub fn position(&self) -> *const u8 {
-        self.at
+        // SAFETY: within the form or one past its end (it ends with padding
+        // to 4 bytes).
+        unsafe { self.ip.add(self.off.next_multiple_of(4)) }
+    }
+    #[inline(always)]
+    fn check(&self, n: usize) {
+        debug_assert!(self.end as usize - self.ip as usize >= self.off + n, "unverified code");
     }
 }
 
 impl<'a> Source<'a> for Trusted<'a> {
     #[inline(always)]
     fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
-        debug_assert!(self.end as usize - self.at as usize >= N, "unverified code");
-        // SAFETY: `Trusted::new`'s contract: the operand lies inside the code.
-        let v = unsafe { self.at.cast::<[u8; N]>().read_unaligned() };
-        // SAFETY: as above; at most one past the operand.
-        self.at = unsafe { self.at.add(N) };
+        self.off = self.off.next_multiple_of(N.min(4));
+        self.check(N);
+        // SAFETY: `Trusted::new`'s contract: the operand lies inside the
+        // form, at an offset aligned for its size from an aligned start.
+        let p = unsafe { self.ip.add(self.off) };
+        let mut v = [0u8; N];
+        // The predecoded form holds values in the host's byte order.
+        // SAFETY (each read): as above.
+        match N {
+            1 => v[0] = unsafe { *p },
+            2 => v.copy_from_slice(&unsafe { p.cast::<u16>().read() }.to_le_bytes()),
+            4 => v.copy_from_slice(&unsafe { p.cast::<u32>().read() }.to_le_bytes()),
+            _ => {
+                for (i, w) in v.chunks_exact_mut(4).enumerate() {
+                    w.copy_from_slice(&unsafe { p.cast::<u32>().add(i).read() }.to_le_bytes());
+                }
+            }
+        }
+        self.off += N;
         Some(v)
     }
     #[inline(always)]
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        debug_assert!(self.end as usize - self.at as usize >= n, "unverified code");
-        // SAFETY: as for `array`; the body lives for `'a`.
-        let s = unsafe { core::slice::from_raw_parts(self.at, n) };
-        // SAFETY: as for `array`.
-        self.at = unsafe { self.at.add(n) };
+        self.check(n);
+        // SAFETY: as for `array`; the form lives for `'a`.
+        let s = unsafe { core::slice::from_raw_parts(self.ip.add(self.off), n) };
+        self.off += n;
         Some(s)
     }
 }
@@ -230,6 +256,64 @@ pub trait Kind {
     /// (255 arguments, 65535 targets) are the caller's error to prevent.
     fn write(v: Self::Value<'_>, out: &mut Vec<u8>);
 }
+
+/// A register operand as the interpreter reads it from the aligned form: its
+/// byte offset in the 256-slot register window (number x 8), so a chip
+/// without scaled addressing needs no shift per operand. Only
+/// [`TrustedKind`] makes one, from a register number of the form
+/// [`super::aligned`] wrote, so it is always below 2048 and a multiple of 8.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RegOff(u16);
+
+impl RegOff {
+    /// The byte offset (register number x 8).
+    #[inline(always)]
+    pub fn offset(self) -> usize {
+        usize::from(self.0)
+    }
+    /// The register number.
+    #[inline(always)]
+    pub fn index(self) -> usize {
+        usize::from(self.0 >> 3)
+    }
+}
+
+/// One operand kind as the interpreter's [`Trusted`] reader gives it:
+/// registers as [`RegOff`], everything else as [`Kind`] reads it.
+pub trait TrustedKind {
+    type Value<'a>: Copy;
+    fn read_trusted<'a>(s: &mut Trusted<'a>) -> Self::Value<'a>;
+}
+
+/// A [`Trusted`] read's value: such reads never fail.
+#[inline(always)]
+fn trusted<T>(v: Option<T>) -> T {
+    match v {
+        Some(v) => v,
+        // SAFETY: `Trusted`'s reads always return `Some`.
+        None => unsafe { core::hint::unreachable_unchecked() },
+    }
+}
+
+macro_rules! trusted_kinds {
+    (regs: $($r:ident),*; rest: $($k:ident),*) => {
+        $(impl TrustedKind for kind::$r {
+            type Value<'a> = RegOff;
+            #[inline(always)]
+            fn read_trusted<'a>(s: &mut Trusted<'a>) -> RegOff {
+                RegOff(u16::from_le_bytes(trusted(s.array())))
+            }
+        })*
+        $(impl TrustedKind for kind::$k {
+            type Value<'a> = <kind::$k as Kind>::Value<'a>;
+            #[inline(always)]
+            fn read_trusted<'a>(s: &mut Trusted<'a>) -> Self::Value<'a> {
+                trusted(<kind::$k as Kind>::read(s))
+            }
+        })*
+    };
+}
+trusted_kinds!(regs: Def, Use; rest: U8, I8, I16, U16, I32, U32, I64, Target, Args, Targets);
 
 /// The operand kinds as types, named as the table names them.
 pub mod kind {

@@ -104,8 +104,13 @@ impl<F: Flash> Loader<F> {
     /// runs.
     pub fn boot(&mut self, fw: &mut impl Firmware) -> Option<u8> {
         let last = self.slots.last();
+        let flashed = self.slots.flashed_since();
+        if flashed {
+            fw.log(format_args!("espb: slot A was flashed since the last push: starting it"));
+        }
         let first = match last {
             None => 0,
+            Some(_) if flashed => 0,
             Some(r) if r.state == SlotState::Good => r.slot,
             Some(r) => {
                 let back = self.slots.last_good().unwrap_or(1 - r.slot);
@@ -117,7 +122,7 @@ impl<F: Flash> Loader<F> {
                 back
             }
         };
-        let trial = last.filter(|r| r.state == SlotState::Trial).map(|r| r.slot);
+        let trial = last.filter(|r| r.state == SlotState::Trial && !(flashed && r.slot == 0)).map(|r| r.slot);
         for slot in [first, 1 - first] {
             if trial == Some(slot) {
                 continue;

@@ -13,17 +13,18 @@
 //! records, appended in order (flash bits only go from 1 to 0 between
 //! erases):
 //!
-//! | offset | size | field                                   |
-//! |--------|------|-----------------------------------------|
-//! | 0      | 4    | magic `b"EPBS"`                         |
-//! | 4      | 4    | sequence number (one more per record)   |
-//! | 8      | 1    | slot (0 = A, 1 = B)                     |
-//! | 9      | 1    | state: 1 trial, 2 good                  |
-//! | 10     | 2    | `FF FF`                                 |
-//! | 12     | 4    | CRC-32 of bytes 0..12                   |
+//! | offset | size | field                                       |
+//! |--------|------|---------------------------------------------|
+//! | 0      | 2    | magic `b"EL"`                               |
+//! | 2      | 4    | sequence number (one more per record)       |
+//! | 6      | 1    | slot (0 = A, 1 = B)                         |
+//! | 7      | 1    | state: 1 trial, 2 good                      |
+//! | 8      | 4    | CRC-32 of the slot's module (its header's)  |
+//! | 12     | 4    | CRC-32 of bytes 0..12                       |
 //!
 //! A record cut short by a reset fails its CRC and is skipped. An erased
-//! log (as `flash --module` leaves it) means slot A.
+//! log means slot A; so does a slot A whose module is not the one the log
+//! last named for it: `cargo espb flash --module` wrote it since.
 
 use crate::format::partition::{HEADER_LEN, Header, PartitionError};
 use alloc::vec;
@@ -112,34 +113,37 @@ pub struct Record {
     pub seq: u32,
     pub slot: u8,
     pub state: SlotState,
+    /// The CRC-32 in the slot's header when the record was written.
+    pub module_crc: u32,
 }
 
-const RECORD_MAGIC: [u8; 4] = *b"EPBS";
+const RECORD_MAGIC: [u8; 2] = *b"EL";
 const RECORD_LEN: u32 = 16;
 
 impl Record {
     fn encode(&self) -> [u8; RECORD_LEN as usize] {
         let mut r = [0xFFu8; RECORD_LEN as usize];
-        r[0..4].copy_from_slice(&RECORD_MAGIC);
-        r[4..8].copy_from_slice(&self.seq.to_le_bytes());
-        r[8] = self.slot;
-        r[9] = self.state as u8;
+        r[0..2].copy_from_slice(&RECORD_MAGIC);
+        r[2..6].copy_from_slice(&self.seq.to_le_bytes());
+        r[6] = self.slot;
+        r[7] = self.state as u8;
+        r[8..12].copy_from_slice(&self.module_crc.to_le_bytes());
         let crc = crc32fast::hash(&r[..12]);
         r[12..16].copy_from_slice(&crc.to_le_bytes());
         r
     }
 
     fn decode(r: &[u8; RECORD_LEN as usize]) -> Option<Record> {
-        let crc = u32::from_le_bytes([r[12], r[13], r[14], r[15]]);
-        if r[0..4] != RECORD_MAGIC || crc32fast::hash(&r[..12]) != crc || r[8] > 1 {
+        let word = |i: usize| u32::from_le_bytes([r[i], r[i + 1], r[i + 2], r[i + 3]]);
+        if r[0..2] != RECORD_MAGIC || crc32fast::hash(&r[..12]) != word(12) || r[6] > 1 {
             return None;
         }
-        let state = match r[9] {
+        let state = match r[7] {
             1 => SlotState::Trial,
             2 => SlotState::Good,
             _ => return None,
         };
-        Some(Record { seq: u32::from_le_bytes([r[4], r[5], r[6], r[7]]), slot: r[8], state })
+        Some(Record { seq: word(2), slot: r[6], state, module_crc: word(8) })
     }
 }
 
@@ -220,14 +224,40 @@ impl<F: Flash> Slots<F> {
             if self.flash.read(self.layout.log + at, &mut rec).is_err() || rec.iter().all(|&b| b == 0xFF) {
                 break;
             }
-            if let Some(r) = Record::decode(&rec)
-                && self.last.is_none_or(|l| r.seq > l.seq)
-            {
-                self.last = Some(r);
-            }
             at += RECORD_LEN;
         }
         self.next_record = at;
+        self.last = self.newest(|_| true);
+    }
+
+    /// The newest valid record that `keep` accepts.
+    fn newest(&self, keep: impl Fn(&Record) -> bool) -> Option<Record> {
+        let mut best: Option<Record> = None;
+        let mut rec = [0u8; RECORD_LEN as usize];
+        for at in (0..self.next_record).step_by(RECORD_LEN as usize) {
+            if self.flash.read(self.layout.log + at, &mut rec).is_ok()
+                && let Some(r) = Record::decode(&rec)
+                && keep(&r)
+                && best.is_none_or(|b| r.seq > b.seq)
+            {
+                best = Some(r);
+            }
+        }
+        best
+    }
+
+    /// The CRC in `slot`'s header, if it holds one.
+    fn header_crc(&self, slot: u8) -> Option<u32> {
+        let mut h = [0u8; HEADER_LEN];
+        self.flash.read(self.layout.slot_offset(slot), &mut h).ok()?;
+        Header::parse(&h).ok().map(|h| h.crc32)
+    }
+
+    /// Whether slot A holds a module the log never named for it: one
+    /// `cargo espb flash --module` wrote after the last push.
+    pub fn flashed_since(&self) -> bool {
+        let Some(crc) = self.header_crc(0) else { return false };
+        self.last.is_some() && self.newest(|r| r.slot == 0).is_none_or(|r| r.module_crc != crc)
     }
 
     /// The newest record (`None`: an erased log).
@@ -238,7 +268,13 @@ impl<F: Flash> Slots<F> {
     /// Appends a record for `slot`; a full log is erased first and starts
     /// again with this record.
     pub fn record(&mut self, slot: u8, state: SlotState) -> Result<Record, FlashError> {
-        let r = Record { seq: self.last.map_or(1, |l| l.seq.wrapping_add(1)), slot, state };
+        // The first record names the flashed slot A too, so that a later
+        // `flash --module` shows as a different module there.
+        if self.last.is_none() && slot != 0 && self.header_crc(0).is_some() {
+            self.record(0, SlotState::Good)?;
+        }
+        let module_crc = self.header_crc(slot).unwrap_or(0);
+        let r = Record { seq: self.last.map_or(1, |l| l.seq.wrapping_add(1)), slot, state, module_crc };
         if self.next_record + RECORD_LEN > self.layout.sector {
             self.flash.erase(self.layout.log, self.layout.sector)?;
             self.next_record = 0;
@@ -252,27 +288,11 @@ impl<F: Flash> Slots<F> {
     /// The newest slot recorded good before the newest record (`None`: no
     /// such record in the log).
     pub fn last_good(&self) -> Option<u8> {
-        match self.last {
-            None => None,
-            Some(r) if r.state == SlotState::Good => Some(r.slot),
-            Some(last) => {
-                let mut best: Option<Record> = None;
-                let mut rec = [0u8; RECORD_LEN as usize];
-                let mut at = 0;
-                while at + RECORD_LEN <= self.next_record {
-                    if self.flash.read(self.layout.log + at, &mut rec).is_ok()
-                        && let Some(r) = Record::decode(&rec)
-                        && r.state == SlotState::Good
-                        && r.seq < last.seq
-                        && best.is_none_or(|b| r.seq > b.seq)
-                    {
-                        best = Some(r);
-                    }
-                    at += RECORD_LEN;
-                }
-                best.map(|r| r.slot)
-            }
+        let last = self.last?;
+        if last.state == SlotState::Good {
+            return Some(last.slot);
         }
+        self.newest(|r| r.state == SlotState::Good && r.seq < last.seq).map(|r| r.slot)
     }
 
     /// The module in `slot`, read and checked against its header.
@@ -364,11 +384,14 @@ mod tests {
         s.seal(1, 5, crc32fast::hash(b"two!!")).unwrap().unwrap();
         assert_eq!(s.read_module(1).unwrap(), b"two!!");
         s.record(1, SlotState::Trial).unwrap();
-        // A reset during the trial: the last good slot is A (no record).
+        // A reset during the trial: the last good slot is A (the first
+        // record names it).
         let Slots { flash, .. } = s;
         let s = Slots::new(flash).unwrap();
-        assert_eq!(s.last(), Some(Record { seq: 1, slot: 1, state: SlotState::Trial }));
-        assert_eq!(s.last_good(), None);
+        let trial = Record { seq: 2, slot: 1, state: SlotState::Trial, module_crc: crc32fast::hash(b"two!!") };
+        assert_eq!(s.last(), Some(trial));
+        assert_eq!(s.last_good(), Some(0));
+        assert!(!s.flashed_since());
         let mut s = s;
         s.record(1, SlotState::Good).unwrap();
         s.record(0, SlotState::Trial).unwrap();
@@ -382,13 +405,14 @@ mod tests {
         for i in 0..40u32 {
             s.record((i % 2) as u8, SlotState::Good).unwrap();
         }
-        assert_eq!(s.last(), Some(Record { seq: 40, slot: 1, state: SlotState::Good }));
+        let last = Record { seq: 40, slot: 1, state: SlotState::Good, module_crc: 0 };
+        assert_eq!(s.last(), Some(last));
         // A torn write: half a record.
         let at = s.layout.log + s.next_record;
-        s.flash.write(at, &Record { seq: 41, slot: 0, state: SlotState::Good }.encode()[..8]).unwrap();
+        s.flash.write(at, &Record { seq: 41, ..last }.encode()[..8]).unwrap();
         let Slots { flash, .. } = s;
         let s = Slots::new(flash).unwrap();
-        assert_eq!(s.last(), Some(Record { seq: 40, slot: 1, state: SlotState::Good }));
+        assert_eq!(s.last(), Some(last));
     }
 
     #[test]

@@ -247,6 +247,43 @@ fn bad_pushes_are_refused_and_the_module_runs_on() {
 }
 
 #[test]
+fn a_module_flashed_after_pushes_wins_at_boot() {
+    let mut mem = vec![0u8; SIZE];
+    let mut fw = Fw::default();
+    let mut l = Loader::new(flashed(&mut mem, b"ok v1"), CONFIG).unwrap();
+    l.boot(&mut fw);
+    push(&mut l, &mut fw, b"ok v2", idf());
+    wait(&mut l, &mut fw, 600);
+    push(&mut l, &mut fw, b"ok v3", idf());
+    wait(&mut l, &mut fw, 600);
+    assert_eq!(l.current(), Some(0));
+    drop(l);
+    // Reboots keep v3 (slot A, as pushed) ...
+    let mut fw = Fw::default();
+    let mut l = Loader::new(RamFlash { bytes: &mut mem, sector: SECTOR }, CONFIG).unwrap();
+    assert_eq!(l.boot(&mut fw), Some(0));
+    assert_eq!(running(&fw), b"ok v3");
+    push(&mut l, &mut fw, b"ok v4", idf());
+    wait(&mut l, &mut fw, 600);
+    drop(l);
+    // ... until `cargo espb flash --module` writes slot A (and only it).
+    let image = partition::wrap(b"ok flashed").unwrap();
+    RamFlash { bytes: &mut mem, sector: SECTOR }.erase(0, SECTOR).unwrap();
+    RamFlash { bytes: &mut mem, sector: SECTOR }.write(0, &image).unwrap();
+    let mut fw = Fw::default();
+    let mut l = Loader::new(RamFlash { bytes: &mut mem, sector: SECTOR }, CONFIG).unwrap();
+    assert_eq!(l.boot(&mut fw), Some(0));
+    assert_eq!(running(&fw), b"ok flashed");
+    assert!(fw.log[0].contains("slot A was flashed since the last push"), "{:?}", fw.log);
+    // The next boot stays there.
+    drop(l);
+    let mut fw = Fw::default();
+    let mut l = Loader::new(RamFlash { bytes: &mut mem, sector: SECTOR }, CONFIG).unwrap();
+    assert_eq!(l.boot(&mut fw), Some(0));
+    assert_eq!(fw.log.len(), 1, "{:?}", fw.log);
+}
+
+#[test]
 fn an_empty_partition_boots_nothing_and_takes_a_push() {
     let mut mem = vec![0xFFu8; SIZE];
     let mut fw = Fw::default();

@@ -14,7 +14,8 @@ use super::host::Host;
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, RawMem};
 use super::meter::{BYTES_PER_FUEL, Meter, charge, refuel};
 use super::trap::{Trap, TrapKind};
-use crate::isa::{Conv, FBinary, FUnary, Opcode, Regs, verified};
+use crate::isa::operand::RegOff;
+use crate::isa::{Conv, FBinary, FUnary, Opcode, Regs, aligned, verified};
 use crate::verify::VerifiedModule;
 use alloc::vec::Vec;
 
@@ -69,7 +70,7 @@ impl ArgBuf {
 
     /// The values of registers `args` of window `r`.
     fn load(&mut self, args: Regs<'_>, r: &[u64; WINDOW]) -> &[u64] {
-        let vals = args.iter().map(|a| r[a as usize]);
+        let vals = args.iter().map(|a| r[usize::from(a)]);
         if args.len() <= INLINE_ARGS {
             for (d, v) in self.inline.iter_mut().zip(vals) {
                 *d = v;
@@ -105,7 +106,7 @@ pub(super) fn execute<H: Host>(
 
     let mut cur = entry;
     let mut f = &funcs[cur as usize];
-    let mut code: &[u8] = &f.code;
+    let mut code: &[u8] = body(module, cur);
     // Where the loop is in `code`: a pointer, so one register serves both
     // reading operands and dispatch.
     let mut ip: *const u8 = code.as_ptr();
@@ -117,7 +118,7 @@ pub(super) fn execute<H: Host>(
     // The offset of `ip` in the code, for traps and return addresses.
     macro_rules! pc {
         () => {
-            (ip as usize - code.as_ptr() as usize) as u32
+            aligned::file_offset(&f.code, ip as usize - code.as_ptr() as usize)
         };
     }
     macro_rules! trap {
@@ -147,7 +148,12 @@ pub(super) fn execute<H: Host>(
     // Work beyond one step (bulk memory, a native's copying): `n` more units.
     macro_rules! charge {
         ($n:expr) => {
-            if let Err(k) = charge(&mut fuel, &mut vm.budget, vm.config.time_slice, vm.app, $n) {
+            // Through a copy: taking `fuel`'s address would keep it in
+            // memory for the whole loop.
+            let mut left = fuel;
+            let res = charge(&mut left, &mut vm.budget, vm.config.time_slice, vm.app, $n);
+            fuel = left;
+            if let Err(k) = res {
                 trap!(k);
             }
         };
@@ -205,69 +211,69 @@ pub(super) fn execute<H: Host>(
         macro_rules! bin32 {
             ($name:ident, |$a:ident, $b:ident| $e:expr) => {{
                 let ((d, a, b), n) = dec!($name);
-                let $a = r[a as usize] as u32;
-                let $b = r[b as usize] as u32;
-                r[d as usize] = ($e) as u32 as u64;
+                let $a = r[a] as u32;
+                let $b = r[b] as u32;
+                r[d] = ($e) as u32 as u64;
                 ip = n;
             }};
         }
         macro_rules! imm32 {
             ($name:ident, |$a:ident, $v:ident| $e:expr) => {{
                 let ((d, a, $v), n) = dec!($name);
-                let $a = r[a as usize] as u32;
-                r[d as usize] = ($e) as u32 as u64;
+                let $a = r[a] as u32;
+                r[d] = ($e) as u32 as u64;
                 ip = n;
             }};
         }
         macro_rules! bin64 {
             ($name:ident, |$a:ident, $b:ident| $e:expr) => {{
                 let ((d, a, b), n) = dec!($name);
-                let $a = r[a as usize];
-                let $b = r[b as usize];
-                r[d as usize] = ($e) as u64;
+                let $a = r[a];
+                let $b = r[b];
+                r[d] = ($e) as u64;
                 ip = n;
             }};
         }
         macro_rules! un {
             ($name:ident, |$s:ident| $e:expr) => {{
                 let ((d, s), n) = dec!($name);
-                let $s = r[s as usize];
-                r[d as usize] = ($e) as u64;
+                let $s = r[s];
+                r[d] = ($e) as u64;
                 ip = n;
             }};
         }
         macro_rules! f32op {
             ($name:ident, |$a:ident, $b:ident| $e:expr) => {{
                 let ((d, a, b), n) = dec!($name);
-                let $a = f32::from_bits(r[a as usize] as u32);
-                let $b = f32::from_bits(r[b as usize] as u32);
-                r[d as usize] = u64::from(($e).to_bits());
+                let $a = f32::from_bits(r[a] as u32);
+                let $b = f32::from_bits(r[b] as u32);
+                r[d] = u64::from(($e).to_bits());
                 ip = n;
             }};
         }
         macro_rules! f64op {
             ($name:ident, |$a:ident, $b:ident| $e:expr) => {{
                 let ((d, a, b), n) = dec!($name);
-                let $a = f64::from_bits(r[a as usize]);
-                let $b = f64::from_bits(r[b as usize]);
-                r[d as usize] = ($e).to_bits();
+                let $a = f64::from_bits(r[a]);
+                let $b = f64::from_bits(r[b]);
+                r[d] = ($e).to_bits();
                 ip = n;
             }};
         }
         macro_rules! load {
             ($name:ident, $n:literal, |$b:ident| $e:expr) => {{
                 let ((d, a, off), n) = dec!($name);
-                let addr = (r[a as usize] as u32).wrapping_add(off as i32 as u32);
+                let addr = (r[a] as u32).wrapping_add(off as i32 as u32);
                 let $b: [u8; $n] = at!(raw.load(addr));
-                r[d as usize] = $e;
+                r[d] = $e;
                 ip = n;
             }};
         }
         macro_rules! store {
             ($name:ident, |$v:ident| $e:expr) => {{
                 let ((s, a, off), n) = dec!($name);
-                let addr = (r[a as usize] as u32).wrapping_add(off as i32 as u32);
-                let $v = r[s as usize];
+                let addr = (r[a] as u32).wrapping_add(off as i32 as u32);
+                let $v = r[s];
                 at!(raw.store(addr, $e));
                 ip = n;
             }};
@@ -276,7 +282,7 @@ pub(super) fn execute<H: Host>(
             ($t:expr) => {{
                 // SAFETY: the verifier proved the target an instruction start
                 // inside this function's code.
-                let t = unsafe { code.as_ptr().add($t as usize) };
+                let t = unsafe { code.as_ptr().add($t as usize * 4) };
                 if t <= ip {
                     if fuel == 0 {
                         fuel = match refuel(&mut vm.budget, u64::from(vm.config.time_slice), vm.app) {
@@ -332,7 +338,7 @@ pub(super) fn execute<H: Host>(
                     // Usual case: the callee's parameters still fall in
                     // the caller's window; no bounds checks needed.
                     for (i, a) in $args.iter().enumerate() {
-                        r[first + i] = r[a as usize];
+                        r[first + i] = r[usize::from(a)];
                     }
                     if vm.regs.len() < need
                         && let Err(k) = grow_registers(vm.regs, need)
@@ -346,13 +352,13 @@ pub(super) fn execute<H: Host>(
                         trap!(k);
                     }
                     for (i, a) in $args.iter().enumerate() {
-                        vm.regs[new_base + i] = vm.regs[base + a as usize];
+                        vm.regs[new_base + i] = vm.regs[base + usize::from(a)];
                     }
                 }
                 base = new_base;
                 cur = $fi;
                 f = callee;
-                code = &f.code;
+                code = body(module, cur);
                 ip = code.as_ptr();
                 fp = new_fp;
                 sp = fp;
@@ -362,32 +368,32 @@ pub(super) fn execute<H: Host>(
         macro_rules! inc_br {
             ($name:ident, |$d:ident, $b:ident| $cond:expr) => {{
                 let ((d, a, v, b, t), n) = dec!($name);
-                let $d = (r[a as usize] as u32).wrapping_add(v as i32 as u32);
-                r[d as usize] = u64::from($d);
-                let $b = r[b as usize] as u32;
+                let $d = (r[a] as u32).wrapping_add(v as i32 as u32);
+                r[d] = u64::from($d);
+                let $b = r[b] as u32;
                 if $cond { jump!(t) } else { ip = n }
             }};
         }
         macro_rules! inc_br_imm {
             ($name:ident, |$d:ident, $w:ident| $cond:expr) => {{
                 let ((d, a, v, $w, t), n) = dec!($name);
-                let $d = (r[a as usize] as u32).wrapping_add(v as i32 as u32);
-                r[d as usize] = u64::from($d);
+                let $d = (r[a] as u32).wrapping_add(v as i32 as u32);
+                r[d] = u64::from($d);
                 if $cond { jump!(t) } else { ip = n }
             }};
         }
         macro_rules! br2 {
             ($name:ident, |$a:ident, $b:ident| $cond:expr) => {{
                 let ((a, b, t), n) = dec!($name);
-                let $a = r[a as usize] as u32;
-                let $b = r[b as usize] as u32;
+                let $a = r[a] as u32;
+                let $b = r[b] as u32;
                 if $cond { jump!(t) } else { ip = n }
             }};
         }
         macro_rules! bri {
             ($name:ident, |$a:ident, $v:ident| $cond:expr) => {{
                 let ((a, $v, t), n) = dec!($name);
-                let $a = r[a as usize] as u32;
+                let $a = r[a] as u32;
                 if $cond { jump!(t) } else { ip = n }
             }};
         }
@@ -399,60 +405,62 @@ pub(super) fn execute<H: Host>(
             // match needs no range check.
             let op = unsafe { Opcode::from_u8_unchecked(*ip) };
             match op {
-                // SAFETY: a nop is one byte and code ends with a terminator.
-                Opcode::Nop => ip = unsafe { ip.add(1) },
+                Opcode::Nop => {
+                    let ((), n) = dec!(Nop);
+                    ip = n;
+                }
                 Opcode::Mov => {
                     let ((d, s), n) = dec!(Mov);
-                    r[d as usize] = r[s as usize];
+                    r[d] = r[s];
                     ip = n;
                 }
                 Opcode::Mov2 => {
                     let ((d0, s0, d1, s1), n) = dec!(Mov2);
-                    let (v0, v1) = (r[s0 as usize], r[s1 as usize]);
-                    r[d0 as usize] = v0;
-                    r[d1 as usize] = v1;
+                    let (v0, v1) = (r[s0], r[s1]);
+                    r[d0] = v0;
+                    r[d1] = v1;
                     ip = n;
                 }
                 Opcode::ConstI32 => {
                     let ((d, v), n) = dec!(ConstI32);
-                    r[d as usize] = u64::from(v as u32);
+                    r[d] = u64::from(v as u32);
                     ip = n;
                 }
                 Opcode::ConstI8 => {
                     let ((d, v), n) = dec!(ConstI8);
-                    r[d as usize] = u64::from(v as i32 as u32);
+                    r[d] = u64::from(v as i32 as u32);
                     ip = n;
                 }
                 Opcode::ConstI64 => {
                     let ((d, v), n) = dec!(ConstI64);
-                    r[d as usize] = v as u64;
+                    r[d] = v as u64;
                     ip = n;
                 }
                 Opcode::DataAddr => {
                     let ((d, off), n) = dec!(DataAddr);
-                    r[d as usize] = u64::from(self_data_base(vm.mem).wrapping_add(off));
+                    r[d] = u64::from(self_data_base(vm.mem).wrapping_add(off));
                     ip = n;
                 }
                 Opcode::FuncAddr => {
                     let ((d, fi), n) = dec!(FuncAddr);
                     let Some(&a) = vm.func_addrs.get(fi as usize) else { trap!(TrapKind::BadCode) };
-                    r[d as usize] = u64::from(a);
+                    r[d] = u64::from(a);
                     ip = n;
                 }
                 Opcode::ImportAddr => {
                     let ((d, i), n) = dec!(ImportAddr);
                     let Some(&a) = vm.import_addrs.get(i as usize) else { trap!(TrapKind::BadCode) };
-                    r[d as usize] = u64::from(a);
+                    r[d] = u64::from(a);
                     ip = n;
                 }
                 Opcode::StackAddr => {
                     let ((d, off), n) = dec!(StackAddr);
-                    r[d as usize] = u64::from(fp.wrapping_add(off));
+                    r[d] = u64::from(fp.wrapping_add(off));
                     ip = n;
                 }
                 Opcode::Select => {
                     let ((d, c, a, b), n) = dec!(Select);
-                    r[d as usize] = if r[c as usize] as u32 != 0 { r[a as usize] } else { r[b as usize] };
+                    r[d] = if r[c] as u32 != 0 { r[a] } else { r[b] };
                     ip = n;
                 }
 
@@ -461,35 +469,35 @@ pub(super) fn execute<H: Host>(
                 Opcode::MulI32 => bin32!(MulI32, |a, b| a.wrapping_mul(b)),
                 Opcode::DivSI32 => {
                     let ((d, a, b), n) = dec!(DivSI32);
-                    let (a, b) = (r[a as usize] as i32, r[b as usize] as i32);
+                    let (a, b) = (r[a] as i32, r[b] as i32);
                     if b == 0 {
                         trap!(TrapKind::DivideByZero);
                     }
                     let Some(q) = a.checked_div(b) else { trap!(TrapKind::IntegerOverflow) };
-                    r[d as usize] = u64::from(q as u32);
+                    r[d] = u64::from(q as u32);
                     ip = n;
                 }
                 Opcode::DivUI32 => {
                     let ((d, a, b), n) = dec!(DivUI32);
-                    let (a, b) = (r[a as usize] as u32, r[b as usize] as u32);
+                    let (a, b) = (r[a] as u32, r[b] as u32);
                     let Some(q) = a.checked_div(b) else { trap!(TrapKind::DivideByZero) };
-                    r[d as usize] = u64::from(q);
+                    r[d] = u64::from(q);
                     ip = n;
                 }
                 Opcode::RemSI32 => {
                     let ((d, a, b), n) = dec!(RemSI32);
-                    let (a, b) = (r[a as usize] as i32, r[b as usize] as i32);
+                    let (a, b) = (r[a] as i32, r[b] as i32);
                     if b == 0 {
                         trap!(TrapKind::DivideByZero);
                     }
-                    r[d as usize] = u64::from(a.wrapping_rem(b) as u32);
+                    r[d] = u64::from(a.wrapping_rem(b) as u32);
                     ip = n;
                 }
                 Opcode::RemUI32 => {
                     let ((d, a, b), n) = dec!(RemUI32);
-                    let (a, b) = (r[a as usize] as u32, r[b as usize] as u32);
+                    let (a, b) = (r[a] as u32, r[b] as u32);
                     let Some(q) = a.checked_rem(b) else { trap!(TrapKind::DivideByZero) };
-                    r[d as usize] = u64::from(q);
+                    r[d] = u64::from(q);
                     ip = n;
                 }
                 Opcode::AndI32 => bin32!(AndI32, |a, b| a & b),
@@ -530,33 +538,33 @@ pub(super) fn execute<H: Host>(
                 Opcode::MulI64 => bin64!(MulI64, |a, b| a.wrapping_mul(b)),
                 Opcode::DivSI64 => {
                     let ((d, a, b), n) = dec!(DivSI64);
-                    let (a, b) = (r[a as usize] as i64, r[b as usize] as i64);
+                    let (a, b) = (r[a] as i64, r[b] as i64);
                     if b == 0 {
                         trap!(TrapKind::DivideByZero);
                     }
                     let Some(q) = a.checked_div(b) else { trap!(TrapKind::IntegerOverflow) };
-                    r[d as usize] = q as u64;
+                    r[d] = q as u64;
                     ip = n;
                 }
                 Opcode::DivUI64 => {
                     let ((d, a, b), n) = dec!(DivUI64);
-                    let Some(q) = r[a as usize].checked_div(r[b as usize]) else { trap!(TrapKind::DivideByZero) };
-                    r[d as usize] = q;
+                    let Some(q) = r[a].checked_div(r[b]) else { trap!(TrapKind::DivideByZero) };
+                    r[d] = q;
                     ip = n;
                 }
                 Opcode::RemSI64 => {
                     let ((d, a, b), n) = dec!(RemSI64);
-                    let (a, b) = (r[a as usize] as i64, r[b as usize] as i64);
+                    let (a, b) = (r[a] as i64, r[b] as i64);
                     if b == 0 {
                         trap!(TrapKind::DivideByZero);
                     }
-                    r[d as usize] = a.wrapping_rem(b) as u64;
+                    r[d] = a.wrapping_rem(b) as u64;
                     ip = n;
                 }
                 Opcode::RemUI64 => {
                     let ((d, a, b), n) = dec!(RemUI64);
-                    let Some(q) = r[a as usize].checked_rem(r[b as usize]) else { trap!(TrapKind::DivideByZero) };
-                    r[d as usize] = q;
+                    let Some(q) = r[a].checked_rem(r[b]) else { trap!(TrapKind::DivideByZero) };
+                    r[d] = q;
                     ip = n;
                 }
                 Opcode::AndI64 => bin64!(AndI64, |a, b| a & b),
@@ -569,27 +577,27 @@ pub(super) fn execute<H: Host>(
                 Opcode::RotrI64 => bin64!(RotrI64, |a, b| a.rotate_right((b & 63) as u32)),
                 Opcode::AddImmI64 => {
                     let ((d, a, v), n) = dec!(AddImmI64);
-                    r[d as usize] = r[a as usize].wrapping_add(v as i64 as u64);
+                    r[d] = r[a].wrapping_add(v as i64 as u64);
                     ip = n;
                 }
                 Opcode::AndImmI64 => {
                     let ((d, a, v), n) = dec!(AndImmI64);
-                    r[d as usize] = r[a as usize] & (v as i64 as u64);
+                    r[d] = r[a] & (v as i64 as u64);
                     ip = n;
                 }
                 Opcode::ShlImmI64 => {
                     let ((d, a, v), n) = dec!(ShlImmI64);
-                    r[d as usize] = r[a as usize].wrapping_shl(u32::from(v));
+                    r[d] = r[a].wrapping_shl(u32::from(v));
                     ip = n;
                 }
                 Opcode::ShrSImmI64 => {
                     let ((d, a, v), n) = dec!(ShrSImmI64);
-                    r[d as usize] = (r[a as usize] as i64).wrapping_shr(u32::from(v)) as u64;
+                    r[d] = (r[a] as i64).wrapping_shr(u32::from(v)) as u64;
                     ip = n;
                 }
                 Opcode::ShrUImmI64 => {
                     let ((d, a, v), n) = dec!(ShrUImmI64);
-                    r[d as usize] = r[a as usize].wrapping_shr(u32::from(v));
+                    r[d] = r[a].wrapping_shr(u32::from(v));
                     ip = n;
                 }
 
@@ -642,34 +650,34 @@ pub(super) fn execute<H: Host>(
                 Opcode::DivF64 => f64op!(DivF64, |a, b| a / b),
                 Opcode::CmpF32 => {
                     let ((d, a, b, p), n) = dec!(CmpF32);
-                    let a = f64::from(f32::from_bits(r[a as usize] as u32));
-                    let b = f64::from(f32::from_bits(r[b as usize] as u32));
-                    r[d as usize] = u64::from(fcmp(p, a, b));
+                    let a = f64::from(f32::from_bits(r[a] as u32));
+                    let b = f64::from(f32::from_bits(r[b] as u32));
+                    r[d] = u64::from(fcmp(p, a, b));
                     ip = n;
                 }
                 Opcode::CmpF64 => {
                     let ((d, a, b, p), n) = dec!(CmpF64);
-                    let a = f64::from_bits(r[a as usize]);
-                    let b = f64::from_bits(r[b as usize]);
-                    r[d as usize] = u64::from(fcmp(p, a, b));
+                    let a = f64::from_bits(r[a]);
+                    let b = f64::from_bits(r[b]);
+                    r[d] = u64::from(fcmp(p, a, b));
                     ip = n;
                 }
                 Opcode::Convert => {
                     let ((d, s, k), n) = dec!(Convert);
                     let Some(k) = Conv::from_u8(k) else { trap!(TrapKind::BadCode) };
-                    r[d as usize] = convert(k, r[s as usize]);
+                    r[d] = convert(k, r[s]);
                     ip = n;
                 }
                 Opcode::FUnary => {
                     let ((d, s, k), n) = dec!(FUnary);
                     let Some(k) = FUnary::from_u8(k) else { trap!(TrapKind::BadCode) };
-                    r[d as usize] = funary(k, r[s as usize]);
+                    r[d] = funary(k, r[s]);
                     ip = n;
                 }
                 Opcode::FBinary => {
                     let ((d, a, b, k), n) = dec!(FBinary);
                     let Some(k) = FBinary::from_u8(k) else { trap!(TrapKind::BadCode) };
-                    r[d as usize] = fbinary(k, r[a as usize], r[b as usize]);
+                    r[d] = fbinary(k, r[a], r[b]);
                     ip = n;
                 }
 
@@ -685,50 +693,50 @@ pub(super) fn execute<H: Host>(
                 Opcode::StoreI64 => store!(StoreI64, |v| v.to_le_bytes()),
                 Opcode::LoadIdxI32 => {
                     let ((d, a, i, sh), n) = dec!(LoadIdxI32);
-                    let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(u32::from(sh)));
-                    r[d as usize] = u64::from(u32::from_le_bytes(at!(raw.load(addr))));
+                    let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(u32::from(sh)));
+                    r[d] = u64::from(u32::from_le_bytes(at!(raw.load(addr))));
                     ip = n;
                 }
                 Opcode::StoreIdxI32 => {
                     let ((s, a, i, sh), n) = dec!(StoreIdxI32);
-                    let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(u32::from(sh)));
-                    at!(raw.store(addr, (r[s as usize] as u32).to_le_bytes()));
+                    let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(u32::from(sh)));
+                    at!(raw.store(addr, (r[s] as u32).to_le_bytes()));
                     ip = n;
                 }
                 Opcode::LoadI8SIdx => {
                     let ((d, a, i), n) = dec!(LoadI8SIdx);
-                    let addr = (r[a as usize] as u32).wrapping_add(r[i as usize] as u32);
-                    r[d as usize] = u64::from(at!(raw.load::<1>(addr))[0] as i8 as i32 as u32);
+                    let addr = (r[a] as u32).wrapping_add(r[i] as u32);
+                    r[d] = u64::from(at!(raw.load::<1>(addr))[0] as i8 as i32 as u32);
                     ip = n;
                 }
                 Opcode::LoadI8UIdx => {
                     let ((d, a, i), n) = dec!(LoadI8UIdx);
-                    let addr = (r[a as usize] as u32).wrapping_add(r[i as usize] as u32);
-                    r[d as usize] = u64::from(at!(raw.load::<1>(addr))[0]);
+                    let addr = (r[a] as u32).wrapping_add(r[i] as u32);
+                    r[d] = u64::from(at!(raw.load::<1>(addr))[0]);
                     ip = n;
                 }
                 Opcode::MemCpy | Opcode::MemMove => {
                     let ((dst, src, len), n) = dec!(MemCpy);
-                    let len = r[len as usize] as u32;
+                    let len = r[len] as u32;
                     if len >= BYTES_PER_FUEL {
                         charge!(u64::from(len / BYTES_PER_FUEL));
                     }
-                    at!(raw.copy(r[dst as usize] as u32, r[src as usize] as u32, len));
+                    at!(raw.copy(r[dst] as u32, r[src] as u32, len));
                     ip = n;
                 }
                 Opcode::MemSet => {
                     let ((dst, val, len), n) = dec!(MemSet);
-                    let len = r[len as usize] as u32;
+                    let len = r[len] as u32;
                     if len >= BYTES_PER_FUEL {
                         charge!(u64::from(len / BYTES_PER_FUEL));
                     }
-                    at!(raw.fill(r[dst as usize] as u32, r[val as usize] as u8, len));
+                    at!(raw.fill(r[dst] as u32, r[val] as u8, len));
                     ip = n;
                 }
                 Opcode::Alloca => {
                     let ((d, size, align), n) = dec!(Alloca);
                     let align = u32::from(align).max(1).next_power_of_two();
-                    let size = r[size as usize] as u32;
+                    let size = r[size] as u32;
                     let new_sp = match sp.checked_sub(size) {
                         Some(v) => v & !(align - 1),
                         None => trap!(TrapKind::StackExhausted),
@@ -737,17 +745,17 @@ pub(super) fn execute<H: Host>(
                         trap!(TrapKind::StackExhausted);
                     }
                     sp = new_sp;
-                    r[d as usize] = u64::from(sp);
+                    r[d] = u64::from(sp);
                     ip = n;
                 }
                 Opcode::StackSave => {
                     let ((d,), n) = dec!(StackSave);
-                    r[d as usize] = u64::from(sp);
+                    r[d] = u64::from(sp);
                     ip = n;
                 }
                 Opcode::StackRestore => {
                     let ((s,), n) = dec!(StackRestore);
-                    let v = r[s as usize] as u32;
+                    let v = r[s] as u32;
                     // Only moves within this frame's dynamic area are meaningful.
                     if v >= stack_limit && v <= fp {
                         sp = v;
@@ -761,11 +769,11 @@ pub(super) fn execute<H: Host>(
                 }
                 Opcode::BrIf => {
                     let ((c, t), n) = dec!(BrIf);
-                    if r[c as usize] as u32 != 0 { jump!(t) } else { ip = n }
+                    if r[c] as u32 != 0 { jump!(t) } else { ip = n }
                 }
                 Opcode::BrIfNot => {
                     let ((c, t), n) = dec!(BrIfNot);
-                    if r[c as usize] as u32 == 0 { jump!(t) } else { ip = n }
+                    if r[c] as u32 == 0 { jump!(t) } else { ip = n }
                 }
                 Opcode::BrEqI32 => br2!(BrEqI32, |a, b| a == b),
                 Opcode::BrNeI32 => br2!(BrNeI32, |a, b| a != b),
@@ -781,7 +789,7 @@ pub(super) fn execute<H: Host>(
                 Opcode::BrGtUImmI32 => bri!(BrGtUImmI32, |a, v| a > v as u32),
                 Opcode::BrTable => {
                     let ((s, default, ts), _) = dec!(BrTable);
-                    let i = r[s as usize] as u32 as usize;
+                    let i = r[s] as u32 as usize;
                     let t = ts.get(i).unwrap_or(default);
                     jump!(t);
                 }
@@ -803,20 +811,20 @@ pub(super) fn execute<H: Host>(
                         let res = search_sort(&mut Nested { vm, base: base + f.num_regs as usize, sp }, b, argbuf);
                         fuel = vm.fuel;
                         let v = at!(res);
-                        vm.regs[base + d as usize] = v;
+                        vm.regs[base + d.index()] = v;
                         raw = vm.mem.raw();
                         ip = n;
                         continue 'frame;
                     }
                     let v = native!(i, ty, argbuf);
                     raw = vm.mem.raw();
-                    r[d as usize] = v;
+                    r[d] = v;
                     ip = n;
                 }
                 Opcode::CallIndirect => {
                     let ((p, ty, d, args), n) = dec!(CallIndirect);
                     let Some(ty_sig) = types.get(ty as usize) else { trap!(TrapKind::BadCode) };
-                    let addr = r[p as usize] as u32;
+                    let addr = r[p] as u32;
                     let off = addr.wrapping_sub(FUNC_ADDR_BASE);
                     let own = if off.is_multiple_of(4) && off / 4 < nfuncs {
                         Some((off / 4) as u16)
@@ -835,7 +843,7 @@ pub(super) fn execute<H: Host>(
                         let argbuf = argbuf.load(args, r);
                         let v = native!((ioff / 4) as u16, ty_sig, argbuf);
                         raw = vm.mem.raw();
-                        r[d as usize] = v;
+                        r[d] = v;
                         ip = n;
                     } else if let Some(app) = vm.app {
                         // Another app's callback, perhaps.
@@ -846,7 +854,7 @@ pub(super) fn execute<H: Host>(
                         };
                         let v = at!(res);
                         raw = vm.mem.raw();
-                        r[d as usize] = v;
+                        r[d] = v;
                         ip = n;
                     } else {
                         trap!(TrapKind::BadFunctionPointer { addr });
@@ -855,7 +863,7 @@ pub(super) fn execute<H: Host>(
                 Opcode::Ret | Opcode::RetVoid => {
                     let v = if op == Opcode::Ret {
                         let ((s,), _) = dec!(Ret);
-                        r[s as usize]
+                        r[s]
                     } else {
                         0
                     };
@@ -870,13 +878,13 @@ pub(super) fn execute<H: Host>(
                     base = fr.base;
                     cur = fr.func;
                     f = &funcs[cur as usize];
-                    code = &f.code;
+                    code = body(module, cur);
                     // SAFETY: the return address was the offset of the
                     // instruction after the call in this same function.
                     ip = unsafe { code.as_ptr().add(fr.ret_pc) };
                     fp = fr.fp;
                     sp = fr.sp;
-                    vm.regs[base + fr.ret_dst as usize] = v;
+                    vm.regs[base + fr.ret_dst.index()] = v;
                     continue 'frame;
                 }
                 Opcode::Unreachable => trap!(TrapKind::Unreachable),
@@ -889,43 +897,43 @@ pub(super) fn execute<H: Host>(
                 Opcode::IncBrLtUImmI32 => inc_br_imm!(IncBrLtUImmI32, |d, w| d < w as u32),
                 Opcode::AddBrLtSI32 => {
                     let ((d, a, b, c, t), n) = dec!(AddBrLtSI32);
-                    let v = (r[a as usize] as u32).wrapping_add(r[b as usize] as u32);
-                    r[d as usize] = u64::from(v);
-                    if (v as i32) < (r[c as usize] as u32 as i32) { jump!(t) } else { ip = n }
+                    let v = (r[a] as u32).wrapping_add(r[b] as u32);
+                    r[d] = u64::from(v);
+                    if (v as i32) < (r[c] as u32 as i32) { jump!(t) } else { ip = n }
                 }
                 Opcode::AddBrLtUI32 => {
                     let ((d, a, b, c, t), n) = dec!(AddBrLtUI32);
-                    let v = (r[a as usize] as u32).wrapping_add(r[b as usize] as u32);
-                    r[d as usize] = u64::from(v);
-                    if v < r[c as usize] as u32 { jump!(t) } else { ip = n }
+                    let v = (r[a] as u32).wrapping_add(r[b] as u32);
+                    r[d] = u64::from(v);
+                    if v < r[c] as u32 { jump!(t) } else { ip = n }
                 }
                 Opcode::MovBr => {
                     let ((d, s, t), _) = dec!(MovBr);
-                    r[d as usize] = r[s as usize];
+                    r[d] = r[s];
                     jump!(t);
                 }
                 Opcode::StoreI8Idx => {
                     let ((s, a, i), n) = dec!(StoreI8Idx);
-                    let addr = (r[a as usize] as u32).wrapping_add(r[i as usize] as u32);
-                    at!(raw.store(addr, [r[s as usize] as u8]));
+                    let addr = (r[a] as u32).wrapping_add(r[i] as u32);
+                    at!(raw.store(addr, [r[s] as u8]));
                     ip = n;
                 }
                 Opcode::LoadI16SIdx => {
                     let ((d, a, i), n) = dec!(LoadI16SIdx);
-                    let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(1));
-                    r[d as usize] = u64::from(i16::from_le_bytes(at!(raw.load(addr))) as i32 as u32);
+                    let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(1));
+                    r[d] = u64::from(i16::from_le_bytes(at!(raw.load(addr))) as i32 as u32);
                     ip = n;
                 }
                 Opcode::LoadI16UIdx => {
                     let ((d, a, i), n) = dec!(LoadI16UIdx);
-                    let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(1));
-                    r[d as usize] = u64::from(u16::from_le_bytes(at!(raw.load(addr))));
+                    let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(1));
+                    r[d] = u64::from(u16::from_le_bytes(at!(raw.load(addr))));
                     ip = n;
                 }
                 Opcode::StoreI16Idx => {
                     let ((s, a, i), n) = dec!(StoreI16Idx);
-                    let addr = (r[a as usize] as u32).wrapping_add((r[i as usize] as u32).wrapping_shl(1));
-                    at!(raw.store(addr, (r[s as usize] as u16).to_le_bytes()));
+                    let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(1));
+                    at!(raw.store(addr, (r[s] as u16).to_le_bytes()));
                     ip = n;
                 }
                 Opcode::MulHSI64 => {
@@ -935,17 +943,17 @@ pub(super) fn execute<H: Host>(
 
                 Opcode::DataAddr16 => {
                     let ((d, off), n) = dec!(DataAddr16);
-                    r[d as usize] = u64::from(self_data_base(vm.mem).wrapping_add(u32::from(off)));
+                    r[d] = u64::from(self_data_base(vm.mem).wrapping_add(u32::from(off)));
                     ip = n;
                 }
                 Opcode::StackAddr16 => {
                     let ((d, off), n) = dec!(StackAddr16);
-                    r[d as usize] = u64::from(fp.wrapping_add(u32::from(off)));
+                    r[d] = u64::from(fp.wrapping_add(u32::from(off)));
                     ip = n;
                 }
                 Opcode::ConstI64S => {
                     let ((d, v), n) = dec!(ConstI64S);
-                    r[d as usize] = v as i64 as u64;
+                    r[d] = v as i64 as u64;
                     ip = n;
                 }
                 Opcode::BrEqImm8I32 => bri!(BrEqImm8I32, |a, v| a == v as i32 as u32),
@@ -955,6 +963,35 @@ pub(super) fn execute<H: Host>(
             }
         }
     }
+}
+
+// Registers by their byte offset in the window, as the aligned form gives them.
+impl core::ops::Index<RegOff> for [u64; WINDOW] {
+    type Output = u64;
+    #[inline(always)]
+    fn index(&self, r: RegOff) -> &u64 {
+        // SAFETY: a RegOff is a register number (< 256) times 8: an aligned
+        // slot inside the 256-slot window.
+        unsafe { &*self.as_ptr().cast::<u8>().add(r.offset()).cast::<u64>() }
+    }
+}
+
+impl core::ops::IndexMut<RegOff> for [u64; WINDOW] {
+    #[inline(always)]
+    fn index_mut(&mut self, r: RegOff) -> &mut u64 {
+        // SAFETY: as for `index`.
+        unsafe { &mut *self.as_mut_ptr().cast::<u8>().add(r.offset()).cast::<u64>() }
+    }
+}
+
+/// Function `f`'s code as the loop reads it: the verified module's aligned
+/// form, as bytes.
+#[inline(always)]
+fn body(module: &VerifiedModule, f: u16) -> &[u8] {
+    let b = module.body(usize::from(f));
+    // SAFETY: the same memory, read as bytes; u8 has no alignment or
+    // validity requirements.
+    unsafe { core::slice::from_raw_parts(b.as_ptr().cast::<u8>(), b.len() * 4) }
 }
 
 /// A builtin's way back into the module: runs module code above register

@@ -7,7 +7,7 @@ pub(super) struct Frame {
     pub(super) func: u16,
     pub(super) ret_pc: usize,
     pub(super) base: usize,
-    pub(super) ret_dst: u8,
+    pub(super) ret_dst: crate::isa::operand::RegOff,
     pub(super) fp: u32,
     pub(super) sp: u32,
 }

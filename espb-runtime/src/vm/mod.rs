@@ -19,6 +19,7 @@ mod host;
 mod instance;
 mod memory;
 mod meter;
+pub mod record;
 pub(crate) mod resources;
 mod trap;
 

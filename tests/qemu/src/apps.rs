@@ -198,7 +198,7 @@ pub fn run(bytes: &'static [u8], run_for_ms: u32, c_api: bool) {
 }
 
 /// Loads `bytes` as the firmware does (Rust API).
-fn load(bytes: &[u8]) -> Result<App<DeviceHost<'static>>, espb_runtime::runner::RunError> {
+pub fn load(bytes: &[u8]) -> Result<App<DeviceHost<'static>>, espb_runtime::runner::RunError> {
     App::load_with(
         bytes,
         |m| DeviceHost::new(crate::registry(), m),

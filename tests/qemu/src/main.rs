@@ -14,7 +14,8 @@
 //! modules and the runtime's FreeRTOS `Os` call), 2 and 3 a module QEMU
 //! loads into RAM, run on that scheduler as an app that lives on, through
 //! the Rust API (2) or the C API (3) ([`apps`]); 4 measures what a callback
-//! costs ([`apps::measure`]).
+//! costs ([`apps::measure`]); 5 runs the live-push loader on the UART
+//! ([`push`]).
 #![no_std]
 #![no_main]
 
@@ -104,6 +105,7 @@ macro_rules! print {
 
 mod apps;
 mod idf;
+mod push;
 mod rtos;
 mod rtos_demo;
 
@@ -399,6 +401,7 @@ pub extern "C" fn rust_main() -> ! {
         2 => rtos::sched::start(run_with_rust_api, 64 << 10),
         3 => rtos::sched::start(run_with_c_api, 64 << 10),
         4 => rtos::sched::start(measure_callbacks, 64 << 10),
+        5 => rtos::sched::start(push::run, 64 << 10),
         m => {
             println!("FAILED: unknown firmware mode {m}");
             exit(3)

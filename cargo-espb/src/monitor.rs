@@ -1,0 +1,49 @@
+//! `cargo espb monitor`'s decoding: a device prints a compact trap record
+//! when a module traps ([`espb_runtime::vm::record`]); the `.espb` file
+//! with that module id is looked up in the project and the record told
+//! with its function names and source lines, as espflash decodes native
+//! backtraces from the firmware's ELF.
+
+use espb_runtime::Module;
+use espb_runtime::vm::record::{explain, module_id, parse_trap_record};
+use std::path::{Path, PathBuf};
+
+/// The modules of a project: every `.espb` under `dir` (a few levels
+/// deep; `target/` and hidden directories skipped) that decodes.
+pub fn find_modules(dir: &Path) -> Vec<(PathBuf, Module)> {
+    fn walk(dir: &Path, depth: u32, out: &mut Vec<(PathBuf, Module)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for e in entries.flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if p.is_dir() {
+                if depth < 4 && !name.starts_with('.') && name != "target" {
+                    walk(&p, depth + 1, out);
+                }
+            } else if name.ends_with(".espb")
+                && let Ok(bytes) = std::fs::read(&p)
+                && let Ok(m) = espb_runtime::format::decode(&bytes)
+            {
+                out.push((p, m));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, 0, &mut out);
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// What to print after `line` when it is a trap record: the trap with the
+/// module's names and lines, or why it cannot be told.
+pub fn decode_line(line: &str, modules: &[(PathBuf, Module)]) -> Option<String> {
+    let r = parse_trap_record(line)?;
+    Some(match modules.iter().find(|(_, m)| module_id(m) == r.module) {
+        Some((path, m)) => format!("{} ({})", explain(m, &r), path.display()),
+        None => format!(
+            "trap: {} in function {} at code offset {:#x} of module {:08x}, which is not in this project: \
+             run the monitor in the project that built it (or `cargo espb build` it again)",
+            r.kind, r.func, r.pc, r.module
+        ),
+    })
+}
