@@ -601,10 +601,10 @@ fn a_task_deleting_itself_ends_and_the_module_with_it() {
 fn unload_stops_tasks_timers_and_handlers_the_module_left() {
     let w = World::new(true);
     let mut entry = create_task(1, 1);
-    entry.extend(create_timer(2, 1000, false));
+    entry.extend(create_timer(5, 1000, false));
     entry.extend([
         Instr::ConstI32 { d: 1, v: 4 },
-        Instr::FuncAddr { d: 2, f: 2 },
+        Instr::FuncAddr { d: 2, f: 1 },
         Instr::ConstI32 { d: 3, v: 0 },
         Instr::CallImport { i: 7, ty: 6, d: 1, args: Regs(&[1, 2, 3]) },
     ]);
@@ -712,7 +712,7 @@ fn unload_deletes_the_queues_the_module_left_after_its_tasks() {
 }
 
 /// A module whose data holds an `esp_timer_create_args_t` at 32 (callback
-/// `cb`, dispatch method `dispatch`) and whose entry returns what
+/// `task`, dispatch method `dispatch`) and whose entry returns what
 /// `esp_timer_create(&args, &handle)` did.
 fn esp_timer_module(dispatch: u8) -> Module {
     let entry = vec![
@@ -725,7 +725,7 @@ fn esp_timer_module(dispatch: u8) -> Module {
     m.data.size = 64;
     m.data.init.resize(64, 0);
     m.data.init[40] = dispatch;
-    m.data.relocs.push(Reloc { offset: 32, kind: RelocKind::Func, target: 2, addend: 0 });
+    m.data.relocs.push(Reloc { offset: 32, kind: RelocKind::Func, target: 1, addend: 0 });
     // No GPIO ISR import: a firmware that cannot defer loads it.
     m.imports[7] = Import::func(ImportRef::Name("log_int".into()), 1);
     m
