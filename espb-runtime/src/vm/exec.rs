@@ -12,7 +12,7 @@ use super::frame::{Frame, WINDOW};
 use super::heap::Heap;
 use super::host::Host;
 use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, RawMem};
-use super::meter::{BYTES_PER_FUEL, Meter, charge, refuel};
+use super::meter::{BYTES_PER_FUEL, Meter, charge, refuel, spend};
 use super::trap::{Trap, TrapKind};
 use crate::isa::operand::RegOff;
 use crate::isa::{Conv, FBinary, FUnary, Opcode, Regs, aligned, verified};
@@ -98,6 +98,8 @@ pub(super) fn execute<H: Host>(
     let floor = vm.frames.len();
     // Kept in a register; written back whenever this run ends or calls out.
     let mut fuel = vm.fuel;
+    // Why `refuel` stopped the run: one slot for all its call sites.
+    let mut why = TrapKind::OutOfFuel;
     let mut argbuf = ArgBuf::new();
     let funcs = &module.functions;
     let types = &module.types;
@@ -151,10 +153,10 @@ pub(super) fn execute<H: Host>(
             // Through a copy: taking `fuel`'s address would keep it in
             // memory for the whole loop.
             let mut left = fuel;
-            let res = charge(&mut left, &mut vm.budget, vm.config.time_slice, vm.app, $n);
+            let ok = spend(&mut left, &mut vm.budget, vm.config.time_slice, vm.app, $n, &mut why);
             fuel = left;
-            if let Err(k) = res {
-                trap!(k);
+            if !ok {
+                trap!(why);
             }
         };
     }
@@ -285,10 +287,10 @@ pub(super) fn execute<H: Host>(
                 let t = unsafe { code.as_ptr().add($t as usize * 4) };
                 if t <= ip {
                     if fuel == 0 {
-                        fuel = match refuel(&mut vm.budget, u64::from(vm.config.time_slice), vm.app) {
-                            Ok(f) => f,
-                            Err(k) => trap!(k),
-                        };
+                        fuel = refuel(&mut vm.budget, u64::from(vm.config.time_slice), vm.app, &mut why);
+                        if fuel == 0 {
+                            trap!(why);
+                        }
                     }
                     fuel -= 1;
                 }
@@ -302,10 +304,10 @@ pub(super) fn execute<H: Host>(
             ($fi:expr, $callee:expr, $d:expr, $args:expr, $ret:expr) => {{
                 let callee = $callee;
                 if fuel == 0 {
-                    fuel = match refuel(&mut vm.budget, u64::from(vm.config.time_slice), vm.app) {
-                        Ok(f) => f,
-                        Err(k) => trap!(k),
-                    };
+                    fuel = refuel(&mut vm.budget, u64::from(vm.config.time_slice), vm.app, &mut why);
+                    if fuel == 0 {
+                        trap!(why);
+                    }
                 }
                 fuel -= 1;
                 if vm.frames.len() >= vm.config.max_call_depth {

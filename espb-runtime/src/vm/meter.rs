@@ -11,47 +11,73 @@ use super::trap::TrapKind;
 /// that cost one unit of fuel, as much as one call or backward branch.
 pub const BYTES_PER_FUEL: u32 = 64;
 
-/// The next time slice once `fuel` ran out: `None` when the budget is
-/// spent (an out-of-fuel trap). In an app the slice's end lets the app's
-/// other tasks run first.
+/// The next time slice once `fuel` ran out: 0 when the run must stop, with
+/// the reason in `why` (out of fuel, or the trap that ended the app's
+/// slice). In an app the slice's end lets the app's other tasks run first.
+/// A plain `u64` comes back in registers; a `Result` would be returned
+/// through memory, and every call site in the loop would keep its own
+/// stack slot for it (about 1 KiB of native stack on rv32).
 #[cold]
 #[inline(never)]
-pub(super) fn refuel(budget: &mut u64, slice: u64, app: Option<&dyn Hooks>) -> Result<u64, TrapKind> {
+pub(super) fn refuel(budget: &mut u64, slice: u64, app: Option<&dyn Hooks>, why: &mut TrapKind) -> u64 {
     if *budget == 0 {
-        return Err(TrapKind::OutOfFuel);
+        *why = TrapKind::OutOfFuel;
+        return 0;
     }
-    if let Some(app) = app {
-        app.slice_end().map_err(|t| t.kind)?;
+    if let Some(app) = app
+        && let Err(t) = app.slice_end()
+    {
+        *why = t.kind;
+        return 0;
     }
     let next = (*budget).min(slice.max(1));
     *budget -= next;
-    Ok(next)
+    next
 }
 
 /// Spends `n` units from the slice `fuel`, taking further slices from
 /// `budget` as needed; out of fuel when both together hold less.
-#[cold]
-#[inline(never)]
 pub(super) fn charge(
     fuel: &mut u64,
     budget: &mut u64,
     slice: u32,
     app: Option<&dyn Hooks>,
-    mut n: u64,
+    n: u64,
 ) -> Result<(), TrapKind> {
+    let mut why = TrapKind::OutOfFuel;
+    if spend(fuel, budget, slice, app, n, &mut why) { Ok(()) } else { Err(why) }
+}
+
+/// [`charge`] for the interpreter loop: `false` when the run must stop,
+/// with the reason in `why` (a `bool` comes back in a register; see
+/// [`refuel`]).
+#[cold]
+#[inline(never)]
+pub(super) fn spend(
+    fuel: &mut u64,
+    budget: &mut u64,
+    slice: u32,
+    app: Option<&dyn Hooks>,
+    mut n: u64,
+    why: &mut TrapKind,
+) -> bool {
     loop {
         if *fuel >= n {
             *fuel -= n;
-            return Ok(());
+            return true;
         }
         n -= *fuel;
         *fuel = 0;
         if *budget < n {
             // Not enough in all: spend nothing more (no slice ends to wait for).
             *budget = 0;
-            return Err(TrapKind::OutOfFuel);
+            *why = TrapKind::OutOfFuel;
+            return false;
         }
-        *fuel = refuel(budget, u64::from(slice), app)?;
+        *fuel = refuel(budget, u64::from(slice), app, why);
+        if *fuel == 0 {
+            return false;
+        }
     }
 }
 
