@@ -20,34 +20,13 @@ use cargo_espb::push::{PushError, Session};
 use espb_runtime::push::frame::{Refusal, Reply, Request};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod qemu_common;
+use qemu_common::{build_firmware, check, have_qemu, have_target, root};
+
 const TARGET: &str = "riscv32imc-unknown-none-elf";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-/// <target>/<profile>/cargo-espb -> <target>/qemu-push: a target dir of
-/// its own (the firmware embeds another module than qemu_riscv.rs's).
-fn work_dir() -> PathBuf {
-    let espb = PathBuf::from(env!("CARGO_BIN_EXE_cargo-espb"));
-    let work = espb.parent().and_then(Path::parent).unwrap().join("qemu-push");
-    std::fs::create_dir_all(&work).unwrap();
-    work
-}
-
-fn check(out: Output, what: &str) -> Output {
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 fn espb() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cargo-espb"));
@@ -69,13 +48,12 @@ fn module(name: &str, symbols: Option<&str>) -> PathBuf {
     out
 }
 
+fn work_dir() -> PathBuf {
+    qemu_common::work_dir("qemu-push")
+}
+
 fn have_tools() -> bool {
-    let qemu = Command::new("qemu-system-riscv32").arg("--version").output().is_ok_and(|o| o.status.success());
-    let target = Command::new("rustc")
-        .args(["--print", "target-libdir", "--target", TARGET])
-        .output()
-        .is_ok_and(|o| o.status.success() && Path::new(String::from_utf8_lossy(&o.stdout).trim()).join("..").exists());
-    let have = qemu && target && std::env::var_os("CI_NO_QEMU").is_none();
+    let have = have_qemu() && have_target(TARGET) && std::env::var_os("CI_NO_QEMU").is_none();
     if !have {
         eprintln!(
             "\n!!! SKIPPED qemu_push: qemu-system-riscv32 or the {TARGET} target is missing (scripts/setup.sh)\n"
@@ -86,26 +64,8 @@ fn have_tools() -> bool {
 
 /// The firmware, with the module of mode 0 it always embeds.
 fn firmware() -> PathBuf {
-    let work = work_dir();
     let embedded = module("main", Some("tests/qemu/app/custom.espbsym"));
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut build = Command::new(cargo);
-    build
-        .current_dir(root())
-        .args(["build", "--release", "--target", TARGET, "--manifest-path", "tests/qemu/Cargo.toml"])
-        .env("CARGO_TARGET_DIR", &work)
-        .env("ESPB_QEMU_MODULE", embedded);
-    for v in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-        "CARGO_BUILD_TARGET",
-        "RUSTC_WORKSPACE_WRAPPER",
-    ] {
-        build.env_remove(v);
-    }
-    check(build.output().unwrap(), "cargo build of tests/qemu");
-    work.join(TARGET).join("release").join("espb-qemu-test")
+    build_firmware(TARGET, &work_dir(), &embedded)
 }
 
 /// QEMU, killed when dropped.

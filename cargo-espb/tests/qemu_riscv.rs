@@ -22,6 +22,9 @@
 //! Each case is skipped, loudly, when qemu-system-riscv32 or its rustup
 //! target is missing; scripts/setup.sh installs them.
 
+mod qemu_common;
+use qemu_common::{build_firmware, have_qemu, have_target, root, run};
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -116,47 +119,8 @@ fn skip(fw: &Firmware, why: &str) {
     eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
 }
 
-fn have_qemu() -> bool {
-    Command::new("qemu-system-riscv32")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-fn have_target(target: &str) -> bool {
-    let Ok(o) = Command::new("rustc").args(["--print", "target-libdir", "--target", target]).output() else {
-        return false;
-    };
-    let dir = PathBuf::from(String::from_utf8_lossy(&o.stdout).trim());
-    o.status.success()
-        && std::fs::read_dir(&dir)
-            .is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| e.path().to_string_lossy().contains("libcore"))))
-}
-
-fn run(cmd: &mut Command, what: &str) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-/// <target>/<profile>/cargo-espb -> <target>/qemu-riscv: its own target
-/// dir, so the inner cargo never waits for the outer one's lock.
 fn work_dir() -> PathBuf {
-    let espb = PathBuf::from(env!("CARGO_BIN_EXE_cargo-espb"));
-    let work = espb.parent().and_then(Path::parent).unwrap().join("qemu-riscv");
-    std::fs::create_dir_all(&work).unwrap();
-    work
+    qemu_common::work_dir("qemu-riscv")
 }
 
 /// The module, built once for both firmware builds (the tests run in
@@ -193,28 +157,7 @@ fn firmware(fw: &Firmware) -> Option<PathBuf> {
     if let Some((_, elf)) = built.iter().find(|(t, _)| *t == fw.target) {
         return Some(elf.clone());
     }
-    let module = module();
-    let work = work_dir();
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut build = Command::new(cargo);
-    build
-        .current_dir(root())
-        .args(["build", "--release", "--target", fw.target, "--manifest-path", "tests/qemu/Cargo.toml"])
-        .env("CARGO_TARGET_DIR", &work)
-        .env("ESPB_QEMU_MODULE", module);
-    // Flags meant for the host build (coverage, sanitizers) must not reach
-    // the bare-metal one.
-    for v in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-        "CARGO_BUILD_TARGET",
-        "RUSTC_WORKSPACE_WRAPPER",
-    ] {
-        build.env_remove(v);
-    }
-    run(&mut build, &format!("cargo build of tests/qemu for {}", fw.target));
-    let elf = work.join(fw.target).join("release").join("espb-qemu-test");
+    let elf = build_firmware(fw.target, &work_dir(), module());
     built.push((fw.target, elf.clone()));
     Some(elf)
 }
