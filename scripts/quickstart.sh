@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo install --quiet --locked --path cargo-espb
+mkdir -p target
 cargo espb build examples/hello.c -o target/hello.espb
 cargo espb run target/hello.espb
