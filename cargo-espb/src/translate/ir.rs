@@ -604,3 +604,36 @@ impl Block {
 pub fn is_inst(v: Val, op: LLVMOpcode) -> bool {
     v.kind() == ValKind::Instruction && v.opcode() == Some(op)
 }
+
+/// LLVM's integer binary operators (`add` to `xor`), as a match pattern:
+/// scalar and vector lowering dispatch on the same set.
+macro_rules! int_binop {
+    () => {
+        Op::LLVMAdd
+            | Op::LLVMSub
+            | Op::LLVMMul
+            | Op::LLVMUDiv
+            | Op::LLVMSDiv
+            | Op::LLVMURem
+            | Op::LLVMSRem
+            | Op::LLVMShl
+            | Op::LLVMLShr
+            | Op::LLVMAShr
+            | Op::LLVMAnd
+            | Op::LLVMOr
+            | Op::LLVMXor
+    };
+}
+pub(super) use int_binop;
+
+/// What integer operator `op` is on i1, where arithmetic is mod 2: add and
+/// sub are xor, mul is and; `None` for a shift, which (by 0, the only
+/// defined amount) leaves the value as it is.
+pub(super) fn i1_op(op: Op) -> Option<Op> {
+    match op {
+        Op::LLVMAdd | Op::LLVMSub => Some(Op::LLVMXor),
+        Op::LLVMMul => Some(Op::LLVMAnd),
+        Op::LLVMShl | Op::LLVMLShr | Op::LLVMAShr => None,
+        _ => Some(op),
+    }
+}

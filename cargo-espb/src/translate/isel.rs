@@ -1,7 +1,7 @@
 //! Instruction selection: arithmetic, comparisons, casts, memory and calls.
 
 use super::consts::{AddrKind, Const, gep_parts};
-use super::ir::{Op, TypeKind, Val, ValKind, is_inst};
+use super::ir::{Op, TypeKind, Val, ValKind, i1_op, int_binop, is_inst};
 use super::lower::{Cond, FuncLower, Result};
 use super::mir::{MOp, VReg};
 use super::types::{func_type, val_type};
@@ -77,19 +77,7 @@ impl FuncLower<'_> {
                 let (v, p) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
                 self.lower_agg_store(v, p)
             }
-            Op::LLVMAdd
-            | Op::LLVMSub
-            | Op::LLVMMul
-            | Op::LLVMUDiv
-            | Op::LLVMSDiv
-            | Op::LLVMURem
-            | Op::LLVMSRem
-            | Op::LLVMShl
-            | Op::LLVMLShr
-            | Op::LLVMAShr
-            | Op::LLVMAnd
-            | Op::LLVMOr
-            | Op::LLVMXor => self.lower_binop(inst, op),
+            int_binop!() => self.lower_binop(inst, op),
             Op::LLVMFAdd | Op::LLVMFSub | Op::LLVMFMul | Op::LLVMFDiv | Op::LLVMFRem => self.lower_fbinop(inst, op),
             Op::LLVMFNeg => {
                 let a = self.operand(inst, 0)?;
@@ -171,16 +159,13 @@ impl FuncLower<'_> {
         if w > 32 {
             return self.lower_binop64(inst, op, a, b);
         }
-        // i1 arithmetic is arithmetic mod 2.
-        let op = match (w, op) {
-            (1, Op::LLVMAdd | Op::LLVMSub) => Op::LLVMXor,
-            (1, Op::LLVMMul) => Op::LLVMAnd,
-            (1, Op::LLVMShl | Op::LLVMLShr | Op::LLVMAShr) => {
+        let op = match if w == 1 { i1_op(op) } else { Some(op) } {
+            Some(op) => op,
+            None => {
                 let r = self.use_val(a)?;
                 self.alias(inst, r);
                 return Ok(());
             }
-            _ => op,
         };
         let commutative = matches!(op, Op::LLVMAdd | Op::LLVMMul | Op::LLVMAnd | Op::LLVMOr | Op::LLVMXor);
         let (a, b) = if commutative && self.imm(a).is_some() && self.imm(b).is_none() { (b, a) } else { (a, b) };

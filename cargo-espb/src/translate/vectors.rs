@@ -6,7 +6,7 @@
 //! vector intrinsics other than the element-wise ones are refused by name.
 
 use super::consts::Const;
-use super::ir::{Op, Ty, TypeKind, Val, ValKind};
+use super::ir::{Op, Ty, TypeKind, Val, ValKind, i1_op, int_binop};
 use super::lower::{FuncLower, Result};
 use super::mir::{MOp, VReg};
 use super::types::{is_wide, val_type};
@@ -109,19 +109,7 @@ impl FuncLower<'_> {
     pub fn lower_vector(&mut self, inst: Val) -> Result<()> {
         let Some(op) = inst.opcode() else { return self.internal("instruction without opcode") };
         let lanes = match op {
-            Op::LLVMAdd
-            | Op::LLVMSub
-            | Op::LLVMMul
-            | Op::LLVMUDiv
-            | Op::LLVMSDiv
-            | Op::LLVMURem
-            | Op::LLVMSRem
-            | Op::LLVMShl
-            | Op::LLVMLShr
-            | Op::LLVMAShr
-            | Op::LLVMAnd
-            | Op::LLVMOr
-            | Op::LLVMXor => {
+            int_binop!() => {
                 let (lt, _) = self.shape(inst)?;
                 let a = self.vec_val(self.operand(inst, 0)?)?;
                 let b = self.vec_val(self.operand(inst, 1)?)?;
@@ -452,12 +440,7 @@ impl FuncLower<'_> {
     fn lane_binop(&mut self, op: Op, w: u32, a: VReg, b: VReg) -> Result<VReg> {
         let wide = w > 32;
         let pick = |n: Opcode, x: Opcode| if wide { x } else { n };
-        let op = match (w, op) {
-            (1, Op::LLVMAdd | Op::LLVMSub) => Op::LLVMXor,
-            (1, Op::LLVMMul) => Op::LLVMAnd,
-            (1, Op::LLVMShl | Op::LLVMLShr | Op::LLVMAShr) => return Ok(a),
-            _ => op,
-        };
+        let Some(op) = (if w == 1 { i1_op(op) } else { Some(op) }) else { return Ok(a) };
         let (o, ext_a, ext_b) = match op {
             Op::LLVMAdd => (pick(Opcode::AddI32, Opcode::AddI64), None, None),
             Op::LLVMSub => (pick(Opcode::SubI32, Opcode::SubI64), None, None),
