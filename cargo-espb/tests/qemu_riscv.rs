@@ -889,3 +889,47 @@ fn callback_cost_on_riscv32_ilp32_under_qemu() {
 fn callback_cost_on_riscv32_ilp32f_under_qemu() {
     measure_callback(&ILP32F);
 }
+
+/// The interpreter loop's own native stack frame on the chip: every task
+/// that runs module code pays it once per activation (and again per
+/// re-entry), so it must stay small. It was 384 bytes; it once grew to
+/// 1360 when each fuel refill site kept its own stack slot for a returned
+/// `Result`, and timer tasks overflowed (docs/architecture.md, "Limits").
+/// Today: 560 bytes on ilp32, 1392 on ilp32f (not yet understood; the
+/// bounds keep either from growing).
+fn interpreter_frame(fw: &Firmware, limit: u32) {
+    let Some(elf) = firmware(fw) else { return };
+    let Some(objdump) = ["llvm-objdump-22", "llvm-objdump"].into_iter().find(|t| which::which(t).is_ok()) else {
+        assert!(std::env::var_os("ESPB_E2E_REQUIRE_NATIVE").is_none(), "llvm-objdump is missing (scripts/setup.sh)");
+        eprintln!("llvm-objdump not found: frame size not checked");
+        return;
+    };
+    let out = Command::new(objdump)
+        .args(["-d", "--no-show-raw-insn", "--demangle"])
+        .arg(&elf)
+        .output()
+        .unwrap_or_else(|e| panic!("{objdump}: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines().skip_while(|l| !(l.contains("<espb_runtime::vm::exec::execute") && l.ends_with(">:")));
+    assert!(lines.next().is_some(), "no espb_runtime::vm::exec::execute in {}", elf.display());
+    let frame = lines
+        .take(4)
+        .find_map(|l| l.split("addi\tsp, sp, -").nth(1))
+        .and_then(|n| n.trim().strip_prefix("0x").map_or(n.trim().parse().ok(), |h| u32::from_str_radix(h, 16).ok()))
+        .unwrap_or_else(|| panic!("no stack adjustment at the start of execute"));
+    eprintln!("{}: the interpreter loop's frame is {frame} bytes", fw.abi);
+    assert!(
+        frame <= limit,
+        "the interpreter loop takes {frame} bytes of native stack per activation (at most {limit})"
+    );
+}
+
+#[test]
+fn interpreter_frame_on_riscv32_ilp32() {
+    interpreter_frame(&ILP32, 768);
+}
+
+#[test]
+fn interpreter_frame_on_riscv32_ilp32f() {
+    interpreter_frame(&ILP32F, 1536);
+}
