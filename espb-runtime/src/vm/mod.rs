@@ -25,8 +25,8 @@ mod trap;
 
 pub use builtins::IDF_BUILTIN_SLOTS;
 pub use config::{Config, DEFAULT_TASK_STACK, DEFAULT_TIME_SLICE, FirmwareWindows, device_limits};
+pub(crate) use context::Gate;
 pub use heap::{HEAP_ALIGN, Heap, InvalidFree};
-pub(crate) use host::Gate;
 pub use host::{Host, HostCtx, NoHost, TableLookupError};
 pub use instance::{CallError, Instance, InstantiateError, check_table};
 pub use memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, PC_MEMORY_BASE};
