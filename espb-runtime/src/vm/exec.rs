@@ -123,11 +123,14 @@ pub(super) fn execute<H: Host>(
             aligned::file_offset(&f.code, ip as usize - code.as_ptr() as usize)
         };
     }
+    let kind: TrapKind = 'trap: {
+    // Every trap leaves through the one exit after the `'trap` block below,
+    // which names the place: one stack slot for the kind, one call of
+    // `file_offset`, however many sites.
     macro_rules! trap {
-        ($kind:expr) => {{
-            vm.fuel = fuel;
-            return Err(Trap { kind: $kind, func: Some(cur), pc: pc!() });
-        }};
+        ($kind:expr) => {
+            break 'trap $kind
+        };
     }
     macro_rules! at {
         ($e:expr) => {
@@ -139,10 +142,16 @@ pub(super) fn execute<H: Host>(
                     vm.fuel = fuel;
                     return Err(t);
                 }
-                Err(t) => {
-                    vm.fuel = fuel;
-                    return Err(Trap { kind: t.kind, func: Some(cur), pc: pc!() });
-                }
+                Err(t) => trap!(t.kind),
+            }
+        };
+    }
+    // A memory access: out of bounds traps with the address.
+    macro_rules! mem {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(o) => trap!(TrapKind::from(o)),
             }
         };
     }
@@ -266,7 +275,7 @@ pub(super) fn execute<H: Host>(
             ($name:ident, $n:literal, |$b:ident| $e:expr) => {{
                 let ((d, a, off), n) = dec!($name);
                 let addr = (r[a] as u32).wrapping_add(off as i32 as u32);
-                let $b: [u8; $n] = at!(raw.load(addr));
+                let $b: [u8; $n] = mem!(raw.load(addr));
                 r[d] = $e;
                 ip = n;
             }};
@@ -276,7 +285,7 @@ pub(super) fn execute<H: Host>(
                 let ((s, a, off), n) = dec!($name);
                 let addr = (r[a] as u32).wrapping_add(off as i32 as u32);
                 let $v = r[s];
-                at!(raw.store(addr, $e));
+                mem!(raw.store(addr, $e));
                 ip = n;
             }};
         }
@@ -696,25 +705,25 @@ pub(super) fn execute<H: Host>(
                 Opcode::LoadIdxI32 => {
                     let ((d, a, i, sh), n) = dec!(LoadIdxI32);
                     let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(u32::from(sh)));
-                    r[d] = u64::from(u32::from_le_bytes(at!(raw.load(addr))));
+                    r[d] = u64::from(u32::from_le_bytes(mem!(raw.load(addr))));
                     ip = n;
                 }
                 Opcode::StoreIdxI32 => {
                     let ((s, a, i, sh), n) = dec!(StoreIdxI32);
                     let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(u32::from(sh)));
-                    at!(raw.store(addr, (r[s] as u32).to_le_bytes()));
+                    mem!(raw.store(addr, (r[s] as u32).to_le_bytes()));
                     ip = n;
                 }
                 Opcode::LoadI8SIdx => {
                     let ((d, a, i), n) = dec!(LoadI8SIdx);
                     let addr = (r[a] as u32).wrapping_add(r[i] as u32);
-                    r[d] = u64::from(at!(raw.load::<1>(addr))[0] as i8 as i32 as u32);
+                    r[d] = u64::from(mem!(raw.load::<1>(addr))[0] as i8 as i32 as u32);
                     ip = n;
                 }
                 Opcode::LoadI8UIdx => {
                     let ((d, a, i), n) = dec!(LoadI8UIdx);
                     let addr = (r[a] as u32).wrapping_add(r[i] as u32);
-                    r[d] = u64::from(at!(raw.load::<1>(addr))[0]);
+                    r[d] = u64::from(mem!(raw.load::<1>(addr))[0]);
                     ip = n;
                 }
                 Opcode::MemCpy | Opcode::MemMove => {
@@ -723,7 +732,7 @@ pub(super) fn execute<H: Host>(
                     if len >= BYTES_PER_FUEL {
                         charge!(u64::from(len / BYTES_PER_FUEL));
                     }
-                    at!(raw.copy(r[dst] as u32, r[src] as u32, len));
+                    mem!(raw.copy(r[dst] as u32, r[src] as u32, len));
                     ip = n;
                 }
                 Opcode::MemSet => {
@@ -732,7 +741,7 @@ pub(super) fn execute<H: Host>(
                     if len >= BYTES_PER_FUEL {
                         charge!(u64::from(len / BYTES_PER_FUEL));
                     }
-                    at!(raw.fill(r[dst] as u32, r[val] as u8, len));
+                    mem!(raw.fill(r[dst] as u32, r[val] as u8, len));
                     ip = n;
                 }
                 Opcode::Alloca => {
@@ -917,25 +926,25 @@ pub(super) fn execute<H: Host>(
                 Opcode::StoreI8Idx => {
                     let ((s, a, i), n) = dec!(StoreI8Idx);
                     let addr = (r[a] as u32).wrapping_add(r[i] as u32);
-                    at!(raw.store(addr, [r[s] as u8]));
+                    mem!(raw.store(addr, [r[s] as u8]));
                     ip = n;
                 }
                 Opcode::LoadI16SIdx => {
                     let ((d, a, i), n) = dec!(LoadI16SIdx);
                     let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(1));
-                    r[d] = u64::from(i16::from_le_bytes(at!(raw.load(addr))) as i32 as u32);
+                    r[d] = u64::from(i16::from_le_bytes(mem!(raw.load(addr))) as i32 as u32);
                     ip = n;
                 }
                 Opcode::LoadI16UIdx => {
                     let ((d, a, i), n) = dec!(LoadI16UIdx);
                     let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(1));
-                    r[d] = u64::from(u16::from_le_bytes(at!(raw.load(addr))));
+                    r[d] = u64::from(u16::from_le_bytes(mem!(raw.load(addr))));
                     ip = n;
                 }
                 Opcode::StoreI16Idx => {
                     let ((s, a, i), n) = dec!(StoreI16Idx);
                     let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(1));
-                    at!(raw.store(addr, (r[s] as u16).to_le_bytes()));
+                    mem!(raw.store(addr, (r[s] as u16).to_le_bytes()));
                     ip = n;
                 }
                 Opcode::MulHSI64 => {
@@ -965,6 +974,9 @@ pub(super) fn execute<H: Host>(
             }
         }
     }
+    };
+    vm.fuel = fuel;
+    Err(Trap { kind, func: Some(cur), pc: pc!() })
 }
 
 // Registers by their byte offset in the window, as the aligned form gives them.
