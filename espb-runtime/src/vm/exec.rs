@@ -123,13 +123,21 @@ pub(super) fn execute<H: Host>(
             aligned::file_offset(&f.code, ip as usize - code.as_ptr() as usize)
         };
     }
-    let kind: TrapKind = 'trap: {
-    // Every trap leaves through the one exit after the `'trap` block below,
-    // which names the place: one stack slot for the kind, one call of
-    // `file_offset`, however many sites.
+    'trap: {
+    // Every trap leaves through the one exit after this `'trap` block,
+    // which names the place: the kind goes to the one slot `why` (no value
+    // flows out of the block, which the hot path would pay for), one call
+    // of `file_offset`, however many sites.
     macro_rules! trap {
-        ($kind:expr) => {
-            break 'trap $kind
+        ($kind:expr) => {{
+            why = $kind;
+            break 'trap;
+        }};
+    }
+    // A stop whose kind `refuel` or `spend` already put in `why`.
+    macro_rules! stop {
+        () => {
+            break 'trap
         };
     }
     macro_rules! at {
@@ -165,7 +173,7 @@ pub(super) fn execute<H: Host>(
             let ok = spend(&mut left, &mut vm.budget, vm.config.time_slice, vm.app, $n, &mut why);
             fuel = left;
             if !ok {
-                trap!(why);
+                stop!();
             }
         };
     }
@@ -298,7 +306,7 @@ pub(super) fn execute<H: Host>(
                     if fuel == 0 {
                         fuel = refuel(&mut vm.budget, u64::from(vm.config.time_slice), vm.app, &mut why);
                         if fuel == 0 {
-                            trap!(why);
+                            stop!();
                         }
                     }
                     fuel -= 1;
@@ -315,7 +323,7 @@ pub(super) fn execute<H: Host>(
                 if fuel == 0 {
                     fuel = refuel(&mut vm.budget, u64::from(vm.config.time_slice), vm.app, &mut why);
                     if fuel == 0 {
-                        trap!(why);
+                        stop!();
                     }
                 }
                 fuel -= 1;
@@ -976,7 +984,7 @@ pub(super) fn execute<H: Host>(
     }
     };
     vm.fuel = fuel;
-    Err(Trap { kind, func: Some(cur), pc: pc!() })
+    Err(Trap { kind: why, func: Some(cur), pc: pc!() })
 }
 
 // Registers by their byte offset in the window, as the aligned form gives them.
