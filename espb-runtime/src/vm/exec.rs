@@ -97,7 +97,7 @@ pub(super) fn execute<H: Host>(
     let module = vm.module;
     let floor = vm.frames.len();
     // Kept in a register; written back whenever this run ends or calls out.
-    let mut fuel = vm.fuel;
+    let mut fuel = slice_fuel(vm);
     // Why `refuel` stopped the run: one slot for all its call sites.
     let mut why = TrapKind::OutOfFuel;
     let mut argbuf = ArgBuf::new();
@@ -156,7 +156,7 @@ pub(super) fn execute<H: Host>(
                     // A trap from a nested call (qsort's comparator) already
                     // names its own place.
                     Err(t) if t.func.is_some() => {
-                        vm.fuel = fuel;
+                        vm.fuel = u64::from(fuel);
                         return Err(t);
                     }
                     Err(t) => trap!(t.kind),
@@ -178,9 +178,10 @@ pub(super) fn execute<H: Host>(
             ($n:expr) => {
                 // Through a copy: taking `fuel`'s address would keep it in
                 // memory for the whole loop.
-                let mut left = fuel;
+                let mut left = u64::from(fuel);
                 let ok = spend(&mut left, &mut vm.budget, vm.config.time_slice, vm.app, $n, &mut why);
-                fuel = left;
+                // At most the fuel before or one new slice: fits.
+                fuel = u32::try_from(left).unwrap_or(u32::MAX);
                 if !ok {
                     stop!();
                 }
@@ -189,7 +190,7 @@ pub(super) fn execute<H: Host>(
         // A builtin or native, which reports its work to a meter.
         macro_rules! native {
             ($i:expr, $ty:expr, $args:expr) => {{
-                let mut meter = Meter::new(fuel, vm.budget);
+                let mut meter = Meter::new(u64::from(fuel), vm.budget);
                 let res = call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, $i, $ty, $args, &mut meter);
                 if meter.spent() > 0 {
                     charge!(meter.spent());
@@ -313,7 +314,7 @@ pub(super) fn execute<H: Host>(
                     let t = unsafe { code.as_ptr().add($t as usize * 4) };
                     if t <= ip {
                         if fuel == 0 {
-                            fuel = refuel(&mut vm.budget, u64::from(vm.config.time_slice), vm.app, &mut why);
+                            fuel = refuel(&mut vm.budget, vm.config.time_slice, vm.app, &mut why);
                             if fuel == 0 {
                                 stop!();
                             }
@@ -330,7 +331,7 @@ pub(super) fn execute<H: Host>(
                 ($fi:expr, $callee:expr, $d:expr, $args:expr, $ret:expr) => {{
                     let callee = $callee;
                     if fuel == 0 {
-                        fuel = refuel(&mut vm.budget, u64::from(vm.config.time_slice), vm.app, &mut why);
+                        fuel = refuel(&mut vm.budget, vm.config.time_slice, vm.app, &mut why);
                         if fuel == 0 {
                             stop!();
                         }
@@ -835,9 +836,9 @@ pub(super) fn execute<H: Host>(
                             vm.imports.get(i as usize)
                         {
                             // These call back into the module: run it above this frame.
-                            vm.fuel = fuel;
+                            vm.fuel = u64::from(fuel);
                             let res = search_sort(&mut Nested { vm, base: base + nregs, sp }, b, argbuf);
-                            fuel = vm.fuel;
+                            fuel = slice_fuel(vm);
                             let v = at!(res);
                             vm.regs[base + d.index()] = v;
                             raw = vm.mem.raw();
@@ -876,7 +877,7 @@ pub(super) fn execute<H: Host>(
                         } else if let Some(app) = vm.app {
                             // Another app's callback, perhaps.
                             let argbuf = argbuf.load(args, r);
-                            vm.fuel = fuel;
+                            vm.fuel = u64::from(fuel);
                             let Some(res) = app.call_foreign(addr, argbuf) else {
                                 trap!(TrapKind::BadFunctionPointer { addr })
                             };
@@ -896,11 +897,11 @@ pub(super) fn execute<H: Host>(
                             0
                         };
                         if vm.frames.len() <= floor {
-                            vm.fuel = fuel;
+                            vm.fuel = u64::from(fuel);
                             return Ok(v);
                         }
                         let Some(fr) = vm.frames.pop() else {
-                            vm.fuel = fuel;
+                            vm.fuel = u64::from(fuel);
                             return Ok(v);
                         };
                         // The callee's window starts where the caller's ends.
@@ -994,7 +995,7 @@ pub(super) fn execute<H: Host>(
             }
         }
     };
-    vm.fuel = fuel;
+    vm.fuel = u64::from(fuel);
     Err(Trap { kind: why, func: Some(cur), pc: pc!() })
 }
 
@@ -1085,6 +1086,17 @@ impl<H: Host> Reenter for Nested<'_, '_, H> {
     fn charge(&mut self, units: u64) -> Result<(), Trap> {
         charge_vm(self.vm, units)
     }
+}
+
+/// The fuel the loop counts down in a local: 32 bits, one register on a
+/// 32-bit chip (a slice is at most `u32::MAX`); more than that (a run
+/// without a time slice) waits in the budget, which refills the local a
+/// slice at a time.
+fn slice_fuel<H: Host>(vm: &mut Vm<'_, H>) -> u32 {
+    let fuel = u32::try_from(vm.fuel).unwrap_or(u32::MAX);
+    vm.budget = vm.budget.saturating_add(vm.fuel - u64::from(fuel));
+    vm.fuel = u64::from(fuel);
+    fuel
 }
 
 /// Spends `units` of the fuel a run left in `vm` (outside the loop).
