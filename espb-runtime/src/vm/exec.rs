@@ -156,7 +156,7 @@ pub(super) fn execute<H: Host>(
                     // A trap from a nested call (qsort's comparator) already
                     // names its own place.
                     Err(t) if t.func.is_some() => {
-                        vm.fuel = u64::from(fuel);
+                        vm.fuel = fuel as u64;
                         return Err(t);
                     }
                     Err(t) => trap!(t.kind),
@@ -178,10 +178,10 @@ pub(super) fn execute<H: Host>(
             ($n:expr) => {
                 // Through a copy: taking `fuel`'s address would keep it in
                 // memory for the whole loop.
-                let mut left = u64::from(fuel);
+                let mut left = fuel as u64;
                 let ok = spend(&mut left, &mut vm.budget, vm.config.time_slice, vm.app, $n, &mut why);
                 // At most the fuel before or one new slice: fits.
-                fuel = u32::try_from(left).unwrap_or(u32::MAX);
+                fuel = usize::try_from(left).unwrap_or(usize::MAX);
                 if !ok {
                     stop!();
                 }
@@ -190,7 +190,7 @@ pub(super) fn execute<H: Host>(
         // A builtin or native, which reports its work to a meter.
         macro_rules! native {
             ($i:expr, $ty:expr, $args:expr) => {{
-                let mut meter = Meter::new(u64::from(fuel), vm.budget);
+                let mut meter = Meter::new(fuel as u64, vm.budget);
                 let res = call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, $i, $ty, $args, &mut meter);
                 if meter.spent() > 0 {
                     charge!(meter.spent());
@@ -314,7 +314,7 @@ pub(super) fn execute<H: Host>(
                     let t = unsafe { code.as_ptr().add($t as usize * 4) };
                     if t <= ip {
                         if fuel == 0 {
-                            fuel = refuel(&mut vm.budget, vm.config.time_slice, vm.app, &mut why);
+                            fuel = refuel(&mut vm.budget, vm.config.time_slice, vm.app, &mut why) as usize;
                             if fuel == 0 {
                                 stop!();
                             }
@@ -331,7 +331,7 @@ pub(super) fn execute<H: Host>(
                 ($fi:expr, $callee:expr, $d:expr, $args:expr, $ret:expr) => {{
                     let callee = $callee;
                     if fuel == 0 {
-                        fuel = refuel(&mut vm.budget, vm.config.time_slice, vm.app, &mut why);
+                        fuel = refuel(&mut vm.budget, vm.config.time_slice, vm.app, &mut why) as usize;
                         if fuel == 0 {
                             stop!();
                         }
@@ -836,7 +836,7 @@ pub(super) fn execute<H: Host>(
                             vm.imports.get(i as usize)
                         {
                             // These call back into the module: run it above this frame.
-                            vm.fuel = u64::from(fuel);
+                            vm.fuel = fuel as u64;
                             let res = search_sort(&mut Nested { vm, base: base + nregs, sp }, b, argbuf);
                             fuel = slice_fuel(vm);
                             let v = at!(res);
@@ -877,7 +877,7 @@ pub(super) fn execute<H: Host>(
                         } else if let Some(app) = vm.app {
                             // Another app's callback, perhaps.
                             let argbuf = argbuf.load(args, r);
-                            vm.fuel = u64::from(fuel);
+                            vm.fuel = fuel as u64;
                             let Some(res) = app.call_foreign(addr, argbuf) else {
                                 trap!(TrapKind::BadFunctionPointer { addr })
                             };
@@ -897,11 +897,11 @@ pub(super) fn execute<H: Host>(
                             0
                         };
                         if vm.frames.len() <= floor {
-                            vm.fuel = u64::from(fuel);
+                            vm.fuel = fuel as u64;
                             return Ok(v);
                         }
                         let Some(fr) = vm.frames.pop() else {
-                            vm.fuel = u64::from(fuel);
+                            vm.fuel = fuel as u64;
                             return Ok(v);
                         };
                         // The callee's window starts where the caller's ends.
@@ -995,7 +995,7 @@ pub(super) fn execute<H: Host>(
             }
         }
     };
-    vm.fuel = u64::from(fuel);
+    vm.fuel = fuel as u64;
     Err(Trap { kind: why, func: Some(cur), pc: pc!() })
 }
 
@@ -1088,14 +1088,15 @@ impl<H: Host> Reenter for Nested<'_, '_, H> {
     }
 }
 
-/// The fuel the loop counts down in a local: 32 bits, one register on a
-/// 32-bit chip (a slice is at most `u32::MAX`); more than that (a run
-/// without a time slice) waits in the budget, which refills the local a
-/// slice at a time.
-fn slice_fuel<H: Host>(vm: &mut Vm<'_, H>) -> u32 {
-    let fuel = u32::try_from(vm.fuel).unwrap_or(u32::MAX);
-    vm.budget = vm.budget.saturating_add(vm.fuel - u64::from(fuel));
-    vm.fuel = u64::from(fuel);
+/// The fuel the loop counts down in a local: a `usize`, one register and
+/// one decrement on a 32-bit chip (a slice is at most `u32::MAX`); more
+/// than fits (a run without a time slice, on a chip) waits in the budget,
+/// which refills the local a slice at a time. (On a 64-bit host `u32`
+/// would cost a register the dispatch keeps its jump table in.)
+fn slice_fuel<H: Host>(vm: &mut Vm<'_, H>) -> usize {
+    let fuel = usize::try_from(vm.fuel).unwrap_or(usize::MAX);
+    vm.budget = vm.budget.saturating_add(vm.fuel - fuel as u64);
+    vm.fuel = fuel as u64;
     fuel
 }
 
