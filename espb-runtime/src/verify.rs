@@ -156,6 +156,15 @@ impl VerifiedModule {
         &self.module
     }
 
+    /// Whether any code the interpreter runs (the aligned bodies, and the
+    /// verified code they index into) lies in `start..end` of the native
+    /// address space.
+    pub(crate) fn code_overlaps(&self, start: usize, end: usize) -> bool {
+        let hit = |p: usize, len: usize| p < end && start < p + len;
+        self.bodies.iter().any(|b| hit(b.code.as_ptr() as usize, core::mem::size_of_val(&*b.code)))
+            || self.module.functions.iter().any(|f| hit(f.code.as_ptr() as usize, f.code.len()))
+    }
+
     /// Function `f` as the interpreter enters it.
     #[inline(always)]
     pub(crate) fn body(&self, f: usize) -> Option<&Body> {
