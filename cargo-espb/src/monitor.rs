@@ -47,3 +47,37 @@ pub fn decode_line(line: &str, modules: &[(PathBuf, Module)]) -> Option<String> 
         ),
     })
 }
+
+/// Copies what the device prints from `port` to `out` until `until` (for
+/// ever without one), telling every trap record after its line. A read
+/// that times out is no error; any other ends the monitor with it.
+pub fn run(
+    port: &mut dyn std::io::Read,
+    modules: &[(PathBuf, Module)],
+    until: Option<std::time::Instant>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut line = Vec::new();
+    let mut buf = [0u8; 256];
+    while until.is_none_or(|u| std::time::Instant::now() < u) {
+        let n = match port.read(&mut buf) {
+            Ok(0) if until.is_none() => return Ok(()),
+            Ok(n) => n,
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::Interrupted) => 0,
+            Err(e) => return Err(e),
+        };
+        for &b in &buf[..n] {
+            let _ = out.write_all(&[b]);
+            if b == b'\n' {
+                if let Some(told) = decode_line(&String::from_utf8_lossy(&line), modules) {
+                    let _ = writeln!(out, "{told}");
+                }
+                line.clear();
+            } else {
+                line.push(b);
+            }
+        }
+        let _ = out.flush();
+    }
+    Ok(())
+}
