@@ -81,3 +81,44 @@ pub fn run(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use espb_runtime::module::Function;
+    use espb_runtime::vm::record::trap_record;
+    use espb_runtime::vm::{Trap, TrapKind};
+
+    /// The monitor loop passes the device's bytes through unchanged and
+    /// tells each trap record after its line, split reads or not.
+    #[test]
+    fn the_monitor_tells_trap_records_between_the_device_lines() {
+        let f = Function { ty: 0, num_regs: 2, frame_size: 0, code: b"ab".to_vec() };
+        let m = Module { functions: vec![f], ..Default::default() };
+        let record = trap_record(&m, &Trap { kind: TrapKind::DivideByZero, func: Some(0), pc: 0x1c }).unwrap();
+        let device = format!("I (10) app: tick\r\nE (20) espb: {record}\r\nI (30) app: tock\r\n");
+        // An unknown module and a device that sends in small pieces.
+        struct Slow<'a>(&'a [u8]);
+        impl std::io::Read for Slow<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(7).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut out = Vec::new();
+        run(&mut Slow(device.as_bytes()), &[], None, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with(&device[..device.find("I (30)").unwrap()]), "{text}");
+        assert!(text.contains("which is not in this project"), "{text}");
+        assert!(text.ends_with("I (30) app: tock\r\n"), "{text}");
+
+        let known = [(PathBuf::from("build/app.espb"), m)];
+        let mut out = Vec::new();
+        run(&mut Slow(device.as_bytes()), &known, None, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let told = text.lines().find(|l| l.starts_with("trap:")).unwrap_or_else(|| panic!("{text}"));
+        assert_eq!(told, "trap: integer divide by zero in function `func#0` at code offset 0x1c (build/app.espb)");
+    }
+}
