@@ -378,7 +378,9 @@ pub fn render(plan: &Plan, ctx: &Context) -> String {
     let _ = writeln!(s, "Flash plan (dry run: no device contacted, nothing written)");
     let _ = match &ctx.port {
         Some(p) => writeln!(s, "  port:            {} ({})", p.value, p.source),
-        None => writeln!(s, "  port:            not set: the one USB serial port present will be used"),
+        None => {
+            writeln!(s, "  port:            not set: chosen among the ports present (a recognised board, else asked)")
+        }
     };
     let _ = match &ctx.baud {
         Some(b) => writeln!(s, "  baud:            {} ({})", b.value, b.source),
