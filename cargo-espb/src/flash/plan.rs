@@ -379,7 +379,10 @@ pub fn render(plan: &Plan, ctx: &Context) -> String {
     let _ = match &ctx.port {
         Some(p) => writeln!(s, "  port:            {} ({})", p.value, p.source),
         None => {
-            writeln!(s, "  port:            not set: chosen among the ports present (a recognised board, else asked)")
+            writeln!(
+                s,
+                "  port:            not set: chosen among the USB serial ports present (a recognised board, else asked)"
+            )
         }
     };
     let _ = match &ctx.baud {
