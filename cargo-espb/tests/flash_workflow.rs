@@ -243,3 +243,54 @@ fn an_elf_for_the_other_architecture_is_refused() {
     let err = fail(&firmware_dry_run(&b, &["--firmware-image", "fw.elf"]));
     assert!(err.contains("cannot convert the firmware ELF") && err.contains("<project>.elf"), "{err}");
 }
+
+/// A real RISC-V firmware ELF (clang-22 and ld.lld, a linker script with
+/// the ESP32-C3's flash and DRAM addresses) through espflash's conversion:
+/// espflash's bootloader for the chip, the table, and the app image.
+#[test]
+fn a_firmware_elf_becomes_bootloader_table_and_app() {
+    let (Ok(clang), true) =
+        (which::which("clang-22"), which::which("ld.lld-22").or_else(|_| which::which("ld.lld")).is_ok())
+    else {
+        let require = std::env::var_os("ESPB_E2E_REQUIRE_NATIVE").is_some_and(|v| v != "0" && !v.is_empty());
+        assert!(
+            !require,
+            "clang-22 and ld.lld are missing and ESPB_E2E_REQUIRE_NATIVE=1: scripts/setup.sh installs them"
+        );
+        eprintln!("SKIPPED (flash_workflow): clang-22 or ld.lld is missing");
+        return;
+    };
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    std::fs::write(
+        d.join("fw.c"),
+        "const char msg[] = \"hello\";\nint counter = 3;\n\
+         void call_start_cpu0(void) { for (;;) { counter += msg[counter & 3]; } }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("fw.ld"),
+        "ENTRY(call_start_cpu0)\nSECTIONS {\n  .flash.text 0x42000020 : { *(.text*) }\n  \
+         .flash.rodata 0x3c000020 : { *(.rodata*) *(.srodata*) }\n  .dram0.data 0x3fc88000 : { *(.data*) *(.sdata*) }\n}\n",
+    )
+    .unwrap();
+    let o = Command::new(clang)
+        .current_dir(d)
+        .args(["--target=riscv32-unknown-elf", "-march=rv32imc", "-O2", "-nostdlib", "-ffreestanding"])
+        .args(["-fuse-ld=lld", "-Wl,-T,fw.ld", "-o", "fw.elf", "fw.c"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::write(d.join("p.csv"), TABLE).unwrap();
+    let args = ["flash", "--firmware", "--dry-run", "--firmware-image", "fw.elf", "--partition-table", "p.csv"];
+    let out = ok(&espb(d, &[&args[..], &["--chip", "esp32c3"]].concat()));
+    assert!(row(&out, "boot").contains("0x0 "), "espflash's ESP32-C3 bootloader at 0x0:\n{out}");
+    assert!(row(&out, "table").contains("0x8000") && row(&out, "table").contains("3072 B"), "{out}");
+    assert!(row(&out, "firmware").contains("factory") && row(&out, "firmware").contains("0x10000"), "{out}");
+    // Without --chip a dry run cannot convert it, and says so.
+    let err = fail(&espb(d, &args));
+    assert!(err.contains("is an ELF") && err.contains("--chip"), "{err}");
+    // The same ELF for an Xtensa chip is refused.
+    let err = fail(&espb(d, &[&args[..], &["--chip", "esp32"]].concat()));
+    assert!(err.contains("built for RISC-V, but the chip (esp32) runs Xtensa code"), "{err}");
+}
