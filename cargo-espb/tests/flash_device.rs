@@ -42,6 +42,10 @@ fn project(name: &str, module_len: usize) -> PathBuf {
     d
 }
 
+fn ports(port: Option<String>) -> flash::ports::PortArgs {
+    flash::ports::PortArgs { port, ..Default::default() }
+}
+
 fn args(dir: &std::path::Path) -> FlashArgs {
     FlashArgs {
         module: true,
@@ -56,7 +60,7 @@ fn dry_run_needs_no_device() {
     let d = project("dry", 1000);
     let a = FlashArgs {
         dry_run: true,
-        port: Some("/dev/espb-no-such-port".into()),
+        ports: ports(Some("/dev/espb-no-such-port".into())),
         chip: Some("esp32c3".into()),
         ..args(&d)
     };
@@ -97,17 +101,17 @@ fn refusals_come_before_the_port() {
     let port = Some("/dev/espb-no-such-port".to_string());
 
     let d = project("too-big", 0x10000); // + 16-byte header > 64 KiB
-    let e = run(&FlashArgs { port: port.clone(), ..args(&d) }).unwrap_err();
+    let e = run(&FlashArgs { ports: ports(port.clone()), ..args(&d) }).unwrap_err();
     assert!(matches!(e, FlashError::Plan(PlanError::ModuleTooLarge { .. })), "{e}");
 
     let d = project("label", 10);
-    let e = run(&FlashArgs { port: port.clone(), partition: Some("espb".into()), ..args(&d) }).unwrap_err();
+    let e = run(&FlashArgs { ports: ports(port.clone()), partition: Some("espb".into()), ..args(&d) }).unwrap_err();
     assert!(matches!(e, FlashError::Plan(PlanError::PartitionNotFound { .. })), "{e}");
     assert!(e.to_string().contains("nvs, phy_init, factory, modules"), "{e}");
 
     let d = project("subtype", 10);
     std::fs::write(d.join("partitions.csv"), TABLE.replace("data, undefined", "data, 0x40")).unwrap();
-    let e = run(&FlashArgs { port: port.clone(), ..args(&d) }).unwrap_err();
+    let e = run(&FlashArgs { ports: ports(port.clone()), ..args(&d) }).unwrap_err();
     let msg = e.to_string();
     assert!(matches!(e, FlashError::Table { .. }), "{msg}");
     assert!(msg.contains("partitions.csv") && msg.contains("line 5"), "{msg}");
@@ -116,19 +120,19 @@ fn refusals_come_before_the_port() {
     // Bytes the device's loader would refuse are not written.
     let d = project("invalid", 10);
     std::fs::write(d.join("out/m.espb"), vec![0x42; 100]).unwrap();
-    let e = run(&FlashArgs { port: port.clone(), ..args(&d) }).unwrap_err();
+    let e = run(&FlashArgs { ports: ports(port.clone()), ..args(&d) }).unwrap_err();
     assert!(matches!(e, FlashError::InvalidModule { .. }), "{e}");
     assert!(e.to_string().contains("nothing was written") && e.to_string().contains("cargo espb build"), "{e}");
     let mut bad = module_of(200);
     let n = bad.len();
     bad[n - 1] ^= 1; // checksum no longer matches
     std::fs::write(d.join("out/m.espb"), bad).unwrap();
-    let e = run(&FlashArgs { port: port.clone(), ..args(&d) }).unwrap_err();
+    let e = run(&FlashArgs { ports: ports(port.clone()), ..args(&d) }).unwrap_err();
     assert!(matches!(e, FlashError::InvalidModule { .. }), "{e}");
 
     let d = project("missing", 10);
     std::fs::remove_file(d.join("out/m.espb")).unwrap();
-    let e = run(&FlashArgs { port: port.clone(), ..args(&d) }).unwrap_err();
+    let e = run(&FlashArgs { ports: ports(port.clone()), ..args(&d) }).unwrap_err();
     assert!(matches!(e, FlashError::ModuleMissing { .. }), "{e}");
     assert!(e.to_string().contains("cargo espb build"), "{e}");
 
@@ -136,11 +140,11 @@ fn refusals_come_before_the_port() {
     assert!(matches!(e, FlashError::Plan(PlanError::NothingToFlash)), "{e}");
 
     let d = project("no-table", 10);
-    let e = run(&FlashArgs { port: port.clone(), partition_table: None, ..args(&d) }).unwrap_err();
+    let e = run(&FlashArgs { ports: ports(port.clone()), partition_table: None, ..args(&d) }).unwrap_err();
     assert!(matches!(e, FlashError::NoPartitionTable), "{e}");
 
     let d = project("bad-chip", 10);
-    let e = run(&FlashArgs { port: port.clone(), chip: Some("esp8266".into()), ..args(&d) }).unwrap_err();
+    let e = run(&FlashArgs { ports: ports(port.clone()), chip: Some("esp8266".into()), ..args(&d) }).unwrap_err();
     assert!(matches!(e, FlashError::UnknownChip { .. }), "{e}");
     assert!(e.to_string().contains("esp32c3"), "{e}");
 
@@ -163,7 +167,7 @@ fn refusals_come_before_the_port() {
 #[test]
 fn missing_port() {
     let d = project("no-port", 10);
-    let e = run(&FlashArgs { port: Some("/dev/espb-no-such-port".into()), ..args(&d) }).unwrap_err();
+    let e = run(&FlashArgs { ports: ports(Some("/dev/espb-no-such-port".into())), ..args(&d) }).unwrap_err();
     assert!(matches!(e, FlashError::PortNotFound { .. }), "{e}");
     assert!(e.to_string().contains("/dev/espb-no-such-port"), "{e}");
 }

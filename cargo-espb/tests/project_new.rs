@@ -368,7 +368,20 @@ fn idf_firmware_project() {
         main.contains("#include \"soc/soc.h\"") && main.contains("{ SOC_DROM_LOW, SOC_DROM_HIGH, ESPB_WINDOW_READ },"),
         "{main}"
     );
-    assert!(main.contains("espb_run_with(") && main.contains("windows,"), "{main}");
+    // The push loader: the partition behind its flash callbacks, the console
+    // UART's bytes fed in, the last good slot booted (docs/deploy.md).
+    for wiring in [
+        "espb_push_new(&io, tables,",
+        "windows, sizeof windows",
+        ".flash_write = part_write",
+        "esp_partition_erase_range(ctx, offset, len)",
+        "uart_read_bytes(ESPB_CONSOLE, buf",
+        "espb_push_feed(push, buf",
+        "espb_push_poll(push)",
+        "espb_push_boot(push)",
+    ] {
+        assert!(main.contains(wiring), "{wiring} missing:\n{main}");
+    }
     assert!(read(&root.join("main/CMakeLists.txt")).contains("espb_symtab_idf"));
     // The generated symbol-table component.
     for f in ["espb_symtab_idf.c", "espb_symtab_idf.h", "CMakeLists.txt", "Kconfig"] {

@@ -38,12 +38,17 @@ use espb_runtime::symtab::{Registry, SymbolTable};
 use espb_runtime::{Config, FirmwareWindows, InstantiateError, Window, device_limits};
 
 mod app;
+mod push;
 #[cfg(feature = "standalone")]
 mod standalone;
 
 pub use app::{
     EspbApp, EspbStatus, espb_init, espb_last_trap, espb_load, espb_load_config, espb_start, espb_status, espb_unload,
     espb_wait,
+};
+pub use push::{
+    EspbPush, EspbPushIo, EspbPushState, EspbPushStatus, espb_push_boot, espb_push_feed, espb_push_free, espb_push_new,
+    espb_push_poll, espb_push_status,
 };
 
 /// `espb_symtab_t`: a firmware symbol table as espb-sys `gen_c` generates it.

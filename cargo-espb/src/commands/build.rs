@@ -96,7 +96,32 @@ impl Args {
             add_missing: self.symbols.add_missing,
             hints: self.hints.clone(),
         };
-        let r = crate::project::build_project(&project, &opts)?;
+        build(&project, &opts)
+    }
+}
+
+/// Builds the project of espb.toml in `dir` (or its parents) as `cargo
+/// espb build` does, for `flash`; the module's path, or `None` when `dir`
+/// holds no project.
+pub fn build_in(dir: &std::path::Path, verbose: bool) -> Result<Option<PathBuf>, CliError> {
+    #[cfg(feature = "translator")]
+    {
+        let Some(project) = crate::project::Project::find(dir)? else { return Ok(None) };
+        let opts = crate::project::BuildOptions { verbose, ..Default::default() };
+        build(&project, &opts).map(Some)
+    }
+    #[cfg(not(feature = "translator"))]
+    {
+        let _ = (dir, verbose);
+        eprintln!("note: this cargo-espb was built without the translator: the module is written as it was built");
+        Ok(None)
+    }
+}
+
+#[cfg(feature = "translator")]
+fn build(project: &crate::project::Project, opts: &crate::project::BuildOptions) -> Result<PathBuf, CliError> {
+    {
+        let r = crate::project::build_project(project, opts)?;
         if let Some(added) = &r.added {
             print_added(added);
         }

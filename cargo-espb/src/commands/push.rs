@@ -2,6 +2,7 @@
 //! console, without a reset (docs/deploy.md).
 
 use crate::error::CliError;
+use crate::flash::ports::PortArgs;
 use crate::flash::{FlashError, config, device};
 use crate::push::{Outcome, Session, describe};
 use espb_runtime::push::frame::slot_name;
@@ -16,10 +17,8 @@ use std::time::Duration;
 pub struct Args {
     /// Module to push [default: espb.toml `[build] output`].
     pub module: Option<PathBuf>,
-    /// Serial port of the firmware's console [default: ESPFLASH_PORT,
-    /// espflash_ports.toml, else the only USB serial port].
-    #[arg(short = 'p', long)]
-    pub port: Option<String>,
+    #[command(flatten)]
+    pub ports: PortArgs,
     /// The console's baud rate [default: 115200].
     #[arg(short = 'B', long, default_value_t = 115_200)]
     pub baud: u32,
@@ -40,13 +39,6 @@ pub struct Args {
 impl Args {
     pub fn exec(&self) -> Result<(), CliError> {
         let cwd = std::env::current_dir().map_err(CliError::CurrentDir)?;
-        let env = |k: &str| std::env::var(k).ok();
-        let espflash_cfg =
-            config::load_espflash(&cwd, config::global_config_dir(&env).as_deref()).map_err(FlashError::from)?;
-        let port_name = match config::resolve_port(self.port.as_deref(), &env, &espflash_cfg) {
-            Some(p) => p.value,
-            None => device::auto_port()?,
-        };
         let module = if self.status || self.abort {
             None
         } else {
@@ -56,12 +48,7 @@ impl Args {
             };
             Some((super::read_module_bytes(&path)?, path))
         };
-        let mut port = device::open_port(&port_name)?;
-        let _ = serialport::SerialPort::set_baud_rate(&mut port, self.baud);
-        let _ = serialport::SerialPort::set_timeout(&mut port, Duration::from_millis(20));
-        // Dev boards reset the chip through DTR/RTS: leave both released.
-        let _ = serialport::SerialPort::write_data_terminal_ready(&mut port, false);
-        let _ = serialport::SerialPort::write_request_to_send(&mut port, false);
+        let (port_name, port) = device::open_console(&self.ports, self.baud, Duration::from_millis(20))?;
         let mut session = Session::new(port, |text: &[u8]| {
             let mut out = std::io::stdout();
             let _ = out.write_all(text);

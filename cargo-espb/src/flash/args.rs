@@ -4,9 +4,11 @@ use std::path::PathBuf;
 
 /// Write the module and/or the firmware to the device with espflash.
 ///
-/// The module goes into its own flash partition (label from espb.toml
-/// `[flash] partition`, default `espb`), so a new module is written without
-/// touching the firmware.
+/// The module is built first (`cargo espb build`, unless --no-build or
+/// --module-file) and goes into its own flash partition (label from
+/// espb.toml `[flash] partition`, default `espb`), so a new module is
+/// written without touching the firmware. --firmware writes the
+/// bootloader, the partition table and the app, as espflash does.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct FlashArgs {
     /// Write the project's built .espb into its partition.
@@ -36,13 +38,15 @@ pub struct FlashArgs {
     /// .bin, or an ELF (converted by espflash for the chip).
     #[arg(long, value_name = "FILE")]
     pub firmware_image: Option<PathBuf>,
+    /// Second-stage bootloader to write with --firmware [default: the
+    /// firmware build's, else (for an ELF) espflash's own for the chip].
+    #[arg(long, value_name = "FILE")]
+    pub bootloader: Option<std::path::PathBuf>,
     /// App partition for the firmware [default: factory, else ota_0].
     #[arg(long, value_name = "LABEL")]
     pub target_app_partition: Option<String>,
-    /// Serial port [default: ESPFLASH_PORT, espflash_ports.toml, else the
-    /// only USB serial port].
-    #[arg(short = 'p', long)]
-    pub port: Option<String>,
+    #[command(flatten)]
+    pub ports: super::ports::PortArgs,
     /// Baud rate for writing [default: ESPFLASH_BAUD, espflash.toml
     /// baudrate, else 115200].
     #[arg(short = 'B', long)]
@@ -66,4 +70,13 @@ pub struct FlashArgs {
     /// Do not use espflash's RAM stub loader.
     #[arg(long)]
     pub no_stub: bool,
+    /// Write the module as it is, without `cargo espb build` first.
+    #[arg(long)]
+    pub no_build: bool,
+    /// After flashing, print the device's output (`cargo espb monitor`).
+    #[arg(short = 'M', long)]
+    pub monitor: bool,
+    /// The console's baud rate for --monitor.
+    #[arg(long, default_value_t = 115_200)]
+    pub monitor_baud: u32,
 }

@@ -24,6 +24,12 @@ pub enum ConfigError {
         .0.display()
     )]
     NotIdfBuild(PathBuf),
+    #[error(
+        "{} is not a usable idf.py build: {message}. Run `idf.py build` in the firmware project again \
+         (an interrupted or older build leaves flasher_args.json incomplete)",
+        .path.display()
+    )]
+    BadIdfBuild { path: PathBuf, message: String },
 }
 
 // ---------------------------------------------------------------- espb.toml
@@ -130,6 +136,26 @@ pub struct EspflashConfig {
     /// `[connection] serial` from espflash_ports.toml (or espflash@3's
     /// espflash.toml).
     pub port: Option<Sourced<String>>,
+    /// `[[usb_device]]` entries (vid/pid) of the same files: boards to pick
+    /// without asking when exactly one of them is connected.
+    pub usb_devices: Vec<UsbDevice>,
+}
+
+/// A board's USB ids, as espflash_ports.toml's `[[usb_device]]` gives
+/// them (hex strings: `vid = "303a"`, `pid = "0x1001"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct UsbDevice {
+    #[serde(deserialize_with = "hex_u16")]
+    pub vid: u16,
+    #[serde(deserialize_with = "hex_u16")]
+    pub pid: u16,
+}
+
+fn hex_u16<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+    let s = String::deserialize(d)?;
+    let digits = s.trim().trim_start_matches("0x").trim_start_matches("0X");
+    u16::from_str_radix(digits, 16)
+        .map_err(|_| serde::de::Error::custom(format!("`{s}` is not a 16-bit hex USB id (e.g. \"303a\")")))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -138,6 +164,8 @@ struct EspflashToml {
     #[serde(alias = "idf")]
     idf_format_args: Option<IdfArgs>,
     connection: Option<ConnectionSection>,
+    #[serde(default)]
+    usb_device: Vec<UsbDevice>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -153,6 +181,8 @@ struct ConnectionSection {
 #[derive(Debug, Deserialize, Default)]
 struct PortsToml {
     connection: Option<ConnectionSection>,
+    #[serde(default)]
+    usb_device: Vec<UsbDevice>,
 }
 
 /// Parses espflash.toml text (`origin` names it in the report).
@@ -165,13 +195,19 @@ pub fn parse_espflash_toml(text: &str, origin: &str) -> Result<EspflashConfig, S
             .and_then(|i| i.partition_table)
             .map(|value| Sourced { value, source: origin.into() }),
         port: t.connection.and_then(|c| c.serial).map(|value| Sourced { value, source: origin.into() }),
+        usb_devices: t.usb_device,
     })
 }
 
 /// Parses espflash_ports.toml text: the `[connection] serial` port.
 pub fn parse_ports_toml(text: &str, origin: &str) -> Result<Option<Sourced<String>>, String> {
+    Ok(parse_ports(text, origin)?.0)
+}
+
+/// espflash_ports.toml: the port and the `[[usb_device]]` entries.
+fn parse_ports(text: &str, origin: &str) -> Result<(Option<Sourced<String>>, Vec<UsbDevice>), String> {
     let t: PortsToml = toml::from_str(text).map_err(|e| e.to_string())?;
-    Ok(t.connection.and_then(|c| c.serial).map(|value| Sourced { value, source: origin.into() }))
+    Ok((t.connection.and_then(|c| c.serial).map(|value| Sourced { value, source: origin.into() }), t.usb_device))
 }
 
 /// espflash's global config directory (`directories::ProjectDirs` for
@@ -223,11 +259,16 @@ pub fn load_espflash(cwd: &Path, global: Option<&Path>) -> Result<EspflashConfig
             pt.value = cwd.join(&pt.value);
         }
     }
-    if let Some(path) = find_config("espflash_ports.toml", cwd, global)
-        && let Some(port) = parse_ports_toml(&read(&path)?, &path.display().to_string())
-            .map_err(|message| ConfigError::Parse { path: path.clone(), message })?
-    {
-        cfg.port = Some(port);
+    if let Some(path) = find_config("espflash_ports.toml", cwd, global) {
+        let (port, devices) = parse_ports(&read(&path)?, &path.display().to_string())
+            .map_err(|message| ConfigError::Parse { path: path.clone(), message })?;
+        if port.is_some() {
+            cfg.port = port;
+        }
+        // espflash 4 keeps them here; espflash 3 kept them in espflash.toml.
+        if !devices.is_empty() {
+            cfg.usb_devices = devices;
+        }
     }
     Ok(cfg)
 }
@@ -276,6 +317,12 @@ pub struct IdfBuild {
     pub app_bin: Option<PathBuf>,
     /// The partition table binary (`partition-table.file`).
     pub partition_table: Option<PathBuf>,
+    /// Where the table goes (`partition-table.offset`, 0x8000 unless
+    /// CONFIG_PARTITION_TABLE_OFFSET moved it).
+    pub partition_table_offset: Option<u32>,
+    /// The second-stage bootloader (`bootloader.file`) and its offset
+    /// (the chip's boot address).
+    pub bootloader: Option<(u32, PathBuf)>,
     /// `extra_esptool_args.chip`, e.g. `esp32c3`.
     pub chip: Option<String>,
 }
@@ -285,12 +332,24 @@ struct FlasherArgs {
     app: Option<FlashFile>,
     #[serde(rename = "partition-table")]
     partition_table: Option<FlashFile>,
+    bootloader: Option<FlashFile>,
     extra_esptool_args: Option<ExtraArgs>,
 }
 
 #[derive(Debug, Deserialize)]
 struct FlashFile {
     file: PathBuf,
+    offset: Option<String>,
+}
+
+impl FlashFile {
+    /// The offset idf.py wrote (`"0x8000"`), if any.
+    fn offset(&self, what: &str) -> Result<Option<u32>, String> {
+        self.offset
+            .as_deref()
+            .map(|o| parse_int::parse::<u32>(o.trim()).map_err(|_| format!("the {what} offset `{o}` is not a number")))
+            .transpose()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -301,10 +360,20 @@ struct ExtraArgs {
 /// Parses flasher_args.json text of the build in `dir`.
 pub fn parse_flasher_args(json: &str, dir: &Path) -> Result<IdfBuild, String> {
     let a: FlasherArgs = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let partition_table_offset = a.partition_table.as_ref().map(|f| f.offset("partition-table")).transpose()?.flatten();
+    let bootloader = match &a.bootloader {
+        Some(f) => match f.offset("bootloader")? {
+            Some(o) => Some((o, dir.join(&f.file))),
+            None => return Err("`bootloader` has no `offset`".into()),
+        },
+        None => None,
+    };
     Ok(IdfBuild {
         dir: dir.to_path_buf(),
         app_bin: a.app.map(|f| dir.join(f.file)),
         partition_table: a.partition_table.map(|f| dir.join(f.file)),
+        partition_table_offset,
+        bootloader,
         chip: a.extra_esptool_args.and_then(|e| e.chip),
     })
 }
@@ -319,5 +388,5 @@ pub fn load_idf_build(dir: &Path) -> Result<IdfBuild, ConfigError> {
         }
         Err(source) => return Err(ConfigError::Read { path, source }),
     };
-    parse_flasher_args(&text, dir).map_err(|message| ConfigError::Parse { path, message })
+    parse_flasher_args(&text, dir).map_err(|message| ConfigError::BadIdfBuild { path, message })
 }

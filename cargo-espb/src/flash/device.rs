@@ -19,6 +19,7 @@ use serialport::{FlowControl, SerialPortType, UsbPortInfo};
 
 use super::FlashError;
 use super::plan::{Plan, Region};
+use super::ports::PortArgs;
 
 /// The error and its causes, on one line.
 pub(crate) fn chain(e: &dyn std::error::Error) -> String {
@@ -75,28 +76,6 @@ pub fn usb_ports() -> Vec<(String, UsbPortInfo)> {
         .collect()
 }
 
-/// The port to use when none was given: the only USB serial port present.
-pub fn auto_port() -> Result<String, FlashError> {
-    let mut ports = usb_ports();
-    match ports.len() {
-        0 => Err(FlashError::NoDevice),
-        1 => Ok(ports.remove(0).0),
-        _ => Err(FlashError::SeveralPorts {
-            ports: ports
-                .iter()
-                .map(|(n, i)| {
-                    format!(
-                        "{n} ({:04x}:{:04x}{})",
-                        i.vid,
-                        i.pid,
-                        i.product.as_deref().map(|p| format!(" {p}")).unwrap_or_default()
-                    )
-                })
-                .collect(),
-        }),
-    }
-}
-
 /// Opens `port` for exclusive use, mapping failures to what the user can do.
 pub fn open_port(port: &str) -> Result<Port, FlashError> {
     if !Path::new(port).exists() && !cfg!(windows) {
@@ -114,6 +93,29 @@ pub fn open_port(port: &str) -> Result<Port, FlashError> {
             }
             _ => FlashError::PortOpen { port: port.into(), message: e.to_string() },
         })
+}
+
+/// Opens the firmware's serial console for `monitor`, `push` and `flash
+/// --monitor`: the port chosen as `flash` chooses it ([`super::ports`]), at
+/// `baud`, reads waiting at most `timeout`, and DTR/RTS released (dev
+/// boards reset the chip through them).
+pub fn open_console(args: &PortArgs, baud: u32, timeout: Duration) -> Result<(String, Port), FlashError> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let env = |k: &str| std::env::var(k).ok();
+    let cfg = super::config::load_espflash(&cwd, super::config::global_config_dir(&env).as_deref())?;
+    let name = super::ports::resolve(args, &cfg)?.name;
+    let mut port = open_port(&name)?;
+    console_settings(&mut port, baud, timeout);
+    Ok((name, port))
+}
+
+/// The console's line settings on an open port.
+pub fn console_settings(port: &mut Port, baud: u32, timeout: Duration) {
+    use serialport::SerialPort;
+    let _ = port.set_baud_rate(baud);
+    let _ = port.set_timeout(timeout);
+    let _ = port.write_data_terminal_ready(false);
+    let _ = port.write_request_to_send(false);
 }
 
 /// Connection settings.
@@ -161,15 +163,56 @@ pub fn flash_size(flasher: &mut Flasher) -> Option<u32> {
     flasher.device_info().ok().map(|i| i.flash_size.size())
 }
 
-/// Converts a firmware ELF into the app image espflash writes, for `chip`,
-/// at the app partition `app_label` of the table in `table_path`.
-pub fn elf_to_app_image(
-    elf: &[u8],
-    chip: Chip,
-    table_path: &Path,
-    app_label: Option<&str>,
-    flash_size: Option<u32>,
-) -> Result<(u32, Vec<u8>), FlashError> {
+/// What espflash makes of a firmware ELF: the bootloader (its own for the
+/// chip, or `bootloader` patched for the flash settings), the partition
+/// table's binary and the app image, each with its flash offset.
+#[derive(Debug, Clone)]
+pub struct ElfImages {
+    pub bootloader: (u32, Vec<u8>),
+    pub table: (u32, Vec<u8>),
+    pub app: (u32, Vec<u8>),
+}
+
+/// Whether `chip` runs Xtensa code (else RISC-V).
+fn is_xtensa(chip: Chip) -> bool {
+    matches!(chip, Chip::Esp32 | Chip::Esp32s2 | Chip::Esp32s3)
+}
+
+/// A firmware ELF and where its parts go.
+#[derive(Debug, Clone, Copy)]
+pub struct ElfInput<'a> {
+    pub path: &'a Path,
+    pub elf: &'a [u8],
+    /// The partition table file, placed at `table_offset`.
+    pub table_path: &'a Path,
+    pub table_offset: Option<u32>,
+    /// A bootloader to use instead of espflash's own.
+    pub bootloader: Option<&'a Path>,
+    /// The app partition [default: factory, else ota_0].
+    pub app_label: Option<&'a str>,
+}
+
+/// Converts a firmware ELF for `chip` (of `flash_size` bytes of flash,
+/// when known).
+pub fn elf_images(input: &ElfInput<'_>, chip: Chip, flash_size: Option<u32>) -> Result<ElfImages, FlashError> {
+    let ElfInput { path, elf, table_path, table_offset, bootloader, app_label } = *input;
+    // e_machine (offset 18): an ELF for the other architecture would be
+    // turned into an image the chip cannot run.
+    const EM_XTENSA: u16 = 94;
+    const EM_RISCV: u16 = 243;
+    let machine = elf.get(18..20).map(|b| u16::from_le_bytes([b[0], b[1]]));
+    let arch = |xtensa: bool| if xtensa { "Xtensa" } else { "RISC-V" };
+    match machine {
+        Some(m @ (EM_XTENSA | EM_RISCV)) if (m == EM_XTENSA) != is_xtensa(chip) => {
+            return Err(FlashError::ElfWrongArch {
+                path: path.to_path_buf(),
+                found: arch(m == EM_XTENSA),
+                chip: chip.to_string(),
+                expected: arch(is_xtensa(chip)),
+            });
+        }
+        _ => {}
+    }
     let size = flash_size.and_then(|s| {
         [
             FlashSize::_1Mb,
@@ -186,13 +229,14 @@ pub fn elf_to_app_image(
     });
     let settings = FlashSettings::new(None, size, None);
     let data = FlashData::new(settings, 0, None, chip, chip.default_xtal_frequency());
-    let image = IdfBootloaderFormat::new(elf, &data, Some(table_path), None, None, app_label)
-        .map_err(|e| FlashError::Elf { message: chain(&e) })?;
-    let seg = image
-        .ota_segments()
-        .next()
-        .ok_or_else(|| FlashError::Elf { message: "espflash produced no app image".into() })?;
-    Ok((seg.addr, seg.data.into_owned()))
+    let elf_error = |e: espflash::Error| FlashError::Elf { path: path.to_path_buf(), message: chain(&e) };
+    let image = IdfBootloaderFormat::new(elf, &data, Some(table_path), bootloader, table_offset, app_label)
+        .map_err(elf_error)?;
+    let mut segs = image.flash_segments().map(|s| (s.addr, s.data.into_owned()));
+    match (segs.next(), segs.next(), segs.next()) {
+        (Some(bootloader), Some(table), Some(app)) => Ok(ElfImages { bootloader, table, app }),
+        _ => Err(FlashError::Elf { path: path.to_path_buf(), message: "espflash produced no app image".into() }),
+    }
 }
 
 /// Progress bars, one per region, and which regions were skipped.

@@ -9,19 +9,21 @@
 //!   panics.
 //! - [`plan`]: pure: table + inputs -> regions, or a refusal.
 //! - [`device`]: the thin espflash layer (connect, detect, write, progress).
+//! - [`ports`]: which serial port, as espflash chooses it.
 
 pub mod args;
 pub mod config;
 pub mod device;
 pub mod firmware_tables;
 pub mod plan;
+pub mod ports;
 pub mod table;
 
 use std::path::{Path, PathBuf};
 
 pub use args::FlashArgs;
 use config::ConfigError;
-use plan::{Context, FirmwareInput, ModuleInput, PlanError, Request, Sourced};
+use plan::{Context, FirmwareInput, ModuleInput, Plan, PlanError, Request, Sourced, SystemInput};
 use table::TableError;
 
 /// The module partition's label: `cargo espb new` writes it into the
@@ -81,20 +83,47 @@ pub enum FlashError {
         .path.display()
     )]
     ElfNeedsChip { path: PathBuf },
-    #[error("cannot convert the firmware ELF to an app image: {message}")]
-    Elf { message: String },
+    #[error(
+        "where the bootloader {} goes depends on the chip: pass --chip (e.g. --chip esp32c3), or \
+         run without --dry-run to detect it",
+        .path.display()
+    )]
+    BootloaderNeedsChip { path: PathBuf },
+    #[error(
+        "cannot convert the firmware ELF {} to an app image: {message}. Pass the ELF that idf.py \
+         (build/<project>.elf) or cargo (target/<target>/release/<name>) built for this chip, or \
+         its .bin",
+        .path.display()
+    )]
+    Elf { path: PathBuf, message: String },
+    #[error(
+        "the firmware ELF {} is built for {found}, but the chip ({chip}) runs {expected} code: \
+         build the firmware for {chip}, or fix --chip",
+        .path.display()
+    )]
+    ElfWrongArch { path: PathBuf, found: &'static str, chip: String, expected: &'static str },
+    #[error("{what} {} does not exist: {help}", .path.display())]
+    MissingFile { what: &'static str, path: PathBuf, help: &'static str },
     #[error("unknown chip `{name}`: espflash knows {known}")]
     UnknownChip { name: String, known: String },
     #[error(
-        "no USB serial port found: connect the board (with a data cable), or pass --port / set \
-         ESPFLASH_PORT"
+        "no USB serial port found: connect the board (with a data cable), pass --port / set \
+         ESPFLASH_PORT, or add --list-all-ports if its bridge is not seen as USB"
     )]
     NoDevice,
     #[error(
-        "several USB serial ports are present ({}): choose one with --port or ESPFLASH_PORT",
+        "several serial ports are present ({}) and there is no terminal to ask which: choose one \
+         with --port or ESPFLASH_PORT, or name the board's USB ids in espflash_ports.toml \
+         (`[[usb_device]]` with `vid = \"303a\"` and `pid = \"1001\"`)",
         .ports.join(", ")
     )]
     SeveralPorts { ports: Vec<String> },
+    #[error("--confirm-port needs a terminal to ask about {port}: pass --port instead")]
+    ConfirmNeedsTerminal { port: String },
+    #[error("serial port {port} was not confirmed: pass the board's port with --port")]
+    PortDeclined { port: String },
+    #[error("no serial port was chosen: pass --port to name one")]
+    PortCancelled,
     #[error(
         "serial port {port} does not exist: check the board is connected, or pass the right \
          --port (or ESPFLASH_PORT, espflash_ports.toml)"
@@ -172,16 +201,107 @@ fn read_file(what: &'static str, path: &Path) -> Result<Vec<u8>, FlashError> {
     std::fs::read(path).map_err(|source| FlashError::ReadFile { what, path: path.to_path_buf(), source })
 }
 
-fn request<'a>(
-    module: Option<ModuleInput<'a>>,
-    firmware: Option<&'a [u8]>,
-    app_partition: Option<&'a str>,
-) -> Request<'a> {
-    Request { module, firmware: firmware.map(|image| FirmwareInput { app_partition, image }) }
+/// Reads a file that must exist; a missing one is an error saying `help`.
+fn read_input(what: &'static str, path: &Path, help: &'static str) -> Result<Vec<u8>, FlashError> {
+    match std::fs::read(path) {
+        Ok(b) => Ok(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(FlashError::MissingFile { what, path: path.to_path_buf(), help })
+        }
+        Err(source) => Err(FlashError::ReadFile { what, path: path.to_path_buf(), source }),
+    }
 }
 
-/// Runs `cargo espb flash`.
-pub fn run(args: &FlashArgs) -> Result<(), FlashError> {
+const IDF_REBUILD: &str = "the firmware build's flasher_args.json lists it; run `idf.py build` again";
+
+/// Where the partition table goes when no firmware build says (espflash's
+/// and ESP-IDF's default).
+pub const DEFAULT_TABLE_OFFSET: u32 = 0x8000;
+
+/// Everything read before the chip is known; [`Inputs::plan`] makes the
+/// plan once it is (or without it, when nothing needs it).
+struct Inputs<'a> {
+    args: &'a FlashArgs,
+    table: esp_idf_part::PartitionTable,
+    table_path: PathBuf,
+    /// The table's binary as written (the file itself when it is one).
+    table_bin: Vec<u8>,
+    table_offset: Option<u32>,
+    module: Option<(String, Vec<u8>)>,
+    firmware: Option<FirmwareFile>,
+    /// The bootloader file and, when the firmware build says, its offset.
+    bootloader: Option<(Option<u32>, PathBuf, Vec<u8>)>,
+}
+
+impl Inputs<'_> {
+    /// Whether the plan depends on the chip (an ELF to convert, or a
+    /// bootloader whose offset is the chip's boot address).
+    fn needs_chip(&self) -> Option<FlashError> {
+        if let Some(FirmwareFile::Elf { path, .. }) = &self.firmware {
+            return Some(FlashError::ElfNeedsChip { path: path.clone() });
+        }
+        match &self.bootloader {
+            Some((None, path, _)) if self.firmware.is_some() => {
+                Some(FlashError::BootloaderNeedsChip { path: path.clone() })
+            }
+            _ => None,
+        }
+    }
+
+    /// The plan; `chip` must be known when [`Inputs::needs_chip`] says so.
+    fn plan(&self, chip: Option<espflash::target::Chip>, flash: Option<u32>) -> Result<Plan, FlashError> {
+        let app_label = self.args.target_app_partition.as_deref();
+        let table_offset = self.table_offset.unwrap_or(DEFAULT_TABLE_OFFSET);
+        let mut system: Option<(u32, Vec<u8>, u32, Vec<u8>)> = None;
+        let image: Option<Vec<u8>> = match (&self.firmware, chip) {
+            (None, _) => None,
+            (Some(FirmwareFile::Bin(b)), _) => {
+                if let Some((offset, _, boot)) = &self.bootloader {
+                    let offset = match (offset, chip) {
+                        (Some(o), _) => *o,
+                        (None, Some(c)) => c.boot_address(),
+                        (None, None) => return Err(self.needs_chip().unwrap_or(FlashError::NoFirmware)),
+                    };
+                    system = Some((offset, boot.clone(), table_offset, self.table_bin.clone()));
+                }
+                Some(b.clone())
+            }
+            (Some(FirmwareFile::Elf { path, bytes }), Some(c)) => {
+                let boot = self.bootloader.as_ref().map(|(_, p, _)| p.as_path());
+                let input = device::ElfInput {
+                    path,
+                    elf: bytes,
+                    table_path: &self.table_path,
+                    table_offset: Some(table_offset),
+                    bootloader: boot,
+                    app_label,
+                };
+                let img = device::elf_images(&input, c, flash)?;
+                system = Some((img.bootloader.0, img.bootloader.1, img.table.0, img.table.1));
+                Some(img.app.1)
+            }
+            (Some(FirmwareFile::Elf { path, .. }), None) => {
+                return Err(FlashError::ElfNeedsChip { path: path.clone() });
+            }
+        };
+        let module = self.module.as_ref().map(|(label, bytes)| ModuleInput { label, bytes });
+        let req = Request {
+            module,
+            firmware: image.as_deref().map(|image| FirmwareInput { app_partition: app_label, image }),
+        };
+        let mut p = plan::plan(&self.table, &req)?;
+        if let Some((bootloader_offset, bootloader, table_offset, table)) = &system {
+            let sys =
+                SystemInput { bootloader_offset: *bootloader_offset, bootloader, table_offset: *table_offset, table };
+            plan::add_system(&mut p, &self.table, &sys)?;
+        }
+        Ok(p)
+    }
+}
+
+/// Runs `cargo espb flash` (the module as built: building first is the
+/// command's, `commands/flash.rs`). Returns the port written to.
+pub fn run(args: &FlashArgs) -> Result<Option<String>, FlashError> {
     if !args.module && !args.firmware {
         return Err(PlanError::NothingToFlash.into());
     }
@@ -205,6 +325,9 @@ pub fn run(args: &FlashArgs) -> Result<(), FlashError> {
     } else {
         return Err(FlashError::NoPartitionTable);
     };
+    if table_src.source == "firmware build" && !table_src.value.exists() {
+        return Err(FlashError::MissingFile { what: "partition table", path: table_src.value, help: IDF_REBUILD });
+    }
     let (table, format) = table::load_table(&table_src.value).map_err(|e| match e {
         table::LoadError::Read(source) => FlashError::TableRead { path: table_src.value.clone(), source },
         table::LoadError::Table(source) => FlashError::Table { path: table_src.value.clone(), source },
@@ -218,13 +341,13 @@ pub fn run(args: &FlashArgs) -> Result<(), FlashError> {
     let chip = chip_src.as_ref().map(|c| device::parse_chip(&c.value)).transpose()?;
 
     let module_label = args.partition.clone().unwrap_or(project.partition.clone());
-    let module_bytes = if args.module {
+    let module = if args.module {
         let path = args.module_file.clone().unwrap_or(project.module.clone());
         match std::fs::read(&path) {
             // What the device's loader checks (format, checksum,
             // verification), before anything is written.
             Ok(b) => match espb_runtime::format::load(&b) {
-                Ok(_) => Some(b),
+                Ok(_) => Some((module_label, b)),
                 Err(error) => return Err(FlashError::InvalidModule { path, error }),
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -238,50 +361,76 @@ pub fn run(args: &FlashArgs) -> Result<(), FlashError> {
         None
     };
 
-    let firmware = if args.firmware {
-        let path = args
-            .firmware_image
-            .clone()
-            .or_else(|| idf.as_ref().and_then(|i| i.app_bin.clone()))
-            .ok_or(FlashError::NoFirmware)?;
-        let bytes = read_file("firmware image", &path)?;
-        Some(if bytes.starts_with(b"\x7fELF") { FirmwareFile::Elf { path, bytes } } else { FirmwareFile::Bin(bytes) })
-    } else {
-        None
+    let mut inputs = Inputs {
+        args,
+        table_bin: match format {
+            table::TableFormat::Binary => read_file("partition table", &table_src.value)?,
+            _ => table.to_bin().map_err(|e| FlashError::Table {
+                path: table_src.value.clone(),
+                source: TableError::Invalid(e.to_string()),
+            })?,
+        },
+        table,
+        table_path: table_src.value.clone(),
+        table_offset: idf.as_ref().and_then(|i| i.partition_table_offset),
+        module,
+        firmware: None,
+        bootloader: None,
     };
-    let app_label = args.target_app_partition.as_deref();
-    if let (Some(module), Some(FirmwareFile::Elf { path, bytes })) = (&module_bytes, &firmware) {
+    if args.firmware {
+        let (path, help) = match (&args.firmware_image, idf.as_ref().and_then(|i| i.app_bin.clone())) {
+            (Some(p), _) => (p.clone(), "check the --firmware-image path"),
+            (None, Some(p)) => (p, IDF_REBUILD),
+            (None, None) => return Err(FlashError::NoFirmware),
+        };
+        let bytes = read_input("firmware image", &path, help)?;
+        inputs.firmware = Some(if bytes.starts_with(b"\x7fELF") {
+            FirmwareFile::Elf { path, bytes }
+        } else {
+            FirmwareFile::Bin(bytes)
+        });
+        inputs.bootloader = match (&args.bootloader, idf.as_ref().and_then(|i| i.bootloader.clone())) {
+            (Some(p), from_idf) => {
+                let b = read_input(
+                    "bootloader",
+                    p,
+                    "check the --bootloader path, or leave it out to use the firmware build's",
+                )?;
+                Some((from_idf.map(|(o, _)| o), p.clone(), b))
+            }
+            (None, Some((offset, p))) => {
+                let b = read_input("bootloader", &p, IDF_REBUILD)?;
+                Some((Some(offset), p, b))
+            }
+            (None, None) => None,
+        };
+    }
+
+    if let (Some((_, module)), Some(FirmwareFile::Elf { path, bytes })) = (&inputs.module, &inputs.firmware) {
         check_module_against_elf(module, path, bytes, &args.module_file.clone().unwrap_or(project.module.clone()))?;
     }
 
-    // Convert an ELF now when the chip is known; otherwise after detection.
-    let mut firmware_image: Option<Vec<u8>> = None;
-    let mut deferred_elf: Option<&[u8]> = None;
-    match &firmware {
-        Some(FirmwareFile::Bin(b)) => firmware_image = Some(b.clone()),
-        Some(FirmwareFile::Elf { path, bytes }) => match chip {
-            Some(c) => {
-                let (_, img) = device::elf_to_app_image(bytes, c, &table_src.value, app_label, None)?;
-                firmware_image = Some(img);
+    // Refuse a bad plan before any device is touched: all of it when the
+    // chip is known or not needed, else what can be checked (the module).
+    let deferred = if chip.is_none() { inputs.needs_chip() } else { None };
+    let early = match &deferred {
+        None => Some(inputs.plan(chip, None)?),
+        Some(_) => {
+            if let Some((label, bytes)) = &inputs.module {
+                let req = Request { module: Some(ModuleInput { label, bytes }), firmware: None };
+                plan::plan(&inputs.table, &req)?;
             }
-            None if args.dry_run => return Err(FlashError::ElfNeedsChip { path: path.clone() }),
-            None => deferred_elf = Some(bytes),
-        },
-        None => {}
-    }
-
-    let module_input = module_bytes.as_deref().map(|bytes| ModuleInput { label: &module_label, bytes });
-    // Refuse a bad plan before any device is touched.
-    let early = if deferred_elf.is_some() && module_bytes.is_none() {
-        None
-    } else {
-        Some(plan::plan(&table, &request(module_input, firmware_image.as_deref(), app_label))?)
+            None
+        }
     };
 
-    let port = config::resolve_port(args.port.as_deref(), &env, &espflash_cfg);
+    let port = config::resolve_port(args.ports.port.as_deref(), &env, &espflash_cfg);
     let baud = config::resolve_baud(args.baud, &env, &espflash_cfg)?;
 
     if args.dry_run {
+        let (Some(p), None) = (&early, deferred) else {
+            return Err(inputs.needs_chip().unwrap_or(FlashError::NoFirmware));
+        };
         let ctx = Context {
             port,
             baud,
@@ -292,16 +441,12 @@ pub fn run(args: &FlashArgs) -> Result<(), FlashError> {
             },
             skip_unchanged: !args.no_skip,
         };
-        if let Some(p) = &early {
-            print!("{}", plan::render(p, &ctx));
-        }
-        return Ok(());
+        print!("{}", plan::render(p, &ctx));
+        return Ok(None);
     }
 
-    let port = match port {
-        Some(p) => p.value,
-        None => device::auto_port()?,
-    };
+    let candidates = if port.is_some() { Vec::new() } else { ports::detect(args.ports.list_all_ports) };
+    let port = ports::choose(&args.ports, port, &espflash_cfg, candidates, &mut ports::Terminal)?.name;
     eprintln!("Connecting to {port}...");
     let mut flasher = device::connect(&device::Target {
         port: port.clone(),
@@ -315,13 +460,9 @@ pub fn run(args: &FlashArgs) -> Result<(), FlashError> {
     let flash = device::flash_size(&mut flasher);
     eprintln!("Chip: {detected}{}", flash.map(|f| format!(", flash {} MiB", f >> 20)).unwrap_or_default());
 
-    let final_plan = match (deferred_elf, early) {
-        (Some(elf), _) => {
-            let (_, img) = device::elf_to_app_image(elf, detected, &table_src.value, app_label, flash)?;
-            plan::plan(&table, &request(module_input, Some(&img), app_label))?
-        }
-        (None, Some(p)) => p,
-        (None, None) => plan::plan(&table, &request(module_input, firmware_image.as_deref(), app_label))?,
+    let final_plan = match early {
+        Some(p) => p,
+        None => inputs.plan(Some(detected), flash)?,
     };
     if let Some(flash) = flash {
         for r in &final_plan.regions {
@@ -340,12 +481,12 @@ pub fn run(args: &FlashArgs) -> Result<(), FlashError> {
     let skipped = device::write(&mut flasher, &final_plan)?;
     for (r, s) in final_plan.regions.iter().zip(skipped) {
         eprintln!(
-            "{} -> partition '{}' at {:#x}: {}",
+            "{} -> {} at {:#x}: {}",
             r.kind,
             r.partition,
             r.offset,
             if s { "unchanged, skipped".to_string() } else { format!("{} bytes written", r.data.len()) }
         );
     }
-    Ok(())
+    Ok(Some(port))
 }

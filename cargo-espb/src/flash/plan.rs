@@ -39,9 +39,25 @@ pub struct Request<'a> {
     pub firmware: Option<FirmwareInput<'a>>,
 }
 
+/// The second-stage bootloader and the partition table, written with the
+/// firmware when there is a bootloader to write (espflash's and idf.py's
+/// `flash`).
+#[derive(Debug, Clone, Copy)]
+pub struct SystemInput<'a> {
+    /// Where the bootloader goes (the chip's boot address: 0x0, or 0x1000
+    /// on ESP32/S2, 0x2000 on P4) and its image.
+    pub bootloader_offset: u32,
+    pub bootloader: &'a [u8],
+    /// Where the partition table goes (0x8000 unless moved) and its binary.
+    pub table_offset: u32,
+    pub table: &'a [u8],
+}
+
 /// What a region holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegionKind {
+    Bootloader,
+    PartitionTable,
     Firmware,
     Module,
 }
@@ -49,11 +65,21 @@ pub enum RegionKind {
 impl std::fmt::Display for RegionKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
+            RegionKind::Bootloader => "boot",
+            RegionKind::PartitionTable => "table",
             RegionKind::Firmware => "firmware",
             RegionKind::Module => "module",
         })
     }
 }
+
+/// The partition label shown for the regions outside any partition.
+pub const BOOTLOADER_LABEL: &str = "bootloader";
+pub const TABLE_LABEL: &str = "partition table";
+
+/// Most bytes of a binary partition table (ESP-IDF's
+/// `ESP_PARTITION_TABLE_MAX_LEN`).
+pub const TABLE_MAX_LEN: usize = 0xC00;
 
 /// One contiguous write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +157,29 @@ pub enum PlanError {
          bytes). Nothing was written"
     )]
     FirmwareTooLarge { label: String, needed: u64, available: u32 },
+    #[error(
+        "the bootloader is not an ESP-IDF image (first byte {found:#04x}, expected 0xe9): pass the \
+         idf.py build's `build/bootloader/bootloader.bin` with --bootloader, or leave it out to \
+         use the build's own"
+    )]
+    NotBootloaderImage { found: u8 },
+    #[error(
+        "the bootloader ({len} bytes at {offset:#x}) runs into the partition table at \
+         {table_offset:#x}. Nothing was written. Move the table (CONFIG_PARTITION_TABLE_OFFSET, \
+         and rebuild) or use a smaller bootloader"
+    )]
+    BootloaderTooLarge { offset: u32, len: u64, table_offset: u32 },
+    #[error(
+        "the partition table's binary is not one ({reason}): rebuild it (`idf.py \
+         partition-table`), or pass the CSV with --partition-table"
+    )]
+    BadTableBinary { reason: String },
+    #[error(
+        "partition '{label}' starts at {offset:#x}, inside the partition table's sector at \
+         {table_offset:#x}: writing the table would overwrite it. Fix the offsets in \
+         partitions.csv"
+    )]
+    TableOverlap { label: String, offset: u32, table_offset: u32 },
 }
 
 fn describe(p: &Partition) -> Option<String> {
@@ -231,6 +280,69 @@ pub fn plan(table: &PartitionTable, req: &Request<'_>) -> Result<Plan, PlanError
     Ok(Plan { regions })
 }
 
+/// Adds the bootloader and partition-table regions to `plan`, or refuses
+/// them. `table` is the table the plan was made for: the binary written
+/// must be it.
+pub fn add_system(plan: &mut Plan, table: &PartitionTable, sys: &SystemInput<'_>) -> Result<(), PlanError> {
+    match sys.bootloader.first() {
+        Some(&APP_IMAGE_MAGIC) => {}
+        other => return Err(PlanError::NotBootloaderImage { found: other.copied().unwrap_or(0) }),
+    }
+    let end = u64::from(sys.bootloader_offset) + sys.bootloader.len() as u64;
+    if end > u64::from(sys.table_offset) {
+        return Err(PlanError::BootloaderTooLarge {
+            offset: sys.bootloader_offset,
+            len: sys.bootloader.len() as u64,
+            table_offset: sys.table_offset,
+        });
+    }
+    if !sys.table_offset.is_multiple_of(SECTOR) {
+        return Err(PlanError::Unaligned { label: TABLE_LABEL.into(), offset: sys.table_offset });
+    }
+    if !sys.table.starts_with(&[0xAA, 0x50]) {
+        return Err(PlanError::BadTableBinary { reason: "no partition entry at its start".into() });
+    }
+    if sys.table.len() > TABLE_MAX_LEN {
+        return Err(PlanError::BadTableBinary {
+            reason: format!("{} bytes, more than the {TABLE_MAX_LEN} ESP-IDF reads", sys.table.len()),
+        });
+    }
+    let rows = |t: &PartitionTable| -> Vec<(String, u32, u32)> {
+        t.partitions().iter().map(|p| (p.name(), p.offset(), p.size())).collect()
+    };
+    match super::table::parse_table(sys.table) {
+        Ok((written, _)) if rows(&written) == rows(table) => {}
+        Ok(_) => {
+            return Err(PlanError::BadTableBinary {
+                reason: "it differs from the partition table the plan was made for".into(),
+            });
+        }
+        Err(e) => return Err(PlanError::BadTableBinary { reason: e.to_string() }),
+    }
+    let table_end = sys.table_offset + SECTOR;
+    if let Some(p) =
+        table.partitions().iter().find(|p| p.offset() < table_end && p.offset() + p.size() > sys.table_offset)
+    {
+        return Err(PlanError::TableOverlap { label: p.name(), offset: p.offset(), table_offset: sys.table_offset });
+    }
+    plan.regions.push(Region {
+        kind: RegionKind::Bootloader,
+        partition: BOOTLOADER_LABEL.into(),
+        offset: sys.bootloader_offset,
+        partition_size: sys.table_offset - sys.bootloader_offset,
+        data: sys.bootloader.to_vec(),
+    });
+    plan.regions.push(Region {
+        kind: RegionKind::PartitionTable,
+        partition: TABLE_LABEL.into(),
+        offset: sys.table_offset,
+        partition_size: SECTOR,
+        data: sys.table.to_vec(),
+    });
+    plan.regions.sort_by_key(|r| r.offset);
+    Ok(())
+}
+
 /// A setting and where it came from, for the dry-run report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sourced<T> {
@@ -266,7 +378,12 @@ pub fn render(plan: &Plan, ctx: &Context) -> String {
     let _ = writeln!(s, "Flash plan (dry run: no device contacted, nothing written)");
     let _ = match &ctx.port {
         Some(p) => writeln!(s, "  port:            {} ({})", p.value, p.source),
-        None => writeln!(s, "  port:            not set: the one USB serial port present will be used"),
+        None => {
+            writeln!(
+                s,
+                "  port:            not set: chosen among the USB serial ports present (a recognised board, else asked)"
+            )
+        }
     };
     let _ = match &ctx.baud {
         Some(b) => writeln!(s, "  baud:            {} ({})", b.value, b.source),

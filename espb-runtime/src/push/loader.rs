@@ -56,6 +56,17 @@ impl Default for LoaderConfig {
     }
 }
 
+/// What a [`Loader`] is doing, for a firmware that shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Waiting for a push.
+    Idle,
+    /// A push into `slot` is under way: `received` of `length` bytes.
+    Receiving { slot: u8, received: u32, length: u32 },
+    /// The module pushed to `slot` runs its trial.
+    Trial { slot: u8 },
+}
+
 enum State {
     Idle,
     Receiving { slot: u8, length: u32, crc32: u32, next: u32 },
@@ -97,6 +108,15 @@ impl<F: Flash> Loader<F> {
     /// The slot of the committed module.
     pub fn current(&self) -> Option<u8> {
         self.current
+    }
+
+    /// What the loader is doing now.
+    pub fn phase(&self) -> Phase {
+        match self.state {
+            State::Idle => Phase::Idle,
+            State::Receiving { slot, length, next, .. } => Phase::Receiving { slot, received: next, length },
+            State::Trial { slot, .. } => Phase::Trial { slot },
+        }
     }
 
     /// Starts the last good slot (a module that was in its trial when the

@@ -25,7 +25,7 @@ pub mod frame;
 mod loader;
 pub mod slots;
 
-pub use loader::{Firmware, Loader, LoaderConfig, check_tables};
+pub use loader::{Firmware, Loader, LoaderConfig, Phase, check_tables};
 pub use slots::{Flash, FlashError, RamFlash};
 
 #[cfg(test)]

@@ -1,14 +1,16 @@
 /*
- * {{name}}: firmware that loads a .espb module from the `{{partition_label}}` flash
- * partition and runs its app_main. Write a new module with
- * `cargo espb flash --module`; the firmware itself never changes.
+ * {{name}}: firmware that runs the .espb module in the `{{partition_label}}` flash
+ * partition (its app_main) and takes new modules over its serial console,
+ * without a reset: `cargo espb push` (docs/deploy.md). Write the first
+ * module with `cargo espb flash --module`; the firmware itself never changes.
  */
 #include <stdint.h>
-#include <string.h>
+#include "driver/uart.h"
 #include "esp_err.h"
 #include "esp_log.h"
 #include "esp_partition.h"
-#include "esp_rom_crc.h"
+#include "esp_timer.h"
+#include "freertos/FreeRTOS.h"
 #include "sdkconfig.h"
 #include "soc/soc.h"
 #include "espb_runtime.h"
@@ -41,16 +43,61 @@ static const espb_window_t windows[] = {
 #endif
 };
 
+/* The runtime verifies every module completely before anything runs, and
+ * resolves its imports through the firmware's symbol tables. */
+static const espb_symtab_t *const tables[] = {
+    &espb_symtab_idf,
+#ifdef ESPB_HAVE_SYMTAB_CUSTOM
+    &espb_symtab_custom,
+#endif
+};
+
 /* The module partition, by the label and subtype `cargo espb flash` and
  * partitions.csv give it. */
 #define ESPB_PART_LABEL "{{partition_label}}"
 #define ESPB_PART_SUBTYPE {{partition_subtype_c}}
 
-/* The partition header written by `cargo espb flash --module` (docs/flash.md). */
-#define ESPB_PART_MAGIC "EPBP"
-#define ESPB_PART_HEADER_LEN 16
+/* The console UART, where `cargo espb push` sends modules. */
+#ifdef CONFIG_ESP_CONSOLE_UART_NUM
+#define ESPB_CONSOLE CONFIG_ESP_CONSOLE_UART_NUM
+#else
+#define ESPB_CONSOLE 0
+#endif
 
-static uint32_t rd32(const uint8_t *p) { return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t) p[3] << 24); }
+/* The push loader's view of this firmware: the partition, the console for
+ * replies, the log and the clock (espb_runtime.h, "live push"). */
+static int part_read(void *ctx, uint32_t offset, uint8_t *buf, size_t len)
+{
+    return esp_partition_read(ctx, offset, buf, len);
+}
+
+static int part_write(void *ctx, uint32_t offset, const uint8_t *data, size_t len)
+{
+    return esp_partition_write(ctx, offset, data, len);
+}
+
+static int part_erase(void *ctx, uint32_t offset, uint32_t len)
+{
+    return esp_partition_erase_range(ctx, offset, len);
+}
+
+static void console_send(void *ctx, const uint8_t *frame, size_t len)
+{
+    (void) ctx;
+    uart_write_bytes(ESPB_CONSOLE, frame, len);
+}
+
+static void log_line(void *ctx, const char *line)
+{
+    (void) ctx;
+    ESP_LOGI(TAG, "%s", line);
+}
+
+static uint64_t now_ms(void *ctx)
+{
+    (void) ctx;
+    return (uint64_t) esp_timer_get_time() / 1000;
+}
 
 void app_main(void)
 {
@@ -60,44 +107,45 @@ void app_main(void)
         ESP_LOGE(TAG, "no `" ESPB_PART_LABEL "` data partition ({{partition_subtype}}): check partitions.csv");
         return;
     }
-    const void *map = NULL;
-    esp_partition_mmap_handle_t handle;
-    ESP_ERROR_CHECK(esp_partition_mmap(part, 0, part->size, ESP_PARTITION_MMAP_DATA, &map, &handle));
-    const uint8_t *bytes = map;
-    if (memcmp(bytes, ESPB_PART_MAGIC, 4) != 0) {
-        ESP_LOGW(TAG, "no module in the `" ESPB_PART_LABEL "` partition yet: run `cargo espb flash --module`");
-        esp_partition_munmap(handle);
-        return;
-    }
-    uint32_t len = rd32(bytes + 8);
-    uint32_t crc = rd32(bytes + 12);
-    if (len > part->size - ESPB_PART_HEADER_LEN ||
-        esp_rom_crc32_le(0, bytes + ESPB_PART_HEADER_LEN, len) != crc) {
-        ESP_LOGE(TAG, "the module in the `" ESPB_PART_LABEL "` partition is corrupt (length or CRC): flash it again");
-        esp_partition_munmap(handle);
-        return;
+    /* The tick rate, and the task that runs module callbacks called in
+     * interrupt context (GPIO ISR handlers, ISR-dispatched esp_timers). */
+    espb_error_t err = espb_init(configTICK_RATE_HZ, 5, 6144);
+    if (err != ESPB_OK) {
+        ESP_LOGW(TAG, "espb_init: %s", espb_error_str(err));
     }
 
-    /* The runtime verifies the module completely before anything runs, and
-     * resolves its imports through the firmware's symbol tables. */
-    const espb_symtab_t *tables[] = {
-        &espb_symtab_idf,
-#ifdef ESPB_HAVE_SYMTAB_CUSTOM
-        &espb_symtab_custom,
-#endif
+    /* Modules run with espb_config_default's limits and app_main as entry;
+     * set .start/.stop/.failure to run them yourself, .trial_ms to change
+     * how long a pushed module must run before it is kept. */
+    const espb_push_io_t io = {
+        .ctx = (void *) part,
+        .flash_size = part->size,
+        .flash_read = part_read,
+        .flash_write = part_write,
+        .flash_erase = part_erase,
+        .send = console_send,
+        .log = log_line,
+        .now_ms = now_ms,
     };
-    espb_error_t err = espb_run_with(bytes + ESPB_PART_HEADER_LEN, len, tables, sizeof tables / sizeof tables[0],
-                                     "app_main", windows, sizeof windows / sizeof windows[0]);
-    char detail[160];
-    espb_last_detail(detail, sizeof detail);
+    espb_push_t *push = NULL;
+    err = espb_push_new(&io, tables, sizeof tables / sizeof tables[0], windows, sizeof windows / sizeof windows[0],
+                        NULL, &push);
     if (err != ESPB_OK) {
-        ESP_LOGE(TAG, "module failed: %s: %s", espb_error_str(err), detail);
-    } else {
-        ESP_LOGI(TAG, "module: %s", detail);
+        char detail[160];
+        espb_last_detail(detail, sizeof detail);
+        ESP_LOGE(TAG, "the `" ESPB_PART_LABEL "` partition cannot hold modules: %s", detail);
+        return;
     }
-    /* The module's instance is gone once espb_run_with returns: tasks, timers
-     * and callbacks it created must not run its code any more (callback
-     * thunks, which would keep it alive, are not implemented yet). The
-     * runtime copied what it needs, so the mapping can go. */
-    esp_partition_munmap(handle);
+    if (uart_driver_install(ESPB_CONSOLE, 2048, 0, 0, NULL, 0) != ESP_OK) {
+        ESP_LOGW(TAG, "no UART driver on the console: `cargo espb push` will not be heard");
+    }
+    /* The last good slot (after `cargo espb flash --module`: slot A). */
+    espb_push_boot(push);
+    uint8_t buf[256];
+    const TickType_t wait = (10 * configTICK_RATE_HZ + 999) / 1000; /* about 10 ms */
+    for (;;) {
+        int n = uart_read_bytes(ESPB_CONSOLE, buf, sizeof buf, wait);
+        espb_push_feed(push, buf, n > 0 ? (size_t) n : 0);
+        espb_push_poll(push);
+    }
 }

@@ -179,6 +179,77 @@ size_t espb_last_trap(const espb_app_t *app, char *buf, size_t len);
  *  ESPB_STATUS_UNLOADED once their task is out of the module. */
 void espb_unload(espb_app_t *app);
 
+/* ---- live push: new modules over any transport, A/B slots, rollback -------
+ * A loader takes bytes from the firmware's transport (the UART console for
+ * `cargo espb push`; BLE, HTTP or MQTT the same way), writes a new module
+ * into the inactive slot of the module partition, starts it, and rolls back
+ * to the previous slot when it fails to load or traps within its trial.
+ * Partition layout and wire format: cargo-espb docs/deploy.md. */
+
+/** What the loader needs of the firmware. Every callback gets ctx first;
+ *  the flash callbacks address the module partition from its start and
+ *  return 0 on success. start/stop/failure are optional: NULL runs modules
+ *  with espb_load_config (the tables, windows and config of espb_push_new)
+ *  and espb_start(entry). Layout stable (append only). */
+typedef struct {
+    void *ctx;
+    uint32_t flash_size; /* bytes of the module partition */
+    int (*flash_read)(void *ctx, uint32_t offset, uint8_t *buf, size_t len);
+    int (*flash_write)(void *ctx, uint32_t offset, const uint8_t *data, size_t len); /* into erased flash */
+    int (*flash_erase)(void *ctx, uint32_t offset, uint32_t len);                      /* whole 4 KiB sectors */
+    void (*send)(void *ctx, const uint8_t *frame, size_t len); /* a reply, back over the transport */
+    void (*log)(void *ctx, const char *line);                  /* NULL: not logged */
+    uint64_t (*now_ms)(void *ctx);                             /* milliseconds since boot */
+    /* 0: started; else why not in why[0..why_len) (NUL-terminated) */
+    int (*start)(void *ctx, const uint8_t *module, size_t len, char *why, size_t why_len);
+    void (*stop)(void *ctx);
+    /* non-zero once the running module trapped or exited with an error (why in why) */
+    int (*failure)(void *ctx, char *why, size_t why_len);
+    uint32_t trial_ms;        /* a new module failing this soon is rolled back; 0: 2000 */
+    uint32_t idle_timeout_ms; /* a push quiet this long is dropped; 0: 5000 */
+    const char *entry;        /* entry the runtime's runner starts; NULL: "app_main" */
+} espb_push_io_t;
+
+/** A push loader. */
+typedef struct EspbPush espb_push_t;
+
+typedef enum {
+    ESPB_PUSH_IDLE = 0,
+    ESPB_PUSH_RECEIVING = 1,
+    ESPB_PUSH_TRIAL = 2,
+} espb_push_state_t;
+
+typedef struct {
+    int32_t slot;           /* committed slot: 0 = A, 1 = B; -1: none */
+    espb_push_state_t state;
+    uint32_t slot_capacity; /* most module bytes a slot holds */
+    uint32_t received;      /* while receiving: bytes arrived ... */
+    uint32_t length;        /* ... of this many */
+} espb_push_status_t;
+
+/** Creates a loader over the partition *io describes (io is copied; its
+ *  callbacks and ctx, the tables and windows must stay valid until
+ *  espb_push_free). ESPB_ERR_PARTITION: too small for two slots and a log. */
+espb_error_t espb_push_new(const espb_push_io_t *io, const espb_symtab_t *const *tables, size_t ntables,
+                           const espb_window_t *windows, size_t nwindows, const espb_config_t *config,
+                           espb_push_t **push);
+
+/** Starts the last good slot's module (one left in its trial by a reset is
+ *  skipped), else the other slot's; returns the slot (0 = A, 1 = B) or -1. */
+int espb_push_boot(espb_push_t *push);
+
+/** Bytes from the transport; text that is not a frame is ignored. */
+void espb_push_feed(espb_push_t *push, const uint8_t *bytes, size_t len);
+
+/** Ends trials (commit, or roll back) and drops quiet pushes: every few ms. */
+void espb_push_poll(espb_push_t *push);
+
+/** Fills *status. */
+espb_error_t espb_push_status(espb_push_t *push, espb_push_status_t *status);
+
+/** Stops the running module and frees the loader. NULL is ignored. */
+void espb_push_free(espb_push_t *push);
+
 #ifdef __cplusplus
 }
 #endif
