@@ -474,6 +474,20 @@ impl Val {
             (!t.is_null()).then_some(Ty(t))
         }
     }
+    /// The `align <n>` attribute of a call site's argument (`idx` as for
+    /// [`Val::has_attr`]), in bytes.
+    pub fn call_param_align(&self, idx: u32) -> Option<u32> {
+        const NAME: &str = "align";
+        // SAFETY: as `has_attr`; an align attribute is an integer attribute.
+        unsafe {
+            let kind = c::LLVMGetEnumAttributeKindForName(NAME.as_ptr() as *const _, NAME.len());
+            let a = c::LLVMGetCallSiteEnumAttribute(self.0, idx, kind);
+            if a.is_null() {
+                return None;
+            }
+            u32::try_from(c::LLVMGetEnumAttributeValue(a)).ok()
+        }
+    }
     /// Indices of an extractvalue/insertvalue.
     pub fn agg_indices(&self) -> Vec<u32> {
         // SAFETY: callers pass extractvalue/insertvalue; LLVM owns the array.

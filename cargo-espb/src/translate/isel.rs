@@ -2,12 +2,15 @@
 
 use super::consts::{AddrKind, Const, gep_parts};
 use super::ir::{Op, TypeKind, Val, ValKind, i1_op, int_binop, is_inst};
-use super::lower::{Cond, FuncLower, Result};
+use super::lower::{Cond, FRAME_ALIGN, FuncLower, Result};
 use super::mir::{MOp, VReg};
 use super::types::{func_type, val_type};
 use espb_runtime::FuncType;
 use espb_runtime::isa::{Conv, FBinary, FUnary, Opcode};
 use inkwell::llvm_sys::LLVMIntPredicate as P;
+
+/// The largest alignment `alloca` takes (its operand is a byte).
+const MAX_ALLOCA_ALIGN: u32 = 128;
 
 /// A pointer split as base value, constant offset, scaled indices.
 type Decomposed = (Val, i64, Vec<(Val, i64)>);
@@ -556,6 +559,11 @@ impl FuncLower<'_> {
         if self.allocas.contains_key(&inst) {
             return Ok(());
         }
+        if let Some(&(off, align)) = self.overaligned.get(&inst) {
+            let r = self.aligned_stack_addr(off, align);
+            self.alias(inst, r);
+            return Ok(());
+        }
         let count = self.operand(inst, 0)?;
         let esize = self.info.layout.alloc_size(inst.allocated_type()) as i64;
         let n = self.norm(count, false)?;
@@ -566,7 +574,17 @@ impl FuncLower<'_> {
         } else {
             self.emit_imm(Opcode::MulImmI32, n, esize as i32 as i64)
         };
-        let align = inst.alignment().clamp(1, 128);
+        // `alloca` aligns up to 128 (its operand is a byte); beyond that the
+        // block gets the extra room and its address is rounded up.
+        let align = inst.alignment().max(1);
+        if align > MAX_ALLOCA_ALIGN {
+            let padded = self.emit_imm(Opcode::AddImmI32, size, i64::from(align - MAX_ALLOCA_ALIGN));
+            let p = self.new_vreg();
+            self.emit(Opcode::Alloca, vec![MOp::Reg(p), MOp::Reg(padded), MOp::Imm(i64::from(MAX_ALLOCA_ALIGN))]);
+            let r = self.align_up(p, align);
+            self.alias(inst, r);
+            return Ok(());
+        }
         let d = self.def(inst);
         self.emit(Opcode::Alloca, vec![MOp::Reg(d), MOp::Reg(size), MOp::Imm(align as i64)]);
         Ok(())
@@ -996,11 +1014,19 @@ impl FuncLower<'_> {
     fn byval_copy(&mut self, inst: Val, i: u32, arg: Val) -> Result<VReg> {
         let Some(ty) = inst.call_byval_type(i + 1) else { return self.internal("byval without a type") };
         let size = self.info.layout.alloc_size(ty);
-        let align = self.info.layout.abi_align(ty).clamp(4, 16);
-        let Ok(size32) = u32::try_from(size) else { return self.unsupported("by-value aggregate over 4 GiB") };
-        let at = self.frame_slot(size32, align)?;
-        let d = self.new_vreg();
-        self.emit(Opcode::StackAddr, vec![MOp::Reg(d), MOp::Imm(at as i64)]);
+        let align = inst.call_param_align(i + 1).unwrap_or(0).max(self.info.layout.abi_align(ty)).max(4);
+        let pad = align.saturating_sub(FRAME_ALIGN);
+        let Ok(size32) = u32::try_from(size + u64::from(pad)) else {
+            return self.unsupported("by-value aggregate over 4 GiB");
+        };
+        let at = self.frame_slot(size32, align.min(FRAME_ALIGN))?;
+        let d = if pad > 0 {
+            self.aligned_stack_addr(at, align)
+        } else {
+            let d = self.new_vreg();
+            self.emit(Opcode::StackAddr, vec![MOp::Reg(d), MOp::Imm(at as i64)]);
+            d
+        };
         let s = self.use_val(arg)?;
         let n = self.materialise(Const::Int(size as i64), false);
         self.emit(Opcode::MemCpy, vec![MOp::Reg(d), MOp::Reg(s), MOp::Reg(n)]);

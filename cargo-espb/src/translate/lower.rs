@@ -55,6 +55,9 @@ pub struct FuncLower<'a> {
     /// Instructions selected at their use (fused compares, address GEPs).
     pub folded: HashSet<Val>,
     pub allocas: HashMap<Val, u32>,
+    /// Entry-block allocas aligned beyond the frame's 16 bytes: the frame
+    /// offset of their padded slot and their alignment.
+    pub overaligned: HashMap<Val, (u32, u32)>,
     frame: u32,
     cache: HashMap<(Const, bool), VReg>,
     loc: Option<u32>,
@@ -84,6 +87,9 @@ pub struct FuncLower<'a> {
 /// Most constants kept in registers for the whole function.
 const MAX_HOISTED: usize = 48;
 
+/// The alignment the VM gives every frame (and so every static slot's base).
+pub const FRAME_ALIGN: u32 = 16;
+
 impl<'a> FuncLower<'a> {
     pub fn new(info: &'a ModuleInfo, tables: &'a mut Tables, func: Val) -> FuncLower<'a> {
         FuncLower {
@@ -103,6 +109,7 @@ impl<'a> FuncLower<'a> {
             nvregs: 0,
             folded: HashSet::new(),
             allocas: HashMap::new(),
+            overaligned: HashMap::new(),
             frame: 0,
             cache: HashMap::new(),
             loc: None,
@@ -236,6 +243,20 @@ impl<'a> FuncLower<'a> {
     pub fn switch_to(&mut self, b: BlockId) {
         self.cur = b;
         self.cache.clear();
+    }
+
+    /// The address of a frame slot made `align`-aligned at run time: `off`
+    /// must have `align - FRAME_ALIGN` bytes of room past the object.
+    pub fn aligned_stack_addr(&mut self, off: u32, align: u32) -> VReg {
+        let base = self.new_vreg();
+        self.emit(Opcode::StackAddr, vec![MOp::Reg(base), MOp::Imm(off as i64)]);
+        self.align_up(base, align)
+    }
+
+    /// `r` rounded up to a multiple of `align` (a power of two).
+    pub fn align_up(&mut self, r: VReg, align: u32) -> VReg {
+        let t = self.emit_imm(Opcode::AddImmI32, r, i64::from(align - 1));
+        self.emit_imm(Opcode::AndImmI32, t, i64::from(align.wrapping_neg() as i32))
     }
 
     /// Reserves `size` bytes of the static frame, `align`-aligned; returns
@@ -518,7 +539,15 @@ impl<'a> FuncLower<'a> {
             let Some(count) = inst.operand(0).and_then(|c| self.imm(c)) else { continue };
             let ty = inst.allocated_type();
             let size = self.info.layout.alloc_size(ty).saturating_mul(count.max(0) as u64);
-            let align = inst.alignment().clamp(1, 16);
+            let align = inst.alignment().max(1);
+            if align > FRAME_ALIGN {
+                // A frame is only 16-aligned: the padded slot is rounded up
+                // to the alignment at run time.
+                let padded = u32::try_from(size + u64::from(align - FRAME_ALIGN)).unwrap_or(u32::MAX);
+                let off = self.frame_slot(padded, FRAME_ALIGN)?;
+                self.overaligned.insert(inst, (off, align));
+                continue;
+            }
             let off = self.frame.div_ceil(align) * align;
             let end = off as u64 + size;
             if end > (1 << 24) {
@@ -604,7 +633,7 @@ impl<'a> FuncLower<'a> {
             nparams: self.nparams,
             nvregs: self.nvregs,
             blocks,
-            frame_size: self.frame.div_ceil(16) * 16,
+            frame_size: self.frame.div_ceil(FRAME_ALIGN) * FRAME_ALIGN,
             locs: self.locs,
         }
     }
