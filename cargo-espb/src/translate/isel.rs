@@ -882,6 +882,9 @@ impl FuncLower<'_> {
         if let Some(name) = super::atomics::expands(callee) {
             return self.lower_atomic_libcall(inst, &name);
         }
+        if let Some(op) = super::complex::expands(callee) {
+            return self.lower_complex_call(inst, op);
+        }
         let rt = inst.ty();
         let agg_ret = super::types::is_aggregate(rt);
         if !rt.is_void() && val_type(rt).is_none() && !(agg_ret && super::types::agg_return_type(rt).is_some()) {

@@ -9,6 +9,7 @@
 mod aggregates;
 mod arith_intrinsics;
 mod atomics;
+mod complex;
 mod consts;
 mod data;
 mod emit;

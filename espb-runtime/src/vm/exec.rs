@@ -15,7 +15,7 @@ use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, RawMem};
 use super::meter::{BYTES_PER_FUEL, Meter, charge, refuel, spend};
 use super::trap::{Trap, TrapKind};
 use crate::isa::operand::RegOff;
-use crate::isa::{Conv, DivRem128, FBinary, FUnary, Opcode, Regs, aligned, verified};
+use crate::isa::{ComplexOp, Conv, DivRem128, FBinary, FUnary, Opcode, Regs, aligned, verified};
 use crate::verify::VerifiedModule;
 use alloc::vec::Vec;
 
@@ -685,6 +685,12 @@ pub(super) fn execute<H: Host>(
                     let ((d, s, k), n) = dec!(FUnary);
                     let Some(k) = FUnary::from_u8(k) else { trap!(TrapKind::BadCode) };
                     r[d] = funary(k, r[s]);
+                    ip = n;
+                }
+                Opcode::Complex => {
+                    let ((dre, dim, a, b, c, d, k), n) = dec!(Complex);
+                    let Some(k) = ComplexOp::from_u8(k) else { trap!(TrapKind::BadCode) };
+                    (r[dre], r[dim]) = super::complex::eval(k, r[a], r[b], r[c], r[d]);
                     ip = n;
                 }
                 Opcode::FBinary => {
