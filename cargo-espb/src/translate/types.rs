@@ -102,6 +102,10 @@ pub fn describe_unsupported(ty: Ty) -> String {
         TypeKind::LLVMStructTypeKind | TypeKind::LLVMArrayTypeKind => {
             format!("aggregate value of type `{}`", ty.describe())
         }
+        TypeKind::LLVMFP128TypeKind => {
+            "`long double` (128-bit `fp128` on RISC-V, not supported: use `double`, which is 64-bit on every chip)"
+                .to_string()
+        }
         _ => format!("type `{}`", ty.describe()),
     }
 }
