@@ -892,11 +892,10 @@ fn callback_cost_on_riscv32_ilp32f_under_qemu() {
 
 /// The interpreter loop's own native stack frame on the chip: every task
 /// that runs module code pays it once per activation (and again per
-/// re-entry), so it must stay small. It was 384 bytes; it once grew to
-/// 1360 when each fuel refill site kept its own stack slot for a returned
-/// `Result`, and timer tasks overflowed (docs/architecture.md, "Limits").
-/// Today: 560 bytes on ilp32, 1392 on ilp32f (not yet understood; the
-/// bounds keep either from growing).
+/// re-entry), so it must stay small. It once grew to 1360 bytes when each
+/// fuel refill site kept its own stack slot for a returned `Result`, and
+/// timer tasks overflowed (docs/architecture.md, "Limits"); on ilp32f it
+/// was 1392 while each trap site kept its own. Today: 608 bytes on both.
 fn interpreter_frame(fw: &Firmware, limit: u32) {
     let Some(elf) = firmware(fw) else { return };
     let Some(objdump) = ["llvm-objdump-22", "llvm-objdump"].into_iter().find(|t| which::which(t).is_ok()) else {
@@ -926,10 +925,10 @@ fn interpreter_frame(fw: &Firmware, limit: u32) {
 
 #[test]
 fn interpreter_frame_on_riscv32_ilp32() {
-    interpreter_frame(&ILP32, 768);
+    interpreter_frame(&ILP32, 704);
 }
 
 #[test]
 fn interpreter_frame_on_riscv32_ilp32f() {
-    interpreter_frame(&ILP32F, 1536);
+    interpreter_frame(&ILP32F, 704);
 }

@@ -126,7 +126,9 @@ mod f64s {
 }
 
 /// `op` on (a + bi) and (c + di), each part's bits as registers hold them
-/// (f32 in the low 32 bits); the result's real and imaginary parts.
+/// (f32 in the low 32 bits); the result's real and imaginary parts. Never
+/// inlined into the interpreter's loop, whose native frame stays small.
+#[inline(never)]
 pub fn eval(op: ComplexOp, a: u64, b: u64, c: u64, d: u64) -> (u64, u64) {
     let s = |v: u64| f32::from_bits(v as u32);
     let d64 = f64::from_bits;

@@ -203,49 +203,74 @@ pub(crate) struct RawMem {
     nwindows: usize,
 }
 
+/// An access outside the memory and every window: what the trap reports.
+/// Small and `Copy`, so a failed access comes back in registers and the
+/// interpreter builds its trap at one place.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Oob {
+    addr: u32,
+    len: u32,
+}
+
+impl From<Oob> for TrapKind {
+    fn from(o: Oob) -> TrapKind {
+        TrapKind::OutOfBounds { addr: o.addr, len: o.len }
+    }
+}
+
 impl RawMem {
     /// A pointer to `n` bytes at module address `addr`: inside the block, or
     /// inside a firmware window (native-memory instances only).
     #[inline(always)]
-    fn at(&self, addr: u32, n: usize) -> Result<*mut u8, Trap> {
+    fn at(&self, addr: u32, n: usize) -> Result<*mut u8, Oob> {
         let off = addr.wrapping_sub(self.base) as usize;
         match off.checked_add(n) {
             // SAFETY: off + n <= len: inside the block.
             Some(end) if end <= self.len => Ok(unsafe { self.ptr.add(off) }),
-            _ => self.in_window(addr, n),
+            _ => self.outside(addr, n),
         }
     }
 
+    /// [`RawMem::in_window`] as a `Result`, kept out of the hot path.
+    #[inline(always)]
+    fn outside(&self, addr: u32, n: usize) -> Result<*mut u8, Oob> {
+        let p = self.in_window(addr, n);
+        if p.is_null() { Err(Oob { addr, len: n as u32 }) } else { Ok(p) }
+    }
+
+    /// The real address of `n` bytes at `addr` inside a firmware window, or
+    /// null (a pointer comes back in a register; no window starts at 0).
     #[cold]
-    fn in_window(&self, addr: u32, n: usize) -> Result<*mut u8, Trap> {
+    #[inline(never)]
+    fn in_window(&self, addr: u32, n: usize) -> *mut u8 {
         // SAFETY: the pointer and length come from the Memory's Vec, which
         // outlives this view and is not changed while it is in use.
         let windows = unsafe { core::slice::from_raw_parts(self.windows, self.nwindows) };
         let end = u64::from(addr) + n as u64;
-        if windows.iter().any(|&(s, e)| addr >= s && end <= u64::from(e)) {
+        if addr != 0 && windows.iter().any(|&(s, e)| addr >= s && end <= u64::from(e)) {
             // The firmware declared this range accessible at its real
             // address (Memory::set_firmware_windows).
-            Ok(addr as usize as *mut u8)
+            addr as usize as *mut u8
         } else {
-            Err(Trap::new(TrapKind::OutOfBounds { addr, len: n as u32 }))
+            core::ptr::null_mut()
         }
     }
 
     /// Like [`RawMem::at`] for a fixed size of 1, 2, 4 or 8 bytes.
     #[inline(always)]
-    fn at_n<const N: usize>(&self, addr: u32) -> Result<*mut u8, Trap> {
+    fn at_n<const N: usize>(&self, addr: u32) -> Result<*mut u8, Oob> {
         let off = addr.wrapping_sub(self.base) as usize;
         let end = self.ends[N.trailing_zeros() as usize];
         if off < end {
             // SAFETY: off + N <= len: inside the block.
             Ok(unsafe { self.ptr.add(off) })
         } else {
-            self.in_window(addr, N)
+            self.outside(addr, N)
         }
     }
 
     #[inline(always)]
-    pub(crate) fn load<const N: usize>(&self, addr: u32) -> Result<[u8; N], Trap> {
+    pub(crate) fn load<const N: usize>(&self, addr: u32) -> Result<[u8; N], Oob> {
         const { assert!(N == 1 || N == 2 || N == 4 || N == 8) };
         let p = self.at_n::<N>(addr)?;
         // SAFETY: `at` returned N accessible bytes.
@@ -253,7 +278,7 @@ impl RawMem {
     }
 
     #[inline(always)]
-    pub(crate) fn store<const N: usize>(&self, addr: u32, v: [u8; N]) -> Result<(), Trap> {
+    pub(crate) fn store<const N: usize>(&self, addr: u32, v: [u8; N]) -> Result<(), Oob> {
         const { assert!(N == 1 || N == 2 || N == 4 || N == 8) };
         let p = self.at_n::<N>(addr)?;
         // SAFETY: `at` returned N accessible bytes.
@@ -262,14 +287,14 @@ impl RawMem {
     }
 
     /// memmove: either side may be a firmware window.
-    pub(crate) fn copy(&self, dst: u32, src: u32, len: u32) -> Result<(), Trap> {
+    pub(crate) fn copy(&self, dst: u32, src: u32, len: u32) -> Result<(), Oob> {
         let (d, s) = (self.at(dst, len as usize)?, self.at(src, len as usize)?);
         // SAFETY: both ranges are accessible (`at`); `copy` allows overlap.
         unsafe { core::ptr::copy(s, d, len as usize) };
         Ok(())
     }
 
-    pub(crate) fn fill(&self, dst: u32, val: u8, len: u32) -> Result<(), Trap> {
+    pub(crate) fn fill(&self, dst: u32, val: u8, len: u32) -> Result<(), Oob> {
         let d = self.at(dst, len as usize)?;
         // SAFETY: the range is accessible (`at`).
         unsafe { core::ptr::write_bytes(d, val, len as usize) };
