@@ -14,6 +14,7 @@ pub const TESTS: &[CliTest] = &[
     ("build_missing_file", build_missing_file),
     ("build_syntax_error", build_syntax_error),
     ("build_inline_asm", build_inline_asm),
+    ("build_long_double_on_riscv", build_long_double),
     ("build_no_inputs_outside_a_project", build_no_inputs),
     ("build_two_files", build_two_files),
     ("build_clang_flags_after_dashdash", build_clang_flags),
@@ -136,6 +137,29 @@ fn build_inline_asm() -> TestResult {
     let (cmd, o) = espb(&[&"build", &src, &"-o", &d.path().join("x.espb")])?;
     expect_user_error(&cmd, &o)?;
     expect_stderr(&cmd, &o, &["unsupported inline assembly in function `f`", "asm_func.c:2"])
+}
+
+/// `long double` is fp128 on RISC-V, which the VM does not compute: the
+/// build says so and what to use instead (on Xtensa it is a double).
+fn build_long_double() -> TestResult {
+    let d = tmp()?;
+    let src = write(
+        d.path(),
+        "ld.c",
+        "long double third(long double x) {\n    return x / 3;\n}\n\nint main(void) { return (int)third(9.0L); }\n",
+    )?;
+    let (cmd, o) = espb(&[&"build", &src, &"-o", &d.path().join("x.espb")])?;
+    expect_user_error(&cmd, &o)?;
+    expect_stderr(&cmd, &o, &["`long double`", "use `double`", "`third`"])?;
+    let (cmd, o) = espb(&[&"build", &"--chip", &"esp32", &src, &"-o", &d.path().join("y.espb")])?;
+    if o.code() != Some(0) {
+        return Err(report(&cmd, &o, "`long double` is a double on Xtensa and should build"));
+    }
+    let (cmd, o) = espb(&[&"run", &d.path().join("y.espb")])?;
+    if o.code() != Some(3) {
+        return Err(report(&cmd, &o, "9.0L / 3 on Xtensa should give exit code 3"));
+    }
+    Ok(())
 }
 
 /// Without files and outside a project (no espb.toml up the tree), `build`

@@ -106,7 +106,7 @@ pub fn check_seed(seed: u64, work: &Path, limits: Limits) -> Result<Verdict, Str
     native::available().as_ref().map_err(|e| format!("the csmith test needs the native build: {e}"))?;
     let src = generate(seed, work)?;
     let inc_flag = format!("-I{}", inc.display());
-    let native = native::build_and_run(&src, work, &[&inc_flag], limits.native)?;
+    let native = native::build_and_run(&src, work, None, &[&inc_flag], limits.native)?;
     if native.timed_out {
         return Ok(Verdict::NativeTimeout);
     }

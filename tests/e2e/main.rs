@@ -81,6 +81,7 @@ fn main() {
         .collect();
     for src in programs {
         let opt_levels = programs::opt_levels(&src);
+        let riscv_only = programs::riscv_only(&src);
         let variants = [("c", Variant::default()), ("xtensa", Variant { chip: Some("esp32"), ..Variant::default() })]
             .into_iter()
             .chain(old_clangs.iter().map(|&c| (c, Variant { clang: Some(c), ..Variant::default() })))
@@ -89,7 +90,8 @@ fn main() {
                     (kind.0, Variant { opt: Some(o), ..Variant::default() }),
                     (kind.1, Variant { opt: Some(o), chip: Some("esp32"), ..Variant::default() }),
                 ]
-            }));
+            }))
+            .filter(|(_, v)| !(riscv_only && v.chip.is_some()));
         for (kind, variant) in variants {
             let name = format!("{kind}::{}", util::stem(&src));
             let s = src.clone();

@@ -49,15 +49,37 @@ pub fn available() -> &'static Result<(), String> {
 
 /// Compiles `src` to `exe` with the native flags (plus `extra`).
 pub fn build(src: &Path, exe: &Path, extra: &[&str]) -> Result<Outcome, String> {
-    let mut cmd = Command::new(cc());
-    cmd.args(NATIVE_FLAGS).args(extra).arg(src).arg("-o").arg(exe).arg("-lm");
-    util::run(cmd, Duration::from_secs(120)).map_err(|e| format!("cannot start `{}`: {e}", cc()))
+    build_with(&cc(), src, exe, extra)
 }
 
-/// Builds and runs `src` natively; errors if it does not build.
-pub fn build_and_run(src: &Path, work: &Path, extra: &[&str], timeout: Duration) -> Result<Outcome, String> {
+/// A program whose first lines say `// native-cc: clang` is built with
+/// clang (`ESPB_E2E_NATIVE_CLANG`, default `clang-22`): C that GCC 12 does
+/// not have (`_BitInt`). Any other value is the compiler itself.
+fn compiler(named: Option<&str>) -> String {
+    match named {
+        None => cc(),
+        Some("clang") => std::env::var("ESPB_E2E_NATIVE_CLANG").unwrap_or_else(|_| "clang-22".into()),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn build_with(cc: &str, src: &Path, exe: &Path, extra: &[&str]) -> Result<Outcome, String> {
+    let mut cmd = Command::new(cc);
+    cmd.args(NATIVE_FLAGS).args(extra).arg(src).arg("-o").arg(exe).arg("-lm");
+    util::run(cmd, Duration::from_secs(120)).map_err(|e| format!("cannot start `{cc}`: {e}"))
+}
+
+/// Builds (with the compiler `cc` names, see [`compiler`]) and runs `src`
+/// natively; errors if it does not build.
+pub fn build_and_run(
+    src: &Path,
+    work: &Path,
+    cc: Option<&str>,
+    extra: &[&str],
+    timeout: Duration,
+) -> Result<Outcome, String> {
     let exe: PathBuf = work.join(format!("{}.native", util::stem(src)));
-    let b = build(src, &exe, extra)?;
+    let b = build_with(&compiler(cc), src, &exe, extra)?;
     if !b.status.is_some_and(|s| s.success()) {
         return Err(format!(
             "native build of {} failed ({}):\n{}",

@@ -18,11 +18,21 @@ pub fn require_native() -> bool {
 pub fn opt_levels(src: &Path) -> Vec<((&'static str, &'static str), &'static str)> {
     const KNOWN: &[((&str, &str), &str)] =
         &[(("c-O0", "xtensa-O0"), "-O0"), (("c-O2", "xtensa-O2"), "-O2"), (("c-Os", "xtensa-Os"), "-Os")];
-    let text = std::fs::read_to_string(src).unwrap_or_default();
-    let Some(line) = text.lines().take(5).find_map(|l| l.trim().strip_prefix("// opt-levels:")) else {
-        return Vec::new();
-    };
+    let Some(line) = header(src, "opt-levels") else { return Vec::new() };
     line.split_whitespace().filter_map(|o| KNOWN.iter().find(|k| k.1 == o).copied()).collect()
+}
+
+/// The value of a `// KEY: value` line among a program's first lines.
+pub fn header(src: &Path, key: &str) -> Option<String> {
+    let text = std::fs::read_to_string(src).ok()?;
+    let prefix = format!("// {key}:");
+    text.lines().take(5).find_map(|l| l.trim().strip_prefix(prefix.as_str()).map(|v| v.trim().to_string()))
+}
+
+/// `// chips: riscv` keeps a program off the Xtensa builds: for C that
+/// clang does not accept for Xtensa (`_BitInt`).
+pub fn riscv_only(src: &Path) -> bool {
+    header(src, "chips").is_some_and(|c| c == "riscv")
 }
 
 /// Native build + espb build (as `variant` says), run both, compare.
@@ -31,7 +41,8 @@ pub fn differential(src: &Path, variant: espb::Variant) -> Result<(), String> {
     let work = tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}"))?;
     let native = match native::available() {
         Ok(()) => {
-            let n = native::build_and_run(src, work.path(), &[], Duration::from_secs(30))?;
+            let cc = header(src, "native-cc");
+            let n = native::build_and_run(src, work.path(), cc.as_deref(), &[], Duration::from_secs(30))?;
             if n.timed_out || n.code().is_none() {
                 return Err(format!(
                     "{name}: the NATIVE reference run failed ({}); the test program itself is broken",

@@ -11,6 +11,7 @@ pub mod cmake_file_api;
 pub mod compile_commands;
 pub mod gcc_to_clang;
 pub mod sdk;
+pub mod shims;
 
 pub use chip::{Arch, Chip, ChipFlags};
 pub use gcc_to_clang::Dropped;
@@ -25,9 +26,18 @@ pub const SYSTEM_NEWLIB: &str = "/usr/include/newlib";
 /// default, with debug info for trap locations.
 pub const DEFAULT_CFLAGS: &[&str] = &["-Os", "-g", "-ffunction-sections", "-fdata-sections", "-fno-common"];
 
-/// `-isystem` for Debian's newlib headers, when they are installed.
+/// `-isystem` for Debian's newlib headers, when they are installed, after
+/// the [`shims`] that make them work on their own.
 pub fn system_newlib_flags() -> Vec<String> {
-    if Path::new(SYSTEM_NEWLIB).is_dir() { vec!["-isystem".into(), SYSTEM_NEWLIB.into()] } else { Vec::new() }
+    if !Path::new(SYSTEM_NEWLIB).is_dir() {
+        return Vec::new();
+    }
+    let mut flags = Vec::new();
+    if let Some(shims) = shims::dir() {
+        flags.extend(["-isystem".into(), shims.display().to_string()]);
+    }
+    flags.extend(["-isystem".into(), SYSTEM_NEWLIB.into()]);
+    flags
 }
 
 /// What a module build's flags depend on: where the module project is and
@@ -286,6 +296,9 @@ fn from_scraped(src: &FlagsSource<'_>, s: Scraped, out_dir: Option<PathBuf>) -> 
     let chip = chip.ok_or_else(|| FlagsError::NoChip { file: src.file.to_path_buf() })?;
     let mut flags = t.flags;
     if let Some(inc) = newlib_include(s.compiler.as_deref(), chip) {
+        if let Some(shims) = shims::dir() {
+            flags.extend(["-isystem".into(), shims.display().to_string()]);
+        }
         flags.push("-isystem".into());
         flags.push(inc.display().to_string());
     }

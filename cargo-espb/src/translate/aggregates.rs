@@ -34,6 +34,9 @@ fn leaf_offsets(ty: Ty, layout: &super::ir::Layout, base: u64, out: &mut Vec<(u6
 
 /// Number of leaves of `ty` (1 for a scalar).
 fn leaf_count(ty: Ty) -> usize {
+    if ty.is_vector() {
+        return ty.vector_len() as usize;
+    }
     if is_aggregate(ty) { leaf_types(ty).map_or(0, |l| l.len()) } else { 1 }
 }
 
@@ -221,7 +224,7 @@ impl FuncLower<'_> {
 
     /// An aggregate result as the one register it is returned in.
     pub fn pack_return(&mut self, v: Val) -> Result<VReg> {
-        let regs = self.agg_val(v)?;
+        let regs = self.agg_arg(v)?;
         match regs.as_slice() {
             [one] => Ok(*one),
             [lo, hi] => {
@@ -251,8 +254,9 @@ impl FuncLower<'_> {
         Ok(())
     }
 
-    /// Registers a call passes for argument `a`: an aggregate's leaves.
+    /// Registers a call passes for argument `a`: an aggregate's leaves, a
+    /// vector's lanes.
     pub fn agg_arg(&mut self, a: Val) -> Result<Vec<VReg>> {
-        self.agg_val(a)
+        if a.ty().is_vector() { self.vec_val(a) } else { self.agg_val(a) }
     }
 }

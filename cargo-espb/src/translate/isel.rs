@@ -64,7 +64,8 @@ impl FuncLower<'_> {
                 // Element-wise intrinsics; any other call with vectors is
                 // refused by its signature.
                 Op::LLVMCall => return self.lower_call(inst),
-                Op::LLVMRet | Op::LLVMGetElementPtr | Op::LLVMSwitch => {}
+                Op::LLVMRet => return self.lower_ret(inst),
+                Op::LLVMGetElementPtr | Op::LLVMSwitch => {}
                 _ => return self.lower_vector(inst),
             }
         }
@@ -900,8 +901,11 @@ impl FuncLower<'_> {
         if let Some(name) = super::atomics::expands(callee) {
             return self.lower_atomic_libcall(inst, &name);
         }
+        if let Some(op) = super::complex::expands(callee) {
+            return self.lower_complex_call(inst, op);
+        }
         let rt = inst.ty();
-        let agg_ret = super::types::is_aggregate(rt);
+        let agg_ret = super::types::is_split(rt);
         if !rt.is_void() && val_type(rt).is_none() && !(agg_ret && super::types::agg_return_type(rt).is_some()) {
             return self.unsupported(format!("call returning {}", super::types::describe_unsupported(rt)));
         }
@@ -909,6 +913,11 @@ impl FuncLower<'_> {
         let args: Vec<Val> = (0..n).map(|i| self.operand(inst, i)).collect::<Result<_>>()?;
         let native_direct = callee.kind() == ValKind::Function && !self.info.funcs.contains_key(&callee);
         let module_direct = callee.kind() == ValKind::Function && self.info.funcs.contains_key(&callee);
+        if !module_direct && (rt.is_vector() || inst.called_fn_type().param_types().iter().any(|p| p.is_vector())) {
+            return self.unsupported(
+                "vector argument or result of a call of a native or through a function pointer (pass a pointer)",
+            );
+        }
         if agg_ret
             && !module_direct
             && super::types::leaf_types(rt).is_some_and(|l| l.iter().any(|t| !t.is_int() && !t.is_ptr()))
@@ -961,7 +970,7 @@ impl FuncLower<'_> {
                 regs.push(copy);
                 continue;
             }
-            if super::types::is_aggregate(a.ty()) {
+            if super::types::is_split(a.ty()) {
                 regs.extend(self.agg_arg(a)?);
                 continue;
             }

@@ -457,15 +457,22 @@ impl<'a> FuncLower<'a> {
     pub fn run(mut self) -> Result<MFunc> {
         let f = self.func;
         let fty = f.global_value_type();
+        let first_line = |f: Val| f.blocks().first().and_then(|b| b.instructions().first().and_then(|i| i.debug_loc()));
         if let Err(t) = func_type(fty) {
             // Name the first line of the function when there is one.
-            self.src = f.blocks().first().and_then(|b| b.instructions().first().and_then(|i| i.debug_loc()));
-            return self.unsupported(format!("signature using {}", describe_unsupported(t)));
+            self.src = first_line(f);
+            return self.unsupported(super::types::describe_bad_signature(fty, t));
+        }
+        if super::address_taken(f) && (fty.ret_type().is_vector() || fty.param_types().iter().any(|p| p.is_vector())) {
+            // A native calling it back would pass vectors as its ABI says.
+            self.src = first_line(f);
+            return self
+                .unsupported("vector parameter or result of a function whose address is taken (pass a pointer)");
         }
         let params = f.params();
         for p in &params {
-            // An aggregate parameter arrives as its leaves, in order.
-            match super::types::leaf_types(p.ty()) {
+            // An aggregate parameter arrives as its leaves, a vector as its lanes, in order.
+            match super::types::sig_leaves(p.ty()) {
                 Some(l) => {
                     self.agg_regs(*p, l.len());
                 }
@@ -484,7 +491,7 @@ impl<'a> FuncLower<'a> {
             // A byval parameter is the address of the caller's copy; a
             // native calling back would pass the words instead.
             if f.has_attr(i + 1, "byval", false) && super::address_taken(f) {
-                self.src = f.blocks().first().and_then(|b| b.instructions().first().and_then(|i| i.debug_loc()));
+                self.src = first_line(f);
                 return self.unsupported(
                     "by-value aggregate parameter (byval) of a function whose address is taken (pass a pointer)",
                 );
@@ -921,7 +928,7 @@ impl<'a> FuncLower<'a> {
     pub fn lower_ret(&mut self, inst: Val) -> Result<()> {
         match inst.operand(0) {
             None => self.emit(Opcode::RetVoid, vec![]),
-            Some(v) if super::types::is_aggregate(v.ty()) => {
+            Some(v) if super::types::is_split(v.ty()) => {
                 let r = self.pack_return(v)?;
                 self.emit(Opcode::Ret, vec![MOp::Reg(r)]);
             }

@@ -9,6 +9,7 @@
 mod aggregates;
 mod arith_intrinsics;
 mod atomics;
+mod complex;
 mod consts;
 mod data;
 mod emit;
@@ -106,7 +107,7 @@ pub fn translate(module: &inkwell::module::Module<'_>, opts: &TranslateOptions) 
     for &f in &defined {
         let name = f.name();
         let ft = types::module_func_type(f.global_value_type()).map_err(|t| TranslateError::Unsupported {
-            construct: format!("signature using {}", types::describe_unsupported(t)),
+            construct: types::describe_bad_signature(f.global_value_type(), t),
             function: name.clone(),
             location: None,
         })?;

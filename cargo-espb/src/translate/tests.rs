@@ -293,7 +293,11 @@ define void @f(i64 %x, double %d) {
 #[test]
 fn unsupported_constructs_are_named() {
     let v = unsupported("define <4 x i32> @v(<4 x i32> %a) {\n  ret <4 x i32> %a\n}\n");
-    assert!(v.contains("vector") && v.contains("`v`"), "{v}");
+    assert!(v.contains("vector") && v.contains("`v`") && v.contains("through a pointer"), "{v}");
+    let n = unsupported(
+        "declare i32 @ext(<2 x i32>)\ndefine i32 @n(<2 x i32> %a) {\n  %r = call i32 @ext(<2 x i32> %a)\n  ret i32 %r\n}\n",
+    );
+    assert!(n.contains("vector argument or result of a call of a native") && n.contains("`n`"), "{n}");
     let w = unsupported("define i32 @w(i128 %a) {\n  %t = trunc i128 %a to i32\n  ret i32 %t\n}\n");
     assert!(w.contains("128-bit"), "{w}");
     let a =
@@ -673,7 +677,7 @@ define i64 @lds(i64 %v) {{
         assert_eq!(run(&src, "lds", &[stored.0]), wsext(raw, w), "sext-only load i{w}");
     }
     let e = unsupported(
-        "define i64 @w(ptr %p) {\n  %v = load i72, ptr %p\n  %m = mul i72 %v, %v\n  %t = trunc i72 %m to i64\n  ret i64 %t\n}\n",
+        "declare i72 @llvm.ctpop.i72(i72)\ndefine i64 @w(ptr %p) {\n  %v = load i72, ptr %p\n  %m = call i72 @llvm.ctpop.i72(i72 %v)\n  %t = trunc i72 %m to i64\n  ret i64 %t\n}\n",
     );
     assert!(e.contains("72-bit integer") && e.contains("`w`"), "{e}");
 }

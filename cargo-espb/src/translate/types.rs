@@ -53,6 +53,23 @@ pub fn leaf_types(ty: Ty) -> Option<Vec<Ty>> {
     Some(out)
 }
 
+/// The scalars a parameter or result of type `ty` is passed as between
+/// module functions: an aggregate's leaves, a vector's lanes (not `i1`
+/// lanes, at most [`MAX_LEAVES`]); `None` for anything else.
+pub fn sig_leaves(ty: Ty) -> Option<Vec<Ty>> {
+    if ty.is_vector() {
+        let (e, n) = (ty.element(), ty.vector_len() as usize);
+        let ok = val_type(e).is_some() && !(e.is_int() && e.int_width() == 1) && n <= MAX_LEAVES;
+        return ok.then(|| vec![e; n]);
+    }
+    leaf_types(ty)
+}
+
+/// Is `ty` passed as several scalars ([`sig_leaves`])?
+pub fn is_split(ty: Ty) -> bool {
+    is_aggregate(ty) || ty.is_vector()
+}
+
 pub fn is_aggregate(ty: Ty) -> bool {
     matches!(ty.kind(), TypeKind::LLVMStructTypeKind | TypeKind::LLVMArrayTypeKind)
 }
@@ -61,7 +78,7 @@ pub fn is_aggregate(ty: Ty) -> bool {
 /// 32-bit leaves packed into one 64-bit register (low word first, as a
 /// `[2 x i32]` comes back in a0/a1 on riscv32).
 pub fn agg_return_type(ty: Ty) -> Option<ValType> {
-    let leaves = leaf_types(ty)?;
+    let leaves = sig_leaves(ty)?;
     match leaves.as_slice() {
         [] => None,
         [one] => val_type(*one),
@@ -72,8 +89,8 @@ pub fn agg_return_type(ty: Ty) -> Option<ValType> {
 
 /// The VM parameter types of one LLVM parameter (aggregates: their leaves).
 fn param_val_types(p: Ty, out: &mut Vec<ValType>) -> Result<(), Ty> {
-    if is_aggregate(p) {
-        let leaves = leaf_types(p).ok_or(p)?;
+    if is_split(p) {
+        let leaves = sig_leaves(p).ok_or(p)?;
         out.extend(leaves.into_iter().filter_map(val_type));
         return Ok(());
     }
@@ -102,8 +119,22 @@ pub fn describe_unsupported(ty: Ty) -> String {
         TypeKind::LLVMStructTypeKind | TypeKind::LLVMArrayTypeKind => {
             format!("aggregate value of type `{}`", ty.describe())
         }
+        TypeKind::LLVMFP128TypeKind => {
+            "`long double` (128-bit `fp128` on RISC-V, not supported: use `double`, which is 64-bit on every chip)"
+                .to_string()
+        }
         _ => format!("type `{}`", ty.describe()),
     }
+}
+
+/// What is wrong with function type `fty` whose type `bad` has no VM form.
+pub fn describe_bad_signature(fty: Ty, bad: Ty) -> String {
+    let hint = if bad.is_vector() && bad == fty.ret_type() {
+        " (a vector result is returned in registers only up to two 32-bit lanes or one 64-bit lane: return it through a pointer)"
+    } else {
+        ""
+    };
+    format!("signature using {}{hint}", describe_unsupported(bad))
 }
 
 /// A function type from LLVM, `Err(type)` naming the first bad type.
@@ -115,7 +146,7 @@ pub fn func_type(fty: Ty) -> Result<FuncType, Ty> {
     let ret = fty.ret_type();
     let result = if ret.is_void() {
         None
-    } else if is_aggregate(ret) {
+    } else if is_split(ret) {
         Some(agg_return_type(ret).ok_or(ret)?)
     } else {
         Some(val_type(ret).ok_or(ret)?)

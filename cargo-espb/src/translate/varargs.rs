@@ -368,7 +368,8 @@ impl FuncLower<'_> {
         Ok(())
     }
 
-    fn select(&mut self, c: VReg, a: VReg, b: VReg) -> VReg {
+    /// `d = c ? a : b` in a new register.
+    pub(super) fn select(&mut self, c: VReg, a: VReg, b: VReg) -> VReg {
         let d = self.new_vreg();
         self.emit(Opcode::Select, vec![MOp::Reg(d), MOp::Reg(c), MOp::Reg(a), MOp::Reg(b)]);
         d

@@ -2,15 +2,18 @@
 //! bit-fields of packed structs (`load i112`, shifts by constants, masks,
 //! truncation): a value lives in two 64-bit registers, the low word and
 //! the high word, the high word zero-extended above the width. Loads and
-//! stores touch exactly the type's store size. Arithmetic beyond that
-//! (add, mul, division, variable shifts) is refused by name.
+//! stores touch exactly the type's store size. Addition, subtraction and
+//! multiplication are sequences of 64-bit instructions (carries from
+//! unsigned compares, the high product from `mulh.u.i64`), division and
+//! remainder one `divrem.i128` on the operands extended to 128 bits,
+//! shifts by a variable amount a select between the two halves' cases.
 
 use super::consts::{Const, zext};
 use super::ir::{Op, Val, ValKind};
 use super::lower::{FuncLower, Result};
 use super::mir::{MOp, VReg};
 use super::types::is_wide_int;
-use espb_runtime::isa::Opcode;
+use espb_runtime::isa::{DivRem128, Opcode};
 use inkwell::llvm_sys::LLVMIntPredicate as P;
 
 /// Does instruction `inst` produce or read a 65..128-bit integer?
@@ -167,6 +170,8 @@ impl FuncLower<'_> {
                 self.wide_def(inst, lo, hi);
             }
             Op::LLVMShl | Op::LLVMLShr | Op::LLVMAShr => self.wide_shift(inst, op)?,
+            Op::LLVMAdd | Op::LLVMSub | Op::LLVMMul => self.wide_arith(inst, op)?,
+            Op::LLVMUDiv | Op::LLVMSDiv | Op::LLVMURem | Op::LLVMSRem => self.wide_divrem(inst, op)?,
             Op::LLVMTrunc => {
                 let s = self.operand(inst, 0)?;
                 let [lo, hi] = self.wide_val(s)?;
@@ -220,9 +225,7 @@ impl FuncLower<'_> {
                 let c = self.use_val(self.operand(inst, 0)?)?;
                 let [al, ah] = self.wide_val(self.operand(inst, 1)?)?;
                 let [bl, bh] = self.wide_val(self.operand(inst, 2)?)?;
-                let (lo, hi) = (self.new_vreg(), self.new_vreg());
-                self.emit(Opcode::Select, vec![MOp::Reg(lo), MOp::Reg(c), MOp::Reg(al), MOp::Reg(bl)]);
-                self.emit(Opcode::Select, vec![MOp::Reg(hi), MOp::Reg(c), MOp::Reg(ah), MOp::Reg(bh)]);
+                let (lo, hi) = (self.select(c, al, bl), self.select(c, ah, bh));
                 self.wide_def(inst, lo, hi);
             }
             Op::LLVMFreeze => {
@@ -234,10 +237,6 @@ impl FuncLower<'_> {
             }
             other => {
                 let what = match other {
-                    Op::LLVMAdd => "addition",
-                    Op::LLVMSub => "subtraction",
-                    Op::LLVMMul => "multiplication",
-                    Op::LLVMUDiv | Op::LLVMSDiv | Op::LLVMURem | Op::LLVMSRem => "division",
                     Op::LLVMCall => "call",
                     _ => "this instruction",
                 };
@@ -247,11 +246,118 @@ impl FuncLower<'_> {
         Ok(())
     }
 
+    /// `add`, `sub` and `mul`, wrapping at the width.
+    fn wide_arith(&mut self, inst: Val, op: Op) -> Result<()> {
+        let [al, ah] = self.wide_val(self.operand(inst, 0)?)?;
+        let [bl, bh] = self.wide_val(self.operand(inst, 1)?)?;
+        let (lo, hi) = match op {
+            Op::LLVMAdd => {
+                let lo = self.emit3(Opcode::AddI64, al, bl);
+                let carry = self.emit3(Opcode::LtUI64, lo, al);
+                let carry = self.emit2(Opcode::ZextI32I64, carry);
+                let h = self.emit3(Opcode::AddI64, ah, bh);
+                (lo, self.emit3(Opcode::AddI64, h, carry))
+            }
+            Op::LLVMSub => {
+                let lo = self.emit3(Opcode::SubI64, al, bl);
+                let borrow = self.emit3(Opcode::LtUI64, al, bl);
+                let borrow = self.emit2(Opcode::ZextI32I64, borrow);
+                let h = self.emit3(Opcode::SubI64, ah, bh);
+                (lo, self.emit3(Opcode::SubI64, h, borrow))
+            }
+            _ => {
+                // (ah:al) * (bh:bl) mod 2^128 = al*bl + 2^64 (al*bh + ah*bl)
+                let lo = self.emit3(Opcode::MulI64, al, bl);
+                let h = self.emit3(Opcode::MulHUI64, al, bl);
+                let x = self.emit3(Opcode::MulI64, al, bh);
+                let y = self.emit3(Opcode::MulI64, ah, bl);
+                let h = self.emit3(Opcode::AddI64, h, x);
+                (lo, self.emit3(Opcode::AddI64, h, y))
+            }
+        };
+        let hi = self.wide_mask(hi, Self::hi_bits(inst));
+        self.wide_def(inst, lo, hi);
+        Ok(())
+    }
+
+    /// `udiv`, `sdiv`, `urem`, `srem`: signed operands sign-extended to 128
+    /// bits, the result masked back to the width.
+    fn wide_divrem(&mut self, inst: Val, op: Op) -> Result<()> {
+        let (a, b) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
+        let [al, ah] = self.wide_val(a)?;
+        let [bl, bh] = self.wide_val(b)?;
+        let k = match op {
+            Op::LLVMUDiv => DivRem128::DivU,
+            Op::LLVMSDiv => DivRem128::DivS,
+            Op::LLVMURem => DivRem128::RemU,
+            _ => DivRem128::RemS,
+        };
+        let (ah, bh) = if matches!(k, DivRem128::DivS | DivRem128::RemS) {
+            let hib = Self::hi_bits(a);
+            (self.wide_signed_hi(ah, hib), self.wide_signed_hi(bh, hib))
+        } else {
+            (ah, bh)
+        };
+        let (lo, hi) = (self.new_vreg(), self.new_vreg());
+        self.emit(
+            Opcode::DivRem128,
+            vec![
+                MOp::Reg(lo),
+                MOp::Reg(hi),
+                MOp::Reg(al),
+                MOp::Reg(ah),
+                MOp::Reg(bl),
+                MOp::Reg(bh),
+                MOp::Imm(k as i64),
+            ],
+        );
+        let hi = self.wide_mask(hi, Self::hi_bits(inst));
+        self.wide_def(inst, lo, hi);
+        Ok(())
+    }
+
+    /// A shift by a register: amounts of 128 and more are poison, and
+    /// 64-bit shifts mask their amount to 6 bits, so each word is the
+    /// "below 64" or the "64 and more" case, chosen by bit 6.
+    fn wide_shift_var(&mut self, inst: Val, op: Op, s: VReg) -> Result<()> {
+        let a = self.operand(inst, 0)?;
+        let [lo, hi] = self.wide_val(a)?;
+        let big = self.emit_imm(Opcode::AndImmI64, s, 64);
+        let big = self.emit2(Opcode::WrapI64I32, big);
+        // 63 - (s & 63) as a 64-bit shift reads it: the bits that cross from
+        // one word to the other move by 1 and then by that, so s = 0 moves none.
+        let m63 = self.materialise(Const::Int(63), true);
+        let inv = self.emit3(Opcode::XorI64, s, m63);
+        let zero = self.materialise(Const::Int(0), true);
+        let (nlo, nhi) = if op == Op::LLVMShl {
+            let t = self.emit3(Opcode::ShlI64, lo, s);
+            let h = self.emit3(Opcode::ShlI64, hi, s);
+            let c = self.emit_imm(Opcode::ShrUImmI64, lo, 1);
+            let c = self.emit3(Opcode::ShrUI64, c, inv);
+            let h = self.emit3(Opcode::OrI64, h, c);
+            (self.select(big, zero, t), self.select(big, t, h))
+        } else {
+            let signed = op == Op::LLVMAShr;
+            let h = if signed { self.wide_signed_hi(hi, Self::hi_bits(a)) } else { hi };
+            let t = self.emit3(if signed { Opcode::ShrSI64 } else { Opcode::ShrUI64 }, h, s);
+            let l = self.emit3(Opcode::ShrUI64, lo, s);
+            let c = self.emit_imm(Opcode::ShlImmI64, h, 1);
+            let c = self.emit3(Opcode::ShlI64, c, inv);
+            let l = self.emit3(Opcode::OrI64, l, c);
+            let top = if signed { self.emit_imm(Opcode::ShrSImmI64, h, 63) } else { zero };
+            (self.select(big, t, l), self.select(big, top, t))
+        };
+        let nhi = self.wide_mask(nhi, Self::hi_bits(inst));
+        self.wide_def(inst, nlo, nhi);
+        Ok(())
+    }
+
     fn wide_shift(&mut self, inst: Val, op: Op) -> Result<()> {
         let a = self.operand(inst, 0)?;
         let w = a.ty().int_width();
         let Some(k) = self.operand(inst, 1)?.const_wide_value().map(|k| k as u64 % 128) else {
-            return self.wide_unsupported(inst, "shift by a variable amount");
+            let [s, _] = self.wide_val(self.operand(inst, 1)?)?;
+            return self.wide_shift_var(inst, op, s);
         };
         let k = k as i64;
         let hib = Self::hi_bits(inst);

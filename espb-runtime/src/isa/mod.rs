@@ -38,7 +38,7 @@ pub mod operand;
 pub mod select;
 
 pub use operand::{OperandKind, Regs, Role, Targets, encode_targets};
-pub use select::{Conv, FBinary, FUnary};
+pub use select::{ComplexOp, Conv, DivRem128, FBinary, FUnary};
 
 use operand::{Checked, Kind, Trusted, TrustedKind, kind};
 
@@ -222,6 +222,12 @@ macro_rules! for_each_op {
             AbsI64 = 0x7A, "abs.i64", { d: Def, s: Use };
             MulHSI32 = 0x7B, "mulh.s.i32", { d: Def, a: Use, b: Use };
             MulHUI32 = 0x7C, "mulh.u.i32", { d: Def, a: Use, b: Use };
+            /// 128-bit division or remainder (`k`, see [`DivRem128`]) of the
+            /// pairs (alo, ahi) and (blo, bhi), low word first, into (dlo, dhi).
+            DivRem128 = 0x7D, "divrem.i128", { dlo: Def, dhi: Def, alo: Use, ahi: Use, blo: Use, bhi: Use, k: U8 };
+            /// (dre + i dim) = (a + ib) `k` (c + id), see [`ComplexOp`]: C's
+            /// `_Complex` multiplication and division with Annex G's infinities.
+            Complex = 0x7E, "complex", { dre: Def, dim: Def, a: Use, b: Use, c: Use, d: Use, k: U8 };
 
             // --- floating point: f32 in the low 32 bits, f64 in all 64 ---
             AddF32 = 0x80, "add.f32", { d: Def, a: Use, b: Use };

@@ -1,7 +1,9 @@
 //! Selector sub-tables: the values of the `k` operand of
 //! [`Opcode::Convert`](super::Opcode::Convert),
-//! [`Opcode::FUnary`](super::Opcode::FUnary) and
-//! [`Opcode::FBinary`](super::Opcode::FBinary). Values are part of the
+//! [`Opcode::FUnary`](super::Opcode::FUnary),
+//! [`Opcode::FBinary`](super::Opcode::FBinary),
+//! [`Opcode::DivRem128`](super::Opcode::DivRem128) and
+//! [`Opcode::Complex`](super::Opcode::Complex). Values are part of the
 //! file format: never renumber or reuse one.
 
 /// Conversions selected by the `k` operand of [`Opcode::Convert`](super::Opcode::Convert).
@@ -128,6 +130,50 @@ impl FBinary {
             5 => FBinary::CopySignF64,
             6 => FBinary::RemF32,
             7 => FBinary::RemF64,
+            _ => return None,
+        })
+    }
+}
+
+/// The operation of [`Opcode::DivRem128`](super::Opcode::DivRem128)'s `k`.
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DivRem128 {
+    DivU = 0,
+    DivS = 1,
+    RemU = 2,
+    RemS = 3,
+}
+
+impl DivRem128 {
+    pub const fn from_u8(k: u8) -> Option<DivRem128> {
+        Some(match k {
+            0 => DivRem128::DivU,
+            1 => DivRem128::DivS,
+            2 => DivRem128::RemU,
+            3 => DivRem128::RemS,
+            _ => return None,
+        })
+    }
+}
+
+/// The operation of [`Opcode::Complex`](super::Opcode::Complex)'s `k`.
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ComplexOp {
+    MulF32 = 0,
+    MulF64 = 1,
+    DivF32 = 2,
+    DivF64 = 3,
+}
+
+impl ComplexOp {
+    pub const fn from_u8(k: u8) -> Option<ComplexOp> {
+        Some(match k {
+            0 => ComplexOp::MulF32,
+            1 => ComplexOp::MulF64,
+            2 => ComplexOp::DivF32,
+            3 => ComplexOp::DivF64,
             _ => return None,
         })
     }

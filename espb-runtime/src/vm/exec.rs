@@ -15,7 +15,7 @@ use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, RawMem};
 use super::meter::{BYTES_PER_FUEL, Meter, charge, refuel, spend};
 use super::trap::{Trap, TrapKind};
 use crate::isa::operand::RegOff;
-use crate::isa::{Conv, FBinary, FUnary, Opcode, Regs, aligned, verified};
+use crate::isa::{ComplexOp, Conv, DivRem128, FBinary, FUnary, Opcode, Regs, aligned, verified};
 use crate::verify::VerifiedModule;
 use alloc::vec::Vec;
 
@@ -596,6 +596,17 @@ pub(super) fn execute<H: Host>(
                         r[d] = q;
                         ip = n;
                     }
+                    Opcode::DivRem128 => {
+                        let ((dlo, dhi, alo, ahi, blo, bhi, k), n) = dec!(DivRem128);
+                        let a = u128::from(r[alo]) | u128::from(r[ahi]) << 64;
+                        let b = u128::from(r[blo]) | u128::from(r[bhi]) << 64;
+                        let v = match divrem128(k, a, b) {
+                            Ok(v) => v,
+                            Err(kind) => trap!(kind),
+                        };
+                        (r[dlo], r[dhi]) = (v as u64, (v >> 64) as u64);
+                        ip = n;
+                    }
                     Opcode::AndI64 => bin64!(AndI64, |a, b| a & b),
                     Opcode::OrI64 => bin64!(OrI64, |a, b| a | b),
                     Opcode::XorI64 => bin64!(XorI64, |a, b| a ^ b),
@@ -701,6 +712,12 @@ pub(super) fn execute<H: Host>(
                         let ((d, s, k), n) = dec!(FUnary);
                         let Some(k) = FUnary::from_u8(k) else { trap!(TrapKind::BadCode) };
                         r[d] = funary(k, r[s]);
+                        ip = n;
+                    }
+                    Opcode::Complex => {
+                        let ((dre, dim, a, b, c, d, k), n) = dec!(Complex);
+                        let Some(k) = ComplexOp::from_u8(k) else { trap!(TrapKind::BadCode) };
+                        (r[dre], r[dim]) = super::complex::eval(k, r[a], r[b], r[c], r[d]);
                         ip = n;
                     }
                     Opcode::FBinary => {
@@ -1188,6 +1205,24 @@ fn funary(k: FUnary, v: u64) -> u64 {
         FUnary::RoundF32 => r32(libm::roundf(f32b(v))),
         FUnary::RoundF64 => libm::round(f64b(v)).to_bits(),
     }
+}
+
+/// `k` of `divrem.i128` on two 128-bit values (signed ones in two's
+/// complement). Never inlined: its 128-bit temporaries stay out of the
+/// loop's native frame.
+#[inline(never)]
+fn divrem128(k: u8, a: u128, b: u128) -> Result<u128, TrapKind> {
+    let Some(k) = DivRem128::from_u8(k) else { return Err(TrapKind::BadCode) };
+    if b == 0 {
+        return Err(TrapKind::DivideByZero);
+    }
+    let (sa, sb) = (a as i128, b as i128);
+    Ok(match k {
+        DivRem128::DivU => a / b,
+        DivRem128::RemU => a % b,
+        DivRem128::DivS => sa.checked_div(sb).ok_or(TrapKind::IntegerOverflow)? as u128,
+        DivRem128::RemS => sa.wrapping_rem(sb) as u128,
+    })
 }
 
 fn fbinary(k: FBinary, a: u64, b: u64) -> u64 {

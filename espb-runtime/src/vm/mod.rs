@@ -12,6 +12,7 @@
 //! - the interpreter loop and the C library builtins (`malloc`, `qsort`...).
 
 mod builtins;
+mod complex;
 mod config;
 pub(crate) mod context;
 mod exec;
