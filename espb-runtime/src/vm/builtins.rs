@@ -2,6 +2,7 @@
 //! the heap (`malloc` family, on the instance's private heap), `qsort` and
 //! `bsearch` (which call back into the module), and `exit`/`abort`.
 
+use super::checked::Imports;
 use super::context::Hooks;
 use super::heap::Heap;
 use super::host::{Host, HostCtx};
@@ -91,7 +92,7 @@ fn builtin(name: &str) -> Option<Builtin> {
 /// unloaded meanwhile the run stops here.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn call_import<H: Host>(
-    imports: &[ImportTarget],
+    imports: &Imports,
     host: &mut H,
     mem: &mut Memory,
     heap: &mut Heap,
@@ -102,7 +103,11 @@ pub(super) fn call_import<H: Host>(
     meter: &mut Meter,
 ) -> Result<u64, Trap> {
     let arg = |k: usize| args.get(k).copied().unwrap_or(0) as u32;
-    match imports.get(i as usize) {
+    let target = imports.get(i as usize);
+    if let Some(ImportTarget::Host(_) | ImportTarget::Tracked(..)) = target {
+        imports.check_args(i, args, mem)?;
+    }
+    match target {
         Some(ImportTarget::Host(id)) => {
             let mut ctx = HostCtx { mem, heap, gate: app.map(|a| a as &dyn super::host::Gate), meter: *meter };
             let r = host.call(*id, ty, args, &mut ctx);

@@ -174,6 +174,29 @@ impl Memory {
         }
     }
 
+    /// Whether `len` bytes at `addr` lie inside the block or inside one
+    /// firmware window (what a checked native may be handed).
+    pub fn accessible(&self, addr: u32, len: u64) -> bool {
+        let end = u64::from(addr) + len;
+        let inside = |s: u32, e: u64| addr >= s && end <= e;
+        inside(self.base, u64::from(self.base) + self.bytes.len() as u64)
+            || self.windows.iter().any(|&(s, e)| inside(s, u64::from(e)))
+    }
+
+    /// The length of the NUL-terminated string at `addr`, when it and its
+    /// NUL lie inside the block or inside one firmware window.
+    pub fn c_str_len(&self, addr: u32) -> Option<usize> {
+        if let Ok(s) = self.c_str(addr) {
+            return Some(s.len());
+        }
+        let &(_, end) = self.windows.iter().find(|&&(s, e)| addr >= s && addr < e)?;
+        // SAFETY: the window was declared readable at its real addresses by
+        // the firmware (`set_firmware_windows` is unsafe), and the scan
+        // stays inside it.
+        let bytes = unsafe { core::slice::from_raw_parts(addr as usize as *const u8, (end - addr) as usize) };
+        bytes.iter().position(|&b| b == 0)
+    }
+
     /// memmove semantics: overlapping ranges are fine.
     pub fn copy_within(&mut self, dst: u32, src: u32, len: u32) -> Result<(), Trap> {
         let s = self.range(src, len as usize)?;

@@ -10,6 +10,7 @@
 //! - the interpreter loop and the C library builtins (`malloc`, `qsort`...).
 
 mod builtins;
+mod checked;
 mod config;
 pub(crate) mod context;
 mod exec;
@@ -24,6 +25,7 @@ pub(crate) mod resources;
 mod trap;
 
 pub use builtins::IDF_BUILTIN_SLOTS;
+pub use checked::{SiteMismatch, mismatched_sites};
 pub use config::{Config, DEFAULT_TASK_STACK, DEFAULT_TIME_SLICE, FirmwareWindows, device_limits};
 pub use heap::{HEAP_ALIGN, Heap, InvalidFree};
 pub(crate) use host::Gate;
