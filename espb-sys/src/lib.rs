@@ -20,7 +20,7 @@ pub mod symfile;
 
 pub use builder::{GeneratedC, GeneratedRust, TableBuilder};
 pub use error::Error;
-pub use manifest::{Entry, Guard, GuardTerm, Manifest, VersionOp};
+pub use manifest::{Entry, Guard, GuardTerm, Manifest, VersionOp, split_comment};
 pub use sdkconfig::{Sdkconfig, Value};
 
 /// Text of the standard `idf` manifest shipped with espb-sys.

@@ -437,7 +437,7 @@ pub(crate) fn table_name_from_path(path: &Path) -> Result<String, Error> {
 }
 
 /// Splits off a trailing `# comment` (a `#` at line start or after blank).
-pub(crate) fn split_comment(raw: &str) -> (&str, Option<&str>) {
+pub fn split_comment(raw: &str) -> (&str, Option<&str>) {
     let b = raw.as_bytes();
     for (i, &c) in b.iter().enumerate() {
         if c == b'#' && (i == 0 || b[i - 1].is_ascii_whitespace()) {
