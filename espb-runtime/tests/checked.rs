@@ -113,7 +113,8 @@ fn a_call_site_of_another_signature_is_refused_at_load_naming_import_and_site() 
     let Err(e) = instance(m, false) else { panic!("a wrong call site must be refused") };
     assert!(matches!(e, InstantiateError::NativeSignature { more: 0, .. }), "{e:?}");
     let text = e.to_string();
-    for part in ["`fill` (import #0)", "called as void(i32)", "function `main` (#0, code offset 0x6)", "void(buf:1,i32)"]
+    for part in
+        ["`fill` (import #0)", "called as void(i32)", "function `main` (#0, code offset 0x6)", "void(buf:1,i32)"]
     {
         assert!(text.contains(part), "{part:?} missing in: {text}");
     }
@@ -125,10 +126,7 @@ fn a_call_site_of_another_signature_is_refused_at_load_naming_import_and_site() 
 
 #[test]
 fn a_natives_address_called_with_another_type_traps_at_the_call() {
-    let forged = [
-        Instr::ImportAddr { d: 3, i: 0 },
-        Instr::CallIndirect { p: 3, ty: 2, d: 2, args: Regs(&[0]) },
-    ];
+    let forged = [Instr::ImportAddr { d: 3, i: 0 }, Instr::CallIndirect { p: 3, ty: 2, d: 2, args: Regs(&[0]) }];
     let mut inst = instance(module(1, &forged), false).unwrap();
     let base = u64::from(inst.data_base());
     let t = inst.call(0, &[base, 4]).unwrap_err();

@@ -90,7 +90,8 @@ fn sigs(path: &Path, include: &[PathBuf], write: bool) -> Result<(), CliError> {
     use crate::sigs::Derived;
     let m = Manifest::load(path)?;
     let clang = crate::toolchain::find(None)?;
-    let sdk = crate::flags::sdk::materialize(Path::new("."))?;
+    // The portable SDK headers, written once where no project sees them.
+    let sdk = crate::flags::sdk::materialize(&std::env::temp_dir().join("cargo-espb-sigs"))?;
     let mut args: Vec<String> =
         ["--target=riscv32-esp-elf", "-march=rv32imc", "-mabi=ilp32"].iter().map(|s| s.to_string()).collect();
     for d in include {
