@@ -91,7 +91,7 @@ pub fn derive(m: &Manifest, clang: &Path, args: &[String]) -> Result<BTreeMap<St
 }
 
 fn is_libc(header: Option<&str>) -> bool {
-    header.is_some_and(|h| !h.contains('/') && !h.starts_with("esp") && !h.starts_with("nvs"))
+    header.is_some_and(espb_sys::gen_c::is_libc_header)
 }
 
 fn type_text(t: &Value) -> Option<&str> {

@@ -73,7 +73,8 @@ pub fn component_of_header(header: &str) -> Option<&'static str> {
     })
 }
 
-fn is_libc_header(h: &str) -> bool {
+/// Whether `h` is a header of the C library (newlib), not of ESP-IDF or a firmware.
+pub fn is_libc_header(h: &str) -> bool {
     matches!(
         h,
         "stdio.h"

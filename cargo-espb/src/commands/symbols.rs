@@ -89,17 +89,13 @@ impl SymbolsCmd {
 fn sigs(path: &Path, include: &[PathBuf], write: bool) -> Result<(), CliError> {
     use crate::sigs::Derived;
     let m = Manifest::load(path)?;
-    let clang = crate::toolchain::find(None)?;
-    // The portable SDK headers, written once where no project sees them.
-    let sdk = crate::flags::sdk::materialize(&std::env::temp_dir().join("cargo-espb-sigs"))?;
-    let mut args: Vec<String> =
-        ["--target=riscv32-esp-elf", "-march=rv32imc", "-mabi=ilp32"].iter().map(|s| s.to_string()).collect();
-    for d in include {
-        args.extend(["-I".to_string(), d.display().to_string()]);
-    }
-    args.extend(["-I".to_string(), sdk.display().to_string()]);
-    args.extend(crate::flags::system_newlib_flags());
-    let derived = crate::sigs::derive(&m, &clang.clang, &args)?;
+    // The portable SDK headers, in a directory of this run only.
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let scratch = std::env::temp_dir().join(format!("cargo-espb-sigs-{}-{nanos}", std::process::id()));
+    let sdk = crate::flags::sdk::materialize(&scratch);
+    let derived = sdk.map_err(CliError::from).and_then(|sdk| derive_with(&m, include, &sdk));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let derived = derived?;
     let mut take = std::collections::BTreeMap::new();
     let (mut same, mut missing) = (0, Vec::new());
     for e in m.live().filter(|e| espb_sys::gen_c::config_option(&e.name).is_none()) {
@@ -129,6 +125,23 @@ fn sigs(path: &Path, include: &[PathBuf], write: bool) -> Result<(), CliError> {
         println!("wrote {} ({n} lines changed)", path.display());
     }
     Ok(())
+}
+
+/// The signatures of `m` from its headers, found in `include` and `sdk`.
+fn derive_with(
+    m: &Manifest,
+    include: &[PathBuf],
+    sdk: &Path,
+) -> Result<std::collections::BTreeMap<String, crate::sigs::Derived>, CliError> {
+    let clang = crate::toolchain::find(None)?;
+    let mut args: Vec<String> =
+        ["--target=riscv32-esp-elf", "-march=rv32imc", "-mabi=ilp32"].iter().map(|s| s.to_string()).collect();
+    for d in include {
+        args.extend(["-I".to_string(), d.display().to_string()]);
+    }
+    args.extend(["-I".to_string(), sdk.display().to_string()]);
+    args.extend(crate::flags::system_newlib_flags());
+    Ok(crate::sigs::derive(m, &clang.clang, &args)?)
 }
 
 fn run(cmd: &SymbolsCmd) -> Result<(), espb_sys::Error> {
