@@ -10,7 +10,6 @@
 //! needs nothing: one task runs at a time.
 
 use super::ir::{Val, ValKind};
-use super::isel::Addr;
 use super::lower::{FuncLower, Result};
 use super::mir::{MOp, VReg};
 use espb_runtime::isa::Opcode;
@@ -109,13 +108,6 @@ impl FuncLower<'_> {
         })
     }
 
-    fn atomic_addr(&mut self, ptr: Val) -> Result<(VReg, i64)> {
-        match self.address(ptr, &[])? {
-            Addr::Off(a, off) => Ok((a, off as i64)),
-            Addr::Idx(..) => self.internal("indexed address without index scales"),
-        }
-    }
-
     pub fn lower_atomicrmw(&mut self, inst: Val) -> Result<()> {
         let (ptr, val) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
         let class = self.atomic_class(val)?;
@@ -147,7 +139,7 @@ impl FuncLower<'_> {
             return self.unsupported(format!("atomic {op:?} on `{}`", val.ty().describe()));
         }
         let signed = matches!(op, RmwOp::Max | RmwOp::Min);
-        let (a, off) = self.atomic_addr(ptr)?;
+        let (a, off) = self.base_addr(ptr, 0)?;
         let old = if want_new { self.new_vreg() } else { self.def(inst) };
         self.emit(class.load(signed), vec![MOp::Reg(old), MOp::Reg(a), MOp::Imm(off)]);
         let w = class.wide();
@@ -215,7 +207,7 @@ impl FuncLower<'_> {
         let ptr = self.operand(inst, 0)?;
         match op {
             "load" => {
-                let (a, off) = self.atomic_addr(ptr)?;
+                let (a, off) = self.base_addr(ptr, 0)?;
                 let d = self.def(inst);
                 self.emit(class.load(false), vec![MOp::Reg(d), MOp::Reg(a), MOp::Imm(off)]);
                 if matches!(class, Class::I8 | Class::I16) {
@@ -224,7 +216,7 @@ impl FuncLower<'_> {
                 Ok(())
             }
             "store" => {
-                let (a, off) = self.atomic_addr(ptr)?;
+                let (a, off) = self.base_addr(ptr, 0)?;
                 let v = self.use_val(self.operand(inst, 1)?)?;
                 self.emit(class.store(), vec![MOp::Reg(v), MOp::Reg(a), MOp::Imm(off)]);
                 Ok(())
@@ -232,7 +224,7 @@ impl FuncLower<'_> {
             "compare_exchange" => {
                 // bool (T *p, T *expected, T desired, int success, int failure)
                 let (exp, des) = (self.operand(inst, 1)?, self.operand(inst, 2)?);
-                let (a, off) = self.atomic_addr(ptr)?;
+                let (a, off) = self.base_addr(ptr, 0)?;
                 let e = self.use_val(exp)?;
                 let (old, want) = (self.new_vreg(), self.new_vreg());
                 self.emit(class.load(false), vec![MOp::Reg(old), MOp::Reg(a), MOp::Imm(off)]);
@@ -281,7 +273,7 @@ impl FuncLower<'_> {
     pub fn lower_cmpxchg(&mut self, inst: Val) -> Result<()> {
         let (ptr, cmp, new) = (self.operand(inst, 0)?, self.operand(inst, 1)?, self.operand(inst, 2)?);
         let class = self.atomic_class(cmp)?;
-        let (a, off) = self.atomic_addr(ptr)?;
+        let (a, off) = self.base_addr(ptr, 0)?;
         let regs = self.agg_regs(inst, 2);
         let (old, ok) = (regs[0], regs[1]);
         self.emit(class.load(false), vec![MOp::Reg(old), MOp::Reg(a), MOp::Imm(off)]);

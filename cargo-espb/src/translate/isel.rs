@@ -37,6 +37,17 @@ fn float_kind(v: Val) -> Option<bool> {
 }
 
 impl FuncLower<'_> {
+    /// `ptr` as a base register and a constant offset that leaves `room`
+    /// bytes of headroom below `i16::MAX`, for lowerings that issue several
+    /// accesses at `off`, `off + 8`, ... (atomics, vectors, wide integers).
+    pub fn base_addr(&mut self, ptr: Val, room: i16) -> Result<(VReg, i64)> {
+        match self.address(ptr, &[])? {
+            Addr::Off(a, off) if off <= i16::MAX - room => Ok((a, off as i64)),
+            Addr::Off(a, off) => Ok((self.emit_imm(Opcode::AddImmI32, a, off as i64), 0)),
+            Addr::Idx(..) => self.internal("indexed address without index scales"),
+        }
+    }
+
     pub fn lower_inst(&mut self, inst: Val) -> Result<()> {
         let Some(op) = inst.opcode() else { return self.internal("instruction without opcode") };
         if self.folded.contains(&inst) {

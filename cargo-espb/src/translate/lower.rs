@@ -648,7 +648,7 @@ impl<'a> FuncLower<'a> {
                 reg_moves.extend(dst.into_iter().zip(src));
                 continue;
             }
-            if super::wide::is_wide_int(phi_inst) {
+            if super::types::is_wide_int(phi_inst) {
                 let src = self.wide_val(v)?;
                 let dst = self.wide_val(phi_inst)?;
                 reg_moves.extend(dst.into_iter().zip(src));

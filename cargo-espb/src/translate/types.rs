@@ -1,7 +1,7 @@
 //! LLVM types to VM value types, and the module's deduplicated tables of
 //! function types and imports.
 
-use super::ir::{Ty, TypeKind};
+use super::ir::{Ty, TypeKind, Val};
 use espb_runtime::{ArgSet, FuncType, Import, ImportRef, ValType};
 use std::collections::{BTreeMap, HashMap};
 
@@ -79,6 +79,12 @@ fn param_val_types(p: Ty, out: &mut Vec<ValType>) -> Result<(), Ty> {
     }
     out.push(val_type(p).ok_or(p)?);
     Ok(())
+}
+
+/// Is `v`'s type an integer of 65..128 bits (two registers)?
+pub fn is_wide_int(v: Val) -> bool {
+    let t = v.ty();
+    t.is_int() && (65..=128).contains(&t.int_width())
 }
 
 /// Is this a 64-bit register value (i64 or f64)?

@@ -274,14 +274,14 @@ impl FuncLower<'_> {
             }
             Op::LLVMLoad => {
                 let (lt, n) = self.shape(inst)?;
-                let (a, off) = self.vec_addr(self.operand(inst, 0)?)?;
+                let (a, off) = self.base_addr(self.operand(inst, 0)?, 512)?;
                 self.load_lanes(lt, n, a, off)?
             }
             Op::LLVMStore => {
                 let v = self.operand(inst, 0)?;
                 let (lt, _) = self.shape(v)?;
                 let lanes = self.vec_val(v)?;
-                let (a, off) = self.vec_addr(self.operand(inst, 1)?)?;
+                let (a, off) = self.base_addr(self.operand(inst, 1)?, 512)?;
                 self.store_lanes(lt, &lanes, a, off)?;
                 return Ok(());
             }
@@ -465,14 +465,6 @@ impl FuncLower<'_> {
             None => b,
         };
         Ok(self.emit3(o, a, b))
-    }
-
-    fn vec_addr(&mut self, ptr: Val) -> Result<(VReg, i64)> {
-        match self.address(ptr, &[])? {
-            super::isel::Addr::Off(a, off) if off <= i16::MAX - 512 => Ok((a, off as i64)),
-            super::isel::Addr::Off(a, off) => Ok((self.emit_imm(Opcode::AddImmI32, a, off as i64), 0)),
-            super::isel::Addr::Idx(..) => self.internal("indexed address without index scales"),
-        }
     }
 
     /// Lanes of type `lt`, packed at their store size from `a + off`.

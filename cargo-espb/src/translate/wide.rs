@@ -9,14 +9,9 @@ use super::consts::{Const, zext};
 use super::ir::{Op, Val, ValKind};
 use super::lower::{FuncLower, Result};
 use super::mir::{MOp, VReg};
+use super::types::is_wide_int;
 use espb_runtime::isa::Opcode;
 use inkwell::llvm_sys::LLVMIntPredicate as P;
-
-/// Is `v`'s type an integer of 65..128 bits?
-pub fn is_wide_int(v: Val) -> bool {
-    let t = v.ty();
-    t.is_int() && (65..=128).contains(&t.int_width())
-}
 
 /// Does instruction `inst` produce or read a 65..128-bit integer?
 pub fn touches_wide(inst: Val) -> bool {
@@ -128,14 +123,6 @@ impl FuncLower<'_> {
         }
     }
 
-    fn wide_addr(&mut self, ptr: Val) -> Result<(VReg, i64)> {
-        match self.address(ptr, &[])? {
-            super::isel::Addr::Off(a, off) if off <= i16::MAX - 16 => Ok((a, off as i64)),
-            super::isel::Addr::Off(a, off) => Ok((self.emit_imm(Opcode::AddImmI32, a, off as i64), 0)),
-            super::isel::Addr::Idx(..) => self.internal("indexed address without index scales"),
-        }
-    }
-
     /// Sign-extends the high word from its `hib` bits.
     fn wide_signed_hi(&mut self, hi: VReg, hib: u32) -> VReg {
         if hib >= 64 {
@@ -151,7 +138,7 @@ impl FuncLower<'_> {
         let Some(op) = inst.opcode() else { return self.internal("instruction without opcode") };
         match op {
             Op::LLVMLoad => {
-                let (a, off) = self.wide_addr(self.operand(inst, 0)?)?;
+                let (a, off) = self.base_addr(self.operand(inst, 0)?, 16)?;
                 let n = inst.ty().int_width().div_ceil(8);
                 let lo = self.emit_imm(Opcode::LoadI64, a, off);
                 let hi = self.load_bytes(a, off + 8, n - 8);
@@ -162,7 +149,7 @@ impl FuncLower<'_> {
             Op::LLVMStore => {
                 let v = self.operand(inst, 0)?;
                 let [lo, hi] = self.wide_val(v)?;
-                let (a, off) = self.wide_addr(self.operand(inst, 1)?)?;
+                let (a, off) = self.base_addr(self.operand(inst, 1)?, 16)?;
                 let n = v.ty().int_width().div_ceil(8);
                 self.emit(Opcode::StoreI64, vec![MOp::Reg(lo), MOp::Reg(a), MOp::Imm(off)]);
                 self.store_bytes(hi, a, off + 8, n - 8);

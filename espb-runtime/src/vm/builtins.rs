@@ -109,7 +109,7 @@ pub(super) fn call_import<H: Host>(
     }
     match target {
         Some(ImportTarget::Host(id)) => {
-            let mut ctx = HostCtx { mem, heap, gate: app.map(|a| a as &dyn super::host::Gate), meter: *meter };
+            let mut ctx = HostCtx { mem, heap, gate: app.map(|a| a as &dyn super::context::Gate), meter: *meter };
             let r = host.call(*id, ty, args, &mut ctx);
             *meter = ctx.meter;
             if app.is_some_and(|a| a.dead()) { Err(Trap::new(TrapKind::Unloaded)) } else { r }

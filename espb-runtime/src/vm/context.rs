@@ -5,7 +5,6 @@
 //! shared by every task as in C.
 
 use super::frame::Frame;
-use super::host::Gate;
 use super::trap::Trap;
 use crate::os::{Resource, TaskId};
 use alloc::string::String;
@@ -28,6 +27,15 @@ impl ExecCtx {
         // plus one window: 4 KiB for most functions).
         ExecCtx { regs: Vec::new(), frames: Vec::new(), sp_top: top & !15, sp_limit: limit }
     }
+}
+
+/// The lock [`super::HostCtx::block`] releases (an app's instance lock).
+pub(crate) trait Gate {
+    /// Releases the calling task's hold completely; returns what
+    /// [`Gate::reacquire`] needs to restore it.
+    fn release(&self) -> u32;
+    /// Takes the lock again as [`Gate::release`] left it.
+    fn reacquire(&self, depth: u32);
 }
 
 /// What the interpreter asks of the app it runs in. Every method is called

@@ -1,6 +1,7 @@
 //! The host interface: the natives the firmware (or the PC simulator)
 //! provides, and what a native may touch of the instance.
 
+use super::context::Gate;
 use super::heap::Heap;
 use super::memory::Memory;
 use super::meter::Meter;
@@ -17,15 +18,6 @@ pub struct HostCtx<'a> {
     pub(crate) gate: Option<&'a dyn Gate>,
     /// The fuel the run may spend on this call's work ([`HostCtx::charge`]).
     pub(crate) meter: Meter,
-}
-
-/// The lock [`HostCtx::block`] releases (an app's instance lock).
-pub(crate) trait Gate {
-    /// Releases the calling task's hold completely; returns what
-    /// [`Gate::reacquire`] needs to restore it.
-    fn release(&self) -> u32;
-    /// Takes the lock again as [`Gate::release`] left it.
-    fn reacquire(&self, depth: u32);
 }
 
 /// Re-takes the gate when dropped (also if the blocking code panics).
