@@ -74,7 +74,7 @@ pub enum InstantiateError {
     /// A call site whose type the native's C signature (from the
     /// firmware's table) does not accept: the first of them, and how many.
     #[error("wrong call of a native: {first}{}", if *.more > 0 { alloc::format!(" (and {} more call sites)", .more) } else { String::new() })]
-    NativeSignature { first: SiteMismatch, more: usize },
+    NativeSignature { first: alloc::boxed::Box<SiteMismatch>, more: usize },
 }
 
 /// Why [`Instance::call`] refused to start.
@@ -263,7 +263,10 @@ impl<H: Host> Instance<H> {
         let mut wrong = mismatched_sites(&module, &sigs);
         if !wrong.is_empty() {
             let more = wrong.len() - 1;
-            return Err(InstantiateError::NativeSignature { first: wrong.swap_remove(0), more });
+            return Err(InstantiateError::NativeSignature {
+                first: alloc::boxed::Box::new(wrong.swap_remove(0)),
+                more,
+            });
         }
         let checks = checks
             .into_iter()
