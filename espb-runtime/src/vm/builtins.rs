@@ -104,8 +104,10 @@ pub(super) fn call_import<H: Host>(
 ) -> Result<u64, Trap> {
     let arg = |k: usize| args.get(k).copied().unwrap_or(0) as u32;
     let target = imports.get(i as usize);
-    if let Some(ImportTarget::Host(_) | ImportTarget::Tracked(..)) = target {
-        imports.check_args(i, args, mem)?;
+    if let Some(ImportTarget::Host(_) | ImportTarget::Tracked(..)) = target
+        && !imports.args_ok(i, args, mem)
+    {
+        return Err(Trap::new(imports.args_refusal(i, args, mem)));
     }
     match target {
         Some(ImportTarget::Host(id)) => {

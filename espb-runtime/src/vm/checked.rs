@@ -7,7 +7,7 @@
 
 use super::builtins::ImportTarget;
 use super::memory::Memory;
-use super::trap::{Trap, TrapKind};
+use super::trap::TrapKind;
 use crate::isa::Instr;
 use crate::module::{FuncType, Module};
 use crate::signature::{MemArg, NativeSig, SiteType};
@@ -77,29 +77,51 @@ impl Imports {
         self.checks.get(usize::from(i)).and_then(|c| c.as_deref())
     }
 
-    /// Before a native call: the pointer arguments its signature marks as
-    /// memory lie in the module's memory or a granted window.
+    /// Before a native call: whether the pointer arguments its signature
+    /// marks as memory lie in the module's memory or a granted window.
+    /// Plain `bool`s here and in [`Imports::indirect_ok`], the traps made
+    /// out of line: a `Result` per check site would take its own slot in
+    /// the interpreter loop's native frame.
     #[inline]
-    pub(super) fn check_args(&self, i: u16, args: &[u64], mem: &Memory) -> Result<(), Trap> {
+    pub(super) fn args_ok(&self, i: u16, args: &[u64], mem: &Memory) -> bool {
         match self.check(i) {
-            Some(c) if c.memory => check_memory(c, i, args, mem),
-            _ => Ok(()),
+            Some(c) if c.memory => bad_arg(c, args, mem).is_none(),
+            _ => true,
         }
+    }
+
+    /// The trap for arguments [`Imports::args_ok`] refused.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn args_refusal(&self, i: u16, args: &[u64], mem: &Memory) -> TrapKind {
+        let Some(c) = self.check(i) else { return TrapKind::BadCode };
+        let Some((k, why)) = bad_arg(c, args, mem) else { return TrapKind::BadCode };
+        TrapKind::NativeCall(format!(
+            "argument {k} of native `{}` (import #{i}): {why} the module's memory or the firmware's windows; \
+             the call was not made",
+            c.name
+        ))
     }
 
     /// An indirect call of import `i`'s address with the call's type `ty`:
     /// refused unless the native's signature accepts it (a module function
     /// pointer cast to another type would hand the native the wrong words).
-    pub(super) fn check_indirect(&self, i: u16, ty: &FuncType) -> Result<(), Trap> {
-        match self.check(i) {
-            Some(c) if !c.sig.accepts(ty) => Err(Trap::new(TrapKind::NativeCall(format!(
-                "indirect call of native `{}` (import #{i}) as {}, but the firmware's table declares it {}",
-                c.name,
-                SiteType(ty),
-                c.sig
-            )))),
-            _ => Ok(()),
-        }
+    #[inline]
+    pub(super) fn indirect_ok(&self, i: u16, ty: &FuncType) -> bool {
+        self.check(i).is_none_or(|c| c.sig.accepts(ty))
+    }
+
+    /// The trap for a call [`Imports::indirect_ok`] refused.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn indirect_refusal(&self, i: u16, ty: &FuncType) -> TrapKind {
+        let Some(c) = self.check(i) else { return TrapKind::BadCode };
+        TrapKind::NativeCall(format!(
+            "indirect call of native `{}` (import #{i}) as {}, but the firmware's table declares it {}",
+            c.name,
+            SiteType(ty),
+            c.sig
+        ))
     }
 }
 
@@ -147,8 +169,10 @@ pub fn mismatched_sites(module: &Module, sigs: &[Option<&NativeSig>]) -> Vec<Sit
     out
 }
 
-#[cold]
-fn check_memory(c: &NativeCheck, i: u16, args: &[u64], mem: &Memory) -> Result<(), Trap> {
+/// The first pointer argument outside the module's memory and windows, and
+/// what is wrong with it.
+#[inline(never)]
+fn bad_arg(c: &NativeCheck, args: &[u64], mem: &Memory) -> Option<(usize, String)> {
     let arg = |k: u8| args.get(usize::from(k)).map_or(0, |&v| v as u32);
     for (k, p) in c.sig.params.iter().enumerate() {
         let addr = arg(k as u8);
@@ -159,10 +183,7 @@ fn check_memory(c: &NativeCheck, i: u16, args: &[u64], mem: &Memory) -> Result<(
             MemArg::None => continue,
             MemArg::Str => match mem.c_str_len(addr) {
                 Some(_) => continue,
-                None => {
-                    let why = format!("no NUL-terminated string at {addr:#010x} inside");
-                    return Err(refuse(c, i, k, &why));
-                }
+                None => return Some((k, format!("no NUL-terminated string at {addr:#010x} inside"))),
             },
             MemArg::Buf { len, times } => {
                 let n = u64::from(arg(len)) * times.map_or(1, |t| u64::from(arg(t)));
@@ -175,16 +196,8 @@ fn check_memory(c: &NativeCheck, i: u16, args: &[u64], mem: &Memory) -> Result<(
             MemArg::Obj(n) => u64::from(n),
         };
         if !mem.accessible(addr, len) {
-            return Err(refuse(c, i, k, &format!("{len} bytes at {addr:#010x} are not all inside")));
+            return Some((k, format!("{len} bytes at {addr:#010x} are not all inside")));
         }
     }
-    Ok(())
-}
-
-fn refuse(c: &NativeCheck, i: u16, k: usize, why: &str) -> Trap {
-    Trap::new(TrapKind::NativeCall(format!(
-        "argument {k} of native `{}` (import #{i}): {why} the module's memory or the firmware's windows; \
-         the call was not made",
-        c.name
-    )))
+    None
 }

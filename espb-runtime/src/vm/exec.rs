@@ -843,7 +843,9 @@ pub(super) fn execute<H: Host>(
                     }
                     let ioff = addr.wrapping_sub(IMPORT_ADDR_BASE);
                     if ioff.is_multiple_of(4) && ioff / 4 < nimports {
-                        at!(vm.imports.check_indirect((ioff / 4) as u16, ty_sig));
+                        if !vm.imports.indirect_ok((ioff / 4) as u16, ty_sig) {
+                            trap!(vm.imports.indirect_refusal((ioff / 4) as u16, ty_sig));
+                        }
                         let argbuf = argbuf.load(args, r);
                         let v = native!((ioff / 4) as u16, ty_sig, argbuf);
                         raw = vm.mem.raw();
@@ -1038,7 +1040,9 @@ impl<H: Host> Reenter for Nested<'_, '_, H> {
         if ioff.is_multiple_of(4) && i < vm.imports.len() {
             let ty = module.imports.get(i).and_then(|imp| module.types.get(imp.ty as usize));
             if let Some(ty) = ty {
-                vm.imports.check_indirect(i as u16, ty)?;
+                if !vm.imports.indirect_ok(i as u16, ty) {
+                    return Err(Trap::new(vm.imports.indirect_refusal(i as u16, ty)));
+                }
                 let mut meter = Meter::new(vm.fuel, vm.budget);
                 let res = call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i as u16, ty, args, &mut meter);
                 charge_vm(vm, meter.spent())?;
