@@ -34,6 +34,13 @@ pub enum BindError {
     Standard(String),
     #[error("{path}: {message}")]
     Manifest { path: String, message: String },
+    #[error(
+        "{} the C signature {} symbol table gives:\n  {}",
+        if sites.len() == 1 { "a call does not match" } else { "calls do not match" },
+        if sites.len() == 1 { "its" } else { "their" },
+        sites.join("\n  ")
+    )]
+    Signature { sites: Vec<String> },
 }
 
 /// The project's custom table when none is named.
@@ -172,7 +179,33 @@ pub fn bind(module: &mut Module, tables: &[Manifest], sdkconfig: Option<&Path>) 
     }
     module.imports = bound;
     module.tables = bound_tables;
-    Ok(())
+    check_signatures(module, tables)
+}
+
+/// The loader would refuse a call site whose type its native's manifest
+/// signature does not accept (a C file declaring its own prototype of an
+/// SDK function, say): refused here already, with the source line.
+fn check_signatures(module: &Module, tables: &[Manifest]) -> Result<(), BindError> {
+    let sigs: Vec<Option<&espb_runtime::signature::NativeSig>> = module
+        .imports
+        .iter()
+        .map(|imp| match &imp.what {
+            ImportRef::Slot { table, index, .. } => {
+                let t = module.tables.get(usize::from(*table))?;
+                let m = tables.iter().find(|m| m.name() == t.name)?;
+                m.get(u32::from(*index))?.signature.as_ref()
+            }
+            ImportRef::Name(_) => None,
+        })
+        .collect();
+    let sites: Vec<String> = espb_runtime::vm::mismatched_sites(module, &sigs)
+        .into_iter()
+        .map(|m| match module.source_line(m.function, m.offset) {
+            Some((file, line)) => format!("{file}:{line}: {m}"),
+            None => m.to_string(),
+        })
+        .collect();
+    if sites.is_empty() { Ok(()) } else { Err(BindError::Signature { sites }) }
 }
 
 /// Appends `names` to the custom manifest at `path` (creating it), then

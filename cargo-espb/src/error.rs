@@ -71,6 +71,16 @@ pub enum CliError {
 
     #[error(transparent)]
     #[diagnostic(
+        code(espb::build::signature),
+        help(
+            "the firmware's table declares each native's C signature (docs/symbols.md \"Signatures\"); include the \
+             SDK header (or the firmware's header) that declares the function instead of writing a prototype"
+        )
+    )]
+    Signature(BindError),
+
+    #[error(transparent)]
+    #[diagnostic(
         code(espb::build::bind),
         help(
             "imports bind to the symbol tables of the firmware (docs/symbols.md); check the manifests and the sdkconfig named"
@@ -231,6 +241,16 @@ pub enum CliError {
         help("symbol-table manifests and their append-only rule are described in docs/symbols.md")
     )]
     Symbols(#[from] espb_sys::Error),
+
+    #[error(transparent)]
+    #[diagnostic(
+        code(espb::symbols::sigs),
+        help(
+            "signatures come from the headers the manifest names, found with -I DIR (the firmware's include \
+             directories) and the portable SDK headers; see docs/symbols.md \"Signatures\""
+        )
+    )]
+    Sigs(#[from] crate::sigs::SigsError),
 }
 
 impl From<FlashError> for CliError {
@@ -243,6 +263,7 @@ impl From<BindError> for CliError {
     fn from(e: BindError) -> CliError {
         match e {
             e @ BindError::Missing { .. } => CliError::MissingImports(e),
+            e @ BindError::Signature { .. } => CliError::Signature(e),
             e => CliError::Bind(e),
         }
     }

@@ -19,6 +19,7 @@ pub mod hints;
 pub mod monitor;
 pub mod project;
 pub mod push;
+pub mod sigs;
 pub mod toolchain;
 #[cfg(feature = "translator")]
 pub mod translate;

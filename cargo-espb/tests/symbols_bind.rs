@@ -199,3 +199,40 @@ fn loader_names_the_function_of_a_null_slot() {
     let slot = espb_sys::standard_idf_manifest().lookup("uart_flush").map(|e| e.index).expect("in idf");
     assert!(t.contains("uart_flush") && t.contains(&squash(&format!("slot {slot} of table `idf`"))), "{t}");
 }
+
+/// A C file that declares its own prototype of an SDK function: the call
+/// does not fit the native's signature in the table, and the build says
+/// where, before a device refuses the module at load.
+#[test]
+fn a_wrong_prototype_of_a_table_function_is_refused_at_build_with_its_line() {
+    let src = "long long strlen(int s);\nint main(void) { return (int)strlen(3); }\n";
+    let (_dir, out) = build(src, &[]);
+    assert!(!out.status.success(), "{}", text(&out));
+    let t = text(&out);
+    for part in ["app.c:2:", "`strlen`(import#0)iscalledasi64(i32)", "declaresiti32(str)", "includetheSDKheader"] {
+        assert!(t.contains(&squash(part)), "{part:?} missing in: {t}");
+    }
+}
+
+/// `inspect` lists the native calls with their signatures and what is
+/// checked of them.
+#[test]
+fn inspect_lists_which_native_calls_are_checked() {
+    let src = "#include <stdio.h>\n#include <stdarg.h>\n\
+               __attribute__((noinline)) static void say(const char *f, ...) \
+               { va_list a; va_start(a, f); vprintf(f, a); va_end(a); }\n\
+               int main(void) { char b[16]; snprintf(b, sizeof b, \"%d\", 42); puts(b); say(\"%s\\n\", b); return 0; }\n";
+    let (dir, out) = build(src, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let o = cli(dir.path(), &["inspect", "app.espb"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let section = stdout.split("native calls").nth(1).unwrap_or_else(|| panic!("no native calls section:\n{stdout}"));
+    let line = |name: &str| {
+        section.lines().find(|l| l.contains(&format!(" {name} "))).unwrap_or_else(|| panic!("{name}:\n{section}"))
+    };
+    let snprintf = "i32(buf:1,i32,str,...)  checked: signature, arg 0: arg 1 bytes, arg 2: string";
+    assert!(line("snprintf").contains(snprintf), "{section}");
+    assert!(line("puts").contains("i32(str)  checked: signature, arg 0: string"), "{section}");
+    assert!(line("vprintf").contains("no signature: unchecked"), "{section}");
+}

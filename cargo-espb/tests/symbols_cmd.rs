@@ -81,3 +81,50 @@ fn gen_c_rust_and_convert() {
     let err = run(&parse(&["gen", "--rust", "x", "--idf-version", "5"]));
     assert!(err.is_err());
 }
+
+/// The standard `idf` manifest's signatures are what `symbols sigs`
+/// derives from the portable SDK headers and newlib (so the committed
+/// manifest and the headers agree; rerun `cargo espb symbols sigs
+/// espb-sys/manifests/idf.espbsym --write` after changing either).
+#[test]
+fn idf_signatures_are_the_headers() {
+    if cargo_espb::toolchain::find(None).is_err() {
+        eprintln!("SKIPPED: no clang to read the SDK headers with");
+        return;
+    }
+    let d = scratch("sigs-idf");
+    let man = d.join("idf.espbsym");
+    std::fs::write(&man, espb_sys::STANDARD_IDF_MANIFEST).unwrap();
+    run(&parse(&["sigs", man.to_str().unwrap(), "--write"])).unwrap();
+    assert_eq!(std::fs::read_to_string(&man).unwrap(), espb_sys::STANDARD_IDF_MANIFEST);
+}
+
+/// A custom table's signatures come from the firmware's own header.
+#[test]
+fn sigs_writes_signatures_from_the_firmwares_headers() {
+    if cargo_espb::toolchain::find(None).is_err() {
+        eprintln!("SKIPPED: no clang to read the headers with");
+        return;
+    }
+    let d = scratch("sigs-custom");
+    std::fs::create_dir_all(d.join("inc")).unwrap();
+    std::fs::write(
+        d.join("inc/pump.h"),
+        "#include <stddef.h>\n#include <stdint.h>\ntypedef struct pump *pump_t;\n\
+         int pump_send(pump_t p, const void *data, size_t len);\nvoid pump_name(const char *name);\n\
+         int pump_level(pump_t p, uint16_t *out);\ndouble pump_rate(pump_t p, int64_t window);\n",
+    )
+    .unwrap();
+    let man = d.join("custom.espbsym");
+    std::fs::write(&man, "0 pump_send pump.h  # sends\n1 pump_name pump.h\n2 pump_level pump.h\n3 pump_rate pump.h\n")
+        .unwrap();
+    let inc = d.join("inc");
+    run(&parse(&["sigs", man.to_str().unwrap(), "-I", inc.to_str().unwrap(), "--write"])).unwrap();
+    let m = espb_sys::Manifest::load(&man).unwrap();
+    let sig = |i: u32| m.get(i).and_then(|e| e.signature.as_ref()).map(ToString::to_string);
+    assert_eq!(sig(0).as_deref(), Some("i32(ptr,buf:2,i32)"));
+    assert_eq!(sig(1).as_deref(), Some("void(str?)"));
+    assert_eq!(sig(2).as_deref(), Some("i32(ptr,mem:2?)"));
+    assert_eq!(sig(3).as_deref(), Some("f64(ptr,i64)"));
+    assert_eq!(m.get(0).unwrap().comment.as_deref(), Some("sends"), "comments stay");
+}

@@ -34,7 +34,7 @@ use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 use espb_runtime::LoadError;
 use espb_runtime::runner::{self, Outcome, RunError};
-use espb_runtime::symtab::{Registry, SymbolTable};
+use espb_runtime::symtab::{Checking, Registry, Signatures, SymbolTable};
 use espb_runtime::{Config, FirmwareWindows, InstantiateError, Window, device_limits};
 
 mod app;
@@ -64,6 +64,15 @@ pub struct EspbSymtab {
     pub prefix_hashes: *const u32,
     /// The table's name (`"idf"`), NUL-terminated.
     pub name: *const c_char,
+    /// `count` offsets into `sigs` (0xFFFF: no signature), or NULL for a
+    /// table without signatures (docs/symbols.md "Signatures").
+    pub sig_index: *const u16,
+    /// The natives' signature records, `sigs_len` bytes.
+    pub sigs: *const u8,
+    pub sigs_len: u32,
+    /// `ESPB_CHECKED` (0): pointer arguments the signatures mark as memory
+    /// are checked before each call; `ESPB_TRUSTED` (1): they are not.
+    pub checking: u32,
 }
 
 /// `espb_window_t`: a firmware memory region `[start, end)` modules may
@@ -212,9 +221,12 @@ pub enum EspbError {
     Callback = 13,
     /// The RTOS could not give the runtime what it needs (a mutex).
     Os = 14,
+    /// The module calls a native with another signature than the
+    /// firmware's table declares (detail: the import and the call site).
+    Signature = 15,
 }
 
-const ERROR_STRS: [&CStr; 15] = [
+const ERROR_STRS: [&CStr; 16] = [
     c"ok",
     c"invalid arguments",
     c"no valid module in the partition",
@@ -230,6 +242,7 @@ const ERROR_STRS: [&CStr; 15] = [
     c"the module is not loaded",
     c"a callback the chip cannot call",
     c"the RTOS could not provide a lock",
+    c"the module calls a native with the wrong signature",
 ];
 
 /// A static description of `err` (`"unknown error"` for values outside the
@@ -589,6 +602,7 @@ fn error_code(e: &RunError) -> EspbError {
             InstantiateError::UnsupportedCallback { .. } | InstantiateError::CallbackType(_) => E::Callback,
             InstantiateError::Os(_) => E::Os,
             InstantiateError::WritableCode { .. } => E::Args,
+            InstantiateError::NativeSignature { .. } => E::Signature,
         },
         RunError::Trap { .. } => E::Trap,
         RunError::Exit(_) => E::Exit,
@@ -628,7 +642,27 @@ unsafe fn symbol_table<'a>(t: &EspbSymtab) -> Result<SymbolTable<'a>, (EspbError
             ),
         );
     }
-    Ok(SymbolTable { name, entries, prefix_hashes })
+    let signatures = if t.sig_index.is_null() {
+        Signatures::NONE
+    } else {
+        // SAFETY: caller's contract (the generated table's arrays).
+        let (index, records) = unsafe { (slice(t.sig_index, n), slice(t.sigs, t.sigs_len as usize)) };
+        let (Some(index), Some(records)) = (index, records) else {
+            return fail(E::Table, alloc::format!("symbol table `{name}` has signature offsets but no records"));
+        };
+        Signatures { index, records }
+    };
+    let checking = match t.checking {
+        0 => Checking::Checked,
+        1 => Checking::Trusted,
+        c => {
+            return fail(
+                E::Args,
+                alloc::format!("symbol table `{name}`: checking {c} is neither ESPB_CHECKED (0) nor ESPB_TRUSTED (1)"),
+            );
+        }
+    };
+    Ok(SymbolTable { name, entries, prefix_hashes, signatures, checking })
 }
 
 /// FNV-1a 32 offset basis: the hash of an empty table (docs/symbols.md).

@@ -114,6 +114,10 @@ fn table() -> EspbSymtab {
         entries: ENTRIES.as_ptr().cast(),
         prefix_hashes: HASHES.as_ptr(),
         name: c"idf".as_ptr(),
+        sig_index: core::ptr::null(),
+        sigs: core::ptr::null(),
+        sigs_len: 0,
+        checking: 0,
     }
 }
 

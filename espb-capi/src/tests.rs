@@ -24,7 +24,8 @@ fn error_strings_cover_every_code() {
     assert_eq!(str_of(EspbError::Exit as i32), "the module exited with a non-zero status");
     assert_eq!(str_of(-1), "unknown error");
     assert_eq!(str_of(EspbError::Os as i32), "the RTOS could not provide a lock");
-    assert_eq!(str_of(15), "unknown error");
+    assert_eq!(str_of(EspbError::Signature as i32), "the module calls a native with the wrong signature");
+    assert_eq!(str_of(16), "unknown error");
 }
 
 // The detail cell is global: one test runs all the cases in order.
@@ -54,6 +55,10 @@ fn failures_map_to_codes_with_details() {
         entries: entries.as_ptr(),
         prefix_hashes: hashes.as_ptr(),
         name: c"custom".as_ptr(),
+        sig_index: core::ptr::null(),
+        sigs: core::ptr::null(),
+        sigs_len: 0,
+        checking: 0,
     };
     let tables = [&t as *const EspbSymtab];
     let r = unsafe { espb_run(junk.as_ptr(), junk.len(), tables.as_ptr(), 1, entry) };

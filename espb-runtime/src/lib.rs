@@ -29,6 +29,7 @@ pub mod native;
 pub mod os;
 pub mod push;
 pub mod runner;
+pub mod signature;
 pub mod symtab;
 mod sync;
 pub mod thunk;

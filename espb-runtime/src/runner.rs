@@ -4,7 +4,7 @@
 //!
 //! ```ignore
 //! let mut tables = Registry::new();
-//! tables.register(SymbolTable { name: "idf", entries: &entries, prefix_hashes: &PREFIX_HASHES })?;
+//! tables.register(SymbolTable::new("idf", &entries, &PREFIX_HASHES).with_signatures(&SIG_INDEX, &SIGS))?;
 //! // SAFETY: this firmware lets its modules use its memory (Chip::firmware_windows).
 //! let windows = unsafe { Chip::Esp32c3.firmware_windows() };
 //! // The device's limits (docs/architecture.md, "Limits"), here with a budget.

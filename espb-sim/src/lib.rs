@@ -37,6 +37,8 @@
 //! Stdout is line-buffered like C stdio on a terminal; stderr is unbuffered
 //! and flushes stdout first so the two interleave in program order.
 
+use espb_runtime::signature::NativeSig;
+use espb_runtime::symtab::Checking;
 use espb_runtime::{FuncType, Import, ValType};
 use espb_runtime::{Host, HostCtx, Trap, TrapKind};
 use espb_runtime::{PC_MEMORY_BASE, TableLookupError};
@@ -599,6 +601,16 @@ impl Drop for PcHost {
     }
 }
 
+impl PcHost {
+    /// The manifest of the simulated firmware's table `name`.
+    fn manifest(&self, name: &str) -> Option<&espb_sys::Manifest> {
+        match (name, &self.idf) {
+            ("idf", Some(m)) => Some(m),
+            _ => self.tables.iter().find(|t| t.0 == name).map(|(_, m)| m),
+        }
+    }
+}
+
 impl Host for PcHost {
     fn resolve(&mut self, import: &Import, _ty: &FuncType) -> Option<u32> {
         let name = self.import_name(import)?.to_string();
@@ -622,14 +634,15 @@ impl Host for PcHost {
     /// The simulated firmware registers the standard `idf` table and the
     /// project's own tables.
     fn table_prefix_hash(&self, name: &str, count: u32) -> Result<u32, TableLookupError> {
-        let m = match (name, &self.idf) {
-            ("idf", Some(m)) => m,
-            _ => match self.tables.iter().find(|t| t.0 == name) {
-                Some((_, m)) => m,
-                None => return Err(TableLookupError::Missing),
-            },
-        };
+        let m = self.manifest(name).ok_or(TableLookupError::Missing)?;
         m.prefix_hash(count).ok_or(TableLookupError::TooShort { slots: m.count() })
+    }
+
+    /// The signatures of the simulated firmware's tables, checked as a
+    /// device checks them by default.
+    fn native_signature(&self, table: &str, index: u16) -> Option<(NativeSig, Checking)> {
+        let sig = self.manifest(table)?.get(u32::from(index))?.signature.clone()?;
+        Some((sig, Checking::Checked))
     }
 
     fn call(&mut self, id: u32, ty: &FuncType, args: &[u64], ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {

@@ -73,7 +73,8 @@ pub fn component_of_header(header: &str) -> Option<&'static str> {
     })
 }
 
-fn is_libc_header(h: &str) -> bool {
+/// Whether `h` is a header of the C library (newlib), not of ESP-IDF or a firmware.
+pub fn is_libc_header(h: &str) -> bool {
     matches!(
         h,
         "stdio.h"
@@ -116,11 +117,20 @@ pub fn generate(m: &Manifest, kconfig: Option<&str>) -> CSources {
          uint32_t count;                /* number of slots */\n    \
          const void *const *entries;    /* count addresses */\n    \
          const uint32_t *prefix_hashes; /* [i]: hash of slots 0..=i (older, shorter manifests) */\n    \
-         const char *name;              /* the table's name: modules import from it by name */\n\
-         } espb_symtab_t;\n#endif\n\n",
+         const char *name;              /* the table's name: modules import from it by name */\n    \
+         const uint16_t *sig_index;     /* count offsets into sigs, 0xFFFF: no signature; NULL: none at all */\n    \
+         const uint8_t *sigs;           /* the natives' C signatures (docs/symbols.md \"Signatures\") */\n    \
+         uint32_t sigs_len;             /* bytes in sigs */\n    \
+         uint32_t checking;             /* ESPB_CHECKED: pointer arguments checked; ESPB_TRUSTED: not */\n\
+         } espb_symtab_t;\n#define ESPB_CHECKED 0u\n#define ESPB_TRUSTED 1u\n#endif\n\n",
     );
     let _ = writeln!(h, "#define ESPB_SYMTAB_{upper}_HASH 0x{hash:08x}u");
-    let _ = writeln!(h, "#define ESPB_SYMTAB_{upper}_COUNT {n}u\n");
+    let _ = writeln!(h, "#define ESPB_SYMTAB_{upper}_COUNT {n}u");
+    let _ = writeln!(
+        h,
+        "/* Build with -DESPB_SYMTAB_{upper}_CHECKING=ESPB_TRUSTED to pass pointer arguments unchecked. */\n\
+         #ifndef ESPB_SYMTAB_{upper}_CHECKING\n#define ESPB_SYMTAB_{upper}_CHECKING ESPB_CHECKED\n#endif\n"
+    );
     let _ = writeln!(h, "extern const espb_symtab_t espb_symtab_{t};\n");
     h.push_str("#ifdef __cplusplus\n}\n#endif\n");
 
@@ -136,11 +146,12 @@ pub fn generate(m: &Manifest, kconfig: Option<&str>) -> CSources {
     c.push_str(&fallback_declarations(m));
     c.push_str(&config_values(m));
 
+    let checking = format!("    .checking = ESPB_SYMTAB_{upper}_CHECKING,\n");
     if n == 0 {
         let _ = writeln!(
             c,
             "const espb_symtab_t espb_symtab_{t} = {{\n    .hash = 0x{hash:08x}u,\n    \
-             .count = 0,\n    .entries = NULL,\n    .prefix_hashes = NULL,\n    .name = \"{t}\",\n}};"
+             .count = 0,\n    .entries = NULL,\n    .prefix_hashes = NULL,\n    .name = \"{t}\",\n{checking}}};"
         );
     } else {
         let _ = writeln!(c, "static const void *const espb_symtab_{t}_entries[{n}] = {{");
@@ -154,11 +165,33 @@ pub fn generate(m: &Manifest, kconfig: Option<&str>) -> CSources {
             let _ = writeln!(c, "    {},", row.join(", "));
         }
         c.push_str("};\n\n");
+        let sigs = match m.signature_tables() {
+            None => String::new(),
+            Some((index, records)) => {
+                let _ = writeln!(c, "static const uint16_t espb_symtab_{t}_sig_index[{n}] = {{");
+                for chunk in index.chunks(12) {
+                    let row: Vec<String> = chunk.iter().map(|v| format!("{v}")).collect();
+                    let _ = writeln!(c, "    {},", row.join(", "));
+                }
+                c.push_str("};\n\n");
+                let _ = writeln!(c, "static const uint8_t espb_symtab_{t}_sigs[{}] = {{", records.len());
+                for chunk in records.chunks(16) {
+                    let row: Vec<String> = chunk.iter().map(|v| format!("0x{v:02x}")).collect();
+                    let _ = writeln!(c, "    {},", row.join(", "));
+                }
+                c.push_str("};\n\n");
+                format!(
+                    "    .sig_index = espb_symtab_{t}_sig_index,\n    .sigs = espb_symtab_{t}_sigs,\n    \
+                     .sigs_len = {},\n",
+                    records.len()
+                )
+            }
+        };
         let _ = writeln!(
             c,
             "const espb_symtab_t espb_symtab_{t} = {{\n    .hash = ESPB_SYMTAB_{upper}_HASH,\n    \
              .count = ESPB_SYMTAB_{upper}_COUNT,\n    .entries = espb_symtab_{t}_entries,\n    \
-             .prefix_hashes = espb_symtab_{t}_prefix_hashes,\n    .name = \"{t}\",\n}};"
+             .prefix_hashes = espb_symtab_{t}_prefix_hashes,\n    .name = \"{t}\",\n{sigs}{checking}}};"
         );
     }
 

@@ -192,6 +192,24 @@ pub fn generate(m: &Manifest, slots: Slots<'_>, opts: RustOptions<'_>) -> String
          }}\n        \
          a\n    }}\n"
     );
+    // The natives' C signatures (the runtime's `Signatures`: `SIG_INDEX`, `SIGS`).
+    let (sig_index, sigs) = m.signature_tables().unwrap_or_default();
+    let has_sigs = !sig_index.is_empty();
+    let sigs_len = sigs.len();
+    let _ = writeln!(s, "    /// Per slot, the offset of its signature in `SIGS` (0xFFFF: none).");
+    let _ = writeln!(s, "    pub static SIG_INDEX: [u16; {}] = [", sig_index.len());
+    for chunk in sig_index.chunks(12) {
+        let row: Vec<String> = chunk.iter().map(|v| format!("{v}")).collect();
+        let _ = writeln!(s, "        {},", row.join(", "));
+    }
+    s.push_str("    ];\n");
+    let _ = writeln!(s, "    /// Signature records (docs/symbols.md \"Signatures\").");
+    let _ = writeln!(s, "    pub static SIGS: [u8; {sigs_len}] = [");
+    for chunk in sigs.chunks(16) {
+        let row: Vec<String> = chunk.iter().map(|v| format!("0x{v:02x}")).collect();
+        let _ = writeln!(s, "        {},", row.join(", "));
+    }
+    s.push_str("    ];\n\n");
     if opts.export_symbol {
         let _ = writeln!(s, "    #[unsafe(export_name = \"espb_symtab_{t}\")]");
     }
@@ -202,8 +220,14 @@ pub fn generate(m: &Manifest, slots: Slots<'_>, opts: RustOptions<'_>) -> String
          count: COUNT,\n        \
          entries: ENTRIES.as_ptr(),\n        \
          prefix_hashes: PREFIX_HASHES.as_ptr(),\n        \
-         name: c\"{t}\".as_ptr(),\n    \
-         }};\n}}"
+         name: c\"{t}\".as_ptr(),\n        \
+         sig_index: {sig_index},\n        \
+         sigs: {sigs_ptr},\n        \
+         sigs_len: {sigs_len},\n        \
+         checking: 0,\n    \
+         }};\n}}",
+        sig_index = if has_sigs { "SIG_INDEX.as_ptr()" } else { "::core::ptr::null()" },
+        sigs_ptr = if has_sigs { "SIGS.as_ptr()" } else { "::core::ptr::null()" },
     );
     s
 }
@@ -253,6 +277,11 @@ const SLOT_AND_SYMTAB: &str = r#"    /// A slot: the address of a native functio
         pub entries: *const Slot,
         pub prefix_hashes: *const u32,
         pub name: *const ::core::ffi::c_char,
+        pub sig_index: *const u16,
+        pub sigs: *const u8,
+        pub sigs_len: u32,
+        /// 0: checked, 1: trusted (the runtime's `Checking`).
+        pub checking: u32,
     }
 
     // SAFETY: the pointers refer to immutable statics.

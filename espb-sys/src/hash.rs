@@ -1,4 +1,6 @@
-//! The table hash: FNV-1a 32 over `"<index> <name>\n"` lines sorted by index.
+//! The table hash: FNV-1a 32 over `"<index> <name>\n"` lines sorted by index
+//! (`"<index> <name> <signature>\n"` for a slot with a C signature, its ABI
+//! part: `Entry::hash_key`).
 //!
 //! Tombstones hash like the entry they replace (`"13 old_name\n"`): removing a
 //! function turns its slot into a permanent NULL without changing what index

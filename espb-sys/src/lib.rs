@@ -4,8 +4,9 @@
 //! at an explicit, stable index (see `docs/symbols.md`). From one manifest this
 //! crate generates the firmware side of a symbol table: C source for an
 //! ESP-IDF component ([`gen_c`]) or Rust source from a firmware's `build.rs`
-//! ([`TableBuilder`]). Both embed the table's [`hash`], which covers indices
-//! and names only, never the configuration.
+//! ([`TableBuilder`]). Both embed the table's [`hash`], which covers indices,
+//! names and the natives' C signatures, never the configuration, and the
+//! signatures the runtime checks calls against (docs/symbols.md).
 
 mod builder;
 pub mod check;
@@ -20,7 +21,7 @@ pub mod symfile;
 
 pub use builder::{GeneratedC, GeneratedRust, TableBuilder};
 pub use error::Error;
-pub use manifest::{Entry, Guard, GuardTerm, Manifest, VersionOp};
+pub use manifest::{Entry, Guard, GuardTerm, Manifest, VersionOp, split_comment};
 pub use sdkconfig::{Sdkconfig, Value};
 
 /// Text of the standard `idf` manifest shipped with espb-sys.

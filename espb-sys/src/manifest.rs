@@ -9,6 +9,7 @@
 //! 57  ledc_set_duty            driver/ledc.h  if CONFIG_SOC_LEDC_SUPPORTED  # comment
 //! 60  my_print=native_print    -              # import name = C symbol, no header
 //! 13  - removed:old_name                      # tombstone
+//! 14  strlen   string.h  i32(str)             # with its C signature
 //! ```
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use std::path::Path;
 
 use crate::error::{Error, read_to_string};
 use crate::hash::{Fnv1a, prefix_hashes};
+use espb_runtime::signature::NativeSig;
 
 /// Comparison of an `IDF` version guard term.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,6 +148,9 @@ pub struct Entry {
     pub header: Option<String>,
     /// A tombstone: the slot is NULL forever, the index is never reused.
     pub removed: bool,
+    /// The native's C signature (`i32(str,...)`), when the manifest gives
+    /// one; a tombstone keeps the one it had, so its hash stays.
+    pub signature: Option<NativeSig>,
     /// 1-based line in the manifest (0 when built in memory).
     pub line: usize,
     /// The trailing `# comment`, if any.
@@ -162,6 +167,15 @@ impl Entry {
     /// A live entry (not a tombstone).
     pub fn is_live(&self) -> bool {
         !self.removed
+    }
+
+    /// What the table hash covers of this slot: the name, and the
+    /// signature's ABI part when it has one (`printf i32(ptr,...)`).
+    pub fn hash_key(&self) -> String {
+        match &self.signature {
+            Some(s) => format!("{} {}", self.name, s.abi_text()),
+            None => self.name.clone(),
+        }
     }
 }
 
@@ -312,7 +326,7 @@ impl Manifest {
     pub fn hash(&self) -> u32 {
         let mut h = Fnv1a::new();
         for e in &self.entries {
-            h.line(e.index, &e.name);
+            h.line(e.index, &e.hash_key());
         }
         h.finish()
     }
@@ -326,14 +340,43 @@ impl Manifest {
         }
         let mut h = Fnv1a::new();
         for e in &self.entries[..count as usize] {
-            h.line(e.index, &e.name);
+            h.line(e.index, &e.hash_key());
         }
         Some(h.finish())
     }
 
     /// `prefix_hashes()[i]` is `prefix_hash(i + 1)`.
     pub fn prefix_hashes(&self) -> Vec<u32> {
-        prefix_hashes(self.entries.iter().map(|e| (e.index, e.name.as_str())))
+        let keys: Vec<String> = self.entries.iter().map(Entry::hash_key).collect();
+        prefix_hashes(self.entries.iter().zip(&keys).map(|(e, k)| (e.index, k.as_str())))
+    }
+
+    /// The signature tables generated with the table: per slot the offset
+    /// of its record in the second vector (`0xFFFF`: none), identical
+    /// records stored once. `None` when no slot has a signature.
+    pub fn signature_tables(&self) -> Option<(Vec<u16>, Vec<u8>)> {
+        if self.entries.iter().all(|e| e.signature.is_none()) {
+            return None;
+        }
+        let mut records: Vec<u8> = Vec::new();
+        let mut seen: HashMap<Vec<u8>, u16> = HashMap::new();
+        let index = self
+            .entries
+            .iter()
+            .map(|e| match &e.signature {
+                None => espb_runtime::symtab::NO_SIGNATURE,
+                Some(sig) => {
+                    let mut rec = Vec::new();
+                    sig.encode(&mut rec);
+                    *seen.entry(rec).or_insert_with_key(|rec| {
+                        let at = records.len() as u16;
+                        records.extend_from_slice(rec);
+                        at
+                    })
+                }
+            })
+            .collect();
+        Some((index, records))
     }
 
     /// Canonical manifest text (used when converting `.sym` files).
@@ -341,11 +384,12 @@ impl Manifest {
         let mut out = format!("# espb symbol manifest: table `{}` (append-only, see docs/symbols.md)\n", self.name);
         let w = self.entries.iter().map(|e| entry_name_field(e).len()).max().unwrap_or(0);
         for e in &self.entries {
+            let sig = e.signature.as_ref().map(|s| format!("  {s}")).unwrap_or_default();
             let mut line = if e.removed {
-                format!("{} - removed:{}", e.index, e.name)
+                format!("{} - removed:{}{sig}", e.index, e.name)
             } else {
                 let mut l =
-                    format!("{:<5} {:<w$}  {}", e.index, entry_name_field(e), e.header.as_deref().unwrap_or("-"));
+                    format!("{:<5} {:<w$}  {}{sig}", e.index, entry_name_field(e), e.header.as_deref().unwrap_or("-"));
                 if let Some(g) = &e.guard {
                     l.push_str("  if ");
                     l.push_str(g);
@@ -393,7 +437,7 @@ pub(crate) fn table_name_from_path(path: &Path) -> Result<String, Error> {
 }
 
 /// Splits off a trailing `# comment` (a `#` at line start or after blank).
-pub(crate) fn split_comment(raw: &str) -> (&str, Option<&str>) {
+pub fn split_comment(raw: &str) -> (&str, Option<&str>) {
     let b = raw.as_bytes();
     for (i, &c) in b.iter().enumerate() {
         if c == b'#' && (i == 0 || b[i - 1].is_ascii_whitespace()) {
@@ -431,6 +475,11 @@ fn parse_line(raw: &str, line: usize, source: &str) -> Result<Option<Entry>, Err
         if !is_ident(old) {
             return Err(err(format!("tombstone {index}: `{old}` is not a C identifier")));
         }
+        let mut toks = toks.peekable();
+        let signature = match toks.next_if(|t| t.contains('(')) {
+            Some(t) => Some(NativeSig::parse(t).map_err(|e| err(format!("tombstone {index}: {e}")))?),
+            None => None,
+        };
         if let Some(extra) = toks.next() {
             return Err(err(format!(
                 "tombstone {index}: unexpected `{extra}` after `removed:{old}` (comments start with `#`)"
@@ -443,6 +492,7 @@ fn parse_line(raw: &str, line: usize, source: &str) -> Result<Option<Entry>, Err
             guard: None,
             header: None,
             removed: true,
+            signature,
             line,
             comment,
             guard_expr: None,
@@ -475,6 +525,11 @@ fn parse_line(raw: &str, line: usize, source: &str) -> Result<Option<Entry>, Err
         )));
     }
     let header = (header != "-").then(|| header.to_string());
+    let mut toks = toks.peekable();
+    let signature = match toks.next_if(|t| t.contains('(')) {
+        Some(t) => Some(NativeSig::parse(t).map_err(|e| err(format!("entry {index} `{name}`: {e}")))?),
+        None => None,
+    };
     let (guard, guard_expr) = match toks.next() {
         None => (None, None),
         Some("if") => {
@@ -488,7 +543,8 @@ fn parse_line(raw: &str, line: usize, source: &str) -> Result<Option<Entry>, Err
         Some(other) => {
             return Err(err(format!(
                 "entry {index} `{name}`: unexpected `{other}` after the header; \
-                 a guard starts with `if`, a comment with `#`"
+                 a signature is written without blanks (`i32(str,...)`), a guard starts with `if`, \
+                 a comment with `#`"
             )));
         }
     };
@@ -499,6 +555,7 @@ fn parse_line(raw: &str, line: usize, source: &str) -> Result<Option<Entry>, Err
         guard,
         header,
         removed: false,
+        signature,
         line,
         comment,
         guard_expr,
@@ -521,6 +578,7 @@ pub(crate) fn new_entry(
         guard: guard.as_ref().map(ToString::to_string),
         header,
         removed: false,
+        signature: None,
         line,
         comment: None,
         guard_expr: guard,

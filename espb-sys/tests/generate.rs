@@ -447,11 +447,8 @@ fn main() {{
         (&load, everything),
     ] {{
         let mut tables = Registry::new();
-        let t = SymbolTable {{
-            name: espb_symtab_custom::NAME,
-            entries: &entries,
-            prefix_hashes: &espb_symtab_custom::PREFIX_HASHES,
-        }};
+        let t = SymbolTable::new(espb_symtab_custom::NAME, &entries, &espb_symtab_custom::PREFIX_HASHES)
+            .with_signatures(&espb_symtab_custom::SIG_INDEX, &espb_symtab_custom::SIGS);
         tables.register(t).unwrap();
         // SAFETY: the window is the table's own immutable static.
         let windows = unsafe {{ FirmwareWindows::new(&[window]) }};

@@ -164,3 +164,20 @@ fn runtime_builtin_slots_are_the_standard_table_s() {
         assert_eq!((e.name.as_str(), e.removed), (name, false), "slot {index}");
     }
 }
+
+/// The hash covers each slot's signature (its ABI types): a module built
+/// against other signatures does not match the firmware's table, while
+/// refining which pointers are checked, or tombstoning, keeps the hash.
+#[test]
+fn the_hash_covers_signatures_but_not_their_memory_annotations() {
+    let m = |t: &str| Manifest::parse_named("custom", t, "custom.espbsym").unwrap();
+    let plain = m("0 fill - void(ptr,i32)\n1 say -\n");
+    assert_eq!(plain.hash(), espb_sys::hash::fnv1a32(b"0 fill void(ptr,i32)\n1 say\n"));
+    assert_ne!(plain.hash(), m("0 fill - void(ptr,i64)\n1 say -\n").hash(), "another type");
+    assert_ne!(plain.hash(), m("0 fill -\n1 say -\n").hash(), "no signature");
+    assert_eq!(plain.hash(), m("0 fill - void(buf:1?,i32)\n1 say -\n").hash(), "annotations are not hashed");
+    assert_eq!(plain.hash(), m("0 - removed:fill void(ptr,i32)\n1 say -\n").hash(), "a tombstone keeps it");
+    assert_eq!(plain.prefix_hashes().last().copied(), Some(plain.hash()));
+    let err = Manifest::parse_named("custom", "0 fill - void(buf:5)\n", "custom.espbsym").unwrap_err().to_string();
+    assert!(err.contains("line 1") && err.contains("RESULT(PARAM,...)"), "{err}");
+}

@@ -60,13 +60,88 @@ pub enum SymbolsCmd {
         #[arg(long, value_name = "FILE")]
         convert: Option<PathBuf>,
     },
+    /// Derive the natives' C signatures of MANIFEST from the headers its
+    /// entries name (the firmware's own headers with -I, the portable SDK
+    /// headers and newlib), and show them; --write puts them into MANIFEST.
+    Sigs {
+        manifest: PathBuf,
+        /// A directory of the firmware's headers (repeatable), searched first.
+        #[arg(short = 'I', long = "include", value_name = "DIR")]
+        include: Vec<PathBuf>,
+        /// Write the signatures into MANIFEST (entries whose signature has
+        /// the same ABI types keep their line: refinements stay).
+        #[arg(long)]
+        write: bool,
+    },
 }
 
 impl SymbolsCmd {
     /// Runs the subcommand; reports go to stdout, errors are returned.
     pub fn exec(&self) -> Result<(), CliError> {
-        Ok(run(self)?)
+        match self {
+            SymbolsCmd::Sigs { manifest, include, write } => sigs(manifest, include, *write),
+            _ => Ok(run(self)?),
+        }
     }
+}
+
+/// `cargo espb symbols sigs`.
+fn sigs(path: &Path, include: &[PathBuf], write: bool) -> Result<(), CliError> {
+    use crate::sigs::Derived;
+    let m = Manifest::load(path)?;
+    // The portable SDK headers, in a directory of this run only.
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let scratch = std::env::temp_dir().join(format!("cargo-espb-sigs-{}-{nanos}", std::process::id()));
+    let sdk = crate::flags::sdk::materialize(&scratch);
+    let derived = sdk.map_err(CliError::from).and_then(|sdk| derive_with(&m, include, &sdk));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let derived = derived?;
+    let mut take = std::collections::BTreeMap::new();
+    let (mut same, mut missing) = (0, Vec::new());
+    for e in m.live().filter(|e| espb_sys::gen_c::config_option(&e.name).is_none()) {
+        match (derived.get(&e.name), &e.signature) {
+            (Some(Derived::Sig(s)), Some(old)) if s.abi_text() == old.abi_text() => same += 1,
+            (Some(Derived::Sig(s)), old) => {
+                match old {
+                    Some(o) => println!("{:<5} {:<36} {s}   (manifest: {o})", e.index, e.name),
+                    None => println!("{:<5} {:<36} {s}", e.index, e.name),
+                }
+                take.insert(e.name.clone(), s.clone());
+            }
+            (Some(Derived::Inexpressible(why)), _) => println!("{:<5} {:<36} no signature: {why}", e.index, e.name),
+            (None, _) => missing.push(e.name.as_str()),
+        }
+    }
+    println!("{same} signatures agree with the headers, {} new or different", take.len());
+    if !missing.is_empty() {
+        println!("not declared by the headers found ({}): {}", missing.len(), missing.join(" "));
+    }
+    if write && !take.is_empty() {
+        let text = std::fs::read_to_string(path).map_err(|e| espb_sys::Error::Io { path: path.into(), source: e })?;
+        let (new, n) = crate::sigs::apply(&text, &take);
+        // The result must still be a manifest, with the same slots.
+        Manifest::parse_named(m.name(), &new, &path.display().to_string())?;
+        std::fs::write(path, new).map_err(|e| espb_sys::Error::Io { path: path.into(), source: e })?;
+        println!("wrote {} ({n} lines changed)", path.display());
+    }
+    Ok(())
+}
+
+/// The signatures of `m` from its headers, found in `include` and `sdk`.
+fn derive_with(
+    m: &Manifest,
+    include: &[PathBuf],
+    sdk: &Path,
+) -> Result<std::collections::BTreeMap<String, crate::sigs::Derived>, CliError> {
+    let clang = crate::toolchain::find(None)?;
+    let mut args: Vec<String> =
+        ["--target=riscv32-esp-elf", "-march=rv32imc", "-mabi=ilp32"].iter().map(|s| s.to_string()).collect();
+    for d in include {
+        args.extend(["-I".to_string(), d.display().to_string()]);
+    }
+    args.extend(["-I".to_string(), sdk.display().to_string()]);
+    args.extend(crate::flags::system_newlib_flags());
+    Ok(crate::sigs::derive(m, &clang.clang, &args)?)
 }
 
 fn run(cmd: &SymbolsCmd) -> Result<(), espb_sys::Error> {
@@ -180,6 +255,7 @@ fn run(cmd: &SymbolsCmd) -> Result<(), espb_sys::Error> {
             }
             Ok(())
         }
+        SymbolsCmd::Sigs { .. } => Ok(()),
     }
 }
 

@@ -13,7 +13,8 @@
 
 use super::Abi;
 use crate::module::{FuncType, Import, ImportRef, Module};
-use crate::symtab::Registry;
+use crate::signature::NativeSig;
+use crate::symtab::{Checking, Registry};
 use crate::vm::{Host, HostCtx, TableLookupError, Trap};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -104,6 +105,10 @@ impl Host for DeviceHost<'_> {
     fn table_prefix_hash(&self, name: &str, count: u32) -> Result<u32, TableLookupError> {
         self.tables.prefix_hash(name, count)
     }
+
+    fn native_signature(&self, table: &str, index: u16) -> Option<(NativeSig, Checking)> {
+        self.tables.signature(table, index)
+    }
 }
 
 #[cfg(test)]
@@ -119,7 +124,7 @@ mod tests {
         let entries = [0x4000_1000usize, 0, 0x4000_2000];
         let hashes = [11u32, 22, 33];
         let mut r = Registry::new();
-        r.register(SymbolTable { name: "custom", entries: &entries, prefix_hashes: &hashes }).unwrap();
+        r.register(SymbolTable::new("custom", &entries, &hashes)).unwrap();
         let slot = |index| Import::func(ImportRef::Slot { table: 0, index, name: None }, 0);
         let module = Module {
             tables: alloc::vec![TableRef { name: "custom".into(), hash: 33, count: 3 }],
@@ -158,8 +163,8 @@ mod tests {
         let hashes: [u32; 38] = core::array::from_fn(|i| 100 + i as u32);
         let custom = [0x4000_2000usize];
         let mut r = Registry::new();
-        r.register(SymbolTable { name: "idf", entries: &idf, prefix_hashes: &hashes }).unwrap();
-        r.register(SymbolTable { name: "custom", entries: &custom, prefix_hashes: &[7] }).unwrap();
+        r.register(SymbolTable::new("idf", &idf, &hashes)).unwrap();
+        r.register(SymbolTable::new("custom", &custom, &[7])).unwrap();
         let slot =
             |table, index, name: &str| Import::func(ImportRef::Slot { table, index, name: Some(name.into()) }, 1);
         // f(i) = import i (NULL): free(NULL) is fine on the private heap, a

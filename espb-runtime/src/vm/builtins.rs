@@ -2,6 +2,7 @@
 //! the heap (`malloc` family, on the instance's private heap), `qsort` and
 //! `bsearch` (which call back into the module), and `exit`/`abort`.
 
+use super::checked::Imports;
 use super::context::{Gate, Hooks};
 use super::firmware_heap::{self, HeapCaps};
 use super::heap::Heap;
@@ -95,7 +96,7 @@ fn builtin(name: &str) -> Option<Builtin> {
 /// unloaded meanwhile the run stops here.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn call_import<H: Host>(
-    imports: &[ImportTarget],
+    imports: &Imports,
     host: &mut H,
     mem: &mut Memory,
     heap: &mut Heap,
@@ -106,7 +107,15 @@ pub(super) fn call_import<H: Host>(
     meter: &mut Meter,
 ) -> Result<u64, Trap> {
     let arg = |k: usize| args.get(k).copied().unwrap_or(0) as u32;
-    match imports.get(i as usize) {
+    let target = imports.get(i as usize);
+    // heap_caps_* blocks are checked by firmware_heap (a realloc's old block
+    // is smaller than its new size).
+    if let Some(ImportTarget::Host(_) | ImportTarget::Tracked(..)) = target
+        && !imports.args_ok(i, args, mem)
+    {
+        return Err(Trap::new(imports.args_refusal(i, args, mem)));
+    }
+    match target {
         Some(&ImportTarget::Host(id)) => {
             let r = native(host, id, ty, args, mem, heap, app, meter);
             if app.is_some_and(|a| a.dead()) { Err(Trap::new(TrapKind::Unloaded)) } else { r }

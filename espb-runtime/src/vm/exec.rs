@@ -6,6 +6,7 @@
 //! are read unchecked only where the verifier proved them inside the code.
 
 use super::builtins::{Builtin, ImportTarget, Reenter, call_import, search_sort};
+use super::checked::Imports;
 use super::config::Config;
 use super::context::{Hooks, grow_frames, grow_registers};
 use super::frame::{Frame, WINDOW};
@@ -27,7 +28,7 @@ pub(super) struct Vm<'a, H: Host> {
     pub(super) host: &'a mut H,
     pub(super) mem: &'a mut Memory,
     pub(super) heap: &'a mut Heap,
-    pub(super) imports: &'a [ImportTarget],
+    pub(super) imports: &'a Imports,
     pub(super) import_addrs: &'a [u32],
     pub(super) regs: &'a mut Vec<u64>,
     pub(super) frames: &'a mut Vec<Frame>,
@@ -886,6 +887,9 @@ pub(super) fn execute<H: Host>(
                         }
                         let ioff = addr.wrapping_sub(IMPORT_ADDR_BASE);
                         if ioff.is_multiple_of(4) && ioff / 4 < nimports {
+                            if !vm.imports.indirect_ok((ioff / 4) as u16, ty_sig) {
+                                trap!(vm.imports.indirect_refusal((ioff / 4) as u16, ty_sig));
+                            }
                             let argbuf = argbuf.load(args, r);
                             let v = native!((ioff / 4) as u16, ty_sig, argbuf);
                             raw = vm.mem.raw();
@@ -1084,6 +1088,9 @@ impl<H: Host> Reenter for Nested<'_, '_, H> {
         if ioff.is_multiple_of(4) && i < vm.imports.len() {
             let ty = module.imports.get(i).and_then(|imp| module.types.get(imp.ty as usize));
             if let Some(ty) = ty {
+                if !vm.imports.indirect_ok(i as u16, ty) {
+                    return Err(Trap::new(vm.imports.indirect_refusal(i as u16, ty)));
+                }
                 let mut meter = Meter::new(vm.fuel, vm.budget);
                 let res = call_import(vm.imports, vm.host, vm.mem, vm.heap, vm.app, i as u16, ty, args, &mut meter);
                 charge_vm(vm, meter.spent())?;

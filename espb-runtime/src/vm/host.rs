@@ -7,6 +7,8 @@ use super::memory::Memory;
 use super::meter::Meter;
 use super::trap::Trap;
 use crate::module::{FuncType, Import};
+use crate::signature::NativeSig;
+use crate::symtab::Checking;
 
 /// What a host function may touch: the instance's memory and heap.
 pub struct HostCtx<'a> {
@@ -95,6 +97,16 @@ pub trait Host {
     fn resolve_slot(&mut self, table: &str, index: u16, import: &Import, ty: &FuncType) -> Option<u32> {
         let _ = (table, index);
         self.resolve(import, ty)
+    }
+
+    /// The C signature of the native in slot `index` of table `table`, and
+    /// how calls into that table are checked (docs/symbols.md
+    /// "Signatures"). `None`: the table gives no signature for the slot,
+    /// and its calls are not checked. A device host answers from its
+    /// [`crate::symtab::Registry`].
+    fn native_signature(&self, table: &str, index: u16) -> Option<(NativeSig, Checking)> {
+        let _ = (table, index);
+        None
     }
 
     /// The address of a data import (a firmware variable such as newlib's

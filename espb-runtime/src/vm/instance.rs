@@ -4,6 +4,7 @@
 //! resolves every import.
 
 use super::builtins::{ImportTarget, builtin_of};
+use super::checked::{Imports, SiteMismatch, mismatched_sites, native_check};
 use super::config::Config;
 use super::context::{ExecCtx, Hooks};
 use super::exec::{Vm, execute};
@@ -78,6 +79,10 @@ pub enum InstantiateError {
     WritableCode { start: u32, end: u32 },
     #[error("{0}")]
     Os(&'static str),
+    /// A call site whose type the native's C signature (from the
+    /// firmware's table) does not accept: the first of them, and how many.
+    #[error("wrong call of a native: {first}{}", if *.more > 0 { alloc::format!(" (and {} more call sites)", .more) } else { String::new() })]
+    NativeSignature { first: alloc::boxed::Box<SiteMismatch>, more: usize },
 }
 
 /// Why [`Instance::call`] refused to start.
@@ -94,7 +99,7 @@ pub struct Instance<H: Host> {
     host: H,
     mem: Memory,
     heap: Heap,
-    imports: Vec<ImportTarget>,
+    imports: Imports,
     data_base: u32,
     stack_top: u32,
     stack_limit: u32,
@@ -221,6 +226,7 @@ impl<H: Host> Instance<H> {
         let mut heap = Heap::new(heap_start, heap_end);
         let mut imports = Vec::with_capacity(module.imports.len());
         let mut import_addrs = Vec::with_capacity(module.imports.len());
+        let mut checks = Vec::with_capacity(module.imports.len());
         for (index, imp) in module.imports.iter().enumerate() {
             let pc_addr = IMPORT_ADDR_BASE.wrapping_add(index as u32 * 4);
             if imp.is_data() {
@@ -229,12 +235,21 @@ impl<H: Host> Instance<H> {
                         // Never called; kept so indices line up.
                         imports.push(ImportTarget::Host(u32::MAX));
                         import_addrs.push(addr);
+                        checks.push(None);
                         continue;
                     }
                     None => return Err(unresolved(&module, index, imp)),
                 }
             }
             import_addrs.push(pc_addr);
+            // The native's C signature, from the table the firmware registered.
+            let sig = match &imp.what {
+                crate::module::ImportRef::Slot { table, index: slot, .. } => {
+                    module.tables.get(usize::from(*table)).and_then(|t| host.native_signature(&t.name, *slot))
+                }
+                crate::module::ImportRef::Name(_) => None,
+            };
+            checks.push(sig);
             if let Some(b) = builtin_of(imp, &module.tables) {
                 imports.push(ImportTarget::Builtin(b));
                 continue;
@@ -257,6 +272,24 @@ impl<H: Host> Instance<H> {
                 None => return Err(unresolved(&module, index, imp)),
             }
         }
+
+        // Every call site against its native's signature, before anything runs.
+        let sigs: Vec<Option<&crate::signature::NativeSig>> =
+            checks.iter().map(|c| c.as_ref().map(|(s, _)| s)).collect();
+        let mut wrong = mismatched_sites(&module, &sigs);
+        if !wrong.is_empty() {
+            let more = wrong.len() - 1;
+            return Err(InstantiateError::NativeSignature {
+                first: alloc::boxed::Box::new(wrong.swap_remove(0)),
+                more,
+            });
+        }
+        let checks = checks
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| c.map(|(sig, checking)| native_check(&module, i, sig, checking)))
+            .collect();
+        let imports = Imports::new(imports, checks);
 
         // Relocations that point at imports need their addresses.
         for r in module.data.relocs.iter().filter(|r| r.kind == RelocKind::Import) {

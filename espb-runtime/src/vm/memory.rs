@@ -252,6 +252,30 @@ impl Memory {
         }
     }
 
+    /// Whether `len` bytes at `addr` lie inside the block or inside one
+    /// writable firmware window (what a checked native may be handed as a
+    /// buffer: the native may write it, so a read-only window does not do).
+    pub fn accessible(&self, addr: u32, len: u64) -> bool {
+        let end = u64::from(addr) + len;
+        let inside = |s: u32, e: u64| addr >= s && end <= e;
+        inside(self.base, u64::from(self.base) + self.bytes.len() as u64)
+            || usize::try_from(len).is_ok_and(|n| self.windows.iter().any(|w| w.allows(addr, n, true)))
+    }
+
+    /// The length of the NUL-terminated string at `addr`, when it and its
+    /// NUL lie inside the block or inside one firmware window.
+    pub fn c_str_len(&self, addr: u32) -> Option<usize> {
+        if let Ok(s) = self.c_str(addr) {
+            return Some(s.len());
+        }
+        let end = self.windows.iter().find(|w| addr >= w.start && addr < w.end)?.end;
+        // SAFETY: the window was declared readable at its real addresses by
+        // the firmware (`set_firmware_windows` is unsafe), and the scan
+        // stays inside it.
+        let bytes = unsafe { core::slice::from_raw_parts(addr as usize as *const u8, (end - addr) as usize) };
+        bytes.iter().position(|&b| b == 0)
+    }
+
     /// memmove semantics: overlapping ranges are fine.
     pub fn copy_within(&mut self, dst: u32, src: u32, len: u32) -> Result<(), Trap> {
         let s = self.range(src, len as usize)?;

@@ -12,6 +12,7 @@
 //! - the interpreter loop and the C library builtins (`malloc`, `qsort`...).
 
 mod builtins;
+mod checked;
 mod complex;
 mod config;
 pub(crate) mod context;
@@ -28,6 +29,7 @@ pub(crate) mod resources;
 mod trap;
 
 pub use builtins::IDF_BUILTIN_SLOTS;
+pub use checked::{SiteMismatch, mismatched_sites};
 pub use config::{Config, DEFAULT_TASK_STACK, DEFAULT_TIME_SLICE, FirmwareWindows, device_limits};
 pub(crate) use context::Gate;
 pub use firmware_heap::IDF_HEAP_CAPS_SLOTS;

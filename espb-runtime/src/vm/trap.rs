@@ -29,6 +29,9 @@ pub enum TrapKind {
     },
     /// An indirect call whose signature differs from the callee's.
     SignatureMismatch,
+    /// A native call a checked table refuses: an argument outside the
+    /// module's memory, or a native's address called with another type.
+    NativeCall(String),
     /// `free`/`realloc` of a pointer the heap never handed out.
     InvalidFree {
         addr: u32,
@@ -73,6 +76,7 @@ impl core::fmt::Display for TrapKind {
                 write!(f, "call through a bad function pointer {addr:#010x}")
             }
             TrapKind::SignatureMismatch => write!(f, "indirect call with the wrong signature"),
+            TrapKind::NativeCall(m) => write!(f, "refused native call: {m}"),
             TrapKind::InvalidFree { addr } => {
                 write!(f, "free() of a pointer that was not allocated: {addr:#010x}")
             }

@@ -163,33 +163,31 @@ impl Firmware for Console {
 /// The firmware's tables (`idf`, and `custom` when generated), for good.
 fn tables() -> Result<Registry<'static>, String> {
     let mut tables = Registry::new();
+    // Calls are checked against the natives' signatures (docs/symbols.md
+    // "Signatures"); `.trusted()` on a table passes its pointers unchecked.
     register(
         &mut tables,
-        espb_symtab_idf::NAME,
-        Box::leak(Box::new(espb_symtab_idf::addresses())),
-        &espb_symtab_idf::PREFIX_HASHES,
+        SymbolTable::new(
+            espb_symtab_idf::NAME,
+            Box::leak(Box::new(espb_symtab_idf::addresses())),
+            &espb_symtab_idf::PREFIX_HASHES,
+        )
+        .with_signatures(&espb_symtab_idf::SIG_INDEX, &espb_symtab_idf::SIGS),
     )?;
     #[cfg(espb_custom_table)]
     register(
         &mut tables,
-        espb_symtab_custom::NAME,
-        Box::leak(Box::new(espb_symtab_custom::addresses())),
-        &espb_symtab_custom::PREFIX_HASHES,
+        SymbolTable::new(
+            espb_symtab_custom::NAME,
+            Box::leak(Box::new(espb_symtab_custom::addresses())),
+            &espb_symtab_custom::PREFIX_HASHES,
+        )
+        .with_signatures(&espb_symtab_custom::SIG_INDEX, &espb_symtab_custom::SIGS),
     )?;
     Ok(tables)
 }
 
-fn register(
-    tables: &mut Registry<'static>,
-    name: &'static str,
-    entries: &'static [usize],
-    prefix_hashes: &'static [u32],
-) -> Result<(), String> {
-    tables
-        .register(SymbolTable {
-            name,
-            entries,
-            prefix_hashes,
-        })
-        .map_err(|e| format!("symbol table `{name}`: {e}"))
+fn register(tables: &mut Registry<'static>, table: SymbolTable<'static>) -> Result<(), String> {
+    let name = table.name;
+    tables.register(table).map_err(|e| format!("symbol table `{name}`: {e}"))
 }

@@ -289,16 +289,14 @@ const RAM: Window = Window::read(0x8000_0000, 0x8800_0000);
 pub fn registry() -> Registry<'static> {
     let mut tables = Registry::new();
     for table in [
-        SymbolTable {
-            name: espb_symtab_custom::NAME,
-            entries: addresses(&espb_symtab_custom::ENTRIES),
-            prefix_hashes: &espb_symtab_custom::PREFIX_HASHES,
-        },
-        SymbolTable {
-            name: espb_symtab_idf::NAME,
-            entries: addresses(&espb_symtab_idf::ENTRIES),
-            prefix_hashes: &espb_symtab_idf::PREFIX_HASHES,
-        },
+        SymbolTable::new(
+            espb_symtab_custom::NAME,
+            addresses(&espb_symtab_custom::ENTRIES),
+            &espb_symtab_custom::PREFIX_HASHES,
+        )
+        .with_signatures(&espb_symtab_custom::SIG_INDEX, &espb_symtab_custom::SIGS),
+        SymbolTable::new(espb_symtab_idf::NAME, addresses(&espb_symtab_idf::ENTRIES), &espb_symtab_idf::PREFIX_HASHES)
+            .with_signatures(&espb_symtab_idf::SIG_INDEX, &espb_symtab_idf::SIGS),
     ] {
         tables.register(table).expect("the firmware's tables are consistent and distinct");
     }

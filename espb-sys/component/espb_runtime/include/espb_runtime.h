@@ -21,7 +21,13 @@ typedef struct espb_symtab {
     const void *const *entries;    /* count addresses */
     const uint32_t *prefix_hashes; /* [i]: hash of slots 0..=i (older, shorter manifests) */
     const char *name;              /* the table's name: modules import from it by name */
+    const uint16_t *sig_index;     /* count offsets into sigs, 0xFFFF: no signature; NULL: none at all */
+    const uint8_t *sigs;           /* the natives' C signatures (docs/symbols.md "Signatures") */
+    uint32_t sigs_len;             /* bytes in sigs */
+    uint32_t checking;             /* ESPB_CHECKED: pointer arguments checked; ESPB_TRUSTED: not */
 } espb_symtab_t;
+#define ESPB_CHECKED 0u
+#define ESPB_TRUSTED 1u
 #endif
 
 /** Outcome of a run. Values are stable (append only). */
@@ -41,6 +47,7 @@ typedef enum {
     ESPB_ERR_UNLOADED = 12,  /* the handle's module is not loaded any more */
     ESPB_ERR_CALLBACK = 13,  /* a function used as a callback cannot be one on this chip */
     ESPB_ERR_OS = 14,        /* the RTOS could not provide a lock */
+    ESPB_ERR_SIGNATURE = 15, /* the module calls a native with another signature than the table's */
 } espb_error_t;
 
 /** What a module may do in an espb_window_t. */
