@@ -180,6 +180,12 @@ fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The folder of the headers that make newlib's work on their own
+/// (`<stdatomic.h>`), searched before newlib's.
+fn shims() -> String {
+    cargo_espb::flags::shims::dir().expect("the shim folder can be written").display().to_string()
+}
+
 #[test]
 fn esp32c3_command_form_exact_argv() {
     let t = tmp();
@@ -222,6 +228,8 @@ fn esp32c3_command_form_exact_argv() {
         "-fmacro-prefix-map=/opt/esp-idf=/IDF".into(),
         "-fno-jump-tables".into(),
         "-std=gnu17".into(),
+        "-isystem".into(),
+        shims(),
         "-isystem".into(),
         newlib.display().to_string(),
         format!("-ffile-prefix-map={}=.", root.display()),
@@ -283,6 +291,7 @@ fn esp32_arguments_form_exact_argv_and_fallback_target() {
         "-std=gnu17",
         "-isystem",
     ]));
+    expected.extend([shims(), "-isystem".into()]);
     expected.push(newlib.display().to_string());
     expected.push(format!("-ffile-prefix-map={}=.", root.display()));
     assert_eq!(clang_args(&p, &debian_clang(), &ff, &[]), expected);

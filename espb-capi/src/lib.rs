@@ -601,7 +601,7 @@ fn error_code(e: &RunError) -> EspbError {
             | InstantiateError::FloatThunksExhausted { .. } => E::Thunks,
             InstantiateError::UnsupportedCallback { .. } | InstantiateError::CallbackType(_) => E::Callback,
             InstantiateError::Os(_) => E::Os,
-            InstantiateError::WritableCode { .. } => E::Args,
+            InstantiateError::WritableCode { .. } | InstantiateError::MisalignedMemory { .. } => E::Args,
             InstantiateError::NativeSignature { .. } => E::Signature,
         },
         RunError::Trap { .. } => E::Trap,

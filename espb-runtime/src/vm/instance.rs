@@ -77,6 +77,11 @@ pub enum InstantiateError {
          (Window::read), or grant writes only to memory outside the firmware heap"
     )]
     WritableCode { start: u32, end: u32 },
+    #[error(
+        "Config::memory_base {base:#010x} is not a multiple of {align}, the module's data alignment: choose an \
+         aligned base"
+    )]
+    MisalignedMemory { base: u32, align: u32 },
     #[error("{0}")]
     Os(&'static str),
     /// A call site whose type the native's C signature (from the
@@ -176,9 +181,15 @@ impl<H: Host> Instance<H> {
         if base == 0 || base + total > u64::from(u32::MAX) || total > u64::from(config.max_memory) {
             return Err(InstantiateError::MemoryTooLarge { needed: total, limit: config.max_memory });
         }
+        // The data's alignment (verified: a power of two <= 4096), and the
+        // heap's: globals and malloc blocks lie at offsets aligned to it.
+        let align = module.data.align.max(super::heap::HEAP_ALIGN);
+        if !config.native_memory && !config.memory_base.is_multiple_of(align) {
+            return Err(InstantiateError::MisalignedMemory { base: config.memory_base, align });
+        }
         // [native-calls] native_memory: the block's real address is the base.
         let mem = if config.native_memory {
-            Memory::try_new_native(total as usize)
+            Memory::try_new_native(total as usize, align as usize)
         } else {
             Memory::try_new(config.memory_base, total as usize)
         };

@@ -60,7 +60,11 @@ impl Window {
 
 pub struct Memory {
     base: u32,
+    /// The block, `skew` bytes ahead of the module's address `base` (a
+    /// native block is allocated with room to start at the alignment the
+    /// module's data asks for).
     bytes: Vec<u8>,
+    skew: usize,
     /// Firmware regions a native-memory module may also reach directly:
     /// the ones the firmware granted (data imports, strings and structs
     /// natives hand it), then the heap blocks it got from `heap_caps_*`.
@@ -74,7 +78,7 @@ impl Memory {
     /// `len` zeroed bytes at module address `base`. `base + len` must not
     /// wrap the 32-bit space; callers check that.
     pub fn new(base: u32, len: usize) -> Memory {
-        Memory { base, bytes: vec![0; len], windows: Vec::new(), blocks: 0 }
+        Memory { base, bytes: vec![0; len], windows: Vec::new(), blocks: 0, skew: 0 }
     }
 
     /// Like [`Memory::new`], but `None` instead of aborting when the
@@ -83,24 +87,30 @@ impl Memory {
         let mut bytes = Vec::new();
         bytes.try_reserve_exact(len).ok()?;
         bytes.resize(len, 0);
-        Some(Memory { base, bytes, windows: Vec::new(), blocks: 0 })
+        Some(Memory { base, bytes, windows: Vec::new(), blocks: 0, skew: 0 })
     }
 
     // [native-calls] begin: a block whose module addresses are its real
     // addresses (devices: pointers go to natives unchanged).
-    /// `len` zeroed bytes whose module address is their native address.
-    /// `None` when the allocator has no room, or when the block does not lie
-    /// wholly below 4 GiB (a 64-bit host) or starts at 0.
-    pub fn try_new_native(len: usize) -> Option<Memory> {
+    /// `len` zeroed bytes whose module address is their native address,
+    /// starting at a multiple of `align` (a power of two: the module's data
+    /// alignment, at least the heap's). `None` when the allocator has no
+    /// room, or when the block does not lie wholly below 4 GiB (a 64-bit
+    /// host) or starts at 0.
+    pub fn try_new_native(len: usize, align: usize) -> Option<Memory> {
+        let room = len.checked_add(align.checked_sub(1)?)?;
         let mut bytes = Vec::new();
-        bytes.try_reserve_exact(len.max(1)).ok()?;
-        bytes.resize(len, 0);
+        bytes.try_reserve_exact(room.max(1)).ok()?;
+        bytes.resize(room, 0);
         // The Vec's heap block never moves: it is never resized again, and
         // moving the Vec into the Memory moves only its header.
-        let addr = bytes.as_ptr() as usize;
+        let start = bytes.as_ptr() as usize;
+        let skew = start.wrapping_neg() & (align - 1);
+        let addr = start + skew;
         let base = u32::try_from(addr).ok().filter(|&b| b != 0)?;
         u32::try_from(addr.checked_add(len)?).ok()?;
-        Some(Memory { base, bytes, windows: Vec::new(), blocks: 0 })
+        bytes.truncate(skew + len);
+        Some(Memory { base, bytes, windows: Vec::new(), blocks: 0, skew })
     }
     // [native-calls] end
 
@@ -108,9 +118,11 @@ impl Memory {
     /// block is never resized, so the pointer stays put; callers take a fresh
     /// view after anything else used this `Memory` mutably.
     pub(crate) fn raw(&mut self) -> RawMem {
-        let len = self.bytes.len();
+        let skew = self.skew;
+        let block = &mut self.bytes[skew..];
+        let len = block.len();
         RawMem {
-            ptr: self.bytes.as_mut_ptr(),
+            ptr: block.as_mut_ptr(),
             len,
             ends: [1, 2, 4, 8].map(|n| (len + 1).saturating_sub(n)),
             base: self.base,
@@ -170,16 +182,16 @@ impl Memory {
     }
 
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        self.bytes.len() - self.skew
     }
 
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.len() == 0
     }
 
     /// One past the highest address.
     pub fn end(&self) -> u32 {
-        self.base.wrapping_add(self.bytes.len() as u32)
+        self.base.wrapping_add(self.len() as u32)
     }
 
     /// The byte range for `len` bytes at `addr`, or an out-of-bounds trap.
@@ -187,7 +199,7 @@ impl Memory {
     fn range(&self, addr: u32, len: usize) -> Result<core::ops::Range<usize>, Trap> {
         let off = addr.wrapping_sub(self.base) as usize;
         match off.checked_add(len) {
-            Some(end) if end <= self.bytes.len() => Ok(off..end),
+            Some(end) if end <= self.len() => Ok(off + self.skew..end + self.skew),
             _ => Err(Trap::new(TrapKind::OutOfBounds { addr, len: len as u32 })),
         }
     }
@@ -258,7 +270,7 @@ impl Memory {
     pub fn accessible(&self, addr: u32, len: u64) -> bool {
         let end = u64::from(addr) + len;
         let inside = |s: u32, e: u64| addr >= s && end <= e;
-        inside(self.base, u64::from(self.base) + self.bytes.len() as u64)
+        inside(self.base, u64::from(self.base) + self.len() as u64)
             || usize::try_from(len).is_ok_and(|n| self.windows.iter().any(|w| w.allows(addr, n, true)))
     }
 

@@ -1,6 +1,7 @@
 /* What a module may do with firmware memory: write the heap_caps blocks it
  * holds, read a string a native returns (its task's name, in the firmware's
- * heap), but never write that string: the store traps, the firmware goes on. */
+ * heap), but never write that string: the store traps, the firmware goes on.
+ * Its own memory sits where its data's alignment asks, like a linker's. */
 #include <stdio.h>
 #include <string.h>
 #include "esp_heap_caps.h"
@@ -15,7 +16,10 @@ static void writer(void *arg) {
     vTaskDelete(NULL);
 }
 
+static _Alignas(64) char aligned[64] = "x";
+
 void app_main(void) {
+    printf("a global aligned to 64 is at a multiple of 64: %s\n", ((unsigned) aligned % 64) ? "no" : "yes");
     char *p = heap_caps_malloc(24, MALLOC_CAP_8BIT);
     strcpy(p, "in a heap_caps block");
     printf("%s\n", p);
