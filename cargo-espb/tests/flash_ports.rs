@@ -51,6 +51,8 @@ fn three() -> Vec<Candidate> {
     ]
 }
 
+// The library's own error type, as `choose` returns it.
+#[allow(clippy::result_large_err)]
 fn pick(args: &PortArgs, cfg: &EspflashConfig, c: Vec<Candidate>, p: &mut Answers) -> Result<Choice, FlashError> {
     choose(args, None, cfg, c, p)
 }
