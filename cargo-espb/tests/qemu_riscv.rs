@@ -934,7 +934,7 @@ fn callback_cost_on_riscv32_ilp32f_under_qemu() {
 /// re-entry), so it must stay small. It once grew to 1360 bytes when each
 /// fuel refill site kept its own stack slot for a returned `Result`, and
 /// timer tasks overflowed (docs/architecture.md, "Limits"); on ilp32f it
-/// was 1392 while each trap site kept its own. Today: 608 bytes on both.
+/// was 1392 while each trap site kept its own. Today: 592 bytes on both.
 fn interpreter_frame(fw: &Firmware, limit: u32) {
     let Some(elf) = firmware(fw) else { return };
     let Some(objdump) = ["llvm-objdump-22", "llvm-objdump"].into_iter().find(|t| which::which(t).is_ok()) else {
