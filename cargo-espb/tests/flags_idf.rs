@@ -7,6 +7,11 @@ use cargo_espb::project::{BuildOptions, Project, build::clang_args, build_projec
 use cargo_espb::toolchain::Toolchain;
 use std::path::{Path, PathBuf};
 
+/// The shim headers' folder, which goes before newlib's.
+fn shims() -> String {
+    flags::shims::dir().expect("the shim headers can be written").display().to_string()
+}
+
 const SDK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../espb-sys/sdk/include");
 const MAIN_C: &str = include_str!("../../templates/module/src/main.c");
 
@@ -180,12 +185,6 @@ fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// The folder of the headers that make newlib's work on their own
-/// (`<stdatomic.h>`), searched before newlib's.
-fn shims() -> String {
-    cargo_espb::flags::shims::dir().expect("the shim folder can be written").display().to_string()
-}
-
 #[test]
 fn esp32c3_command_form_exact_argv() {
     let t = tmp();
@@ -291,8 +290,7 @@ fn esp32_arguments_form_exact_argv_and_fallback_target() {
         "-std=gnu17",
         "-isystem",
     ]));
-    expected.extend([shims(), "-isystem".into()]);
-    expected.push(newlib.display().to_string());
+    expected.extend([shims(), "-isystem".into(), newlib.display().to_string()]);
     expected.push(format!("-ffile-prefix-map={}=.", root.display()));
     assert_eq!(clang_args(&p, &debian_clang(), &ff, &[]), expected);
     // esp-clang gets the exact CPU.
