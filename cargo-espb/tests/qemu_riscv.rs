@@ -792,7 +792,7 @@ firmware still running at +1320 ms
 /// writer task has a higher priority than app_main's, so it runs first.
 const FIRMWARE_MEMORY: &str = "\
 loaded: 1 of 32 thunks in use
-a global aligned to 64 is at a multiple of 64: yes
+a global aligned to 4096 is at a multiple of 4096: yes
 in a heap_caps block
 in a heap_caps block, resized
 task reads its name: writer

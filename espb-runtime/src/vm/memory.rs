@@ -105,7 +105,7 @@ impl Memory {
         // The Vec's heap block never moves: it is never resized again, and
         // moving the Vec into the Memory moves only its header.
         let start = bytes.as_ptr() as usize;
-        let skew = start.wrapping_neg() & (align - 1);
+        let skew = skew_to(start, align);
         let addr = start + skew;
         let base = u32::try_from(addr).ok().filter(|&b| b != 0)?;
         u32::try_from(addr.checked_add(len)?).ok()?;
@@ -302,6 +302,11 @@ impl Memory {
     }
 }
 
+/// How far past `start` the next multiple of `align` (a power of two) lies.
+fn skew_to(start: usize, align: usize) -> usize {
+    start.wrapping_neg() & (align - 1)
+}
+
 /// Bounds-checked loads and stores through a raw view of a [`Memory`], for
 /// the interpreter's hot path (no double indirection through the instance).
 #[derive(Clone, Copy)]
@@ -465,6 +470,14 @@ mod tests {
         assert_eq!(kind(raw.at(0xA000_0000, 16, true)), Ok(()));
         assert_eq!(kind(raw.at(0xA000_0008, 16, true)), Err(TrapKind::OutOfBounds { addr: 0xA000_0008, len: 16 }));
         assert_eq!(kind(raw.at(0x1000, 64, true)), Ok(()), "the module's own memory");
+    }
+
+    #[test]
+    fn native_blocks_start_at_the_alignment_asked_for() {
+        for (start, align, skew) in [(0x1001, 4096, 4095), (0x2000, 4096, 0), (0x1008, 16, 8), (0x1234, 1, 0)] {
+            assert_eq!(skew_to(start, align), skew, "{start:#x} to {align}");
+            assert_eq!((start + skew) % align, 0);
+        }
     }
 
     #[test]
