@@ -364,7 +364,10 @@ fn idf_firmware_project() {
         "{main}"
     );
     // The chip's memory windows, from ESP-IDF's own soc.h, go to the runtime.
-    assert!(main.contains("#include \"soc/soc.h\"") && main.contains("{ SOC_DROM_LOW, SOC_DROM_HIGH },"), "{main}");
+    assert!(
+        main.contains("#include \"soc/soc.h\"") && main.contains("{ SOC_DROM_LOW, SOC_DROM_HIGH, ESPB_WINDOW_READ },"),
+        "{main}"
+    );
     assert!(main.contains("espb_run_with(") && main.contains("windows,"), "{main}");
     assert!(read(&root.join("main/CMakeLists.txt")).contains("espb_symtab_idf"));
     // The generated symbol-table component.

@@ -35,7 +35,7 @@ use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use espb_runtime::LoadError;
 use espb_runtime::runner::{self, Outcome, RunError};
 use espb_runtime::symtab::{Checking, Registry, Signatures, SymbolTable};
-use espb_runtime::{Config, FirmwareWindows, InstantiateError, device_limits};
+use espb_runtime::{Config, FirmwareWindows, InstantiateError, Window, device_limits};
 
 mod app;
 #[cfg(feature = "standalone")]
@@ -71,13 +71,21 @@ pub struct EspbSymtab {
 }
 
 /// `espb_window_t`: a firmware memory region `[start, end)` modules may
-/// read and write at its real addresses.
+/// reach at its real addresses: loads only, unless `access` is
+/// [`ESPB_WINDOW_READ_WRITE`].
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EspbWindow {
     pub start: u32,
     pub end: u32,
+    pub access: u32,
 }
+
+/// `ESPB_WINDOW_READ`: loads only (0, so a window written `{start, end}`
+/// grants no stores).
+pub const ESPB_WINDOW_READ: u32 = 0;
+/// `ESPB_WINDOW_READ_WRITE`: loads and stores.
+pub const ESPB_WINDOW_READ_WRITE: u32 = 1;
 
 /// `espb_config_t`: the limits a firmware sets for a module. Fill it with
 /// [`espb_config_default`] (the device defaults of
@@ -551,9 +559,21 @@ unsafe fn firmware<'a>(
             return fail(E::Args, alloc::format!("two symbol tables are named `{name}`"));
         }
     }
-    let pairs: alloc::vec::Vec<(u32, u32)> = windows.iter().map(|w| (w.start, w.end)).collect();
+    let mut granted = alloc::vec::Vec::with_capacity(windows.len());
+    for (i, w) in windows.iter().enumerate() {
+        granted.push(match w.access {
+            ESPB_WINDOW_READ => Window::read(w.start, w.end),
+            ESPB_WINDOW_READ_WRITE => Window::read_write(w.start, w.end),
+            a => {
+                return fail(
+                    E::Args,
+                    alloc::format!("window #{i} has access {a}: use ESPB_WINDOW_READ or ESPB_WINDOW_READ_WRITE"),
+                );
+            }
+        });
+    }
     // SAFETY: the caller vouches for the windows (espb_run_with's contract).
-    Ok((registry, unsafe { FirmwareWindows::new(&pairs) }))
+    Ok((registry, unsafe { FirmwareWindows::new(&granted) }))
 }
 
 /// The C API's code for a runner error.
@@ -577,6 +597,7 @@ fn error_code(e: &RunError) -> EspbError {
             InstantiateError::UnsupportedCallback { .. } | InstantiateError::CallbackType(_) => E::Callback,
             InstantiateError::Os(_) => E::Os,
             InstantiateError::NativeSignature { .. } => E::Signature,
+            InstantiateError::WritableCode { .. } => E::Args,
         },
         RunError::Trap { .. } => E::Trap,
         RunError::Exit(_) => E::Exit,

@@ -26,13 +26,17 @@
 //!   is a different range, `SOC_RTC_DATA_LOW..SOC_RTC_DATA_HIGH` (RTC slow
 //!   memory, where `RTC_DATA_ATTR` variables live on ESP32/S2/S3).
 //!
-//! A window is an address range, not a promise that every address in it is
-//! backed: flash pages the MMU does not map fault when touched, and a store
-//! into DROM faults (flash is read-only). Granting windows trusts the module
-//! with that memory.
+//! Each window says what the memory allows ([`Access`]): DROM is read-only
+//! (a store through it would fault the CPU), DRAM and RTC memory can be
+//! written. What a firmware *grants* is another matter:
+//! [`Chip::firmware_windows`] grants every window read-only, so a module
+//! reads the data imports, strings and structs natives hand it, but never
+//! writes firmware memory (its own code and the runtime's state live in
+//! DRAM). A window is an address range, not a promise that every address in
+//! it is backed: flash pages the MMU does not map fault when read.
 
 use crate::native::Abi;
-use crate::vm::FirmwareWindows;
+use crate::vm::{Access, FirmwareWindows, Window};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -75,7 +79,7 @@ pub struct ChipSpec {
     /// The firmware regions (start, end) a native-memory module may be
     /// granted: DRAM, DROM, then RTC memory where the chip has it (see the
     /// module doc for the soc.h macros).
-    pub windows: &'static [(u32, u32)],
+    pub windows: &'static [Window],
 }
 
 /// How clang compiles C for the chip (`-mabi` follows [`ChipSpec::abi`]:
@@ -133,7 +137,7 @@ const fn riscv_clang(march: &'static str) -> ClangTarget {
     ClangTarget { triple: "riscv32-esp-elf", upstream_triple: "riscv32-esp-elf", march: Some(march), mcpu: None }
 }
 
-const fn xtensa(chip: Chip, name: &'static str, rust: RustTarget, windows: &'static [(u32, u32)]) -> ChipSpec {
+const fn xtensa(chip: Chip, name: &'static str, rust: RustTarget, windows: &'static [Window]) -> ChipSpec {
     let clang = ClangTarget { mcpu: Some(name), ..XTENSA_CLANG };
     ChipSpec { chip, name, arch: Arch::Xtensa, abi: Abi::XtensaWindowed, clang, rust, windows }
 }
@@ -144,7 +148,7 @@ const fn riscv(
     abi: Abi,
     march: &'static str,
     rust: RustTarget,
-    windows: &'static [(u32, u32)],
+    windows: &'static [Window],
 ) -> ChipSpec {
     ChipSpec { chip, name, arch: Arch::RiscV, abi, clang: riscv_clang(march), rust, windows }
 }
@@ -213,38 +217,56 @@ const _: () = {
     }
 };
 
-// (start, end) of each region, from soc.h of ESP-IDF v5.5 (see the module doc).
-// Order: DRAM, DROM, then RTC memory.
+// Each region, from soc.h of ESP-IDF v5.5 (see the module doc), with what the
+// memory allows. Order: DRAM, DROM, then RTC memory.
+const fn rw(start: u32, end: u32) -> Window {
+    Window::read_write(start, end)
+}
+const fn ro(start: u32, end: u32) -> Window {
+    Window::read(start, end)
+}
 
 /// ESP32: SOC_DRAM 0x3FFAE000..0x40000000, SOC_DROM 0x3F400000..0x3F800000,
 /// SOC_RTC_DRAM 0x3FF80000..0x3FF82000, SOC_RTC_DATA 0x50000000..0x50002000.
-const ESP32: &[(u32, u32)] =
-    &[(0x3FFA_E000, 0x4000_0000), (0x3F40_0000, 0x3F80_0000), (0x3FF8_0000, 0x3FF8_2000), (0x5000_0000, 0x5000_2000)];
+const ESP32: &[Window] = &[
+    rw(0x3FFA_E000, 0x4000_0000),
+    ro(0x3F40_0000, 0x3F80_0000),
+    rw(0x3FF8_0000, 0x3FF8_2000),
+    rw(0x5000_0000, 0x5000_2000),
+];
 /// ESP32-S2: SOC_DRAM 0x3FFB0000..0x40000000, SOC_DROM 0x3F000000..0x3FF80000,
 /// SOC_RTC_DRAM 0x3ff9e000..0x3ffa0000, SOC_RTC_DATA 0x50000000..0x50002000.
-const ESP32S2: &[(u32, u32)] =
-    &[(0x3FFB_0000, 0x4000_0000), (0x3F00_0000, 0x3FF8_0000), (0x3FF9_E000, 0x3FFA_0000), (0x5000_0000, 0x5000_2000)];
+const ESP32S2: &[Window] = &[
+    rw(0x3FFB_0000, 0x4000_0000),
+    ro(0x3F00_0000, 0x3FF8_0000),
+    rw(0x3FF9_E000, 0x3FFA_0000),
+    rw(0x5000_0000, 0x5000_2000),
+];
 /// ESP32-S3: SOC_DRAM 0x3FC88000..0x3FD00000, SOC_DROM 0x3C000000..0x3E000000,
 /// SOC_RTC_DRAM 0x600FE000..0x60100000, SOC_RTC_DATA 0x50000000..0x50002000.
-const ESP32S3: &[(u32, u32)] =
-    &[(0x3FC8_8000, 0x3FD0_0000), (0x3C00_0000, 0x3E00_0000), (0x600F_E000, 0x6010_0000), (0x5000_0000, 0x5000_2000)];
+const ESP32S3: &[Window] = &[
+    rw(0x3FC8_8000, 0x3FD0_0000),
+    ro(0x3C00_0000, 0x3E00_0000),
+    rw(0x600F_E000, 0x6010_0000),
+    rw(0x5000_0000, 0x5000_2000),
+];
 /// ESP32-C2: SOC_DRAM 0x3FCA0000..0x3FCE0000, SOC_DROM 0x3C000000..0x3C400000;
 /// no RTC memory (soc.h defines no SOC_RTC_DRAM).
-const ESP32C2: &[(u32, u32)] = &[(0x3FCA_0000, 0x3FCE_0000), (0x3C00_0000, 0x3C40_0000)];
+const ESP32C2: &[Window] = &[rw(0x3FCA_0000, 0x3FCE_0000), ro(0x3C00_0000, 0x3C40_0000)];
 /// ESP32-C3: SOC_DRAM 0x3FC80000..0x3FCE0000, SOC_DROM 0x3C000000..0x3C800000,
 /// SOC_RTC_DRAM = SOC_RTC_DATA 0x50000000..0x50002000 (RTC slow memory only).
-const ESP32C3: &[(u32, u32)] = &[(0x3FC8_0000, 0x3FCE_0000), (0x3C00_0000, 0x3C80_0000), (0x5000_0000, 0x5000_2000)];
+const ESP32C3: &[Window] = &[rw(0x3FC8_0000, 0x3FCE_0000), ro(0x3C00_0000, 0x3C80_0000), rw(0x5000_0000, 0x5000_2000)];
 /// ESP32-C6: SOC_DRAM 0x40800000..0x40880000; SOC_DROM = SOC_IROM, 0x42000000 +
 /// (SOC_MMU_PAGE_SIZE << 8) = 0x43000000 with the default 64 KB MMU pages
 /// (CONFIG_MMU_PAGE_SIZE; 2 MB/1 MB flash use 32/16 KB pages and map less);
 /// SOC_RTC_DRAM = SOC_RTC_DATA 0x50000000..0x50004000 (LP memory).
-const ESP32C6: &[(u32, u32)] = &[(0x4080_0000, 0x4088_0000), (0x4200_0000, 0x4300_0000), (0x5000_0000, 0x5000_4000)];
+const ESP32C6: &[Window] = &[rw(0x4080_0000, 0x4088_0000), ro(0x4200_0000, 0x4300_0000), rw(0x5000_0000, 0x5000_4000)];
 /// ESP32-H2: SOC_DRAM 0x40800000..0x40850000; SOC_DROM as ESP32-C6;
 /// SOC_RTC_DRAM = SOC_RTC_DATA 0x50000000..0x50001000 (LP memory).
-const ESP32H2: &[(u32, u32)] = &[(0x4080_0000, 0x4085_0000), (0x4200_0000, 0x4300_0000), (0x5000_0000, 0x5000_1000)];
+const ESP32H2: &[Window] = &[rw(0x4080_0000, 0x4085_0000), ro(0x4200_0000, 0x4300_0000), rw(0x5000_0000, 0x5000_1000)];
 /// ESP32-P4: SOC_DRAM 0x4FF00000..0x4FFC0000, SOC_DROM 0x40000000..0x44000000,
 /// SOC_RTC_DRAM = SOC_RTC_DATA 0x50108000..0x50110000 (LP memory).
-const ESP32P4: &[(u32, u32)] = &[(0x4FF0_0000, 0x4FFC_0000), (0x4000_0000, 0x4400_0000), (0x5010_8000, 0x5011_0000)];
+const ESP32P4: &[Window] = &[rw(0x4FF0_0000, 0x4FFC_0000), ro(0x4000_0000, 0x4400_0000), rw(0x5010_8000, 0x5011_0000)];
 
 impl Chip {
     /// Every chip, in the table's order.
@@ -284,35 +306,45 @@ impl Chip {
         self.spec().arch
     }
 
-    /// The firmware regions (start, end) a native-memory module on this
-    /// chip may be granted ([`ChipSpec::windows`]).
-    pub const fn windows(self) -> &'static [(u32, u32)] {
+    /// The firmware regions a native-memory module on this chip may be
+    /// granted, with what the memory allows ([`ChipSpec::windows`]).
+    pub const fn windows(self) -> &'static [Window] {
         self.spec().windows
     }
 
     /// Internal data RAM, `SOC_DRAM_LOW..SOC_DRAM_HIGH`.
-    pub const fn dram(self) -> (u32, u32) {
+    pub const fn dram(self) -> Window {
         self.windows()[0]
     }
 
     /// Flash-mapped read-only data, `SOC_DROM_LOW..SOC_DROM_HIGH`.
-    pub const fn drom(self) -> (u32, u32) {
+    pub const fn drom(self) -> Window {
         self.windows()[1]
     }
 
-    /// All of [`Chip::windows`], for [`crate::Config::firmware_windows`].
+    /// Every one of [`Chip::windows`], read-only, for
+    /// [`crate::Config::firmware_windows`]: what the templates grant. A
+    /// module reads data imports (`_impure_ptr`, `_ctype_`, `__espb_cfg_*`,
+    /// event bases) and the strings and structs natives return; a store
+    /// there traps ([`crate::TrapKind::ReadOnly`]), so firmware data, the
+    /// module's verified code and the runtime's own state (all in DRAM)
+    /// stay out of its reach. Blocks it gets from `heap_caps_malloc` and
+    /// its siblings are writable windows of their own while they live.
     ///
     /// # Safety
-    /// The firmware runs on this chip, and lets every module instantiated
-    /// with these windows read and write its DRAM, RTC memory and mapped
-    /// flash at their real addresses for as long as the instance lives (the
-    /// contract of [`FirmwareWindows::new`]). Nothing stops such a module
-    /// from overwriting firmware data, or from faulting the CPU with a store
-    /// into flash or a load from an unmapped flash page: grant them only to
-    /// modules the firmware trusts that far.
+    /// The firmware runs on this chip and lets every module instantiated
+    /// with these windows read its DRAM, RTC memory and mapped flash at
+    /// their real addresses for as long as the instance lives (the contract
+    /// of [`FirmwareWindows::new`]). A load from a flash page the MMU does
+    /// not map still faults the CPU.
     pub unsafe fn firmware_windows(self) -> FirmwareWindows {
-        // SAFETY: the caller's contract, passed on.
-        unsafe { FirmwareWindows::new(self.windows()) }
+        let mut all = [Window::read(0, 0); 4];
+        let ws = self.windows();
+        for (to, w) in all.iter_mut().zip(ws) {
+            *to = Window { access: Access::Read, ..*w };
+        }
+        // SAFETY: the caller's contract, passed on; reads only.
+        unsafe { FirmwareWindows::new(&all[..ws.len().min(4)]) }
     }
 }
 
@@ -406,22 +438,40 @@ mod tests {
     /// Values pinned against soc.h of ESP-IDF v5.5.
     #[test]
     fn windows_follow_soc_h() {
-        assert_eq!(Chip::Esp32c3.dram(), (0x3FC8_0000, 0x3FCE_0000));
-        assert_eq!(Chip::Esp32c3.drom(), (0x3C00_0000, 0x3C80_0000));
-        assert_eq!(Chip::Esp32.dram(), (0x3FFA_E000, 0x4000_0000));
-        assert_eq!(Chip::Esp32.windows()[3], (0x5000_0000, 0x5000_2000), "RTC slow memory (SOC_RTC_DATA)");
-        assert_eq!(Chip::Esp32s3.windows()[2], (0x600F_E000, 0x6010_0000), "RTC fast memory (SOC_RTC_DRAM)");
-        assert_eq!(Chip::Esp32c6.drom(), (0x4200_0000, 0x4300_0000));
-        assert_eq!(Chip::Esp32h2.dram(), (0x4080_0000, 0x4085_0000));
-        assert_eq!(Chip::Esp32p4.windows()[2], (0x5010_8000, 0x5011_0000));
+        let r = |w: Window| (w.start, w.end);
+        assert_eq!(r(Chip::Esp32c3.dram()), (0x3FC8_0000, 0x3FCE_0000));
+        assert_eq!(r(Chip::Esp32c3.drom()), (0x3C00_0000, 0x3C80_0000));
+        assert_eq!(r(Chip::Esp32.dram()), (0x3FFA_E000, 0x4000_0000));
+        assert_eq!(r(Chip::Esp32.windows()[3]), (0x5000_0000, 0x5000_2000), "RTC slow memory (SOC_RTC_DATA)");
+        assert_eq!(r(Chip::Esp32s3.windows()[2]), (0x600F_E000, 0x6010_0000), "RTC fast memory (SOC_RTC_DRAM)");
+        assert_eq!(r(Chip::Esp32c6.drom()), (0x4200_0000, 0x4300_0000));
+        assert_eq!(r(Chip::Esp32h2.dram()), (0x4080_0000, 0x4085_0000));
+        assert_eq!(r(Chip::Esp32p4.windows()[2]), (0x5010_8000, 0x5011_0000));
         assert_eq!(Chip::Esp32c2.windows().len(), 2, "the ESP32-C2 has no RTC memory");
         for c in Chip::ALL {
             let w = c.windows();
-            assert!(w.iter().all(|&(s, e)| s < e), "{c}: empty window");
+            assert!(w.iter().all(|w| w.start < w.end), "{c}: empty window");
             for (i, a) in w.iter().enumerate() {
                 for b in &w[i + 1..] {
-                    assert!(a.1 <= b.0 || b.1 <= a.0, "{c}: {a:x?} overlaps {b:x?}");
+                    assert!(a.end <= b.start || b.end <= a.start, "{c}: {a:x?} overlaps {b:x?}");
                 }
+            }
+        }
+    }
+
+    /// Flash is read-only memory; what the templates grant is read-only
+    /// everywhere, and covers every window.
+    #[test]
+    fn granted_windows_are_read_only() {
+        for c in Chip::ALL {
+            assert_eq!(c.drom().access, Access::Read, "{c}: DROM");
+            assert_eq!(c.dram().access, Access::ReadWrite, "{c}: DRAM");
+            // SAFETY: only inspected, never used by an instance.
+            let granted = unsafe { c.firmware_windows() };
+            let g = granted.as_slice();
+            assert_eq!(g.len(), c.windows().len(), "{c}");
+            for (g, w) in g.iter().zip(c.windows()) {
+                assert_eq!((g.start, g.end, g.access), (w.start, w.end, Access::Read), "{c}");
             }
         }
     }

@@ -40,6 +40,6 @@ pub use format::{LoadError, load};
 pub use module::*;
 pub use verify::VerifiedModule;
 pub use vm::{
-    BYTES_PER_FUEL, Config, FirmwareWindows, Heap, Host, HostCtx, Instance, InstantiateError, Memory, NoHost,
-    PC_MEMORY_BASE, TableLookupError, Trap, TrapKind, describe_trap, device_limits,
+    Access, BYTES_PER_FUEL, Config, FirmwareWindows, Heap, Host, HostCtx, Instance, InstantiateError, Memory, NoHost,
+    PC_MEMORY_BASE, TableLookupError, Trap, TrapKind, Window, describe_trap, device_limits,
 };

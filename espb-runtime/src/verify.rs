@@ -120,15 +120,35 @@ pub enum VerifyError {
 pub struct VerifiedModule {
     module: Module,
     /// Each function's code in the interpreter's aligned form
-    /// ([`crate::isa::aligned`]), made once here from the verified code.
-    bodies: Vec<Vec<u32>>,
+    /// ([`crate::isa::aligned`]), made once here from the verified code,
+    /// with what a call needs of the function next to it.
+    bodies: Vec<Body>,
+}
+
+/// One function as the interpreter enters it: one look-up per call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Body {
+    /// The aligned form of the code.
+    pub(crate) code: alloc::boxed::Box<[u32]>,
+    pub(crate) frame_size: u32,
+    pub(crate) num_regs: u16,
+    pub(crate) ty: u16,
 }
 
 impl VerifiedModule {
     /// Verifies `m` completely.
     pub fn new(m: Module) -> Result<VerifiedModule, VerifyError> {
         verify(&m)?;
-        let bodies = m.functions.iter().map(|f| crate::isa::aligned::predecode(&f.code)).collect();
+        let bodies = m
+            .functions
+            .iter()
+            .map(|f| Body {
+                code: crate::isa::aligned::predecode(&f.code).into_boxed_slice(),
+                frame_size: f.frame_size,
+                num_regs: f.num_regs,
+                ty: f.ty,
+            })
+            .collect();
         Ok(VerifiedModule { module: m, bodies })
     }
 
@@ -136,10 +156,19 @@ impl VerifiedModule {
         &self.module
     }
 
-    /// Function `f`'s code as the interpreter reads it; empty for no such function.
+    /// Whether any code the interpreter runs (the aligned bodies, and the
+    /// verified code they index into) lies in `start..end` of the native
+    /// address space.
+    pub(crate) fn code_overlaps(&self, start: usize, end: usize) -> bool {
+        let hit = |p: usize, len: usize| p < end && start < p + len;
+        self.bodies.iter().any(|b| hit(b.code.as_ptr() as usize, core::mem::size_of_val(&*b.code)))
+            || self.module.functions.iter().any(|f| hit(f.code.as_ptr() as usize, f.code.len()))
+    }
+
+    /// Function `f` as the interpreter enters it.
     #[inline(always)]
-    pub(crate) fn body(&self, f: usize) -> &[u32] {
-        self.bodies.get(f).map_or(&[], |b| b.as_slice())
+    pub(crate) fn body(&self, f: usize) -> Option<&Body> {
+        self.bodies.get(f)
     }
 }
 

@@ -400,6 +400,14 @@ fn rust_table_feeds_the_runtime() {
     };
     let module_file = d.join("app.espb");
     std::fs::write(&module_file, espb_runtime::format::encode(&module)).unwrap();
+    // app_main() { *(uint32_t *)&__espb_cfg_TICK_HZ = 0; return 0; }
+    let mut code = Vec::new();
+    for i in [Instr::ImportAddr { d: 0, i: 0 }, Instr::StoreI32 { s: 0, a: 0, off: 0 }, Instr::Ret { s: 0 }] {
+        i.encode(&mut code);
+    }
+    let store = Module { functions: vec![Function { ty: 0, num_regs: 1, frame_size: 0, code }], ..module.clone() };
+    let store_file = d.join("store.espb");
+    std::fs::write(&store_file, espb_runtime::format::encode(&store)).unwrap();
 
     let krate = d.join("firmware");
     std::fs::create_dir_all(krate.join("src")).unwrap();
@@ -419,7 +427,7 @@ fn rust_table_feeds_the_runtime() {
         krate.join("src/main.rs"),
         format!(
             r#"include!({table:?});
-use espb_runtime::{{Config, FirmwareWindows}};
+use espb_runtime::{{Config, FirmwareWindows, Window}};
 use espb_runtime::runner::run_module;
 use espb_runtime::symtab::{{Registry, SymbolTable}};
 
@@ -427,17 +435,24 @@ use espb_runtime::symtab::{{Registry, SymbolTable}};
 pub extern "C" fn alpha() {{}}
 
 fn main() {{
-    let bytes = std::fs::read(std::env::args().nth(1).unwrap()).unwrap();
+    let load = std::fs::read(std::env::args().nth(1).unwrap()).unwrap();
+    let store = std::fs::read(std::env::args().nth(2).unwrap()).unwrap();
     let entries = espb_symtab_custom::addresses();
     let hz = &espb_symtab_custom::CFG_TICK_HZ as *const u32 as usize as u32;
-    for window in [(hz, hz + 4), (hz + 4, hz + 8)] {{
+    let everything = Window::read_write(0x1000, 0xFFFF_0000);
+    for (bytes, window) in [
+        (&load, Window::read(hz, hz + 4)),
+        (&load, Window::read(hz + 4, hz + 8)),
+        (&store, Window::read(hz, hz + 4)),
+        (&load, everything),
+    ] {{
         let mut tables = Registry::new();
         let t = SymbolTable::new(espb_symtab_custom::NAME, &entries, &espb_symtab_custom::PREFIX_HASHES)
             .with_signatures(&espb_symtab_custom::SIG_INDEX, &espb_symtab_custom::SIGS);
         tables.register(t).unwrap();
         // SAFETY: the window is the table's own immutable static.
         let windows = unsafe {{ FirmwareWindows::new(&[window]) }};
-        match run_module(&bytes, tables, Config::device(windows), "app_main") {{
+        match run_module(bytes, tables, Config::device(windows), "app_main") {{
             Ok(o) => println!("{{}}", o.value()),
             Err(e) => println!("{{}}", e.to_string().replace(&format!("{{hz:#010x}}"), "HZ")),
         }}
@@ -455,11 +470,23 @@ fn main() {{
         .current_dir(&krate)
         .args(["rustc", "--offline", "--quiet", "--", "-C", "relocation-model=static"])
         .env("CARGO_TARGET_DIR", &target));
-    let out = Command::new(target.join("debug/firmware")).arg(&module_file).output().unwrap();
+    let out = Command::new(target.join("debug/firmware")).arg(&module_file).arg(&store_file).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
-        stdout, "250\ntrap: out-of-bounds access of 4 bytes at address HZ in function `app_main` at code offset 0x4\n",
+        lines[..2],
+        ["250", "trap: out-of-bounds access of 4 bytes at address HZ in function `app_main` at code offset 0x4"],
         "the value through its window; outside the windows, a trap"
     );
+    assert_eq!(
+        lines[2],
+        "trap: store of 4 bytes into read-only firmware memory at address HZ in function `app_main` at code offset 0x4",
+        "a store through a read-only window traps before it reaches the memory"
+    );
+    assert!(
+        lines[3].starts_with("firmware window 0x00001000..0xffff0000 is writable and holds the module's code"),
+        "a writable window over the module's code is refused: {stdout}"
+    );
+    assert_eq!(lines.len(), 4, "{stdout}");
 }

@@ -151,13 +151,15 @@ fn load_sym_file() {
     assert!(missing.contains("nope.espbsym"), "{missing}");
 }
 
-/// The runtime knows its builtins (malloc, free, ..., exit) by their slot of
-/// the standard table, not by the names modules give them: those slots
-/// must hold those functions.
+/// The runtime knows its builtins (malloc, free, ..., exit) and the
+/// heap_caps natives whose blocks it follows by their slot of the standard
+/// table, not by the names modules give them: those slots must hold those
+/// functions.
 #[test]
 fn runtime_builtin_slots_are_the_standard_table_s() {
     let m = standard_idf_manifest();
-    for &(index, name) in espb_runtime::vm::IDF_BUILTIN_SLOTS {
+    let slots = espb_runtime::vm::IDF_BUILTIN_SLOTS.iter().chain(espb_runtime::vm::IDF_HEAP_CAPS_SLOTS);
+    for &(index, name) in slots {
         let e = m.get(u32::from(index)).unwrap_or_else(|| panic!("no slot {index}"));
         assert_eq!((e.name.as_str(), e.removed), (name, false), "slot {index}");
     }

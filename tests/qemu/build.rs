@@ -69,6 +69,11 @@ const IDF_PROVIDED: &[&str] = &[
     "gpio_config",
     "gpio_set_level",
     "_esp_error_check_failed",
+    "heap_caps_malloc",
+    "heap_caps_calloc",
+    "heap_caps_realloc",
+    "heap_caps_free",
+    "heap_caps_aligned_alloc",
 ];
 
 /// Writes `espb_symtab_idf.rs`: [`IDF_PROVIDED`] and the scheduler's

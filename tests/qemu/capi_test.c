@@ -38,7 +38,7 @@ int capi_test(const uint8_t *module, unsigned len) {
     qemu_put_str(" slots\n");
 
     /* The virt machine's RAM, as in the Rust run. */
-    const espb_window_t ram = { 0x80000000u, 0x88000000u };
+    const espb_window_t ram = { 0x80000000u, 0x88000000u, ESPB_WINDOW_READ };
     espb_error_t err = espb_run_with(module, len, tables, 1, "main", &ram, 1);
     report("espb_run_with main", err);
     qemu_put_str("capi: main returned ");

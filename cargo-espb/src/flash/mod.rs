@@ -13,6 +13,7 @@
 pub mod args;
 pub mod config;
 pub mod device;
+pub mod firmware_tables;
 pub mod plan;
 pub mod table;
 
@@ -67,6 +68,13 @@ pub enum FlashError {
          build directory) or --firmware-image FILE (.bin or ELF)"
     )]
     NoFirmware,
+    #[error(
+        "module {} would be refused by the firmware {}: {error}",
+        .module.display(), .firmware.display()
+    )]
+    ModuleForOtherFirmware { module: PathBuf, firmware: PathBuf, error: espb_runtime::InstantiateError },
+    #[error("cannot read the symbol tables of the firmware {}: {source}", .path.display())]
+    FirmwareTables { path: PathBuf, source: firmware_tables::ElfTablesError },
     #[error(
         "the firmware {} is an ELF; converting it to an app image needs the chip: pass --chip \
          (e.g. --chip esp32c3), or run without --dry-run to detect it",
@@ -132,6 +140,32 @@ pub enum FlashError {
 enum FirmwareFile {
     Bin(Vec<u8>),
     Elf { path: PathBuf, bytes: Vec<u8> },
+}
+
+/// Refuses a module whose symbol tables the firmware ELF being flashed with
+/// it would refuse at load. A firmware without tables (none found) is left
+/// to the device's own check, with a note.
+fn check_module_against_elf(module: &[u8], elf_path: &Path, elf: &[u8], module_path: &Path) -> Result<(), FlashError> {
+    let tables = match firmware_tables::tables_of_elf(elf) {
+        Ok(t) => t,
+        // Not an ELF at all: converting it to an app image says so.
+        Err(firmware_tables::ElfTablesError::Parse(_)) => return Ok(()),
+        Err(source) => return Err(FlashError::FirmwareTables { path: elf_path.to_path_buf(), source }),
+    };
+    if tables.is_empty() {
+        eprintln!(
+            "note: {} has no espb symbol tables (espb_symtab_*): the module's table hashes are checked on the device",
+            elf_path.display()
+        );
+        return Ok(());
+    }
+    // The module was loaded (and verified) before; this cannot fail then.
+    let Ok(m) = espb_runtime::format::decode(module) else { return Ok(()) };
+    firmware_tables::check(&m, &tables).map_err(|error| FlashError::ModuleForOtherFirmware {
+        module: module_path.to_path_buf(),
+        firmware: elf_path.to_path_buf(),
+        error,
+    })
 }
 
 fn read_file(what: &'static str, path: &Path) -> Result<Vec<u8>, FlashError> {
@@ -216,6 +250,9 @@ pub fn run(args: &FlashArgs) -> Result<(), FlashError> {
         None
     };
     let app_label = args.target_app_partition.as_deref();
+    if let (Some(module), Some(FirmwareFile::Elf { path, bytes })) = (&module_bytes, &firmware) {
+        check_module_against_elf(module, path, bytes, &args.module_file.clone().unwrap_or(project.module.clone()))?;
+    }
 
     // Convert an ELF now when the chip is known; otherwise after detection.
     let mut firmware_image: Option<Vec<u8>> = None;

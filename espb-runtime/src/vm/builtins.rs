@@ -3,7 +3,8 @@
 //! `bsearch` (which call back into the module), and `exit`/`abort`.
 
 use super::checked::Imports;
-use super::context::Hooks;
+use super::context::{Gate, Hooks};
+use super::firmware_heap::{self, HeapCaps};
 use super::heap::Heap;
 use super::host::{Host, HostCtx};
 use super::memory::Memory;
@@ -34,6 +35,9 @@ pub(super) enum ImportTarget {
     /// A native that starts or stops something unload must know about
     /// (vm/resources.rs): the host's id and what it does.
     Tracked(u32, Rule),
+    /// A `heap_caps_*` native, whose blocks become the module's windows
+    /// (vm/firmware_heap.rs).
+    FirmwareHeap(u32, HeapCaps),
 }
 
 /// The standard `idf` table's slots that are builtins, with their C names
@@ -52,7 +56,7 @@ pub const IDF_BUILTIN_SLOTS: &[(u16, &str)] = &[
 ];
 
 /// The name of the standard table.
-const IDF_TABLE: &str = "idf";
+pub(super) const IDF_TABLE: &str = "idf";
 
 /// The builtin an import gets, before the host is asked: by identity, never
 /// by the name the module gives it. A slot import is a builtin when it is
@@ -110,26 +114,21 @@ pub(super) fn call_import<H: Host>(
         return Err(Trap::new(imports.args_refusal(i, args, mem)));
     }
     match target {
-        Some(ImportTarget::Host(id)) => {
-            let mut ctx = HostCtx { mem, heap, gate: app.map(|a| a as &dyn super::context::Gate), meter: *meter };
-            let r = host.call(*id, ty, args, &mut ctx);
-            *meter = ctx.meter;
+        Some(&ImportTarget::Host(id)) => {
+            let r = native(host, id, ty, args, mem, heap, app, meter);
             if app.is_some_and(|a| a.dead()) { Err(Trap::new(TrapKind::Unloaded)) } else { r }
         }
         Some(&ImportTarget::Tracked(id, rule)) => {
             let Some(app) = app else {
-                let mut ctx = HostCtx { mem, heap, gate: None, meter: *meter };
-                let r = host.call(id, ty, args, &mut ctx);
-                *meter = ctx.meter;
-                return r;
+                return native(host, id, ty, args, mem, heap, None, meter);
             };
             let r = resources::call(app, rule, args, mem, |args, mem| {
-                let mut ctx = HostCtx { mem, heap: &mut *heap, gate: Some(app), meter: *meter };
-                let r = host.call(id, ty, args, &mut ctx);
-                *meter = ctx.meter;
-                r
+                native(host, id, ty, args, mem, heap, Some(app), meter)
             });
             if app.dead() { Err(Trap::new(TrapKind::Unloaded)) } else { r }
+        }
+        Some(&ImportTarget::FirmwareHeap(id, op)) => {
+            firmware_heap::call(op, args, mem, meter, |mem, meter| native(host, id, ty, args, mem, heap, app, meter))
         }
         Some(ImportTarget::Builtin(b)) => match b {
             Builtin::Malloc => Ok(u64::from(heap.malloc(arg(0)))),
@@ -178,6 +177,24 @@ pub(super) fn call_import<H: Host>(
         },
         None => Err(Trap::new(TrapKind::BadCode)),
     }
+}
+
+/// Calls the host's native `id`, charging its work to `meter`.
+#[allow(clippy::too_many_arguments)]
+fn native<H: Host>(
+    host: &mut H,
+    id: u32,
+    ty: &FuncType,
+    args: &[u64],
+    mem: &mut Memory,
+    heap: &mut Heap,
+    app: Option<&dyn Hooks>,
+    meter: &mut Meter,
+) -> Result<u64, Trap> {
+    let mut ctx = HostCtx { mem, heap, gate: app.map(|a| a as &dyn Gate), meter: *meter };
+    let r = host.call(id, ty, args, &mut ctx);
+    *meter = ctx.meter;
+    r
 }
 
 /// What `qsort` and `bsearch` need from the interpreter: to call the

@@ -3,7 +3,7 @@
 //! [`App`](crate::app::App), [`crate::runner::run_module`] and the C API
 //! (`espb_config_t`).
 
-use super::memory::PC_MEMORY_BASE;
+use super::memory::{PC_MEMORY_BASE, Window};
 use alloc::vec::Vec;
 
 /// Instance limits and placement.
@@ -73,19 +73,21 @@ pub mod device_limits {
 /// addresses. Empty by default; only [`FirmwareWindows::new`], which is
 /// unsafe, makes others, so a safe `Config` never grants raw access.
 #[derive(Clone, Debug, Default)]
-pub struct FirmwareWindows(Vec<(u32, u32)>);
+pub struct FirmwareWindows(Vec<Window>);
 
 impl FirmwareWindows {
-    /// Windows (start, end), e.g. the chip's DRAM and flash-mapped constants.
+    /// Windows, e.g. the chip's DRAM and flash-mapped constants, read-only
+    /// ([`crate::chip::Chip::firmware_windows`]).
     ///
     /// # Safety
-    /// Every window must be memory the module may read and write at those
-    /// addresses for as long as an instance made with it lives.
-    pub unsafe fn new(windows: &[(u32, u32)]) -> FirmwareWindows {
+    /// Every window must be memory the module may read, and write where the
+    /// window's [`super::Access`] says so, at those addresses for as long as
+    /// an instance made with it lives.
+    pub unsafe fn new(windows: &[Window]) -> FirmwareWindows {
         FirmwareWindows(windows.to_vec())
     }
 
-    pub(super) fn as_slice(&self) -> &[(u32, u32)] {
+    pub fn as_slice(&self) -> &[Window] {
         &self.0
     }
 }

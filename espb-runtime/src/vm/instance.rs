@@ -8,10 +8,11 @@ use super::checked::{Imports, SiteMismatch, mismatched_sites, native_check};
 use super::config::Config;
 use super::context::{ExecCtx, Hooks};
 use super::exec::{Vm, execute};
+use super::firmware_heap::heap_caps_of;
 use super::frame::Frame;
 use super::heap::Heap;
 use super::host::{Host, HostCtx, TableLookupError};
-use super::memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory};
+use super::memory::{Access, FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, Window};
 use super::trap::{Trap, describe_trap};
 use crate::module::{FuncType, Import, Module, RelocKind, TableRef};
 use crate::verify::{VerifiedModule, VerifyError};
@@ -69,6 +70,13 @@ pub enum InstantiateError {
     CallbackType(String),
     #[error("function `{function}` is used as a callback, but cannot be one on this chip: {why}")]
     UnsupportedCallback { function: String, why: String },
+    /// A window the module could write covers its own code: a store could
+    /// change verified code under the interpreter.
+    #[error(
+        "firmware window {start:#010x}..{end:#010x} is writable and holds the module's code: grant it read-only \
+         (Window::read), or grant writes only to memory outside the firmware heap"
+    )]
+    WritableCode { start: u32, end: u32 },
     #[error("{0}")]
     Os(&'static str),
     /// A call site whose type the native's C signature (from the
@@ -176,6 +184,13 @@ impl<H: Host> Instance<H> {
         };
         let mut mem = mem.ok_or(InstantiateError::MemoryTooLarge { needed: total, limit: config.max_memory })?;
         if config.native_memory {
+            // The verifier's guarantees hold only while the code stays as
+            // verified: no window the module may write can hold it.
+            let holds_code =
+                |w: &&Window| w.access == Access::ReadWrite && module.code_overlaps(w.start as usize, w.end as usize);
+            if let Some(w) = config.firmware_windows.as_slice().iter().find(holds_code) {
+                return Err(InstantiateError::WritableCode { start: w.start, end: w.end });
+            }
             // SAFETY: whoever made the windows vouched for them
             // (`FirmwareWindows::new` is unsafe), and the block's addresses
             // are real, so module addresses are pointers.
@@ -249,9 +264,10 @@ impl<H: Host> Instance<H> {
                 (_, None) => None,
             };
             match found {
-                Some(id) => match imp.name().and_then(super::resources::rule) {
-                    Some(rule) => imports.push(ImportTarget::Tracked(id, rule)),
-                    None => imports.push(ImportTarget::Host(id)),
+                Some(id) => match (heap_caps_of(imp, &module.tables), imp.name().and_then(super::resources::rule)) {
+                    (Some(op), _) => imports.push(ImportTarget::FirmwareHeap(id, op)),
+                    (None, Some(rule)) => imports.push(ImportTarget::Tracked(id, rule)),
+                    (None, None) => imports.push(ImportTarget::Host(id)),
                 },
                 None => return Err(unresolved(&module, index, imp)),
             }

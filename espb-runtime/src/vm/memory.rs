@@ -18,20 +18,63 @@ pub const FUNC_ADDR_BASE: u32 = 0x4200_0000;
 /// Import `i` has address `IMPORT_ADDR_BASE + 4 * i` on the PC (ROM window).
 pub const IMPORT_ADDR_BASE: u32 = 0x4000_0000;
 
+/// What a module may do in a firmware [`Window`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Loads only: a store traps ([`TrapKind::ReadOnly`]) instead of
+    /// reaching the memory (flash-mapped data would fault the CPU, DRAM
+    /// would be the firmware's to lose).
+    Read,
+    /// Loads and stores.
+    ReadWrite,
+}
+
+/// A firmware region `start..end` a native-memory module may reach at its
+/// real addresses, with what it may do there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub start: u32,
+    pub end: u32,
+    pub access: Access,
+}
+
+impl Window {
+    /// `start..end`, loads only.
+    pub const fn read(start: u32, end: u32) -> Window {
+        Window { start, end, access: Access::Read }
+    }
+
+    /// `start..end`, loads and stores.
+    pub const fn read_write(start: u32, end: u32) -> Window {
+        Window { start, end, access: Access::ReadWrite }
+    }
+
+    /// Whether `n` bytes at `addr` lie inside, and the access allows a store
+    /// when `store`.
+    fn allows(&self, addr: u32, n: usize, store: bool) -> bool {
+        addr >= self.start
+            && u64::from(addr) + n as u64 <= u64::from(self.end)
+            && (!store || self.access == Access::ReadWrite)
+    }
+}
+
 pub struct Memory {
     base: u32,
     bytes: Vec<u8>,
-    /// Firmware regions (start, end) a native-memory module may also read
-    /// and write directly: data imports, strings and structs natives hand
-    /// it. Empty on the PC, where addresses are not real.
-    windows: Vec<(u32, u32)>,
+    /// Firmware regions a native-memory module may also reach directly:
+    /// the ones the firmware granted (data imports, strings and structs
+    /// natives hand it), then the heap blocks it got from `heap_caps_*`.
+    /// Empty on the PC, where addresses are not real.
+    windows: Vec<Window>,
+    /// `windows[blocks..]` are the heap blocks.
+    blocks: usize,
 }
 
 impl Memory {
     /// `len` zeroed bytes at module address `base`. `base + len` must not
     /// wrap the 32-bit space; callers check that.
     pub fn new(base: u32, len: usize) -> Memory {
-        Memory { base, bytes: vec![0; len], windows: Vec::new() }
+        Memory { base, bytes: vec![0; len], windows: Vec::new(), blocks: 0 }
     }
 
     /// Like [`Memory::new`], but `None` instead of aborting when the
@@ -40,7 +83,7 @@ impl Memory {
         let mut bytes = Vec::new();
         bytes.try_reserve_exact(len).ok()?;
         bytes.resize(len, 0);
-        Some(Memory { base, bytes, windows: Vec::new() })
+        Some(Memory { base, bytes, windows: Vec::new(), blocks: 0 })
     }
 
     // [native-calls] begin: a block whose module addresses are its real
@@ -57,7 +100,7 @@ impl Memory {
         let addr = bytes.as_ptr() as usize;
         let base = u32::try_from(addr).ok().filter(|&b| b != 0)?;
         u32::try_from(addr.checked_add(len)?).ok()?;
-        Some(Memory { base, bytes, windows: Vec::new() })
+        Some(Memory { base, bytes, windows: Vec::new(), blocks: 0 })
     }
     // [native-calls] end
 
@@ -76,15 +119,50 @@ impl Memory {
         }
     }
 
-    /// Lets the module reach firmware memory in `windows` (start, end) by
-    /// its real addresses. Only for a block made by
-    /// [`Memory::try_new_native`], whose addresses are real too.
+    /// Lets the module reach firmware memory in `windows` by its real
+    /// addresses, as each window's [`Access`] allows. Only for a block made
+    /// by [`Memory::try_new_native`], whose addresses are real too.
     ///
     /// # Safety
-    /// Every window must be memory the firmware allows the module to read
-    /// and write for the life of this `Memory`, at those addresses.
-    pub unsafe fn set_firmware_windows(&mut self, windows: &[(u32, u32)]) {
-        self.windows = windows.iter().copied().filter(|(s, e)| s < e).collect();
+    /// Every window must be memory the firmware allows the module to read,
+    /// and to write where the window says so, for the life of this `Memory`,
+    /// at those addresses.
+    pub unsafe fn set_firmware_windows(&mut self, windows: &[Window]) {
+        self.windows = windows.iter().copied().filter(|w| w.start < w.end).collect();
+        self.blocks = self.windows.len();
+    }
+
+    /// The windows the module may reach now.
+    pub fn windows(&self) -> &[Window] {
+        &self.windows
+    }
+
+    /// Also lets the module read and write `len` bytes at `addr` (a block
+    /// a `heap_caps_*` native allocated for it). `false`, and nothing
+    /// granted, when the firmware heap has no room to note it.
+    ///
+    /// # Safety
+    /// `addr..addr + len` is memory the module may read and write until
+    /// [`Memory::revoke`] takes it back.
+    pub(crate) unsafe fn grant(&mut self, addr: u32, len: u32) -> bool {
+        let Some(end) = addr.checked_add(len) else { return false };
+        if self.windows.try_reserve(1).is_err() {
+            return false;
+        }
+        self.windows.push(Window::read_write(addr, end));
+        true
+    }
+
+    /// Whether [`Memory::grant`] granted a block at `addr` that is still held.
+    pub(crate) fn holds_block(&self, addr: u32) -> bool {
+        self.windows[self.blocks..].iter().any(|w| w.start == addr)
+    }
+
+    /// Takes back the block [`Memory::grant`] granted at `addr` (none: nothing).
+    pub(crate) fn revoke(&mut self, addr: u32) {
+        if let Some(i) = self.windows[self.blocks..].iter().position(|w| w.start == addr) {
+            self.windows.swap_remove(self.blocks + i);
+        }
     }
 
     pub fn base(&self) -> u32 {
@@ -180,7 +258,7 @@ impl Memory {
         let end = u64::from(addr) + len;
         let inside = |s: u32, e: u64| addr >= s && end <= e;
         inside(self.base, u64::from(self.base) + self.bytes.len() as u64)
-            || self.windows.iter().any(|&(s, e)| inside(s, u64::from(e)))
+            || self.windows.iter().any(|w| inside(w.start, u64::from(w.end)))
     }
 
     /// The length of the NUL-terminated string at `addr`, when it and its
@@ -189,7 +267,7 @@ impl Memory {
         if let Ok(s) = self.c_str(addr) {
             return Some(s.len());
         }
-        let &(_, end) = self.windows.iter().find(|&&(s, e)| addr >= s && addr < e)?;
+        let end = self.windows.iter().find(|w| addr >= w.start && addr < w.end)?.end;
         // SAFETY: the window was declared readable at its real addresses by
         // the firmware (`set_firmware_windows` is unsafe), and the scan
         // stays inside it.
@@ -222,80 +300,175 @@ pub(crate) struct RawMem {
     /// store checks one compare.
     ends: [usize; 4],
     base: u32,
-    windows: *const (u32, u32),
+    windows: *const Window,
     nwindows: usize,
 }
+
+/// An access outside the memory and every window, or a store into a
+/// read-only window: what the trap reports. Small and `Copy`, so a failed
+/// access comes back cheaply and the interpreter builds its trap at one
+/// place.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Oob {
+    addr: u32,
+    len: u32,
+    read_only: bool,
+}
+
+impl From<Oob> for TrapKind {
+    fn from(o: Oob) -> TrapKind {
+        if o.read_only {
+            TrapKind::ReadOnly { addr: o.addr, len: o.len }
+        } else {
+            TrapKind::OutOfBounds { addr: o.addr, len: o.len }
+        }
+    }
+}
+
+/// What [`RawMem::in_window`] returns for an access no window allows, and
+/// for a store into a read-only one (no window starts below 2).
+const NO_WINDOW: usize = 0;
+const READ_ONLY: usize = 1;
 
 impl RawMem {
     /// A pointer to `n` bytes at module address `addr`: inside the block, or
     /// inside a firmware window (native-memory instances only).
+    /// `store` says whether the bytes will be written.
     #[inline(always)]
-    fn at(&self, addr: u32, n: usize) -> Result<*mut u8, Trap> {
+    fn at(&self, addr: u32, n: usize, store: bool) -> Result<*mut u8, Oob> {
         let off = addr.wrapping_sub(self.base) as usize;
         match off.checked_add(n) {
             // SAFETY: off + n <= len: inside the block.
             Some(end) if end <= self.len => Ok(unsafe { self.ptr.add(off) }),
-            _ => self.in_window(addr, n),
+            _ => self.outside(addr, n, store),
         }
     }
 
+    /// [`RawMem::in_window`] as a `Result`, kept out of the hot path.
+    #[inline(always)]
+    fn outside(&self, addr: u32, n: usize, store: bool) -> Result<*mut u8, Oob> {
+        match self.in_window(addr, n, store) {
+            NO_WINDOW => Err(Oob { addr, len: n as u32, read_only: false }),
+            READ_ONLY => Err(Oob { addr, len: n as u32, read_only: true }),
+            p => Ok(p as *mut u8),
+        }
+    }
+
+    /// The real address of `n` bytes at `addr` inside a firmware window that
+    /// allows the access, else [`NO_WINDOW`] or [`READ_ONLY`] (a plain
+    /// integer comes back in a register).
     #[cold]
-    fn in_window(&self, addr: u32, n: usize) -> Result<*mut u8, Trap> {
+    #[inline(never)]
+    fn in_window(&self, addr: u32, n: usize, store: bool) -> usize {
         // SAFETY: the pointer and length come from the Memory's Vec, which
         // outlives this view and is not changed while it is in use.
         let windows = unsafe { core::slice::from_raw_parts(self.windows, self.nwindows) };
-        let end = u64::from(addr) + n as u64;
-        if windows.iter().any(|&(s, e)| addr >= s && end <= u64::from(e)) {
+        if addr <= READ_ONLY as u32 {
+            NO_WINDOW
+        } else if windows.iter().any(|w| w.allows(addr, n, store)) {
             // The firmware declared this range accessible at its real
-            // address (Memory::set_firmware_windows).
-            Ok(addr as usize as *mut u8)
+            // address (Memory::set_firmware_windows, Memory::grant).
+            addr as usize
+        } else if store && windows.iter().any(|w| w.allows(addr, n, false)) {
+            READ_ONLY
         } else {
-            Err(Trap::new(TrapKind::OutOfBounds { addr, len: n as u32 }))
+            NO_WINDOW
         }
     }
 
     /// Like [`RawMem::at`] for a fixed size of 1, 2, 4 or 8 bytes.
     #[inline(always)]
-    fn at_n<const N: usize>(&self, addr: u32) -> Result<*mut u8, Trap> {
+    fn at_n<const N: usize>(&self, addr: u32, store: bool) -> Result<*mut u8, Oob> {
         let off = addr.wrapping_sub(self.base) as usize;
         let end = self.ends[N.trailing_zeros() as usize];
         if off < end {
             // SAFETY: off + N <= len: inside the block.
             Ok(unsafe { self.ptr.add(off) })
         } else {
-            self.in_window(addr, N)
+            self.outside(addr, N, store)
         }
     }
 
     #[inline(always)]
-    pub(crate) fn load<const N: usize>(&self, addr: u32) -> Result<[u8; N], Trap> {
+    pub(crate) fn load<const N: usize>(&self, addr: u32) -> Result<[u8; N], Oob> {
         const { assert!(N == 1 || N == 2 || N == 4 || N == 8) };
-        let p = self.at_n::<N>(addr)?;
-        // SAFETY: `at` returned N accessible bytes.
+        let p = self.at_n::<N>(addr, false)?;
+        // SAFETY: `at` returned N readable bytes.
         Ok(unsafe { p.cast::<[u8; N]>().read_unaligned() })
     }
 
     #[inline(always)]
-    pub(crate) fn store<const N: usize>(&self, addr: u32, v: [u8; N]) -> Result<(), Trap> {
+    pub(crate) fn store<const N: usize>(&self, addr: u32, v: [u8; N]) -> Result<(), Oob> {
         const { assert!(N == 1 || N == 2 || N == 4 || N == 8) };
-        let p = self.at_n::<N>(addr)?;
-        // SAFETY: `at` returned N accessible bytes.
+        let p = self.at_n::<N>(addr, true)?;
+        // SAFETY: `at` returned N writable bytes.
         unsafe { p.cast::<[u8; N]>().write_unaligned(v) };
         Ok(())
     }
 
     /// memmove: either side may be a firmware window.
-    pub(crate) fn copy(&self, dst: u32, src: u32, len: u32) -> Result<(), Trap> {
-        let (d, s) = (self.at(dst, len as usize)?, self.at(src, len as usize)?);
+    pub(crate) fn copy(&self, dst: u32, src: u32, len: u32) -> Result<(), Oob> {
+        let (d, s) = (self.at(dst, len as usize, true)?, self.at(src, len as usize, false)?);
         // SAFETY: both ranges are accessible (`at`); `copy` allows overlap.
         unsafe { core::ptr::copy(s, d, len as usize) };
         Ok(())
     }
 
-    pub(crate) fn fill(&self, dst: u32, val: u8, len: u32) -> Result<(), Trap> {
-        let d = self.at(dst, len as usize)?;
-        // SAFETY: the range is accessible (`at`).
+    pub(crate) fn fill(&self, dst: u32, val: u8, len: u32) -> Result<(), Oob> {
+        let d = self.at(dst, len as usize, true)?;
+        // SAFETY: the range is writable (`at`).
         unsafe { core::ptr::write_bytes(d, val, len as usize) };
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Addresses outside the block go to the windows; a store needs a
+    /// writable one. (Only the checks run: nothing here is dereferenced.)
+    #[test]
+    fn windows_allow_what_their_access_says() {
+        let mut m = Memory::new(0x1000, 64);
+        // SAFETY: nothing is read or written through these windows.
+        unsafe {
+            m.set_firmware_windows(&[
+                Window::read(0x9000_0000, 0x9000_0100),
+                Window::read_write(0xA000_0000, 0xA000_0010),
+            ])
+        };
+        let raw = m.raw();
+        let kind = |r: Result<*mut u8, Oob>| r.map(|_| ()).map_err(TrapKind::from);
+        assert_eq!(kind(raw.at(0x9000_0000, 4, false)), Ok(()));
+        assert_eq!(kind(raw.at(0x9000_0000, 4, true)), Err(TrapKind::ReadOnly { addr: 0x9000_0000, len: 4 }));
+        assert_eq!(
+            raw.fill(0x9000_0010, 0, 8).map_err(TrapKind::from),
+            Err(TrapKind::ReadOnly { addr: 0x9000_0010, len: 8 })
+        );
+        let copy = raw.copy(0x9000_0010, 0x1000, 8).map_err(TrapKind::from);
+        assert_eq!(copy, Err(TrapKind::ReadOnly { addr: 0x9000_0010, len: 8 }), "memcpy into a read-only window");
+        assert_eq!(kind(raw.at_n::<4>(0x9000_00FE, false)), Err(TrapKind::OutOfBounds { addr: 0x9000_00FE, len: 4 }));
+        assert_eq!(kind(raw.at(0xA000_0000, 16, true)), Ok(()));
+        assert_eq!(kind(raw.at(0xA000_0008, 16, true)), Err(TrapKind::OutOfBounds { addr: 0xA000_0008, len: 16 }));
+        assert_eq!(kind(raw.at(0x1000, 64, true)), Ok(()), "the module's own memory");
+    }
+
+    #[test]
+    fn granted_blocks_are_writable_until_revoked() {
+        let mut m = Memory::new(0x1000, 64);
+        // SAFETY: nothing is read or written through these windows.
+        unsafe { m.set_firmware_windows(&[Window::read(0xB000_0000, 0xB100_0000)]) };
+        assert!(!m.holds_block(0xB000_0000), "a firmware window is no block");
+        // SAFETY: as above.
+        assert!(unsafe { m.grant(0xB000_0040, 32) });
+        assert!(m.holds_block(0xB000_0040));
+        assert!(m.raw().at(0xB000_0040, 32, true).is_ok());
+        m.revoke(0xB000_0040);
+        assert!(!m.holds_block(0xB000_0040));
+        let after = m.raw().at(0xB000_0040, 4, true).map_err(TrapKind::from);
+        assert_eq!(after.err(), Some(TrapKind::ReadOnly { addr: 0xB000_0040, len: 4 }), "read-only DRAM again");
+        m.revoke(0xB000_0000);
+        assert_eq!(m.windows().len(), 1, "revoking takes back blocks only");
     }
 }

@@ -19,7 +19,7 @@ pub const BYTES_PER_FUEL: u32 = 64;
 /// stack slot for it (about 1 KiB of native stack on rv32).
 #[cold]
 #[inline(never)]
-pub(super) fn refuel(budget: &mut u64, slice: u64, app: Option<&dyn Hooks>, why: &mut TrapKind) -> u64 {
+pub(super) fn refuel(budget: &mut u64, slice: u32, app: Option<&dyn Hooks>, why: &mut TrapKind) -> u32 {
     if *budget == 0 {
         *why = TrapKind::OutOfFuel;
         return 0;
@@ -30,9 +30,9 @@ pub(super) fn refuel(budget: &mut u64, slice: u64, app: Option<&dyn Hooks>, why:
         *why = t.kind;
         return 0;
     }
-    let next = (*budget).min(slice.max(1));
+    let next = (*budget).min(u64::from(slice.max(1)));
     *budget -= next;
-    next
+    next as u32
 }
 
 /// Spends `n` units from the slice `fuel`, taking further slices from
@@ -74,7 +74,7 @@ pub(super) fn spend(
             *why = TrapKind::OutOfFuel;
             return false;
         }
-        *fuel = refuel(budget, u64::from(slice), app, why);
+        *fuel = u64::from(refuel(budget, slice, app, why));
         if *fuel == 0 {
             return false;
         }

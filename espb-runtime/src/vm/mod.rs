@@ -3,7 +3,9 @@
 //!
 //! - [`trap`](Trap): what stops a module and its description (a leaf: every
 //!   other part reports through it);
-//! - [`Memory`] and [`Heap`]: an instance's linear memory and private heap;
+//! - [`Memory`] and [`Heap`]: an instance's linear memory and private heap,
+//!   and the firmware [`Window`]s a device module may reach (`firmware_heap`:
+//!   the `heap_caps_*` blocks it holds);
 //! - [`Host`]: the natives the firmware (or the PC simulator) provides;
 //! - [`Config`]: limits and placement;
 //! - [`Instance`]: instantiation (layout, relocations, imports) and calls;
@@ -14,6 +16,7 @@ mod checked;
 mod config;
 pub(crate) mod context;
 mod exec;
+mod firmware_heap;
 mod frame;
 mod heap;
 mod host;
@@ -28,9 +31,10 @@ pub use builtins::IDF_BUILTIN_SLOTS;
 pub use checked::{SiteMismatch, mismatched_sites};
 pub use config::{Config, DEFAULT_TASK_STACK, DEFAULT_TIME_SLICE, FirmwareWindows, device_limits};
 pub(crate) use context::Gate;
+pub use firmware_heap::IDF_HEAP_CAPS_SLOTS;
 pub use heap::{HEAP_ALIGN, Heap, InvalidFree};
 pub use host::{Host, HostCtx, NoHost, TableLookupError};
 pub use instance::{CallError, Instance, InstantiateError, check_table};
-pub use memory::{FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, PC_MEMORY_BASE};
+pub use memory::{Access, FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, PC_MEMORY_BASE, Window};
 pub use meter::BYTES_PER_FUEL;
 pub use trap::{Trap, TrapKind, describe_trap};

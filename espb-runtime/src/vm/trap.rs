@@ -15,6 +15,11 @@ pub enum TrapKind {
         addr: u32,
         len: u32,
     },
+    /// A store into a firmware window the module may only read.
+    ReadOnly {
+        addr: u32,
+        len: u32,
+    },
     Unreachable,
     StackExhausted,
     OutOfFuel,
@@ -60,6 +65,9 @@ impl core::fmt::Display for TrapKind {
             TrapKind::IntegerOverflow => write!(f, "integer overflow in division"),
             TrapKind::OutOfBounds { addr, len } => {
                 write!(f, "out-of-bounds access of {len} bytes at address {addr:#010x}")
+            }
+            TrapKind::ReadOnly { addr, len } => {
+                write!(f, "store of {len} bytes into read-only firmware memory at address {addr:#010x}")
             }
             TrapKind::Unreachable => write!(f, "unreachable code reached"),
             TrapKind::StackExhausted => write!(f, "stack exhausted (recursion too deep?)"),

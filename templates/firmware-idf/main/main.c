@@ -22,20 +22,22 @@
 
 static const char *TAG = "{{name}}";
 
-/* The firmware memory a module may read and write at its real addresses
- * (cargo-espb docs/native-calls.md, "Firmware memory"), from ESP-IDF's memory
- * map: internal DRAM, flash-mapped read-only data (string literals natives
- * return, the __espb_cfg_* values) and RTC memory where the chip has it. A
- * store into flash or a read of an unmapped flash page faults, and a module
- * can overwrite firmware data: grant windows only to modules you trust. */
+/* The firmware memory a module may read at its real addresses (cargo-espb
+ * docs/native-calls.md, "Firmware memory"), from ESP-IDF's memory map:
+ * internal DRAM, flash-mapped read-only data (string literals natives return,
+ * the __espb_cfg_* values) and RTC memory where the chip has it. Read-only
+ * (ESPB_WINDOW_READ): a store there traps, so the module cannot change
+ * firmware data, its own code or the runtime's state; the heap_caps blocks it
+ * allocates are writable while it holds them. A read of an unmapped flash
+ * page still faults. */
 static const espb_window_t windows[] = {
-    { SOC_DRAM_LOW, SOC_DRAM_HIGH },
-    { SOC_DROM_LOW, SOC_DROM_HIGH },
+    { SOC_DRAM_LOW, SOC_DRAM_HIGH, ESPB_WINDOW_READ },
+    { SOC_DROM_LOW, SOC_DROM_HIGH, ESPB_WINDOW_READ },
 #ifdef SOC_RTC_DRAM_LOW
-    { SOC_RTC_DRAM_LOW, SOC_RTC_DRAM_HIGH },
+    { SOC_RTC_DRAM_LOW, SOC_RTC_DRAM_HIGH, ESPB_WINDOW_READ },
 #endif
 #if defined(SOC_RTC_DATA_LOW) && SOC_RTC_DATA_LOW != SOC_RTC_DRAM_LOW
-    { SOC_RTC_DATA_LOW, SOC_RTC_DATA_HIGH }, /* RTC slow memory (ESP32, S2, S3) */
+    { SOC_RTC_DATA_LOW, SOC_RTC_DATA_HIGH, ESPB_WINDOW_READ }, /* RTC slow memory (ESP32, S2, S3) */
 #endif
 };
 

@@ -135,9 +135,9 @@ impl Firmware for Console {
         }
     }
     fn start(&mut self, module: &[u8]) -> Result<(), String> {
-        // SAFETY: this firmware lets its modules read and write its DRAM, RTC
-        // memory and mapped flash at their real addresses (strings natives
-        // return, `__espb_cfg_*` values); it trusts the modules it is given.
+        // SAFETY: this firmware lets its modules read its DRAM, RTC memory and
+        // mapped flash at their real addresses (strings natives return,
+        // `__espb_cfg_*` values); stores there trap (read-only windows).
         let windows = unsafe { CHIP.firmware_windows() };
         // The device's limits (docs/architecture.md, "Limits"); set fields to
         // change them: `Config { fuel: Some(100_000_000), ..Config::device(windows) }`.

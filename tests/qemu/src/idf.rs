@@ -61,3 +61,97 @@ pub unsafe extern "C" fn qemu_abort(why: *const c_char) -> ! {
     // SAFETY: caller's contract.
     panic!("abort: {}", unsafe { CStr::from_ptr(why) }.to_str().unwrap_or("?"))
 }
+
+// ---- heap_caps: the firmware heap's blocks, as ESP-IDF hands them out ------
+
+/// Bytes in front of every heap_caps block: its size and alignment, so
+/// `heap_caps_free` and `heap_caps_realloc` can rebuild the layout.
+const CAPS_HEADER: usize = 16;
+
+fn caps_layout(size: usize, align: usize) -> Option<core::alloc::Layout> {
+    core::alloc::Layout::from_size_align(size.checked_add(align.max(CAPS_HEADER))?, align.max(CAPS_HEADER)).ok()
+}
+
+/// A block of `size` bytes aligned to `align` (a power of two), or NULL.
+fn caps_alloc(size: usize, align: usize) -> *mut u8 {
+    let Some(layout) = caps_layout(size, align) else { return core::ptr::null_mut() };
+    // SAFETY: the layout is not zero-sized (it holds the header).
+    let base = unsafe { alloc::alloc::alloc(layout) };
+    if base.is_null() {
+        return base;
+    }
+    // SAFETY: the header lies inside the block, right before the result.
+    unsafe {
+        let p = base.add(layout.align());
+        p.cast::<usize>().sub(1).write(size);
+        p.cast::<usize>().sub(2).write(align);
+        p
+    }
+}
+
+/// # Safety
+/// `p` is NULL or a block of [`caps_alloc`] not freed yet.
+unsafe fn caps_free(p: *mut u8) {
+    if p.is_null() {
+        return;
+    }
+    // SAFETY: caller's contract: the header is ours.
+    unsafe {
+        let (size, align) = (p.cast::<usize>().sub(1).read(), p.cast::<usize>().sub(2).read());
+        let layout = caps_layout(size, align).expect("the header of a live block");
+        alloc::alloc::dealloc(p.sub(layout.align()), layout);
+    }
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn heap_caps_malloc(size: usize, _caps: u32) -> *mut u8 {
+    caps_alloc(size, 8)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn heap_caps_calloc(n: usize, size: usize, _caps: u32) -> *mut u8 {
+    let Some(total) = n.checked_mul(size) else { return core::ptr::null_mut() };
+    let p = caps_alloc(total, 8);
+    if !p.is_null() {
+        // SAFETY: a fresh block of `total` bytes.
+        unsafe { p.write_bytes(0, total) };
+    }
+    p
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn heap_caps_aligned_alloc(align: usize, size: usize, _caps: u32) -> *mut u8 {
+    if !align.is_power_of_two() {
+        return core::ptr::null_mut();
+    }
+    caps_alloc(size, align)
+}
+
+/// # Safety
+/// `p` is NULL or a live heap_caps block.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn heap_caps_free(p: *mut u8) {
+    // SAFETY: caller's contract.
+    unsafe { caps_free(p) }
+}
+
+/// # Safety
+/// `p` is NULL or a live heap_caps block.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn heap_caps_realloc(p: *mut u8, size: usize, _caps: u32) -> *mut u8 {
+    if size == 0 {
+        // SAFETY: caller's contract.
+        unsafe { caps_free(p) };
+        return core::ptr::null_mut();
+    }
+    let q = caps_alloc(size, 8);
+    if !q.is_null() && !p.is_null() {
+        // SAFETY: caller's contract: `p`'s header gives its size.
+        unsafe {
+            let old = p.cast::<usize>().sub(1).read();
+            core::ptr::copy_nonoverlapping(p, q, old.min(size));
+            caps_free(p);
+        }
+    }
+    q
+}

@@ -50,10 +50,17 @@ typedef enum {
     ESPB_ERR_SIGNATURE = 15, /* the module calls a native with another signature than the table's */
 } espb_error_t;
 
-/** A firmware memory region [start, end) the module may read and write at
- *  its real addresses (strings and structs natives return, DRAM, DROM). */
+/** What a module may do in an espb_window_t. */
+#define ESPB_WINDOW_READ 0u       /* loads only: a store traps (the default) */
+#define ESPB_WINDOW_READ_WRITE 1u /* loads and stores */
+
+/** A firmware memory region [start, end) the module may reach at its real
+ *  addresses (strings and structs natives return, DRAM, DROM), read-only
+ *  unless `access` is ESPB_WINDOW_READ_WRITE. A writable window must not hold
+ *  the module's code (the firmware heap): loading refuses one that does. */
 typedef struct {
     uint32_t start, end;
+    uint32_t access;
 } espb_window_t;
 
 /** Decodes and verifies module[0..len) (no partition header), resolves its
