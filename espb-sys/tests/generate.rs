@@ -165,7 +165,8 @@ fn c_table_compiles_for_riscv_with_clang22() {
         assert!(h.contains(&format!("#define ESPB_SYMTAB_IDF_HASH 0x{:08x}u", m.hash())));
         assert!(h.contains("    const char *name;"), "the table carries its name last");
         let src = std::fs::read_to_string(&g.source).unwrap();
-        assert!(src.contains(".name = \"idf\",\n};"), "name initialiser");
+        assert!(src.contains(".name = \"idf\",\n"), "name initialiser");
+        assert!(src.contains(".checking = ESPB_SYMTAB_IDF_CHECKING,\n};"), "checked unless the firmware says trusted");
         let cm = std::fs::read_to_string(&g.cmake).unwrap();
         assert!(cm.contains("PRIV_REQUIRES driver esp_common esp_event esp_hw_support esp_netif esp_rom esp_system esp_timer esp_wifi freertos heap log nvs_flash"), "{cm}");
         // Every header of the standard table has its component: nothing left to the user.

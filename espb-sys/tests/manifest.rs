@@ -179,5 +179,5 @@ fn the_hash_covers_signatures_but_not_their_memory_annotations() {
     assert_eq!(plain.hash(), m("0 - removed:fill void(ptr,i32)\n1 say -\n").hash(), "a tombstone keeps it");
     assert_eq!(plain.prefix_hashes().last().copied(), Some(plain.hash()));
     let err = Manifest::parse_named("custom", "0 fill - void(buf:5)\n", "custom.espbsym").unwrap_err().to_string();
-    assert!(err.contains("line 1") && err.contains("RESULT(PARAM,...)"), "{err}");
+    assert!(err.contains("custom.espbsym:1") && err.contains("RESULT(PARAM,...)"), "{err}");
 }

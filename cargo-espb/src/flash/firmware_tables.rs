@@ -9,7 +9,7 @@
 //! the chips, little-endian.
 
 use espb_runtime::Module;
-use espb_runtime::symtab::{Checking, Registry, Signatures, SymbolTable};
+use espb_runtime::symtab::{Registry, SymbolTable};
 use object::{Object, ObjectSection, ObjectSymbol, SymbolKind};
 
 /// One table as the firmware has it.
@@ -94,14 +94,7 @@ pub fn check(module: &Module, tables: &[ElfTable]) -> Result<(), espb_runtime::I
     let mut registry = Registry::new();
     for (t, e) in tables.iter().zip(&entries) {
         // Two tables of one name cannot load on the device either: the first counts.
-        let table = SymbolTable {
-            name: &t.name,
-            entries: e,
-            prefix_hashes: &t.prefix_hashes,
-            signatures: Signatures::NONE,
-            checking: Checking::default(),
-        };
-        let _ = registry.register(table);
+        let _ = registry.register(SymbolTable::new(&t.name, e, &t.prefix_hashes));
     }
     for t in &module.tables {
         espb_runtime::vm::check_table(t, registry.prefix_hash(&t.name, t.count))?;
