@@ -757,16 +757,17 @@ firmware esp_timer fired in esp_timer at +3610 ms
 firmware still running at +4010 ms
 ";
 
+/// `out` with each line that `mask` rewrites rewritten.
+fn mask_lines(out: &str, mask: impl Fn(&str) -> Option<String>) -> String {
+    out.split_inclusive('\n').map(|line| mask(line).unwrap_or_else(|| line.to_string())).collect()
+}
+
 /// The slow tick's microseconds in [`TEMPLATE`]'s output, as `T`.
 fn mask_tick_time(out: &str) -> String {
-    let mut masked = String::new();
-    for line in out.split_inclusive('\n') {
-        match line.split_once("slow tick at ").and_then(|(head, rest)| Some((head, rest.split_once(" us")?.1))) {
-            Some((head, tail)) => masked.push_str(&format!("{head}slow tick at T us{tail}")),
-            None => masked.push_str(line),
-        }
-    }
-    masked
+    mask_lines(out, |line| {
+        let (head, rest) = line.split_once("slow tick at ")?;
+        Some(format!("{head}slow tick at T us{}", rest.split_once(" us")?.1))
+    })
 }
 
 /// An esp_timer dispatched in the timer interrupt every 100 ms: the thunk,
@@ -812,17 +813,10 @@ firmware still running at +1020 ms
 /// The faulting address in [`FIRMWARE_MEMORY`]'s output, as `A` (it is
 /// wherever the firmware's heap put the task).
 fn mask_fault_address(out: &str) -> String {
-    let mut masked = String::new();
-    for line in out.split_inclusive('\n') {
-        match line.split_once("at address 0x") {
-            Some((head, rest)) => {
-                let tail = rest.trim_start_matches(|c: char| c.is_ascii_hexdigit());
-                masked.push_str(&format!("{head}at address A{tail}"));
-            }
-            None => masked.push_str(line),
-        }
-    }
-    masked
+    mask_lines(out, |line| {
+        let (head, rest) = line.split_once("at address 0x")?;
+        Some(format!("{head}at address A{}", rest.trim_start_matches(|c: char| c.is_ascii_hexdigit())))
+    })
 }
 
 /// A module run as an app (modes 2 and 3): tests/qemu/app/`name`.c (or
