@@ -137,40 +137,12 @@ fn class(ty: &str, typedefs: &HashMap<&str, &str>) -> Result<Option<NType>, Stri
 /// Drops qualifiers and nullability annotations: `const char *restrict`
 /// -> `char *` (`*` a word of its own).
 fn strip(ty: &str) -> String {
-    let spaced = without_attributes(ty).replace('*', " * ");
+    let spaced = espb_sys::c_text::strip_attributes(ty).replace('*', " * ");
     spaced
         .split_whitespace()
         .filter(|w| !matches!(*w, "const" | "volatile" | "restrict" | "__restrict" | "_Nonnull" | "_Nullable"))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// `ty` without `__attribute__((...))` groups.
-fn without_attributes(ty: &str) -> String {
-    let mut out = String::new();
-    let mut rest = ty;
-    while let Some(i) = rest.find("__attribute__") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + "__attribute__".len()..];
-        let mut depth = 0;
-        let mut end = after.len();
-        for (j, c) in after.char_indices() {
-            match c {
-                '(' => depth += 1,
-                ')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = j + 1;
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        rest = &after[end..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// The pointee of a pointer type (`const char *` -> `char`), if it is one.
@@ -180,7 +152,7 @@ fn pointee(ty: &str) -> Option<String> {
 }
 
 fn function(d: &Value, typedefs: &HashMap<&str, &str>, name: &str, libc: bool) -> Option<Derived> {
-    let fty = without_attributes(d.get("type")?.get("qualType")?.as_str()?);
+    let fty = espb_sys::c_text::strip_attributes(d.get("type")?.get("qualType")?.as_str()?);
     let ret = result_type(&fty)?;
     let params: Vec<(&str, &str)> = d
         .get("inner")

@@ -9,6 +9,7 @@
 //! signatures the runtime checks calls against (docs/symbols.md).
 
 mod builder;
+pub mod c_text;
 pub mod check;
 pub mod component;
 mod error;

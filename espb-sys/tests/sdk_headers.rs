@@ -134,43 +134,6 @@ fn all_headers() -> Vec<String> {
     v
 }
 
-/// Removes `__attribute__((...))` groups (balanced parentheses).
-fn strip_attributes(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find("__attribute__") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + "__attribute__".len()..];
-        let mut depth = 0;
-        let mut end = after.len();
-        let mut in_str = false;
-        let mut prev = ' ';
-        for (j, c) in after.char_indices() {
-            if in_str {
-                in_str = !(c == '"' && prev != '\\');
-                prev = c;
-                continue;
-            }
-            prev = c;
-            match c {
-                '"' => in_str = true,
-                '(' => depth += 1,
-                ')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = j + 1;
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        rest = &after[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
 fn is_ident(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
@@ -252,7 +215,7 @@ fn header_declarations() -> (BTreeSet<String>, BTreeSet<String>) {
     let mut funcs = BTreeSet::new();
     let mut data = BTreeSet::new();
     for stmt in top_level_statements(&ours) {
-        let s = strip_attributes(&stmt);
+        let s = espb_sys::c_text::strip_attributes(&stmt);
         let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
         if s.is_empty() || s.starts_with("typedef") || s.starts_with("static ") {
             continue;
