@@ -798,12 +798,12 @@ in a heap_caps block
 in a heap_caps block, resized
 task reads its name: writer
 espb: module stopped: trap: store of 1 bytes into read-only firmware memory at address A in function `writer` at \
-firmware_memory.c:14 (task writer)
+firmware_memory.c:15 (task writer)
 espb-trap: module M function 1 offset O: store of 1 bytes into read-only firmware memory at address A
 app_main returned 0
 app done by +10 ms: trapped
 last trap: trap: store of 1 bytes into read-only firmware memory at address A in function `writer` at \
-firmware_memory.c:14 (task writer)
+firmware_memory.c:15 (task writer)
 heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
 firmware timer fired in Tmr Svc at +320 ms
 firmware esp_timer fired in esp_timer at +620 ms

@@ -52,6 +52,7 @@ unsafe extern "C" {
     fn xQueueSemaphoreTake(q: Handle, wait: Tick) -> Base;
     fn xQueueGenericSend(q: Handle, item: *const c_void, wait: Tick, position: Base) -> Base;
     fn vQueueDelete(q: Handle);
+    fn heap_caps_free(p: *mut c_void);
     fn vPortYield();
     fn vTaskDelay(ticks: Tick);
     fn xPortInIsrContext() -> Base;
@@ -270,6 +271,10 @@ unsafe impl Os for FreeRtos {
                 }
                 Resource::Queue(q) => {
                     vQueueDelete(h(q));
+                    false
+                }
+                Resource::HeapBlock(p) => {
+                    heap_caps_free(p as usize as *mut c_void);
                     false
                 }
                 #[cfg(feature = "esp-idf")]

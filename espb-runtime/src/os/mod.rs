@@ -128,6 +128,10 @@ pub enum Resource {
     /// An event group (`EventGroupHandle_t`): `vEventGroupDelete`. As
     /// [`Resource::Queue`].
     EventGroup(u32),
+    /// A block of the firmware heap the module holds (`heap_caps_malloc`
+    /// and its siblings, vm/firmware_heap.rs): `heap_caps_free`. As
+    /// [`Resource::Queue`].
+    HeapBlock(u32),
 }
 
 impl Resource {
@@ -135,7 +139,7 @@ impl Resource {
     /// handler): an app whose entry returned lives on while one is left.
     /// Queues and event groups are only memory, freed at unload.
     pub fn keeps_alive(&self) -> bool {
-        !matches!(self, Resource::Queue(_) | Resource::EventGroup(_))
+        !matches!(self, Resource::Queue(_) | Resource::EventGroup(_) | Resource::HeapBlock(_))
     }
 }
 
@@ -154,6 +158,7 @@ impl fmt::Display for Resource {
             }
             Resource::Queue(h) => write!(f, "queue {h:#x}"),
             Resource::EventGroup(h) => write!(f, "event group {h:#x}"),
+            Resource::HeapBlock(p) => write!(f, "heap_caps block {p:#x}"),
         }
     }
 }

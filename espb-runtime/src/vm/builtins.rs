@@ -129,9 +129,9 @@ pub(super) fn call_import<H: Host>(
             });
             if app.dead() { Err(Trap::new(TrapKind::Unloaded)) } else { r }
         }
-        Some(&ImportTarget::FirmwareHeap(id, op)) => {
-            firmware_heap::call(op, args, mem, meter, |mem, meter| native(host, id, ty, args, mem, heap, app, meter))
-        }
+        Some(&ImportTarget::FirmwareHeap(id, op)) => firmware_heap::call(op, args, mem, app, meter, |mem, meter| {
+            native(host, id, ty, args, mem, heap, app, meter)
+        }),
         Some(ImportTarget::Builtin(b)) => match b {
             Builtin::Malloc => Ok(u64::from(heap.malloc(arg(0)))),
             Builtin::Calloc => {

@@ -10,10 +10,12 @@
 //! Which imports these are is decided by identity, like the builtins: the
 //! `idf` table's slots ([`IDF_HEAP_CAPS_SLOTS`]), or the name on the PC.
 
+use super::context::Hooks;
 use super::memory::Memory;
 use super::meter::Meter;
 use super::trap::{Trap, TrapKind};
 use crate::module::{Import, ImportRef, TableRef};
+use crate::os::Resource;
 
 /// A `heap_caps_*` native whose block the runtime follows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +76,7 @@ pub(crate) fn call(
     op: HeapCaps,
     args: &[u64],
     mem: &mut Memory,
+    app: Option<&dyn Hooks>,
     meter: &mut Meter,
     native: impl FnOnce(&mut Memory, &mut Meter) -> Result<u64, Trap>,
 ) -> Result<u64, Trap> {
@@ -106,12 +109,19 @@ pub(crate) fn call(
     };
     if gone && old != 0 {
         mem.revoke(old);
+        if let Some(app) = app {
+            app.remove_resource(Resource::HeapBlock(old));
+        }
     }
     if new != 0 && op != HeapCaps::Free {
         // SAFETY: the firmware's heap just handed `size` bytes at `new` to
         // the module; the window goes when the module frees or resizes it.
         if !unsafe { mem.grant(new, size.unwrap_or(0)) } {
             return Err(Trap::new(TrapKind::OutOfMemory { what: "the window of a heap_caps block", bytes: 12 }));
+        }
+        // Unload frees what the module still holds (an app's resources).
+        if let Some(app) = app {
+            app.add_resource(Resource::HeapBlock(new), None);
         }
     }
     Ok(r)
@@ -130,7 +140,7 @@ mod tests {
             calls.set(calls.get() + 1);
             Ok(u64::from(ret))
         };
-        call(op, args, m, &mut meter, native).map(|r| r as u32).map_err(|t| t.kind)
+        call(op, args, m, None, &mut meter, native).map(|r| r as u32).map_err(|t| t.kind)
     }
 
     #[test]

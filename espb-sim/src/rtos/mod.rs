@@ -147,6 +147,8 @@ pub(crate) fn stop(k: &Kernel, r: Resource) {
         Resource::EventGroup(h) => {
             k.lock().rtos.groups.remove(&h);
         }
+        // The simulator has no heap_caps natives.
+        Resource::HeapBlock(_) => {}
     }
 }
 

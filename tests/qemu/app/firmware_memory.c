@@ -1,6 +1,7 @@
 /* What a module may do with firmware memory: write the heap_caps blocks it
  * holds, read a string a native returns (its task's name, in the firmware's
- * heap), but never write that string: the store traps, the firmware goes on.
+ * heap), but never write that string: the store traps, the firmware goes on
+ * and frees the block the module still held.
  * Its own memory sits where its data's alignment asks, like a linker's. */
 #include <stdio.h>
 #include <string.h>
@@ -29,5 +30,8 @@ void app_main(void) {
     memcpy(p + 20, ", resized", 10);
     printf("%s\n", p);
     heap_caps_free(p);
+    /* Still held when the module stops: unload frees it. */
+    char *kept = heap_caps_calloc(4, 25, MALLOC_CAP_8BIT);
+    kept[99] = 1;
     xTaskCreate(writer, "writer", 3072, NULL, 3, NULL);
 }
