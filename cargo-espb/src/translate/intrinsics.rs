@@ -115,7 +115,7 @@ impl FuncLower<'_> {
                 self.emit(op, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rc)]);
                 Ok(())
             }
-            "fabs" | "sqrt" | "floor" | "ceil" | "trunc" | "round" => {
+            "fabs" | "sqrt" | "floor" | "ceil" | "trunc" | "round" | "rint" | "nearbyint" | "roundeven" => {
                 let a = arg(self, 0)?;
                 let f64_ = self.float_is_f64(a)?;
                 let k = match base {
@@ -124,7 +124,8 @@ impl FuncLower<'_> {
                     "floor" => FUnary::FloorF32,
                     "ceil" => FUnary::CeilF32,
                     "trunc" => FUnary::TruncF32,
-                    _ => FUnary::RoundF32,
+                    "round" => FUnary::RoundF32,
+                    _ => FUnary::RintF32,
                 } as i64
                     + f64_ as i64;
                 let r = self.use_val(a)?;

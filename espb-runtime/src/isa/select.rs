@@ -81,6 +81,10 @@ pub enum FUnary {
     TruncF64 = 11,
     RoundF32 = 12,
     RoundF64 = 13,
+    /// To the nearest integer, ties to even (`rint`, `nearbyint`,
+    /// `roundeven`: the default rounding mode is the only one modules have).
+    RintF32 = 14,
+    RintF64 = 15,
 }
 
 impl FUnary {
@@ -100,6 +104,8 @@ impl FUnary {
             11 => FUnary::TruncF64,
             12 => FUnary::RoundF32,
             13 => FUnary::RoundF64,
+            14 => FUnary::RintF32,
+            15 => FUnary::RintF64,
             _ => return None,
         })
     }

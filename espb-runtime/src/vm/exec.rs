@@ -1211,6 +1211,8 @@ fn funary(k: FUnary, v: u64) -> u64 {
         FUnary::TruncF64 => libm::trunc(f64b(v)).to_bits(),
         FUnary::RoundF32 => r32(libm::roundf(f32b(v))),
         FUnary::RoundF64 => libm::round(f64b(v)).to_bits(),
+        FUnary::RintF32 => r32(libm::rintf(f32b(v))),
+        FUnary::RintF64 => libm::rint(f64b(v)).to_bits(),
     }
 }
 
