@@ -464,7 +464,7 @@ fn ret_kind_must_match_result() {
 fn bad_selectors() {
     let cases: [(Instr<'static>, &str, &str, u8); 5] = [
         (Instr::Convert { d: 0, s: 0, k: 18 }, "convert", "conversion", 18),
-        (Instr::FUnary { d: 0, s: 0, k: 14 }, "funary", "function", 14),
+        (Instr::FUnary { d: 0, s: 0, k: 16 }, "funary", "function", 16),
         (Instr::FBinary { d: 0, a: 0, b: 0, k: 8 }, "fbinary", "function", 8),
         (Instr::CmpF32 { d: 0, a: 0, b: 0, p: 16 }, "cmp.f32", "predicate", 16),
         (Instr::CmpF64 { d: 0, a: 0, b: 0, p: 255 }, "cmp.f64", "predicate", 255),
