@@ -400,6 +400,13 @@ impl FuncLower<'_> {
         let (a, b) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
         let (ra, rb) = (self.use_val(a)?, self.use_val(b)?);
         let d = self.def(inst);
+        self.emit_fbinop(op, f64_, d, ra, rb);
+        Ok(())
+    }
+
+    /// `d = a op b` for `fadd`/`fsub`/`fmul`/`fdiv`/`frem` (scalars and
+    /// vector lanes alike).
+    pub fn emit_fbinop(&mut self, op: Op, f64_: bool, d: VReg, a: VReg, b: VReg) {
         let o = match (op, f64_) {
             (Op::LLVMFAdd, false) => Opcode::AddF32,
             (Op::LLVMFSub, false) => Opcode::SubF32,
@@ -411,12 +418,11 @@ impl FuncLower<'_> {
             (Op::LLVMFDiv, true) => Opcode::DivF64,
             _ => {
                 let k = if f64_ { FBinary::RemF64 } else { FBinary::RemF32 };
-                self.emit(Opcode::FBinary, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb), MOp::Imm(k as i64)]);
-                return Ok(());
+                self.emit(Opcode::FBinary, vec![MOp::Reg(d), MOp::Reg(a), MOp::Reg(b), MOp::Imm(k as i64)]);
+                return;
             }
         };
-        self.emit(o, vec![MOp::Reg(d), MOp::Reg(ra), MOp::Reg(rb)]);
-        Ok(())
+        self.emit(o, vec![MOp::Reg(d), MOp::Reg(a), MOp::Reg(b)]);
     }
 
     fn lower_fp_cast(&mut self, inst: Val, op: Op) -> Result<()> {

@@ -10,7 +10,7 @@ use super::ir::{Op, Ty, TypeKind, Val, ValKind, i1_op, int_binop};
 use super::lower::{FuncLower, Result};
 use super::mir::{MOp, VReg};
 use super::types::{is_wide, val_type};
-use espb_runtime::isa::{Conv, FBinary, FUnary, Opcode};
+use espb_runtime::isa::{Conv, FUnary, Opcode};
 use inkwell::llvm_sys::LLVMIntPredicate as P;
 
 /// Most lanes a vector may have.
@@ -127,29 +127,12 @@ impl FuncLower<'_> {
                 let mut out = Vec::with_capacity(a.len());
                 for (&x, &y) in a.iter().zip(&b) {
                     let d = self.new_vreg();
-                    let ops = match (op, f64_) {
-                        (Op::LLVMFNeg, _) => {
-                            let k = if f64_ { FUnary::NegF64 } else { FUnary::NegF32 };
-                            self.emit(Opcode::FUnary, vec![MOp::Reg(d), MOp::Reg(x), MOp::Imm(k as i64)]);
-                            out.push(d);
-                            continue;
-                        }
-                        (Op::LLVMFRem, _) => {
-                            let k = if f64_ { FBinary::RemF64 } else { FBinary::RemF32 };
-                            self.emit(Opcode::FBinary, vec![MOp::Reg(d), MOp::Reg(x), MOp::Reg(y), MOp::Imm(k as i64)]);
-                            out.push(d);
-                            continue;
-                        }
-                        (Op::LLVMFAdd, false) => Opcode::AddF32,
-                        (Op::LLVMFSub, false) => Opcode::SubF32,
-                        (Op::LLVMFMul, false) => Opcode::MulF32,
-                        (Op::LLVMFDiv, false) => Opcode::DivF32,
-                        (Op::LLVMFAdd, true) => Opcode::AddF64,
-                        (Op::LLVMFSub, true) => Opcode::SubF64,
-                        (Op::LLVMFMul, true) => Opcode::MulF64,
-                        _ => Opcode::DivF64,
-                    };
-                    self.emit(ops, vec![MOp::Reg(d), MOp::Reg(x), MOp::Reg(y)]);
+                    if op == Op::LLVMFNeg {
+                        let k = if f64_ { FUnary::NegF64 } else { FUnary::NegF32 };
+                        self.emit(Opcode::FUnary, vec![MOp::Reg(d), MOp::Reg(x), MOp::Imm(k as i64)]);
+                    } else {
+                        self.emit_fbinop(op, f64_, d, x, y);
+                    }
                     out.push(d);
                 }
                 out
