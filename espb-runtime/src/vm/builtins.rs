@@ -118,16 +118,20 @@ pub(super) fn call_import<H: Host>(
     match target {
         Some(&ImportTarget::Host(id)) => {
             let r = native(host, id, ty, args, mem, heap, app, meter);
-            if app.is_some_and(|a| a.dead()) { Err(Trap::new(TrapKind::Unloaded)) } else { r }
+            if app.is_some_and(|a| a.dead()) {
+                return Err(Trap::new(TrapKind::Unloaded));
+            }
+            grant_result(imports, i, mem, app, r)
         }
         Some(&ImportTarget::Tracked(id, rule)) => {
             let Some(app) = app else {
-                return native(host, id, ty, args, mem, heap, None, meter);
+                let r = native(host, id, ty, args, mem, heap, None, meter);
+                return grant_result(imports, i, mem, None, r);
             };
             let r = resources::call(app, rule, args, mem, |args, mem| {
                 native(host, id, ty, args, mem, heap, Some(app), meter)
             });
-            if app.dead() { Err(Trap::new(TrapKind::Unloaded)) } else { r }
+            if app.dead() { Err(Trap::new(TrapKind::Unloaded)) } else { grant_result(imports, i, mem, Some(app), r) }
         }
         Some(&ImportTarget::FirmwareHeap(id, op)) => firmware_heap::call(op, args, mem, app, meter, |mem, meter| {
             native(host, id, ty, args, mem, heap, app, meter)
@@ -183,6 +187,23 @@ pub(super) fn call_import<H: Host>(
 
 /// Calls the host's native `id`, charging its work to `meter`.
 #[allow(clippy::too_many_arguments)]
+/// After a native call: what its result points at, when its signature
+/// says (`str`, `mem:SIZE`, `mem:SIZE:rw`), becomes a window for the
+/// calling task.
+#[inline]
+fn grant_result(imports: &Imports, i: u16, mem: &mut Memory, app: Option<&dyn Hooks>, r: Result<u64, Trap>) -> Result<u64, Trap> {
+    if let Ok(v) = r {
+        let what = imports.result_mem(i);
+        if what != crate::signature::ResultMem::None {
+            let task = app.map_or(super::memory::NO_TASK, |a| a.current_task());
+            // SAFETY: `v` is what the firmware's native returned, and the
+            // firmware's table says what lies there (the result annotation).
+            unsafe { mem.grant_result(v as u32, what, task) };
+        }
+    }
+    r
+}
+
 fn native<H: Host>(
     host: &mut H,
     id: u32,

@@ -72,13 +72,30 @@ pub struct Memory {
     windows: Vec<Window>,
     /// `windows[blocks..]` are the heap blocks.
     blocks: usize,
+    /// Windows over what natives returned (a result annotation: `__errno`'s
+    /// `errno`, `__getreent`'s `stdout`, a task's name), each with the task
+    /// that called the native: its grants go when it ends
+    /// ([`Memory::revoke_task`]). At most [`MAX_RESULT_GRANTS`], oldest
+    /// first.
+    results: Vec<(Window, usize)>,
+    /// Whether module addresses are real ([`Memory::try_new_native`]): only
+    /// then do natives' results become windows.
+    real: bool,
 }
+
+/// Most windows over natives' results one instance keeps: past that the
+/// oldest goes (the module traps if it still reads through it).
+pub const MAX_RESULT_GRANTS: usize = 32;
+/// Longest string result (its NUL included) that becomes a window.
+pub const MAX_RESULT_STR: usize = 4096;
+/// The owner of grants made outside an app (no task to end).
+pub const NO_TASK: usize = usize::MAX;
 
 impl Memory {
     /// `len` zeroed bytes at module address `base`. `base + len` must not
     /// wrap the 32-bit space; callers check that.
     pub fn new(base: u32, len: usize) -> Memory {
-        Memory { base, bytes: vec![0; len], windows: Vec::new(), blocks: 0, skew: 0 }
+        Memory { base, bytes: vec![0; len], windows: Vec::new(), blocks: 0, skew: 0, results: Vec::new(), real: false }
     }
 
     /// Like [`Memory::new`], but `None` instead of aborting when the
@@ -87,7 +104,7 @@ impl Memory {
         let mut bytes = Vec::new();
         bytes.try_reserve_exact(len).ok()?;
         bytes.resize(len, 0);
-        Some(Memory { base, bytes, windows: Vec::new(), blocks: 0, skew: 0 })
+        Some(Memory { base, bytes, windows: Vec::new(), blocks: 0, skew: 0, results: Vec::new(), real: false })
     }
 
     // [native-calls] begin: a block whose module addresses are its real
@@ -110,7 +127,7 @@ impl Memory {
         let base = u32::try_from(addr).ok().filter(|&b| b != 0)?;
         u32::try_from(addr.checked_add(len)?).ok()?;
         bytes.truncate(skew + len);
-        Some(Memory { base, bytes, windows: Vec::new(), blocks: 0, skew })
+        Some(Memory { base, bytes, windows: Vec::new(), blocks: 0, skew, results: Vec::new(), real: true })
     }
     // [native-calls] end
 
@@ -128,6 +145,8 @@ impl Memory {
             base: self.base,
             windows: self.windows.as_ptr(),
             nwindows: self.windows.len(),
+            results: self.results.as_ptr(),
+            nresults: self.results.len(),
         }
     }
 
@@ -144,9 +163,97 @@ impl Memory {
         self.blocks = self.windows.len();
     }
 
-    /// The windows the module may reach now.
+    /// Also lets the module reach a data import's object (`Window` as its
+    /// table's `data:SIZE` says), for the life of this `Memory`. `false`,
+    /// and nothing granted, when the firmware heap has no room to note it.
+    ///
+    /// # Safety
+    /// As for [`Memory::set_firmware_windows`].
+    pub(crate) unsafe fn grant_data(&mut self, w: Window) -> bool {
+        if w.start >= w.end || self.windows.try_reserve(1).is_err() {
+            return w.start >= w.end;
+        }
+        self.windows.insert(self.blocks, w);
+        self.blocks += 1;
+        true
+    }
+
+    /// The windows the module may reach now (firmware, data imports, heap
+    /// blocks; natives' results are [`Memory::result_windows`]).
     pub fn windows(&self) -> &[Window] {
         &self.windows
+    }
+
+    /// The windows over natives' results, with the task each is for.
+    pub fn result_windows(&self) -> &[(Window, usize)] {
+        &self.results
+    }
+
+    /// Whether module addresses are real addresses.
+    pub fn is_real(&self) -> bool {
+        self.real
+    }
+
+    /// Whether `w` is reachable already (the block or a window allows it).
+    fn covers(&self, w: &Window) -> bool {
+        let n = (w.end - w.start) as usize;
+        let store = w.access == Access::ReadWrite;
+        let inside_block = w.start >= self.base && u64::from(w.end) <= u64::from(self.base) + self.len() as u64;
+        inside_block
+            || self.windows.iter().any(|x| x.allows(w.start, n, store))
+            || self.results.iter().any(|(x, _)| x.allows(w.start, n, store))
+    }
+
+    /// Lets the module reach what a native returned at `addr`, as the
+    /// native's result annotation says, until `task` ends
+    /// ([`Memory::revoke_task`]) or [`MAX_RESULT_GRANTS`] newer grants push
+    /// it out. NULL, a string longer than [`MAX_RESULT_STR`], or no room in
+    /// the firmware heap: nothing is granted (the module traps if it reads).
+    ///
+    /// # Safety
+    /// `addr` is what a native of the firmware's table returned, and the
+    /// table says what lies there: a NUL-terminated string (read here to
+    /// find its end) or an object of that size, readable (and writable when
+    /// the annotation says so) while `task` lives.
+    pub(crate) unsafe fn grant_result(&mut self, addr: u32, what: crate::signature::ResultMem, task: usize) {
+        use crate::signature::ResultMem;
+        if !self.real || addr == 0 {
+            return;
+        }
+        let w = match what {
+            ResultMem::None => return,
+            ResultMem::Obj { size, writable } => {
+                let Some(end) = addr.checked_add(u32::from(size)) else { return };
+                Window { start: addr, end, access: if writable { Access::ReadWrite } else { Access::Read } }
+            }
+            ResultMem::Str => {
+                if self.c_str_len(addr).is_some() {
+                    return;
+                }
+                let room = (u32::MAX - addr).min(MAX_RESULT_STR as u32) as usize;
+                // SAFETY: the caller's: a string lies at `addr`; the scan
+                // stops at its NUL.
+                let Some(n) = (0..room).find(|&k| unsafe { (addr as usize as *const u8).add(k).read() } == 0) else {
+                    return;
+                };
+                Window::read(addr, addr + n as u32 + 1)
+            }
+        };
+        if self.covers(&w) {
+            return;
+        }
+        if self.results.len() >= MAX_RESULT_GRANTS {
+            self.results.remove(0);
+        } else if self.results.try_reserve(1).is_err() {
+            return;
+        }
+        self.results.push((w, task));
+    }
+
+    /// Takes back the grants of natives' results made for `task` (it ended:
+    /// its `errno` and `struct _reent` went with it).
+    pub(crate) fn revoke_task(&mut self, task: usize) {
+        self.results.retain(|&(_, t)| t != task);
     }
 
     /// Also lets the module read and write `len` bytes at `addr` (a block
@@ -271,7 +378,9 @@ impl Memory {
         let end = u64::from(addr) + len;
         let inside = |s: u32, e: u64| addr >= s && end <= e;
         inside(self.base, u64::from(self.base) + self.len() as u64)
-            || usize::try_from(len).is_ok_and(|n| self.windows.iter().any(|w| w.allows(addr, n, true)))
+            || usize::try_from(len).is_ok_and(|n| {
+                self.windows.iter().chain(self.results.iter().map(|(w, _)| w)).any(|w| w.allows(addr, n, true))
+            })
     }
 
     /// The length of the NUL-terminated string at `addr`, when it and its
@@ -280,7 +389,12 @@ impl Memory {
         if let Ok(s) = self.c_str(addr) {
             return Some(s.len());
         }
-        let end = self.windows.iter().find(|w| addr >= w.start && addr < w.end)?.end;
+        let end = self
+            .windows
+            .iter()
+            .chain(self.results.iter().map(|(w, _)| w))
+            .find(|w| addr >= w.start && addr < w.end)?
+            .end;
         // SAFETY: the window was declared readable at its real addresses by
         // the firmware (`set_firmware_windows` is unsafe), and the scan
         // stays inside it.
@@ -320,6 +434,8 @@ pub(crate) struct RawMem {
     base: u32,
     windows: *const Window,
     nwindows: usize,
+    results: *const (Window, usize),
+    nresults: usize,
 }
 
 /// An access outside the memory and every window, or a store into a
@@ -381,13 +497,17 @@ impl RawMem {
         // SAFETY: the pointer and length come from the Memory's Vec, which
         // outlives this view and is not changed while it is in use.
         let windows = unsafe { core::slice::from_raw_parts(self.windows, self.nwindows) };
+        // SAFETY: as above, the Memory's other Vec.
+        let results = unsafe { core::slice::from_raw_parts(self.results, self.nresults) };
+        let mut all = windows.iter().chain(results.iter().map(|(w, _)| w));
         if addr <= READ_ONLY as u32 {
             NO_WINDOW
-        } else if windows.iter().any(|w| w.allows(addr, n, store)) {
+        } else if all.clone().any(|w| w.allows(addr, n, store)) {
             // The firmware declared this range accessible at its real
-            // address (Memory::set_firmware_windows, Memory::grant).
+            // address (Memory::set_firmware_windows, grant_data, grant,
+            // grant_result).
             addr as usize
-        } else if store && windows.iter().any(|w| w.allows(addr, n, false)) {
+        } else if store && all.any(|w| w.allows(addr, n, false)) {
             READ_ONLY
         } else {
             NO_WINDOW
