@@ -810,6 +810,16 @@ firmware esp_timer fired in esp_timer at +620 ms
 firmware still running at +1020 ms
 ";
 
+/// No firmware region is granted: the module reads its data import (the
+/// tick rate, `data:4`), errno through `__errno` (`mem:4:rw`: a native's
+/// ERANGE, then its own 0), stderr and stdout through `_impure_ptr`
+/// (`data:4->16`: the first 16 bytes of `struct _reent`) and its task's name
+/// (`str`); the word after the tick rate lies outside every window and
+/// traps, and the firmware goes on.
+const DATA_WINDOWS: &str = "\
+PLACEHOLDER
+";
+
 /// The faulting address in [`FIRMWARE_MEMORY`]'s output, as `A` (it is
 /// wherever the firmware's heap put the task).
 fn mask_fault_address(out: &str) -> String {
@@ -861,6 +871,7 @@ const APPS: &[AppCase] = &[
     AppCase { source: Some("templates/module/src/main.c"), mask: mask_tick_time, ..app("template", 3000, TEMPLATE) },
     app("isr_timer", 0, ISR_TIMER),
     AppCase { mask: mask_fault_address, ..app("firmware_memory", 0, FIRMWARE_MEMORY) },
+    AppCase { mask: mask_fault_address, ..app("data_windows", 0, DATA_WINDOWS) },
 ];
 
 /// Runs every case of [`APPS`] on `fw` and reports all that differ.

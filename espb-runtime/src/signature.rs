@@ -103,11 +103,16 @@ pub enum ResultMem {
 }
 
 /// A data slot (a firmware variable the module takes the address of): its
-/// size, and whether the module may write it (`data:SIZE`, `data:SIZE:rw`).
+/// size, whether the module may write it (`data:SIZE`, `data:SIZE:rw`),
+/// and for a pointer variable how much of what it points at the module may
+/// read (`data:4->16`: `_impure_ptr`, whose `struct _reent` starts with
+/// errno, stdin, stdout and stderr).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DataObj {
     pub size: u32,
     pub writable: bool,
+    /// Readable bytes at the address the variable holds at load.
+    pub points_to: Option<u16>,
 }
 
 /// A native's C signature, or a data slot's object ([`NativeSig::data`]).
@@ -145,12 +150,22 @@ impl NativeSig {
     pub fn parse(text: &str) -> Result<NativeSig, SigError> {
         let err = |why| SigError::Text { text: text.into(), why };
         if let Some(obj) = text.strip_prefix("data:") {
+            let (obj, points_to) = match obj.split_once("->") {
+                Some((o, n)) => {
+                    let n = n.parse::<u16>().ok().filter(|&n| n > 0).ok_or_else(|| err("bad pointee size"))?;
+                    (o, Some(n))
+                }
+                None => (obj, None),
+            };
             let (size, writable) = match obj.strip_suffix(":rw") {
                 Some(n) => (n, true),
                 None => (obj, false),
             };
             let size = size.parse::<u32>().ok().filter(|&n| n > 0).ok_or_else(|| err("bad data object size"))?;
-            return Ok(NativeSig { data: Some(DataObj { size, writable }), ..NativeSig::default() });
+            if points_to.is_some() && size != 4 {
+                return Err(err("only a pointer (data:4) points to something"));
+            }
+            return Ok(NativeSig { data: Some(DataObj { size, writable, points_to }), ..NativeSig::default() });
         }
         let (ret, rest) = text.split_once('(').ok_or_else(|| err("no `(`"))?;
         let inner = rest.strip_suffix(')').ok_or_else(|| err("it does not end with `)`"))?;
@@ -207,7 +222,10 @@ impl NativeSig {
     /// another size is refused at load rather than reach a different object.
     pub fn abi_text(&self) -> String {
         if let Some(d) = self.data {
-            return alloc::format!("data:{}", d.size);
+            return match d.points_to {
+                Some(n) => alloc::format!("data:{}->{n}", d.size),
+                None => alloc::format!("data:{}", d.size),
+            };
         }
         let mut s = String::from(self.result.map_or("void", NType::name));
         s.push('(');
@@ -264,11 +282,13 @@ impl NativeSig {
     /// one byte per parameter (bits 0..2 type, 3..4 memory kind, bit 7
     /// nullable) followed by its operands (`buf`: length and multiplier
     /// argument, 0xFF for none; `mem`: size, u16 LE). A data object is
-    /// [`DATA_CODE`] (bit 6 writable) and its size, u32 LE.
+    /// [`DATA_CODE`] (bit 6 writable, bit 5 a pointee follows), its size
+    /// (u32 LE) and its pointee's (u16 LE).
     pub fn encode(&self, out: &mut Vec<u8>) {
         if let Some(d) = self.data {
-            out.push(DATA_CODE | if d.writable { 0x40 } else { 0 });
+            out.push(DATA_CODE | if d.writable { 0x40 } else { 0 } | if d.points_to.is_some() { 0x20 } else { 0 });
             out.extend_from_slice(&d.size.to_le_bytes());
+            out.extend(d.points_to.into_iter().flat_map(u16::to_le_bytes));
             return;
         }
         let (kind, writable, size) = match self.result_mem {
@@ -301,12 +321,16 @@ impl NativeSig {
         let bad = SigError::Record { at };
         let b = |i: usize| blob.get(i).copied().ok_or(SigError::Record { at });
         let head = b(at)?;
-        if head & 0xBF == DATA_CODE {
+        if head & 0x9F == DATA_CODE {
             let size = u32::from_le_bytes([b(at + 1)?, b(at + 2)?, b(at + 3)?, b(at + 4)?]);
-            if size == 0 {
+            let points_to = match head & 0x20 {
+                0 => None,
+                _ => Some(u16::from_le_bytes([b(at + 5)?, b(at + 6)?])).filter(|&n| n > 0 && size == 4),
+            };
+            if size == 0 || (head & 0x20 != 0 && points_to.is_none()) {
                 return Err(bad);
             }
-            let data = Some(DataObj { size, writable: head & 0x40 != 0 });
+            let data = Some(DataObj { size, writable: head & 0x40 != 0, points_to });
             return Ok(NativeSig { data, ..NativeSig::default() });
         }
         let result = match head & 7 {
@@ -398,7 +422,11 @@ fn param(p: &str, nparts: usize) -> Option<Param> {
 impl fmt::Display for NativeSig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(d) = self.data {
-            return write!(f, "data:{}{}", d.size, if d.writable { ":rw" } else { "" });
+            write!(f, "data:{}{}", d.size, if d.writable { ":rw" } else { "" })?;
+            return match d.points_to {
+                Some(n) => write!(f, "->{n}"),
+                None => Ok(()),
+            };
         }
         match self.result_mem {
             ResultMem::None => f.write_str(self.result.map_or("void", NType::name))?,
@@ -475,6 +503,8 @@ mod tests {
             "str(i32,...)",
             "data:4",
             "data:257:rw",
+            "data:4->16",
+            "data:4:rw->8",
         ] {
             let s = NativeSig::parse(t).unwrap();
             assert_eq!(s.to_string(), t);
@@ -486,6 +516,7 @@ mod tests {
         assert_eq!(NativeSig::parse("void(void)").unwrap().to_string(), "void()");
         assert_eq!(NativeSig::parse("mem:4:rw()").unwrap().abi_text(), "ptr()", "result grants are not hashed");
         assert_eq!(NativeSig::parse("data:257:rw").unwrap().abi_text(), "data:257", "a data size is");
+        assert_eq!(NativeSig::parse("data:4:rw->16").unwrap().abi_text(), "data:4->16", "and what it points at");
     }
 
     #[test]
@@ -509,6 +540,8 @@ mod tests {
             "data:x",
             "mem:0()",
             "mem:4:ro()",
+            "data:8->16",
+            "data:4->0",
         ] {
             let e = NativeSig::parse(t).unwrap_err();
             assert!(format!("{e}").contains("RESULT(PARAM,...)"), "{t}: {e}");

@@ -24,6 +24,10 @@ mod rtos_config {
 const IDF_PROVIDED: &[&str] = &[
     "printf",
     "vprintf",
+    "fprintf",
+    "strtol",
+    "__getreent",
+    "__errno",
     "puts",
     "putchar",
     "xTaskCreatePinnedToCore",

@@ -161,11 +161,19 @@ fn grant_data_object<H: Host>(
     }
     // SAFETY: the firmware's table says an object of that size lies at the
     // address it gave for the slot, and what the module may do there.
-    if unsafe { mem.grant_data(Window { start: addr, end, access }) } {
-        Ok(())
-    } else {
-        Err(InstantiateError::Os("out of memory noting a data import's window"))
+    let oom = InstantiateError::Os("out of memory noting a data import's window");
+    if !unsafe { mem.grant_data(Window { start: addr, end, access }) } {
+        return Err(oom);
     }
+    if let Some(n) = obj.points_to {
+        // SAFETY: the table says a pointer lies at `addr` (data:4->N), and
+        // `N` readable bytes where it points.
+        let p = unsafe { (addr as usize as *const u32).read_unaligned() };
+        if p != 0 && !unsafe { mem.grant_data(Window::read(p, p.saturating_add(u32::from(n)))) } {
+            return Err(oom);
+        }
+    }
+    Ok(())
 }
 
 fn align_up(v: u64, a: u64) -> u64 {
