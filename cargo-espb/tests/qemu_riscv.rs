@@ -789,7 +789,8 @@ firmware still running at +1320 ms
 ";
 
 /// Firmware memory: the heap_caps blocks the module holds are writable
-/// windows, the firmware's RAM is read-only (a store traps, naming it). The
+/// windows, its task's name (`pcTaskGetName`'s `str` result) is readable but
+/// read-only (a store traps, naming it); no firmware region is granted. The
 /// writer task has a higher priority than app_main's, so it runs first.
 const FIRMWARE_MEMORY: &str = "\
 loaded: 1 of 32 thunks in use
@@ -817,7 +818,23 @@ firmware still running at +1020 ms
 /// (`str`); the word after the tick rate lies outside every window and
 /// traps, and the firmware goes on.
 const DATA_WINDOWS: &str = "\
-PLACEHOLDER
+loaded: 0 of 32 thunks in use
+tick rate: 100 Hz
+strtol: 2147483647, errno 34
+[stderr] errno is 0 again
+task main
+espb: module stopped: trap: out-of-bounds access of 4 bytes at address A in function `app_main` at \
+data_windows.c:22 (task main)
+espb-trap: module M function 0 offset O: out-of-bounds access of 4 bytes at address A
+app_main ended: trap: out-of-bounds access of 4 bytes at address A in function `app_main` at \
+data_windows.c:22 (task main)
+app done by +10 ms: trapped
+last trap: trap: out-of-bounds access of 4 bytes at address A in function `app_main` at \
+data_windows.c:22 (task main)
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +320 ms
+firmware esp_timer fired in esp_timer at +620 ms
+firmware still running at +1020 ms
 ";
 
 /// The faulting address in [`FIRMWARE_MEMORY`]'s output, as `A` (it is

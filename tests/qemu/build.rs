@@ -28,6 +28,7 @@ const IDF_PROVIDED: &[&str] = &[
     "strtol",
     "__getreent",
     "__errno",
+    "_impure_ptr",
     "puts",
     "putchar",
     "xTaskCreatePinnedToCore",

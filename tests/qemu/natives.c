@@ -261,6 +261,9 @@ static struct {
 } qemu_reent = {0, &qemu_files[0], &qemu_files[1], &qemu_files[2], "firmware only"};
 
 void *__getreent(void) { return &qemu_reent; }
+/* What stdout means in newlib builds without __DYNAMIC_REENT__ (the
+ * portable headers' riscv32 newlib): _impure_ptr->_stdout. */
+void *_impure_ptr = &qemu_reent;
 int *__errno(void) { return &qemu_reent.errno_; }
 
 int fprintf(struct qemu_file *f, const char *fmt, ...) {
