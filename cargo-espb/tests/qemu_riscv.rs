@@ -103,7 +103,7 @@ capi: espb_run_with main: 0 (ok)
 capi:   detail: `main` returned 7
 capi: main returned 7
 capi: renumbered table: 5 (symbol table missing or different from the module's)
-capi:   detail: symbol table `custom` differs: the module's first 12 slots hash to 0xaf8d5798, \
+capi:   detail: symbol table `custom` differs: the module's first 12 slots hash to 0x3bd3b80b, \
 the firmware's to 0x12345683; the manifest was renumbered or the module is for another firmware: \
 rebuild the module
 capi: missing entry: 8 (no such entry function)
