@@ -617,4 +617,63 @@ mod tests {
         m.revoke(0xB000_0000);
         assert_eq!(m.windows().len(), 1, "revoking takes back blocks only");
     }
+
+    /// What natives return becomes a window of the calling task, as the
+    /// result annotation says, and goes when the task ends or when newer
+    /// grants push it out. (Only the checks run: nothing is dereferenced.)
+    #[test]
+    fn results_are_granted_per_task_as_annotated() {
+        use crate::signature::ResultMem;
+        let mut m = Memory::new(0x1000, 64);
+        m.real = true;
+        let errno = ResultMem::Obj { size: 4, writable: true };
+        let reent = ResultMem::Obj { size: 16, writable: false };
+        // SAFETY: nothing is read or written through these windows.
+        unsafe {
+            m.grant_result(0xA000_0000, errno, 7);
+            m.grant_result(0xA000_0000, reent, 7);
+            m.grant_result(0xA000_0000, reent, 7);
+            m.grant_result(0, reent, 7);
+            m.grant_result(0x1010, reent, 7);
+            m.grant_result(0xB000_0000, ResultMem::None, 7);
+            m.grant_result(0xB000_0000, errno, 8);
+        }
+        assert_eq!(m.result_windows().len(), 3, "NULL, a repeat, own memory and a plain pointer grant nothing");
+        let kind = |m: &mut Memory, a, n, store| m.raw().at(a, n, store).map(|_| ()).map_err(TrapKind::from);
+        assert_eq!(kind(&mut m, 0xA000_0000, 4, true), Ok(()), "errno is writable");
+        assert_eq!(kind(&mut m, 0xA000_000C, 4, false), Ok(()), "stderr is readable");
+        assert_eq!(kind(&mut m, 0xA000_000C, 4, true), Err(TrapKind::ReadOnly { addr: 0xA000_000C, len: 4 }));
+        assert_eq!(kind(&mut m, 0xA000_0010, 1, false), Err(TrapKind::OutOfBounds { addr: 0xA000_0010, len: 1 }));
+        assert!(m.accessible(0xA000_0000, 4) && !m.accessible(0xA000_0004, 4), "a native may be handed errno");
+        m.revoke_task(7);
+        assert_eq!(kind(&mut m, 0xA000_0000, 4, false), Err(TrapKind::OutOfBounds { addr: 0xA000_0000, len: 4 }));
+        assert_eq!(kind(&mut m, 0xB000_0000, 4, true), Ok(()), "another task's grant stays");
+        for k in 0..MAX_RESULT_GRANTS as u32 {
+            // SAFETY: as above.
+            unsafe { m.grant_result(0xC000_0000 + 16 * k, reent, 9) };
+        }
+        assert_eq!(m.result_windows().len(), MAX_RESULT_GRANTS);
+        assert!(kind(&mut m, 0xB000_0000, 4, false).is_err(), "the oldest grant went");
+        let mut pc = Memory::new(0x1000, 64);
+        // SAFETY: as above.
+        unsafe { pc.grant_result(0xA000_0000, errno, 7) };
+        assert!(pc.result_windows().is_empty(), "no windows where addresses are not real");
+    }
+
+    #[test]
+    fn data_windows_come_before_heap_blocks() {
+        let mut m = Memory::new(0x1000, 64);
+        // SAFETY: nothing is read or written through these windows.
+        unsafe {
+            m.set_firmware_windows(&[]);
+            assert!(m.grant(0xB000_0040, 32));
+            assert!(m.grant_data(Window::read(0x9000_0000, 0x9000_0004)));
+            assert!(m.grant_data(Window::read(0x9000_0010, 0x9000_0010)), "an empty window is nothing to note");
+        }
+        assert_eq!(m.windows().len(), 2);
+        assert!(m.holds_block(0xB000_0040) && !m.holds_block(0x9000_0000), "a data import is no heap block");
+        m.revoke(0x9000_0000);
+        assert!(m.raw().at(0x9000_0000, 4, false).is_ok(), "revoking takes back blocks only");
+        assert!(m.raw().at(0x9000_0001, 4, false).is_err(), "not a byte past the object");
+    }
 }
