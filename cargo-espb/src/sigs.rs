@@ -118,7 +118,9 @@ fn variable(ty: &str, typedefs: &HashMap<&str, &str>, libc: bool) -> Derived {
             data: Some(espb_runtime::signature::DataObj { size, writable: !constant && !libc, points_to: None }),
             ..NativeSig::default()
         }),
-        None => Derived::Inexpressible(format!("a variable of type `{t}`, whose size is not derived: write data:SIZE by hand")),
+        None => Derived::Inexpressible(format!(
+            "a variable of type `{t}`, whose size is not derived: write data:SIZE by hand"
+        )),
     }
 }
 

@@ -102,7 +102,8 @@ fn sigs(path: &Path, include: &[PathBuf], write: bool) -> Result<(), CliError> {
         match (derived.get(&e.name), &e.signature) {
             // A data object's access and pointee are the manifest's to refine.
             (Some(Derived::Sig(s)), Some(old))
-                if s.abi_text() == old.abi_text() || s.data.is_some_and(|d| old.data.is_some_and(|o| o.size == d.size)) =>
+                if s.abi_text() == old.abi_text()
+                    || s.data.is_some_and(|d| old.data.is_some_and(|o| o.size == d.size)) =>
             {
                 same += 1
             }

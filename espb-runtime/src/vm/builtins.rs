@@ -186,12 +186,17 @@ pub(super) fn call_import<H: Host>(
 }
 
 /// Calls the host's native `id`, charging its work to `meter`.
-#[allow(clippy::too_many_arguments)]
 /// After a native call: what its result points at, when its signature
 /// says (`str`, `mem:SIZE`, `mem:SIZE:rw`), becomes a window for the
 /// calling task.
 #[inline]
-fn grant_result(imports: &Imports, i: u16, mem: &mut Memory, app: Option<&dyn Hooks>, r: Result<u64, Trap>) -> Result<u64, Trap> {
+fn grant_result(
+    imports: &Imports,
+    i: u16,
+    mem: &mut Memory,
+    app: Option<&dyn Hooks>,
+    r: Result<u64, Trap>,
+) -> Result<u64, Trap> {
     if let Ok(v) = r {
         let what = imports.result_mem(i);
         if what != crate::signature::ResultMem::None {
@@ -204,6 +209,7 @@ fn grant_result(imports: &Imports, i: u16, mem: &mut Memory, app: Option<&dyn Ho
     r
 }
 
+#[allow(clippy::too_many_arguments)]
 fn native<H: Host>(
     host: &mut H,
     id: u32,
