@@ -66,8 +66,8 @@ pub struct Memory {
     bytes: Vec<u8>,
     skew: usize,
     /// Firmware regions a native-memory module may also reach directly:
-    /// the ones the firmware granted (data imports, strings and structs
-    /// natives hand it), then the heap blocks it got from `heap_caps_*`.
+    /// the ones the firmware granted, its data imports' objects (as the
+    /// tables size them), then the heap blocks it got from `heap_caps_*`.
     /// Empty on the PC, where addresses are not real.
     windows: Vec<Window>,
     /// `windows[blocks..]` are the heap blocks.
