@@ -194,14 +194,15 @@ impl Memory {
         self.real
     }
 
-    /// Whether `w` is reachable already (the block or a window allows it).
-    fn covers(&self, w: &Window) -> bool {
+    /// Whether `w` is reachable already for `task` (the block, a window,
+    /// or a grant of its own allows it: another task's grant may go first).
+    fn covers(&self, w: &Window, task: usize) -> bool {
         let n = (w.end - w.start) as usize;
         let store = w.access == Access::ReadWrite;
         let inside_block = w.start >= self.base && u64::from(w.end) <= u64::from(self.base) + self.len() as u64;
         inside_block
             || self.windows.iter().any(|x| x.allows(w.start, n, store))
-            || self.results.iter().any(|(x, _)| x.allows(w.start, n, store))
+            || self.results.iter().any(|(x, t)| *t == task && x.allows(w.start, n, store))
     }
 
     /// Lets the module reach what a native returned at `addr`, as the
@@ -239,7 +240,7 @@ impl Memory {
                 Window::read(addr, addr + n as u32 + 1)
             }
         };
-        if self.covers(&w) {
+        if self.covers(&w, task) {
             return;
         }
         if self.results.len() >= MAX_RESULT_GRANTS {
@@ -637,8 +638,9 @@ mod tests {
             m.grant_result(0x1010, reent, 7);
             m.grant_result(0xB000_0000, ResultMem::None, 7);
             m.grant_result(0xB000_0000, errno, 8);
+            m.grant_result(0xA000_0004, ResultMem::Obj { size: 4, writable: false }, 8);
         }
-        assert_eq!(m.result_windows().len(), 3, "NULL, a repeat, own memory and a plain pointer grant nothing");
+        assert_eq!(m.result_windows().len(), 4, "NULL, a repeat, own memory and a plain pointer grant nothing");
         let kind = |m: &mut Memory, a, n, store| m.raw().at(a, n, store).map(|_| ()).map_err(TrapKind::from);
         assert_eq!(kind(&mut m, 0xA000_0000, 4, true), Ok(()), "errno is writable");
         assert_eq!(kind(&mut m, 0xA000_000C, 4, false), Ok(()), "stderr is readable");
@@ -648,6 +650,7 @@ mod tests {
         m.revoke_task(7);
         assert_eq!(kind(&mut m, 0xA000_0000, 4, false), Err(TrapKind::OutOfBounds { addr: 0xA000_0000, len: 4 }));
         assert_eq!(kind(&mut m, 0xB000_0000, 4, true), Ok(()), "another task's grant stays");
+        assert_eq!(kind(&mut m, 0xA000_0004, 4, false), Ok(()), "its own, though task 7's covered it");
         for k in 0..MAX_RESULT_GRANTS as u32 {
             // SAFETY: as above.
             unsafe { m.grant_result(0xC000_0000 + 16 * k, reent, 9) };
