@@ -811,8 +811,8 @@ firmware esp_timer fired in esp_timer at +620 ms
 firmware still running at +1020 ms
 ";
 
-/// No firmware region is granted: the module reads its data import (the
-/// tick rate, `data:4`), errno through `__errno` (`mem:4:rw`: a native's
+/// No firmware region is granted: the module reads its data imports (the
+/// tick rate, `data:4`; the ctype table up to its last entry, `data:257`), errno through `__errno` (`mem:4:rw`: a native's
 /// ERANGE, then its own 0), stderr and stdout through `_impure_ptr`
 /// (`data:4->16`: the first 16 bytes of `struct _reent`) and its task's name
 /// (`str`); the word after the tick rate lies outside every window and
@@ -820,17 +820,18 @@ firmware still running at +1020 ms
 const DATA_WINDOWS: &str = "\
 loaded: 0 of 32 thunks in use
 tick rate: 100 Hz
+isdigit('5'): 1, isdigit(255): 0
 strtol: 2147483647, errno 34
 [stderr] errno is 0 again
 task main
 espb: module stopped: trap: out-of-bounds access of 4 bytes at address A in function `app_main` at \
-data_windows.c:22 (task main)
+data_windows.c:26 (task main)
 espb-trap: module M function 0 offset O: out-of-bounds access of 4 bytes at address A
 app_main ended: trap: out-of-bounds access of 4 bytes at address A in function `app_main` at \
-data_windows.c:22 (task main)
+data_windows.c:26 (task main)
 app done by +10 ms: trapped
 last trap: trap: out-of-bounds access of 4 bytes at address A in function `app_main` at \
-data_windows.c:22 (task main)
+data_windows.c:26 (task main)
 heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
 firmware timer fired in Tmr Svc at +320 ms
 firmware esp_timer fired in esp_timer at +620 ms

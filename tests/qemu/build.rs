@@ -29,6 +29,7 @@ const IDF_PROVIDED: &[&str] = &[
     "__getreent",
     "__errno",
     "_impure_ptr",
+    "_ctype_",
     "puts",
     "putchar",
     "xTaskCreatePinnedToCore",

@@ -292,6 +292,10 @@ long strtol(const char *s, char **end, int base) {
     return neg ? (long) -v : (long) v;
 }
 
+/* newlib's ctype table as <ctype.h>'s macros index it: entry 0 is EOF,
+ * entry 1 + c classifies byte c (digits only here: _N is 04). */
+const char _ctype_[1 + 256] = { [1 + '0' ... 1 + '9'] = 04 };
+
 /* esp_log (esp_log.h): the ESP_LOGx macros format the whole line. */
 void esp_log_writev(int level, const char *tag, const char *fmt, va_list ap) {
     (void) level;
