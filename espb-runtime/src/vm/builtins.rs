@@ -185,7 +185,6 @@ pub(super) fn call_import<H: Host>(
     }
 }
 
-/// Calls the host's native `id`, charging its work to `meter`.
 /// After a native call: what its result points at, when its signature
 /// says (`str`, `mem:SIZE`, `mem:SIZE:rw`), becomes a window for the
 /// calling task.
@@ -209,6 +208,7 @@ fn grant_result(
     r
 }
 
+/// Calls the host's native `id`, charging its work to `meter`.
 #[allow(clippy::too_many_arguments)]
 fn native<H: Host>(
     host: &mut H,
