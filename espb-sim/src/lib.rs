@@ -56,6 +56,7 @@ mod nvs;
 pub mod printf;
 mod rtos;
 mod run;
+mod scan;
 mod stdio;
 mod stdlib;
 mod string;
@@ -112,6 +113,7 @@ const TABLES: &[&[Native]] = &[
     stdio::NATIVES,
     string::NATIVES,
     stdlib::NATIVES,
+    scan::NATIVES,
     ctype::NATIVES,
     math::UNARY,
     math::BINARY,
