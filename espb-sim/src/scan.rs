@@ -304,9 +304,10 @@ pub(crate) trait ScanOut {
     fn bytes(&mut self, b: &[u8], nul: bool) -> Result<(), Trap>;
 }
 
-struct MemOut<'a> {
-    mem: &'a mut Memory,
-    args: &'a mut dyn ArgSource,
+/// Stores conversions through the module's pointer arguments.
+pub(crate) struct MemOut<'a> {
+    pub mem: &'a mut Memory,
+    pub args: &'a mut dyn ArgSource,
 }
 
 impl MemOut<'_> {
@@ -403,10 +404,12 @@ fn scanset(fmt: &[u8], mut i: usize) -> Option<([bool; 256], usize)> {
 
 /// scanf's engine over `input`: returns what `sscanf` returns (the
 /// conversions assigned, or `EOF` when the input ended before the first
-/// one) and the bytes of input consumed.
-pub(crate) fn scan(input: &[u8], fmt: &[u8], out: &mut dyn ScanOut, name: &str) -> Result<(i32, usize), Trap> {
+/// one), the bytes of input consumed, and whether it looked past the end
+/// (a stream's EOF flag).
+pub(crate) fn scan(input: &[u8], fmt: &[u8], out: &mut dyn ScanOut, name: &str) -> Result<(i32, usize, bool), Trap> {
     let (mut i, mut pos, mut assigned) = (0usize, 0usize, 0i32);
     let mut converted = false;
+    let mut end = false;
     let eof = |assigned: i32, converted: bool| if converted || assigned > 0 { assigned } else { -1 };
     while i < fmt.len() {
         let f = fmt[i];
@@ -414,6 +417,7 @@ pub(crate) fn scan(input: &[u8], fmt: &[u8], out: &mut dyn ScanOut, name: &str) 
             while pos < input.len() && is_c_space(input[pos]) {
                 pos += 1;
             }
+            end |= pos == input.len();
             i += 1;
             continue;
         }
@@ -425,13 +429,13 @@ pub(crate) fn scan(input: &[u8], fmt: &[u8], out: &mut dyn ScanOut, name: &str) 
                 i += 1;
             }
             match input.get(pos) {
-                None => return Ok((eof(assigned, converted), pos)),
+                None => return Ok((eof(assigned, converted), pos, true)),
                 Some(&c) if c == f => {
                     pos += 1;
                     i += 1;
                     continue;
                 }
-                Some(_) => return Ok((assigned, pos)),
+                Some(_) => return Ok((assigned, pos, end)),
             }
         }
         i += 1;
@@ -460,19 +464,22 @@ pub(crate) fn scan(input: &[u8], fmt: &[u8], out: &mut dyn ScanOut, name: &str) 
             _ => {}
         }
         let Some(&conv) = fmt.get(i) else {
-            return Ok((assigned, pos));
+            return Ok((assigned, pos, end));
         };
         i += 1;
         if !matches!(conv, b'c' | b'[' | b'n') {
             while pos < input.len() && is_c_space(input[pos]) {
                 pos += 1;
             }
+            end |= pos == input.len();
         }
         let limit = |w: usize| if w == 0 { input.len() } else { (pos + w).min(input.len()) };
         let rest = &input[pos..limit(width)];
         if rest.is_empty() && conv != b'n' {
-            return Ok((eof(assigned, converted), pos));
+            return Ok((eof(assigned, converted), pos, true));
         }
+        // A conversion that takes all the input up to its end looked past it.
+        let reached = |len: usize| pos + len == input.len() && (width == 0 || len < width);
         match conv {
             b'd' | b'i' | b'u' | b'o' | b'x' | b'X' | b'p' => {
                 let base = match conv {
@@ -481,7 +488,8 @@ pub(crate) fn scan(input: &[u8], fmt: &[u8], out: &mut dyn ScanOut, name: &str) 
                     b'o' => 8,
                     _ => 16,
                 };
-                let Some((v, len)) = scan_int(rest, base) else { return Ok((assigned, pos)) };
+                let Some((v, len)) = scan_int(rest, base) else { return Ok((assigned, pos, end)) };
+                end |= reached(len);
                 pos += len;
                 if !suppress {
                     out.int(v, size)?;
@@ -489,7 +497,8 @@ pub(crate) fn scan(input: &[u8], fmt: &[u8], out: &mut dyn ScanOut, name: &str) 
                 }
             }
             b'e' | b'f' | b'g' | b'a' | b'E' | b'F' | b'G' | b'A' => {
-                let Some((t, len)) = scan_float(rest) else { return Ok((assigned, pos)) };
+                let Some((t, len)) = scan_float(rest) else { return Ok((assigned, pos, end)) };
+                end |= reached(len);
                 pos += len;
                 if !suppress {
                     if long {
@@ -502,6 +511,7 @@ pub(crate) fn scan(input: &[u8], fmt: &[u8], out: &mut dyn ScanOut, name: &str) 
             }
             b's' => {
                 let len = rest.iter().take_while(|&&c| !is_c_space(c)).count();
+                end |= reached(len);
                 if !suppress {
                     out.bytes(&rest[..len], true)?;
                     assigned += 1;
@@ -512,7 +522,7 @@ pub(crate) fn scan(input: &[u8], fmt: &[u8], out: &mut dyn ScanOut, name: &str) 
                 let want = width.max(1);
                 if input.len() - pos < want {
                     // Fewer characters than asked: an input failure.
-                    return Ok((eof(assigned, converted), pos));
+                    return Ok((eof(assigned, converted), input.len(), true));
                 }
                 if !suppress {
                     out.bytes(&input[pos..pos + want], false)?;
@@ -527,8 +537,9 @@ pub(crate) fn scan(input: &[u8], fmt: &[u8], out: &mut dyn ScanOut, name: &str) 
                 i = next;
                 let len = rest.iter().take_while(|&&c| set[usize::from(c)]).count();
                 if len == 0 {
-                    return Ok((assigned, pos));
+                    return Ok((assigned, pos, end));
                 }
+                end |= reached(len);
                 if !suppress {
                     out.bytes(&rest[..len], true)?;
                     assigned += 1;
@@ -545,7 +556,7 @@ pub(crate) fn scan(input: &[u8], fmt: &[u8], out: &mut dyn ScanOut, name: &str) 
         }
         converted = true;
     }
-    Ok((assigned, pos))
+    Ok((assigned, pos, end))
 }
 
 #[cfg(test)]
@@ -609,7 +620,7 @@ mod tests {
 
     fn sc(input: &str, fmt: &str) -> (i32, usize, Vec<String>) {
         let mut r = Rec::default();
-        let (n, pos) = scan(input.as_bytes(), fmt.as_bytes(), &mut r, "sscanf").unwrap();
+        let (n, pos, _) = scan(input.as_bytes(), fmt.as_bytes(), &mut r, "sscanf").unwrap();
         (n, pos, r.0)
     }
 
@@ -632,5 +643,8 @@ mod tests {
         assert_eq!(sc("-1", "%llu"), (1, 2, vec![format!("i8:{}", u64::MAX)]));
         assert_eq!(sc("]x]", "%[]x]"), (1, 3, vec!["]x]".into()]));
         assert!(scan(b"1", b"%Lf", &mut Rec::default(), "sscanf").is_err());
+        let end = |i: &str, f: &str| scan(i.as_bytes(), f.as_bytes(), &mut Rec::default(), "fscanf").unwrap().2;
+        assert!(end("42", "%d") && !end("42\n", "%d") && end("42\n", "%d ") && !end("12345", "%3d"));
+        assert!(end("ab", "%s") && !end("ab", "%c") && end("", "x") && !end("ab", "a"));
     }
 }
