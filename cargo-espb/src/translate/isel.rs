@@ -59,6 +59,9 @@ impl FuncLower<'_> {
         if super::wide::touches_wide(inst) && !matches!(op, Op::LLVMCall | Op::LLVMRet | Op::LLVMSwitch) {
             return self.lower_wide(inst);
         }
+        if op == Op::LLVMCall && super::wide::wide_bits_call(inst) {
+            return self.lower_call(inst);
+        }
         if super::vectors::touches_vector(inst) {
             match op {
                 // Element-wise intrinsics; any other call with vectors is
