@@ -64,6 +64,7 @@ mod stdlib;
 mod string;
 pub mod stubs;
 pub mod testing;
+mod time;
 
 use kernel::Kernel;
 pub use kernel::{SLICE_US, Stop};
@@ -117,6 +118,7 @@ const TABLES: &[&[Native]] = &[
     stdlib::NATIVES,
     scan::NATIVES,
     files::NATIVES,
+    time::NATIVES,
     ctype::NATIVES,
     math::UNARY,
     math::BINARY,
@@ -385,6 +387,8 @@ pub struct PcHost {
     pub(crate) sdkconfig: Option<espb_sys::Sdkconfig>,
     /// Folders the module's files live in, and its open streams.
     pub(crate) fs: files::Fs,
+    /// The `struct tm` `gmtime`/`localtime` return (0 until the first call).
+    pub(crate) tm: u32,
 }
 
 impl PcHost {
@@ -425,6 +429,7 @@ impl PcHost {
             collect_missing: false,
             missing: Vec::new(),
             fs: files::Fs::default(),
+            tm: 0,
             sdkconfig: None,
         }
     }
