@@ -9,8 +9,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Imports the runtime serves itself on every target (the module's private
-/// heap, sorting with callbacks, ending the module, `div` whose struct each
-/// ABI returns its own way): never table slots.
+/// heap, `strdup`'s copies included, sorting with callbacks, ending the
+/// module, `div` whose struct each ABI returns its own way): never table
+/// slots.
 pub const RUNTIME_BUILTINS: &[&str] = &[
     "malloc",
     "calloc",
@@ -27,6 +28,8 @@ pub const RUNTIME_BUILTINS: &[&str] = &[
     "aligned_alloc",
     "posix_memalign",
     "memalign",
+    "strdup",
+    "strndup",
 ];
 
 #[derive(Debug, thiserror::Error)]

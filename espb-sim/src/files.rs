@@ -12,7 +12,7 @@
 
 use super::printf::{ArgSource, VaListArgs};
 use super::scan::{self, MemOut};
-use super::{Call, Native, PcHost, n, ret_i32};
+use super::{Call, ENOMEM, Native, PcHost, n, ret_i32};
 use espb_runtime::{HostCtx, Memory, Trap};
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -80,7 +80,7 @@ fn message(errno: i32) -> &'static str {
         ENOENT => "No such file or directory",
         EIO => "I/O error",
         EBADF => "Bad file number",
-        12 => "Not enough space",
+        ENOMEM => "Not enough space",
         EACCES => "Permission denied",
         EEXIST => "File exists",
         ENOTDIR => "Not a directory",
@@ -248,7 +248,7 @@ fn fopen(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Tra
     };
     let fp = ctx.malloc(FILE_SIZE);
     if fp == 0 {
-        return fail(h, ctx, 12);
+        return fail(h, ctx, ENOMEM);
     }
     ctx.mem.fill(fp, 0, FILE_SIZE)?;
     let fd = (FIRST_FD..).find(|fd| !h.fs.open.values().any(|o| o.fd == *fd)).unwrap_or(FIRST_FD);

@@ -1,10 +1,11 @@
-//! string.h. Comparisons return the difference of the first differing
+//! string.h (`strdup`/`strndup` are the runtime's: their copies come from
+//! the module's heap on every target). Comparisons return the difference of the first differing
 //! bytes as `unsigned char` (newlib's result; C only fixes the sign).
 //! Functions bounded by a length read no further than C would: they stop
 //! at the match or NUL, and trap only when the bytes they must read leave
 //! module memory.
 
-use super::{Call, ENOMEM, Native, PcHost, n, ret_i32};
+use super::{Call, Native, PcHost, n, ret_i32};
 use espb_runtime::Memory;
 use espb_runtime::{HostCtx, Trap};
 
@@ -32,8 +33,6 @@ pub(crate) const NATIVES: &[Native] = &[
     n("memcpy", memmove),
     n("memmove", memmove),
     n("memset", memset),
-    n("strdup", strdup),
-    n("strndup", strndup),
     n("strlcpy", strlcpy),
     n("strlcat", strlcat),
     n("strsep", strsep),
@@ -311,28 +310,6 @@ fn memset(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Tr
     ctx.charge(u64::from(n))?;
     ctx.mem.fill(d, v, n)?;
     Ok(d as u64)
-}
-
-/// A copy of `bytes` plus NUL in the module heap (NULL and ENOMEM when full).
-fn dup(h: &mut PcHost, ctx: &mut HostCtx<'_>, bytes: &[u8]) -> Result<u64, Trap> {
-    ctx.charge(2 * bytes.len() as u64)?;
-    let p = ctx.malloc(bytes.len() as u32 + 1);
-    if p == 0 {
-        h.set_errno(ctx, ENOMEM)?;
-        return Ok(0);
-    }
-    put_str(ctx.mem, p, bytes)?;
-    Ok(p as u64)
-}
-
-fn strdup(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    let s = ctx.mem.c_str(c.u32(0)?)?.to_vec();
-    dup(h, ctx, &s)
-}
-
-fn strndup(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    let s = bounded_str(ctx.mem, c.u32(0)?, c.u32(1)?)?.to_vec();
-    dup(h, ctx, &s)
 }
 
 /// `strlcpy(d, s, n)`: copies what fits in `n - 1` bytes plus NUL, returns

@@ -173,6 +173,13 @@ static void show_strings(void) {
   printf("stpncpy %d %d %d\n", (int)(end - out), out[4], out[5]);
   printf("strcoll %d %d\n", strcoll("abc", "abd") < 0, strcoll("b", "a") > 0);
   printf("isascii %d %d toascii %d\n", (isascii)(65), (isascii)(200), (toascii)(200));
+  // strdup's copies are the module's: written and freed like malloc's.
+  char *d = strdup("duplicate"), *e = strndup("abcdef", 3), *f = strndup("xy", 10);
+  d[0] = 'D';
+  printf("strdup %s %s %s\n", d, e, f);
+  free(d);
+  free(e);
+  free(f);
 }
 
 int main(void) {

@@ -29,6 +29,10 @@ pub(super) enum Builtin {
     AlignedAlloc,
     /// `posix_memalign(&p, align, size)`.
     PosixMemalign,
+    /// `strdup(s)` and `strndup(s, n)`: the copy is the module's to free,
+    /// so it comes from the private heap (newlib's would be the firmware's).
+    Strdup,
+    Strndup,
     /// `div`/`ldiv`/`lldiv`: served here because each ABI returns their
     /// struct its own way (below), and GCC's Xtensa newlib (in registers)
     /// and clang's Xtensa code (through `sret`) disagree on it.
@@ -52,6 +56,7 @@ pub(super) enum ImportTarget {
 /// (espb-sys `manifests/idf.espbsym`; the table is append-only, so these
 /// indices never change, and espb-sys's tests check them).
 pub const IDF_BUILTIN_SLOTS: &[(u16, &str)] = &[
+    (31, "strdup"),
     (34, "malloc"),
     (35, "calloc"),
     (36, "realloc"),
@@ -61,6 +66,7 @@ pub const IDF_BUILTIN_SLOTS: &[(u16, &str)] = &[
     (52, "abort"),
     (353, "exit"),
     (354, "_exit"),
+    (377, "strndup"),
     (418, "div"),
     (419, "ldiv"),
     (420, "lldiv"),
@@ -104,6 +110,8 @@ fn builtin(name: &str) -> Option<Builtin> {
         "aligned_alloc" | "memalign" => Builtin::AlignedAlloc,
         "posix_memalign" => Builtin::PosixMemalign,
         "div" | "ldiv" | "lldiv" => Builtin::Div,
+        "strdup" => Builtin::Strdup,
+        "strndup" => Builtin::Strndup,
         _ => return None,
     })
 }
@@ -213,6 +221,24 @@ pub(super) fn call_import<H: Host>(
                 Ok(0)
             }
             Builtin::Div => div(ty, args, mem),
+            Builtin::Strdup | Builtin::Strndup => {
+                let src = arg(0);
+                // The string may lie in a firmware window (a native's text).
+                let len = match (mem.c_str_len(src), *b) {
+                    (Some(len), Builtin::Strdup) => len,
+                    (Some(len), _) => len.min(arg(1) as usize),
+                    // strndup reads no further than `n`: a buffer without a NUL.
+                    (None, Builtin::Strndup) if mem.slice(src, arg(1) as usize).is_ok() => arg(1) as usize,
+                    (None, _) => return Err(Trap::new(TrapKind::OutOfBounds { addr: src, len: 1 })),
+                } as u32;
+                meter.bytes(u64::from(len)).map_err(Trap::new)?;
+                let p = heap.malloc(len.saturating_add(1));
+                if p != 0 {
+                    mem.raw().copy(p, src, len).map_err(|e| Trap::new(e.into()))?;
+                    mem.write_u8(p.wrapping_add(len), 0)?;
+                }
+                Ok(u64::from(p))
+            }
         },
         None => Err(Trap::new(TrapKind::BadCode)),
     }
