@@ -21,6 +21,7 @@ pub const RUNTIME_BUILTINS: &[&str] = &[
     "bsearch",
     "exit",
     "_exit",
+    "_Exit",
     "abort",
     "div",
     "ldiv",

@@ -161,6 +161,15 @@ fn scalbnf(_: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Tra
     Ok(ret_f32(scalef(c.f32(0)?, c.i32(1)?)))
 }
 
+/// `nan(tag)`: a quiet NaN (the tag chooses no payload, as newlib's).
+fn nan(_: &mut PcHost, _: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    Ok(ret_f64(f64::NAN))
+}
+
+fn nanf(_: &mut PcHost, _: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    Ok(ret_f32(f32::NAN))
+}
+
 fn nextafter(_: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Trap> {
     Ok(ret_f64(next_after64(c.f64(0)?, c.f64(1)?)))
 }
@@ -320,6 +329,11 @@ pub(crate) const OTHER: &[Native] = &[
     n("lroundf", lroundf),
     n("scalbn", scalbn),
     n("scalbnf", scalbnf),
+    // `long` is 32 bits: scalbln is scalbn.
+    n("scalbln", scalbn),
+    n("scalblnf", scalbnf),
+    n("nan", nan),
+    n("nanf", nanf),
     n("nextafter", nextafter),
     n("nextafterf", nextafterf),
     n("fma", fma),

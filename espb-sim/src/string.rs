@@ -40,6 +40,7 @@ pub(crate) const NATIVES: &[Native] = &[
     n("stpncpy", stpncpy),
     // The C locale's collation is byte order.
     n("strcoll", strcmp),
+    n("strxfrm", strxfrm),
 ];
 
 /// Up to `n` bytes at `p`, cut at the first NUL (exclusive). Reads past
@@ -382,4 +383,16 @@ fn stpncpy(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, T
     dst[..src.len()].copy_from_slice(&src);
     dst[src.len()..].fill(0);
     Ok(u64::from(d.wrapping_add(src.len() as u32)))
+}
+
+/// `strxfrm(d, s, n)` in the C locale: `strlcpy` that writes nothing
+/// unless all of `s` and its NUL fit in `n`; returns the length of `s`.
+fn strxfrm(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (d, s, n) = (c.u32(0)?, c.u32(1)?, c.u32(2)?);
+    let src = ctx.mem.c_str(s)?.to_vec();
+    scanned(ctx, &[src.len(), src.len()])?;
+    if src.len() < n as usize {
+        put_str(ctx.mem, d, &src)?;
+    }
+    Ok(src.len() as u64)
 }

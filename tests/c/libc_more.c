@@ -147,6 +147,7 @@ static void show_math(void) {
   printf("rint %g %g nearbyint %g\n", rint(vd[5]), rintf(vf[4]), nearbyint(vd[4]));
   printf("ilogb %d %d logb %g\n", ilogb(vd[7]), ilogbf(vf[3]), logb(vd[8]));
   printf("copysign %g %g\n", copysign(vd[8], vd[3]), copysignf(vf[1], vf[4]));
+  printf("nan %d %d scalbln %g %g\n", isnan(nan("")), isnan(nanf("1")), scalbln(vd[4], 3L), scalblnf(vf[3], -1L));
   printf("exp2 %.10g expm1 %.10g log1p %.10g log2f %.6g cbrtf %.6g\n", exp2(vd[4]), expm1(vd[0]), log1p(vd[0]),
          log2f(vf[1]), cbrtf(vf[1]));
   printf("asinf %.6g acosf %.6g atanf %.6g sinhf %.6g coshf %.6g tanhf %.6g\n", asinf(vf[0] / 2), acosf(vf[0] / 2),
@@ -173,6 +174,10 @@ static void show_strings(void) {
   printf("stpncpy %d %d %d\n", (int)(end - out), out[4], out[5]);
   printf("strcoll %d %d\n", strcoll("abc", "abd") < 0, strcoll("b", "a") > 0);
   printf("isascii %d %d toascii %d\n", (isascii)(65), (isascii)(200), (toascii)(200));
+  char x[8];
+  size_t xl = strxfrm(x, "abc", sizeof x);
+  printf("strxfrm %u %s %u\n", (unsigned)xl, x, (unsigned)strxfrm(NULL, "longer text", 0));
+  printf("getenv %d\n", getenv("ESPB_SURELY_UNSET_VARIABLE") == NULL);
   // strdup's copies are the module's: written and freed like malloc's.
   char *d = strdup("duplicate"), *e = strndup("abcdef", 3), *f = strndup("xy", 10);
   d[0] = 'D';

@@ -22,7 +22,7 @@ pub(super) enum Builtin {
     Free,
     Qsort,
     Bsearch,
-    /// `exit`/`_exit`/`abort` end the module, never the firmware.
+    /// `exit`/`_exit`/`_Exit`/`abort` end the module, never the firmware.
     Exit,
     Abort,
     /// `aligned_alloc(align, size)` and `memalign(align, size)`.
@@ -72,6 +72,7 @@ pub const IDF_BUILTIN_SLOTS: &[(u16, &str)] = &[
     (420, "lldiv"),
     (421, "aligned_alloc"),
     (422, "posix_memalign"),
+    (496, "_Exit"),
 ];
 
 /// The name of the standard table.
@@ -105,7 +106,7 @@ fn builtin(name: &str) -> Option<Builtin> {
         "free" => Builtin::Free,
         "qsort" => Builtin::Qsort,
         "bsearch" => Builtin::Bsearch,
-        "exit" | "_exit" => Builtin::Exit,
+        "exit" | "_exit" | "_Exit" => Builtin::Exit,
         "abort" => Builtin::Abort,
         "aligned_alloc" | "memalign" => Builtin::AlignedAlloc,
         "posix_memalign" => Builtin::PosixMemalign,
