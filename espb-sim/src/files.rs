@@ -406,13 +406,15 @@ fn position(o: &mut Open) -> std::io::Result<u64> {
     Ok(o.file.stream_position()?.saturating_sub(o.unget.len() as u64))
 }
 
-/// `fscanf`: scanf over the rest of the file; the stream then stands after
-/// what the conversions consumed.
-fn scan_file(
+/// `fscanf`: scanf over what follows in the file; the stream then stands
+/// after what the conversions consumed. The text is read in growing
+/// pieces: a scan that ran into the end of a piece while the file goes on
+/// is done again over a larger one (its stores repeat with the final values).
+fn scan_file<'c>(
     h: &mut PcHost,
     fp: u32,
     fmt: u32,
-    args: &mut dyn ArgSource,
+    args: &dyn Fn() -> Result<Box<dyn ArgSource + 'c>, Trap>,
     name: &str,
     ctx: &mut HostCtx<'_>,
 ) -> Result<u64, Trap> {
@@ -421,29 +423,47 @@ fn scan_file(
     let Some(o) = h.fs.open.get_mut(&fp) else {
         return Ok(ret_i32(EOF));
     };
-    let start = position(o).map_err(|e| Trap::host(format!("{name}: {e}")))?;
-    let mut input: Vec<u8> = o.unget.iter().rev().copied().collect();
-    if o.read {
-        let _ = o.file.read_to_end(&mut input);
+    let io = |e: std::io::Error| Trap::host(format!("{name}: {e}"));
+    let start = position(o).map_err(io)?;
+    let pushed: Vec<u8> = o.unget.iter().rev().copied().collect();
+    let mut piece = 512u64;
+    loop {
+        let mut input = pushed.clone();
+        let mut more = false;
+        if o.read {
+            o.file.seek(SeekFrom::Start(start + pushed.len() as u64)).map_err(io)?;
+            let _ = (&mut o.file).take(piece).read_to_end(&mut input);
+            more = input.len() as u64 - pushed.len() as u64 == piece;
+        }
+        ctx.charge((input.len() + fmt.len()) as u64)?;
+        let mut a = args()?;
+        let mut out = MemOut { mem: ctx.mem, args: &mut *a };
+        let (r, used, hit_end) = scan::scan(&input, &fmt, &mut out, name)?;
+        if hit_end && more {
+            piece = piece.saturating_mul(4);
+            continue;
+        }
+        if used < pushed.len() {
+            // Pushed-back bytes the scan left stay pushed back.
+            o.unget = pushed[used..].iter().rev().copied().collect();
+            o.file.seek(SeekFrom::Start(start + pushed.len() as u64)).map_err(io)?;
+        } else {
+            o.unget.clear();
+            o.file.seek(SeekFrom::Start(start + used as u64)).map_err(io)?;
+        }
+        if hit_end {
+            set_flags(ctx.mem, fp, SEOF, 0)?;
+        }
+        return Ok(ret_i32(r));
     }
-    ctx.charge((input.len() + fmt.len()) as u64)?;
-    let mut out = MemOut { mem: ctx.mem, args };
-    let (r, used, hit_end) = scan::scan(&input, &fmt, &mut out, name)?;
-    let o = h.fs.open.get_mut(&fp).ok_or_else(|| Trap::host(format!("{name}: the stream went away")))?;
-    o.unget.clear();
-    o.file.seek(SeekFrom::Start(start + used as u64)).map_err(|e| Trap::host(format!("{name}: {e}")))?;
-    if hit_end {
-        set_flags(ctx.mem, fp, SEOF, 0)?;
-    }
-    Ok(ret_i32(r))
 }
 
 fn fscanf(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    scan_file(h, c.u32(0)?, c.u32(1)?, &mut c.varargs(2), c.name, ctx)
+    scan_file(h, c.u32(0)?, c.u32(1)?, &|| Ok(Box::new(c.varargs(2))), c.name, ctx)
 }
 
 fn vfscanf(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    scan_file(h, c.u32(0)?, c.u32(1)?, &mut VaListArgs::from_args(c.args, 2, c.name)?, c.name, ctx)
+    scan_file(h, c.u32(0)?, c.u32(1)?, &|| Ok(Box::new(VaListArgs::from_args(c.args, 2, c.name)?)), c.name, ctx)
 }
 
 /// `fseek(fp, offset, whence)`: clears the EOF flag and pushed-back bytes.

@@ -98,7 +98,35 @@ static void append_and_rename(void) {
   printf("missing folder %d errno %d\n", f == NULL, errno);
 }
 
+// Numbers and a long word across the pieces the simulator reads a file in.
+static void scan_many(void) {
+  FILE *f = fopen(FS "/numbers.txt", "w");
+  for (int i = 0; i < 400; i++) fprintf(f, "%d%c", i * 37 - 1000, i % 10 == 9 ? '\n' : ' ');
+  for (int i = 0; i < 700; i++) fputc('a' + i % 26, f);
+  fputs("\nend 7", f);
+  fclose(f);
+  f = fopen(FS "/numbers.txt", "r");
+  long sum = 0;
+  int v, count = 0;
+  while (count < 400 && fscanf(f, "%d", &v) == 1) {
+    sum += v;
+    count++;
+  }
+  static char word[800];
+  int r = fscanf(f, "%799s", word);
+  int c = fgetc(f);
+  ungetc('X', f);
+  char tag[8];
+  int last = 0;
+  int r2 = fscanf(f, "%7s %d", tag, &last);
+  printf("scanned %d numbers, sum %ld; word %d %u %c..%c; next %d; %d %s %d eof %d\n", count, sum, r,
+         (unsigned)strlen(word), word[0], word[699], c, r2, tag, last, feof(f));
+  fclose(f);
+  remove(FS "/numbers.txt");
+}
+
 int main(void) {
+  scan_many();
   write_config();
   read_config();
   append_and_rename();
