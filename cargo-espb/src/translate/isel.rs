@@ -945,13 +945,20 @@ impl FuncLower<'_> {
                     byval_copies[i as usize] = Some(self.byval_copy(inst, i, args[i as usize])?);
                     continue;
                 }
-                let words = if native_direct { self.byval_native_words(inst, i, args[i as usize])? } else { None };
-                match words {
+                // Through a pointer the callee is a native: a module function
+                // with a byval parameter whose address is taken is refused
+                // (lower.rs), so the words a native gets are right there too.
+                match self.byval_native_words(inst, i, args[i as usize])? {
                     Some(w) => byval_words[i as usize] = Some(w),
                     None if native_direct => {
                         return self.unsupported("by-value aggregate argument (byval) of a native call");
                     }
-                    None => return self.unsupported("by-value aggregate argument (byval) through a function pointer"),
+                    None => {
+                        return self.unsupported(
+                            "by-value aggregate argument (byval) through a function pointer (only a va_list is \
+                             passed so; pass a pointer)",
+                        );
+                    }
                 }
             }
         }

@@ -1321,3 +1321,18 @@ define i64 @add(i64 %x, i64 %n) {
     assert_eq!(run(src, "add", &[x, 0]), 1);
     assert_eq!(run(src, "add", &[x, 2]), 4);
 }
+
+/// A struct passed by value through a function pointer is refused by name
+/// (only Xtensa's `va_list` goes so, as the words a native expects).
+#[test]
+fn byval_struct_through_a_pointer_is_refused() {
+    let e = unsupported(
+        "%struct.big = type { [6 x i32] }
+define i32 @f(ptr %fp, ptr %b) {
+  %r = call i32 %fp(ptr byval(%struct.big) align 4 %b)
+  ret i32 %r
+}
+",
+    );
+    assert!(e.contains("byval") && e.contains("through a function pointer") && e.contains("`f`"), "{e}");
+}
