@@ -519,11 +519,13 @@ pub(crate) fn scan(input: &[u8], fmt: &[u8], out: &mut dyn ScanOut, name: &str) 
                 pos += len;
             }
             b'c' => {
-                let want = width.max(1);
-                if input.len() - pos < want {
-                    // Fewer characters than asked: an input failure.
-                    return Ok((eof(assigned, converted), input.len(), true));
+                // Fewer characters than asked are taken as they are (newlib
+                // and glibc both); none is an input failure.
+                let want = width.max(1).min(input.len() - pos);
+                if want == 0 {
+                    return Ok((eof(assigned, converted), pos, true));
                 }
+                end |= want < width.max(1);
                 if !suppress {
                     out.bytes(&input[pos..pos + want], false)?;
                     assigned += 1;
@@ -646,5 +648,6 @@ mod tests {
         let end = |i: &str, f: &str| scan(i.as_bytes(), f.as_bytes(), &mut Rec::default(), "fscanf").unwrap().2;
         assert!(end("42", "%d") && !end("42\n", "%d") && end("42\n", "%d ") && !end("12345", "%3d"));
         assert!(end("ab", "%s") && !end("ab", "%c") && end("", "x") && !end("ab", "a"));
+        assert_eq!(sc("ab", "%3c"), (1, 2, vec!["ab!".into()]), "a short %c takes what there is");
     }
 }
