@@ -122,6 +122,14 @@ int main(void) {
            S2D(x));
     printf("    pop %d clz %d ctz %d | u96 pop %d\n", POP(v), CLZ(v), CTZ(v), POP((u128)w));
   }
+  // Minimum, maximum and absolute value (llvm.smax/umin/abs.i128 at -O2).
+  for (unsigned i = 0; i + 1 < sizeof words / sizeof *words; i++) {
+    u128 a = (u128)words[i][0] << 64 | words[i][1], b = (u128)words[i + 1][0] << 64 | words[i + 1][1];
+    s128 sa = (s128)a, sb = (s128)b;
+    show128("umax", a > b ? a : b);
+    show128("smin", (u128)(sa < sb ? sa : sb));
+    show128("abs", (u128)(sa < 0 ? -sa : sa));
+  }
   for (unsigned i = 0; i < sizeof doubles / sizeof *doubles; i++) {
     double d = doubles[i];
     show128("d2u", D2U(d));

@@ -59,8 +59,11 @@ impl FuncLower<'_> {
         if super::wide::touches_wide(inst) && !matches!(op, Op::LLVMCall | Op::LLVMRet | Op::LLVMSwitch) {
             return self.lower_wide(inst);
         }
-        if op == Op::LLVMCall && super::wide::wide_bits_call(inst) {
-            return self.lower_call(inst);
+        if op == Op::LLVMCall
+            && let Some(base) = super::wide::wide_bits_call(inst)
+        {
+            let a = self.operand(inst, 0)?;
+            return self.wide_bits(inst, base, a, Self::width(a));
         }
         if super::vectors::touches_vector(inst) {
             match op {

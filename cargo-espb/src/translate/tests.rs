@@ -56,6 +56,18 @@ fn run(src: &str, name: &str, args: &[u64]) -> u64 {
     inst.call(f, args).unwrap_or_else(|t| panic!("trap: {t:?}")).unwrap_or(0)
 }
 
+/// [`run`] for many calls of one source: translated and verified once.
+fn runner(src: &str) -> impl Fn(&str, &[u64]) -> u64 {
+    let m = translate_ll(src).unwrap_or_else(|e| panic!("translate: {e}"));
+    let m = espb_runtime::VerifiedModule::new(m).unwrap_or_else(|e| panic!("instantiate: {e}"));
+    move |name: &str, args: &[u64]| {
+        let f = m.module().find_function(name).expect("function");
+        let mut inst = espb_runtime::Instance::new(m.clone(), espb_runtime::NoHost, espb_runtime::Config::default())
+            .unwrap_or_else(|e| panic!("instantiate: {e}"));
+        inst.call(f, args).unwrap_or_else(|t| panic!("trap: {t:?}")).unwrap_or(0)
+    }
+}
+
 fn unsupported(src: &str) -> String {
     match translate_ll(src) {
         Err(e @ TranslateError::Unsupported { .. }) => e.to_string(),
@@ -1139,33 +1151,32 @@ define i64 @f2s(float %x, i32 %half) {{
 }}
 "
         );
+        let run = runner(&src);
         let m = if w == 128 { u128::MAX } else { (1u128 << w) - 1 };
         let sext = |v: u128| -> i128 { ((v << (128 - w)) as i128) >> (128 - w) };
         for v in wide_samples() {
             let (lo, hi) = (v as u64, (v >> 64) as u64);
             let (u, s) = (v & m, sext(v & m));
-            assert_eq!(f64::from_bits(run(&src, "u2d", &[lo, hi])), u as f64, "uitofp i{w} {u:#x} to double");
-            assert_eq!(f64::from_bits(run(&src, "s2d", &[lo, hi])), s as f64, "sitofp i{w} {s:#x} to double");
-            assert_eq!(f32::from_bits(run(&src, "u2f", &[lo, hi]) as u32), u as f32, "uitofp i{w} {u:#x} to float");
-            assert_eq!(f32::from_bits(run(&src, "s2f", &[lo, hi]) as u32), s as f32, "sitofp i{w} {s:#x} to float");
+            assert_eq!(f64::from_bits(run("u2d", &[lo, hi])), u as f64, "uitofp i{w} {u:#x} to double");
+            assert_eq!(f64::from_bits(run("s2d", &[lo, hi])), s as f64, "sitofp i{w} {s:#x} to double");
+            assert_eq!(f32::from_bits(run("u2f", &[lo, hi]) as u32), u as f32, "uitofp i{w} {u:#x} to float");
+            assert_eq!(f32::from_bits(run("s2f", &[lo, hi]) as u32), s as f32, "sitofp i{w} {s:#x} to float");
             // Back from floats that fit: the rounded value itself, and its negation.
             let f = u as f64;
             if f < 2f64.powi(w as i32) {
                 let want = f as u128;
-                let got =
-                    run(&src, "d2u", &[f.to_bits(), 0]) as u128 | (run(&src, "d2u", &[f.to_bits(), 1]) as u128) << 64;
+                let got = run("d2u", &[f.to_bits(), 0]) as u128 | (run("d2u", &[f.to_bits(), 1]) as u128) << 64;
                 assert_eq!(got, want, "fptoui {f} to i{w}");
             }
             let f = s as f64 * 0.75;
             if f.abs() < 2f64.powi(w as i32 - 1) {
                 let want = f as i128;
-                let got =
-                    run(&src, "d2s", &[f.to_bits(), 0]) as u128 | (run(&src, "d2s", &[f.to_bits(), 1]) as u128) << 64;
+                let got = run("d2s", &[f.to_bits(), 0]) as u128 | (run("d2s", &[f.to_bits(), 1]) as u128) << 64;
                 assert_eq!(got as i128, want, "fptosi {f} to i{w}");
                 let g = f as f32;
                 if (g as f64).abs() < 2f64.powi(w as i32 - 1) {
                     let x = u64::from(g.to_bits());
-                    let got = run(&src, "f2s", &[x, 0]) as u128 | (run(&src, "f2s", &[x, 1]) as u128) << 64;
+                    let got = run("f2s", &[x, 0]) as u128 | (run("f2s", &[x, 1]) as u128) << 64;
                     assert_eq!(got as i128, g as i128, "fptosi float {g} to i{w}");
                 }
             }
@@ -1174,7 +1185,7 @@ define i64 @f2s(float %x, i32 %half) {{
             if f < 0.0 && w < 65 {
                 continue;
             }
-            let got = run(&src, "d2s", &[f.to_bits(), 0]) as u128 | (run(&src, "d2s", &[f.to_bits(), 1]) as u128) << 64;
+            let got = run("d2s", &[f.to_bits(), 0]) as u128 | (run("d2s", &[f.to_bits(), 1]) as u128) << 64;
             assert_eq!(got as i128, f as i128, "fptosi {f} to i{w}");
         }
     }
@@ -1274,10 +1285,11 @@ declare i{w} @llvm.cttz.i{w}(i{w}, i1)
 declare i{w} @llvm.bitreverse.i{w}(i{w})
 {bswap}"
         );
+        let run = runner(&src);
         let m = if w == 128 { u128::MAX } else { (1u128 << w) - 1 };
         let r = |f: &str, v: u128| {
             let (lo, hi) = (v as u64, (v >> 64) as u64);
-            run(&src, f, &[lo, hi, 0]) as u128 | (run(&src, f, &[lo, hi, 1]) as u128) << 64
+            run(f, &[lo, hi, 0]) as u128 | (run(f, &[lo, hi, 1]) as u128) << 64
         };
         for v in wide_samples() {
             let u = v & m;
@@ -1335,4 +1347,67 @@ define i32 @f(ptr %fp, ptr %b) {
 ",
     );
     assert!(e.contains("byval") && e.contains("through a function pointer") && e.contains("`f`"), "{e}");
+}
+
+/// smin/smax/umin/umax and abs of i65..i128 against Rust's i128/u128.
+#[test]
+fn wide_int_min_max_abs_run() {
+    for w in [65u32, 96, 127, 128] {
+        let (narrow_a, narrow_b, widen) = if w == 128 {
+            ("add i128 %a, 0".to_string(), "add i128 %b, 0".to_string(), "add i128 %c, 0".to_string())
+        } else {
+            (format!("trunc i128 %a to i{w}"), format!("trunc i128 %b to i{w}"), format!("zext i{w} %c to i128"))
+        };
+        let body = |op: &str, two: bool| {
+            let call = if two {
+                format!("call i{w} @llvm.{op}.i{w}(i{w} %ta, i{w} %tb)")
+            } else {
+                format!("call i{w} @llvm.{op}.i{w}(i{w} %ta, i1 false)")
+            };
+            format!(
+                "define i64 @{op}(i64 %al, i64 %ah, i64 %bl, i64 %bh, i32 %half) {{
+  %al2 = zext i64 %al to i128
+  %ah2 = zext i64 %ah to i128
+  %ahs = shl i128 %ah2, 64
+  %a = or i128 %ahs, %al2
+  %bl2 = zext i64 %bl to i128
+  %bh2 = zext i64 %bh to i128
+  %bhs = shl i128 %bh2, 64
+  %b = or i128 %bhs, %bl2
+  %ta = {narrow_a}
+  %tb = {narrow_b}
+  %c = {call}
+  %z = {widen}
+  %k = zext i32 %half to i128
+  %sh = mul i128 %k, 64
+  %p = lshr i128 %z, %sh
+  %r = trunc i128 %p to i64
+  ret i64 %r
+}}
+declare i{w} @llvm.{op}.i{w}(i{w}, {second})
+",
+                second = if two { format!("i{w}") } else { "i1".into() }
+            )
+        };
+        let src =
+            ["smin", "smax", "umin", "umax"].iter().map(|op| body(op, true)).collect::<String>() + &body("abs", false);
+        let run = runner(&src);
+        let m = if w == 128 { u128::MAX } else { (1u128 << w) - 1 };
+        let sext = |v: u128| -> i128 { ((v << (128 - w)) as i128) >> (128 - w) };
+        let r = |f: &str, a: u128, b: u128| {
+            let args = |h: u64| [a as u64, (a >> 64) as u64, b as u64, (b >> 64) as u64, h];
+            run(f, &args(0)) as u128 | (run(f, &args(1)) as u128) << 64
+        };
+        let samples = wide_samples();
+        for (i, &a) in samples.iter().enumerate() {
+            let b = samples[(i * 7 + 3) % samples.len()];
+            let (ua, ub) = (a & m, b & m);
+            let (sa, sb) = (sext(ua), sext(ub));
+            assert_eq!(r("smin", a, b), (sa.min(sb) as u128) & m, "smin i{w} {sa} {sb}");
+            assert_eq!(r("smax", a, b), (sa.max(sb) as u128) & m, "smax i{w} {sa} {sb}");
+            assert_eq!(r("umin", a, b), ua.min(ub), "umin i{w}");
+            assert_eq!(r("umax", a, b), ua.max(ub), "umax i{w}");
+            assert_eq!(r("abs", a, b), (sa.wrapping_abs() as u128) & m, "abs i{w} {sa}");
+        }
+    }
 }

@@ -21,16 +21,20 @@ pub fn touches_wide(inst: Val) -> bool {
     is_wide_int(inst) || inst.operands().iter().any(|o| is_wide_int(*o))
 }
 
-/// Is `inst` a call of `llvm.ctpop/ctlz/cttz/bswap/bitreverse` on a
-/// 65..128-bit integer ([`FuncLower::wide_bits`])?
-pub fn wide_bits_call(inst: Val) -> bool {
-    let Some(callee) = inst.called_value() else { return false };
+/// The intrinsics of 65..128-bit integers [`FuncLower::wide_bits`] does.
+const WIDE_INTRINSICS: [&str; 10] =
+    ["ctpop", "ctlz", "cttz", "bswap", "bitreverse", "smin", "smax", "umin", "umax", "abs"];
+
+/// Is `inst` a call of one of [`WIDE_INTRINSICS`] on a 65..128-bit
+/// integer? Its name (`ctpop`...).
+pub fn wide_bits_call(inst: Val) -> Option<&'static str> {
+    let callee = inst.called_value()?;
+    if !is_wide_int(inst) || callee.kind() != ValKind::Function {
+        return None;
+    }
     let name = callee.name();
-    is_wide_int(inst)
-        && callee.kind() == ValKind::Function
-        && ["llvm.ctpop.", "llvm.ctlz.", "llvm.cttz.", "llvm.bswap.", "llvm.bitreverse."]
-            .iter()
-            .any(|p| name.starts_with(p))
+    let base = name.strip_prefix("llvm.")?.split('.').next()?;
+    WIDE_INTRINSICS.iter().copied().find(|&w| w == base)
 }
 
 /// (offset, size) pieces of an `n`-byte access (n = 1..8) that single
@@ -369,10 +373,10 @@ impl FuncLower<'_> {
         Ok(())
     }
 
-    /// `ctpop`, `ctlz`, `cttz`, `bswap` and `bitreverse` of an i65..i128
-    /// (`a`, `w` bits; the high word is zero above the width). The counts
-    /// are wide results too; a zero input counts `w` (the `is_zero_poison`
-    /// flag only allows less).
+    /// `ctpop`, `ctlz`, `cttz`, `bswap`, `bitreverse`, `smin`, `smax`,
+    /// `umin`, `umax` and `abs` of an i65..i128 (`a`, `w` bits; the high
+    /// word is zero above the width). The counts are wide results too; a
+    /// zero input counts `w` (the `is_zero_poison` flag only allows less).
     pub fn wide_bits(&mut self, inst: Val, base: &str, a: Val, w: u32) -> Result<()> {
         let [lo, hi] = self.wide_val(a)?;
         let zero = self.materialise(Const::Int(0), true);
@@ -422,6 +426,33 @@ impl FuncLower<'_> {
                     let cross = self.emit_imm(Opcode::ShlImmI64, nhi, 64 - s);
                     (self.emit3(Opcode::OrI64, down, cross), self.emit_imm(Opcode::ShrUImmI64, nhi, s))
                 }
+            }
+            "smin" | "smax" | "umin" | "umax" => {
+                let b = self.operand(inst, 1)?;
+                let [bl, bh] = self.wide_val(b)?;
+                let signed = base.starts_with('s');
+                let (xh, yh) = if signed {
+                    let hib = Self::hi_bits(a);
+                    (self.wide_signed_hi(hi, hib), self.wide_signed_hi(bh, hib))
+                } else {
+                    (hi, bh)
+                };
+                // a < b: hi(a) < hi(b), or equal high words and lo(a) <u lo(b).
+                let hlt = self.emit3(if signed { Opcode::LtSI64 } else { Opcode::LtUI64 }, xh, yh);
+                let heq = self.emit3(Opcode::EqI64, xh, yh);
+                let llt = self.emit3(Opcode::LtUI64, lo, bl);
+                let t = self.emit3(Opcode::AndI32, heq, llt);
+                let lt = self.emit3(Opcode::OrI32, hlt, t);
+                let (first, second) = if base.ends_with("min") { ((lo, hi), (bl, bh)) } else { ((bl, bh), (lo, hi)) };
+                (self.select(lt, first.0, second.0), self.select(lt, first.1, second.1))
+            }
+            "abs" => {
+                // |INT_MIN| is INT_MIN (or poison, by the flag): wrapping either way.
+                let sh = self.wide_signed_hi(hi, Self::hi_bits(a));
+                let neg = self.emit3(Opcode::LtSI64, sh, zero);
+                let (nlo, nhi) = self.wide_neg(lo, sh);
+                let nhi = self.wide_mask(nhi, Self::hi_bits(a));
+                (self.select(neg, nlo, lo), self.select(neg, nhi, hi))
             }
             _ => return self.wide_unsupported(a, base),
         };
