@@ -389,6 +389,8 @@ pub struct PcHost {
     pub(crate) fs: files::Fs,
     /// The `struct tm` `gmtime`/`localtime` return (0 until the first call).
     pub(crate) tm: u32,
+    /// The buffer `asctime`/`ctime` return (0 until the first call).
+    pub(crate) asctime_buf: u32,
 }
 
 impl PcHost {
@@ -430,6 +432,7 @@ impl PcHost {
             missing: Vec::new(),
             fs: files::Fs::default(),
             tm: 0,
+            asctime_buf: 0,
             sdkconfig: None,
         }
     }

@@ -17,6 +17,10 @@ pub(crate) const NATIVES: &[Native] = &[
     n("gmtime", gmtime),
     n("localtime", gmtime),
     n("strftime", strftime),
+    n("asctime_r", asctime_r),
+    n("asctime", asctime),
+    n("ctime_r", ctime_r),
+    n("ctime", ctime),
 ];
 
 /// The nine fields of `struct tm`, in order.
@@ -303,6 +307,66 @@ pub(crate) fn format_tm(fmt: &[u8], t: &Tm) -> Result<Vec<u8>, String> {
 
 fn format_text(fmt: &[u8], t: &Tm) -> Result<String, String> {
     format_tm(fmt, t).map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// C's `asctime` text: `Thu Feb 29 12:34:56 2024\n` (26 bytes with the NUL).
+fn asctime_text(t: &Tm) -> Vec<u8> {
+    let day = DAYS.get(t.wday as usize).map_or("???", |d| &d[..3]);
+    let mon = MONTHS.get(t.mon as usize).map_or("???", |m| &m[..3]);
+    format!("{day} {mon}{:3} {:02}:{:02}:{:02} {}\n", t.mday, t.hour, t.min, t.sec, 1900 + i64::from(t.year))
+        .into_bytes()
+}
+
+/// Writes `text` and a NUL at `p`.
+fn put_text(mem: &mut Memory, p: u32, text: &[u8]) -> Result<(), Trap> {
+    let dst = mem.slice_mut(p, text.len() + 1)?;
+    dst[..text.len()].copy_from_slice(text);
+    dst[text.len()] = 0;
+    Ok(())
+}
+
+/// The C library's one `asctime`/`ctime` buffer, in the module's heap.
+fn static_buf(h: &mut PcHost, ctx: &mut HostCtx<'_>) -> Result<u32, Trap> {
+    if h.asctime_buf == 0 {
+        let p = ctx.malloc(ASCTIME_SIZE);
+        if p == 0 {
+            return Err(Trap::host("asctime: no room in the module heap for its buffer"));
+        }
+        h.asctime_buf = p;
+    }
+    Ok(h.asctime_buf)
+}
+
+/// Room for any year an `int` holds.
+const ASCTIME_SIZE: u32 = 48;
+
+fn asctime_r(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (tp, buf) = (c.u32(0)?, c.u32(1)?);
+    let text = asctime_text(&read_tm(ctx.mem, tp)?);
+    put_text(ctx.mem, buf, &text)?;
+    Ok(u64::from(buf))
+}
+
+fn asctime(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let text = asctime_text(&read_tm(ctx.mem, c.u32(0)?)?);
+    let p = static_buf(h, ctx)?;
+    put_text(ctx.mem, p, &text)?;
+    Ok(u64::from(p))
+}
+
+/// `ctime(&t)` is `asctime(localtime(&t))`; local time is UTC.
+fn ctime_r(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (tp, buf) = (c.u32(0)?, c.u32(1)?);
+    let Some(tm) = breakdown(ctx.mem.read_u64(tp)? as i64) else { return Ok(0) };
+    put_text(ctx.mem, buf, &asctime_text(&tm))?;
+    Ok(u64::from(buf))
+}
+
+fn ctime(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let Some(tm) = breakdown(ctx.mem.read_u64(c.u32(0)?)? as i64) else { return Ok(0) };
+    let p = static_buf(h, ctx)?;
+    put_text(ctx.mem, p, &asctime_text(&tm))?;
+    Ok(u64::from(p))
 }
 
 /// `strftime(s, max, fmt, tm)`: the length written, or 0 (and `s`

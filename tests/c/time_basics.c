@@ -52,5 +52,11 @@ int main(void) {
   char small[8];
   printf("too small %u\n", (unsigned)strftime(small, sizeof small, "%Y-%m-%d", &odd));
   printf("difftime %.1f\n", difftime((time_t)stamps[2], (time_t)stamps[1]));
+  char ab[32], cb[32];
+  time_t when = (time_t)stamps[2];
+  printf("asctime %s", asctime(gmtime(&when)));
+  printf("ctime %s", ctime(&when));
+  printf("asctime_r %s", asctime_r(&odd, ab));
+  printf("ctime_r %s", ctime_r((const time_t *)&stamps[6], cb));
   return 0;
 }
