@@ -473,7 +473,7 @@ pub(crate) fn scan(input: &[u8], fmt: &[u8], out: &mut dyn ScanOut, name: &str) 
             }
             end |= pos == input.len();
         }
-        let limit = |w: usize| if w == 0 { input.len() } else { (pos + w).min(input.len()) };
+        let limit = |w: usize| if w == 0 { input.len() } else { pos.saturating_add(w).min(input.len()) };
         let rest = &input[pos..limit(width)];
         if rest.is_empty() && conv != b'n' {
             return Ok((eof(assigned, converted), pos, true));
@@ -645,6 +645,7 @@ mod tests {
         assert_eq!(sc("-1", "%llu"), (1, 2, vec![format!("i8:{}", u64::MAX)]));
         assert_eq!(sc("]x]", "%[]x]"), (1, 3, vec!["]x]".into()]));
         assert!(scan(b"1", b"%Lf", &mut Rec::default(), "sscanf").is_err());
+        assert_eq!(sc("12", "%99999999999999999999999d"), (1, 2, vec!["i4:12".into()]), "a huge width saturates");
         let end = |i: &str, f: &str| scan(i.as_bytes(), f.as_bytes(), &mut Rec::default(), "fscanf").unwrap().2;
         assert!(end("42", "%d") && !end("42\n", "%d") && end("42\n", "%d ") && !end("12345", "%3d"));
         assert!(end("ab", "%s") && !end("ab", "%c") && end("", "x") && !end("ab", "a"));

@@ -273,10 +273,10 @@ pub(crate) fn format_tm(fmt: &[u8], t: &Tm) -> Result<Vec<u8>, String> {
             b'G' => format!("{}", iso_week(t).0),
             b'H' => format!("{:02}", t.hour),
             b'I' => format!("{h12:02}"),
-            b'j' => format!("{:03}", t.yday + 1),
+            b'j' => format!("{:03}", i64::from(t.yday) + 1),
             b'k' => format!("{:2}", t.hour),
             b'l' => format!("{h12:2}"),
-            b'm' => format!("{:02}", t.mon + 1),
+            b'm' => format!("{:02}", i64::from(t.mon) + 1),
             b'M' => format!("{:02}", t.min),
             b'n' => "\n".into(),
             b'p' => (if t.hour < 12 { "AM" } else { "PM" }).into(),
@@ -287,10 +287,10 @@ pub(crate) fn format_tm(fmt: &[u8], t: &Tm) -> Result<Vec<u8>, String> {
             b't' => "\t".into(),
             b'T' => format_text(b"%H:%M:%S", t)?,
             b'u' => format!("{}", if t.wday == 0 { 7 } else { t.wday }),
-            b'U' => format!("{:02}", (t.yday + 7 - t.wday) / 7),
+            b'U' => format!("{:02}", (i64::from(t.yday) + 7 - i64::from(t.wday)) / 7),
             b'V' => format!("{:02}", iso_week(t).1),
             b'w' => format!("{}", t.wday),
-            b'W' => format!("{:02}", (t.yday + 7 - (t.wday + 6) % 7) / 7),
+            b'W' => format!("{:02}", (i64::from(t.yday) + 7 - (i64::from(t.wday) + 6).rem_euclid(7)) / 7),
             b'x' => format_text(b"%m/%d/%y", t)?,
             b'X' => format_text(b"%H:%M:%S", t)?,
             b'y' => format!("{:02}", year.rem_euclid(100)),
@@ -401,6 +401,26 @@ mod tests {
         assert_eq!((tm.wday, tm.yday), (4, 59));
         let norm = Tm { mon: 13, mday: 31, sec: 3600, year: 123, ..Tm::default() };
         assert_eq!(breakdown(seconds_of(&norm)).unwrap().mon, 2, "Feb 31, 2024 is March 2");
+    }
+
+    #[test]
+    fn fields_out_of_range_do_not_overflow() {
+        let t = Tm {
+            sec: i32::MAX,
+            min: i32::MIN,
+            hour: i32::MAX,
+            mday: i32::MIN,
+            mon: i32::MAX,
+            year: i32::MAX,
+            wday: i32::MAX,
+            yday: i32::MAX,
+            isdst: 0,
+        };
+        assert!(format_tm(b"%a%A%b%B%c%C%d%D%e%F%g%G%H%I%j%k%l%m%M%p%r%R%s%S%T%u%U%V%w%W%x%X%y%Y%z%%", &t).is_ok());
+        let _ = seconds_of(&t);
+        let _ = asctime_text(&t);
+        let _ = breakdown(i64::MIN);
+        let _ = breakdown(i64::MAX);
     }
 
     #[test]
