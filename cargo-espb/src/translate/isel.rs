@@ -59,6 +59,12 @@ impl FuncLower<'_> {
         if super::wide::touches_wide(inst) && !matches!(op, Op::LLVMCall | Op::LLVMRet | Op::LLVMSwitch) {
             return self.lower_wide(inst);
         }
+        if op == Op::LLVMCall
+            && let Some(base) = super::wide::wide_bits_call(inst)
+        {
+            let a = self.operand(inst, 0)?;
+            return self.wide_bits(inst, base, a, Self::width(a));
+        }
         if super::vectors::touches_vector(inst) {
             match op {
                 // Element-wise intrinsics; any other call with vectors is
@@ -942,13 +948,20 @@ impl FuncLower<'_> {
                     byval_copies[i as usize] = Some(self.byval_copy(inst, i, args[i as usize])?);
                     continue;
                 }
-                let words = if native_direct { self.byval_native_words(inst, i, args[i as usize])? } else { None };
-                match words {
+                // Through a pointer the callee is a native: a module function
+                // with a byval parameter whose address is taken is refused
+                // (lower.rs), so the words a native gets are right there too.
+                match self.byval_native_words(inst, i, args[i as usize])? {
                     Some(w) => byval_words[i as usize] = Some(w),
                     None if native_direct => {
                         return self.unsupported("by-value aggregate argument (byval) of a native call");
                     }
-                    None => return self.unsupported("by-value aggregate argument (byval) through a function pointer"),
+                    None => {
+                        return self.unsupported(
+                            "by-value aggregate argument (byval) through a function pointer (only a va_list is \
+                             passed so; pass a pointer)",
+                        );
+                    }
                 }
             }
         }
