@@ -460,11 +460,7 @@ fn verify_code(m: &Module, func: usize, f: &Function) -> Result<(), VerifyError>
     let cx = Ctx { m, func, ty };
     let num_regs = f.num_regs;
     let reg_ok = |pc: usize, reg: u16| {
-        if reg < num_regs {
-            Ok(())
-        } else {
-            Err(VerifyError::RegisterOutOfRange { func, pc, reg, num_regs })
-        }
+        if reg < num_regs { Ok(()) } else { Err(VerifyError::RegisterOutOfRange { func, pc, reg, num_regs }) }
     };
 
     // Pass 1: decode every instruction, mark instruction starts, check

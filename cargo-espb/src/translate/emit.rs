@@ -68,7 +68,10 @@ fn encode(i: &MInst, slot_base: u32, offsets: Option<&[u32]>, out: &mut Vec<u8>)
         let o = match (kind, op) {
             (OperandKind::Def | OperandKind::Use, MOp::Reg(r)) => Operand::Reg(reg(*r)?),
             (OperandKind::Def16 | OperandKind::Use16, MOp::Slot(k)) => Operand::Reg16(
-                slot_base.checked_add(*k).and_then(|r| u16::try_from(r).ok()).ok_or_else(|| "spill slot beyond 65535".to_string())?,
+                slot_base
+                    .checked_add(*k)
+                    .and_then(|r| u16::try_from(r).ok())
+                    .ok_or_else(|| "spill slot beyond 65535".to_string())?,
             ),
             (k, MOp::Imm(v)) if k.is_imm() => Operand::imm(k, *v).ok_or_else(|| range_err(*v))?,
             (OperandKind::Target, MOp::Label(b)) => Operand::Target(target(*b)?),

@@ -232,8 +232,16 @@ fn rewrite(f: &MFunc, spilled: &[bool], slot_of: &[u32]) -> Result<MFunc, Transl
         next += 1;
         next - 1
     };
-    let lx = |d: VReg, v: VReg, loc| MInst { op: Opcode::MovLX, ops: vec![MOp::Reg(d), MOp::Slot(slot_of[v as usize])], loc };
-    let xl = |v: VReg, s: VReg, loc| MInst { op: Opcode::MovXL, ops: vec![MOp::Slot(slot_of[v as usize]), MOp::Reg(s)], loc };
+    let lx = |d: VReg, v: VReg, loc| MInst {
+        op: Opcode::MovLX,
+        ops: vec![MOp::Reg(d), MOp::Slot(slot_of[v as usize])],
+        loc,
+    };
+    let xl = |v: VReg, s: VReg, loc| MInst {
+        op: Opcode::MovXL,
+        ops: vec![MOp::Slot(slot_of[v as usize]), MOp::Reg(s)],
+        loc,
+    };
     for (b, blk) in f.blocks.iter().enumerate() {
         let mut out = Vec::with_capacity(blk.insts.len());
         if b == 0 {

@@ -64,11 +64,9 @@ impl OperandKind {
     pub const fn fixed_size(self) -> Option<usize> {
         match self {
             OperandKind::Def | OperandKind::Use | OperandKind::U8 | OperandKind::I8 => Some(1),
-            OperandKind::I16
-            | OperandKind::U16
-            | OperandKind::Target
-            | OperandKind::Def16
-            | OperandKind::Use16 => Some(2),
+            OperandKind::I16 | OperandKind::U16 | OperandKind::Target | OperandKind::Def16 | OperandKind::Use16 => {
+                Some(2)
+            }
             OperandKind::I32 | OperandKind::U32 => Some(4),
             OperandKind::I64 => Some(8),
             OperandKind::Args | OperandKind::Targets => None,
