@@ -22,7 +22,9 @@
 //!    are stored at entry;
 //! 3. allocate the rewritten function again; if the allocator's packing
 //!    still needs more than the window, the sweep's limit goes down by the
-//!    excess and the next round spills more;
+//!    excess and the next round spills more; once one fits, a few rounds
+//!    bisect between it and the last limit that did not, to keep as many
+//!    values in the window as fit;
 //! 4. slots: spilled values whose live ranges do not overlap share a slot
 //!    (greedy, in order of first definition), so the frame stays small.
 //!
@@ -41,6 +43,8 @@ pub const WINDOW: u32 = 256;
 pub const MAX_REGS: u32 = espb_runtime::verify::MAX_REGS as u32;
 /// Allocation rounds before giving up (each spills more).
 const ROUNDS: usize = 12;
+/// Rounds that then try to keep more in the window.
+const BISECT: usize = 3;
 
 /// Allocates `f`'s registers, spilling when the window is not enough.
 /// Returns the rewritten function when something spilled.
@@ -49,32 +53,73 @@ pub fn allocate(f: &MFunc) -> Result<(Option<MFunc>, Allocation), TranslateError
     if first.num_regs <= WINDOW {
         return Ok((None, first));
     }
-    let too_many = |needed: u32| TranslateError::TooManyRegisters { function: f.name.clone(), needed: needed as usize };
     let ranges = regalloc::live_ranges(f);
     let info = Info::new(f, &ranges);
-    let mut spilled = vec![false; f.nvregs as usize];
-    let mut limit = WINDOW;
+    // Down from the window until the allocation fits it...
+    let (mut limit, mut failed) = (WINDOW, WINDOW + 1);
     let mut needed = first.num_regs;
+    let mut fit = None;
     for _ in 0..ROUNDS {
-        choose(&info, &ranges, limit, &mut spilled);
-        let (slot_of, nslots) = slots(&ranges, &spilled);
-        let g = rewrite(f, &spilled, &slot_of)?;
-        let a = regalloc::allocate(&g);
-        if a.num_regs <= WINDOW {
-            let total = a.num_regs + nslots;
-            if total > MAX_REGS {
-                return Err(too_many(total));
+        match attempt(f, &info, &ranges, limit)? {
+            Ok(done) => {
+                fit = Some(done);
+                break;
             }
-            return Ok((Some(g), Allocation { phys: a.phys, num_regs: total, slot_base: a.num_regs }));
+            Err(n) => {
+                needed = n;
+                failed = limit;
+                // Down by the excess, and by a sixteenth at least: few rounds.
+                limit = limit.saturating_sub((n - WINDOW).max(limit / 16)).max(1);
+            }
         }
-        needed = a.num_regs;
-        // Down by the excess, and by a sixteenth at least: few rounds.
-        limit = limit.saturating_sub((a.num_regs - WINDOW).max(limit / 16)).max(1);
     }
-    Err(TranslateError::Internal {
-        function: f.name.clone(),
-        msg: format!("spilling left {needed} registers in use where one-byte operands reach {WINDOW}"),
-    })
+    let Some(mut best) = fit else {
+        return Err(TranslateError::Internal {
+            function: f.name.clone(),
+            msg: format!("spilling left {needed} registers in use where one-byte operands reach {WINDOW}"),
+        });
+    };
+    // ...then up again while a higher limit fits too: every value kept in
+    // the window is spill moves saved.
+    for _ in 0..BISECT {
+        if failed - limit <= 4 {
+            break;
+        }
+        let mid = (limit + failed) / 2;
+        match attempt(f, &info, &ranges, mid)? {
+            Ok(done) => {
+                best = done;
+                limit = mid;
+            }
+            Err(_) => failed = mid,
+        }
+    }
+    let (g, a) = best;
+    if a.num_regs > MAX_REGS {
+        return Err(TranslateError::TooManyRegisters { function: f.name.clone(), needed: a.num_regs as usize });
+    }
+    Ok((Some(g), a))
+}
+
+/// One spilling of `f` with at most `limit` values in the window at once:
+/// the rewritten function and its allocation, or the registers the
+/// allocation needed when that is more than the window.
+fn attempt(
+    f: &MFunc,
+    info: &Info,
+    ranges: &[Vec<Range>],
+    limit: u32,
+) -> Result<Result<(MFunc, Allocation), u32>, TranslateError> {
+    let mut spilled = vec![false; f.nvregs as usize];
+    choose(info, ranges, limit, &mut spilled);
+    let (slot_of, nslots) = slots(ranges, &spilled);
+    let g = rewrite(f, &spilled, &slot_of)?;
+    let a = regalloc::allocate(&g);
+    if a.num_regs > WINDOW {
+        return Ok(Err(a.num_regs));
+    }
+    let total = a.num_regs + nslots;
+    Ok(Ok((g, Allocation { phys: a.phys, num_regs: total, slot_base: a.num_regs })))
 }
 
 /// What the choice needs per virtual register and instruction.
