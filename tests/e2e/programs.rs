@@ -16,8 +16,12 @@ pub fn require_native() -> bool {
 /// (`// opt-levels: -O0 -O2`), each with its test-name prefixes (riscv32,
 /// Xtensa).
 pub fn opt_levels(src: &Path) -> Vec<((&'static str, &'static str), &'static str)> {
-    const KNOWN: &[((&str, &str), &str)] =
-        &[(("c-O0", "xtensa-O0"), "-O0"), (("c-O2", "xtensa-O2"), "-O2"), (("c-Os", "xtensa-Os"), "-Os")];
+    const KNOWN: &[((&str, &str), &str)] = &[
+        (("c-O0", "xtensa-O0"), "-O0"),
+        (("c-O2", "xtensa-O2"), "-O2"),
+        (("c-O3", "xtensa-O3"), "-O3"),
+        (("c-Os", "xtensa-Os"), "-Os"),
+    ];
     let Some(line) = header(src, "opt-levels") else { return Vec::new() };
     line.split_whitespace().filter_map(|o| KNOWN.iter().find(|k| k.1 == o).copied()).collect()
 }

@@ -48,7 +48,7 @@ fn single_label(i: &MInst) -> Option<usize> {
 
 /// Writes one instruction with the runtime's operand codec; `offsets`
 /// gives block starts (None: sizing pass).
-fn encode(i: &MInst, offsets: Option<&[u32]>, out: &mut Vec<u8>) -> Result<(), String> {
+fn encode(i: &MInst, slot_base: u32, offsets: Option<&[u32]>, out: &mut Vec<u8>) -> Result<(), String> {
     let kinds = i.op.operands();
     if kinds.len() != i.ops.len() {
         return Err(format!("{} takes {} operands, got {}", i.op.mnemonic(), kinds.len(), i.ops.len()));
@@ -67,6 +67,12 @@ fn encode(i: &MInst, offsets: Option<&[u32]>, out: &mut Vec<u8>) -> Result<(), S
         list.clear();
         let o = match (kind, op) {
             (OperandKind::Def | OperandKind::Use, MOp::Reg(r)) => Operand::Reg(reg(*r)?),
+            (OperandKind::Def16 | OperandKind::Use16, MOp::Slot(k)) => Operand::Reg16(
+                slot_base
+                    .checked_add(*k)
+                    .and_then(|r| u16::try_from(r).ok())
+                    .ok_or_else(|| "spill slot beyond 65535".to_string())?,
+            ),
             (k, MOp::Imm(v)) if k.is_imm() => Operand::imm(k, *v).ok_or_else(|| range_err(*v))?,
             (OperandKind::Target, MOp::Label(b)) => Operand::Target(target(*b)?),
             (OperandKind::Args, MOp::Args(rs)) => {
@@ -305,7 +311,7 @@ pub fn emit(f: &MFunc, alloc: &Allocation) -> Result<Emitted, TranslateError> {
         offsets.push(pc as u32);
         for i in b {
             scratch.clear();
-            encode(i, None, &mut scratch).map_err(&internal)?;
+            encode(i, alloc.slot_base, None, &mut scratch).map_err(&internal)?;
             pc += scratch.len();
         }
     }
@@ -321,7 +327,7 @@ pub fn emit(f: &MFunc, alloc: &Allocation) -> Result<Emitted, TranslateError> {
             {
                 lines.push((code.len() as u32, file.clone(), *line));
             }
-            encode(i, Some(&offsets), &mut code).map_err(&internal)?;
+            encode(i, alloc.slot_base, Some(&offsets), &mut code).map_err(&internal)?;
         }
     }
     if !blocks.iter().rev().find(|b| !b.is_empty()).and_then(|b| b.last()).is_some_and(|i| i.is_barrier()) {

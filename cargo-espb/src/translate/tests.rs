@@ -1411,3 +1411,82 @@ declare i{w} @llvm.{op}.i{w}(i{w}, {second})
         }
     }
 }
+
+/// A function with 300 values live across a loop (one phi each), two
+/// parameters read only at its end, i64 and double values among them and a
+/// 30-argument call: more registers than one-byte operands reach, so values
+/// spill to the registers past the window, and the result is unchanged.
+#[test]
+fn high_register_pressure_spills_and_runs() {
+    const N: usize = 300;
+    let mut s = String::from("define internal i32 @sum30(");
+    s += &(0..30).map(|i| format!("i32 %a{i}")).collect::<Vec<_>>().join(", ");
+    // m = a0; m = (m ^ ai) * 3 for the others.
+    s += ") noinline {\nentry:\n  %m0 = add i32 %a0, 0\n";
+    for i in 1..30 {
+        s += &format!("  %s{i} = xor i32 %m{}, %a{i}\n  %m{i} = mul i32 %s{i}, 3\n", i - 1);
+    }
+    s += "  ret i32 %m29\n}\n\n";
+    s += "define i32 @f(i32 %seed, i32 %late, i64 %wide, double %x, i32 %n) {\nentry:\n";
+    for i in 0..N {
+        s += &format!("  %v{i}.0 = mul i32 %seed, {}\n", 2 * i + 1);
+    }
+    s += "  br label %loop\nloop:\n  %k = phi i32 [ 0, %entry ], [ %k1, %loop ]\n";
+    s += "  %w = phi i64 [ %wide, %entry ], [ %w1, %loop ]\n  %d = phi double [ %x, %entry ], [ %d1, %loop ]\n";
+    for i in 0..N {
+        s += &format!("  %v{i} = phi i32 [ %v{i}.0, %entry ], [ %v{i}.1, %loop ]\n");
+    }
+    for i in 0..N {
+        let j = (i + 1) % N;
+        s += &format!("  %t{i} = xor i32 %v{i}, %v{j}\n  %v{i}.1 = add i32 %t{i}, %k\n");
+    }
+    s += "  %w1 = mul i64 %w, 3\n  %d1 = fmul double %d, 1.5\n";
+    s += "  %k1 = add i32 %k, 1\n  %c = icmp slt i32 %k1, %n\n  br i1 %c, label %loop, label %exit\nexit:\n";
+    s += "  %r = call i32 @sum30(";
+    s += &(0..30).map(|i| format!("i32 %v{}.1", i * 7)).collect::<Vec<_>>().join(", ");
+    // h = r + late; h = h * 31 + vi for every value.
+    s += ")\n  %g0 = add i32 %r, %late\n";
+    for i in 0..N {
+        s += &format!("  %h{i} = mul i32 %g{i}, 31\n  %g{} = add i32 %h{i}, %v{i}.1\n", i + 1);
+    }
+    s += &format!("  %wl = trunc i64 %w1 to i32\n  %di = fptosi double %d1 to i32\n  %e0 = add i32 %g{N}, %wl\n");
+    s += "  %e1 = add i32 %e0, %di\n  ret i32 %e1\n}\n";
+
+    // The same in Rust.
+    let want = |seed: u32, late: u32, wide: u64, x: f64, n: u32| -> u32 {
+        let mut v: Vec<u32> = (0..N as u32).map(|i| seed.wrapping_mul(2 * i + 1)).collect();
+        let (mut w, mut d, mut k) = (wide, x, 0u32);
+        loop {
+            let old = v.clone();
+            for i in 0..N {
+                v[i] = (old[i] ^ old[(i + 1) % N]).wrapping_add(k);
+            }
+            w = w.wrapping_mul(3);
+            d *= 1.5;
+            k += 1;
+            if (k as i32) >= (n as i32) {
+                break;
+            }
+        }
+        let a: Vec<u32> = (0..30).map(|i| v[i * 7]).collect();
+        let mut m = a[0];
+        for &ai in &a[1..] {
+            m = (m ^ ai).wrapping_mul(3);
+        }
+        let mut h = m.wrapping_add(late);
+        for &vi in &v {
+            h = h.wrapping_mul(31).wrapping_add(vi);
+        }
+        h.wrapping_add(w as u32).wrapping_add(d as i32 as u32)
+    };
+
+    let m = translate_ll(&s).unwrap_or_else(|e| panic!("translate: {e}"));
+    let f = m.find_function("f").expect("f") as usize;
+    assert!(m.functions[f].num_regs > 256, "{}", m.functions[f].num_regs);
+    let d = disasm(&m, "f");
+    assert!(d.iter().any(|l| l.contains("MovLX")) && d.iter().any(|l| l.contains("MovXL")), "no spill moves");
+    for (seed, late, wide, x, n) in [(7u32, 11u32, 5u64, 2.0f64, 1u32), (0x9e37_79b9, 3, 1 << 40, -3.25, 4)] {
+        let got = run(&s, "f", &[u64::from(seed), u64::from(late), wide, x.to_bits(), u64::from(n)]);
+        assert_eq!(got as u32, want(seed, late, wide, x, n), "seed {seed}");
+    }
+}

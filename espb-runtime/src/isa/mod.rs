@@ -339,6 +339,14 @@ macro_rules! for_each_op {
             BrNeImm8I32 = 0xD9, "br.ne.i32.imm8", { a: Use, v: I8, t: Target } branch(BrEqImm8I32);
             EqImm8I32 = 0xDA, "eq.i32.imm8", { d: Def, a: Use, v: I8 };
             IncBrNeImm8I32 = 0xDB, "inc.br.ne.i32.imm8", { d: Def, a: Use, v: I8, w: I8, t: Target } branch;
+
+            // --- spill moves: a function may have more registers than the
+            //     256-slot window one-byte operands reach; these two copy
+            //     between the window and any register of the frame ---
+            /// d = s, `s` any register of the frame (a spilled value's reload).
+            MovLX = 0xDC, "mov.lx", { d: Def, s: Use16 };
+            /// d = s, `d` any register of the frame (a spilled value's store).
+            MovXL = 0xDD, "mov.xl", { d: Def16, s: Use };
         }
     };
 }

@@ -17,7 +17,10 @@ pub struct Config {
     pub heap_size: Option<u32>,
     /// Most nested calls before a stack-exhaustion trap.
     pub max_call_depth: usize,
-    /// Most 64-bit registers on the register stack (all frames together).
+    /// Most 64-bit registers on the register stack (all frames together):
+    /// each frame takes its function's `num_regs` (more than 256, up to
+    /// 4096, for a function the translator spilled) and the running one a
+    /// 256-register window beyond.
     pub max_registers: usize,
     /// Instruction budget, counted at calls and backward branches.
     pub fuel: Option<u64>,

@@ -2,7 +2,7 @@
 //! function returns or a trap. Nothing a module does can make this code
 //! panic or touch memory outside the instance: registers are addressed
 //! through a 256-slot window so a one-byte register number is always in
-//! bounds, memory accesses go through [`Memory`]'s checks, and operands
+//! bounds (the spill moves' 16-bit numbers are checked), memory accesses go through [`Memory`]'s checks, and operands
 //! are read unchecked only where the verifier proved them inside the code.
 
 use super::builtins::{Builtin, ImportTarget, Reenter, call_import, search_sort};
@@ -1012,6 +1012,27 @@ pub(super) fn execute<H: Host>(
                     Opcode::BrNeImm8I32 => bri!(BrNeImm8I32, |a, v| a != v as i32 as u32),
                     Opcode::EqImm8I32 => imm32!(EqImm8I32, |a, v| a == v as i32 as u32),
                     Opcode::IncBrNeImm8I32 => inc_br_imm!(IncBrNeImm8I32, |d, w| d != w as i32 as u32),
+
+                    // Spill moves: the frame's registers past the window. The
+                    // verifier proved `s`/`d` below `num_regs`, and every frame
+                    // has `num_regs` registers, so the checked access never
+                    // fails; the window is taken again after it.
+                    Opcode::MovLX => {
+                        let ((d, s), n) = dec!(MovLX);
+                        let Some(&v) = vm.regs.get(base + usize::from(s)) else { trap!(TrapKind::BadCode) };
+                        let Some(slot) = vm.regs.get_mut(base + d.index()) else { trap!(TrapKind::BadCode) };
+                        *slot = v;
+                        ip = n;
+                        continue 'frame;
+                    }
+                    Opcode::MovXL => {
+                        let ((d, s), n) = dec!(MovXL);
+                        let v = r[s];
+                        let Some(slot) = vm.regs.get_mut(base + usize::from(d)) else { trap!(TrapKind::BadCode) };
+                        *slot = v;
+                        ip = n;
+                        continue 'frame;
+                    }
                 }
             }
         }
