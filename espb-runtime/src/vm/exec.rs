@@ -223,6 +223,26 @@ pub(super) fn execute<H: Host>(
         // The memory block never moves: one view serves every frame, refreshed
         // only after something else used the memory mutably (natives, qsort).
         let mut raw: RawMem = vm.mem.raw();
+        // A fixed-size load or store: inside the block on the hot path,
+        // firmware windows and faults out of line.
+        macro_rules! ld {
+            ($n:literal, $addr:expr) => {{
+                let addr: u32 = $addr;
+                match raw.load_inside::<$n>(addr) {
+                    Some(b) => b,
+                    None => mem!(raw.load_outside::<$n>(addr)),
+                }
+            }};
+        }
+        macro_rules! st {
+            ($addr:expr, $v:expr) => {{
+                let (addr, v): (u32, _) = ($addr, $v);
+                if !raw.store_inside(addr, v) {
+                    mem!(raw.store_outside(addr, v));
+                }
+            }};
+        }
+
         'frame: loop {
             let Some(window) = vm.regs.get_mut(base..base + WINDOW) else {
                 trap!(TrapKind::StackExhausted);
@@ -294,7 +314,7 @@ pub(super) fn execute<H: Host>(
                 ($name:ident, $n:literal, |$b:ident| $e:expr) => {{
                     let ((d, a, off), n) = dec!($name);
                     let addr = (r[a] as u32).wrapping_add(off as i32 as u32);
-                    let $b: [u8; $n] = mem!(raw.load(addr));
+                    let $b: [u8; $n] = ld!($n, addr);
                     r[d] = $e;
                     ip = n;
                 }};
@@ -304,7 +324,7 @@ pub(super) fn execute<H: Host>(
                     let ((s, a, off), n) = dec!($name);
                     let addr = (r[a] as u32).wrapping_add(off as i32 as u32);
                     let $v = r[s];
-                    mem!(raw.store(addr, $e));
+                    st!(addr, $e);
                     ip = n;
                 }};
             }
@@ -741,25 +761,25 @@ pub(super) fn execute<H: Host>(
                     Opcode::LoadIdxI32 => {
                         let ((d, a, i, sh), n) = dec!(LoadIdxI32);
                         let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(u32::from(sh)));
-                        r[d] = u64::from(u32::from_le_bytes(mem!(raw.load(addr))));
+                        r[d] = u64::from(u32::from_le_bytes(ld!(4, addr)));
                         ip = n;
                     }
                     Opcode::StoreIdxI32 => {
                         let ((s, a, i, sh), n) = dec!(StoreIdxI32);
                         let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(u32::from(sh)));
-                        mem!(raw.store(addr, (r[s] as u32).to_le_bytes()));
+                        st!(addr, (r[s] as u32).to_le_bytes());
                         ip = n;
                     }
                     Opcode::LoadI8SIdx => {
                         let ((d, a, i), n) = dec!(LoadI8SIdx);
                         let addr = (r[a] as u32).wrapping_add(r[i] as u32);
-                        r[d] = u64::from(mem!(raw.load::<1>(addr))[0] as i8 as i32 as u32);
+                        r[d] = u64::from(ld!(1, addr)[0] as i8 as i32 as u32);
                         ip = n;
                     }
                     Opcode::LoadI8UIdx => {
                         let ((d, a, i), n) = dec!(LoadI8UIdx);
                         let addr = (r[a] as u32).wrapping_add(r[i] as u32);
-                        r[d] = u64::from(mem!(raw.load::<1>(addr))[0]);
+                        r[d] = u64::from(ld!(1, addr)[0]);
                         ip = n;
                     }
                     Opcode::MemCpy | Opcode::MemMove => {
@@ -967,25 +987,25 @@ pub(super) fn execute<H: Host>(
                     Opcode::StoreI8Idx => {
                         let ((s, a, i), n) = dec!(StoreI8Idx);
                         let addr = (r[a] as u32).wrapping_add(r[i] as u32);
-                        mem!(raw.store(addr, [r[s] as u8]));
+                        st!(addr, [r[s] as u8]);
                         ip = n;
                     }
                     Opcode::LoadI16SIdx => {
                         let ((d, a, i), n) = dec!(LoadI16SIdx);
                         let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(1));
-                        r[d] = u64::from(i16::from_le_bytes(mem!(raw.load(addr))) as i32 as u32);
+                        r[d] = u64::from(i16::from_le_bytes(ld!(2, addr)) as i32 as u32);
                         ip = n;
                     }
                     Opcode::LoadI16UIdx => {
                         let ((d, a, i), n) = dec!(LoadI16UIdx);
                         let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(1));
-                        r[d] = u64::from(u16::from_le_bytes(mem!(raw.load(addr))));
+                        r[d] = u64::from(u16::from_le_bytes(ld!(2, addr)));
                         ip = n;
                     }
                     Opcode::StoreI16Idx => {
                         let ((s, a, i), n) = dec!(StoreI16Idx);
                         let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(1));
-                        mem!(raw.store(addr, (r[s] as u16).to_le_bytes()));
+                        st!(addr, (r[s] as u16).to_le_bytes());
                         ip = n;
                     }
                     Opcode::MulHSI64 => {
