@@ -320,6 +320,10 @@ macro_rules! for_each_op {
             LoadI16SIdx = 0xCF, "load.idx.i16.s", { d: Def, a: Use, i: Use };
             LoadI16UIdx = 0xD0, "load.idx.i16.u", { d: Def, a: Use, i: Use };
             StoreI16Idx = 0xD1, "store.idx.i16", { s: Use, a: Use, i: Use };
+            /// Indexed 64-bit load and store (i64 and double arrays):
+            /// address = a + (i << shift).
+            LoadIdxI64 = 0xE0, "load.idx.i64", { d: Def, a: Use, i: Use, shift: U8 };
+            StoreIdxI64 = 0xE1, "store.idx.i64", { s: Use, a: Use, i: Use, shift: U8 };
             /// d = s, then jump: the copy on a loop's back edge and its branch.
             MovBr = 0xD2, "mov.br", { d: Def, s: Use, t: Target } jump;
 

@@ -770,6 +770,18 @@ pub(super) fn execute<H: Host>(
                         st!(addr, (r[s] as u32).to_le_bytes());
                         ip = n;
                     }
+                    Opcode::LoadIdxI64 => {
+                        let ((d, a, i, sh), n) = dec!(LoadIdxI64);
+                        let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(u32::from(sh)));
+                        r[d] = u64::from_le_bytes(ld!(8, addr));
+                        ip = n;
+                    }
+                    Opcode::StoreIdxI64 => {
+                        let ((s, a, i, sh), n) = dec!(StoreIdxI64);
+                        let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(u32::from(sh)));
+                        st!(addr, r[s].to_le_bytes());
+                        ip = n;
+                    }
                     Opcode::LoadI8SIdx => {
                         let ((d, a, i), n) = dec!(LoadI8SIdx);
                         let addr = (r[a] as u32).wrapping_add(r[i] as u32);
