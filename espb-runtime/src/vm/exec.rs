@@ -454,6 +454,8 @@ pub(super) fn execute<H: Host>(
                 // The verifier refused every byte that is no opcode, so the
                 // match needs no range check.
                 let op = unsafe { Opcode::from_u8_unchecked(*ip) };
+                #[cfg(feature = "op-stats")]
+                super::op_stats::count(op);
                 match op {
                     Opcode::Nop => {
                         let ((), n) = dec!(Nop);
