@@ -324,6 +324,17 @@ macro_rules! for_each_op {
             /// address = a + (i << shift).
             LoadIdxI64 = 0xE0, "load.idx.i64", { d: Def, a: Use, i: Use, shift: U8 };
             StoreIdxI64 = 0xE1, "store.idx.i64", { s: Use, a: Use, i: Use, shift: U8 };
+            /// d = a * b + c (32-bit, wrapping): a multiply and the add that
+            /// consumes it (dot products, matrix and filter loops).
+            MulAddI32 = 0xE2, "muladd.i32", { d: Def, a: Use, b: Use, c: Use };
+            /// d = a * b + c, rounded after the multiply and after the add
+            /// (not a fused multiply-add: the same bits as the two instructions).
+            MulAddF32 = 0xE3, "muladd.f32", { d: Def, a: Use, b: Use, c: Use };
+            MulAddF64 = 0xE4, "muladd.f64", { d: Def, a: Use, b: Use, c: Use };
+            /// d = c + a * b, rounded likewise: the add's operands in the
+            /// other order (NaN payloads can follow the order).
+            AddMulF32 = 0xE5, "addmul.f32", { d: Def, a: Use, b: Use, c: Use };
+            AddMulF64 = 0xE6, "addmul.f64", { d: Def, a: Use, b: Use, c: Use };
             /// d = s, then jump: the copy on a loop's back edge and its branch.
             MovBr = 0xD2, "mov.br", { d: Def, s: Use, t: Target } jump;
 

@@ -772,6 +772,36 @@ pub(super) fn execute<H: Host>(
                         st!(addr, (r[s] as u32).to_le_bytes());
                         ip = n;
                     }
+                    Opcode::MulAddI32 => {
+                        let ((d, a, b, c), n) = dec!(MulAddI32);
+                        let v = (r[a] as u32).wrapping_mul(r[b] as u32).wrapping_add(r[c] as u32);
+                        r[d] = u64::from(v);
+                        ip = n;
+                    }
+                    Opcode::MulAddF32 => {
+                        let ((d, a, b, c), n) = dec!(MulAddF32);
+                        let t = f32::from_bits(r[a] as u32) * f32::from_bits(r[b] as u32);
+                        r[d] = u64::from((t + f32::from_bits(r[c] as u32)).to_bits());
+                        ip = n;
+                    }
+                    Opcode::MulAddF64 => {
+                        let ((d, a, b, c), n) = dec!(MulAddF64);
+                        let t = f64::from_bits(r[a]) * f64::from_bits(r[b]);
+                        r[d] = (t + f64::from_bits(r[c])).to_bits();
+                        ip = n;
+                    }
+                    Opcode::AddMulF32 => {
+                        let ((d, a, b, c), n) = dec!(AddMulF32);
+                        let t = f32::from_bits(r[a] as u32) * f32::from_bits(r[b] as u32);
+                        r[d] = u64::from((f32::from_bits(r[c] as u32) + t).to_bits());
+                        ip = n;
+                    }
+                    Opcode::AddMulF64 => {
+                        let ((d, a, b, c), n) = dec!(AddMulF64);
+                        let t = f64::from_bits(r[a]) * f64::from_bits(r[b]);
+                        r[d] = (f64::from_bits(r[c]) + t).to_bits();
+                        ip = n;
+                    }
                     Opcode::LoadIdxI64 => {
                         let ((d, a, i, sh), n) = dec!(LoadIdxI64);
                         let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(u32::from(sh)));
