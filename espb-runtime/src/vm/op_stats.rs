@@ -31,7 +31,7 @@ pub fn op_pairs() -> Vec<(Opcode, Opcode, u32)> {
             (n > 0).then_some((a, b, n))
         })
         .collect();
-    v.sort_by(|x, y| y.2.cmp(&x.2));
+    v.sort_by_key(|p| core::cmp::Reverse(p.2));
     v
 }
 
