@@ -24,7 +24,9 @@ pub fn run(kernels: &[&'static Kernel]) -> Result<Vec<Pair>> {
     use espb_runtime::vm::{op_pairs, reset_op_stats};
     use std::collections::HashMap;
     let dir = ScratchDir::new()?;
-    let mut shares: HashMap<(&'static str, &'static str), (f64, (&'static str, f64))> = HashMap::new();
+    // (first, then) -> (sum of shares, (kernel with the largest, its share))
+    type Shares = HashMap<(&'static str, &'static str), (f64, (&'static str, f64))>;
+    let mut shares = Shares::new();
     let mut counted = 0;
     for k in kernels {
         let Ok(module) = crate::espb::build(k, &dir) else {
