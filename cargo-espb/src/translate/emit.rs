@@ -211,7 +211,8 @@ fn fuse_loop_branches(insts: &mut Vec<MInst>) {
 }
 
 /// Fuses a multiply and the add that consumes it (`t = a * b; d = t + c`)
-/// into `muladd.* d, a, b, c` where `t` is dead after the add: the add
+/// into `muladd.* d, a, b, c` (`muladd.i32.imm`, `shladd.i32` for a
+/// multiply by or a shift of a constant) where `t` is dead after the add: the add
 /// overwrites it, or the block writes it again before anything reads it.
 /// Floats keep the add's operand order (`muladd` for `t + c`, `addmul` for
 /// `c + t`: NaN payloads can follow the order).
@@ -237,6 +238,17 @@ fn fuse_mul_add(insts: &mut Vec<MInst>) {
                     loc: insts[k].loc.or(insts[k + 1].loc),
                 })
             }
+            // The same with an immediate multiplier or a shift.
+            (
+                first @ (MulImmI32 | ShlImmI32),
+                [MOp::Reg(t), a, v @ MOp::Imm(_)],
+                AddI32,
+                [MOp::Reg(d), MOp::Reg(x), MOp::Reg(y)],
+            ) if (x == t) != (y == t) && (d == t || dead_after(&insts[k + 2..], *t)) => Some(MInst {
+                op: if first == MulImmI32 { MulImmAddI32 } else { ShlAddI32 },
+                ops: vec![MOp::Reg(*d), a.clone(), v.clone(), MOp::Reg(if x == t { *y } else { *x })],
+                loc: insts[k].loc.or(insts[k + 1].loc),
+            }),
             _ => None,
         };
         if let Some(f) = fused {

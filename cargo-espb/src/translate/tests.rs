@@ -301,6 +301,27 @@ fn multiply_and_add_fuse_only_when_the_product_is_dead() {
 }
 
 #[test]
+fn constant_multiply_or_shift_and_add_fuse() {
+    let src = "define i32 @f(i32 %a, i32 %c) {
+  %t = mul i32 %a, 100003
+  %d = add i32 %t, %c
+  ret i32 %d
+}
+define i32 @g(i32 %a, i32 %c) {
+  %t = shl i32 %a, 3
+  %d = add i32 %c, %t
+  ret i32 %d
+}
+";
+    let m = translate_ll(src).unwrap();
+    assert!(disasm(&m, "f").iter().any(|l| l.contains("MulImmAddI32")), "{:?}", disasm(&m, "f"));
+    assert!(disasm(&m, "g").iter().any(|l| l.contains("ShlAddI32")), "{:?}", disasm(&m, "g"));
+    assert_eq!(run(src, "f", &[7, 5]), 700_026);
+    assert_eq!(run(src, "f", &[0x8000_0001, 1]) as u32, 0x8000_0001u32.wrapping_mul(100_003).wrapping_add(1));
+    assert_eq!(run(src, "g", &[0x2000_0001, 5]) as u32, 13, "wraps at 32 bits");
+}
+
+#[test]
 fn float_multiply_and_add_fuse_with_two_roundings() {
     let src = "define float @f(float %a, float %b, float %c) {
   %t = fmul float %a, %b

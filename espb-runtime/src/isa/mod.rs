@@ -335,6 +335,11 @@ macro_rules! for_each_op {
             /// other order (NaN payloads can follow the order).
             AddMulF32 = 0xE5, "addmul.f32", { d: Def, a: Use, b: Use, c: Use };
             AddMulF64 = 0xE6, "addmul.f64", { d: Def, a: Use, b: Use, c: Use };
+            /// d = a * v + c (32-bit, wrapping): scaled indices, filter taps.
+            MulImmAddI32 = 0xE7, "muladd.i32.imm", { d: Def, a: Use, v: I32, c: Use };
+            /// d = (a << v) + c (32-bit, the shift masked to 31): addresses
+            /// of array elements used more than once.
+            ShlAddI32 = 0xE8, "shladd.i32", { d: Def, a: Use, v: U8, c: Use };
             /// d = s, then jump: the copy on a loop's back edge and its branch.
             MovBr = 0xD2, "mov.br", { d: Def, s: Use, t: Target } jump;
 

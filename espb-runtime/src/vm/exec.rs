@@ -790,6 +790,16 @@ pub(super) fn execute<H: Host>(
                         r[d] = (t + f64::from_bits(r[c])).to_bits();
                         ip = n;
                     }
+                    Opcode::MulImmAddI32 => {
+                        let ((d, a, v, c), n) = dec!(MulImmAddI32);
+                        r[d] = u64::from((r[a] as u32).wrapping_mul(v as u32).wrapping_add(r[c] as u32));
+                        ip = n;
+                    }
+                    Opcode::ShlAddI32 => {
+                        let ((d, a, v, c), n) = dec!(ShlAddI32);
+                        r[d] = u64::from((r[a] as u32).wrapping_shl(u32::from(v)).wrapping_add(r[c] as u32));
+                        ip = n;
+                    }
                     Opcode::AddMulF32 => {
                         let ((d, a, b, c), n) = dec!(AddMulF32);
                         let t = f32::from_bits(r[a] as u32) * f32::from_bits(r[b] as u32);
