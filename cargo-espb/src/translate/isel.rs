@@ -627,7 +627,7 @@ impl FuncLower<'_> {
             | (TypeKind::LLVMFloatTypeKind, _) => (Opcode::LoadI32, Opcode::LoadIdxI32, &[1, 2, 4, 8]),
             // i57..i63 have a store size of 8 bytes.
             (TypeKind::LLVMIntegerTypeKind, 57..=64) | (TypeKind::LLVMDoubleTypeKind, _) => {
-                (Opcode::LoadI64, Opcode::Nop, &[])
+                (Opcode::LoadI64, Opcode::LoadIdxI64, &[1, 2, 4, 8])
             }
             _ => return self.unsupported(format!("load of `{}`", ty.describe())),
         };
@@ -642,7 +642,7 @@ impl FuncLower<'_> {
         let d = self.def(inst);
         match addr {
             Addr::Off(a, off) => self.emit(op, vec![MOp::Reg(d), MOp::Reg(a), MOp::Imm(off as i64)]),
-            Addr::Idx(a, i, sh) if idx == Opcode::LoadIdxI32 => {
+            Addr::Idx(a, i, sh) if matches!(idx, Opcode::LoadIdxI32 | Opcode::LoadIdxI64) => {
                 self.emit(idx, vec![MOp::Reg(d), MOp::Reg(a), MOp::Reg(i), MOp::Imm(sh as i64)])
             }
             // The narrow indexed forms have their scale built in.
@@ -667,14 +667,14 @@ impl FuncLower<'_> {
             | (TypeKind::LLVMPointerTypeKind, _)
             | (TypeKind::LLVMFloatTypeKind, _) => (Opcode::StoreI32, Opcode::StoreIdxI32, &[1, 2, 4, 8]),
             (TypeKind::LLVMIntegerTypeKind, 57..=64) | (TypeKind::LLVMDoubleTypeKind, _) => {
-                (Opcode::StoreI64, Opcode::Nop, &[])
+                (Opcode::StoreI64, Opcode::StoreIdxI64, &[1, 2, 4, 8])
             }
             _ => return self.unsupported(format!("store of `{}`", ty.describe())),
         };
         let s = self.store_value(v)?;
         match self.address(ptr, scales)? {
             Addr::Off(a, off) => self.emit(op, vec![MOp::Reg(s), MOp::Reg(a), MOp::Imm(off as i64)]),
-            Addr::Idx(a, i, sh) if idx == Opcode::StoreIdxI32 => {
+            Addr::Idx(a, i, sh) if matches!(idx, Opcode::StoreIdxI32 | Opcode::StoreIdxI64) => {
                 self.emit(idx, vec![MOp::Reg(s), MOp::Reg(a), MOp::Reg(i), MOp::Imm(sh as i64)])
             }
             Addr::Idx(a, i, _) => self.emit(idx, vec![MOp::Reg(s), MOp::Reg(a), MOp::Reg(i)]),

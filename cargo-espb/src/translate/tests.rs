@@ -286,6 +286,90 @@ big:
 }
 
 #[test]
+fn multiply_and_add_fuse_only_when_the_product_is_dead() {
+    // Dead product: one muladd.i32.
+    let src = "define i32 @f(i32 %a, i32 %b, i32 %c) {
+  %t = mul i32 %a, %b
+  %d = add i32 %c, %t
+  ret i32 %d
+}
+";
+    let d = disasm(&translate_ll(src).unwrap(), "f");
+    assert!(d.iter().any(|l| l.contains("MulAddI32")), "{d:?}");
+    assert!(!d.iter().any(|l| l.contains("MulI32 ")), "{d:?}");
+    assert_eq!(run(src, "f", &[7, 6, 100]), 142);
+    assert_eq!(run(src, "f", &[0x10000, 0x10001, 5]) as u32, 0x10005, "wraps at 32 bits");
+    // The product is used again: the multiply stays.
+    let src = "define i32 @g(i32 %a, i32 %b, i32 %c) {
+  %t = mul i32 %a, %b
+  %d = add i32 %c, %t
+  %e = xor i32 %d, %t
+  ret i32 %e
+}
+";
+    let d = disasm(&translate_ll(src).unwrap(), "g");
+    assert!(!d.iter().any(|l| l.contains("MulAddI32")), "{d:?}");
+    assert_eq!(run(src, "g", &[7, 6, 100]), 142 ^ 42);
+}
+
+#[test]
+fn constant_multiply_or_shift_and_add_fuse() {
+    let src = "define i32 @f(i32 %a, i32 %c) {
+  %t = mul i32 %a, 100003
+  %d = add i32 %t, %c
+  ret i32 %d
+}
+define i32 @g(i32 %a, i32 %c) {
+  %t = shl i32 %a, 3
+  %d = add i32 %c, %t
+  ret i32 %d
+}
+";
+    let m = translate_ll(src).unwrap();
+    assert!(disasm(&m, "f").iter().any(|l| l.contains("MulImmAddI32")), "{:?}", disasm(&m, "f"));
+    assert!(disasm(&m, "g").iter().any(|l| l.contains("ShlAddI32")), "{:?}", disasm(&m, "g"));
+    assert_eq!(run(src, "f", &[7, 5]), 700_026);
+    assert_eq!(run(src, "f", &[0x8000_0001, 1]) as u32, 0x8000_0001u32.wrapping_mul(100_003).wrapping_add(1));
+    assert_eq!(run(src, "g", &[0x2000_0001, 5]) as u32, 13, "wraps at 32 bits");
+}
+
+#[test]
+fn float_multiply_and_add_fuse_with_two_roundings() {
+    let src = "define float @f(float %a, float %b, float %c) {
+  %t = fmul float %a, %b
+  %d = fadd float %t, %c
+  ret float %d
+}
+define double @g(double %a, double %b, double %c) {
+  %t = fmul double %a, %b
+  %d = fadd double %t, %c
+  ret double %d
+}
+define float @h(float %a, float %b, float %c) {
+  %t = fmul float %a, %b
+  %d = fadd float %c, %t
+  ret float %d
+}
+";
+    let m = translate_ll(src).unwrap();
+    assert!(disasm(&m, "f").iter().any(|l| l.contains("MulAddF32")), "{:?}", disasm(&m, "f"));
+    assert!(disasm(&m, "g").iter().any(|l| l.contains("MulAddF64")), "{:?}", disasm(&m, "g"));
+    // (1 + e)^2 = 1 + 2e + e^2 is rounded to 1 + 2e first, so adding -1
+    // gives 2e (a fused multiply-add would keep the e^2 too).
+    let x = 1.0f32 + f32::EPSILON;
+    let got = run(src, "f", &[u64::from(x.to_bits()), u64::from(x.to_bits()), u64::from((-1.0f32).to_bits())]);
+    assert_eq!(f32::from_bits(got as u32), x * x - 1.0);
+    assert_eq!(f32::from_bits(got as u32), 2.0 * f32::EPSILON);
+    let y = 1.0f64 + f64::EPSILON;
+    let got = run(src, "g", &[y.to_bits(), y.to_bits(), (-1.0f64).to_bits()]);
+    assert_eq!(f64::from_bits(got), y * y - 1.0);
+    assert_eq!(f64::from_bits(got), 2.0 * f64::EPSILON);
+    assert!(disasm(&m, "h").iter().any(|l| l.contains("AddMulF32")), "{:?}", disasm(&m, "h"));
+    let got = run(src, "h", &[u64::from(x.to_bits()), u64::from(x.to_bits()), u64::from((-1.0f32).to_bits())]);
+    assert_eq!(f32::from_bits(got as u32), 2.0 * f32::EPSILON);
+}
+
+#[test]
 fn imports_carry_call_site_types() {
     let src = "@s = constant [3 x i8] c\"%d\\00\"
 declare i32 @printf(ptr, ...)

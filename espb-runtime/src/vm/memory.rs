@@ -515,34 +515,66 @@ impl RawMem {
         }
     }
 
-    /// Like [`RawMem::at`] for a fixed size of 1, 2, 4 or 8 bytes.
+    /// The `N` bytes at `addr` when they lie inside the block: the
+    /// interpreter's hot path, one subtract and one compare. `None`: the
+    /// access is for [`RawMem::load_outside`]. (Split in two so that the
+    /// fast path's value stays in a register: a `Result` merged from both
+    /// paths kept its fault fields live and in memory on every load.)
     #[inline(always)]
-    fn at_n<const N: usize>(&self, addr: u32, store: bool) -> Result<*mut u8, Oob> {
+    pub(crate) fn load_inside<const N: usize>(&self, addr: u32) -> Option<[u8; N]> {
+        const { assert!(N == 1 || N == 2 || N == 4 || N == 8) };
         let off = addr.wrapping_sub(self.base) as usize;
-        let end = self.ends[N.trailing_zeros() as usize];
-        if off < end {
-            // SAFETY: off + N <= len: inside the block.
-            Ok(unsafe { self.ptr.add(off) })
+        if off < self.ends[N.trailing_zeros() as usize] {
+            // SAFETY: off + N <= len: N readable bytes inside the block.
+            Some(unsafe { self.ptr.add(off).cast::<[u8; N]>().read_unaligned() })
         } else {
-            self.outside(addr, N, store)
+            None
         }
     }
 
-    #[inline(always)]
-    pub(crate) fn load<const N: usize>(&self, addr: u32) -> Result<[u8; N], Oob> {
-        const { assert!(N == 1 || N == 2 || N == 4 || N == 8) };
-        let p = self.at_n::<N>(addr, false)?;
+    /// A load [`RawMem::load_inside`] did not serve: a firmware window, or
+    /// the fault.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn load_outside<const N: usize>(&self, addr: u32) -> Result<[u8; N], Oob> {
+        let p = self.at(addr, N, false)?;
         // SAFETY: `at` returned N readable bytes.
         Ok(unsafe { p.cast::<[u8; N]>().read_unaligned() })
     }
 
+    /// Stores `v` at `addr` when the bytes lie inside the block; `false`:
+    /// nothing written, the store is for [`RawMem::store_outside`].
     #[inline(always)]
-    pub(crate) fn store<const N: usize>(&self, addr: u32, v: [u8; N]) -> Result<(), Oob> {
+    pub(crate) fn store_inside<const N: usize>(&self, addr: u32, v: [u8; N]) -> bool {
         const { assert!(N == 1 || N == 2 || N == 4 || N == 8) };
-        let p = self.at_n::<N>(addr, true)?;
+        let off = addr.wrapping_sub(self.base) as usize;
+        if off < self.ends[N.trailing_zeros() as usize] {
+            // SAFETY: off + N <= len: N writable bytes inside the block.
+            unsafe { self.ptr.add(off).cast::<[u8; N]>().write_unaligned(v) };
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A store [`RawMem::store_inside`] did not serve.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn store_outside<const N: usize>(&self, addr: u32, v: [u8; N]) -> Result<(), Oob> {
+        let p = self.at(addr, N, true)?;
         // SAFETY: `at` returned N writable bytes.
         unsafe { p.cast::<[u8; N]>().write_unaligned(v) };
         Ok(())
+    }
+
+    #[cfg(test)]
+    fn load<const N: usize>(&self, addr: u32) -> Result<[u8; N], Oob> {
+        self.load_inside(addr).map_or_else(|| self.load_outside(addr), Ok)
+    }
+
+    #[cfg(test)]
+    fn store<const N: usize>(&self, addr: u32, v: [u8; N]) -> Result<(), Oob> {
+        if self.store_inside(addr, v) { Ok(()) } else { self.store_outside(addr, v) }
     }
 
     /// memmove: either side may be a firmware window.
@@ -587,7 +619,19 @@ mod tests {
         );
         let copy = raw.copy(0x9000_0010, 0x1000, 8).map_err(TrapKind::from);
         assert_eq!(copy, Err(TrapKind::ReadOnly { addr: 0x9000_0010, len: 8 }), "memcpy into a read-only window");
-        assert_eq!(kind(raw.at_n::<4>(0x9000_00FE, false)), Err(TrapKind::OutOfBounds { addr: 0x9000_00FE, len: 4 }));
+        assert_eq!(
+            raw.load::<4>(0x9000_00FE).map_err(TrapKind::from),
+            Err(TrapKind::OutOfBounds { addr: 0x9000_00FE, len: 4 })
+        );
+        assert_eq!(raw.load::<4>(0x1000 + 60).map_err(TrapKind::from), Ok([0; 4]), "the last word of the block");
+        assert_eq!(
+            raw.store::<4>(0x1000 + 61, [1; 4]).map_err(TrapKind::from),
+            Err(TrapKind::OutOfBounds { addr: 0x1000 + 61, len: 4 })
+        );
+        assert_eq!(
+            raw.store::<2>(0x9000_0000, [1; 2]).map_err(TrapKind::from),
+            Err(TrapKind::ReadOnly { addr: 0x9000_0000, len: 2 })
+        );
         assert_eq!(kind(raw.at(0xA000_0000, 16, true)), Ok(()));
         assert_eq!(kind(raw.at(0xA000_0008, 16, true)), Err(TrapKind::OutOfBounds { addr: 0xA000_0008, len: 16 }));
         assert_eq!(kind(raw.at(0x1000, 64, true)), Ok(()), "the module's own memory");
