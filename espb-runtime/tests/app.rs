@@ -53,6 +53,10 @@ struct World {
     pool: OnceLock<&'static ThunkPool>,
     /// Set while a task sleeps in vTaskDelay.
     delaying: AtomicUsize,
+    /// vTaskDelays that ended.
+    delays_done: AtomicUsize,
+    /// When set, every vTaskDelay lasts this many ms instead of its argument.
+    delay_ms: AtomicUsize,
 }
 
 impl World {
@@ -208,7 +212,12 @@ impl Host for TestHost {
             "log_int" => w.out.lock().unwrap().push(format!("{}", a(0) as i32)),
             "vTaskDelay" => ctx.block(|| {
                 w.delaying.fetch_add(1, Ordering::SeqCst);
-                std::thread::sleep(Duration::from_millis(u64::from(a(0))));
+                let ms = match w.delay_ms.load(Ordering::SeqCst) {
+                    0 => u64::from(a(0)),
+                    ms => ms as u64,
+                };
+                std::thread::sleep(Duration::from_millis(ms));
+                w.delays_done.fetch_add(1, Ordering::SeqCst);
                 w.delaying.fetch_sub(1, Ordering::SeqCst);
             }),
             "xTaskCreatePinnedToCore" => {
@@ -460,6 +469,9 @@ fn a_callback_is_called_from_another_thread_through_the_pool() {
 #[test]
 fn a_task_waiting_in_a_delay_lets_callbacks_run() {
     let w = World::new(true);
+    // Long delays: a callback that waited for the task would see one end
+    // (no wall-clock bound, which a loaded machine breaks).
+    w.delay_ms.store(1000, Ordering::SeqCst);
     let mut entry = create_task(1, 7);
     entry.extend(ret0());
     let app = load(w, module(entry), 8, Config::default()).unwrap();
@@ -469,10 +481,10 @@ fn a_task_waiting_in_a_delay_lets_callbacks_run() {
     until("the task's first line", || !w.out().is_empty());
     for i in 0..5 {
         until("the task to wait", || w.delaying.load(Ordering::SeqCst) > 0);
-        let t = Instant::now();
+        let done = w.delays_done.load(Ordering::SeqCst);
         let r = std::thread::spawn(move || w.pool().call(addr, &[i])).join().unwrap();
         assert_eq!(r, Ok(2 * i + 1));
-        assert!(t.elapsed() < Duration::from_millis(25), "the callback waited for the task: {:?}", t.elapsed());
+        assert_eq!(w.delays_done.load(Ordering::SeqCst), done, "the callback waited for the task's delay to end");
     }
     assert!(w.out().iter().all(|l| l == "7"), "{:?}", w.out());
     let resources = app.resources();
