@@ -3,7 +3,12 @@
 //! checksum of most mutants so they reach the section parsers, the
 //! verifier and the interpreter, and runs every function of whatever
 //! loads under a fuel limit with a host whose natives accept anything.
-//! Any panic, a run that takes longer than fuel allows, or a re-encoding
+//! Half the mutants are structure-aware: the module is decoded, an
+//! operand, opcode, instruction or function header inside a valid body is
+//! changed (registers and immediates to the edges of their kinds, spill
+//! moves with wide registers) and it is re-encoded, so most of them get
+//! past the section parsers to the verifier's rules; `ESPB_FUZZ_BYTES=1`
+//! keeps to byte-level mutations. Any panic, a run that takes longer than fuel allows, or a re-encoding
 //! that does not decode to itself is a finding: the input is written to
 //! the target directory and the test fails naming it.
 //!
