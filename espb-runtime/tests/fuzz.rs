@@ -330,10 +330,7 @@ fn mutate_code(input: &[u8], other: &[u8], rng: &mut Rng) -> Option<Vec<u8>> {
             // The header: registers, frame, type.
             match rng.below(3) {
                 0 => f.num_regs = edge_reg(f.num_regs, rng),
-                1 => {
-                    f.frame_size =
-                        [0, 16, f.frame_size.wrapping_add(16), !15, rng.next() as u32][rng.below(5)]
-                }
+                1 => f.frame_size = [0, 16, f.frame_size.wrapping_add(16), !15, rng.next() as u32][rng.below(5)],
                 _ => f.ty = rng.below(m.types.len() + 1) as u16,
             }
         } else if let Ok(o) = format::decode(other) {
