@@ -38,7 +38,7 @@ pub mod operand;
 pub mod select;
 
 pub use operand::{OperandKind, Regs, Role, Targets, encode_targets};
-pub use select::{ComplexOp, Conv, DivRem128, FBinary, FUnary};
+pub use select::{ComplexOp, Conv, DivRem128, F128_CMP_BASE, F128Op, FBinary, FUnary};
 
 use operand::{Checked, Kind, Trusted, TrustedKind, kind};
 
@@ -339,6 +339,12 @@ macro_rules! for_each_op {
             BrNeImm8I32 = 0xD9, "br.ne.i32.imm8", { a: Use, v: I8, t: Target } branch(BrEqImm8I32);
             EqImm8I32 = 0xDA, "eq.i32.imm8", { d: Def, a: Use, v: I8 };
             IncBrNeImm8I32 = 0xDB, "inc.br.ne.i32.imm8", { d: Def, a: Use, v: I8, w: I8, t: Target } branch;
+
+            // --- binary128 (`long double` on riscv32), in software ---
+            /// (dlo, dhi) = `k` (see [`F128Op`]) of the binary128 values
+            /// (alo, ahi) and (blo, bhi), low word first. A scalar operand is
+            /// `alo`, a scalar result `dlo` (with `dhi` = 0).
+            F128 = 0xDC, "f128", { dlo: Def, dhi: Def, alo: Use, ahi: Use, blo: Use, bhi: Use, k: U8 };
         }
     };
 }

@@ -184,3 +184,102 @@ impl ComplexOp {
         })
     }
 }
+
+/// The operation of [`Opcode::F128`](super::Opcode::F128)'s `k`: binary128
+/// (`long double` on riscv32) arithmetic, functions, conversions and
+/// compares in software (`vm/f128.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum F128Op {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    /// `fmod` (LLVM's `frem`).
+    Rem,
+    Neg,
+    Abs,
+    CopySign,
+    Sqrt,
+    Floor,
+    Ceil,
+    Trunc,
+    /// Half away from zero.
+    Round,
+    /// Half to even (`rint`, `nearbyint`, `roundeven`).
+    Rint,
+    FromF32,
+    FromF64,
+    FromI32S,
+    FromI32U,
+    FromI64S,
+    FromI64U,
+    FromI128S,
+    FromI128U,
+    ToF32,
+    ToF64,
+    ToI32S,
+    ToI32U,
+    ToI64S,
+    ToI64U,
+    ToI128S,
+    ToI128U,
+    /// `k` = 32 + an LLVM fcmp predicate (0 = false ... 15 = true).
+    Cmp(u8),
+}
+
+/// The selectors 0..=29 in order; 32..=47 are the compares.
+const F128_OPS: [F128Op; 30] = [
+    F128Op::Add,
+    F128Op::Sub,
+    F128Op::Mul,
+    F128Op::Div,
+    F128Op::Rem,
+    F128Op::Neg,
+    F128Op::Abs,
+    F128Op::CopySign,
+    F128Op::Sqrt,
+    F128Op::Floor,
+    F128Op::Ceil,
+    F128Op::Trunc,
+    F128Op::Round,
+    F128Op::Rint,
+    F128Op::FromF32,
+    F128Op::FromF64,
+    F128Op::FromI32S,
+    F128Op::FromI32U,
+    F128Op::FromI64S,
+    F128Op::FromI64U,
+    F128Op::FromI128S,
+    F128Op::FromI128U,
+    F128Op::ToF32,
+    F128Op::ToF64,
+    F128Op::ToI32S,
+    F128Op::ToI32U,
+    F128Op::ToI64S,
+    F128Op::ToI64U,
+    F128Op::ToI128S,
+    F128Op::ToI128U,
+];
+
+/// The first compare selector.
+pub const F128_CMP_BASE: u8 = 32;
+
+impl F128Op {
+    pub const fn from_u8(k: u8) -> Option<F128Op> {
+        if (k as usize) < F128_OPS.len() {
+            Some(F128_OPS[k as usize])
+        } else if k >= F128_CMP_BASE && k < F128_CMP_BASE + 16 {
+            Some(F128Op::Cmp(k - F128_CMP_BASE))
+        } else {
+            None
+        }
+    }
+
+    /// The selector byte.
+    pub fn to_u8(self) -> u8 {
+        match self {
+            F128Op::Cmp(p) => F128_CMP_BASE + p,
+            op => F128_OPS.iter().position(|&o| o == op).map_or(u8::MAX, |i| i as u8),
+        }
+    }
+}

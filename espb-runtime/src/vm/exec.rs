@@ -721,6 +721,14 @@ pub(super) fn execute<H: Host>(
                         (r[dre], r[dim]) = super::complex::eval(k, r[a], r[b], r[c], r[d]);
                         ip = n;
                     }
+                    Opcode::F128 => {
+                        let ((dlo, dhi, alo, ahi, blo, bhi, k), n) = dec!(F128);
+                        let Some(v) = super::f128::eval(k, r[alo], r[ahi], r[blo], r[bhi]) else {
+                            trap!(TrapKind::BadCode)
+                        };
+                        (r[dlo], r[dhi]) = v;
+                        ip = n;
+                    }
                     Opcode::FBinary => {
                         let ((d, a, b, k), n) = dec!(FBinary);
                         let Some(k) = FBinary::from_u8(k) else { trap!(TrapKind::BadCode) };
