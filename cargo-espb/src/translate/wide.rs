@@ -48,7 +48,7 @@ impl FuncLower<'_> {
     }
 
     /// Zero-extends the high word above the width (canonical form).
-    fn wide_mask(&mut self, hi: VReg, hib: u32) -> VReg {
+    pub fn wide_mask(&mut self, hi: VReg, hib: u32) -> VReg {
         if hib >= 64 {
             return hi;
         }
@@ -127,7 +127,7 @@ impl FuncLower<'_> {
     }
 
     /// Sign-extends the high word from its `hib` bits.
-    fn wide_signed_hi(&mut self, hi: VReg, hib: u32) -> VReg {
+    pub fn wide_signed_hi(&mut self, hi: VReg, hib: u32) -> VReg {
         if hib >= 64 {
             return hi;
         }

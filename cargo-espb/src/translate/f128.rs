@@ -1,0 +1,352 @@
+//! `long double` on riscv32: LLVM's `fp128` (IEEE binary128), computed by
+//! the runtime's software `f128` instruction (see `isa::F128Op`).
+//!
+//! A value lives in two 64-bit registers, low word first (the same pair as
+//! an `i128`, so bitcasts between them are moves). Loads and stores touch
+//! its 16 bytes. Between functions it travels as the riscv32 ilp32 ABI
+//! passes it, for natives and module functions alike: an argument is the
+//! address of a 16-byte copy in the caller's frame (an `i32`), a result is
+//! written through a hidden first `i32` parameter, the address of a slot of
+//! the caller's (the function then returns nothing). A variadic argument is
+//! likewise a pointer in a 4-byte slot, which is what clang's riscv32
+//! `va_arg` reads and what newlib's `printf("%Lf")` expects.
+
+use super::consts::Const;
+use super::ir::{Op, Ty, TypeKind, Val, ValKind};
+use super::lower::{FuncLower, Result};
+use super::mir::{MOp, VReg};
+use espb_runtime::isa::{F128Op, Opcode};
+
+pub fn is_f128(ty: Ty) -> bool {
+    ty.kind() == TypeKind::LLVMFP128TypeKind
+}
+
+/// Does instruction `inst` produce or read an `fp128`?
+pub fn touches_f128(inst: Val) -> bool {
+    is_f128(inst.ty()) || inst.operands().iter().any(|o| is_f128(o.ty()))
+}
+
+/// Does a function of type `fty` return an `fp128` (through a hidden first
+/// pointer parameter)?
+pub fn returns_f128(fty: Ty) -> bool {
+    is_f128(fty.ret_type())
+}
+
+/// The operation a call of `name` on `fp128` is: C's long double math
+/// functions and the LLVM intrinsics clang emits for them, with their
+/// operand count.
+fn math_op(name: &str) -> Option<(F128Op, usize)> {
+    let base = name.strip_prefix("llvm.").map(|r| r.split('.').next().unwrap_or(""));
+    let op = match base.unwrap_or(name) {
+        "fabs" | "fabsl" => (F128Op::Abs, 1),
+        "copysign" | "copysignl" => (F128Op::CopySign, 2),
+        "sqrt" | "sqrtl" => (F128Op::Sqrt, 1),
+        "floor" | "floorl" => (F128Op::Floor, 1),
+        "ceil" | "ceill" => (F128Op::Ceil, 1),
+        "trunc" | "truncl" => (F128Op::Trunc, 1),
+        "round" | "roundl" => (F128Op::Round, 1),
+        "rint" | "rintl" | "nearbyint" | "nearbyintl" | "roundeven" | "roundevenl" => (F128Op::Rint, 1),
+        "fmodl" => (F128Op::Rem, 2),
+        _ => return None,
+    };
+    // `fmod` without the `l` is not an intrinsic name.
+    if base.is_some() && op.0 == F128Op::Rem {
+        return None;
+    }
+    Some(op)
+}
+
+impl FuncLower<'_> {
+    /// The two words of an `fp128` value (constants materialised).
+    pub fn f128_val(&mut self, v: Val) -> Result<[VReg; 2]> {
+        match v.kind() {
+            ValKind::Instruction | ValKind::Argument => {
+                let r = self.agg_regs(v, 2);
+                Ok([r[0], r[1]])
+            }
+            ValKind::ConstFp | ValKind::NullOrUndef => {
+                let bits = if v.kind() == ValKind::ConstFp {
+                    match v.const_fp128_bits() {
+                        Some(b) => b,
+                        None => return self.internal("fp128 constant"),
+                    }
+                } else {
+                    0
+                };
+                let lo = self.materialise(Const::Int(bits as u64 as i64), true);
+                let hi = self.materialise(Const::Int((bits >> 64) as u64 as i64), true);
+                Ok([lo, hi])
+            }
+            _ => self.unsupported("constant expression of type `long double` (fp128)"),
+        }
+    }
+
+    fn f128_def(&mut self, inst: Val, [lo, hi]: [VReg; 2]) {
+        let r = self.agg_regs(inst, 2);
+        self.mov(r[0], lo);
+        self.mov(r[1], hi);
+    }
+
+    /// `f128` operation `k` on two pairs; the result pair.
+    fn f128_op(&mut self, k: F128Op, a: [VReg; 2], b: [VReg; 2]) -> [VReg; 2] {
+        let (lo, hi) = (self.new_vreg(), self.new_vreg());
+        self.emit(
+            Opcode::F128,
+            vec![
+                MOp::Reg(lo),
+                MOp::Reg(hi),
+                MOp::Reg(a[0]),
+                MOp::Reg(a[1]),
+                MOp::Reg(b[0]),
+                MOp::Reg(b[1]),
+                MOp::Imm(i64::from(k.to_u8())),
+            ],
+        );
+        [lo, hi]
+    }
+
+    /// The address of a fresh 16-byte slot of the frame.
+    fn f128_slot(&mut self) -> Result<VReg> {
+        let off = self.frame_slot(16, 16)?;
+        let a = self.new_vreg();
+        self.emit(Opcode::StackAddr, vec![MOp::Reg(a), MOp::Imm(i64::from(off))]);
+        Ok(a)
+    }
+
+    fn f128_store(&mut self, [lo, hi]: [VReg; 2], a: VReg, off: i64) {
+        self.emit(Opcode::StoreI64, vec![MOp::Reg(lo), MOp::Reg(a), MOp::Imm(off)]);
+        self.emit(Opcode::StoreI64, vec![MOp::Reg(hi), MOp::Reg(a), MOp::Imm(off + 8)]);
+    }
+
+    fn f128_load_into(&mut self, d: [VReg; 2], a: VReg, off: i64) {
+        self.emit(Opcode::LoadI64, vec![MOp::Reg(d[0]), MOp::Reg(a), MOp::Imm(off)]);
+        self.emit(Opcode::LoadI64, vec![MOp::Reg(d[1]), MOp::Reg(a), MOp::Imm(off + 8)]);
+    }
+
+    /// An `fp128` argument as the ABI passes it: the address of a copy in
+    /// this function's frame.
+    pub fn f128_arg(&mut self, v: Val) -> Result<VReg> {
+        let w = self.f128_val(v)?;
+        let a = self.f128_slot()?;
+        self.f128_store(w, a, 0);
+        Ok(a)
+    }
+
+    /// For a call returning `fp128`: the slot the callee writes it to.
+    pub fn f128_ret_slot(&mut self, inst: Val) -> Result<Option<VReg>> {
+        if is_f128(inst.ty()) { self.f128_slot().map(Some) } else { Ok(None) }
+    }
+
+    /// After a call that returned `fp128` into `slot`: the value.
+    pub fn f128_take_ret(&mut self, inst: Val, slot: VReg) {
+        let r = self.agg_regs(inst, 2);
+        self.f128_load_into([r[0], r[1]], slot, 0);
+    }
+
+    /// The entry code of a function with `fp128` parameters: each arrives
+    /// as the address of the caller's copy (`ptrs`), read once here.
+    pub fn f128_params(&mut self, params: &[(Val, VReg)]) {
+        for &(p, ptr) in params {
+            let r = self.agg_regs(p, 2);
+            self.f128_load_into([r[0], r[1]], ptr, 0);
+        }
+    }
+
+    /// `ret fp128 %v`: written through the hidden result pointer.
+    pub fn f128_ret(&mut self, v: Val) -> Result<()> {
+        let Some(p) = self.f128_result_ptr else { return self.internal("fp128 return without a result pointer") };
+        let w = self.f128_val(v)?;
+        self.f128_store(w, p, 0);
+        self.emit(Opcode::RetVoid, vec![]);
+        Ok(())
+    }
+
+    /// A call of a long double math function or intrinsic this lowers
+    /// inline; `Ok(false)` for any other call (lowered as a call).
+    pub fn lower_f128_math_call(&mut self, inst: Val) -> Result<bool> {
+        let Some(callee) = inst.called_value() else { return Ok(false) };
+        if callee.kind() != ValKind::Function || self.info.funcs.contains_key(&callee) {
+            return Ok(false);
+        }
+        let name = callee.name();
+        let n = inst.num_arg_operands() as usize;
+        let all_f128 = is_f128(inst.ty()) && (0..n as u32).all(|i| inst.operand(i).is_some_and(|a| is_f128(a.ty())));
+        match math_op(&name) {
+            Some((k, arity)) if arity == n && all_f128 => {
+                let a = self.f128_val(self.operand(inst, 0)?)?;
+                let b = if arity == 2 { self.f128_val(self.operand(inst, 1)?)? } else { a };
+                let r = self.f128_op(k, a, b);
+                self.f128_def(inst, r);
+                Ok(true)
+            }
+            _ if name == "llvm.fmuladd.f128" && n == 3 => {
+                // fmuladd allows an unfused multiply-add (what riscv32's
+                // backend does for fp128 too).
+                let a = self.f128_val(self.operand(inst, 0)?)?;
+                let b = self.f128_val(self.operand(inst, 1)?)?;
+                let c = self.f128_val(self.operand(inst, 2)?)?;
+                let m = self.f128_op(F128Op::Mul, a, b);
+                let r = self.f128_op(F128Op::Add, m, c);
+                self.f128_def(inst, r);
+                Ok(true)
+            }
+            _ if name.starts_with("llvm.") => {
+                let what = match name.split('.').nth(1) {
+                    Some("fma") => "fused multiply-add (`fmal`)".to_string(),
+                    _ => format!("intrinsic `{name}`"),
+                };
+                self.unsupported(format!("{what} on `long double` (fp128)"))
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// Lowers an instruction that reads or writes an `fp128` (calls and
+    /// returns aside).
+    pub fn lower_f128(&mut self, inst: Val) -> Result<()> {
+        let Some(op) = inst.opcode() else { return self.internal("instruction without opcode") };
+        match op {
+            Op::LLVMLoad => {
+                let (a, off) = self.base_addr(self.operand(inst, 0)?, 16)?;
+                let r = self.agg_regs(inst, 2);
+                self.f128_load_into([r[0], r[1]], a, off);
+            }
+            Op::LLVMStore => {
+                let w = self.f128_val(self.operand(inst, 0)?)?;
+                let (a, off) = self.base_addr(self.operand(inst, 1)?, 16)?;
+                self.f128_store(w, a, off);
+            }
+            Op::LLVMFAdd | Op::LLVMFSub | Op::LLVMFMul | Op::LLVMFDiv | Op::LLVMFRem => {
+                let a = self.f128_val(self.operand(inst, 0)?)?;
+                let b = self.f128_val(self.operand(inst, 1)?)?;
+                let k = match op {
+                    Op::LLVMFAdd => F128Op::Add,
+                    Op::LLVMFSub => F128Op::Sub,
+                    Op::LLVMFMul => F128Op::Mul,
+                    Op::LLVMFDiv => F128Op::Div,
+                    _ => F128Op::Rem,
+                };
+                let r = self.f128_op(k, a, b);
+                self.f128_def(inst, r);
+            }
+            Op::LLVMFNeg => {
+                let a = self.f128_val(self.operand(inst, 0)?)?;
+                let r = self.f128_op(F128Op::Neg, a, a);
+                self.f128_def(inst, r);
+            }
+            Op::LLVMFCmp => {
+                let a = self.f128_val(self.operand(inst, 0)?)?;
+                let b = self.f128_val(self.operand(inst, 1)?)?;
+                let p = inst.fcmp_predicate();
+                let [r, _] = self.f128_op(F128Op::Cmp(p as u8), a, b);
+                self.alias(inst, r);
+                self.zclean.insert(inst);
+            }
+            Op::LLVMFPExt | Op::LLVMSIToFP | Op::LLVMUIToFP => self.f128_from(inst, op)?,
+            Op::LLVMFPTrunc | Op::LLVMFPToSI | Op::LLVMFPToUI => self.f128_to(inst, op)?,
+            Op::LLVMBitCast | Op::LLVMFreeze => {
+                // fp128 <-> i128 keep their bits; both are register pairs.
+                let s = self.operand(inst, 0)?;
+                let pair = |t: Ty| is_f128(t) || (t.is_int() && t.int_width() == 128);
+                if !pair(inst.ty()) || !pair(s.ty()) {
+                    return self.unsupported(format!(
+                        "bitcast between `{}` and `{}`",
+                        s.ty().describe(),
+                        inst.ty().describe()
+                    ));
+                }
+                let w = if is_f128(s.ty()) { self.f128_val(s)? } else { self.wide_val(s)? };
+                self.f128_def(inst, w);
+            }
+            Op::LLVMSelect if is_f128(inst.ty()) => {
+                let c = self.use_val(self.operand(inst, 0)?)?;
+                let [al, ah] = self.f128_val(self.operand(inst, 1)?)?;
+                let [bl, bh] = self.f128_val(self.operand(inst, 2)?)?;
+                let (lo, hi) = (self.select(c, al, bl), self.select(c, ah, bh));
+                self.f128_def(inst, [lo, hi]);
+            }
+            Op::LLVMPHI => {
+                self.f128_val(inst)?;
+            }
+            _ => {
+                return self.unsupported(format!(
+                    "`{}` on `long double` (fp128)",
+                    format!("{op:?}").trim_start_matches("LLVM").to_lowercase()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `fpext`, `sitofp`, `uitofp` into `fp128`.
+    fn f128_from(&mut self, inst: Val, op: Op) -> Result<()> {
+        let s = self.operand(inst, 0)?;
+        let st = s.ty();
+        let w = Self::width(s);
+        let (k, r) = match (op, st.kind()) {
+            (Op::LLVMFPExt, TypeKind::LLVMFloatTypeKind) => (F128Op::FromF32, self.use_val(s)?),
+            (Op::LLVMFPExt, TypeKind::LLVMDoubleTypeKind) => (F128Op::FromF64, self.use_val(s)?),
+            (Op::LLVMSIToFP | Op::LLVMUIToFP, TypeKind::LLVMIntegerTypeKind) if w <= 64 => {
+                let signed = op == Op::LLVMSIToFP;
+                let r = self.norm(s, signed)?;
+                let k = match (signed, w > 32) {
+                    (true, false) => F128Op::FromI32S,
+                    (false, false) => F128Op::FromI32U,
+                    (true, true) => F128Op::FromI64S,
+                    (false, true) => F128Op::FromI64U,
+                };
+                (k, r)
+            }
+            (Op::LLVMSIToFP | Op::LLVMUIToFP, TypeKind::LLVMIntegerTypeKind) if w <= 128 => {
+                let signed = op == Op::LLVMSIToFP;
+                let [lo, hi] = self.wide_val(s)?;
+                let hi = if signed { self.wide_signed_hi(hi, w - 64) } else { hi };
+                let k = if signed { F128Op::FromI128S } else { F128Op::FromI128U };
+                let r = self.f128_op(k, [lo, hi], [lo, hi]);
+                self.f128_def(inst, r);
+                return Ok(());
+            }
+            _ => return self.unsupported(format!("conversion from `{}` to `long double` (fp128)", st.describe())),
+        };
+        let r = self.f128_op(k, [r, r], [r, r]);
+        self.f128_def(inst, r);
+        Ok(())
+    }
+
+    /// `fptrunc`, `fptosi`, `fptoui` from `fp128`.
+    fn f128_to(&mut self, inst: Val, op: Op) -> Result<()> {
+        let a = self.f128_val(self.operand(inst, 0)?)?;
+        let t = inst.ty();
+        let w = Self::width(inst);
+        let signed = op == Op::LLVMFPToSI;
+        let k = match (op, t.kind()) {
+            (Op::LLVMFPTrunc, TypeKind::LLVMFloatTypeKind) => F128Op::ToF32,
+            (Op::LLVMFPTrunc, TypeKind::LLVMDoubleTypeKind) => F128Op::ToF64,
+            (Op::LLVMFPToSI | Op::LLVMFPToUI, TypeKind::LLVMIntegerTypeKind) if w <= 32 => {
+                if signed {
+                    F128Op::ToI32S
+                } else {
+                    F128Op::ToI32U
+                }
+            }
+            (Op::LLVMFPToSI | Op::LLVMFPToUI, TypeKind::LLVMIntegerTypeKind) if w <= 64 => {
+                if signed {
+                    F128Op::ToI64S
+                } else {
+                    F128Op::ToI64U
+                }
+            }
+            (Op::LLVMFPToSI | Op::LLVMFPToUI, TypeKind::LLVMIntegerTypeKind) if w <= 128 => {
+                let k = if signed { F128Op::ToI128S } else { F128Op::ToI128U };
+                let [lo, hi] = self.f128_op(k, a, a);
+                let hi = self.wide_mask(hi, w - 64);
+                self.f128_def(inst, [lo, hi]);
+                return Ok(());
+            }
+            _ => return self.unsupported(format!("conversion from `long double` (fp128) to `{}`", t.describe())),
+        };
+        let [r, _] = self.f128_op(k, a, a);
+        self.alias(inst, r);
+        Ok(())
+    }
+}
