@@ -5,8 +5,10 @@
 //!
 //! Data model ilp32: `int`, `long`, `size_t`, `ptrdiff_t` and pointers are
 //! 32 bits; `long long` and `intmax_t` 64. Floating-point conversions take a
-//! double (`float` arguments are promoted by the caller); `%Lf` also reads a
-//! double.
+//! double (`float` arguments are promoted by the caller); `%Lf` reads a
+//! `long double`: a double on Xtensa, on riscv32 the address of a binary128
+//! (ilp32 passes it by reference), formatted exactly (`printf_f128`); `%La`
+//! of a binary128 traps as unsupported.
 //!
 //! Floating point is exact: Rust's `{:.N}` / `{:.Ne}` formatting produces the
 //! correctly rounded decimal (ties to even, as glibc in the default rounding
@@ -66,6 +68,65 @@ pub trait ArgSource {
     fn int(&mut self, mem: &Memory, wide: bool) -> Result<(u64, bool), Trap>;
     /// The next double argument.
     fn float(&mut self, mem: &Memory) -> Result<f64, Trap>;
+    /// The next `long double` argument (`%Lf`): a double on Xtensa, the
+    /// address of a binary128 on riscv32 (ilp32 passes it by reference).
+    fn long_double(&mut self, mem: &Memory) -> Result<Real, Trap>;
+}
+
+/// A floating-point argument: a double, or a binary128 `long double`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Real {
+    Double(f64),
+    Quad(u128),
+}
+
+impl Real {
+    fn negative(self) -> bool {
+        match self {
+            Real::Double(x) => x.is_sign_negative(),
+            Real::Quad(b) => b >> 127 == 1,
+        }
+    }
+    fn is_nan(self) -> bool {
+        match self {
+            Real::Double(x) => x.is_nan(),
+            Real::Quad(b) => b & !(1 << 127) > 0x7FFF << 112,
+        }
+    }
+    fn is_finite(self) -> bool {
+        match self {
+            Real::Double(x) => x.is_finite(),
+            Real::Quad(b) => (b >> 112) & 0x7FFF != 0x7FFF,
+        }
+    }
+    fn abs(self) -> Real {
+        match self {
+            Real::Double(x) => Real::Double(x.abs()),
+            Real::Quad(b) => Real::Quad(b & !(1 << 127)),
+        }
+    }
+    fn is_zero(self) -> bool {
+        match self {
+            Real::Double(x) => x == 0.0,
+            Real::Quad(b) => b & !(1 << 127) == 0,
+        }
+    }
+    /// Digits beyond these are zeros (a double's exact value has at most
+    /// 1074 fraction digits and 767 significant ones; a binary128's 16494
+    /// and 11563).
+    fn max_fixed(self) -> u64 {
+        if matches!(self, Real::Double(_)) { MAX_FIXED_DIGITS } else { 16_500 }
+    }
+    fn max_exp(self) -> u64 {
+        if matches!(self, Real::Double(_)) { MAX_EXP_DIGITS } else { 11_600 }
+    }
+}
+
+/// A binary128 read from module memory.
+fn quad_at(mem: &Memory, p: u32) -> Result<Real, Trap> {
+    let lo = mem.read_u64(p)?;
+    let hi = mem.read_u64(p.wrapping_add(8))?;
+    Ok(Real::Quad(u128::from(lo) | u128::from(hi) << 64))
 }
 
 /// Arguments passed in registers with their call-site types.
@@ -111,6 +172,16 @@ impl ArgSource for RegArgs<'_> {
             ValType::F32 => f32::from_bits(v as u32) as f64,
             ValType::I32 => f64::from_bits(v & 0xFFFF_FFFF),
         })
+    }
+    fn long_double(&mut self, mem: &Memory) -> Result<Real, Trap> {
+        match self.types.get(self.next) {
+            // A pointer: riscv32's by-reference binary128.
+            Some(ValType::I32) => {
+                let (p, _) = self.take()?;
+                quad_at(mem, p as u32)
+            }
+            _ => self.float(mem).map(Real::Double),
+        }
     }
 }
 
@@ -178,6 +249,17 @@ impl ArgSource for VaListArgs {
     fn float(&mut self, mem: &Memory) -> Result<f64, Trap> {
         let at = self.next(8);
         Ok(f64::from_bits(mem.read_u64(at)?))
+    }
+    fn long_double(&mut self, mem: &Memory) -> Result<Real, Trap> {
+        match self {
+            // riscv32: a 4-byte slot with the value's address.
+            VaListArgs::Pointer { .. } => {
+                let at = self.next(4);
+                let p = mem.read_u32(at)?;
+                quad_at(mem, p)
+            }
+            VaListArgs::Xtensa { .. } => self.float(mem).map(Real::Double),
+        }
     }
 }
 
@@ -462,8 +544,8 @@ pub fn format_within(
             }
             b'%' => out.put(b"%"),
             b'f' | b'F' | b'e' | b'E' | b'g' | b'G' | b'a' | b'A' => {
-                let x = args.float(mem)?;
-                float(&mut out, &s, conv, x);
+                let x = if len == Len::BigL { args.long_double(mem)? } else { Real::Double(args.float(mem)?) };
+                float(&mut out, &s, conv, x)?;
             }
             _ => out.put(&fmt[start..i]), // unknown: printed as is
         }
@@ -587,9 +669,9 @@ fn sign_prefix(negative: bool, s: &Spec) -> &'static [u8] {
     }
 }
 
-fn float(out: &mut Counter<'_>, s: &Spec, conv: u8, x: f64) {
+fn float(out: &mut Counter<'_>, s: &Spec, conv: u8, x: Real) -> Result<(), Trap> {
     let upper = conv.is_ascii_uppercase();
-    let prefix = sign_prefix(x.is_sign_negative(), s);
+    let prefix = sign_prefix(x.negative(), s);
     if !x.is_finite() {
         let body: &[u8] = match (x.is_nan(), upper) {
             (true, false) => b"nan",
@@ -599,7 +681,7 @@ fn float(out: &mut Counter<'_>, s: &Spec, conv: u8, x: f64) {
         };
         let f = Field { prefix, zeros: 0, body, tail_zeros: 0, suffix: b"" };
         emit(out, s, &f, false);
-        return;
+        return Ok(());
     }
     let a = x.abs();
     let r = match conv.to_ascii_lowercase() {
@@ -607,16 +689,20 @@ fn float(out: &mut Counter<'_>, s: &Spec, conv: u8, x: f64) {
         b'e' => exponent(a, s.prec.unwrap_or(6), s.alt, upper),
         b'g' => general(a, s.prec, s.alt, upper),
         _ => {
+            let Real::Double(a) = a else {
+                return Err(Trap::host("printf: %La of a binary128 long double is not supported by the simulator"));
+            };
             let (pre, r) = hex_float(a, s.prec, s.alt, upper);
             let mut p = prefix.to_vec();
             p.extend_from_slice(pre);
             let f = Field { prefix: &p, zeros: 0, body: &r.body, tail_zeros: r.tail_zeros, suffix: &r.suffix };
             emit(out, s, &f, true);
-            return;
+            return Ok(());
         }
     };
     let f = Field { prefix, zeros: 0, body: &r.body, tail_zeros: r.tail_zeros, suffix: &r.suffix };
     emit(out, s, &f, true);
+    Ok(())
 }
 
 /// A formatted magnitude: body, then `tail_zeros` zeros, then the suffix
@@ -628,9 +714,12 @@ struct Num {
 }
 
 /// `%f` of `a >= 0` with precision `p`.
-fn fixed(a: f64, p: u64, alt: bool) -> Num {
-    let fp = p.min(MAX_FIXED_DIGITS);
-    let mut body = format!("{:.*}", fp as usize, a).into_bytes();
+fn fixed(a: Real, p: u64, alt: bool) -> Num {
+    let fp = p.min(a.max_fixed());
+    let mut body = match a {
+        Real::Double(a) => format!("{:.*}", fp as usize, a).into_bytes(),
+        Real::Quad(b) => crate::printf_f128::fixed(&crate::printf_f128::decimal(b), fp),
+    };
     if p == 0 && alt {
         body.push(b'.');
     }
@@ -638,7 +727,11 @@ fn fixed(a: f64, p: u64, alt: bool) -> Num {
 }
 
 /// Rust's `{:.Ne}` of `a`, split into mantissa and decimal exponent.
-fn rust_exp(a: f64, p: u64) -> (Vec<u8>, i32) {
+fn rust_exp(a: Real, p: u64) -> (Vec<u8>, i32) {
+    let a = match a {
+        Real::Double(a) => a,
+        Real::Quad(b) => return crate::printf_f128::exponent(&crate::printf_f128::decimal(b), p),
+    };
     let s = format!("{:.*e}", p as usize, a);
     match s.split_once('e') {
         Some((m, e)) => (m.as_bytes().to_vec(), e.parse().unwrap_or(0)),
@@ -653,8 +746,8 @@ fn exp_suffix(e: i32, upper: bool) -> Vec<u8> {
 }
 
 /// `%e` of `a >= 0` with precision `p`.
-fn exponent(a: f64, p: u64, alt: bool, upper: bool) -> Num {
-    let ep = p.min(MAX_EXP_DIGITS);
+fn exponent(a: Real, p: u64, alt: bool, upper: bool) -> Num {
+    let ep = p.min(a.max_exp());
     let (mut body, e) = rust_exp(a, ep);
     if p == 0 && alt {
         body.push(b'.');
@@ -663,13 +756,13 @@ fn exponent(a: f64, p: u64, alt: bool, upper: bool) -> Num {
 }
 
 /// `%g` of `a >= 0`.
-fn general(a: f64, prec: Option<u64>, alt: bool, upper: bool) -> Num {
+fn general(a: Real, prec: Option<u64>, alt: bool, upper: bool) -> Num {
     let p = match prec {
         None => 6,
         Some(0) => 1,
         Some(p) => p,
     };
-    let x = if a == 0.0 { 0 } else { rust_exp(a, (p - 1).min(MAX_EXP_DIGITS)).1 as i64 };
+    let x = if a.is_zero() { 0 } else { rust_exp(a, (p - 1).min(a.max_exp())).1 as i64 };
     let mut r = if (p as i64) > x && x >= -4 {
         fixed(a, (p as i64 - 1 - x) as u64, alt)
     } else {

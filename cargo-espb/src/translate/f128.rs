@@ -190,6 +190,9 @@ impl FuncLower<'_> {
                 self.f128_def(inst, r);
                 Ok(true)
             }
+            _ if name == "fmal" && all_f128 => {
+                self.unsupported("fused multiply-add (`fmal`) on `long double` (fp128): write `a * b + c`")
+            }
             _ if name.starts_with("llvm.") => {
                 let what = match name.split('.').nth(1) {
                     Some("fma") => "fused multiply-add (`fmal`)".to_string(),
