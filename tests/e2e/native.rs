@@ -69,7 +69,7 @@ fn compiler(named: Option<&str>) -> String {
 fn build_with(cc: &str, src: &Path, exe: &Path, extra: &[&str]) -> Result<Outcome, String> {
     let mut cmd = Command::new(cc);
     cmd.args(NATIVE_FLAGS).args(extra).arg(src).arg("-o").arg(exe).arg("-lm");
-    if let Some(libs) = crate::programs::header(src, "native-libs") {
+    if let Some(libs) = util::header(src, "native-libs") {
         cmd.args(libs.split_whitespace());
     }
     util::run(cmd, Duration::from_secs(120)).map_err(|e| format!("cannot start `{cc}`: {e}"))

@@ -241,7 +241,7 @@ impl FuncLower<'_> {
                 let a = self.f128_val(self.operand(inst, 0)?)?;
                 let b = self.f128_val(self.operand(inst, 1)?)?;
                 let p = inst.fcmp_predicate();
-                let [r, _] = self.f128_op(F128Op::Cmp(p as u8), a, b);
+                let [r, _] = self.f128_op(F128Op::Cmp(p), a, b);
                 self.alias(inst, r);
                 self.zclean.insert(inst);
             }

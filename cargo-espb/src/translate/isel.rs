@@ -930,11 +930,11 @@ impl FuncLower<'_> {
         let rt = inst.ty();
         let agg_ret = super::types::is_split(rt);
         let f128_ret = super::f128::is_f128(rt);
-        if !rt.is_void()
-            && val_type(rt).is_none()
-            && !f128_ret
-            && !(agg_ret && super::types::agg_return_type(rt).is_some())
-        {
+        let returnable = rt.is_void()
+            || val_type(rt).is_some()
+            || f128_ret
+            || (agg_ret && super::types::agg_return_type(rt).is_some());
+        if !returnable {
             return self.unsupported(format!("call returning {}", super::types::describe_unsupported(rt)));
         }
         let n = inst.num_arg_operands();
