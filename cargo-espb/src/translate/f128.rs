@@ -349,6 +349,12 @@ impl FuncLower<'_> {
             _ => return self.unsupported(format!("conversion from `long double` (fp128) to `{}`", t.describe())),
         };
         let [r, _] = self.f128_op(k, a, a);
+        if w == 1 {
+            // An i1 stays 0 or 1 (fptosi of -1.0 is -1).
+            let d = self.def(inst);
+            self.emit(Opcode::AndImmI32, vec![MOp::Reg(d), MOp::Reg(r), MOp::Imm(1)]);
+            return Ok(());
+        }
         self.alias(inst, r);
         Ok(())
     }
