@@ -24,6 +24,8 @@ typedef long double LD;
 #define RINT rintl
 #define FMOD fmodl
 #define SQRT sqrtl
+#define FMAX fmaxl
+#define FMIN fminl
 static void pr(const char *spec, LD x) { printf(spec, x); }
 #else
 #include <quadmath.h>
@@ -38,6 +40,8 @@ typedef __float128 LD;
 #define RINT rintq
 #define FMOD fmodq
 #define SQRT sqrtq
+#define FMAX fmaxq
+#define FMIN fminq
 /* quadmath_snprintf takes one conversion, spelt with Q. */
 static void pr(const char *spec, LD x) {
     char f[32], b[6000];
@@ -176,6 +180,15 @@ static void math(void) {
         bits(FMOD(x, K(0.75)));
         printf("\n");
     }
+    LD nan = __builtin_nanl("");
+    printf("minmax:");
+    bits(FMAX(xs[0], xs[2]));
+    bits(FMIN(xs[0], xs[2]));
+    bits(FMAX(nan, xs[1]));
+    bits(FMIN(xs[1], nan));
+    bits(FMAX(-vals[8], vals[3]));
+    bits(FMIN(vals[8], vals[2]));
+    printf(" %d\n", is_nan(FMAX(nan, nan)));
     printf("sqrt:");
     bits(SQRT(K(16.0)));
     bits(SQRT(K(0x1p-16494) * 4));

@@ -56,6 +56,16 @@ fn math_op(name: &str) -> Option<(F128Op, usize)> {
     Some(op)
 }
 
+/// `Some(true)` for `fmaxl`/`llvm.maxnum`, `Some(false)` for the minimum.
+fn is_min_max(name: &str) -> Option<bool> {
+    let base = name.strip_prefix("llvm.").map_or(name, |r| r.split('.').next().unwrap_or(""));
+    match base {
+        "maxnum" | "fmaxl" => Some(true),
+        "minnum" | "fminl" => Some(false),
+        _ => None,
+    }
+}
+
 impl FuncLower<'_> {
     /// The two words of an `fp128` value (constants materialised).
     pub fn f128_val(&mut self, v: Val) -> Result<[VReg; 2]> {
@@ -188,6 +198,23 @@ impl FuncLower<'_> {
                 let m = self.f128_op(F128Op::Mul, a, b);
                 let r = self.f128_op(F128Op::Add, m, c);
                 self.f128_def(inst, r);
+                Ok(true)
+            }
+            _ if n == 2 && all_f128 && is_min_max(&name).is_some() => {
+                let max = is_min_max(&name) == Some(true);
+                let a = self.f128_val(self.operand(inst, 0)?)?;
+                let b = self.f128_val(self.operand(inst, 1)?)?;
+                // IEEE minNum/maxNum: a NaN loses to a number; b is taken when
+                // it is a number and a is NaN or on b's side of a.
+                let [a_nan, _] = self.f128_op(F128Op::Cmp(8), a, a);
+                let [b_num, _] = self.f128_op(F128Op::Cmp(7), b, b);
+                let [beyond, _] =
+                    if max { self.f128_op(F128Op::Cmp(4), a, b) } else { self.f128_op(F128Op::Cmp(4), b, a) };
+                let t = self.emit3(Opcode::OrI32, a_nan, beyond);
+                let take_b = self.emit3(Opcode::AndI32, t, b_num);
+                let lo = self.select(take_b, b[0], a[0]);
+                let hi = self.select(take_b, b[1], a[1]);
+                self.f128_def(inst, [lo, hi]);
                 Ok(true)
             }
             _ if name == "fmal" && all_f128 => {
