@@ -924,8 +924,36 @@ mod tests {
         );
         assert_eq!(fmt("[%*d] [%-*d] [%.*d]", &[I(5), I(1), I(-5), I(1), I(-1), I(7)]), "[    1] [1    ] [7]");
         assert_eq!(fmt("%jd %Ld %d", &[L(-1), L(1 << 40), I(i32::MIN)]), "-1 1099511627776 -2147483648");
-        // %Lf reads a double (the translator passes no wider type).
+        // %Lf of a double: Xtensa's long double.
         assert_eq!(fmt("%Lf", &[D(9.0)]), "9.000000");
+    }
+
+    /// riscv32's binary128 long double arrives by reference: a pointer
+    /// argument, or a pointer in a 4-byte `va_list` slot. Expected strings
+    /// from glibc's `%Q` (libquadmath) on the same values.
+    #[test]
+    fn long_double_binary128() {
+        let mut mem = Memory::new(BASE, 4096);
+        let third: u128 = 0x3FFD_5555_5555_5555_5555_5555_5555_5555;
+        let minus_2_5: u128 = 0xC000_4000_0000_0000_0000_0000_0000_0000;
+        for (at, v) in [(BASE + 64, third), (BASE + 80, minus_2_5)] {
+            mem.write_u64(at, v as u64).unwrap();
+            mem.write_u64(at + 8, (v >> 64) as u64).unwrap();
+        }
+        let (types, vals) = ([I32, I32], [u64::from(BASE + 64), u64::from(BASE + 80)]);
+        let mut args = RegArgs::new("test", &types, &vals);
+        let (v, _) = format_to_vec(b"%.36Lf %Lg", &mut mem, &mut args, 1 << 20).unwrap();
+        assert_eq!(String::from_utf8(v).unwrap(), "0.333333333333333333333333333333333317 -2.5");
+        // va_list: [&third] [7] [&minus_2_5]
+        let ap = BASE + 128;
+        mem.write_u32(ap, BASE + 64).unwrap();
+        mem.write_u32(ap + 4, 7).unwrap();
+        mem.write_u32(ap + 8, BASE + 80).unwrap();
+        let mut args = VaListArgs::new(ap);
+        let (v, _) = format_to_vec(b"%.5Le %d %+.1Lf", &mut mem, &mut args, 1 << 20).unwrap();
+        assert_eq!(String::from_utf8(v).unwrap(), "3.33333e-01 7 -2.5");
+        let mut args = RegArgs::new("test", &types, &vals);
+        assert!(format_to_vec(b"%La", &mut mem, &mut args, 1 << 20).is_err(), "%La of a binary128 is refused");
     }
 
     #[test]
