@@ -7,8 +7,8 @@
 //! 32 bits; `long long` and `intmax_t` 64. Floating-point conversions take a
 //! double (`float` arguments are promoted by the caller); `%Lf` reads a
 //! `long double`: a double on Xtensa, on riscv32 the address of a binary128
-//! (ilp32 passes it by reference), formatted exactly (`printf_f128`); `%La`
-//! of a binary128 traps as unsupported.
+//! (ilp32 passes it by reference), formatted exactly (`printf_f128`; `%La`
+//! with 28 hex digits, as glibc's binary128).
 //!
 //! Floating point is exact: Rust's `{:.N}` / `{:.Ne}` formatting produces the
 //! correctly rounded decimal (ties to even, as glibc in the default rounding
@@ -689,9 +689,6 @@ fn float(out: &mut Counter<'_>, s: &Spec, conv: u8, x: Real) -> Result<(), Trap>
         b'e' => exponent(a, s.prec.unwrap_or(6), s.alt, upper),
         b'g' => general(a, s.prec, s.alt, upper),
         _ => {
-            let Real::Double(a) = a else {
-                return Err(Trap::host("printf: %La of a binary128 long double is not supported by the simulator"));
-            };
             let (pre, r) = hex_float(a, s.prec, s.alt, upper);
             let mut p = prefix.to_vec();
             p.extend_from_slice(pre);
@@ -785,36 +782,44 @@ fn general(a: Real, prec: Option<u64>, alt: bool, upper: bool) -> Num {
 }
 
 /// `%a` of `a >= 0`: returns the `0x` prefix and the number.
-fn hex_float(a: f64, prec: Option<u64>, alt: bool, upper: bool) -> (&'static [u8], Num) {
-    let bits = a.to_bits();
-    let biased = ((bits >> 52) & 0x7FF) as i32;
-    let mut frac = bits & ((1u64 << 52) - 1);
+fn hex_float(a: Real, prec: Option<u64>, alt: bool, upper: bool) -> (&'static [u8], Num) {
+    // (biased exponent, fraction, fraction bits, bias): 13 hex digits for a
+    // double, 28 for a binary128, subnormals as 0x0.xxx with the least
+    // exponent (glibc's layout for both).
+    let (biased, mut frac, fb, bias) = match a {
+        Real::Double(x) => {
+            let bits = x.to_bits();
+            (((bits >> 52) & 0x7FF) as i32, u128::from(bits & ((1u64 << 52) - 1)), 52u32, 1023)
+        }
+        Real::Quad(b) => (((b >> 112) & 0x7FFF) as i32, b & ((1u128 << 112) - 1), 112, 16383),
+    };
+    let nd = u64::from(fb / 4);
     let (mut lead, exp) = match (biased, frac) {
-        (0, 0) => (0u64, 0),
-        (0, _) => (0, -1022),
-        _ => (1, biased - 1023),
+        (0, 0) => (0u128, 0),
+        (0, _) => (0, 1 - bias),
+        _ => (1, biased - bias),
     };
     let digits_set: &[u8; 16] = if upper { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
-    let mut ndig: u64 = 13;
+    let mut ndig: u64 = nd;
     let mut tail_zeros = 0;
     match prec {
-        Some(p) if p < 13 => {
+        Some(p) if p < nd => {
             // Round to p hex digits, ties to even.
-            let drop = 4 * (13 - p as u32);
+            let drop = 4 * (nd - p) as u32;
             let kept = frac >> drop;
-            let rest = frac & ((1u64 << drop) - 1);
-            let half = 1u64 << (drop - 1);
-            let mut m = (lead << (52 - drop)) | kept;
+            let rest = frac & ((1u128 << drop) - 1);
+            let half = 1u128 << (drop - 1);
+            let mut m = (lead << (fb - drop)) | kept;
             if rest > half || (rest == half && m & 1 == 1) {
                 m += 1;
             }
-            lead = m >> (52 - drop);
-            frac = (m & ((1u64 << (52 - drop)) - 1)) << drop;
+            lead = m >> (fb - drop);
+            frac = (m & ((1u128 << (fb - drop)) - 1)) << drop;
             ndig = p;
         }
-        Some(p) => tail_zeros = p - 13,
+        Some(p) => tail_zeros = p - nd,
         None => {
-            while ndig > 0 && (frac >> (4 * (13 - ndig))) & 0xF == 0 {
+            while ndig > 0 && (frac >> (4 * (nd - ndig))) & 0xF == 0 {
                 ndig -= 1;
             }
         }
@@ -824,8 +829,8 @@ fn hex_float(a: f64, prec: Option<u64>, alt: bool, upper: bool) -> (&'static [u8
     if ndig > 0 || tail_zeros > 0 || alt {
         body.push(b'.');
     }
-    for k in 0..ndig {
-        body.push(digits_set[((frac >> (48 - 4 * k)) & 0xF) as usize]);
+    for k in 0..ndig as u32 {
+        body.push(digits_set[((frac >> (fb - 4 - 4 * k)) & 0xF) as usize]);
     }
     let mark = if upper { 'P' } else { 'p' };
     let suffix = format!("{mark}{exp:+}").into_bytes();
@@ -953,7 +958,25 @@ mod tests {
         let (v, _) = format_to_vec(b"%.5Le %d %+.1Lf", &mut mem, &mut args, 1 << 20).unwrap();
         assert_eq!(String::from_utf8(v).unwrap(), "3.33333e-01 7 -2.5");
         let mut args = RegArgs::new("test", &types, &vals);
-        assert!(format_to_vec(b"%La", &mut mem, &mut args, 1 << 20).is_err(), "%La of a binary128 is refused");
+        let (v, _) = format_to_vec(b"%La %.3LA", &mut mem, &mut args, 1 << 20).unwrap();
+        assert_eq!(String::from_utf8(v).unwrap(), "0x1.5555555555555555555555555555p-2 -0X1.400P+1");
+        // %La as glibc (libquadmath's %Qa): subnormals as 0x0.xxx, a carry
+        // out of rounding left in the leading digit.
+        let cases: [(u128, &str, &str); 5] = [
+            (1, "%La", "0x0.0000000000000000000000000001p-16382"),
+            (0x0000_C000_0000_0000_0000_0000_0000_0000, "%.0La", "0x1p-16382"),
+            (0x3FFF_FFF0_0000_0000_0000_0000_0000_0000, "%.0La", "0x2p+0"),
+            (0x7FFE_FFFF_FFFF_FFFF_FFFF_FFFF_FFFF_FFFF, "%.3La", "0x2.000p+16383"),
+            (0, "%#.0La", "0x0.p+0"),
+        ];
+        for (bits, spec, want) in cases {
+            mem.write_u64(BASE + 96, bits as u64).unwrap();
+            mem.write_u64(BASE + 104, (bits >> 64) as u64).unwrap();
+            let (types, vals) = ([I32], [u64::from(BASE + 96)]);
+            let mut args = RegArgs::new("test", &types, &vals);
+            let (v, _) = format_to_vec(spec.as_bytes(), &mut mem, &mut args, 1 << 20).unwrap();
+            assert_eq!(String::from_utf8(v).unwrap(), want, "{spec} of {bits:#x}");
+        }
     }
 
     #[test]

@@ -199,15 +199,19 @@ static void math(void) {
 }
 
 static void formats(void) {
-    const char *specs[] = {"%Lf", "%.0Lf", "%.30Lf", "%Le", "%.33Le", "%Lg", "%.36Lg", "%#.3Lg", "%+12.4Lf", "%-14.2Le"};
+    const char *specs[] = {"%Lf", "%.0Lf", "%.30Lf", "%Le", "%.33Le", "%Lg", "%.36Lg", "%#.3Lg", "%+12.4Lf", "%-14.2Le", "%La", "%.3La"};
     for (int i = 0; i < NV; i++) {
         if (i == 8 || i == 11) {
             /* %f of huge values: thousands of digits; %e only. */
             pr("%.36Le", vals[i]);
+            printf(" ");
+            pr("%La", vals[i]);
+            printf(" ");
+            pr("%.0La", vals[i]);
             printf("\n");
             continue;
         }
-        for (int s = 0; s < 10; s++) {
+        for (int s = 0; s < 12; s++) {
             pr(specs[s], vals[i]);
             printf("|");
         }
