@@ -217,6 +217,9 @@ impl FuncLower<'_> {
                 self.f128_def(inst, [lo, hi]);
                 Ok(true)
             }
+            _ if matches!(name.as_str(), "__multc3" | "__divtc3") => self.unsupported(
+                "`_Complex long double` multiplication or division (`__multc3`/`__divtc3`): use `_Complex double`",
+            ),
             _ if name == "fmal" && all_f128 => {
                 self.unsupported("fused multiply-add (`fmal`) on `long double` (fp128): write `a * b + c`")
             }
