@@ -36,8 +36,8 @@ pub fn returns_f128(fty: Ty) -> bool {
 /// functions and the LLVM intrinsics clang emits for them, with their
 /// operand count.
 fn math_op(name: &str) -> Option<(F128Op, usize)> {
-    let base = name.strip_prefix("llvm.").map(|r| r.split('.').next().unwrap_or(""));
-    let op = match base.unwrap_or(name) {
+    let base = name.strip_prefix("llvm.").map_or(name, |r| r.split('.').next().unwrap_or(""));
+    Some(match base {
         "fabs" | "fabsl" => (F128Op::Abs, 1),
         "copysign" | "copysignl" => (F128Op::CopySign, 2),
         "sqrt" | "sqrtl" => (F128Op::Sqrt, 1),
@@ -48,12 +48,7 @@ fn math_op(name: &str) -> Option<(F128Op, usize)> {
         "rint" | "rintl" | "nearbyint" | "nearbyintl" | "roundeven" | "roundevenl" => (F128Op::Rint, 1),
         "fmodl" => (F128Op::Rem, 2),
         _ => return None,
-    };
-    // `fmod` without the `l` is not an intrinsic name.
-    if base.is_some() && op.0 == F128Op::Rem {
-        return None;
-    }
-    Some(op)
+    })
 }
 
 /// `Some(true)` for `fmaxl`/`llvm.maxnum`, `Some(false)` for the minimum.
