@@ -17,6 +17,14 @@ use super::lower::{FuncLower, Result};
 use super::mir::{MOp, VReg};
 use espb_runtime::isa::{F128Op, Opcode};
 
+/// The frame slots of one function's fp128 call arguments and results.
+#[derive(Default)]
+pub struct ArgSlots {
+    slots: Vec<u32>,
+    next: usize,
+    ret: Option<u32>,
+}
+
 pub fn is_f128(ty: Ty) -> bool {
     ty.kind() == TypeKind::LLVMFP128TypeKind
 }
@@ -110,12 +118,25 @@ impl FuncLower<'_> {
         [lo, hi]
     }
 
-    /// The address of a fresh 16-byte slot of the frame.
-    fn f128_slot(&mut self) -> Result<VReg> {
-        let off = self.frame_slot(16, 16)?;
+    /// The address of 16-byte frame slot `off`.
+    fn f128_slot_addr(&mut self, off: u32) -> VReg {
         let a = self.new_vreg();
         self.emit(Opcode::StackAddr, vec![MOp::Reg(a), MOp::Imm(i64::from(off))]);
-        Ok(a)
+        a
+    }
+
+    /// The slot of the next `fp128` argument of the call being lowered.
+    /// A copy is only read during its call (module callees load it on
+    /// entry), so every call shares the same few slots: the k-th fp128
+    /// argument of any call goes to slot k.
+    fn f128_arg_slot(&mut self) -> Result<VReg> {
+        let k = self.f128_args.next;
+        self.f128_args.next += 1;
+        if k == self.f128_args.slots.len() {
+            let off = self.frame_slot(16, 16)?;
+            self.f128_args.slots.push(off);
+        }
+        Ok(self.f128_slot_addr(self.f128_args.slots[k]))
     }
 
     fn f128_store(&mut self, [lo, hi]: [VReg; 2], a: VReg, off: i64) {
@@ -132,14 +153,31 @@ impl FuncLower<'_> {
     /// this function's frame.
     pub fn f128_arg(&mut self, v: Val) -> Result<VReg> {
         let w = self.f128_val(v)?;
-        let a = self.f128_slot()?;
+        let a = self.f128_arg_slot()?;
         self.f128_store(w, a, 0);
         Ok(a)
     }
 
-    /// For a call returning `fp128`: the slot the callee writes it to.
+    /// Starts a call: its fp128 arguments take the shared slots from the first.
+    pub fn f128_call_start(&mut self) {
+        self.f128_args.next = 0;
+    }
+
+    /// For a call returning `fp128`: the slot the callee writes it to (one
+    /// per function: the value is loaded right after the call).
     pub fn f128_ret_slot(&mut self, inst: Val) -> Result<Option<VReg>> {
-        if is_f128(inst.ty()) { self.f128_slot().map(Some) } else { Ok(None) }
+        if !is_f128(inst.ty()) {
+            return Ok(None);
+        }
+        let off = match self.f128_args.ret {
+            Some(off) => off,
+            None => {
+                let off = self.frame_slot(16, 16)?;
+                self.f128_args.ret = Some(off);
+                off
+            }
+        };
+        Ok(Some(self.f128_slot_addr(off)))
     }
 
     /// After a call that returned `fp128` into `slot`: the value.

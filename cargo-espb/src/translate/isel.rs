@@ -911,6 +911,7 @@ impl FuncLower<'_> {
 
     fn lower_call(&mut self, inst: Val) -> Result<()> {
         let Some(callee) = inst.called_value() else { return self.internal("call without callee") };
+        self.f128_call_start();
         if callee.kind() == ValKind::InlineAsm {
             return self.lower_empty_asm(inst, callee);
         }

@@ -87,6 +87,7 @@ pub struct FuncLower<'a> {
     pub f128_result_ptr: Option<VReg>,
     /// While a call returning `fp128` is lowered: the slot it returns into.
     pub f128_call_ret: Option<VReg>,
+    pub f128_args: super::f128::ArgSlots,
 }
 
 /// Most constants kept in registers for the whole function.
@@ -132,6 +133,7 @@ impl<'a> FuncLower<'a> {
             aggs: HashMap::new(),
             f128_result_ptr: None,
             f128_call_ret: None,
+            f128_args: Default::default(),
         }
     }
 

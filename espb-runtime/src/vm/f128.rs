@@ -651,16 +651,47 @@ mod tests {
         assert_eq!(rem(ONE, 0), NAN);
     }
 
+    /// LLVM's fcmp predicates on f64, spelt out.
+    fn fcmp_f64(p: u8, a: f64, b: f64) -> bool {
+        let uno = a.is_nan() || b.is_nan();
+        match p {
+            0 => false,
+            1 => a == b,
+            2 => a > b,
+            3 => a >= b,
+            4 => a < b,
+            5 => a <= b,
+            6 => !uno && a != b,
+            7 => !uno,
+            8 => uno,
+            9 => uno || a == b,
+            10 => uno || a > b,
+            11 => uno || a >= b,
+            12 => uno || a < b,
+            13 => uno || a <= b,
+            14 => a != b,
+            _ => true,
+        }
+    }
+
     /// f64 arithmetic on values whose exact results fit f64 agrees, and
     /// narrowing a correctly rounded binary128 result gives f64's own
     /// result whenever binary128 holds it exactly.
     #[test]
     fn agrees_with_f64_where_exact() {
-        let vals = [1.0, -3.0, 0.5, 1024.25, -7.125, 1e-300, 3.0e300, 65536.0, 0.0, -0.0, 1.5e-320];
+        let vals =
+            [1.0, -3.0, 0.5, 1024.25, -7.125, 1e-300, 3.0e300, 65536.0, 0.0, -0.0, 1.5e-320, f64::NAN, f64::INFINITY];
         for &x in &vals {
             assert_eq!(to_f64(from_f64(x)).to_bits(), x.to_bits(), "{x}");
             for &y in &vals {
                 let (a, b) = (from_f64(x), from_f64(y));
+                for p in 0..16u8 {
+                    assert_eq!(cmp(p, a, b), fcmp_f64(p, x, y), "predicate {p} on {x}, {y}");
+                }
+                if x.is_nan() || y.is_nan() {
+                    // NaN payloads of hardware f64 arithmetic vary by CPU.
+                    continue;
+                }
                 // Sums and products of two f64 are exact in binary128 except
                 // for a few huge exponent gaps; where they are, narrowing
                 // gives f64's correctly rounded result.
@@ -672,8 +703,6 @@ mod tests {
                 if (x * y).is_finite() && (x * y).abs() > 1e-290 {
                     assert_eq!(to_f64(p).to_bits(), (x * y).to_bits(), "{x} * {y}");
                 }
-                assert_eq!(cmp(4, a, b), x < y, "{x} < {y}");
-                assert_eq!(cmp(1, a, b), x == y, "{x} == {y}");
             }
         }
         for i in 0..200u32 {
