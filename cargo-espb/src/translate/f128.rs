@@ -5,7 +5,8 @@
 //! an `i128`, so bitcasts between them are moves). Loads and stores touch
 //! its 16 bytes. Between functions it travels as the riscv32 ilp32 ABI
 //! passes it, for natives and module functions alike: an argument is the
-//! address of a 16-byte copy in the caller's frame (an `i32`), a result is
+//! address of a 16-byte copy in the caller's frame (an `i32`; see
+//! [`ArgSlots`]), a result is
 //! written through a hidden first `i32` parameter, the address of a slot of
 //! the caller's (the function then returns nothing). A variadic argument is
 //! likewise a pointer in a 4-byte slot, which is what clang's riscv32
