@@ -468,8 +468,8 @@ fn bad_selectors() {
         (Instr::FBinary { d: 0, a: 0, b: 0, k: 8 }, "fbinary", "function", 8),
         (Instr::CmpF32 { d: 0, a: 0, b: 0, p: 16 }, "cmp.f32", "predicate", 16),
         (Instr::CmpF64 { d: 0, a: 0, b: 0, p: 255 }, "cmp.f64", "predicate", 255),
-        // 30 and 31 lie between the operations and the compares (32..=47).
-        (Instr::F128 { dlo: 0, dhi: 0, alo: 0, ahi: 0, blo: 0, bhi: 0, k: 30 }, "f128", "operation", 30),
+        // 31 lies between the operations (0..=30) and the compares (32..=47).
+        (Instr::F128 { dlo: 0, dhi: 0, alo: 0, ahi: 0, blo: 0, bhi: 0, k: 31 }, "f128", "operation", 31),
         (Instr::F128 { dlo: 0, dhi: 0, alo: 0, ahi: 0, blo: 0, bhi: 0, k: 48 }, "f128", "operation", 48),
     ];
     for (i, mnemonic, operand, value) in cases {

@@ -41,7 +41,7 @@ fn operand(op: Opcode, name: &str, kind: OperandKind, nfuncs: u16, ninstrs: usiz
                 Opcode::FUnary => 13,
                 Opcode::FBinary => 7,
                 Opcode::DivRem128 | Opcode::Complex => 3,
-                Opcode::F128 => 29,
+                Opcode::F128 => 30,
                 Opcode::CmpF32 | Opcode::CmpF64 => 15,
                 _ => u8::MAX,
             };

@@ -178,6 +178,18 @@ static void compares(void) {
     }
 }
 
+/* The classification builtins: llvm.is.fpclass at -O0 and -O2. */
+static void classes(void) {
+    LD cs[] = {vals[0], vals[1], vals[2], -vals[3], vals[10], -vals[10], vals[11], vals[11] * 2, -vals[11] * 2,
+               __builtin_nanl(""), K(0x1p-16382), -K(0x1p-16383)};
+    for (int i = 0; i < 12; i++) {
+        LD x = cs[i];
+        printf("class %d: %d %d %d %d %d %d %d\n", i, __builtin_isinf(x) != 0, __builtin_isnan(x) != 0,
+               __builtin_isfinite(x) != 0, __builtin_isnormal(x) != 0, __builtin_signbit(x) != 0,
+               __builtin_fpclassify(0, 1, 2, 3, 4, x), __builtin_isinf_sign(x));
+    }
+}
+
 static void math(void) {
     LD xs[] = {K(2.5), K(-2.5), K(3.5), K(-0.5), K(0.75), K(1e30) + K(0.5), K(-7.25), K(0x1p112) + K(0.5)};
     for (int i = 0; i < 8; i++) {
@@ -294,6 +306,7 @@ int main(void) {
     edges();
     conversions();
     compares();
+    classes();
     math();
     formats();
     passing();

@@ -251,6 +251,19 @@ impl FuncLower<'_> {
                 self.f128_def(inst, [lo, hi]);
                 Ok(true)
             }
+            _ if name == "llvm.is.fpclass.f128" && n == 2 => {
+                // The class bit tested against the mask.
+                let a = self.f128_val(self.operand(inst, 0)?)?;
+                let Some(mask) = self.imm(self.operand(inst, 1)?) else {
+                    return self.unsupported("`llvm.is.fpclass` with a variable mask");
+                };
+                let [c, _] = self.f128_op(F128Op::Class, a, a);
+                let t = self.emit_imm(Opcode::AndImmI32, c, mask & 0x3FF);
+                let d = self.def(inst);
+                self.emit(Opcode::NeImmI32, vec![MOp::Reg(d), MOp::Reg(t), MOp::Imm(0)]);
+                self.zclean.insert(inst);
+                Ok(true)
+            }
             _ if matches!(name.as_str(), "__multc3" | "__divtc3") => self.unsupported(
                 "`_Complex long double` multiplication or division (`__multc3`/`__divtc3`): use `_Complex double`",
             ),

@@ -223,12 +223,16 @@ pub enum F128Op {
     ToI64U,
     ToI128S,
     ToI128U,
+    /// The class as LLVM's `is.fpclass` numbers it, as one bit: 0 signaling
+    /// NaN, 1 quiet NaN, 2 -inf, 3 -normal, 4 -subnormal, 5 -0, 6 +0,
+    /// 7 +subnormal, 8 +normal, 9 +inf.
+    Class,
     /// `k` = 32 + an LLVM fcmp predicate (0 = false ... 15 = true).
     Cmp(u8),
 }
 
-/// The selectors 0..=29 in order; 32..=47 are the compares.
-const F128_OPS: [F128Op; 30] = [
+/// The selectors 0..=30 in order; 32..=47 are the compares.
+const F128_OPS: [F128Op; 31] = [
     F128Op::Add,
     F128Op::Sub,
     F128Op::Mul,
@@ -259,6 +263,7 @@ const F128_OPS: [F128Op; 30] = [
     F128Op::ToI64U,
     F128Op::ToI128S,
     F128Op::ToI128U,
+    F128Op::Class,
 ];
 
 /// The first compare selector.

@@ -467,6 +467,45 @@ pub fn to_uint(x: u128, bits: u32) -> u128 {
     }
 }
 
+/// `x`'s class as one bit of LLVM's `is.fpclass` mask (see `F128Op::Class`).
+pub fn class_bit(x: u128) -> u32 {
+    let neg = x & SIGN != 0;
+    let e = ((x >> FRAC_BITS) as u32) & EXP_MAX;
+    let f = x & FRAC_MASK;
+    let bit = match (e, f) {
+        (EXP_MAX, 0) => {
+            if neg {
+                2
+            } else {
+                9
+            }
+        }
+        (EXP_MAX, _) => u32::from(f & QUIET != 0),
+        (0, 0) => {
+            if neg {
+                5
+            } else {
+                6
+            }
+        }
+        (0, _) => {
+            if neg {
+                4
+            } else {
+                7
+            }
+        }
+        _ => {
+            if neg {
+                3
+            } else {
+                8
+            }
+        }
+    };
+    1 << bit
+}
+
 /// LLVM fcmp predicate `p` (0 = false, 1 = oeq ... 14 = une, 15 = true):
 /// bit 0 equal, bit 1 greater, bit 2 less, bit 3 unordered.
 pub fn cmp(p: u8, a: u128, b: u128) -> bool {
@@ -528,6 +567,7 @@ pub fn eval(k: u8, alo: u64, ahi: u64, blo: u64, bhi: u64) -> Option<(u64, u64)>
         F128Op::ToI64U => to_uint(a, 64),
         F128Op::ToI128S => to_int(a, 128) as u128,
         F128Op::ToI128U => to_uint(a, 128),
+        F128Op::Class => u128::from(class_bit(a)),
         F128Op::Cmp(p) => u128::from(cmp(p, a, b)),
     };
     Some(wide(r))
@@ -622,6 +662,25 @@ mod tests {
         assert!(!cmp(6, NAN, ONE), "one is ordered");
         assert!(to_f64(NAN).is_nan());
         assert_eq!(to_f64(INF | SIGN), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn classes() {
+        let cases = [
+            (INF | 1, 0),
+            (NAN, 1),
+            (INF | SIGN, 2),
+            (neg(ONE), 3),
+            (MIN_SUB | SIGN, 4),
+            (SIGN, 5),
+            (0, 6),
+            (MIN_SUB, 7),
+            (MAX, 8),
+            (INF, 9),
+        ];
+        for (x, bit) in cases {
+            assert_eq!(class_bit(x), 1 << bit, "{x:#x}");
+        }
     }
 
     #[test]
