@@ -2,9 +2,10 @@
 //! [`Opcode::Convert`](super::Opcode::Convert),
 //! [`Opcode::FUnary`](super::Opcode::FUnary),
 //! [`Opcode::FBinary`](super::Opcode::FBinary),
-//! [`Opcode::DivRem128`](super::Opcode::DivRem128) and
-//! [`Opcode::Complex`](super::Opcode::Complex). Values are part of the
-//! file format: never renumber or reuse one.
+//! [`Opcode::DivRem128`](super::Opcode::DivRem128),
+//! [`Opcode::Complex`](super::Opcode::Complex) and
+//! [`Opcode::F128`](super::Opcode::F128). Values are part of the file
+//! format: never renumber or reuse one.
 
 /// Conversions selected by the `k` operand of [`Opcode::Convert`](super::Opcode::Convert).
 #[repr(u8)]
