@@ -24,6 +24,7 @@ typedef long double LD;
 #define RINT rintl
 #define FMOD fmodl
 #define SQRT sqrtl
+#define MODF modfl
 #define FMAX fmaxl
 #define FMIN fminl
 /* Every other value through snprintf (the same formatter, into memory). */
@@ -50,6 +51,7 @@ typedef __float128 LD;
 #define RINT rintq
 #define FMOD fmodq
 #define SQRT sqrtq
+#define MODF modfq
 #define FMAX fmaxq
 #define FMIN fminq
 /* quadmath_snprintf takes one conversion, spelt with Q. */
@@ -203,6 +205,10 @@ static void math(void) {
         bits(FABS(x));
         bits(COPYSIGN(K(3.0), x));
         bits(FMOD(x, K(0.75)));
+        LD ip;
+        LD fr = MODF(x, &ip);
+        bits(fr);
+        bits(ip);
         printf("\n");
     }
     LD nan = __builtin_nanl("");
@@ -214,6 +220,15 @@ static void math(void) {
     bits(FMAX(-vals[8], vals[3]));
     bits(FMIN(vals[8], vals[2]));
     printf(" %d\n", is_nan(FMAX(nan, nan)));
+    printf("modf:");
+    LD ms[] = {-K(3.0), vals[8] * vals[8], -vals[8] * vals[8], vals[10], -vals[4]};
+    for (int i = 0; i < 5; i++) {
+        LD ip;
+        LD fr = MODF(ms[i], &ip);
+        bits(fr);
+        bits(ip);
+    }
+    printf("\n");
     printf("sqrt:");
     bits(SQRT(K(16.0)));
     bits(SQRT(K(0x1p-16494) * 4));

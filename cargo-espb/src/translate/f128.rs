@@ -13,7 +13,7 @@
 //! `va_arg` reads and what newlib's `printf("%Lf")` expects.
 
 use super::consts::Const;
-use super::ir::{Op, Ty, TypeKind, Val, ValKind};
+use super::ir::{Op, Ty, TypeKind, Val, ValKind, is_inst};
 use super::lower::{FuncLower, Result};
 use super::mir::{MOp, VReg};
 use espb_runtime::isa::{F128Op, Opcode};
@@ -251,6 +251,25 @@ impl FuncLower<'_> {
                 self.f128_def(inst, [lo, hi]);
                 Ok(true)
             }
+            _ if name == "llvm.modf.f128" && n == 1 => {
+                // `{frac, int}`: four registers that `extractvalue` reads.
+                let x = self.f128_val(self.operand(inst, 0)?)?;
+                let (frac, int) = self.f128_modf(x);
+                let out = self.agg_regs(inst, 4);
+                for (d, s) in out.into_iter().zip(frac.into_iter().chain(int)) {
+                    self.mov(d, s);
+                }
+                Ok(true)
+            }
+            _ if name == "modfl" && n == 2 && is_f128(inst.ty()) => {
+                // modfl(x, &int) as clang calls it at -O0.
+                let x = self.f128_val(self.operand(inst, 0)?)?;
+                let (frac, int) = self.f128_modf(x);
+                let (p, off) = self.base_addr(self.operand(inst, 1)?, 16)?;
+                self.f128_store(int, p, off);
+                self.f128_def(inst, frac);
+                Ok(true)
+            }
             _ if name == "llvm.is.fpclass.f128" && n == 2 => {
                 // The class bit tested against the mask.
                 let a = self.f128_val(self.operand(inst, 0)?)?;
@@ -279,6 +298,22 @@ impl FuncLower<'_> {
             }
             _ => Ok(false),
         }
+    }
+
+    /// `modf`: `int = trunc(x)` and `frac = x - int` with `x`'s sign, 0
+    /// for infinities (as for f32/f64 in intrinsics.rs).
+    fn f128_modf(&mut self, x: [VReg; 2]) -> ([VReg; 2], [VReg; 2]) {
+        let int = self.f128_op(F128Op::Trunc, x, x);
+        let diff = self.f128_op(F128Op::Sub, x, int);
+        let [class, _] = self.f128_op(F128Op::Class, x, x);
+        // Class bits 2 and 9: -inf and +inf.
+        let inf = self.emit_imm(Opcode::AndImmI32, class, (1 << 2) | (1 << 9));
+        let is_inf = self.emit_imm(Opcode::NeImmI32, inf, 0);
+        let zero = self.materialise(Const::Int(0), true);
+        let lo = self.select(is_inf, zero, diff[0]);
+        let hi = self.select(is_inf, zero, diff[1]);
+        let frac = self.f128_op(F128Op::CopySign, [lo, hi], x);
+        (frac, int)
     }
 
     /// Lowers an instruction that reads or writes an `fp128` (calls and
@@ -347,6 +382,21 @@ impl FuncLower<'_> {
             }
             Op::LLVMPHI => {
                 self.f128_val(inst)?;
+            }
+            Op::LLVMExtractValue if is_f128(inst.ty()) => {
+                // Of the `{fp128, fp128}` pair of `llvm.modf.f128`.
+                let agg = self.operand(inst, 0)?;
+                let idx = inst.agg_indices();
+                let of_modf =
+                    is_inst(agg, Op::LLVMCall) && agg.called_value().is_some_and(|c| c.name() == "llvm.modf.f128");
+                match idx.as_slice() {
+                    [i @ (0 | 1)] if of_modf => {
+                        let r = self.agg_regs(agg, 4);
+                        let i = *i as usize * 2;
+                        self.f128_def(inst, [r[i], r[i + 1]]);
+                    }
+                    _ => return self.unsupported("`extractvalue` on `long double` (fp128)"),
+                }
             }
             _ => {
                 return self.unsupported(format!(
