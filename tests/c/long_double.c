@@ -14,6 +14,7 @@
 
 #ifdef __riscv
 typedef long double LD;
+typedef long double _Complex CLD;
 #define K(x) x##L
 #define FABS fabsl
 #define COPYSIGN copysignl
@@ -41,6 +42,7 @@ __attribute__((noinline)) static void pr(const char *spec, LD x) {
 #else
 #include <quadmath.h>
 typedef __float128 LD;
+typedef __complex128 CLD;
 #define K(x) x##Q
 #define FABS fabsq
 #define COPYSIGN copysignq
@@ -275,6 +277,49 @@ static void formats(void) {
     printf("\n");
 }
 
+/* _Complex long double: clang and GCC inline the plain product and call
+ * libgcc's __multc3 when both parts are NaN; division is __divtc3. */
+
+static void pbits(LD x) {
+    if (is_nan(x))
+        printf(" nan");
+    else
+        bits(x);
+}
+
+__attribute__((noinline)) static CLD cmul(CLD x, CLD y) { return x * y; }
+__attribute__((noinline)) static CLD cdiv(CLD x, CLD y) { return x / y; }
+
+static void complexes(void) {
+    LD inf = vals[8] * vals[8], nan = __builtin_nanl("");
+    LD parts[][4] = {
+        {1, 2, 3, 4},
+        {vals[15], -vals[4], vals[3], vals[13]},
+        {vals[8], vals[8], vals[8], vals[9]},
+        {vals[9], vals[10], vals[9], -vals[9]},
+        {inf, nan, 1, 0},
+        {nan, inf, 0, 1},
+        {1, 1, 0, 0},
+        {1, 1, inf, 0},
+        {nan, 1, 2, 0},
+        {vals[11], vals[11], vals[11], vals[11]},
+    };
+    for (int i = 0; i < 10; i++) {
+        CLD x, y;
+        __real__ x = parts[i][0];
+        __imag__ x = parts[i][1];
+        __real__ y = parts[i][2];
+        __imag__ y = parts[i][3];
+        CLD p = cmul(x, y), q = cdiv(x, y);
+        printf("complex %d:", i);
+        pbits(__real__ p);
+        pbits(__imag__ p);
+        pbits(__real__ q);
+        pbits(__imag__ q);
+        printf("\n");
+    }
+}
+
 /* Passing by value: variadic, through pointers, recursion. */
 static LD vsum(int n, ...) {
     va_list ap;
@@ -324,6 +369,7 @@ int main(void) {
     classes();
     math();
     formats();
+    complexes();
     passing();
     return 0;
 }

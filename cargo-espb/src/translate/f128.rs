@@ -16,7 +16,7 @@ use super::consts::Const;
 use super::ir::{Op, Ty, TypeKind, Val, ValKind, is_inst};
 use super::lower::{FuncLower, Result};
 use super::mir::{MOp, VReg};
-use espb_runtime::isa::{F128Op, Opcode};
+use espb_runtime::isa::{ComplexF128Op, F128Op, Opcode};
 
 /// The frame slots of one function's fp128 call arguments and results.
 #[derive(Default)]
@@ -24,6 +24,8 @@ pub struct ArgSlots {
     slots: Vec<u32>,
     next: usize,
     ret: Option<u32>,
+    /// The four operands of `complex.f128`.
+    complex: Option<u32>,
 }
 
 pub fn is_f128(ty: Ty) -> bool {
@@ -281,6 +283,32 @@ impl FuncLower<'_> {
                 let d = self.def(inst);
                 self.emit(Opcode::NeImmI32, vec![MOp::Reg(d), MOp::Reg(t), MOp::Imm(0)]);
                 self.zclean.insert(inst);
+                Ok(true)
+            }
+            _ if matches!(name.as_str(), "__multc3" | "__divtc3")
+                && n == 5
+                && inst.ty().is_void()
+                && (1..5).all(|i| inst.operand(i).is_some_and(|a| is_f128(a.ty()))) =>
+            {
+                // libgcc's `_Complex long double` helpers, as clang calls them
+                // on riscv32: (sret result, a, b, c, d). One `complex.f128`
+                // on the four values stored in a frame slot.
+                let dst = self.use_val(self.operand(inst, 0)?)?;
+                let off = match self.f128_args.complex {
+                    Some(off) => off,
+                    None => {
+                        let off = self.frame_slot(64, 16)?;
+                        self.f128_args.complex = Some(off);
+                        off
+                    }
+                };
+                let src = self.f128_slot_addr(off);
+                for i in 1..5u32 {
+                    let w = self.f128_val(self.operand(inst, i)?)?;
+                    self.f128_store(w, src, 16 * (i64::from(i) - 1));
+                }
+                let k = if name == "__multc3" { ComplexF128Op::Mul } else { ComplexF128Op::Div };
+                self.emit(Opcode::ComplexF128, vec![MOp::Reg(dst), MOp::Reg(src), MOp::Imm(k as i64)]);
                 Ok(true)
             }
             _ if matches!(name.as_str(), "__multc3" | "__divtc3") => self.unsupported(

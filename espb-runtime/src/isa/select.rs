@@ -3,8 +3,9 @@
 //! [`Opcode::FUnary`](super::Opcode::FUnary),
 //! [`Opcode::FBinary`](super::Opcode::FBinary),
 //! [`Opcode::DivRem128`](super::Opcode::DivRem128),
-//! [`Opcode::Complex`](super::Opcode::Complex) and
-//! [`Opcode::F128`](super::Opcode::F128). Values are part of the file
+//! [`Opcode::Complex`](super::Opcode::Complex),
+//! [`Opcode::F128`](super::Opcode::F128) and
+//! [`Opcode::ComplexF128`](super::Opcode::ComplexF128). Values are part of the file
 //! format: never renumber or reuse one.
 
 /// Conversions selected by the `k` operand of [`Opcode::Convert`](super::Opcode::Convert).
@@ -181,6 +182,24 @@ impl ComplexOp {
             1 => ComplexOp::MulF64,
             2 => ComplexOp::DivF32,
             3 => ComplexOp::DivF64,
+            _ => return None,
+        })
+    }
+}
+
+/// The operation of [`Opcode::ComplexF128`](super::Opcode::ComplexF128)'s `k`.
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ComplexF128Op {
+    Mul = 0,
+    Div = 1,
+}
+
+impl ComplexF128Op {
+    pub const fn from_u8(k: u8) -> Option<ComplexF128Op> {
+        Some(match k {
+            0 => ComplexF128Op::Mul,
+            1 => ComplexF128Op::Div,
             _ => return None,
         })
     }

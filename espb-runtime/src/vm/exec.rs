@@ -721,6 +721,20 @@ pub(super) fn execute<H: Host>(
                         (r[dre], r[dim]) = super::complex::eval(k, r[a], r[b], r[c], r[d]);
                         ip = n;
                     }
+                    Opcode::ComplexF128 => {
+                        let ((dst, src, k), n) = dec!(ComplexF128);
+                        let Some(k) = crate::isa::ComplexF128Op::from_u8(k) else { trap!(TrapKind::BadCode) };
+                        let (src, dst) = (r[src] as u32, r[dst] as u32);
+                        let mut abcd = [0u64; 8];
+                        for (i, w) in abcd.iter_mut().enumerate() {
+                            *w = u64::from_le_bytes(mem!(raw.load(src.wrapping_add(8 * i as u32))));
+                        }
+                        let out = super::complex::eval_f128(k, abcd);
+                        for (i, w) in out.iter().enumerate() {
+                            mem!(raw.store(dst.wrapping_add(8 * i as u32), w.to_le_bytes()));
+                        }
+                        ip = n;
+                    }
                     Opcode::F128 => {
                         let ((dlo, dhi, alo, ahi, blo, bhi, k), n) = dec!(F128);
                         let Some(v) = super::f128::eval(k, r[alo], r[ahi], r[blo], r[bhi]) else {

@@ -573,6 +573,101 @@ pub fn eval(k: u8, alo: u64, ahi: u64, blo: u64, bhi: u64) -> Option<(u64, u64)>
     Some(wide(r))
 }
 
+/// A binary128 value with IEEE operators, for code written once for f32,
+/// f64 and binary128 alike (`vm/complex.rs`). Comparisons are IEEE's: a
+/// NaN is unordered.
+#[derive(Clone, Copy, Debug)]
+pub struct Q(pub u128);
+
+impl Q {
+    pub const INFINITY: Q = Q(INF);
+    pub const MAX: Q = Q(INF - 1);
+    pub const MIN_POSITIVE: Q = Q(1 << FRAC_BITS);
+
+    pub fn abs(self) -> Q {
+        Q(self.0 & !SIGN)
+    }
+    pub fn is_nan(self) -> bool {
+        classify(self.0).1 == Class::Nan
+    }
+    pub fn is_infinite(self) -> bool {
+        classify(self.0).1 == Class::Inf
+    }
+    pub fn is_finite(self) -> bool {
+        !matches!(classify(self.0).1, Class::Inf | Class::Nan)
+    }
+}
+
+impl From<f64> for Q {
+    fn from(v: f64) -> Q {
+        Q(from_f64(v))
+    }
+}
+
+macro_rules! q_binop {
+    ($tr:ident, $m:ident, $f:ident) => {
+        impl core::ops::$tr for Q {
+            type Output = Q;
+            fn $m(self, o: Q) -> Q {
+                Q($f(self.0, o.0))
+            }
+        }
+        impl core::ops::$tr<f64> for Q {
+            type Output = Q;
+            fn $m(self, o: f64) -> Q {
+                Q($f(self.0, from_f64(o)))
+            }
+        }
+        impl core::ops::$tr<Q> for f64 {
+            type Output = Q;
+            fn $m(self, o: Q) -> Q {
+                Q($f(from_f64(self), o.0))
+            }
+        }
+    };
+}
+q_binop!(Add, add, add);
+q_binop!(Sub, sub, sub);
+q_binop!(Mul, mul, mul);
+q_binop!(Div, div, div);
+
+impl PartialEq for Q {
+    fn eq(&self, o: &Q) -> bool {
+        cmp(1, self.0, o.0)
+    }
+}
+
+impl PartialEq<f64> for Q {
+    fn eq(&self, o: &f64) -> bool {
+        cmp(1, self.0, from_f64(*o))
+    }
+}
+
+impl PartialOrd for Q {
+    fn partial_cmp(&self, o: &Q) -> Option<core::cmp::Ordering> {
+        use core::cmp::Ordering::*;
+        if cmp(8, self.0, o.0) {
+            None
+        } else if cmp(4, self.0, o.0) {
+            Some(Less)
+        } else if cmp(2, self.0, o.0) {
+            Some(Greater)
+        } else {
+            Some(Equal)
+        }
+    }
+}
+
+/// `m`'s magnitude with `s`'s sign.
+pub fn q_copysign(m: impl Into<Q>, s: Q) -> Q {
+    Q((m.into().0 & !SIGN) | (s.0 & SIGN))
+}
+
+/// IEEE maxNum: a NaN loses to a number.
+pub fn q_fmax(a: Q, b: Q) -> Q {
+    if a.is_nan() || (!b.is_nan() && a < b) { b } else { a }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
