@@ -729,10 +729,8 @@ pub(super) fn execute<H: Host>(
                     }
                     Opcode::F128 => {
                         let ((dlo, dhi, alo, ahi, blo, bhi, k), n) = dec!(F128);
-                        let Some(v) = super::f128::eval(k, r[alo], r[ahi], r[blo], r[bhi]) else {
-                            trap!(TrapKind::BadCode)
-                        };
-                        (r[dlo], r[dhi]) = v;
+                        let Some(k) = crate::isa::F128Op::from_u8(k) else { trap!(TrapKind::BadCode) };
+                        (r[dlo], r[dhi]) = super::f128::eval(k, r[alo], r[ahi], r[blo], r[bhi]);
                         ip = n;
                     }
                     Opcode::FBinary => {

@@ -529,13 +529,11 @@ pub fn cmp(p: u8, a: u128, b: u128) -> bool {
 /// Operation `k` of `f128` on the pairs (a, b), low word first: the
 /// result pair. Scalar operands are in `a`'s low word (f32 and i32 in its
 /// low 32 bits), scalar results in the low word with the high word 0 (32-bit
-/// ones zero-extended, as every 32-bit result is). `None`: no such `k`.
+/// ones zero-extended, as every 32-bit result is).
 #[inline(never)]
-pub fn eval(k: u8, alo: u64, ahi: u64, blo: u64, bhi: u64) -> Option<(u64, u64)> {
+pub fn eval(k: F128Op, alo: u64, ahi: u64, blo: u64, bhi: u64) -> (u64, u64) {
     let a = u128::from(alo) | u128::from(ahi) << 64;
     let b = u128::from(blo) | u128::from(bhi) << 64;
-    let wide = |x: u128| (x as u64, (x >> 64) as u64);
-    let k = F128Op::from_u8(k)?;
     let r = match k {
         F128Op::Add => add(a, b),
         F128Op::Sub => sub(a, b),
@@ -570,7 +568,7 @@ pub fn eval(k: u8, alo: u64, ahi: u64, blo: u64, bhi: u64) -> Option<(u64, u64)>
         F128Op::Class => u128::from(class_bit(a)),
         F128Op::Cmp(p) => u128::from(cmp(p, a, b)),
     };
-    Some(wide(r))
+    (r as u64, (r >> 64) as u64)
 }
 
 /// A binary128 value with IEEE operators, for code written once for f32,
