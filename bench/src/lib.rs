@@ -9,6 +9,7 @@ pub mod callgrind;
 pub mod engine;
 pub mod espb;
 pub mod kernels;
+pub mod pairs;
 pub mod qemu;
 pub mod report;
 pub mod run;

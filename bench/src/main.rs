@@ -10,7 +10,7 @@ use espb_bench::report::{Notes, Table, geomean, ratio_text};
 use espb_bench::run::{Mode, Outcome, Sizes};
 use espb_bench::timing::Budget;
 use espb_bench::wasm::OPT;
-use espb_bench::{callgrind, qemu};
+use espb_bench::{callgrind, pairs, qemu};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
@@ -26,6 +26,8 @@ modes:
   --qemu        retired instructions on rv32imc under qemu-system-riscv32
                 (native, espb runtime, wasm3), and espb's RAM per instance
   --footprint   flash footprint of the espb runtime (and wasm3) on riscv32imc
+  --op-pairs    the espb instruction pairs the kernels execute most (build
+                with --features op-stats)
 
 options:
   --quick       fewer samples (time), or small inputs and few kernels (--qemu)
@@ -41,6 +43,7 @@ enum Command {
     Callgrind,
     Qemu,
     Footprint,
+    OpPairs,
 }
 
 fn main() -> ExitCode {
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
             "--callgrind" => Some(Command::Callgrind),
             "--qemu" => Some(Command::Qemu),
             "--footprint" => Some(Command::Footprint),
+            "--op-pairs" => Some(Command::OpPairs),
             "--quick" => {
                 quick = true;
                 None
@@ -122,6 +126,10 @@ fn main() -> ExitCode {
         }),
         Command::Footprint => qemu::footprint().map(|f| {
             qemu::print_footprint(&f);
+            (Vec::new(), 0)
+        }),
+        Command::OpPairs => pairs::run(&kernels).map(|p| {
+            pairs::print(&p, 40);
             (Vec::new(), 0)
         }),
     };

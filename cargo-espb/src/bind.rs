@@ -9,9 +9,29 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Imports the runtime serves itself on every target (the module's private
-/// heap, sorting with callbacks, ending the module): never table slots.
-pub const RUNTIME_BUILTINS: &[&str] =
-    &["malloc", "calloc", "realloc", "free", "qsort", "bsearch", "exit", "_exit", "abort"];
+/// heap, `strdup`'s copies included, sorting with callbacks, ending the
+/// module, `div` whose struct each ABI returns its own way): never table
+/// slots.
+pub const RUNTIME_BUILTINS: &[&str] = &[
+    "malloc",
+    "calloc",
+    "realloc",
+    "free",
+    "qsort",
+    "bsearch",
+    "exit",
+    "_exit",
+    "_Exit",
+    "abort",
+    "div",
+    "ldiv",
+    "lldiv",
+    "aligned_alloc",
+    "posix_memalign",
+    "memalign",
+    "strdup",
+    "strndup",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum BindError {

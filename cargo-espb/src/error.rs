@@ -157,6 +157,15 @@ pub enum CliError {
     #[diagnostic(code(espb::run::sim_setting), help("the `[sim]` section is described in docs/sim.md"))]
     SimSetting { file: PathBuf, message: String },
 
+    #[error("--fs {spec}: {} is not a folder", dir.display())]
+    #[diagnostic(
+        code(espb::run::fs),
+        help(
+            "`--fs DIR` maps every absolute path of the module into DIR, `--fs /spiffs=DIR` the paths under /spiffs; create the folder first"
+        )
+    )]
+    FsFolder { spec: String, dir: PathBuf },
+
     #[error("cannot read the GPIO script {}", path.display())]
     #[diagnostic(code(espb::run::gpio_script), help("check the path; `-` reads the script from stdin"))]
     ReadGpioScript { path: PathBuf, source: std::io::Error },

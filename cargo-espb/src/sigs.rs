@@ -87,7 +87,41 @@ pub fn derive(m: &Manifest, clang: &Path, args: &[String]) -> Result<BTreeMap<St
             found.insert(import.to_string(), sig);
         }
     }
+    for d in top.iter().filter(|d| d.get("kind").and_then(Value::as_str) == Some("VarDecl")) {
+        let Some(name) = d.get("name").and_then(Value::as_str) else { continue };
+        let Some(&(import, libc)) = wanted.get(name) else { continue };
+        let Some(ty) = d.get("type").and_then(type_text) else { continue };
+        found.insert(import.to_string(), variable(ty, &typedefs, libc));
+    }
     Ok(found)
+}
+
+/// A data slot's object from its variable's type: `data:SIZE` when the
+/// variable is `const` or the C library's (`_impure_ptr`: the module reads
+/// it, the firmware owns it), `data:SIZE:rw` for a firmware's own variable.
+/// What a pointer variable points at is not derived (`data:4->N` is
+/// written by hand).
+fn variable(ty: &str, typedefs: &HashMap<&str, &str>, libc: bool) -> Derived {
+    let t = espb_sys::c_text::strip_attributes(ty);
+    let constant = t.split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == "const")
+        && !strip(&t).ends_with('*')
+        || t.trim_end().ends_with("const");
+    let size = match t.rsplit_once('[') {
+        Some((elem, n)) => match n.trim_end_matches(']').trim().parse::<u32>() {
+            Ok(n) => scalar_size(elem, typedefs).map(|e| u32::from(e) * n),
+            Err(_) => return Derived::Inexpressible("an array of unknown size: write data:SIZE by hand".into()),
+        },
+        None => scalar_size(&t, typedefs).map(u32::from),
+    };
+    match size.filter(|&n| n > 0) {
+        Some(size) => Derived::Sig(NativeSig {
+            data: Some(espb_runtime::signature::DataObj { size, writable: !constant && !libc, points_to: None }),
+            ..NativeSig::default()
+        }),
+        None => Derived::Inexpressible(format!(
+            "a variable of type `{t}`, whose size is not derived: write data:SIZE by hand"
+        )),
+    }
 }
 
 fn is_libc(header: Option<&str>) -> bool {
@@ -219,7 +253,7 @@ fn function(d: &Value, typedefs: &HashMap<&str, &str>, name: &str, libc: bool) -
         out.push(p);
     }
     let variadic = d.get("variadic").and_then(Value::as_bool).unwrap_or(false);
-    Some(Derived::Sig(NativeSig { params: out, result, variadic }))
+    Some(Derived::Sig(NativeSig { params: out, result, variadic, ..NativeSig::default() }))
 }
 
 /// The size of a scalar the pointer points at (an out-pointer's object),
@@ -297,7 +331,7 @@ fn rewrite(line: &str, sigs: &BTreeMap<String, NativeSig>) -> Option<String> {
     }
     let name = name_tok.split('=').next()?;
     let sig = sigs.get(name)?.to_string();
-    let rest: Vec<&str> = toks[3..].iter().copied().filter(|t| !t.contains('(')).collect();
+    let rest: Vec<&str> = toks[3..].iter().copied().filter(|t| !t.contains('(') && !t.starts_with("data:")).collect();
     // Keep the text up to the end of the header token, then the signature.
     let header_end = body.find(name_tok)? + name_tok.len();
     let header_end = header_end + body[header_end..].find(header)? + header.len();

@@ -363,16 +363,20 @@ fn idf_firmware_project() {
             && main.contains("esp_partition_find_first(ESP_PARTITION_TYPE_DATA, ESPB_PART_SUBTYPE, ESPB_PART_LABEL)"),
         "{main}"
     );
-    // The chip's memory windows, from ESP-IDF's own soc.h, go to the runtime.
+    // No memory region is granted unless the firmware opts in; then the
+    // chip's windows come from ESP-IDF's own soc.h, read-only.
     assert!(
-        main.contains("#include \"soc/soc.h\"") && main.contains("{ SOC_DROM_LOW, SOC_DROM_HIGH, ESPB_WINDOW_READ },"),
+        main.contains("#include \"soc/soc.h\"")
+            && main.contains("#define ESPB_GRANT_CHIP_REGIONS 0")
+            && main.contains("{ SOC_DROM_LOW, SOC_DROM_HIGH, ESPB_WINDOW_READ },")
+            && main.contains("#define ESPB_WINDOWS NULL, 0"),
         "{main}"
     );
     // The push loader: the partition behind its flash callbacks, the console
     // UART's bytes fed in, the last good slot booted (docs/deploy.md).
     for wiring in [
         "espb_push_new(&io, tables,",
-        "windows, sizeof windows",
+        "sizeof tables[0], ESPB_WINDOWS, NULL, &push)",
         ".flash_write = part_write",
         "esp_partition_erase_range(ctx, offset, len)",
         "uart_read_bytes(ESPB_CONSOLE, buf",
@@ -505,7 +509,12 @@ fn rust_firmware_project() {
         assert!(!text.contains("{{"), "{f} has an unexpanded placeholder");
     }
     let main = read(&root.join("src/main.rs"));
-    assert!(main.contains("const CHIP: Chip = Chip::Esp32c3;") && main.contains("CHIP.firmware_windows()"), "{main}");
+    assert!(
+        main.contains("const CHIP: Chip = Chip::Esp32c3;")
+            && main.contains("const GRANT_CHIP_REGIONS: bool = false;")
+            && main.contains("CHIP.firmware_windows()"),
+        "no region unless the firmware opts in: {main}"
+    );
     // The module runs as an app the push loader can replace (docs/deploy.md),
     // with the device's limits.
     assert!(

@@ -796,7 +796,8 @@ firmware still running at +1320 ms
 ";
 
 /// Firmware memory: the heap_caps blocks the module holds are writable
-/// windows, the firmware's RAM is read-only (a store traps, naming it). The
+/// windows, its task's name (`pcTaskGetName`'s `str` result) is readable but
+/// read-only (a store traps, naming it); no firmware region is granted. The
 /// writer task has a higher priority than app_main's, so it runs first.
 const FIRMWARE_MEMORY: &str = "\
 loaded: 1 of 32 thunks in use
@@ -811,6 +812,33 @@ app_main returned 0
 app done by +10 ms: trapped
 last trap: trap: store of 1 bytes into read-only firmware memory at address A in function `writer` at \
 firmware_memory.c:15 (task writer)
+heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
+firmware timer fired in Tmr Svc at +320 ms
+firmware esp_timer fired in esp_timer at +620 ms
+firmware still running at +1020 ms
+";
+
+/// No firmware region is granted: the module reads its data imports (the
+/// tick rate, `data:4`; the ctype table up to its last entry, `data:257`), errno through `__errno` (`mem:4:rw`: a native's
+/// ERANGE, then its own 0), stderr and stdout through `_impure_ptr`
+/// (`data:4->16`: the first 16 bytes of `struct _reent`) and its task's name
+/// (`str`); the word after the tick rate lies outside every window and
+/// traps, and the firmware goes on.
+const DATA_WINDOWS: &str = "\
+loaded: 0 of 32 thunks in use
+tick rate: 100 Hz
+isdigit('5'): 1, isdigit(255): 0
+strtol: 2147483647, errno 34
+[stderr] errno is 0 again
+task main
+espb: module stopped: trap: out-of-bounds access of 4 bytes at address A in function `app_main` at \
+data_windows.c:26 (task main)
+espb-trap: module M function 0 offset O: out-of-bounds access of 4 bytes at address A
+app_main ended: trap: out-of-bounds access of 4 bytes at address A in function `app_main` at \
+data_windows.c:26 (task main)
+app done by +10 ms: trapped
+last trap: trap: out-of-bounds access of 4 bytes at address A in function `app_main` at \
+data_windows.c:26 (task main)
 heap: 0 bytes more than before the load; thunks in use: 0; tasks: 6
 firmware timer fired in Tmr Svc at +320 ms
 firmware esp_timer fired in esp_timer at +620 ms
@@ -868,6 +896,7 @@ const APPS: &[AppCase] = &[
     AppCase { source: Some("templates/module/src/main.c"), mask: mask_tick_time, ..app("template", 3000, TEMPLATE) },
     app("isr_timer", 0, ISR_TIMER),
     AppCase { mask: mask_fault_address, ..app("firmware_memory", 0, FIRMWARE_MEMORY) },
+    AppCase { mask: mask_fault_address, ..app("data_windows", 0, DATA_WINDOWS) },
 ];
 
 /// Runs every case of [`APPS`] on `fw` and reports all that differ.

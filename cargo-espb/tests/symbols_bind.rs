@@ -215,13 +215,15 @@ fn a_wrong_prototype_of_a_table_function_is_refused_at_build_with_its_line() {
 }
 
 /// `inspect` lists the native calls with their signatures and what is
-/// checked of them.
+/// checked of them, and what the data imports and results let the module
+/// reach.
 #[test]
 fn inspect_lists_which_native_calls_are_checked() {
-    let src = "#include <stdio.h>\n#include <stdarg.h>\n\
+    let src = "#include <errno.h>\n#include <stdio.h>\n#include <stdarg.h>\n\
                __attribute__((noinline)) static void say(const char *f, ...) \
                { va_list a; va_start(a, f); vprintf(f, a); va_end(a); }\n\
-               int main(void) { char b[16]; snprintf(b, sizeof b, \"%d\", 42); puts(b); say(\"%s\\n\", b); return 0; }\n";
+               int main(void) { char b[16]; snprintf(b, sizeof b, \"%d\", 42); puts(b); say(\"%s\\n\", b); \
+               fputs(\"e\", stderr); return errno; }\n";
     let (dir, out) = build(src, &[]);
     assert!(out.status.success(), "{}", text(&out));
     let o = cli(dir.path(), &["inspect", "app.espb"]);
@@ -235,4 +237,7 @@ fn inspect_lists_which_native_calls_are_checked() {
     assert!(line("snprintf").contains(snprintf), "{section}");
     assert!(line("puts").contains("i32(str)  checked: signature, arg 0: string"), "{section}");
     assert!(line("vprintf").contains("no signature: unchecked"), "{section}");
+    assert!(line("__errno").contains("mem:4:rw()  checked: signature; result: 4 bytes, read-write"), "{section}");
+    let impure = "data:4->16  window: 4 bytes, read-only, and 16 bytes where it points, read-only";
+    assert!(line("_impure_ptr").contains(impure), "{section}");
 }

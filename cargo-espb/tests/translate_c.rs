@@ -50,6 +50,16 @@ int main(void) { char b[8]; strcpy(b, names[1]); printf(\"%d %s\\n\", sum(table,
 }
 
 #[test]
+fn indexed_64_bit_loads_and_stores_take_one_instruction() {
+    let src = "double gather(const double *a, const int *ix, int n) {\n\
+  double s = 0; for (int i = 0; i < n; i++) s += a[ix[i]]; return s; }\n\
+void scatter(long long *a, const int *ix, int n) { for (int i = 0; i < n; i++) a[ix[i]] = i; }\n";
+    let m = build("idx.c", src).expect("translates");
+    assert!(disasm(&m, "gather").iter().any(|l| l.contains("LoadIdxI64")), "{:?}", disasm(&m, "gather"));
+    assert!(disasm(&m, "scatter").iter().any(|l| l.contains("StoreIdxI64")), "{:?}", disasm(&m, "scatter"));
+}
+
+#[test]
 fn inline_asm_is_unsupported_with_function_and_line() {
     let e = build("blink.c", "int foo(int x) {\n  int y = x + 1;\n  __asm__ volatile(\"nop\");\n  return y;\n}\n")
         .unwrap_err();

@@ -602,7 +602,7 @@ fn error_code(e: &RunError) -> EspbError {
             InstantiateError::UnsupportedCallback { .. } | InstantiateError::CallbackType(_) => E::Callback,
             InstantiateError::Os(_) => E::Os,
             InstantiateError::WritableCode { .. } | InstantiateError::MisalignedMemory { .. } => E::Args,
-            InstantiateError::NativeSignature { .. } => E::Signature,
+            InstantiateError::NativeSignature { .. } | InstantiateError::DataImportOfFunction { .. } => E::Signature,
         },
         RunError::Trap { .. } => E::Trap,
         RunError::Exit(_) => E::Exit,

@@ -723,6 +723,12 @@ impl<H: Host> Core<H> {
             }
         }
         book.task_names.retain(|t| t.0 as usize != task);
+        // Its errno and struct _reent go with it (the interpreter takes a
+        // fresh view of the windows after the native that got here).
+        // SAFETY: under the app's lock, as for the stack block above.
+        if let Some(inst) = unsafe { &mut *self.inst.get() }.as_mut() {
+            inst.memory_mut().revoke_task(task);
+        }
         if task != self.os.current_task() {
             self.pool.forget_task(task);
         }

@@ -28,11 +28,11 @@
 //!
 //! Each window says what the memory allows ([`Access`]): DROM is read-only
 //! (a store through it would fault the CPU), DRAM and RTC memory can be
-//! written. What a firmware *grants* is another matter:
-//! [`Chip::firmware_windows`] grants every window read-only, so a module
-//! reads the data imports, strings and structs natives hand it, but never
-//! writes firmware memory (its own code and the runtime's state live in
-//! DRAM). A window is an address range, not a promise that every address in
+//! written. What a firmware *grants* is another matter: the templates grant
+//! no region (a module reaches its data imports and what natives return, as
+//! far as the symbol tables size them); [`Chip::firmware_windows`] is the
+//! opt-in that lets it also read every window, read-only, never write
+//! firmware memory (its own code and the runtime's state live in DRAM). A window is an address range, not a promise that every address in
 //! it is backed: flash pages the MMU does not map fault when read.
 
 use crate::native::Abi;
@@ -323,13 +323,14 @@ impl Chip {
     }
 
     /// Every one of [`Chip::windows`], read-only, for
-    /// [`crate::Config::firmware_windows`]: what the templates grant. A
-    /// module reads data imports (`_impure_ptr`, `_ctype_`, `__espb_cfg_*`,
-    /// event bases) and the strings and structs natives return; a store
-    /// there traps ([`crate::TrapKind::ReadOnly`]), so firmware data, the
-    /// module's verified code and the runtime's own state (all in DRAM)
-    /// stay out of its reach. Blocks it gets from `heap_caps_malloc` and
-    /// its siblings are writable windows of their own while they live.
+    /// [`crate::Config::firmware_windows`]: the opt-in of a firmware that
+    /// lets modules read all of its memory (the templates grant none: data
+    /// imports and natives' results get windows from the symbol tables). A
+    /// store there traps ([`crate::TrapKind::ReadOnly`]), so firmware data,
+    /// the module's verified code and the runtime's own state (all in DRAM)
+    /// stay out of its reach, but a module may read anything, secrets
+    /// included. Blocks it gets from `heap_caps_malloc` and its siblings are
+    /// writable windows of their own while they live.
     ///
     /// # Safety
     /// The firmware runs on this chip and lets every module instantiated

@@ -208,6 +208,7 @@ fn disassemble_code(s: &mut String, m: &Module, code: &[u8]) {
 fn write_operand(s: &mut String, m: &Module, name: &str, o: Operand<'_>) {
     let _ = match o {
         Operand::Reg(r) => write!(s, "r{r}"),
+        Operand::Reg16(r) => write!(s, "r{r}"),
         Operand::U8(v) => write!(s, "{v}"),
         Operand::I8(v) => write!(s, "{v}"),
         Operand::I16(v) => write!(s, "{v}"),

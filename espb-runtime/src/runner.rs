@@ -5,8 +5,9 @@
 //! ```ignore
 //! let mut tables = Registry::new();
 //! tables.register(SymbolTable::new("idf", &entries, &PREFIX_HASHES).with_signatures(&SIG_INDEX, &SIGS))?;
-//! // SAFETY: this firmware lets its modules use its memory (Chip::firmware_windows).
-//! let windows = unsafe { Chip::Esp32c3.firmware_windows() };
+//! // No firmware region: the module reaches its data imports and what natives
+//! // return as the tables size them (docs/native-calls.md "Firmware memory").
+//! let windows = FirmwareWindows::default();
 //! // The device's limits (docs/architecture.md, "Limits"), here with a budget.
 //! let config = Config { fuel: Some(50_000_000), ..Config::device(windows) };
 //! match runner::run_module(bytes, tables, config, "app_main") { ... }

@@ -22,8 +22,11 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
-/// Registers per function at most (operands are one byte).
-pub const MAX_REGS: u16 = 256;
+/// Registers per function at most. One-byte operands reach the first 256
+/// (the interpreter's window); `mov.lx` / `mov.xl` reach the rest with
+/// 16-bit numbers. 4096 registers are 32 KiB, the device's default register
+/// stack per task (`Config::max_registers`).
+pub const MAX_REGS: u16 = 4096;
 /// Largest accepted data alignment.
 pub const MAX_DATA_ALIGN: u32 = 4096;
 /// Largest valid `cmp.f32`/`cmp.f64` predicate (LLVM fcmp numbering).
@@ -58,7 +61,7 @@ pub enum VerifyError {
     #[error("function {func}: code offset {pc}: `{mnemonic}` runs past the end of the code")]
     TruncatedInstr { func: usize, pc: usize, mnemonic: &'static str },
     #[error("function {func}: code offset {pc}: register r{reg} out of range (function has {num_regs})")]
-    RegisterOutOfRange { func: usize, pc: usize, reg: u8, num_regs: u16 },
+    RegisterOutOfRange { func: usize, pc: usize, reg: u16, num_regs: u16 },
     #[error("function {func}: code offset {pc}: branch target {target:#06x} is not an instruction start")]
     BadBranchTarget { func: usize, pc: usize, target: u16 },
     #[error("function {func}: code offset {pc}: {what} index {index} out of range ({count} defined)")]
@@ -458,12 +461,8 @@ fn verify_code(m: &Module, func: usize, f: &Function) -> Result<(), VerifyError>
     })?;
     let cx = Ctx { m, func, ty };
     let num_regs = f.num_regs;
-    let reg_ok = |pc: usize, reg: u8| {
-        if u16::from(reg) < num_regs {
-            Ok(())
-        } else {
-            Err(VerifyError::RegisterOutOfRange { func, pc, reg, num_regs })
-        }
+    let reg_ok = |pc: usize, reg: u16| {
+        if reg < num_regs { Ok(()) } else { Err(VerifyError::RegisterOutOfRange { func, pc, reg, num_regs }) }
     };
 
     // Pass 1: decode every instruction, mark instruction starts, check
@@ -482,10 +481,13 @@ fn verify_code(m: &Module, func: usize, f: &Function) -> Result<(), VerifyError>
         if let Some((_, ops)) = operands(code, pc) {
             for (_, o) in ops {
                 match o {
-                    Operand::Reg(r) => reg_ok(pc, r)?,
+                    Operand::Reg(r) => reg_ok(pc, u16::from(r))?,
+                    // The interpreter bounds-checks these too, but a frame
+                    // is only sized for `num_regs`: refuse the rest here.
+                    Operand::Reg16(r) => reg_ok(pc, r)?,
                     Operand::Regs(rs) => {
                         for r in rs.iter() {
-                            reg_ok(pc, r)?;
+                            reg_ok(pc, u16::from(r))?;
                         }
                     }
                     _ => {}
@@ -538,6 +540,7 @@ mod tests {
         for &(_, k) in op.operands() {
             match k {
                 OperandKind::Def | OperandKind::Use => code.push(reg),
+                OperandKind::Def16 | OperandKind::Use16 => code.extend_from_slice(&u16::from(reg).to_le_bytes()),
                 OperandKind::U16 => code.extend_from_slice(&idx.to_le_bytes()),
                 OperandKind::Target => code.extend_from_slice(&[0, 0]),
                 OperandKind::Args => code.extend_from_slice(&[1, reg]),
@@ -580,8 +583,7 @@ mod tests {
     #[test]
     fn every_register_operand_is_checked() {
         for &op in Opcode::ALL {
-            let has_reg =
-                op.operands().iter().any(|(_, k)| matches!(k, OperandKind::Def | OperandKind::Use | OperandKind::Args));
+            let has_reg = op.operands().iter().any(|(_, k)| k.role().is_some());
             if !has_reg {
                 continue;
             }

@@ -63,6 +63,12 @@ impl Host for Firmware {
     fn native_signature(&self, table: &str, index: u16) -> Option<(NativeSig, Checking)> {
         self.tables.signature(table, index)
     }
+    fn data_address(&mut self, import: &Import, _: &mut HostCtx<'_>) -> Option<u32> {
+        match import.what {
+            ImportRef::Slot { table: 0, index, .. } => self.tables.address("custom", index).map(|a| a as u32),
+            _ => None,
+        }
+    }
 }
 
 fn asm(instrs: &[Instr<'_>]) -> Vec<u8> {
@@ -176,4 +182,15 @@ fn a_string_argument_must_end_inside_the_memory() {
     inst.memory_mut().write_u8(end - 1, 0).unwrap();
     inst.call(0, &[u64::from(end - 4), 0]).unwrap();
     assert_eq!(inst.host().calls.len(), 1);
+}
+
+#[test]
+fn a_data_import_of_a_function_slot_is_refused_at_load() {
+    // A module whose C file declared `extern char fill[];`.
+    let mut m = module(1, &[]);
+    m.imports[0] = Import::data(ImportRef::Slot { table: 0, index: 0, name: Some("fill".into()) });
+    let Err(e) = instance(m, false) else { panic!("data through a function's slot must be refused") };
+    assert!(matches!(e, InstantiateError::DataImportOfFunction { import: 0, .. }), "{e:?}");
+    let text = e.to_string();
+    assert!(text.contains("`fill` (import #0) is imported as data") && text.contains("void(buf:1,i32)"), "{text}");
 }

@@ -136,3 +136,43 @@ fn out_of_bounds_load_traps_with_address() {
     assert_eq!(t.kind, TrapKind::OutOfBounds { addr: 0, len: 4 });
     assert_eq!(t.pc, 6);
 }
+
+/// Frames of more than 256 registers: `mov.xl`/`mov.lx` reach the
+/// registers past the window, and a callee's frame starts after all of its
+/// caller's (its window writes do not clobber the caller's high registers).
+#[test]
+fn registers_past_the_window_survive_calls() {
+    let main = asm(&[
+        Instr::MovXL { d: 999, s: 0 },
+        Instr::ConstI32 { d: 1, v: 7 },
+        Instr::MovXL { d: 300, s: 1 },
+        Instr::Call { f: 1, d: 2, args: Regs(&[0]) },
+        Instr::MovLX { d: 3, s: 999 },
+        Instr::MovLX { d: 4, s: 300 },
+        Instr::AddI32 { d: 3, a: 3, b: 4 },
+        Instr::AddI32 { d: 3, a: 3, b: 2 },
+        Instr::Ret { s: 3 },
+    ]);
+    // Writes every register of its window and one past it.
+    let mut callee: Vec<Instr<'_>> = (1..=255).map(|d| Instr::ConstI32 { d, v: 1000 }).collect();
+    callee.extend([
+        Instr::MovXL { d: 399, s: 44 },
+        Instr::MovLX { d: 2, s: 399 },
+        Instr::AddI32 { d: 0, a: 0, b: 2 },
+        Instr::Ret { s: 0 },
+    ]);
+    let m = Module {
+        types: vec![i32_fn(1)],
+        functions: vec![
+            Function { ty: 0, num_regs: 1000, frame_size: 0, code: main },
+            Function { ty: 0, num_regs: 400, frame_size: 0, code: asm(&callee) },
+        ],
+        ..Module::default()
+    };
+    let mut inst = Instance::new(VerifiedModule::new(m.clone()).unwrap(), NoHost, Config::default()).unwrap();
+    assert_eq!(inst.call(0, &[5]).unwrap(), Some(5 + 7 + 5 + 1000));
+    // The frame is sized for all its registers: too small a register stack traps.
+    let config = Config { max_registers: 1200, ..Config::default() };
+    let mut inst = Instance::new(VerifiedModule::new(m).unwrap(), NoHost, config).unwrap();
+    assert_eq!(inst.call(0, &[5]).unwrap_err().kind, TrapKind::StackExhausted);
+}

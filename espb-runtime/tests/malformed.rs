@@ -325,6 +325,27 @@ fn out_of_range_register() {
 }
 
 #[test]
+fn out_of_range_spill_register() {
+    // The 16-bit register numbers of the spill moves, past the window too.
+    let code = asm(|_| vec![Instr::MovXL { d: 300, s: 0 }, Instr::RetVoid {}]);
+    assert_eq!(
+        verify_err(&module_with(void(), 300, code)),
+        VerifyError::RegisterOutOfRange { func: 0, pc: 0, reg: 300, num_regs: 300 }
+    );
+    let code = asm(|_| vec![Instr::Nop {}, Instr::MovLX { d: 0, s: 0xFFFF }, Instr::RetVoid {}]);
+    assert_eq!(
+        verify_err(&module_with(void(), 4096, code)),
+        VerifyError::RegisterOutOfRange { func: 0, pc: 1, reg: 0xFFFF, num_regs: 4096 }
+    );
+    // The window's one-byte registers are checked against a large frame too.
+    let code = asm(|_| vec![Instr::MovXL { d: 199, s: 255 }, Instr::RetVoid {}]);
+    assert_eq!(
+        verify_err(&module_with(void(), 200, code)),
+        VerifyError::RegisterOutOfRange { func: 0, pc: 0, reg: 255, num_regs: 200 }
+    );
+}
+
+#[test]
 fn out_of_range_register_in_call_arguments() {
     let code = asm(|_| vec![Instr::Nop {}, Instr::Call { f: 1, d: 0, args: regs(&[0, 9]) }, Instr::RetVoid {}]);
     assert_eq!(
@@ -496,9 +517,11 @@ fn bad_num_regs() {
         verify_err(&module_with(two, 1, ret.clone())),
         VerifyError::BadNumRegs { func: 0, num_regs: 1, params: 2 }
     );
+    // Past the window (spilled registers) is fine, past MAX_REGS is not.
+    assert!(load(&format::encode(&module_with(i32_to_i32(), 4096, ret.clone()))).is_ok());
     assert_eq!(
-        verify_err(&module_with(i32_to_i32(), 257, ret)),
-        VerifyError::BadNumRegs { func: 0, num_regs: 257, params: 1 }
+        verify_err(&module_with(i32_to_i32(), 4097, ret)),
+        VerifyError::BadNumRegs { func: 0, num_regs: 4097, params: 1 }
     );
 }
 

@@ -35,6 +35,9 @@ fn operand(op: Opcode, name: &str, kind: OperandKind, nfuncs: u16, ninstrs: usiz
     let target = (0..ninstrs).prop_map(Val::Target).boxed();
     match kind {
         OperandKind::Def | OperandKind::Use => (0..NREGS as u8).prop_map(Val::Byte).boxed(),
+        OperandKind::Def16 | OperandKind::Use16 => {
+            (0..NREGS).prop_map(|v| Val::Bytes(v.to_le_bytes().to_vec())).boxed()
+        }
         OperandKind::U8 => {
             let hi: u8 = match op {
                 Opcode::Convert => 17,

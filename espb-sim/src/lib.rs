@@ -33,7 +33,8 @@
 //!
 //! Standard streams: a module's `FILE*` is an opaque value. Every stream
 //! function (`fputs`, `fprintf`, `fwrite`, ...) writes to the simulated
-//! stdout, except when the `FILE*` is [`SIM_STDERR`], which goes to stderr.
+//! stdout, except when the `FILE*` is [`SIM_STDERR`], which goes to stderr,
+//! or a stream `fopen` opened on a mounted folder (`files.rs`).
 //! Stdout is line-buffered like C stdio on a terminal; stderr is unbuffered
 //! and flushes stdout first so the two interleave in program order.
 
@@ -49,6 +50,7 @@ use std::sync::{Arc, Mutex};
 mod ctype;
 mod data;
 mod esp;
+mod files;
 pub mod gpio_script;
 mod kernel;
 mod math;
@@ -57,11 +59,13 @@ pub mod printf;
 mod printf_f128;
 mod rtos;
 mod run;
+mod scan;
 mod stdio;
 mod stdlib;
 mod string;
 pub mod stubs;
 pub mod testing;
+mod time;
 
 use kernel::Kernel;
 pub use kernel::{SLICE_US, Stop};
@@ -113,6 +117,9 @@ const TABLES: &[&[Native]] = &[
     stdio::NATIVES,
     string::NATIVES,
     stdlib::NATIVES,
+    scan::NATIVES,
+    files::NATIVES,
+    time::NATIVES,
     ctype::NATIVES,
     math::UNARY,
     math::BINARY,
@@ -379,6 +386,12 @@ pub struct PcHost {
     /// The firmware's configuration the module's `__espb_cfg_*` values come
     /// from (default: ESP-IDF's defaults).
     pub(crate) sdkconfig: Option<espb_sys::Sdkconfig>,
+    /// Folders the module's files live in, and its open streams.
+    pub(crate) fs: files::Fs,
+    /// The `struct tm` `gmtime`/`localtime` return (0 until the first call).
+    pub(crate) tm: u32,
+    /// The buffer `asctime`/`ctime` return (0 until the first call).
+    pub(crate) asctime_buf: u32,
 }
 
 impl PcHost {
@@ -418,6 +431,9 @@ impl PcHost {
             stubs: Vec::new(),
             collect_missing: false,
             missing: Vec::new(),
+            fs: files::Fs::default(),
+            tm: 0,
+            asctime_buf: 0,
             sdkconfig: None,
         }
     }
@@ -455,6 +471,12 @@ impl PcHost {
     pub fn set_virtual_time(&mut self, on: bool) {
         let hz = self.k.tick_hz();
         self.k.set_clock(kernel::Clock { tick_hz: hz, realtime: !on, until: None });
+    }
+
+    /// Maps the module's paths under `prefix` (`/spiffs`; `""`: every
+    /// absolute path) to the folder `dir`, as an ESP-IDF VFS mount.
+    pub fn mount(&mut self, prefix: &str, dir: std::path::PathBuf) {
+        self.fs.mount(prefix, dir);
     }
 
     /// Registers the project's symbol table `name` (custom natives): a

@@ -54,6 +54,9 @@ pub struct Options {
     pub gpio_stdin: bool,
     /// A file backing NVS.
     pub nvs_file: Option<PathBuf>,
+    /// VFS mounts: module paths under the prefix (`/spiffs`; `""`: every
+    /// absolute path) live in the folder.
+    pub fs: Vec<(String, PathBuf)>,
     /// Answers for natives the simulator lacks.
     pub stubs: Vec<Stub>,
     /// The project's symbol tables besides `idf`, by name.
@@ -81,6 +84,7 @@ impl Default for Options {
             gpio_inputs: Vec::new(),
             gpio_stdin: false,
             nvs_file: None,
+            fs: Vec::new(),
             stubs: Vec::new(),
             tables: Vec::new(),
             log_colors: false,
@@ -191,6 +195,9 @@ impl Sim {
         host.log_colors = o.log_colors;
         host.collect_missing = true;
         host.sdkconfig = o.sdkconfig;
+        for (prefix, dir) in o.fs {
+            host.mount(&prefix, dir);
+        }
         for (name, manifest) in o.tables {
             host.add_table(&name, manifest);
         }

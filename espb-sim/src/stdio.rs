@@ -1,7 +1,7 @@
 //! stdio.h: the printf family, puts/putchar/fputs/fputc/putc/fwrite/fflush.
 //!
-//! `FILE*` arguments: [`super::SIM_STDERR`] is stderr, anything else is
-//! stdout. A module reaches the streams as newlib's `stdout`/`stderr`
+//! `FILE*` arguments: a stream `fopen` opened is its file (files.rs),
+//! [`super::SIM_STDERR`] is stderr, anything else is stdout. A module reaches the streams as newlib's `stdout`/`stderr`
 //! macros do, through `__getreent()->_stdout` (see [`PcHost::reent`]). The `v*printf` functions read a RISC-V
 //! ilp32 or Xtensa `va_list` (see [`printf::VaListArgs`]).
 
@@ -57,6 +57,13 @@ fn to_stream(
     let fmt = ctx.mem.c_str(fmt)?.to_vec();
     ctx.charge(fmt.len() as u64)?;
     let limit = ctx.work_left();
+    if h.fs.is_open(file) {
+        let mut sink = printf::BufSink::new(usize::MAX);
+        let len = printf::format_within(&fmt, ctx.mem, args, &mut sink, limit)?;
+        ctx.charge(len.len)?;
+        let ok = super::files::write_to(h, ctx, file, &sink.buf)?;
+        return Ok(count(len, ok));
+    }
     let mut s = h.console.lock();
     let super::Streams { out, err } = &mut *s;
     let (len, ok) = if file == super::SIM_STDERR {
@@ -158,12 +165,12 @@ fn putchar(h: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Tra
 fn fputs(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let s = ctx.mem.c_str(c.u32(0)?)?.to_vec();
     ctx.charge(s.len() as u64)?;
-    Ok(status(h.write_stream(c.u32(1)?, &s), 0))
+    Ok(status(super::files::write_to(h, ctx, c.u32(1)?, &s)?, 0))
 }
 
-fn fputc(h: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Trap> {
+fn fputc(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
     let ch = c.u32(0)? as u8;
-    Ok(status(h.write_stream(c.u32(1)?, &[ch]), ch as i32))
+    Ok(status(super::files::write_to(h, ctx, c.u32(1)?, &[ch])?, ch as i32))
 }
 
 /// `fwrite(ptr, size, n, file)`: returns `n` (0 on a failed write).
@@ -178,7 +185,7 @@ fn fwrite(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Tr
     }
     ctx.charge(total)?;
     let b = ctx.mem.slice(p, total as usize)?.to_vec();
-    let ok = h.write_stream(file, &b);
+    let ok = super::files::write_to(h, ctx, file, &b)?;
     Ok(if ok { nmemb as u64 } else { 0 })
 }
 

@@ -1,10 +1,11 @@
-//! string.h. Comparisons return the difference of the first differing
+//! string.h (`strdup`/`strndup` are the runtime's: their copies come from
+//! the module's heap on every target). Comparisons return the difference of the first differing
 //! bytes as `unsigned char` (newlib's result; C only fixes the sign).
 //! Functions bounded by a length read no further than C would: they stop
 //! at the match or NUL, and trap only when the bytes they must read leave
 //! module memory.
 
-use super::{Call, ENOMEM, Native, PcHost, n, ret_i32};
+use super::{Call, Native, PcHost, n, ret_i32};
 use espb_runtime::Memory;
 use espb_runtime::{HostCtx, Trap};
 
@@ -32,8 +33,14 @@ pub(crate) const NATIVES: &[Native] = &[
     n("memcpy", memmove),
     n("memmove", memmove),
     n("memset", memset),
-    n("strdup", strdup),
-    n("strndup", strndup),
+    n("strlcpy", strlcpy),
+    n("strlcat", strlcat),
+    n("strsep", strsep),
+    n("stpcpy", stpcpy),
+    n("stpncpy", stpncpy),
+    // The C locale's collation is byte order.
+    n("strcoll", strcmp),
+    n("strxfrm", strxfrm),
 ];
 
 /// Up to `n` bytes at `p`, cut at the first NUL (exclusive). Reads past
@@ -306,24 +313,86 @@ fn memset(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Tr
     Ok(d as u64)
 }
 
-/// A copy of `bytes` plus NUL in the module heap (NULL and ENOMEM when full).
-fn dup(h: &mut PcHost, ctx: &mut HostCtx<'_>, bytes: &[u8]) -> Result<u64, Trap> {
-    ctx.charge(2 * bytes.len() as u64)?;
-    let p = ctx.malloc(bytes.len() as u32 + 1);
-    if p == 0 {
-        h.set_errno(ctx, ENOMEM)?;
+/// `strlcpy(d, s, n)`: copies what fits in `n - 1` bytes plus NUL, returns
+/// the length of `s`.
+fn strlcpy(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (d, s, n) = (c.u32(0)?, c.u32(1)?, c.u32(2)?);
+    let src = ctx.mem.c_str(s)?.to_vec();
+    let keep = src.len().min((n as usize).saturating_sub(1));
+    scanned(ctx, &[src.len(), keep])?;
+    if n > 0 {
+        put_str(ctx.mem, d, &src[..keep])?;
+    }
+    Ok(src.len() as u64)
+}
+
+/// `strlcat(d, s, n)`: appends what fits within `n` bytes in all, returns
+/// the length it tried to make (`n + strlen(s)` when `d` has no NUL within
+/// `n`).
+fn strlcat(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (d, s, n) = (c.u32(0)?, c.u32(1)?, c.u32(2)?);
+    let dlen = bounded_str(ctx.mem, d, n)?.len();
+    let src = ctx.mem.c_str(s)?.to_vec();
+    scanned(ctx, &[dlen, src.len()])?;
+    if dlen == n as usize {
+        return Ok((dlen + src.len()) as u64);
+    }
+    let keep = src.len().min(n as usize - dlen - 1);
+    put_str(ctx.mem, d.wrapping_add(dlen as u32), &src[..keep])?;
+    Ok((dlen + src.len()) as u64)
+}
+
+/// `strsep(&s, delim)`: the token at `*s`, its delimiter overwritten by NUL
+/// and `*s` moved past it (NULL at the end of the string).
+fn strsep(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (sp, delim) = (c.u32(0)?, c.u32(1)?);
+    let s = ctx.mem.read_u32(sp)?;
+    if s == 0 {
         return Ok(0);
     }
-    put_str(ctx.mem, p, bytes)?;
-    Ok(p as u64)
+    set_scan(ctx, s, delim)?;
+    let delims = ctx.mem.c_str(delim)?.to_vec();
+    let next = match ctx.mem.c_str(s)?.iter().position(|b| delims.contains(b)) {
+        Some(k) => {
+            let at = s.wrapping_add(k as u32);
+            ctx.mem.write_u8(at, 0)?;
+            at.wrapping_add(1)
+        }
+        None => 0,
+    };
+    ctx.mem.write_u32(sp, next)?;
+    Ok(u64::from(s))
 }
 
-fn strdup(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    let s = ctx.mem.c_str(c.u32(0)?)?.to_vec();
-    dup(h, ctx, &s)
+/// `stpcpy`: `strcpy` returning the address of the copied NUL.
+fn stpcpy(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (d, s) = (c.u32(0)?, c.u32(1)?);
+    let src = ctx.mem.c_str(s)?.to_vec();
+    scanned(ctx, &[src.len(), src.len()])?;
+    put_str(ctx.mem, d, &src)?;
+    Ok(u64::from(d.wrapping_add(src.len() as u32)))
 }
 
-fn strndup(h: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    let s = bounded_str(ctx.mem, c.u32(0)?, c.u32(1)?)?.to_vec();
-    dup(h, ctx, &s)
+/// `stpncpy`: `strncpy` returning the address of the first NUL written, or
+/// `d + n` when none was.
+fn stpncpy(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (d, s, n) = (c.u32(0)?, c.u32(1)?, c.u32(2)?);
+    ctx.charge(2 * u64::from(n))?;
+    let src = bounded_str(ctx.mem, s, n)?.to_vec();
+    let dst = ctx.mem.slice_mut(d, n as usize)?;
+    dst[..src.len()].copy_from_slice(&src);
+    dst[src.len()..].fill(0);
+    Ok(u64::from(d.wrapping_add(src.len() as u32)))
+}
+
+/// `strxfrm(d, s, n)` in the C locale: `strlcpy` that writes nothing
+/// unless all of `s` and its NUL fit in `n`; returns the length of `s`.
+fn strxfrm(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    let (d, s, n) = (c.u32(0)?, c.u32(1)?, c.u32(2)?);
+    let src = ctx.mem.c_str(s)?.to_vec();
+    scanned(ctx, &[src.len(), src.len()])?;
+    if src.len() < n as usize {
+        put_str(ctx.mem, d, &src)?;
+    }
+    Ok(src.len() as u64)
 }

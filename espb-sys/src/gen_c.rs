@@ -89,6 +89,7 @@ pub fn is_libc_header(h: &str) -> bool {
             | "sys/reent.h"
             | "strings.h"
             | "assert.h"
+            | "malloc.h"
     )
 }
 

@@ -411,6 +411,12 @@ fn entry_name_field(e: &Entry) -> String {
     if e.native != e.name { format!("{}={}", e.name, e.native) } else { e.name.clone() }
 }
 
+/// A signature token: a function's `RESULT(...)` or a data slot's
+/// `data:SIZE[:rw]`.
+fn is_signature(t: &str) -> bool {
+    t.contains('(') || t.starts_with("data:")
+}
+
 /// `[A-Za-z_][A-Za-z0-9_]*`
 pub(crate) fn is_ident(s: &str) -> bool {
     let mut c = s.chars();
@@ -476,7 +482,7 @@ fn parse_line(raw: &str, line: usize, source: &str) -> Result<Option<Entry>, Err
             return Err(err(format!("tombstone {index}: `{old}` is not a C identifier")));
         }
         let mut toks = toks.peekable();
-        let signature = match toks.next_if(|t| t.contains('(')) {
+        let signature = match toks.next_if(|t| is_signature(t)) {
             Some(t) => Some(NativeSig::parse(t).map_err(|e| err(format!("tombstone {index}: {e}")))?),
             None => None,
         };
@@ -526,7 +532,7 @@ fn parse_line(raw: &str, line: usize, source: &str) -> Result<Option<Entry>, Err
     }
     let header = (header != "-").then(|| header.to_string());
     let mut toks = toks.peekable();
-    let signature = match toks.next_if(|t| t.contains('(')) {
+    let signature = match toks.next_if(|t| is_signature(t)) {
         Some(t) => Some(NativeSig::parse(t).map_err(|e| err(format!("entry {index} `{name}`: {e}")))?),
         None => None,
     };
@@ -543,7 +549,7 @@ fn parse_line(raw: &str, line: usize, source: &str) -> Result<Option<Entry>, Err
         Some(other) => {
             return Err(err(format!(
                 "entry {index} `{name}`: unexpected `{other}` after the header; \
-                 a signature is written without blanks (`i32(str,...)`), a guard starts with `if`, \
+                 a signature is written without blanks (`i32(str,...)`, `data:4`), a guard starts with `if`, \
                  a comment with `#`"
             )));
         }

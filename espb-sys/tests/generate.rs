@@ -367,7 +367,9 @@ fn config_values_follow_c() {
 /// The whole device path on the PC: a generated Rust table registered in
 /// the runtime's `Registry`, and a module whose data import of
 /// `__espb_cfg_TICK_HZ` resolves to the table's static and is read through
-/// a firmware window by `runner::run_module`. Native memory needs addresses
+/// the window its `data:4` gives it at instantiate (the firmware grants no
+/// region), by `runner::run_module`; the word after it traps, as does a
+/// store; the user's `counter` (`data:4:rw`) may be written. Native memory needs addresses
 /// below 4 GiB, so the program is built as a non-PIE executable in a crate
 /// of its own.
 #[test]
@@ -377,7 +379,7 @@ fn rust_table_feeds_the_runtime() {
 
     let d = common::scratch("gen-rs-runtime");
     let man = d.join("custom.espbsym");
-    std::fs::write(&man, "0 alpha -\n1 __espb_cfg_TICK_HZ -\n").unwrap();
+    std::fs::write(&man, "0 alpha -\n1 __espb_cfg_TICK_HZ - data:4\n2 counter - data:4:rw\n").unwrap();
     let sdkconfig = d.join("sdkconfig");
     std::fs::write(&sdkconfig, "CONFIG_TICK_HZ=250\n").unwrap();
     let m = Manifest::load(&man).unwrap();
@@ -409,6 +411,33 @@ fn rust_table_feeds_the_runtime() {
     let store = Module { functions: vec![Function { ty: 0, num_regs: 1, frame_size: 0, code }], ..module.clone() };
     let store_file = d.join("store.espb");
     std::fs::write(&store_file, espb_runtime::format::encode(&store)).unwrap();
+    // app_main() { return ((const uint32_t *)&__espb_cfg_TICK_HZ)[1]; }
+    let mut code = Vec::new();
+    for i in [Instr::ImportAddr { d: 0, i: 0 }, Instr::LoadI32 { d: 0, a: 0, off: 4 }, Instr::Ret { s: 0 }] {
+        i.encode(&mut code);
+    }
+    let next = Module { functions: vec![Function { ty: 0, num_regs: 1, frame_size: 0, code }], ..module.clone() };
+    let next_file = d.join("next.espb");
+    std::fs::write(&next_file, espb_runtime::format::encode(&next)).unwrap();
+    // app_main() { counter += 35; return counter; }
+    let mut code = Vec::new();
+    for i in [
+        Instr::ImportAddr { d: 0, i: 0 },
+        Instr::LoadI32 { d: 1, a: 0, off: 0 },
+        Instr::AddImmI32 { d: 1, a: 1, v: 35 },
+        Instr::StoreI32 { s: 1, a: 0, off: 0 },
+        Instr::LoadI32 { d: 1, a: 0, off: 0 },
+        Instr::Ret { s: 1 },
+    ] {
+        i.encode(&mut code);
+    }
+    let count = Module {
+        imports: vec![Import::data(ImportRef::Slot { table: 0, index: 2, name: Some("counter".into()) })],
+        functions: vec![Function { ty: 0, num_regs: 2, frame_size: 0, code }],
+        ..module.clone()
+    };
+    let count_file = d.join("count.espb");
+    std::fs::write(&count_file, espb_runtime::format::encode(&count)).unwrap();
 
     let krate = d.join("firmware");
     std::fs::create_dir_all(krate.join("src")).unwrap();
@@ -435,27 +464,40 @@ use espb_runtime::symtab::{{Registry, SymbolTable}};
 #[unsafe(no_mangle)]
 pub extern "C" fn alpha() {{}}
 
+/// A firmware global the table exports writable (`data:4:rw`).
+#[unsafe(no_mangle)]
+pub static mut counter: u32 = 7;
+
 fn main() {{
-    let load = std::fs::read(std::env::args().nth(1).unwrap()).unwrap();
-    let store = std::fs::read(std::env::args().nth(2).unwrap()).unwrap();
+    let file = |k: usize| std::fs::read(std::env::args().nth(k).unwrap()).unwrap();
+    let (load, store, next, count) = (file(1), file(2), file(3), file(4));
     let entries = espb_symtab_custom::addresses();
     let hz = &espb_symtab_custom::CFG_TICK_HZ as *const u32 as usize as u32;
     let everything = Window::read_write(0x1000, 0xFFFF_0000);
     for (bytes, window) in [
-        (&load, Window::read(hz, hz + 4)),
-        (&load, Window::read(hz + 4, hz + 8)),
-        (&store, Window::read(hz, hz + 4)),
-        (&load, everything),
+        (&load, None),
+        (&next, None),
+        (&store, None),
+        (&count, None),
+        (&count, None),
+        (&next, Some(Window::read(hz + 4, hz + 8))),
+        (&load, Some(everything)),
     ] {{
         let mut tables = Registry::new();
         let t = SymbolTable::new(espb_symtab_custom::NAME, &entries, &espb_symtab_custom::PREFIX_HASHES)
             .with_signatures(&espb_symtab_custom::SIG_INDEX, &espb_symtab_custom::SIGS);
         tables.register(t).unwrap();
-        // SAFETY: the window is the table's own immutable static.
-        let windows = unsafe {{ FirmwareWindows::new(&[window]) }};
+        // SAFETY: the word after the table's static is the program's
+        // memory, only read; `everything` is refused before anything runs.
+        let windows = unsafe {{ FirmwareWindows::new(window.as_slice()) }};
         match run_module(bytes, tables, Config::device(windows), "app_main") {{
             Ok(o) => println!("{{}}", o.value()),
-            Err(e) => println!("{{}}", e.to_string().replace(&format!("{{hz:#010x}}"), "HZ")),
+            Err(e) => println!(
+                "{{}}",
+                e.to_string()
+                    .replace(&format!("{{hz:#010x}}"), "HZ")
+                    .replace(&format!("{{:#010x}}", hz + 4), "HZ+4")
+            ),
         }}
     }}
 }}
@@ -471,23 +513,28 @@ fn main() {{
         .current_dir(&krate)
         .args(["rustc", "--offline", "--quiet", "--", "-C", "relocation-model=static"])
         .env("CARGO_TARGET_DIR", &target));
-    let out = Command::new(target.join("debug/firmware")).arg(&module_file).arg(&store_file).output().unwrap();
+    let out = Command::new(target.join("debug/firmware"))
+        .args([&module_file, &store_file, &next_file, &count_file])
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
         lines[..2],
-        ["250", "trap: out-of-bounds access of 4 bytes at address HZ in function `app_main` at code offset 0x4"],
-        "the value through its window; outside the windows, a trap"
+        ["250", "trap: out-of-bounds access of 4 bytes at address HZ+4 in function `app_main` at code offset 0x4"],
+        "the value through the window its table's size gives it; the next word, outside every window, traps"
     );
     assert_eq!(
         lines[2],
         "trap: store of 4 bytes into read-only firmware memory at address HZ in function `app_main` at code offset 0x4",
-        "a store through a read-only window traps before it reaches the memory"
+        "a store into a read-only data import traps before it reaches the memory"
     );
+    assert_eq!(lines[3..5], ["42", "77"], "a writable data import is the firmware's global itself");
+    assert_ne!(lines[5], lines[1], "a window the firmware grants explicitly still works: {stdout}");
     assert!(
-        lines[3].starts_with("firmware window 0x00001000..0xffff0000 is writable and holds the module's code"),
+        lines[6].starts_with("firmware window 0x00001000..0xffff0000 is writable and holds the module's code"),
         "a writable window over the module's code is refused: {stdout}"
     );
-    assert_eq!(lines.len(), 4, "{stdout}");
+    assert_eq!(lines.len(), 7, "{stdout}");
 }

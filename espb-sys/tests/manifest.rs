@@ -77,6 +77,21 @@ fn hash_covers_index_and_name_only() {
     assert_eq!(t.index, 1);
 }
 
+/// A data object's size is hashed (a module built against another size
+/// must not load), its access and the result annotations are not.
+#[test]
+fn hash_covers_data_sizes_not_access() {
+    let h = |text: &str| Manifest::parse(text, "t.espbsym").unwrap().hash();
+    let ro = h("0 counter - data:4\n1 __errno errno.h ptr()\n");
+    assert_eq!(ro, espb_sys::hash::fnv1a32(b"0 counter data:4\n1 __errno ptr()\n"));
+    assert_eq!(ro, h("0 counter - data:4:rw\n1 __errno errno.h mem:4:rw()\n"), "access and result grants");
+    assert_ne!(ro, h("0 counter - data:8\n1 __errno errno.h ptr()\n"), "another size");
+    assert_ne!(ro, h("0 counter - data:4->16\n1 __errno errno.h ptr()\n"), "a pointee");
+    assert_ne!(ro, h("0 counter -\n1 __errno errno.h ptr()\n"), "no size");
+    let e = Manifest::parse("0 counter - data:0\n", "t.espbsym").unwrap_err().to_string();
+    assert!(e.contains("data:SIZE"), "{e}");
+}
+
 #[test]
 fn parse_details() {
     let m = Manifest::parse(

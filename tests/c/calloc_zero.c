@@ -1,3 +1,4 @@
+// opt-levels: -O3
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

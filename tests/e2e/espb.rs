@@ -70,8 +70,13 @@ fn run_build(
 
 /// `cargo-espb espb run MODULE`.
 pub fn run(module: &Path, timeout: Duration) -> Result<Outcome, String> {
+    run_with(module, &[], timeout)
+}
+
+/// `cargo-espb espb run MODULE ARGS...`.
+pub fn run_with(module: &Path, args: &[String], timeout: Duration) -> Result<Outcome, String> {
     let mut cmd = util::espb_cmd();
-    cmd.arg("run").arg(module);
+    cmd.arg("run").arg(module).args(args);
     let shown = util::show_cmd(&cmd);
     let o = util::run(cmd, timeout).map_err(|e| format!("cannot start {shown}: {e}"))?;
     util::check_no_panic(&format!("`{shown}`"), &o)?;

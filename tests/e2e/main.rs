@@ -9,7 +9,7 @@
 //!   `ESPB_E2E_REQUIRE_NATIVE` is set.
 //! * `xtensa::NAME`: the same with the module compiled for Xtensa
 //!   (`--chip esp32`: clang's `--target=xtensa`, Xtensa's `va_list`).
-//! * `c-O0::NAME`, `c-O2::NAME` (and `xtensa-O0::`, `xtensa-O2::`): the
+//! * `c-O0::NAME`, `c-O2::NAME`, `c-O3::NAME`, `c-Os::NAME` (and `xtensa-O0::`...): the
 //!   same at another optimisation level, for programs whose first lines
 //!   say `// opt-levels: -O0 -O2`.
 //! * `trap::NAME`: `tests/c/trap/NAME.c` must trap with the message named in

@@ -16,8 +16,12 @@ pub fn require_native() -> bool {
 /// (`// opt-levels: -O0 -O2`), each with its test-name prefixes (riscv32,
 /// Xtensa).
 pub fn opt_levels(src: &Path) -> Vec<((&'static str, &'static str), &'static str)> {
-    const KNOWN: &[((&str, &str), &str)] =
-        &[(("c-O0", "xtensa-O0"), "-O0"), (("c-O2", "xtensa-O2"), "-O2"), (("c-Os", "xtensa-Os"), "-Os")];
+    const KNOWN: &[((&str, &str), &str)] = &[
+        (("c-O0", "xtensa-O0"), "-O0"),
+        (("c-O2", "xtensa-O2"), "-O2"),
+        (("c-O3", "xtensa-O3"), "-O3"),
+        (("c-Os", "xtensa-Os"), "-Os"),
+    ];
     let Some(line) = header(src, "opt-levels") else { return Vec::new() };
     line.split_whitespace().filter_map(|o| KNOWN.iter().find(|k| k.1 == o).copied()).collect()
 }
@@ -34,10 +38,25 @@ pub fn riscv_only(src: &Path) -> bool {
 pub fn differential(src: &Path, variant: espb::Variant) -> Result<(), String> {
     let name = util::stem(src);
     let work = tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}"))?;
+    // `// fs: /spiffs`: the program's files live under the macro FS, a
+    // fresh folder natively and that mount in the simulator (`--fs`).
+    let fs = header(src, "fs");
+    let (native_fs, espb_fs) = (work.path().join("native-fs"), work.path().join("espb-fs"));
+    let (mut native_flags, mut espb_flags, mut run_args) = (Vec::new(), Vec::new(), Vec::new());
+    if let Some(mount) = &fs {
+        for d in [&native_fs, &espb_fs] {
+            std::fs::create_dir(d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+        }
+        native_flags.push(format!("-DFS=\"{}\"", native_fs.display()));
+        espb_flags.push(format!("-DFS=\"{mount}\""));
+        run_args = vec!["--fs".to_string(), format!("{mount}={}", espb_fs.display())];
+    }
+    let native_flags: Vec<&str> = native_flags.iter().map(String::as_str).collect();
+    let espb_flags: Vec<&str> = espb_flags.iter().map(String::as_str).collect();
     let native = match native::available() {
         Ok(()) => {
             let cc = header(src, "native-cc");
-            let n = native::build_and_run(src, work.path(), cc.as_deref(), &[], Duration::from_secs(30))?;
+            let n = native::build_and_run(src, work.path(), cc.as_deref(), &native_flags, Duration::from_secs(30))?;
             if n.timed_out || n.code().is_none() {
                 return Err(format!(
                     "{name}: the NATIVE reference run failed ({}); the test program itself is broken",
@@ -57,10 +76,19 @@ pub fn differential(src: &Path, variant: espb::Variant) -> Result<(), String> {
             None
         }
     };
-    let module = espb::build_with(src, work.path(), &[], variant).map_err(|e| format!("{name}: {e}"))?;
-    let out = espb::run(&module, util::espb_timeout())?;
+    let module = espb::build_with(src, work.path(), &espb_flags, variant).map_err(|e| format!("{name}: {e}"))?;
+    let out = espb::run_with(&module, &run_args, util::espb_timeout())?;
     match native {
-        Some(n) => diff::compare(&name, &n, &out),
+        Some(n) => {
+            diff::compare(&name, &n, &out)?;
+            if fs.is_some() {
+                let (want, got) = (folder_contents(&native_fs)?, folder_contents(&espb_fs)?);
+                if want != got {
+                    return Err(format!("{name}: the files left differ\n  native: {want:?}\n  espb:   {got:?}"));
+                }
+            }
+            Ok(())
+        }
         None => {
             // the programs never write to stderr: anything there is the runner's error
             if out.timed_out || out.code() == Some(101) || out.code().is_none() || !out.stderr.is_empty() {
@@ -132,4 +160,25 @@ pub fn trap(src: &Path) -> Result<(), String> {
         util::indent(&out.stdout_str(), 10),
         util::indent(&err, 20)
     ))
+}
+
+/// Every file under `dir` (relative path and contents), sorted.
+fn folder_contents(dir: &Path) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).map_err(|e| format!("cannot list {}: {e}", d.display()))? {
+            let p = e.map_err(|e| e.to_string())?.path();
+            let rel = p.strip_prefix(dir).map_err(|e| e.to_string())?.display().to_string();
+            if p.is_dir() {
+                out.push((format!("{rel}/"), String::new()));
+                todo.push(p);
+            } else {
+                let bytes = std::fs::read(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+                out.push((rel, String::from_utf8_lossy(&bytes).into_owned()));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
 }

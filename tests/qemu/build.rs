@@ -24,6 +24,12 @@ mod rtos_config {
 const IDF_PROVIDED: &[&str] = &[
     "printf",
     "vprintf",
+    "fprintf",
+    "strtol",
+    "__getreent",
+    "__errno",
+    "_impure_ptr",
+    "_ctype_",
     "puts",
     "putchar",
     "xTaskCreatePinnedToCore",

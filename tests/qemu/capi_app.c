@@ -30,10 +30,9 @@ int capi_app_init(uint32_t defer_priority, uint32_t defer_stack) {
 int capi_app_run(const uint8_t *module, uint32_t len) {
     /* Valid until espb_unload, as espb_load asks. */
     static const espb_symtab_t *tables[1];
-    static const espb_window_t ram = {0x80000000u, 0x88000000u, ESPB_WINDOW_READ};
     char detail[256];
     tables[0] = qemu_idf_symtab();
-    espb_error_t e = espb_load(module, len, tables, 1, &ram, 1, &app);
+    espb_error_t e = espb_load(module, len, tables, 1, NULL, 0, &app);
     if (e != ESPB_OK) {
         espb_last_detail(detail, sizeof detail);
         printf("load refused: %s\n", detail);

@@ -247,6 +247,55 @@ int putchar(int c) {
     return c;
 }
 
+/* newlib's reentrancy as modules see it (stdout is __getreent()->_stdout,
+ * errno is *__errno()): struct _reent starts with _errno, _stdin, _stdout,
+ * _stderr in every newlib layout, which is what the `idf` table grants
+ * (`__getreent` mem:16, `__errno` mem:4:rw). What follows is firmware
+ * memory a module must not reach. One for all tasks here. */
+struct qemu_file { int fd; };
+static struct qemu_file qemu_files[3] = {{0}, {1}, {2}};
+static struct {
+    int errno_;
+    struct qemu_file *in, *out, *err;
+    char beyond[16];
+} qemu_reent = {0, &qemu_files[0], &qemu_files[1], &qemu_files[2], "firmware only"};
+
+void *__getreent(void) { return &qemu_reent; }
+/* What stdout means in newlib builds without __DYNAMIC_REENT__ (the
+ * portable headers' riscv32 newlib): _impure_ptr->_stdout. */
+void *_impure_ptr = &qemu_reent;
+int *__errno(void) { return &qemu_reent.errno_; }
+
+int fprintf(struct qemu_file *f, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    if (f == &qemu_files[2]) printf("[stderr] ");
+    int n = f == &qemu_files[1] || f == &qemu_files[2] ? vprintf(fmt, ap) : -1;
+    va_end(ap);
+    return n;
+}
+
+/* Decimal only; out of range: LONG_MAX/LONG_MIN and errno ERANGE (34). */
+long strtol(const char *s, char **end, int base) {
+    (void) base;
+    int neg = *s == '-';
+    if (neg || *s == '+') s++;
+    long long v = 0;
+    int range = 0;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        v = v * 10 + (*s - '0');
+        if (v > 2147483648LL) { range = 1; v = 2147483648LL; }
+    }
+    if (end) *end = (char *) s;
+    if (!neg && v > 2147483647LL) range = 1, v = 2147483647LL;
+    if (range) qemu_reent.errno_ = 34;
+    return neg ? (long) -v : (long) v;
+}
+
+/* newlib's ctype table as <ctype.h>'s macros index it: entry 0 is EOF,
+ * entry 1 + c classifies byte c (digits only here: _N is 04). */
+const char _ctype_[1 + 256] = { [1 + '0' ... 1 + '9'] = 04 };
+
 /* esp_log (esp_log.h): the ESP_LOGx macros format the whole line. */
 void esp_log_writev(int level, const char *tag, const char *fmt, va_list ap) {
     (void) level;

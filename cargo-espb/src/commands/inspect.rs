@@ -2,7 +2,7 @@
 //! hints, callbacks and code.
 
 use crate::error::CliError;
-use espb_runtime::signature::{MemArg, NativeSig};
+use espb_runtime::signature::{MemArg, NativeSig, ResultMem};
 use espb_runtime::{ImportRef, LoadError, Module};
 use espb_sys::Manifest;
 use std::fmt::Write as _;
@@ -49,7 +49,9 @@ impl Args {
 
 /// Which native calls the runtime checks, by the manifests' signatures:
 /// the call sites at load, and the pointer arguments marked as memory
-/// before each call (unless the firmware registers the table trusted).
+/// before each call (unless the firmware registers the table trusted);
+/// and what of firmware memory the data imports and the natives' results
+/// let the module reach on a device.
 fn native_calls(m: &Module, tables: &[Manifest]) -> String {
     let mut s = String::new();
     let slots: Vec<_> = m
@@ -57,7 +59,7 @@ fn native_calls(m: &Module, tables: &[Manifest]) -> String {
         .iter()
         .enumerate()
         .filter_map(|(i, imp)| match &imp.what {
-            ImportRef::Slot { table, index, .. } if !imp.is_data() => Some((i, *table, *index)),
+            ImportRef::Slot { table, index, .. } => Some((i, *table, *index)),
             _ => None,
         })
         .collect();
@@ -66,8 +68,8 @@ fn native_calls(m: &Module, tables: &[Manifest]) -> String {
     }
     let _ = writeln!(
         s,
-        "native calls (signatures from the tables' manifests; pointer checks apply unless the firmware \
-         registers the table trusted):"
+        "native calls and data imports (signatures from the tables' manifests; pointer checks apply unless \
+         the firmware registers the table trusted; windows: what the module reaches of firmware memory on a device):"
     );
     let mut sigs: Vec<Option<&NativeSig>> = vec![None; m.imports.len()];
     for (i, t, index) in slots {
@@ -79,9 +81,11 @@ fn native_calls(m: &Module, tables: &[Manifest]) -> String {
             Some(mf) if mf.prefix_hash(tref.count) != Some(tref.hash) => {
                 format!("built against another version of table `{}`: not shown", tref.name)
             }
-            Some(mf) => match mf.get(u32::from(index)).and_then(|e| e.signature.as_ref()) {
-                None => "no signature: unchecked".to_string(),
-                Some(sig) => {
+            Some(mf) => match (mf.get(u32::from(index)).and_then(|e| e.signature.as_ref()), m.imports[i].is_data()) {
+                (None, false) => "no signature: unchecked".to_string(),
+                (None, true) => "data, no size: no window (a device traps on a read there)".to_string(),
+                (Some(sig), true) => data_window(sig),
+                (Some(sig), false) => {
                     sigs[i] = Some(sig);
                     format!("{sig}  {}", memory_checks(sig))
                 }
@@ -93,6 +97,26 @@ fn native_calls(m: &Module, tables: &[Manifest]) -> String {
         let _ = writeln!(s, "  REFUSED AT LOAD: {w}");
     }
     s
+}
+
+/// The window a data import gets on a device.
+fn data_window(sig: &NativeSig) -> String {
+    let Some(d) = sig.data else {
+        return format!("REFUSED AT LOAD: imported as data, but the table declares a function {sig}");
+    };
+    let access = if d.writable { "read-write" } else { "read-only" };
+    let through = d.points_to.map_or(String::new(), |n| format!(", and {n} bytes where it points, read-only"));
+    format!("{sig}  window: {} bytes, {access}{through}", d.size)
+}
+
+/// What a native's pointer result lets the module reach.
+fn result_window(sig: &NativeSig) -> Option<String> {
+    Some(match sig.result_mem {
+        ResultMem::None => return None,
+        ResultMem::Str => "result: its string, read-only".to_string(),
+        ResultMem::Obj { size, writable: false } => format!("result: {size} bytes, read-only"),
+        ResultMem::Obj { size, writable: true } => format!("result: {size} bytes, read-write"),
+    })
 }
 
 fn memory_checks(sig: &NativeSig) -> String {
@@ -111,5 +135,13 @@ fn memory_checks(sig: &NativeSig) -> String {
             Some(format!("arg {k}: {what}{}", if p.nullable { " or NULL" } else { "" }))
         })
         .collect();
-    if checks.is_empty() { "checked: signature".into() } else { format!("checked: signature, {}", checks.join(", ")) }
+    let checked = if checks.is_empty() {
+        "checked: signature".into()
+    } else {
+        format!("checked: signature, {}", checks.join(", "))
+    };
+    match result_window(sig) {
+        Some(r) => format!("{checked}; {r}"),
+        None => checked,
+    }
 }

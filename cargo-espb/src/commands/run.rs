@@ -44,6 +44,9 @@ pub struct Args {
     /// A file that backs NVS: read at nvs_flash_init, written at nvs_commit.
     #[arg(long, value_name = "FILE")]
     pub nvs: Option<PathBuf>,
+    /// Files the module opens (fopen...): `DIR` holds every absolute path, `/spiffs=DIR` the paths under /spiffs (repeatable, as ESP-IDF VFS mounts).
+    #[arg(long, value_name = "[PREFIX=]DIR")]
+    pub fs: Vec<String>,
     /// Seed of esp_random.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -151,8 +154,27 @@ impl Args {
             Some(espb_sys::Value::Int(hz)) => u32::try_from(*hz).ok(),
             _ => None,
         };
+        // `--fs` wins over `[sim] fs`, whose folders are the project's.
+        let specs: Vec<(String, bool)> = if self.fs.is_empty() {
+            sim.map(|s| s.fs.iter().map(|f| (f.clone(), true)).collect()).unwrap_or_default()
+        } else {
+            self.fs.iter().map(|f| (f.clone(), false)).collect()
+        };
+        let mut fs = Vec::with_capacity(specs.len());
+        for (spec, from_project) in specs {
+            let (prefix, dir) = match spec.split_once('=') {
+                Some((p, d)) if p.starts_with('/') => (p.to_string(), PathBuf::from(d)),
+                _ => (String::new(), PathBuf::from(&spec)),
+            };
+            let dir = if from_project { rel(&dir) } else { dir };
+            if !dir.is_dir() {
+                return Err(CliError::FsFolder { spec, dir });
+            }
+            fs.push((prefix, dir));
+        }
         Ok(Options {
             entry: self.entry.clone(),
+            fs,
             fuel: self.fuel,
             stack_size: self.stack_size,
             heap_size: self.heap_size,

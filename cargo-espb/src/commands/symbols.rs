@@ -100,7 +100,13 @@ fn sigs(path: &Path, include: &[PathBuf], write: bool) -> Result<(), CliError> {
     let (mut same, mut missing) = (0, Vec::new());
     for e in m.live().filter(|e| espb_sys::gen_c::config_option(&e.name).is_none()) {
         match (derived.get(&e.name), &e.signature) {
-            (Some(Derived::Sig(s)), Some(old)) if s.abi_text() == old.abi_text() => same += 1,
+            // A data object's access and pointee are the manifest's to refine.
+            (Some(Derived::Sig(s)), Some(old))
+                if s.abi_text() == old.abi_text()
+                    || s.data.is_some_and(|d| old.data.is_some_and(|o| o.size == d.size)) =>
+            {
+                same += 1
+            }
             (Some(Derived::Sig(s)), old) => {
                 match old {
                     Some(o) => println!("{:<5} {:<36} {s}   (manifest: {o})", e.index, e.name),

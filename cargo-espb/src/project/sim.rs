@@ -6,6 +6,7 @@
 //! gpio-script = "sim/inputs.txt"   # GPIO inputs (--gpio-script)
 //! nvs = "sim/nvs.txt"              # file backing NVS (--nvs)
 //! seed = 1                         # esp_random's seed (--seed)
+//! fs = ["/spiffs=sim/spiffs"]      # folders behind the module's files (--fs)
 //!
 //! # Natives the simulator lacks (the project's own firmware functions):
 //! [sim.stubs]
@@ -25,6 +26,8 @@ pub struct SimSection {
     pub gpio_script: Option<PathBuf>,
     pub nvs: Option<PathBuf>,
     pub seed: Option<u64>,
+    #[serde(default)]
+    pub fs: Vec<String>,
     #[serde(default)]
     pub stubs: BTreeMap<String, StubSpec>,
 }

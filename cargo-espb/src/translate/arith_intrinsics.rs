@@ -159,16 +159,37 @@ impl FuncLower<'_> {
         Ok(())
     }
 
-    /// `llvm.bitreverse.iN` (N up to 64): swap halves of ever larger
-    /// groups, then shift the N reversed bits down.
+    /// `llvm.bitreverse.iN` (N up to 64; 65..128 in wide.rs): the register
+    /// reversed, then the N reversed bits shifted down.
     pub fn lower_bitreverse(&mut self, inst: Val) -> Result<()> {
         let a = self.operand(inst, 0)?;
         let w = Self::width(a);
+        if (65..=128).contains(&w) {
+            return self.wide_bits(inst, "bitreverse", a, w);
+        }
         if !(1..=64).contains(&w) {
             return self.unsupported(format!("bit reverse of an i{w}"));
         }
         let wide = w > 32;
-        let mut r: VReg = self.use_val(a)?;
+        let r = self.use_val(a)?;
+        let r = self.reverse_word(r, wide);
+        let top = if wide { 64 } else { 32 };
+        let d = self.def(inst);
+        let rest = (top - w) as i64;
+        self.emit(
+            if wide { Opcode::ShrUImmI64 } else { Opcode::ShrUImmI32 },
+            vec![MOp::Reg(d), MOp::Reg(r), MOp::Imm(rest)],
+        );
+        if w < 32 || (w > 32 && w < 64) {
+            self.zclean.insert(inst);
+        }
+        Ok(())
+    }
+
+    /// All 32 (or, `wide`, 64) bits of `r` in reverse order: swap halves of
+    /// ever larger groups.
+    pub fn reverse_word(&mut self, r: VReg, wide: bool) -> VReg {
+        let mut r = r;
         let (and, shl, shr, or) = if wide {
             (Opcode::AndI64, Opcode::ShlImmI64, Opcode::ShrUImmI64, Opcode::OrI64)
         } else {
@@ -190,23 +211,11 @@ impl FuncLower<'_> {
             let hi = self.emit3(and, hi, mask);
             r = self.emit3(or, lo, hi);
         }
-        let top = if wide {
+        if wide {
             let x = self.emit_imm(Opcode::ShlImmI64, r, 32);
             let y = self.emit_imm(Opcode::ShrUImmI64, r, 32);
             r = self.emit3(Opcode::OrI64, x, y);
-            64
-        } else {
-            32
-        };
-        let d = self.def(inst);
-        let rest = (top - w) as i64;
-        self.emit(
-            if wide { Opcode::ShrUImmI64 } else { Opcode::ShrUImmI32 },
-            vec![MOp::Reg(d), MOp::Reg(r), MOp::Imm(rest)],
-        );
-        if w < 32 || (w > 32 && w < 64) {
-            self.zclean.insert(inst);
         }
-        Ok(())
+        r
     }
 }

@@ -48,7 +48,7 @@ fn single_label(i: &MInst) -> Option<usize> {
 
 /// Writes one instruction with the runtime's operand codec; `offsets`
 /// gives block starts (None: sizing pass).
-fn encode(i: &MInst, offsets: Option<&[u32]>, out: &mut Vec<u8>) -> Result<(), String> {
+fn encode(i: &MInst, slot_base: u32, offsets: Option<&[u32]>, out: &mut Vec<u8>) -> Result<(), String> {
     let kinds = i.op.operands();
     if kinds.len() != i.ops.len() {
         return Err(format!("{} takes {} operands, got {}", i.op.mnemonic(), kinds.len(), i.ops.len()));
@@ -67,6 +67,12 @@ fn encode(i: &MInst, offsets: Option<&[u32]>, out: &mut Vec<u8>) -> Result<(), S
         list.clear();
         let o = match (kind, op) {
             (OperandKind::Def | OperandKind::Use, MOp::Reg(r)) => Operand::Reg(reg(*r)?),
+            (OperandKind::Def16 | OperandKind::Use16, MOp::Slot(k)) => Operand::Reg16(
+                slot_base
+                    .checked_add(*k)
+                    .and_then(|r| u16::try_from(r).ok())
+                    .ok_or_else(|| "spill slot beyond 65535".to_string())?,
+            ),
             (k, MOp::Imm(v)) if k.is_imm() => Operand::imm(k, *v).ok_or_else(|| range_err(*v))?,
             (OperandKind::Target, MOp::Label(b)) => Operand::Target(target(*b)?),
             (OperandKind::Args, MOp::Args(rs)) => {
@@ -210,6 +216,73 @@ fn fuse_loop_branches(insts: &mut Vec<MInst>) {
     }
 }
 
+/// Fuses a multiply and the add that consumes it (`t = a * b; d = t + c`)
+/// into `muladd.* d, a, b, c` (`muladd.i32.imm`, `shladd.i32` for a
+/// multiply by or a shift of a constant) where `t` is dead after the add: the add
+/// overwrites it, or the block writes it again before anything reads it.
+/// Floats keep the add's operand order (`muladd` for `t + c`, `addmul` for
+/// `c + t`: NaN payloads can follow the order).
+fn fuse_mul_add(insts: &mut Vec<MInst>) {
+    use Opcode::*;
+    let mut k = 0;
+    while k + 1 < insts.len() {
+        let fused = match (insts[k].op, insts[k].ops.as_slice(), insts[k + 1].op, insts[k + 1].ops.as_slice()) {
+            (mul @ (MulI32 | MulF32 | MulF64), [MOp::Reg(t), a, b], add, [MOp::Reg(d), MOp::Reg(x), MOp::Reg(y)])
+                if matches!((mul, add), (MulI32, AddI32) | (MulF32, AddF32) | (MulF64, AddF64)) =>
+            {
+                let (c, op) = match (x == t, y == t, mul) {
+                    (true, false, MulI32) | (false, true, MulI32) => (Some(if x == t { *y } else { *x }), MulAddI32),
+                    (true, false, MulF32) => (Some(*y), MulAddF32),
+                    (false, true, MulF32) => (Some(*x), AddMulF32),
+                    (true, false, _) => (Some(*y), MulAddF64),
+                    (false, true, _) => (Some(*x), AddMulF64),
+                    _ => (None, Nop),
+                };
+                c.filter(|_| d == t || dead_after(&insts[k + 2..], *t)).map(|c| MInst {
+                    op,
+                    ops: vec![MOp::Reg(*d), a.clone(), b.clone(), MOp::Reg(c)],
+                    loc: insts[k].loc.or(insts[k + 1].loc),
+                })
+            }
+            // The same with an immediate multiplier or a shift.
+            (
+                first @ (MulImmI32 | ShlImmI32),
+                [MOp::Reg(t), a, v @ MOp::Imm(_)],
+                AddI32,
+                [MOp::Reg(d), MOp::Reg(x), MOp::Reg(y)],
+            ) if (x == t) != (y == t) && (d == t || dead_after(&insts[k + 2..], *t)) => Some(MInst {
+                op: if first == MulImmI32 { MulImmAddI32 } else { ShlAddI32 },
+                ops: vec![MOp::Reg(*d), a.clone(), v.clone(), MOp::Reg(if x == t { *y } else { *x })],
+                loc: insts[k].loc.or(insts[k + 1].loc),
+            }),
+            _ => None,
+        };
+        if let Some(f) = fused {
+            insts[k] = f;
+            insts.remove(k + 1);
+        }
+        k += 1;
+    }
+}
+
+/// Whether register `r` is written by `rest` (the block's instructions
+/// that follow) before anything reads it. A branch or the block's end
+/// counts as a read: what comes after is not looked at.
+fn dead_after(rest: &[MInst], r: u32) -> bool {
+    for i in rest {
+        if i.uses().any(|u| u == r) {
+            return false;
+        }
+        if i.defs().any(|w| w == r) {
+            return true;
+        }
+        if i.op.flow() != espb_runtime::isa::Flow::Next {
+            return false;
+        }
+    }
+    false
+}
+
 /// Picks the short form of an instruction whose immediate fits it.
 fn shorten(insts: &mut [MInst]) {
     use Opcode::*;
@@ -295,6 +368,7 @@ pub fn emit(f: &MFunc, alloc: &Allocation) -> Result<Emitted, TranslateError> {
     }
     for insts in &mut blocks {
         fuse_loop_branches(insts);
+        fuse_mul_add(insts);
         shorten(insts);
     }
     // Sizes, then block offsets.
@@ -305,7 +379,7 @@ pub fn emit(f: &MFunc, alloc: &Allocation) -> Result<Emitted, TranslateError> {
         offsets.push(pc as u32);
         for i in b {
             scratch.clear();
-            encode(i, None, &mut scratch).map_err(&internal)?;
+            encode(i, alloc.slot_base, None, &mut scratch).map_err(&internal)?;
             pc += scratch.len();
         }
     }
@@ -321,7 +395,7 @@ pub fn emit(f: &MFunc, alloc: &Allocation) -> Result<Emitted, TranslateError> {
             {
                 lines.push((code.len() as u32, file.clone(), *line));
             }
-            encode(i, Some(&offsets), &mut code).map_err(&internal)?;
+            encode(i, alloc.slot_base, Some(&offsets), &mut code).map_err(&internal)?;
         }
     }
     if !blocks.iter().rev().find(|b| !b.is_empty()).and_then(|b| b.last()).is_some_and(|i| i.is_barrier()) {

@@ -31,8 +31,9 @@ pub enum TranslateError {
     ExternalVariable { name: String, function: Option<String> },
 
     #[error(
-        "function `{function}` needs {needed} registers after allocation, more than the 256 a \
-         function may use; split it into smaller functions"
+        "function `{function}` needs {needed} registers even with spilling, more than the {} a \
+         function may have; split it into smaller functions",
+        espb_runtime::verify::MAX_REGS
     )]
     TooManyRegisters { function: String, needed: usize },
 

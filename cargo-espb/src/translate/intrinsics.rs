@@ -223,6 +223,12 @@ impl FuncLower<'_> {
             self.emit(op, vec![MOp::Reg(d), MOp::Reg(r)]);
             return Ok(());
         }
+        if (65..=128).contains(&w) {
+            return self.wide_bits(inst, base, a, w);
+        }
+        if w > 64 {
+            return self.unsupported(format!("`llvm.{base}` of an i{w}"));
+        }
         if w > 32 {
             return self.lower_bits_wide(inst, base, a, w);
         }

@@ -316,8 +316,12 @@ impl Val {
         if self.ty().int_width() == 1 { v & 1 } else { v }
     }
     /// The bits of an integer constant of up to 128 bits (the C API reads
-    /// only 64, so from its printed form `iN <decimal>`).
+    /// only 64, so from its printed form `iN <decimal>`); `None` for any
+    /// other value (an instruction's printed form may end in a number too).
     pub fn const_wide_value(&self) -> Option<u128> {
+        if self.kind() != ValKind::ConstInt {
+            return None;
+        }
         // SAFETY: LLVM returns an owned C string we dispose.
         let text = unsafe {
             let p = c::LLVMPrintValueToString(self.0);

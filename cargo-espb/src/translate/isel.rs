@@ -68,6 +68,12 @@ impl FuncLower<'_> {
         if super::wide::touches_wide(inst) && !matches!(op, Op::LLVMCall | Op::LLVMRet | Op::LLVMSwitch) {
             return self.lower_wide(inst);
         }
+        if op == Op::LLVMCall
+            && let Some(base) = super::wide::wide_bits_call(inst)
+        {
+            let a = self.operand(inst, 0)?;
+            return self.wide_bits(inst, base, a, Self::width(a));
+        }
         if super::vectors::touches_vector(inst) {
             match op {
                 // Element-wise intrinsics; any other call with vectors is
@@ -630,7 +636,7 @@ impl FuncLower<'_> {
             | (TypeKind::LLVMFloatTypeKind, _) => (Opcode::LoadI32, Opcode::LoadIdxI32, &[1, 2, 4, 8]),
             // i57..i63 have a store size of 8 bytes.
             (TypeKind::LLVMIntegerTypeKind, 57..=64) | (TypeKind::LLVMDoubleTypeKind, _) => {
-                (Opcode::LoadI64, Opcode::Nop, &[])
+                (Opcode::LoadI64, Opcode::LoadIdxI64, &[1, 2, 4, 8])
             }
             _ => return self.unsupported(format!("load of `{}`", ty.describe())),
         };
@@ -645,7 +651,7 @@ impl FuncLower<'_> {
         let d = self.def(inst);
         match addr {
             Addr::Off(a, off) => self.emit(op, vec![MOp::Reg(d), MOp::Reg(a), MOp::Imm(off as i64)]),
-            Addr::Idx(a, i, sh) if idx == Opcode::LoadIdxI32 => {
+            Addr::Idx(a, i, sh) if matches!(idx, Opcode::LoadIdxI32 | Opcode::LoadIdxI64) => {
                 self.emit(idx, vec![MOp::Reg(d), MOp::Reg(a), MOp::Reg(i), MOp::Imm(sh as i64)])
             }
             // The narrow indexed forms have their scale built in.
@@ -670,14 +676,14 @@ impl FuncLower<'_> {
             | (TypeKind::LLVMPointerTypeKind, _)
             | (TypeKind::LLVMFloatTypeKind, _) => (Opcode::StoreI32, Opcode::StoreIdxI32, &[1, 2, 4, 8]),
             (TypeKind::LLVMIntegerTypeKind, 57..=64) | (TypeKind::LLVMDoubleTypeKind, _) => {
-                (Opcode::StoreI64, Opcode::Nop, &[])
+                (Opcode::StoreI64, Opcode::StoreIdxI64, &[1, 2, 4, 8])
             }
             _ => return self.unsupported(format!("store of `{}`", ty.describe())),
         };
         let s = self.store_value(v)?;
         match self.address(ptr, scales)? {
             Addr::Off(a, off) => self.emit(op, vec![MOp::Reg(s), MOp::Reg(a), MOp::Imm(off as i64)]),
-            Addr::Idx(a, i, sh) if idx == Opcode::StoreIdxI32 => {
+            Addr::Idx(a, i, sh) if matches!(idx, Opcode::StoreIdxI32 | Opcode::StoreIdxI64) => {
                 self.emit(idx, vec![MOp::Reg(s), MOp::Reg(a), MOp::Reg(i), MOp::Imm(sh as i64)])
             }
             Addr::Idx(a, i, _) => self.emit(idx, vec![MOp::Reg(s), MOp::Reg(a), MOp::Reg(i)]),
@@ -965,13 +971,20 @@ impl FuncLower<'_> {
                     byval_copies[i as usize] = Some(self.byval_copy(inst, i, args[i as usize])?);
                     continue;
                 }
-                let words = if native_direct { self.byval_native_words(inst, i, args[i as usize])? } else { None };
-                match words {
+                // Through a pointer the callee is a native: a module function
+                // with a byval parameter whose address is taken is refused
+                // (lower.rs), so the words a native gets are right there too.
+                match self.byval_native_words(inst, i, args[i as usize])? {
                     Some(w) => byval_words[i as usize] = Some(w),
                     None if native_direct => {
                         return self.unsupported("by-value aggregate argument (byval) of a native call");
                     }
-                    None => return self.unsupported("by-value aggregate argument (byval) through a function pointer"),
+                    None => {
+                        return self.unsupported(
+                            "by-value aggregate argument (byval) through a function pointer (only a va_list is \
+                             passed so; pass a pointer)",
+                        );
+                    }
                 }
             }
         }

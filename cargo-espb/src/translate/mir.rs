@@ -22,6 +22,9 @@ pub enum MOp {
     Args(Vec<VReg>),
     /// Branch table targets.
     Table(Vec<BlockId>),
+    /// Spill slot `k` (a register past the allocated ones, reached by the
+    /// 16-bit operands of `mov.lx` / `mov.xl`; see `spill.rs`).
+    Slot(u32),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

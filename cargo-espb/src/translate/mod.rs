@@ -2,7 +2,8 @@
 //!
 //! Pipeline per function: `lower` (instruction selection into machine IR
 //! with virtual registers, phi moves on edges) -> `regalloc` (liveness,
-//! live ranges, greedy assignment with move hints) -> `emit` (encoding,
+//! live ranges, greedy assignment with move hints; `spill` moves values out
+//! of the 256-register window when they do not fit) -> `emit` (encoding,
 //! fall-through, branch offsets, debug lines). Module-wide: `data` lays out
 //! globals with relocations, `types` deduplicates signatures and imports.
 
@@ -23,6 +24,7 @@ mod mir;
 mod overflow;
 mod phi;
 mod regalloc;
+mod spill;
 mod types;
 mod varargs;
 mod vectors;
@@ -114,10 +116,8 @@ pub fn translate(module: &inkwell::module::Module<'_>, opts: &TranslateOptions) 
         })?;
         let ty = tables.type_index(&ft);
         let mfunc = lower::FuncLower::new(&info, &mut tables, f).run()?;
-        let alloc = regalloc::allocate(&mfunc);
-        if alloc.num_regs > 256 {
-            return Err(TranslateError::TooManyRegisters { function: name, needed: alloc.num_regs as usize });
-        }
+        let (spilled, alloc) = spill::allocate(&mfunc)?;
+        let mfunc = spilled.unwrap_or(mfunc);
         let em = emit::emit(&mfunc, &alloc)?;
         let mut entries = Vec::with_capacity(em.lines.len());
         for (pc, file, line) in em.lines {

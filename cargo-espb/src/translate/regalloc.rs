@@ -45,12 +45,16 @@ impl BitSet {
 }
 
 /// Inclusive position range.
-type Range = (u32, u32);
+pub(super) type Range = (u32, u32);
 
 /// Result: the physical register of every virtual register.
 pub struct Allocation {
     pub phys: Vec<u16>,
+    /// The frame's registers, spill slots included.
     pub num_regs: u32,
+    /// Where spill slots start ([`super::mir::MOp::Slot`] `k` is register
+    /// `slot_base + k`): `num_regs` when nothing spilled.
+    pub slot_base: u32,
 }
 
 /// Computes live-in sets per block by backward dataflow.
@@ -99,7 +103,7 @@ fn live_sets(f: &MFunc) -> (Vec<BitSet>, Vec<BitSet>) {
 }
 
 /// Live ranges of every virtual register (sorted, merged).
-fn live_ranges(f: &MFunc) -> Vec<Vec<Range>> {
+pub(super) fn live_ranges(f: &MFunc) -> Vec<Vec<Range>> {
     let n = f.nvregs as usize;
     let (_live_in, live_out) = live_sets(f);
     let mut ranges: Vec<Vec<Range>> = vec![Vec::new(); n];
@@ -163,7 +167,7 @@ fn live_ranges(f: &MFunc) -> Vec<Vec<Range>> {
     ranges
 }
 
-fn overlaps(a: &[Range], b: &[Range]) -> bool {
+pub(super) fn overlaps(a: &[Range], b: &[Range]) -> bool {
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
         let (x, y) = (a[i], b[j]);
@@ -179,7 +183,7 @@ fn overlaps(a: &[Range], b: &[Range]) -> bool {
 }
 
 /// Merges `add` into the sorted range list `into`.
-fn merge_into(into: &mut Vec<Range>, add: &[Range]) {
+pub(super) fn merge_into(into: &mut Vec<Range>, add: &[Range]) {
     into.extend_from_slice(add);
     into.sort_unstable();
 }
@@ -232,7 +236,7 @@ pub fn allocate(f: &MFunc) -> Allocation {
         assigned[v] = true;
     }
     let num_regs = (occupied.len() as u32).max(f.nparams).max(1);
-    Allocation { phys, num_regs }
+    Allocation { phys, num_regs, slot_base: num_regs }
 }
 
 #[cfg(test)]

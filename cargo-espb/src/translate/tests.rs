@@ -56,6 +56,18 @@ fn run(src: &str, name: &str, args: &[u64]) -> u64 {
     inst.call(f, args).unwrap_or_else(|t| panic!("trap: {t:?}")).unwrap_or(0)
 }
 
+/// [`run`] for many calls of one source: translated and verified once.
+fn runner(src: &str) -> impl Fn(&str, &[u64]) -> u64 {
+    let m = translate_ll(src).unwrap_or_else(|e| panic!("translate: {e}"));
+    let m = espb_runtime::VerifiedModule::new(m).unwrap_or_else(|e| panic!("instantiate: {e}"));
+    move |name: &str, args: &[u64]| {
+        let f = m.module().find_function(name).expect("function");
+        let mut inst = espb_runtime::Instance::new(m.clone(), espb_runtime::NoHost, espb_runtime::Config::default())
+            .unwrap_or_else(|e| panic!("instantiate: {e}"));
+        inst.call(f, args).unwrap_or_else(|t| panic!("trap: {t:?}")).unwrap_or(0)
+    }
+}
+
 fn unsupported(src: &str) -> String {
     match translate_ll(src) {
         Err(e @ TranslateError::Unsupported { .. }) => e.to_string(),
@@ -271,6 +283,90 @@ big:
     assert!(!d.iter().any(|l| l.contains(" Br {")), "no jump to the next block: {d:?}");
     assert_eq!(run(src, "f", &[11]), 1);
     assert_eq!(run(src, "f", &[10]), 0);
+}
+
+#[test]
+fn multiply_and_add_fuse_only_when_the_product_is_dead() {
+    // Dead product: one muladd.i32.
+    let src = "define i32 @f(i32 %a, i32 %b, i32 %c) {
+  %t = mul i32 %a, %b
+  %d = add i32 %c, %t
+  ret i32 %d
+}
+";
+    let d = disasm(&translate_ll(src).unwrap(), "f");
+    assert!(d.iter().any(|l| l.contains("MulAddI32")), "{d:?}");
+    assert!(!d.iter().any(|l| l.contains("MulI32 ")), "{d:?}");
+    assert_eq!(run(src, "f", &[7, 6, 100]), 142);
+    assert_eq!(run(src, "f", &[0x10000, 0x10001, 5]) as u32, 0x10005, "wraps at 32 bits");
+    // The product is used again: the multiply stays.
+    let src = "define i32 @g(i32 %a, i32 %b, i32 %c) {
+  %t = mul i32 %a, %b
+  %d = add i32 %c, %t
+  %e = xor i32 %d, %t
+  ret i32 %e
+}
+";
+    let d = disasm(&translate_ll(src).unwrap(), "g");
+    assert!(!d.iter().any(|l| l.contains("MulAddI32")), "{d:?}");
+    assert_eq!(run(src, "g", &[7, 6, 100]), 142 ^ 42);
+}
+
+#[test]
+fn constant_multiply_or_shift_and_add_fuse() {
+    let src = "define i32 @f(i32 %a, i32 %c) {
+  %t = mul i32 %a, 100003
+  %d = add i32 %t, %c
+  ret i32 %d
+}
+define i32 @g(i32 %a, i32 %c) {
+  %t = shl i32 %a, 3
+  %d = add i32 %c, %t
+  ret i32 %d
+}
+";
+    let m = translate_ll(src).unwrap();
+    assert!(disasm(&m, "f").iter().any(|l| l.contains("MulImmAddI32")), "{:?}", disasm(&m, "f"));
+    assert!(disasm(&m, "g").iter().any(|l| l.contains("ShlAddI32")), "{:?}", disasm(&m, "g"));
+    assert_eq!(run(src, "f", &[7, 5]), 700_026);
+    assert_eq!(run(src, "f", &[0x8000_0001, 1]) as u32, 0x8000_0001u32.wrapping_mul(100_003).wrapping_add(1));
+    assert_eq!(run(src, "g", &[0x2000_0001, 5]) as u32, 13, "wraps at 32 bits");
+}
+
+#[test]
+fn float_multiply_and_add_fuse_with_two_roundings() {
+    let src = "define float @f(float %a, float %b, float %c) {
+  %t = fmul float %a, %b
+  %d = fadd float %t, %c
+  ret float %d
+}
+define double @g(double %a, double %b, double %c) {
+  %t = fmul double %a, %b
+  %d = fadd double %t, %c
+  ret double %d
+}
+define float @h(float %a, float %b, float %c) {
+  %t = fmul float %a, %b
+  %d = fadd float %c, %t
+  ret float %d
+}
+";
+    let m = translate_ll(src).unwrap();
+    assert!(disasm(&m, "f").iter().any(|l| l.contains("MulAddF32")), "{:?}", disasm(&m, "f"));
+    assert!(disasm(&m, "g").iter().any(|l| l.contains("MulAddF64")), "{:?}", disasm(&m, "g"));
+    // (1 + e)^2 = 1 + 2e + e^2 is rounded to 1 + 2e first, so adding -1
+    // gives 2e (a fused multiply-add would keep the e^2 too).
+    let x = 1.0f32 + f32::EPSILON;
+    let got = run(src, "f", &[u64::from(x.to_bits()), u64::from(x.to_bits()), u64::from((-1.0f32).to_bits())]);
+    assert_eq!(f32::from_bits(got as u32), x * x - 1.0);
+    assert_eq!(f32::from_bits(got as u32), 2.0 * f32::EPSILON);
+    let y = 1.0f64 + f64::EPSILON;
+    let got = run(src, "g", &[y.to_bits(), y.to_bits(), (-1.0f64).to_bits()]);
+    assert_eq!(f64::from_bits(got), y * y - 1.0);
+    assert_eq!(f64::from_bits(got), 2.0 * f64::EPSILON);
+    assert!(disasm(&m, "h").iter().any(|l| l.contains("AddMulF32")), "{:?}", disasm(&m, "h"));
+    let got = run(src, "h", &[u64::from(x.to_bits()), u64::from(x.to_bits()), u64::from((-1.0f32).to_bits())]);
+    assert_eq!(f32::from_bits(got as u32), 2.0 * f32::EPSILON);
 }
 
 #[test]
@@ -677,7 +773,7 @@ define i64 @lds(i64 %v) {{
         assert_eq!(run(&src, "lds", &[stored.0]), wsext(raw, w), "sext-only load i{w}");
     }
     let e = unsupported(
-        "declare i72 @llvm.ctpop.i72(i72)\ndefine i64 @w(ptr %p) {\n  %v = load i72, ptr %p\n  %m = call i72 @llvm.ctpop.i72(i72 %v)\n  %t = trunc i72 %m to i64\n  ret i64 %t\n}\n",
+        "declare i72 @llvm.sadd.sat.i72(i72, i72)\ndefine i64 @w(ptr %p) {\n  %v = load i72, ptr %p\n  %m = call i72 @llvm.sadd.sat.i72(i72 %v, i72 %v)\n  %t = trunc i72 %m to i64\n  ret i64 %t\n}\n",
     );
     assert!(e.contains("72-bit integer") && e.contains("`w`"), "{e}");
 }
@@ -1026,6 +1122,457 @@ fn wide_integers_run() {
     assert_eq!(run(src, "f", &[lo, hi, 1]), x as u64);
     // The high word: the store's 6 bytes, then the 2 guard bytes untouched.
     assert_eq!(run(src, "f", &[lo, hi, 2]), ((x | guard) >> 64) as u64);
+}
+
+/// 128-bit test values: edges of each word, of rounding (ties, sticky
+/// bits), and a spread of others.
+fn wide_samples() -> Vec<u128> {
+    let mut v: Vec<u128> = vec![
+        0,
+        1,
+        u64::MAX as u128,
+        1 << 64,
+        (1 << 64) + 1,
+        u128::MAX,
+        u128::MAX >> 1,
+        1 << 127,
+        (1 << 127) + 1,
+        // 2^64 + 2^11: a tie at double precision, even below it; and sticky bits past it.
+        (1 << 64) | (1 << 11),
+        (1 << 64) | (3 << 11),
+        (1 << 64) | (1 << 11) | 1,
+        (1 << 100) | (1 << 47),
+        (1 << 100) | (1 << 47) | (1 << 3),
+        (1 << 100) | (1 << 76),
+        (1 << 100) | (3 << 76),
+        ((1u128 << 53) - 1) << 75,
+        ((1u128 << 24) - 1) << 104,
+        u128::MAX - (1 << 103),
+    ];
+    let mut x: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c834;
+    for _ in 0..40 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        v.push(x >> (x % 120) as u32);
+    }
+    v
+}
+
+/// `sitofp`/`uitofp` of i65..i128 round as Rust's `as` does (to nearest,
+/// ties to even, once), to double and float; `fptosi`/`fptoui` truncate.
+#[test]
+fn wide_int_float_conversions_round_once() {
+    for w in [65u32, 80, 96, 127, 128] {
+        let (narrow, widen_z, widen_s) = if w == 128 {
+            ("add i128 %v, 0".to_string(), "add i128 %v, 0".to_string(), "add i128 %v, 0".to_string())
+        } else {
+            (format!("trunc i128 %v to i{w}"), format!("zext i{w} %v to i128"), format!("sext i{w} %v to i128"))
+        };
+        let src = format!(
+            "define double @u2d(i64 %lo, i64 %hi) {{
+  %l = zext i64 %lo to i128
+  %h0 = zext i64 %hi to i128
+  %hs = shl i128 %h0, 64
+  %v = or i128 %hs, %l
+  %t = {narrow}
+  %f = uitofp i{w} %t to double
+  ret double %f
+}}
+define double @s2d(i64 %lo, i64 %hi) {{
+  %l = zext i64 %lo to i128
+  %h0 = zext i64 %hi to i128
+  %hs = shl i128 %h0, 64
+  %v = or i128 %hs, %l
+  %t = {narrow}
+  %f = sitofp i{w} %t to double
+  ret double %f
+}}
+define float @u2f(i64 %lo, i64 %hi) {{
+  %l = zext i64 %lo to i128
+  %h0 = zext i64 %hi to i128
+  %hs = shl i128 %h0, 64
+  %v = or i128 %hs, %l
+  %t = {narrow}
+  %f = uitofp i{w} %t to float
+  ret float %f
+}}
+define float @s2f(i64 %lo, i64 %hi) {{
+  %l = zext i64 %lo to i128
+  %h0 = zext i64 %hi to i128
+  %hs = shl i128 %h0, 64
+  %v = or i128 %hs, %l
+  %t = {narrow}
+  %f = sitofp i{w} %t to float
+  ret float %f
+}}
+define i64 @d2u(double %x, i32 %half) {{
+  %v = fptoui double %x to i{w}
+  %z = {widen_z}
+  %k = zext i32 %half to i128
+  %s = mul i128 %k, 64
+  %h = lshr i128 %z, %s
+  %r = trunc i128 %h to i64
+  ret i64 %r
+}}
+define i64 @d2s(double %x, i32 %half) {{
+  %v = fptosi double %x to i{w}
+  %z = {widen_s}
+  %k = zext i32 %half to i128
+  %s = mul i128 %k, 64
+  %h = lshr i128 %z, %s
+  %r = trunc i128 %h to i64
+  ret i64 %r
+}}
+define i64 @f2s(float %x, i32 %half) {{
+  %v = fptosi float %x to i{w}
+  %z = {widen_s}
+  %k = zext i32 %half to i128
+  %s = mul i128 %k, 64
+  %h = lshr i128 %z, %s
+  %r = trunc i128 %h to i64
+  ret i64 %r
+}}
+"
+        );
+        let run = runner(&src);
+        let m = if w == 128 { u128::MAX } else { (1u128 << w) - 1 };
+        let sext = |v: u128| -> i128 { ((v << (128 - w)) as i128) >> (128 - w) };
+        for v in wide_samples() {
+            let (lo, hi) = (v as u64, (v >> 64) as u64);
+            let (u, s) = (v & m, sext(v & m));
+            assert_eq!(f64::from_bits(run("u2d", &[lo, hi])), u as f64, "uitofp i{w} {u:#x} to double");
+            assert_eq!(f64::from_bits(run("s2d", &[lo, hi])), s as f64, "sitofp i{w} {s:#x} to double");
+            assert_eq!(f32::from_bits(run("u2f", &[lo, hi]) as u32), u as f32, "uitofp i{w} {u:#x} to float");
+            assert_eq!(f32::from_bits(run("s2f", &[lo, hi]) as u32), s as f32, "sitofp i{w} {s:#x} to float");
+            // Back from floats that fit: the rounded value itself, and its negation.
+            let f = u as f64;
+            if f < 2f64.powi(w as i32) {
+                let want = f as u128;
+                let got = run("d2u", &[f.to_bits(), 0]) as u128 | (run("d2u", &[f.to_bits(), 1]) as u128) << 64;
+                assert_eq!(got, want, "fptoui {f} to i{w}");
+            }
+            let f = s as f64 * 0.75;
+            if f.abs() < 2f64.powi(w as i32 - 1) {
+                let want = f as i128;
+                let got = run("d2s", &[f.to_bits(), 0]) as u128 | (run("d2s", &[f.to_bits(), 1]) as u128) << 64;
+                assert_eq!(got as i128, want, "fptosi {f} to i{w}");
+                let g = f as f32;
+                if (g as f64).abs() < 2f64.powi(w as i32 - 1) {
+                    let x = u64::from(g.to_bits());
+                    let got = run("f2s", &[x, 0]) as u128 | (run("f2s", &[x, 1]) as u128) << 64;
+                    assert_eq!(got as i128, g as i128, "fptosi float {g} to i{w}");
+                }
+            }
+        }
+        for f in [0.5f64, -0.99, 1e-300, 12345.678, -(2f64.powi(63)), 2f64.powi(64) - 2048.0] {
+            if f < 0.0 && w < 65 {
+                continue;
+            }
+            let got = run("d2s", &[f.to_bits(), 0]) as u128 | (run("d2s", &[f.to_bits(), 1]) as u128) << 64;
+            assert_eq!(got as i128, f as i128, "fptosi {f} to i{w}");
+        }
+    }
+}
+
+/// ctpop, ctlz, cttz, bswap and bitreverse of i65..i128 against Rust's u128.
+#[test]
+fn wide_int_bit_intrinsics_run() {
+    for w in [65u32, 80, 96, 112, 127, 128] {
+        let (narrow, widen_c) = if w == 128 {
+            ("add i128 %v, 0".to_string(), "add i128 %c, 0".to_string())
+        } else {
+            (format!("trunc i128 %v to i{w}"), format!("zext i{w} %c to i128"))
+        };
+        let bswap = if w % 16 == 0 {
+            format!(
+                "define i64 @bs(i64 %lo, i64 %hi, i32 %half) {{
+  %l = zext i64 %lo to i128
+  %h0 = zext i64 %hi to i128
+  %hs = shl i128 %h0, 64
+  %v = or i128 %hs, %l
+  %t = {narrow}
+  %c = call i{w} @llvm.bswap.i{w}(i{w} %t)
+  %z = {widen_c}
+  %k = zext i32 %half to i128
+  %sh = mul i128 %k, 64
+  %p = lshr i128 %z, %sh
+  %r = trunc i128 %p to i64
+  ret i64 %r
+}}
+declare i{w} @llvm.bswap.i{w}(i{w})
+"
+            )
+        } else {
+            String::new()
+        };
+        let src = format!(
+            "define i64 @pop(i64 %lo, i64 %hi, i32 %half) {{
+  %l = zext i64 %lo to i128
+  %h0 = zext i64 %hi to i128
+  %hs = shl i128 %h0, 64
+  %v = or i128 %hs, %l
+  %t = {narrow}
+  %c = call i{w} @llvm.ctpop.i{w}(i{w} %t)
+  %z = {widen_c}
+  %k = zext i32 %half to i128
+  %sh = mul i128 %k, 64
+  %p = lshr i128 %z, %sh
+  %r = trunc i128 %p to i64
+  ret i64 %r
+}}
+define i64 @lz(i64 %lo, i64 %hi, i32 %half) {{
+  %l = zext i64 %lo to i128
+  %h0 = zext i64 %hi to i128
+  %hs = shl i128 %h0, 64
+  %v = or i128 %hs, %l
+  %t = {narrow}
+  %c = call i{w} @llvm.ctlz.i{w}(i{w} %t, i1 false)
+  %z = {widen_c}
+  %k = zext i32 %half to i128
+  %sh = mul i128 %k, 64
+  %p = lshr i128 %z, %sh
+  %r = trunc i128 %p to i64
+  ret i64 %r
+}}
+define i64 @tz(i64 %lo, i64 %hi, i32 %half) {{
+  %l = zext i64 %lo to i128
+  %h0 = zext i64 %hi to i128
+  %hs = shl i128 %h0, 64
+  %v = or i128 %hs, %l
+  %t = {narrow}
+  %c = call i{w} @llvm.cttz.i{w}(i{w} %t, i1 false)
+  %z = {widen_c}
+  %k = zext i32 %half to i128
+  %sh = mul i128 %k, 64
+  %p = lshr i128 %z, %sh
+  %r = trunc i128 %p to i64
+  ret i64 %r
+}}
+define i64 @br(i64 %lo, i64 %hi, i32 %half) {{
+  %l = zext i64 %lo to i128
+  %h0 = zext i64 %hi to i128
+  %hs = shl i128 %h0, 64
+  %v = or i128 %hs, %l
+  %t = {narrow}
+  %c = call i{w} @llvm.bitreverse.i{w}(i{w} %t)
+  %z = {widen_c}
+  %k = zext i32 %half to i128
+  %sh = mul i128 %k, 64
+  %p = lshr i128 %z, %sh
+  %r = trunc i128 %p to i64
+  ret i64 %r
+}}
+declare i{w} @llvm.ctpop.i{w}(i{w})
+declare i{w} @llvm.ctlz.i{w}(i{w}, i1)
+declare i{w} @llvm.cttz.i{w}(i{w}, i1)
+declare i{w} @llvm.bitreverse.i{w}(i{w})
+{bswap}"
+        );
+        let run = runner(&src);
+        let m = if w == 128 { u128::MAX } else { (1u128 << w) - 1 };
+        let r = |f: &str, v: u128| {
+            let (lo, hi) = (v as u64, (v >> 64) as u64);
+            run(f, &[lo, hi, 0]) as u128 | (run(f, &[lo, hi, 1]) as u128) << 64
+        };
+        for v in wide_samples() {
+            let u = v & m;
+            assert_eq!(r("pop", v), u128::from(u.count_ones()), "ctpop i{w} {u:#x}");
+            assert_eq!(r("lz", v), u128::from(u.leading_zeros() - (128 - w)), "ctlz i{w} {u:#x}");
+            assert_eq!(r("tz", v), u128::from(u.trailing_zeros().min(w)), "cttz i{w} {u:#x}");
+            assert_eq!(r("br", v), u.reverse_bits() >> (128 - w), "bitreverse i{w} {u:#x}");
+            if w % 16 == 0 {
+                assert_eq!(r("bs", v), u.swap_bytes() >> (128 - w), "bswap i{w} {u:#x}");
+            }
+        }
+    }
+}
+
+/// A wide shift by an amount computed by an instruction whose printed form
+/// ends in a number (`mul i128 %k, 64`, `add i128 %k, 1`) once took that
+/// number for a constant amount.
+#[test]
+fn wide_shift_by_a_computed_amount() {
+    let src = "define i64 @mul(i64 %x, i64 %n) {
+  %v = zext i64 %x to i128
+  %k = zext i64 %n to i128
+  %sh = mul i128 %k, 64
+  %p = lshr i128 %v, %sh
+  %r = trunc i128 %p to i64
+  ret i64 %r
+}
+define i64 @add(i64 %x, i64 %n) {
+  %v = zext i64 %x to i128
+  %k = zext i64 %n to i128
+  %sh = add i128 %k, 1
+  %p = shl i128 %v, %sh
+  %q = lshr i128 %p, 64
+  %r = trunc i128 %q to i64
+  ret i64 %r
+}
+";
+    let x = 0x8000_0000_0000_0001u64;
+    assert_eq!(run(src, "mul", &[x, 0]), x);
+    assert_eq!(run(src, "mul", &[x, 1]), 0);
+    assert_eq!(run(src, "add", &[x, 0]), 1);
+    assert_eq!(run(src, "add", &[x, 2]), 4);
+}
+
+/// A struct passed by value through a function pointer is refused by name
+/// (only Xtensa's `va_list` goes so, as the words a native expects).
+#[test]
+fn byval_struct_through_a_pointer_is_refused() {
+    let e = unsupported(
+        "%struct.big = type { [6 x i32] }
+define i32 @f(ptr %fp, ptr %b) {
+  %r = call i32 %fp(ptr byval(%struct.big) align 4 %b)
+  ret i32 %r
+}
+",
+    );
+    assert!(e.contains("byval") && e.contains("through a function pointer") && e.contains("`f`"), "{e}");
+}
+
+/// smin/smax/umin/umax and abs of i65..i128 against Rust's i128/u128.
+#[test]
+fn wide_int_min_max_abs_run() {
+    for w in [65u32, 96, 127, 128] {
+        let (narrow_a, narrow_b, widen) = if w == 128 {
+            ("add i128 %a, 0".to_string(), "add i128 %b, 0".to_string(), "add i128 %c, 0".to_string())
+        } else {
+            (format!("trunc i128 %a to i{w}"), format!("trunc i128 %b to i{w}"), format!("zext i{w} %c to i128"))
+        };
+        let body = |op: &str, two: bool| {
+            let call = if two {
+                format!("call i{w} @llvm.{op}.i{w}(i{w} %ta, i{w} %tb)")
+            } else {
+                format!("call i{w} @llvm.{op}.i{w}(i{w} %ta, i1 false)")
+            };
+            format!(
+                "define i64 @{op}(i64 %al, i64 %ah, i64 %bl, i64 %bh, i32 %half) {{
+  %al2 = zext i64 %al to i128
+  %ah2 = zext i64 %ah to i128
+  %ahs = shl i128 %ah2, 64
+  %a = or i128 %ahs, %al2
+  %bl2 = zext i64 %bl to i128
+  %bh2 = zext i64 %bh to i128
+  %bhs = shl i128 %bh2, 64
+  %b = or i128 %bhs, %bl2
+  %ta = {narrow_a}
+  %tb = {narrow_b}
+  %c = {call}
+  %z = {widen}
+  %k = zext i32 %half to i128
+  %sh = mul i128 %k, 64
+  %p = lshr i128 %z, %sh
+  %r = trunc i128 %p to i64
+  ret i64 %r
+}}
+declare i{w} @llvm.{op}.i{w}(i{w}, {second})
+",
+                second = if two { format!("i{w}") } else { "i1".into() }
+            )
+        };
+        let src =
+            ["smin", "smax", "umin", "umax"].iter().map(|op| body(op, true)).collect::<String>() + &body("abs", false);
+        let run = runner(&src);
+        let m = if w == 128 { u128::MAX } else { (1u128 << w) - 1 };
+        let sext = |v: u128| -> i128 { ((v << (128 - w)) as i128) >> (128 - w) };
+        let r = |f: &str, a: u128, b: u128| {
+            let args = |h: u64| [a as u64, (a >> 64) as u64, b as u64, (b >> 64) as u64, h];
+            run(f, &args(0)) as u128 | (run(f, &args(1)) as u128) << 64
+        };
+        let samples = wide_samples();
+        for (i, &a) in samples.iter().enumerate() {
+            let b = samples[(i * 7 + 3) % samples.len()];
+            let (ua, ub) = (a & m, b & m);
+            let (sa, sb) = (sext(ua), sext(ub));
+            assert_eq!(r("smin", a, b), (sa.min(sb) as u128) & m, "smin i{w} {sa} {sb}");
+            assert_eq!(r("smax", a, b), (sa.max(sb) as u128) & m, "smax i{w} {sa} {sb}");
+            assert_eq!(r("umin", a, b), ua.min(ub), "umin i{w}");
+            assert_eq!(r("umax", a, b), ua.max(ub), "umax i{w}");
+            assert_eq!(r("abs", a, b), (sa.wrapping_abs() as u128) & m, "abs i{w} {sa}");
+        }
+    }
+}
+
+/// A function with 300 values live across a loop (one phi each), two
+/// parameters read only at its end, i64 and double values among them and a
+/// 30-argument call: more registers than one-byte operands reach, so values
+/// spill to the registers past the window, and the result is unchanged.
+#[test]
+fn high_register_pressure_spills_and_runs() {
+    const N: usize = 300;
+    let mut s = String::from("define internal i32 @sum30(");
+    s += &(0..30).map(|i| format!("i32 %a{i}")).collect::<Vec<_>>().join(", ");
+    // m = a0; m = (m ^ ai) * 3 for the others.
+    s += ") noinline {\nentry:\n  %m0 = add i32 %a0, 0\n";
+    for i in 1..30 {
+        s += &format!("  %s{i} = xor i32 %m{}, %a{i}\n  %m{i} = mul i32 %s{i}, 3\n", i - 1);
+    }
+    s += "  ret i32 %m29\n}\n\n";
+    s += "define i32 @f(i32 %seed, i32 %late, i64 %wide, double %x, i32 %n) {\nentry:\n";
+    for i in 0..N {
+        s += &format!("  %v{i}.0 = mul i32 %seed, {}\n", 2 * i + 1);
+    }
+    s += "  br label %loop\nloop:\n  %k = phi i32 [ 0, %entry ], [ %k1, %loop ]\n";
+    s += "  %w = phi i64 [ %wide, %entry ], [ %w1, %loop ]\n  %d = phi double [ %x, %entry ], [ %d1, %loop ]\n";
+    for i in 0..N {
+        s += &format!("  %v{i} = phi i32 [ %v{i}.0, %entry ], [ %v{i}.1, %loop ]\n");
+    }
+    for i in 0..N {
+        let j = (i + 1) % N;
+        s += &format!("  %t{i} = xor i32 %v{i}, %v{j}\n  %v{i}.1 = add i32 %t{i}, %k\n");
+    }
+    s += "  %w1 = mul i64 %w, 3\n  %d1 = fmul double %d, 1.5\n";
+    s += "  %k1 = add i32 %k, 1\n  %c = icmp slt i32 %k1, %n\n  br i1 %c, label %loop, label %exit\nexit:\n";
+    s += "  %r = call i32 @sum30(";
+    s += &(0..30).map(|i| format!("i32 %v{}.1", i * 7)).collect::<Vec<_>>().join(", ");
+    // h = r + late; h = h * 31 + vi for every value.
+    s += ")\n  %g0 = add i32 %r, %late\n";
+    for i in 0..N {
+        s += &format!("  %h{i} = mul i32 %g{i}, 31\n  %g{} = add i32 %h{i}, %v{i}.1\n", i + 1);
+    }
+    s += &format!("  %wl = trunc i64 %w1 to i32\n  %di = fptosi double %d1 to i32\n  %e0 = add i32 %g{N}, %wl\n");
+    s += "  %e1 = add i32 %e0, %di\n  ret i32 %e1\n}\n";
+
+    // The same in Rust.
+    let want = |seed: u32, late: u32, wide: u64, x: f64, n: u32| -> u32 {
+        let mut v: Vec<u32> = (0..N as u32).map(|i| seed.wrapping_mul(2 * i + 1)).collect();
+        let (mut w, mut d, mut k) = (wide, x, 0u32);
+        loop {
+            let old = v.clone();
+            for i in 0..N {
+                v[i] = (old[i] ^ old[(i + 1) % N]).wrapping_add(k);
+            }
+            w = w.wrapping_mul(3);
+            d *= 1.5;
+            k += 1;
+            if (k as i32) >= (n as i32) {
+                break;
+            }
+        }
+        let a: Vec<u32> = (0..30).map(|i| v[i * 7]).collect();
+        let mut m = a[0];
+        for &ai in &a[1..] {
+            m = (m ^ ai).wrapping_mul(3);
+        }
+        let mut h = m.wrapping_add(late);
+        for &vi in &v {
+            h = h.wrapping_mul(31).wrapping_add(vi);
+        }
+        h.wrapping_add(w as u32).wrapping_add(d as i32 as u32)
+    };
+
+    let m = translate_ll(&s).unwrap_or_else(|e| panic!("translate: {e}"));
+    let f = m.find_function("f").expect("f") as usize;
+    assert!(m.functions[f].num_regs > 256, "{}", m.functions[f].num_regs);
+    let d = disasm(&m, "f");
+    assert!(d.iter().any(|l| l.contains("MovLX")) && d.iter().any(|l| l.contains("MovXL")), "no spill moves");
+    for (seed, late, wide, x, n) in [(7u32, 11u32, 5u64, 2.0f64, 1u32), (0x9e37_79b9, 3, 1 << 40, -3.25, 4)] {
+        let got = run(&s, "f", &[u64::from(seed), u64::from(late), wide, x.to_bits(), u64::from(n)]);
+        assert_eq!(got as u32, want(seed, late, wide, x, n), "seed {seed}");
+    }
 }
 
 /// `long double` on riscv32 (fp128) crosses calls as ilp32 passes it: an

@@ -21,6 +21,22 @@ pub fn touches_wide(inst: Val) -> bool {
     is_wide_int(inst) || inst.operands().iter().any(|o| is_wide_int(*o))
 }
 
+/// The intrinsics of 65..128-bit integers [`FuncLower::wide_bits`] does.
+const WIDE_INTRINSICS: [&str; 10] =
+    ["ctpop", "ctlz", "cttz", "bswap", "bitreverse", "smin", "smax", "umin", "umax", "abs"];
+
+/// Is `inst` a call of one of [`WIDE_INTRINSICS`] on a 65..128-bit
+/// integer? Its name (`ctpop`...).
+pub fn wide_bits_call(inst: Val) -> Option<&'static str> {
+    let callee = inst.called_value()?;
+    if !is_wide_int(inst) || callee.kind() != ValKind::Function {
+        return None;
+    }
+    let name = callee.name();
+    let base = name.strip_prefix("llvm.")?.split('.').next()?;
+    WIDE_INTRINSICS.iter().copied().find(|&w| w == base)
+}
+
 /// (offset, size) pieces of an `n`-byte access (n = 1..8) that single
 /// loads and stores can do, low bytes first.
 fn pieces(n: u32) -> &'static [(i64, u32)] {
@@ -221,6 +237,8 @@ impl FuncLower<'_> {
                 }
             }
             Op::LLVMICmp => self.wide_icmp(inst)?,
+            Op::LLVMSIToFP | Op::LLVMUIToFP => self.wide_to_float(inst, op == Op::LLVMSIToFP)?,
+            Op::LLVMFPToSI | Op::LLVMFPToUI => self.float_to_wide(inst, op == Op::LLVMFPToSI)?,
             Op::LLVMSelect => {
                 let c = self.use_val(self.operand(inst, 0)?)?;
                 let [al, ah] = self.wide_val(self.operand(inst, 1)?)?;
@@ -243,6 +261,202 @@ impl FuncLower<'_> {
                 return self.wide_unsupported(inst, what);
             }
         }
+        Ok(())
+    }
+
+    /// `0 - (hi:lo)` in 128 bits.
+    fn wide_neg(&mut self, lo: VReg, hi: VReg) -> (VReg, VReg) {
+        let zero = self.materialise(Const::Int(0), true);
+        let nlo = self.emit3(Opcode::SubI64, zero, lo);
+        let borrow = self.emit3(Opcode::NeI64, lo, zero);
+        let borrow = self.emit2(Opcode::ZextI32I64, borrow);
+        let nhi = self.emit3(Opcode::SubI64, zero, hi);
+        (nlo, self.emit3(Opcode::SubI64, nhi, borrow))
+    }
+
+    fn convert(&mut self, s: VReg, k: espb_runtime::isa::Conv) -> VReg {
+        let d = self.new_vreg();
+        self.emit(Opcode::Convert, vec![MOp::Reg(d), MOp::Reg(s), MOp::Imm(k as i64)]);
+        d
+    }
+
+    /// `sitofp`/`uitofp` of a wide integer, rounded once to nearest even:
+    /// the magnitude's top 64 bits (from its leading one) with a sticky bit
+    /// for the rest go through the exact 64-bit conversion, then a power of
+    /// two puts them in place (exact; too large for a float is infinity, as
+    /// the rounded value is then 2^128).
+    fn wide_to_float(&mut self, inst: Val, signed: bool) -> Result<()> {
+        use espb_runtime::isa::Conv;
+        let s = self.operand(inst, 0)?;
+        let f64_ = match inst.ty().kind() {
+            inkwell::llvm_sys::LLVMTypeKind::LLVMDoubleTypeKind => true,
+            inkwell::llvm_sys::LLVMTypeKind::LLVMFloatTypeKind => false,
+            _ => return self.wide_unsupported(s, "conversion to this floating-point type"),
+        };
+        let [lo, hi] = self.wide_val(s)?;
+        let zero = self.materialise(Const::Int(0), true);
+        let (lo, hi, neg) = if signed {
+            let hi = self.wide_signed_hi(hi, Self::hi_bits(s));
+            let neg = self.emit3(Opcode::LtSI64, hi, zero);
+            let (nlo, nhi) = self.wide_neg(lo, hi);
+            (self.select(neg, nlo, lo), self.select(neg, nhi, hi), Some(neg))
+        } else {
+            (lo, hi, None)
+        };
+        let n = self.emit2(Opcode::ClzI64, hi);
+        let top = self.emit3(Opcode::ShlI64, hi, n);
+        // lo >> (64 - n) without a shift by 64: (lo >> 1) >> (63 - n).
+        let half = self.emit_imm(Opcode::ShrUImmI64, lo, 1);
+        let m63 = self.materialise(Const::Int(63), true);
+        let back = self.emit3(Opcode::SubI64, m63, n);
+        let from_lo = self.emit3(Opcode::ShrUI64, half, back);
+        let top = self.emit3(Opcode::OrI64, top, from_lo);
+        let rest = self.emit3(Opcode::ShlI64, lo, n);
+        let sticky = self.emit3(Opcode::NeI64, rest, zero);
+        let sticky = self.emit2(Opcode::ZextI32I64, sticky);
+        let top = self.emit3(Opcode::OrI64, top, sticky);
+        let (conv, mul) = if f64_ { (Conv::I64UToF64, Opcode::MulF64) } else { (Conv::I64UToF32, Opcode::MulF32) };
+        let rounded = self.convert(top, conv);
+        // 2^(64 - n) as the float's bits: exponent bias + 64 - n.
+        let (bias, frac) = if f64_ { (1023 + 64, 52) } else { (127 + 64, 23) };
+        let b = self.materialise(Const::Int(bias), true);
+        let e = self.emit3(Opcode::SubI64, b, n);
+        let scale = self.emit_imm(Opcode::ShlImmI64, e, frac);
+        let scale = if f64_ { scale } else { self.emit2(Opcode::WrapI64I32, scale) };
+        let big = self.emit3(mul, rounded, scale);
+        let small = self.convert(lo, conv);
+        let hi_zero = self.emit3(Opcode::EqI64, hi, zero);
+        let mut r = self.select(hi_zero, small, big);
+        if let Some(neg) = neg {
+            // Flip the sign bit of a negative number's magnitude.
+            let sign = self.materialise(Const::Int(if f64_ { i64::MIN } else { i64::from(i32::MIN) }), f64_);
+            let flipped = self.emit3(if f64_ { Opcode::XorI64 } else { Opcode::XorI32 }, r, sign);
+            r = self.select(neg, flipped, r);
+        }
+        self.alias(inst, r);
+        Ok(())
+    }
+
+    /// `fptosi`/`fptoui` to a wide integer, truncating toward zero: the
+    /// magnitude's high word is `trunc(x / 2^64)`, its low word what remains
+    /// (exact: both words come from the float's 53 bits). Values out of
+    /// range are poison in LLVM; they give some value here.
+    fn float_to_wide(&mut self, inst: Val, signed: bool) -> Result<()> {
+        use espb_runtime::isa::Conv;
+        let s = self.operand(inst, 0)?;
+        let x = self.use_val(s)?;
+        let x = match s.ty().kind() {
+            inkwell::llvm_sys::LLVMTypeKind::LLVMDoubleTypeKind => x,
+            inkwell::llvm_sys::LLVMTypeKind::LLVMFloatTypeKind => self.convert(x, Conv::F32ToF64),
+            _ => return self.wide_unsupported(inst, "conversion from this floating-point type"),
+        };
+        let neg = self.emit_imm(Opcode::ShrUImmI64, x, 63);
+        let neg = self.emit2(Opcode::WrapI64I32, neg);
+        let mag_mask = self.materialise(Const::Int(i64::MAX), true);
+        let a = self.emit3(Opcode::AndI64, x, mag_mask);
+        let two_m64 = self.materialise(Const::Int(((1023 - 64) as i64) << 52), true);
+        let two_64 = self.materialise(Const::Int(((1023 + 64) as i64) << 52), true);
+        let q = self.emit3(Opcode::MulF64, a, two_m64);
+        let hi = self.convert(q, Conv::F64ToI64U);
+        let hif = self.convert(hi, Conv::I64UToF64);
+        let hif = self.emit3(Opcode::MulF64, hif, two_64);
+        let rem = self.emit3(Opcode::SubF64, a, hif);
+        let lo = self.convert(rem, Conv::F64ToI64U);
+        let (lo, hi) = if signed {
+            let (nlo, nhi) = self.wide_neg(lo, hi);
+            (self.select(neg, nlo, lo), self.select(neg, nhi, hi))
+        } else {
+            (lo, hi)
+        };
+        let hi = self.wide_mask(hi, Self::hi_bits(inst));
+        self.wide_def(inst, lo, hi);
+        Ok(())
+    }
+
+    /// `ctpop`, `ctlz`, `cttz`, `bswap`, `bitreverse`, `smin`, `smax`,
+    /// `umin`, `umax` and `abs` of an i65..i128 (`a`, `w` bits; the high
+    /// word is zero above the width). The counts are wide results too; a
+    /// zero input counts `w` (the `is_zero_poison` flag only allows less).
+    pub fn wide_bits(&mut self, inst: Val, base: &str, a: Val, w: u32) -> Result<()> {
+        let [lo, hi] = self.wide_val(a)?;
+        let zero = self.materialise(Const::Int(0), true);
+        let (rlo, rhi) = match base {
+            "ctpop" => {
+                let (p, q) = (self.emit2(Opcode::PopcntI64, lo), self.emit2(Opcode::PopcntI64, hi));
+                (self.emit3(Opcode::AddI64, p, q), zero)
+            }
+            "ctlz" => {
+                let chi = self.emit2(Opcode::ClzI64, hi);
+                let clo = self.emit2(Opcode::ClzI64, lo);
+                let clo = self.emit_imm(Opcode::AddImmI64, clo, 64);
+                let hi_zero = self.emit3(Opcode::EqI64, hi, zero);
+                let c = self.select(hi_zero, clo, chi);
+                (self.emit_imm(Opcode::AddImmI64, c, -i64::from(128 - w)), zero)
+            }
+            "cttz" => {
+                // A bit just above the width caps the count at `w`.
+                let capped = if w < 128 {
+                    let cap = self.materialise(Const::Int(1i64 << (w - 64)), true);
+                    self.emit3(Opcode::OrI64, hi, cap)
+                } else {
+                    hi
+                };
+                let chi = self.emit2(Opcode::CtzI64, capped);
+                let chi = self.emit_imm(Opcode::AddImmI64, chi, 64);
+                let clo = self.emit2(Opcode::CtzI64, lo);
+                let lo_zero = self.emit3(Opcode::EqI64, lo, zero);
+                (self.select(lo_zero, chi, clo), zero)
+            }
+            "bswap" | "bitreverse" => {
+                if base == "bswap" && !w.is_multiple_of(16) {
+                    return self.wide_unsupported(a, "byte swap");
+                }
+                // Reverse all 128 bits (the words swap), then shift the
+                // reversed `w` bits down.
+                let (nlo, nhi) = if base == "bswap" {
+                    (self.emit2(Opcode::BswapI64, hi), self.emit2(Opcode::BswapI64, lo))
+                } else {
+                    (self.reverse_word(hi, true), self.reverse_word(lo, true))
+                };
+                let s = i64::from(128 - w);
+                if s == 0 {
+                    (nlo, nhi)
+                } else {
+                    let down = self.emit_imm(Opcode::ShrUImmI64, nlo, s);
+                    let cross = self.emit_imm(Opcode::ShlImmI64, nhi, 64 - s);
+                    (self.emit3(Opcode::OrI64, down, cross), self.emit_imm(Opcode::ShrUImmI64, nhi, s))
+                }
+            }
+            "smin" | "smax" | "umin" | "umax" => {
+                let b = self.operand(inst, 1)?;
+                let [bl, bh] = self.wide_val(b)?;
+                let signed = base.starts_with('s');
+                let (xh, yh) = if signed {
+                    let hib = Self::hi_bits(a);
+                    (self.wide_signed_hi(hi, hib), self.wide_signed_hi(bh, hib))
+                } else {
+                    (hi, bh)
+                };
+                // a < b: hi(a) < hi(b), or equal high words and lo(a) <u lo(b).
+                let hlt = self.emit3(if signed { Opcode::LtSI64 } else { Opcode::LtUI64 }, xh, yh);
+                let heq = self.emit3(Opcode::EqI64, xh, yh);
+                let llt = self.emit3(Opcode::LtUI64, lo, bl);
+                let t = self.emit3(Opcode::AndI32, heq, llt);
+                let lt = self.emit3(Opcode::OrI32, hlt, t);
+                let (first, second) = if base.ends_with("min") { ((lo, hi), (bl, bh)) } else { ((bl, bh), (lo, hi)) };
+                (self.select(lt, first.0, second.0), self.select(lt, first.1, second.1))
+            }
+            "abs" => {
+                // |INT_MIN| is INT_MIN (or poison, by the flag): wrapping either way.
+                let sh = self.wide_signed_hi(hi, Self::hi_bits(a));
+                let neg = self.emit3(Opcode::LtSI64, sh, zero);
+                let (nlo, nhi) = self.wide_neg(lo, sh);
+                let nhi = self.wide_mask(nhi, Self::hi_bits(a));
+                (self.select(neg, nlo, lo), self.select(neg, nhi, hi))
+            }
+            _ => return self.wide_unsupported(a, base),
+        };
+        self.wide_def(inst, rlo, rhi);
         Ok(())
     }
 

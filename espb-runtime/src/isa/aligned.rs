@@ -12,7 +12,8 @@
 //!   32-bit words, low first), 1 for `Args` (count, then the registers),
 //!   2 for `Targets` (count, then the targets, two bytes little-endian each);
 //! * `Def` and `Use` registers are 16-bit byte offsets in the register
-//!   window (number x 8, [`RegOff`](super::operand::RegOff));
+//!   window (number x 8, [`RegOff`](super::operand::RegOff)); `Def16` and
+//!   `Use16` stay 16-bit register numbers;
 //! * fixed-size values are stored in the host's byte order;
 //! * branch targets (`Target`, `Targets`) are internal offsets in units of
 //!   4 bytes (an instruction grows at most 4x, so they fit 16 bits whenever
@@ -68,6 +69,8 @@ fn layout(code: &[u8], pc: usize, sink: &mut Sink<'_>, target: &dyn Fn(u16) -> u
         match o {
             // Registers as byte offsets in the window (RegOff).
             Operand::Reg(v) => sink.put((u16::from(v) * 8).to_le_bytes()),
+            // Frame-wide registers stay numbers: the loop bounds-checks them.
+            Operand::Reg16(v) => sink.put(v.to_le_bytes()),
             Operand::U8(v) => sink.put([v]),
             Operand::I8(v) => sink.put(v.to_le_bytes()),
             Operand::I16(v) => sink.put(v.to_le_bytes()),

@@ -320,6 +320,26 @@ macro_rules! for_each_op {
             LoadI16SIdx = 0xCF, "load.idx.i16.s", { d: Def, a: Use, i: Use };
             LoadI16UIdx = 0xD0, "load.idx.i16.u", { d: Def, a: Use, i: Use };
             StoreI16Idx = 0xD1, "store.idx.i16", { s: Use, a: Use, i: Use };
+            /// Indexed 64-bit load and store (i64 and double arrays):
+            /// address = a + (i << shift).
+            LoadIdxI64 = 0xE0, "load.idx.i64", { d: Def, a: Use, i: Use, shift: U8 };
+            StoreIdxI64 = 0xE1, "store.idx.i64", { s: Use, a: Use, i: Use, shift: U8 };
+            /// d = a * b + c (32-bit, wrapping): a multiply and the add that
+            /// consumes it (dot products, matrix and filter loops).
+            MulAddI32 = 0xE2, "muladd.i32", { d: Def, a: Use, b: Use, c: Use };
+            /// d = a * b + c, rounded after the multiply and after the add
+            /// (not a fused multiply-add: the same bits as the two instructions).
+            MulAddF32 = 0xE3, "muladd.f32", { d: Def, a: Use, b: Use, c: Use };
+            MulAddF64 = 0xE4, "muladd.f64", { d: Def, a: Use, b: Use, c: Use };
+            /// d = c + a * b, rounded likewise: the add's operands in the
+            /// other order (NaN payloads can follow the order).
+            AddMulF32 = 0xE5, "addmul.f32", { d: Def, a: Use, b: Use, c: Use };
+            AddMulF64 = 0xE6, "addmul.f64", { d: Def, a: Use, b: Use, c: Use };
+            /// d = a * v + c (32-bit, wrapping): scaled indices, filter taps.
+            MulImmAddI32 = 0xE7, "muladd.i32.imm", { d: Def, a: Use, v: I32, c: Use };
+            /// d = (a << v) + c (32-bit, the shift masked to 31): addresses
+            /// of array elements used more than once.
+            ShlAddI32 = 0xE8, "shladd.i32", { d: Def, a: Use, v: U8, c: Use };
             /// d = s, then jump: the copy on a loop's back edge and its branch.
             MovBr = 0xD2, "mov.br", { d: Def, s: Use, t: Target } jump;
 
@@ -340,16 +360,24 @@ macro_rules! for_each_op {
             EqImm8I32 = 0xDA, "eq.i32.imm8", { d: Def, a: Use, v: I8 };
             IncBrNeImm8I32 = 0xDB, "inc.br.ne.i32.imm8", { d: Def, a: Use, v: I8, w: I8, t: Target } branch;
 
+            // --- spill moves: a function may have more registers than the
+            //     256-slot window one-byte operands reach; these two copy
+            //     between the window and any register of the frame ---
+            /// d = s, `s` any register of the frame (a spilled value's reload).
+            MovLX = 0xDC, "mov.lx", { d: Def, s: Use16 };
+            /// d = s, `d` any register of the frame (a spilled value's store).
+            MovXL = 0xDD, "mov.xl", { d: Def16, s: Use };
+
             // --- binary128 (`long double` on riscv32), in software ---
             /// (dlo, dhi) = `k` (see [`F128Op`]) of the binary128 values
             /// (alo, ahi) and (blo, bhi), low word first. A scalar operand is
             /// `alo`, a scalar result `dlo` (with `dhi` = 0).
-            F128 = 0xDC, "f128", { dlo: Def, dhi: Def, alo: Use, ahi: Use, blo: Use, bhi: Use, k: U8 };
+            F128 = 0xE9, "f128", { dlo: Def, dhi: Def, alo: Use, ahi: Use, blo: Use, bhi: Use, k: U8 };
             /// `_Complex long double` multiplication or division (`k`, see
             /// [`ComplexF128Op`]) as [`Opcode::Complex`] does them: the four
             /// binary128 values a, b, c, d at address `src` (64 bytes), the
             /// result's real and imaginary parts written at `dst` (32 bytes).
-            ComplexF128 = 0xDD, "complex.f128", { dst: Use, src: Use, k: U8 };
+            ComplexF128 = 0xEA, "complex.f128", { dst: Use, src: Use, k: U8 };
         }
     };
 }

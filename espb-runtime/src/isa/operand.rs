@@ -12,6 +12,8 @@
 //! |-----------|--------|---------------------------------------------------------|
 //! | `Def`     | 1      | register the instruction writes (< `num_regs`)          |
 //! | `Use`     | 1      | register the instruction reads (< `num_regs`)           |
+//! | `Def16`   | 2      | register written, any of the frame's (< `num_regs`)     |
+//! | `Use16`   | 2      | register read, any of the frame's (< `num_regs`)        |
 //! | `U8`      | 1      | small unsigned immediate (alignment, predicate)         |
 //! | `I8`      | 1      | small signed immediate                                  |
 //! | `I16`     | 2      | signed immediate (load/store offsets)                   |
@@ -32,6 +34,10 @@ use alloc::vec::Vec;
 pub enum OperandKind {
     Def,
     Use,
+    /// A register of the whole frame, past the 256-slot window too (the
+    /// spill moves `mov.lx` / `mov.xl`).
+    Def16,
+    Use16,
     U8,
     I8,
     I16,
@@ -58,7 +64,9 @@ impl OperandKind {
     pub const fn fixed_size(self) -> Option<usize> {
         match self {
             OperandKind::Def | OperandKind::Use | OperandKind::U8 | OperandKind::I8 => Some(1),
-            OperandKind::I16 | OperandKind::U16 | OperandKind::Target => Some(2),
+            OperandKind::I16 | OperandKind::U16 | OperandKind::Target | OperandKind::Def16 | OperandKind::Use16 => {
+                Some(2)
+            }
             OperandKind::I32 | OperandKind::U32 => Some(4),
             OperandKind::I64 => Some(8),
             OperandKind::Args | OperandKind::Targets => None,
@@ -82,8 +90,8 @@ impl OperandKind {
     /// The role of the register(s) in this operand; `None` for the rest.
     pub const fn role(self) -> Option<Role> {
         match self {
-            OperandKind::Def => Some(Role::Def),
-            OperandKind::Use | OperandKind::Args => Some(Role::Use),
+            OperandKind::Def | OperandKind::Def16 => Some(Role::Def),
+            OperandKind::Use | OperandKind::Use16 | OperandKind::Args => Some(Role::Use),
             _ => None,
         }
     }
@@ -313,7 +321,7 @@ macro_rules! trusted_kinds {
         })*
     };
 }
-trusted_kinds!(regs: Def, Use; rest: U8, I8, I16, U16, I32, U32, I64, Target, Args, Targets);
+trusted_kinds!(regs: Def, Use; rest: Def16, Use16, U8, I8, I16, U16, I32, U32, I64, Target, Args, Targets);
 
 /// The operand kinds as types, named as the table names them.
 pub mod kind {
@@ -335,7 +343,20 @@ pub mod kind {
             }
         )*};
     }
-    fixed!(Def: u8, Use: u8, U8: u8, I8: i8, I16: i16, U16: u16, I32: i32, U32: u32, I64: i64, Target: u16);
+    fixed!(
+        Def: u8,
+        Use: u8,
+        Def16: u16,
+        Use16: u16,
+        U8: u8,
+        I8: i8,
+        I16: i16,
+        U16: u16,
+        I32: i32,
+        U32: u32,
+        I64: i64,
+        Target: u16,
+    );
 
     pub struct Args;
     impl Kind for Args {
@@ -368,10 +389,11 @@ pub mod kind {
 }
 
 /// One operand's value, tagged with its encoding (`Reg` serves `Def` and
-/// `Use`, `Regs` serves `Args`).
+/// `Use`, `Reg16` serves `Def16` and `Use16`, `Regs` serves `Args`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operand<'a> {
     Reg(u8),
+    Reg16(u16),
     U8(u8),
     I8(i8),
     I16(i16),
@@ -390,6 +412,8 @@ impl<'a> Operand<'a> {
         Some(match kind {
             OperandKind::Def => Operand::Reg(kind::Def::read(s)?),
             OperandKind::Use => Operand::Reg(kind::Use::read(s)?),
+            OperandKind::Def16 => Operand::Reg16(kind::Def16::read(s)?),
+            OperandKind::Use16 => Operand::Reg16(kind::Use16::read(s)?),
             OperandKind::U8 => Operand::U8(kind::U8::read(s)?),
             OperandKind::I8 => Operand::I8(kind::I8::read(s)?),
             OperandKind::I16 => Operand::I16(kind::I16::read(s)?),
@@ -407,6 +431,7 @@ impl<'a> Operand<'a> {
     pub fn write(self, out: &mut Vec<u8>) {
         match self {
             Operand::Reg(v) => kind::Def::write(v, out),
+            Operand::Reg16(v) => kind::Def16::write(v, out),
             Operand::U8(v) => kind::U8::write(v, out),
             Operand::I8(v) => kind::I8::write(v, out),
             Operand::I16(v) => kind::I16::write(v, out),

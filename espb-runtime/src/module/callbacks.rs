@@ -197,8 +197,15 @@ pub fn check(m: &Module) -> Vec<Mismatch> {
             };
             if let Some((op, ops)) = operands(code, pc) {
                 for ((_, kind), (_, v)) in op.operands().iter().zip(ops) {
-                    if let (OperandKind::Def, Operand::Reg(r)) = (kind, v) {
-                        known[usize::from(r)] = known_now;
+                    match (kind, v) {
+                        (OperandKind::Def, Operand::Reg(r)) => known[usize::from(r)] = known_now,
+                        // A spill store names any register, a window one too.
+                        (OperandKind::Def16, Operand::Reg16(r)) => {
+                            if let Some(k) = known.get_mut(usize::from(r)) {
+                                *k = None;
+                            }
+                        }
+                        _ => {}
                     }
                 }
                 if matches!(op.flow(), Flow::Jump | Flow::Exit) {

@@ -22,9 +22,21 @@ pub(super) enum Builtin {
     Free,
     Qsort,
     Bsearch,
-    /// `exit`/`_exit`/`abort` end the module, never the firmware.
+    /// `exit`/`_exit`/`_Exit`/`abort` end the module, never the firmware.
     Exit,
     Abort,
+    /// `aligned_alloc(align, size)` and `memalign(align, size)`.
+    AlignedAlloc,
+    /// `posix_memalign(&p, align, size)`.
+    PosixMemalign,
+    /// `strdup(s)` and `strndup(s, n)`: the copy is the module's to free,
+    /// so it comes from the private heap (newlib's would be the firmware's).
+    Strdup,
+    Strndup,
+    /// `div`/`ldiv`/`lldiv`: served here because each ABI returns their
+    /// struct its own way (below), and GCC's Xtensa newlib (in registers)
+    /// and clang's Xtensa code (through `sret`) disagree on it.
+    Div,
 }
 
 /// What an import resolved to at instantiation.
@@ -44,6 +56,7 @@ pub(super) enum ImportTarget {
 /// (espb-sys `manifests/idf.espbsym`; the table is append-only, so these
 /// indices never change, and espb-sys's tests check them).
 pub const IDF_BUILTIN_SLOTS: &[(u16, &str)] = &[
+    (31, "strdup"),
     (34, "malloc"),
     (35, "calloc"),
     (36, "realloc"),
@@ -53,6 +66,13 @@ pub const IDF_BUILTIN_SLOTS: &[(u16, &str)] = &[
     (52, "abort"),
     (353, "exit"),
     (354, "_exit"),
+    (377, "strndup"),
+    (418, "div"),
+    (419, "ldiv"),
+    (420, "lldiv"),
+    (421, "aligned_alloc"),
+    (422, "posix_memalign"),
+    (496, "_Exit"),
 ];
 
 /// The name of the standard table.
@@ -86,8 +106,13 @@ fn builtin(name: &str) -> Option<Builtin> {
         "free" => Builtin::Free,
         "qsort" => Builtin::Qsort,
         "bsearch" => Builtin::Bsearch,
-        "exit" | "_exit" => Builtin::Exit,
+        "exit" | "_exit" | "_Exit" => Builtin::Exit,
         "abort" => Builtin::Abort,
+        "aligned_alloc" | "memalign" => Builtin::AlignedAlloc,
+        "posix_memalign" => Builtin::PosixMemalign,
+        "div" | "ldiv" | "lldiv" => Builtin::Div,
+        "strdup" => Builtin::Strdup,
+        "strndup" => Builtin::Strndup,
         _ => return None,
     })
 }
@@ -118,16 +143,20 @@ pub(super) fn call_import<H: Host>(
     match target {
         Some(&ImportTarget::Host(id)) => {
             let r = native(host, id, ty, args, mem, heap, app, meter);
-            if app.is_some_and(|a| a.dead()) { Err(Trap::new(TrapKind::Unloaded)) } else { r }
+            if app.is_some_and(|a| a.dead()) {
+                return Err(Trap::new(TrapKind::Unloaded));
+            }
+            grant_result(imports, i, mem, app, r)
         }
         Some(&ImportTarget::Tracked(id, rule)) => {
             let Some(app) = app else {
-                return native(host, id, ty, args, mem, heap, None, meter);
+                let r = native(host, id, ty, args, mem, heap, None, meter);
+                return grant_result(imports, i, mem, None, r);
             };
             let r = resources::call(app, rule, args, mem, |args, mem| {
                 native(host, id, ty, args, mem, heap, Some(app), meter)
             });
-            if app.dead() { Err(Trap::new(TrapKind::Unloaded)) } else { r }
+            if app.dead() { Err(Trap::new(TrapKind::Unloaded)) } else { grant_result(imports, i, mem, Some(app), r) }
         }
         Some(&ImportTarget::FirmwareHeap(id, op)) => firmware_heap::call(op, args, mem, app, meter, |mem, meter| {
             native(host, id, ty, args, mem, heap, app, meter)
@@ -176,8 +205,117 @@ pub(super) fn call_import<H: Host>(
                 heap.free(arg(0)).map_err(Trap::from)?;
                 Ok(0)
             }
+            // NULL for an alignment that is not a power of two, as ESP-IDF's
+            // heap_caps_aligned_alloc (behind both on a device).
+            Builtin::AlignedAlloc => Ok(u64::from(aligned(heap, arg(0), arg(1)))),
+            Builtin::PosixMemalign => {
+                let (out, align, size) = (arg(0), arg(1), arg(2));
+                // POSIX: a power of two that is a multiple of sizeof(void *).
+                if !align.is_power_of_two() || align < 4 {
+                    return Ok(EINVAL);
+                }
+                let p = aligned(heap, align, size);
+                if p == 0 {
+                    return Ok(ENOMEM);
+                }
+                // `*out` is only written on success.
+                if let Err(t) = mem.write_u32(out, p) {
+                    heap.free(p).map_err(Trap::from)?;
+                    return Err(t);
+                }
+                Ok(0)
+            }
+            Builtin::Div => div(ty, args, mem),
+            Builtin::Strdup | Builtin::Strndup => {
+                let src = arg(0);
+                // The string may lie in a firmware window (a native's text).
+                let len = match (mem.c_str_len(src), *b) {
+                    (Some(len), Builtin::Strdup) => len,
+                    (Some(len), _) => len.min(arg(1) as usize),
+                    // strndup reads no further than `n`: a buffer without a NUL.
+                    (None, Builtin::Strndup) if mem.slice(src, arg(1) as usize).is_ok() => arg(1) as usize,
+                    (None, _) => return Err(Trap::new(TrapKind::OutOfBounds { addr: src, len: 1 })),
+                } as u32;
+                meter.bytes(u64::from(len)).map_err(Trap::new)?;
+                let p = heap.malloc(len.saturating_add(1));
+                if p != 0 {
+                    mem.raw().copy(p, src, len).map_err(|e| Trap::new(e.into()))?;
+                    mem.write_u8(p.wrapping_add(len), 0)?;
+                }
+                Ok(u64::from(p))
+            }
         },
         None => Err(Trap::new(TrapKind::BadCode)),
+    }
+}
+
+/// After a native call: what its result points at, when its signature
+/// says (`str`, `mem:SIZE`, `mem:SIZE:rw`), becomes a window for the
+/// calling task.
+#[inline]
+fn grant_result(
+    imports: &Imports,
+    i: u16,
+    mem: &mut Memory,
+    app: Option<&dyn Hooks>,
+    r: Result<u64, Trap>,
+) -> Result<u64, Trap> {
+    if let Ok(v) = r {
+        let what = imports.result_mem(i);
+        if what != crate::signature::ResultMem::None {
+            let task = app.map_or(super::memory::NO_TASK, |a| a.current_task());
+            // SAFETY: `v` is what the firmware's native returned, and the
+            // firmware's table says what lies there (the result annotation).
+            unsafe { mem.grant_result(v as u32, what, task) };
+        }
+    }
+    r
+}
+
+/// newlib's `EINVAL` and `ENOMEM`, as `posix_memalign` returns them.
+const EINVAL: u64 = 22;
+const ENOMEM: u64 = 12;
+
+/// A block at a multiple of `align`, or 0 when `align` is not a power of two
+/// or the heap has no room.
+fn aligned(heap: &mut Heap, align: u32, size: u32) -> u32 {
+    if !align.is_power_of_two() { 0 } else { heap.malloc_aligned(align, size) }
+}
+
+/// `div`, `ldiv` (`long` is 32 bits) and `lldiv`, in the shape the call site
+/// has: riscv32 returns `div_t`/`ldiv_t` in two registers (the translator's
+/// i64, quotient in the low half), clang's Xtensa code and every target's
+/// `lldiv` pass a pointer to the result (`sret`) first. Division by zero
+/// traps as the `/` operator does; `INT_MIN / -1`, undefined in C, wraps.
+fn div(ty: &FuncType, args: &[u64], mem: &mut Memory) -> Result<u64, Trap> {
+    use crate::module::ValType::{I32, I64};
+    let a = |k: usize| args.get(k).copied().unwrap_or(0);
+    let n32 = |k: usize| i64::from(a(k) as u32 as i32);
+    let divide = |n: i64, d: i64| {
+        if d == 0 { Err(Trap::new(TrapKind::DivideByZero)) } else { Ok((n.wrapping_div(d), n.wrapping_rem(d))) }
+    };
+    match (ty.params.as_slice(), ty.result) {
+        ([I32, I32], Some(I64)) => {
+            let (q, r) = divide(n32(0), n32(1))?;
+            Ok(u64::from(q as i32 as u32) | (u64::from(r as i32 as u32) << 32))
+        }
+        ([I32, I32, I32], None) => {
+            let (q, r) = divide(n32(1), n32(2))?;
+            let out = a(0) as u32;
+            mem.write_u32(out, q as i32 as u32)?;
+            mem.write_u32(out.wrapping_add(4), r as i32 as u32)?;
+            Ok(0)
+        }
+        ([I32, I64, I64], None) => {
+            let (q, r) = divide(a(1) as i64, a(2) as i64)?;
+            let out = a(0) as u32;
+            mem.write_u64(out, q as u64)?;
+            mem.write_u64(out.wrapping_add(8), r as u64)?;
+            Ok(0)
+        }
+        _ => {
+            Err(Trap::host("`div`/`ldiv`/`lldiv` called with a type no ABI gives them (declare them with <stdlib.h>)"))
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use super::memory::Memory;
 use super::trap::TrapKind;
 use crate::isa::Instr;
 use crate::module::{FuncType, Module};
-use crate::signature::{MemArg, NativeSig, SiteType};
+use crate::signature::{MemArg, NativeSig, ResultMem, SiteType};
 use crate::symtab::Checking;
 use alloc::boxed::Box;
 use alloc::format;
@@ -75,6 +75,13 @@ impl Imports {
 
     fn check(&self, i: u16) -> Option<&NativeCheck> {
         self.checks.get(usize::from(i)).and_then(|c| c.as_deref())
+    }
+
+    /// What import `i`'s result lets the module reach (its signature's
+    /// result annotation), granted after each call.
+    #[inline]
+    pub(super) fn result_mem(&self, i: u16) -> ResultMem {
+        self.check(i).map_or(ResultMem::None, |c| c.sig.result_mem)
     }
 
     /// Before a native call: whether the pointer arguments its signature

@@ -17,7 +17,10 @@ pub struct Config {
     pub heap_size: Option<u32>,
     /// Most nested calls before a stack-exhaustion trap.
     pub max_call_depth: usize,
-    /// Most 64-bit registers on the register stack (all frames together).
+    /// Most 64-bit registers on the register stack (all frames together):
+    /// each frame takes its function's `num_regs` (more than 256, up to
+    /// 4096, for a function the translator spilled) and the running one a
+    /// 256-register window beyond.
     pub max_registers: usize,
     /// Instruction budget, counted at calls and backward branches.
     pub fuel: Option<u64>,
@@ -27,10 +30,11 @@ pub struct Config {
     /// Place linear memory at its own native address (`memory_base` is then
     /// ignored): on a device, module pointers are real pointers for natives.
     pub native_memory: bool,
-    /// With `native_memory`: firmware regions (start, end) the module may
-    /// read and write at their real addresses (data imports, strings and
-    /// structs natives return). Everything else outside the module's own
-    /// memory traps.
+    /// With `native_memory`: firmware regions the module may also reach at
+    /// their real addresses, beyond what the symbol tables grant by
+    /// themselves (data imports and natives' results, as their signatures
+    /// size them; docs/native-calls.md "Firmware memory"). Empty in the
+    /// templates. Everything else outside the module's own memory traps.
     pub firmware_windows: FirmwareWindows,
     /// Bytes of shadow stack (the module's C stack) for each further task
     /// that runs module code in an [`App`](crate::app::App), taken from the
@@ -77,7 +81,7 @@ pub struct FirmwareWindows(Vec<Window>);
 
 impl FirmwareWindows {
     /// Windows, e.g. the chip's DRAM and flash-mapped constants, read-only
-    /// ([`crate::chip::Chip::firmware_windows`]).
+    /// ([`crate::chip::Chip::firmware_windows`], a firmware's opt-in).
     ///
     /// # Safety
     /// Every window must be memory the module may read, and write where the

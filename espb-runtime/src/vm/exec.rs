@@ -2,7 +2,7 @@
 //! function returns or a trap. Nothing a module does can make this code
 //! panic or touch memory outside the instance: registers are addressed
 //! through a 256-slot window so a one-byte register number is always in
-//! bounds, memory accesses go through [`Memory`]'s checks, and operands
+//! bounds (the spill moves' 16-bit numbers are checked), memory accesses go through [`Memory`]'s checks, and operands
 //! are read unchecked only where the verifier proved them inside the code.
 
 use super::builtins::{Builtin, ImportTarget, Reenter, call_import, search_sort};
@@ -223,6 +223,26 @@ pub(super) fn execute<H: Host>(
         // The memory block never moves: one view serves every frame, refreshed
         // only after something else used the memory mutably (natives, qsort).
         let mut raw: RawMem = vm.mem.raw();
+        // A fixed-size load or store: inside the block on the hot path,
+        // firmware windows and faults out of line.
+        macro_rules! ld {
+            ($n:literal, $addr:expr) => {{
+                let addr: u32 = $addr;
+                match raw.load_inside::<$n>(addr) {
+                    Some(b) => b,
+                    None => mem!(raw.load_outside::<$n>(addr)),
+                }
+            }};
+        }
+        macro_rules! st {
+            ($addr:expr, $v:expr) => {{
+                let (addr, v): (u32, _) = ($addr, $v);
+                if !raw.store_inside(addr, v) {
+                    mem!(raw.store_outside(addr, v));
+                }
+            }};
+        }
+
         'frame: loop {
             let Some(window) = vm.regs.get_mut(base..base + WINDOW) else {
                 trap!(TrapKind::StackExhausted);
@@ -294,7 +314,7 @@ pub(super) fn execute<H: Host>(
                 ($name:ident, $n:literal, |$b:ident| $e:expr) => {{
                     let ((d, a, off), n) = dec!($name);
                     let addr = (r[a] as u32).wrapping_add(off as i32 as u32);
-                    let $b: [u8; $n] = mem!(raw.load(addr));
+                    let $b: [u8; $n] = ld!($n, addr);
                     r[d] = $e;
                     ip = n;
                 }};
@@ -304,7 +324,7 @@ pub(super) fn execute<H: Host>(
                     let ((s, a, off), n) = dec!($name);
                     let addr = (r[a] as u32).wrapping_add(off as i32 as u32);
                     let $v = r[s];
-                    mem!(raw.store(addr, $e));
+                    st!(addr, $e);
                     ip = n;
                 }};
             }
@@ -434,6 +454,8 @@ pub(super) fn execute<H: Host>(
                 // The verifier refused every byte that is no opcode, so the
                 // match needs no range check.
                 let op = unsafe { Opcode::from_u8_unchecked(*ip) };
+                #[cfg(feature = "op-stats")]
+                super::op_stats::count(op);
                 match op {
                     Opcode::Nop => {
                         let ((), n) = dec!(Nop);
@@ -753,25 +775,77 @@ pub(super) fn execute<H: Host>(
                     Opcode::LoadIdxI32 => {
                         let ((d, a, i, sh), n) = dec!(LoadIdxI32);
                         let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(u32::from(sh)));
-                        r[d] = u64::from(u32::from_le_bytes(mem!(raw.load(addr))));
+                        r[d] = u64::from(u32::from_le_bytes(ld!(4, addr)));
                         ip = n;
                     }
                     Opcode::StoreIdxI32 => {
                         let ((s, a, i, sh), n) = dec!(StoreIdxI32);
                         let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(u32::from(sh)));
-                        mem!(raw.store(addr, (r[s] as u32).to_le_bytes()));
+                        st!(addr, (r[s] as u32).to_le_bytes());
+                        ip = n;
+                    }
+                    Opcode::MulAddI32 => {
+                        let ((d, a, b, c), n) = dec!(MulAddI32);
+                        let v = (r[a] as u32).wrapping_mul(r[b] as u32).wrapping_add(r[c] as u32);
+                        r[d] = u64::from(v);
+                        ip = n;
+                    }
+                    Opcode::MulAddF32 => {
+                        let ((d, a, b, c), n) = dec!(MulAddF32);
+                        let t = f32::from_bits(r[a] as u32) * f32::from_bits(r[b] as u32);
+                        r[d] = u64::from((t + f32::from_bits(r[c] as u32)).to_bits());
+                        ip = n;
+                    }
+                    Opcode::MulAddF64 => {
+                        let ((d, a, b, c), n) = dec!(MulAddF64);
+                        let t = f64::from_bits(r[a]) * f64::from_bits(r[b]);
+                        r[d] = (t + f64::from_bits(r[c])).to_bits();
+                        ip = n;
+                    }
+                    Opcode::MulImmAddI32 => {
+                        let ((d, a, v, c), n) = dec!(MulImmAddI32);
+                        r[d] = u64::from((r[a] as u32).wrapping_mul(v as u32).wrapping_add(r[c] as u32));
+                        ip = n;
+                    }
+                    Opcode::ShlAddI32 => {
+                        let ((d, a, v, c), n) = dec!(ShlAddI32);
+                        r[d] = u64::from((r[a] as u32).wrapping_shl(u32::from(v)).wrapping_add(r[c] as u32));
+                        ip = n;
+                    }
+                    Opcode::AddMulF32 => {
+                        let ((d, a, b, c), n) = dec!(AddMulF32);
+                        let t = f32::from_bits(r[a] as u32) * f32::from_bits(r[b] as u32);
+                        r[d] = u64::from((f32::from_bits(r[c] as u32) + t).to_bits());
+                        ip = n;
+                    }
+                    Opcode::AddMulF64 => {
+                        let ((d, a, b, c), n) = dec!(AddMulF64);
+                        let t = f64::from_bits(r[a]) * f64::from_bits(r[b]);
+                        r[d] = (f64::from_bits(r[c]) + t).to_bits();
+                        ip = n;
+                    }
+                    Opcode::LoadIdxI64 => {
+                        let ((d, a, i, sh), n) = dec!(LoadIdxI64);
+                        let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(u32::from(sh)));
+                        r[d] = u64::from_le_bytes(ld!(8, addr));
+                        ip = n;
+                    }
+                    Opcode::StoreIdxI64 => {
+                        let ((s, a, i, sh), n) = dec!(StoreIdxI64);
+                        let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(u32::from(sh)));
+                        st!(addr, r[s].to_le_bytes());
                         ip = n;
                     }
                     Opcode::LoadI8SIdx => {
                         let ((d, a, i), n) = dec!(LoadI8SIdx);
                         let addr = (r[a] as u32).wrapping_add(r[i] as u32);
-                        r[d] = u64::from(mem!(raw.load::<1>(addr))[0] as i8 as i32 as u32);
+                        r[d] = u64::from(ld!(1, addr)[0] as i8 as i32 as u32);
                         ip = n;
                     }
                     Opcode::LoadI8UIdx => {
                         let ((d, a, i), n) = dec!(LoadI8UIdx);
                         let addr = (r[a] as u32).wrapping_add(r[i] as u32);
-                        r[d] = u64::from(mem!(raw.load::<1>(addr))[0]);
+                        r[d] = u64::from(ld!(1, addr)[0]);
                         ip = n;
                     }
                     Opcode::MemCpy | Opcode::MemMove => {
@@ -979,25 +1053,25 @@ pub(super) fn execute<H: Host>(
                     Opcode::StoreI8Idx => {
                         let ((s, a, i), n) = dec!(StoreI8Idx);
                         let addr = (r[a] as u32).wrapping_add(r[i] as u32);
-                        mem!(raw.store(addr, [r[s] as u8]));
+                        st!(addr, [r[s] as u8]);
                         ip = n;
                     }
                     Opcode::LoadI16SIdx => {
                         let ((d, a, i), n) = dec!(LoadI16SIdx);
                         let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(1));
-                        r[d] = u64::from(i16::from_le_bytes(mem!(raw.load(addr))) as i32 as u32);
+                        r[d] = u64::from(i16::from_le_bytes(ld!(2, addr)) as i32 as u32);
                         ip = n;
                     }
                     Opcode::LoadI16UIdx => {
                         let ((d, a, i), n) = dec!(LoadI16UIdx);
                         let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(1));
-                        r[d] = u64::from(u16::from_le_bytes(mem!(raw.load(addr))));
+                        r[d] = u64::from(u16::from_le_bytes(ld!(2, addr)));
                         ip = n;
                     }
                     Opcode::StoreI16Idx => {
                         let ((s, a, i), n) = dec!(StoreI16Idx);
                         let addr = (r[a] as u32).wrapping_add((r[i] as u32).wrapping_shl(1));
-                        mem!(raw.store(addr, (r[s] as u16).to_le_bytes()));
+                        st!(addr, (r[s] as u16).to_le_bytes());
                         ip = n;
                     }
                     Opcode::MulHSI64 => {
@@ -1024,6 +1098,27 @@ pub(super) fn execute<H: Host>(
                     Opcode::BrNeImm8I32 => bri!(BrNeImm8I32, |a, v| a != v as i32 as u32),
                     Opcode::EqImm8I32 => imm32!(EqImm8I32, |a, v| a == v as i32 as u32),
                     Opcode::IncBrNeImm8I32 => inc_br_imm!(IncBrNeImm8I32, |d, w| d != w as i32 as u32),
+
+                    // Spill moves: the frame's registers past the window. The
+                    // verifier proved `s`/`d` below `num_regs`, and every frame
+                    // has `num_regs` registers, so the checked access never
+                    // fails; the window is taken again after it.
+                    Opcode::MovLX => {
+                        let ((d, s), n) = dec!(MovLX);
+                        let Some(&v) = vm.regs.get(base + usize::from(s)) else { trap!(TrapKind::BadCode) };
+                        let Some(slot) = vm.regs.get_mut(base + d.index()) else { trap!(TrapKind::BadCode) };
+                        *slot = v;
+                        ip = n;
+                        continue 'frame;
+                    }
+                    Opcode::MovXL => {
+                        let ((d, s), n) = dec!(MovXL);
+                        let v = r[s];
+                        let Some(slot) = vm.regs.get_mut(base + usize::from(d)) else { trap!(TrapKind::BadCode) };
+                        *slot = v;
+                        ip = n;
+                        continue 'frame;
+                    }
                 }
             }
         }

@@ -63,6 +63,38 @@ impl Heap {
         addr
     }
 
+    /// A block of `size` bytes at a multiple of `align` (a power of two;
+    /// smaller than [`HEAP_ALIGN`] is [`HEAP_ALIGN`]), first fit; 0 (NULL)
+    /// when none fits. The bytes before the aligned address stay free.
+    pub fn malloc_aligned(&mut self, align: u32, size: u32) -> u32 {
+        if align <= HEAP_ALIGN {
+            return self.malloc(size);
+        }
+        let Some(size) = size.max(1).checked_add(HEAP_ALIGN - 1).map(|s| s & !(HEAP_ALIGN - 1)) else {
+            return 0;
+        };
+        let fits = |&(a, s): &(u32, u32)| {
+            let at = a.checked_add(align - 1)? & !(align - 1);
+            (u64::from(at - a) + u64::from(size) <= u64::from(s)).then_some(at)
+        };
+        let Some((i, at)) = self.free.iter().enumerate().find_map(|(i, b)| fits(b).map(|at| (i, at))) else {
+            return 0;
+        };
+        let (addr, avail) = self.free[i];
+        let (lead, tail) = (at - addr, avail - (at - addr) - size);
+        // Blocks keep HEAP_ALIGN granularity: `lead` and `tail` are multiples of it.
+        let mut keep = alloc::vec::Vec::with_capacity(2);
+        if lead > 0 {
+            keep.push((addr, lead));
+        }
+        if tail > 0 {
+            keep.push((at + size, tail));
+        }
+        self.free.splice(i..=i, keep);
+        self.live.insert(at, size);
+        at
+    }
+
     /// The usable size of a live block.
     pub fn block_size(&self, addr: u32) -> Option<u32> {
         self.live.get(&addr).copied()
@@ -110,5 +142,22 @@ mod tests {
         assert_eq!(h.free(a), Err(InvalidFree(a)), "double free is caught");
         assert_eq!(h.free(0x1234), Err(InvalidFree(0x1234)));
         assert_eq!(h.malloc(256), 0x1000);
+    }
+
+    #[test]
+    fn aligned_blocks_leave_the_bytes_before_them_free() {
+        let mut h = Heap::new(0x1000, 0x1000 + 512);
+        let a = h.malloc(16);
+        let b = h.malloc_aligned(128, 40);
+        assert_eq!((a, b), (0x1000, 0x1080));
+        assert_eq!(h.block_size(b), Some(48));
+        assert_eq!(h.malloc(64), 0x1010, "the gap before the aligned block is used");
+        assert_eq!(h.malloc_aligned(256, 300), 0, "no aligned room");
+        assert_eq!(h.malloc_aligned(8, 8), 0x1050, "small alignments are the heap's own");
+        assert_eq!(h.malloc_aligned(1 << 31, 16), 0);
+        for p in [a, b, 0x1010, 0x1050] {
+            h.free(p).unwrap();
+        }
+        assert_eq!(h.free, alloc::vec![(0x1000, 512)]);
     }
 }

@@ -88,6 +88,12 @@ pub enum InstantiateError {
     /// firmware's table) does not accept: the first of them, and how many.
     #[error("wrong call of a native: {first}{}", if *.more > 0 { alloc::format!(" (and {} more call sites)", .more) } else { String::new() })]
     NativeSignature { first: alloc::boxed::Box<SiteMismatch>, more: usize },
+    /// A data import whose slot the firmware's table declares a function.
+    #[error(
+        "`{name}` (import #{import}) is imported as data, but the firmware's table declares it a function {native}: \
+         rebuild the module against this firmware's manifest"
+    )]
+    DataImportOfFunction { import: usize, name: String, native: String },
 }
 
 /// Why [`Instance::call`] refused to start.
@@ -119,6 +125,55 @@ pub struct Instance<H: Host> {
     frames: Vec<Frame>,
     config: Config,
     fuel: u64,
+}
+
+/// The window a data import's object gets, as the firmware's table sizes it
+/// (`data:SIZE`, `data:SIZE:rw`): only with real addresses, where the
+/// module reaches firmware memory. A slot without a size grants nothing
+/// (the module has the address, and traps if it reads there).
+fn grant_data_object<H: Host>(
+    module: &VerifiedModule,
+    index: usize,
+    imp: &crate::module::Import,
+    addr: u32,
+    host: &H,
+    mem: &mut Memory,
+) -> Result<(), InstantiateError> {
+    let crate::module::ImportRef::Slot { table, index: slot, .. } = &imp.what else { return Ok(()) };
+    let Some((sig, _)) = module.tables.get(usize::from(*table)).and_then(|t| host.native_signature(&t.name, *slot))
+    else {
+        return Ok(());
+    };
+    let Some(obj) = sig.data else {
+        return Err(InstantiateError::DataImportOfFunction {
+            import: index,
+            name: imp.name().unwrap_or("?").into(),
+            native: alloc::format!("{sig}"),
+        });
+    };
+    if !mem.is_real() {
+        return Ok(());
+    }
+    let end = addr.saturating_add(obj.size);
+    let access = if obj.writable { Access::ReadWrite } else { Access::Read };
+    if access == Access::ReadWrite && module.code_overlaps(addr as usize, end as usize) {
+        return Err(InstantiateError::WritableCode { start: addr, end });
+    }
+    // SAFETY: the firmware's table says an object of that size lies at the
+    // address it gave for the slot, and what the module may do there.
+    let oom = InstantiateError::Os("out of memory noting a data import's window");
+    if !unsafe { mem.grant_data(Window { start: addr, end, access }) } {
+        return Err(oom);
+    }
+    if let Some(n) = obj.points_to {
+        // SAFETY: the table says a pointer lies at `addr` (data:4->N), and
+        // `N` readable bytes where it points.
+        let p = unsafe { (addr as usize as *const u32).read_unaligned() };
+        if p != 0 && !unsafe { mem.grant_data(Window::read(p, p.saturating_add(u32::from(n)))) } {
+            return Err(oom);
+        }
+    }
+    Ok(())
 }
 
 fn align_up(v: u64, a: u64) -> u64 {
@@ -243,6 +298,7 @@ impl<H: Host> Instance<H> {
             if imp.is_data() {
                 match host.data_address(imp, &mut HostCtx::new(&mut mem, &mut heap)) {
                     Some(addr) => {
+                        grant_data_object(&module, index, imp, addr, &host, &mut mem)?;
                         // Never called; kept so indices line up.
                         imports.push(ImportTarget::Host(u32::MAX));
                         import_addrs.push(addr);

@@ -66,19 +66,36 @@ pub struct Memory {
     bytes: Vec<u8>,
     skew: usize,
     /// Firmware regions a native-memory module may also reach directly:
-    /// the ones the firmware granted (data imports, strings and structs
-    /// natives hand it), then the heap blocks it got from `heap_caps_*`.
+    /// the ones the firmware granted, its data imports' objects (as the
+    /// tables size them), then the heap blocks it got from `heap_caps_*`.
     /// Empty on the PC, where addresses are not real.
     windows: Vec<Window>,
     /// `windows[blocks..]` are the heap blocks.
     blocks: usize,
+    /// Windows over what natives returned (a result annotation: `__errno`'s
+    /// `errno`, `__getreent`'s `stdout`, a task's name), each with the task
+    /// that called the native: its grants go when it ends
+    /// ([`Memory::revoke_task`]). At most [`MAX_RESULT_GRANTS`], oldest
+    /// first.
+    results: Vec<(Window, usize)>,
+    /// Whether module addresses are real ([`Memory::try_new_native`]): only
+    /// then do natives' results become windows.
+    real: bool,
 }
+
+/// Most windows over natives' results one instance keeps: past that the
+/// oldest goes (the module traps if it still reads through it).
+pub const MAX_RESULT_GRANTS: usize = 32;
+/// Longest string result (its NUL included) that becomes a window.
+pub const MAX_RESULT_STR: usize = 4096;
+/// The owner of grants made outside an app (no task to end).
+pub const NO_TASK: usize = usize::MAX;
 
 impl Memory {
     /// `len` zeroed bytes at module address `base`. `base + len` must not
     /// wrap the 32-bit space; callers check that.
     pub fn new(base: u32, len: usize) -> Memory {
-        Memory { base, bytes: vec![0; len], windows: Vec::new(), blocks: 0, skew: 0 }
+        Memory { base, bytes: vec![0; len], windows: Vec::new(), blocks: 0, skew: 0, results: Vec::new(), real: false }
     }
 
     /// Like [`Memory::new`], but `None` instead of aborting when the
@@ -87,7 +104,7 @@ impl Memory {
         let mut bytes = Vec::new();
         bytes.try_reserve_exact(len).ok()?;
         bytes.resize(len, 0);
-        Some(Memory { base, bytes, windows: Vec::new(), blocks: 0, skew: 0 })
+        Some(Memory { base, bytes, windows: Vec::new(), blocks: 0, skew: 0, results: Vec::new(), real: false })
     }
 
     // [native-calls] begin: a block whose module addresses are its real
@@ -110,7 +127,7 @@ impl Memory {
         let base = u32::try_from(addr).ok().filter(|&b| b != 0)?;
         u32::try_from(addr.checked_add(len)?).ok()?;
         bytes.truncate(skew + len);
-        Some(Memory { base, bytes, windows: Vec::new(), blocks: 0, skew })
+        Some(Memory { base, bytes, windows: Vec::new(), blocks: 0, skew, results: Vec::new(), real: true })
     }
     // [native-calls] end
 
@@ -128,6 +145,8 @@ impl Memory {
             base: self.base,
             windows: self.windows.as_ptr(),
             nwindows: self.windows.len(),
+            results: self.results.as_ptr(),
+            nresults: self.results.len(),
         }
     }
 
@@ -144,9 +163,98 @@ impl Memory {
         self.blocks = self.windows.len();
     }
 
-    /// The windows the module may reach now.
+    /// Also lets the module reach a data import's object (`Window` as its
+    /// table's `data:SIZE` says), for the life of this `Memory`. `false`,
+    /// and nothing granted, when the firmware heap has no room to note it.
+    ///
+    /// # Safety
+    /// As for [`Memory::set_firmware_windows`].
+    pub(crate) unsafe fn grant_data(&mut self, w: Window) -> bool {
+        if w.start >= w.end || self.windows.try_reserve(1).is_err() {
+            return w.start >= w.end;
+        }
+        self.windows.insert(self.blocks, w);
+        self.blocks += 1;
+        true
+    }
+
+    /// The windows the module may reach now (firmware, data imports, heap
+    /// blocks; natives' results are [`Memory::result_windows`]).
     pub fn windows(&self) -> &[Window] {
         &self.windows
+    }
+
+    /// The windows over natives' results, with the task each is for.
+    pub fn result_windows(&self) -> &[(Window, usize)] {
+        &self.results
+    }
+
+    /// Whether module addresses are real addresses.
+    pub fn is_real(&self) -> bool {
+        self.real
+    }
+
+    /// Whether `w` is reachable already for `task` (the block, a window,
+    /// or a grant of its own allows it: another task's grant may go first).
+    fn covers(&self, w: &Window, task: usize) -> bool {
+        let n = (w.end - w.start) as usize;
+        let store = w.access == Access::ReadWrite;
+        let inside_block = w.start >= self.base && u64::from(w.end) <= u64::from(self.base) + self.len() as u64;
+        inside_block
+            || self.windows.iter().any(|x| x.allows(w.start, n, store))
+            || self.results.iter().any(|(x, t)| *t == task && x.allows(w.start, n, store))
+    }
+
+    /// Lets the module reach what a native returned at `addr`, as the
+    /// native's result annotation says, until `task` ends
+    /// ([`Memory::revoke_task`]) or [`MAX_RESULT_GRANTS`] newer grants push
+    /// it out. NULL, a string longer than [`MAX_RESULT_STR`], or no room in
+    /// the firmware heap: nothing is granted (the module traps if it reads).
+    ///
+    /// # Safety
+    /// `addr` is what a native of the firmware's table returned, and the
+    /// table says what lies there: a NUL-terminated string (read here to
+    /// find its end) or an object of that size, readable (and writable when
+    /// the annotation says so) while `task` lives.
+    pub(crate) unsafe fn grant_result(&mut self, addr: u32, what: crate::signature::ResultMem, task: usize) {
+        use crate::signature::ResultMem;
+        if !self.real || addr == 0 {
+            return;
+        }
+        let w = match what {
+            ResultMem::None => return,
+            ResultMem::Obj { size, writable } => {
+                let Some(end) = addr.checked_add(u32::from(size)) else { return };
+                Window { start: addr, end, access: if writable { Access::ReadWrite } else { Access::Read } }
+            }
+            ResultMem::Str => {
+                if self.c_str_len(addr).is_some() {
+                    return;
+                }
+                let room = (u32::MAX - addr).min(MAX_RESULT_STR as u32) as usize;
+                // SAFETY: the caller's: a string lies at `addr`; the scan
+                // stops at its NUL.
+                let Some(n) = (0..room).find(|&k| unsafe { (addr as usize as *const u8).add(k).read() } == 0) else {
+                    return;
+                };
+                Window::read(addr, addr + n as u32 + 1)
+            }
+        };
+        if self.covers(&w, task) {
+            return;
+        }
+        if self.results.len() >= MAX_RESULT_GRANTS {
+            self.results.remove(0);
+        } else if self.results.try_reserve(1).is_err() {
+            return;
+        }
+        self.results.push((w, task));
+    }
+
+    /// Takes back the grants of natives' results made for `task` (it ended:
+    /// its `errno` and `struct _reent` went with it).
+    pub(crate) fn revoke_task(&mut self, task: usize) {
+        self.results.retain(|&(_, t)| t != task);
     }
 
     /// Also lets the module read and write `len` bytes at `addr` (a block
@@ -271,7 +379,9 @@ impl Memory {
         let end = u64::from(addr) + len;
         let inside = |s: u32, e: u64| addr >= s && end <= e;
         inside(self.base, u64::from(self.base) + self.len() as u64)
-            || usize::try_from(len).is_ok_and(|n| self.windows.iter().any(|w| w.allows(addr, n, true)))
+            || usize::try_from(len).is_ok_and(|n| {
+                self.windows.iter().chain(self.results.iter().map(|(w, _)| w)).any(|w| w.allows(addr, n, true))
+            })
     }
 
     /// The length of the NUL-terminated string at `addr`, when it and its
@@ -280,7 +390,12 @@ impl Memory {
         if let Ok(s) = self.c_str(addr) {
             return Some(s.len());
         }
-        let end = self.windows.iter().find(|w| addr >= w.start && addr < w.end)?.end;
+        let end = self
+            .windows
+            .iter()
+            .chain(self.results.iter().map(|(w, _)| w))
+            .find(|w| addr >= w.start && addr < w.end)?
+            .end;
         // SAFETY: the window was declared readable at its real addresses by
         // the firmware (`set_firmware_windows` is unsafe), and the scan
         // stays inside it.
@@ -320,6 +435,8 @@ pub(crate) struct RawMem {
     base: u32,
     windows: *const Window,
     nwindows: usize,
+    results: *const (Window, usize),
+    nresults: usize,
 }
 
 /// An access outside the memory and every window, or a store into a
@@ -381,47 +498,83 @@ impl RawMem {
         // SAFETY: the pointer and length come from the Memory's Vec, which
         // outlives this view and is not changed while it is in use.
         let windows = unsafe { core::slice::from_raw_parts(self.windows, self.nwindows) };
+        // SAFETY: as above, the Memory's other Vec.
+        let results = unsafe { core::slice::from_raw_parts(self.results, self.nresults) };
+        let mut all = windows.iter().chain(results.iter().map(|(w, _)| w));
         if addr <= READ_ONLY as u32 {
             NO_WINDOW
-        } else if windows.iter().any(|w| w.allows(addr, n, store)) {
+        } else if all.clone().any(|w| w.allows(addr, n, store)) {
             // The firmware declared this range accessible at its real
-            // address (Memory::set_firmware_windows, Memory::grant).
+            // address (Memory::set_firmware_windows, grant_data, grant,
+            // grant_result).
             addr as usize
-        } else if store && windows.iter().any(|w| w.allows(addr, n, false)) {
+        } else if store && all.any(|w| w.allows(addr, n, false)) {
             READ_ONLY
         } else {
             NO_WINDOW
         }
     }
 
-    /// Like [`RawMem::at`] for a fixed size of 1, 2, 4 or 8 bytes.
+    /// The `N` bytes at `addr` when they lie inside the block: the
+    /// interpreter's hot path, one subtract and one compare. `None`: the
+    /// access is for [`RawMem::load_outside`]. (Split in two so that the
+    /// fast path's value stays in a register: a `Result` merged from both
+    /// paths kept its fault fields live and in memory on every load.)
     #[inline(always)]
-    fn at_n<const N: usize>(&self, addr: u32, store: bool) -> Result<*mut u8, Oob> {
+    pub(crate) fn load_inside<const N: usize>(&self, addr: u32) -> Option<[u8; N]> {
+        const { assert!(N == 1 || N == 2 || N == 4 || N == 8) };
         let off = addr.wrapping_sub(self.base) as usize;
-        let end = self.ends[N.trailing_zeros() as usize];
-        if off < end {
-            // SAFETY: off + N <= len: inside the block.
-            Ok(unsafe { self.ptr.add(off) })
+        if off < self.ends[N.trailing_zeros() as usize] {
+            // SAFETY: off + N <= len: N readable bytes inside the block.
+            Some(unsafe { self.ptr.add(off).cast::<[u8; N]>().read_unaligned() })
         } else {
-            self.outside(addr, N, store)
+            None
         }
     }
 
-    #[inline(always)]
-    pub(crate) fn load<const N: usize>(&self, addr: u32) -> Result<[u8; N], Oob> {
-        const { assert!(N == 1 || N == 2 || N == 4 || N == 8) };
-        let p = self.at_n::<N>(addr, false)?;
+    /// A load [`RawMem::load_inside`] did not serve: a firmware window, or
+    /// the fault.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn load_outside<const N: usize>(&self, addr: u32) -> Result<[u8; N], Oob> {
+        let p = self.at(addr, N, false)?;
         // SAFETY: `at` returned N readable bytes.
         Ok(unsafe { p.cast::<[u8; N]>().read_unaligned() })
     }
 
+    /// Stores `v` at `addr` when the bytes lie inside the block; `false`:
+    /// nothing written, the store is for [`RawMem::store_outside`].
     #[inline(always)]
-    pub(crate) fn store<const N: usize>(&self, addr: u32, v: [u8; N]) -> Result<(), Oob> {
+    pub(crate) fn store_inside<const N: usize>(&self, addr: u32, v: [u8; N]) -> bool {
         const { assert!(N == 1 || N == 2 || N == 4 || N == 8) };
-        let p = self.at_n::<N>(addr, true)?;
+        let off = addr.wrapping_sub(self.base) as usize;
+        if off < self.ends[N.trailing_zeros() as usize] {
+            // SAFETY: off + N <= len: N writable bytes inside the block.
+            unsafe { self.ptr.add(off).cast::<[u8; N]>().write_unaligned(v) };
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A store [`RawMem::store_inside`] did not serve.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn store_outside<const N: usize>(&self, addr: u32, v: [u8; N]) -> Result<(), Oob> {
+        let p = self.at(addr, N, true)?;
         // SAFETY: `at` returned N writable bytes.
         unsafe { p.cast::<[u8; N]>().write_unaligned(v) };
         Ok(())
+    }
+
+    #[cfg(test)]
+    fn load<const N: usize>(&self, addr: u32) -> Result<[u8; N], Oob> {
+        self.load_inside(addr).map_or_else(|| self.load_outside(addr), Ok)
+    }
+
+    #[cfg(test)]
+    fn store<const N: usize>(&self, addr: u32, v: [u8; N]) -> Result<(), Oob> {
+        if self.store_inside(addr, v) { Ok(()) } else { self.store_outside(addr, v) }
     }
 
     /// memmove: either side may be a firmware window.
@@ -466,7 +619,19 @@ mod tests {
         );
         let copy = raw.copy(0x9000_0010, 0x1000, 8).map_err(TrapKind::from);
         assert_eq!(copy, Err(TrapKind::ReadOnly { addr: 0x9000_0010, len: 8 }), "memcpy into a read-only window");
-        assert_eq!(kind(raw.at_n::<4>(0x9000_00FE, false)), Err(TrapKind::OutOfBounds { addr: 0x9000_00FE, len: 4 }));
+        assert_eq!(
+            raw.load::<4>(0x9000_00FE).map_err(TrapKind::from),
+            Err(TrapKind::OutOfBounds { addr: 0x9000_00FE, len: 4 })
+        );
+        assert_eq!(raw.load::<4>(0x1000 + 60).map_err(TrapKind::from), Ok([0; 4]), "the last word of the block");
+        assert_eq!(
+            raw.store::<4>(0x1000 + 61, [1; 4]).map_err(TrapKind::from),
+            Err(TrapKind::OutOfBounds { addr: 0x1000 + 61, len: 4 })
+        );
+        assert_eq!(
+            raw.store::<2>(0x9000_0000, [1; 2]).map_err(TrapKind::from),
+            Err(TrapKind::ReadOnly { addr: 0x9000_0000, len: 2 })
+        );
         assert_eq!(kind(raw.at(0xA000_0000, 16, true)), Ok(()));
         assert_eq!(kind(raw.at(0xA000_0008, 16, true)), Err(TrapKind::OutOfBounds { addr: 0xA000_0008, len: 16 }));
         assert_eq!(kind(raw.at(0x1000, 64, true)), Ok(()), "the module's own memory");
@@ -496,5 +661,66 @@ mod tests {
         assert_eq!(after.err(), Some(TrapKind::ReadOnly { addr: 0xB000_0040, len: 4 }), "read-only DRAM again");
         m.revoke(0xB000_0000);
         assert_eq!(m.windows().len(), 1, "revoking takes back blocks only");
+    }
+
+    /// What natives return becomes a window of the calling task, as the
+    /// result annotation says, and goes when the task ends or when newer
+    /// grants push it out. (Only the checks run: nothing is dereferenced.)
+    #[test]
+    fn results_are_granted_per_task_as_annotated() {
+        use crate::signature::ResultMem;
+        let mut m = Memory::new(0x1000, 64);
+        m.real = true;
+        let errno = ResultMem::Obj { size: 4, writable: true };
+        let reent = ResultMem::Obj { size: 16, writable: false };
+        // SAFETY: nothing is read or written through these windows.
+        unsafe {
+            m.grant_result(0xA000_0000, errno, 7);
+            m.grant_result(0xA000_0000, reent, 7);
+            m.grant_result(0xA000_0000, reent, 7);
+            m.grant_result(0, reent, 7);
+            m.grant_result(0x1010, reent, 7);
+            m.grant_result(0xB000_0000, ResultMem::None, 7);
+            m.grant_result(0xB000_0000, errno, 8);
+            m.grant_result(0xA000_0004, ResultMem::Obj { size: 4, writable: false }, 8);
+        }
+        assert_eq!(m.result_windows().len(), 4, "NULL, a repeat, own memory and a plain pointer grant nothing");
+        let kind = |m: &mut Memory, a, n, store| m.raw().at(a, n, store).map(|_| ()).map_err(TrapKind::from);
+        assert_eq!(kind(&mut m, 0xA000_0000, 4, true), Ok(()), "errno is writable");
+        assert_eq!(kind(&mut m, 0xA000_000C, 4, false), Ok(()), "stderr is readable");
+        assert_eq!(kind(&mut m, 0xA000_000C, 4, true), Err(TrapKind::ReadOnly { addr: 0xA000_000C, len: 4 }));
+        assert_eq!(kind(&mut m, 0xA000_0010, 1, false), Err(TrapKind::OutOfBounds { addr: 0xA000_0010, len: 1 }));
+        assert!(m.accessible(0xA000_0000, 4) && !m.accessible(0xA000_0004, 4), "a native may be handed errno");
+        m.revoke_task(7);
+        assert_eq!(kind(&mut m, 0xA000_0000, 4, false), Err(TrapKind::OutOfBounds { addr: 0xA000_0000, len: 4 }));
+        assert_eq!(kind(&mut m, 0xB000_0000, 4, true), Ok(()), "another task's grant stays");
+        assert_eq!(kind(&mut m, 0xA000_0004, 4, false), Ok(()), "its own, though task 7's covered it");
+        for k in 0..MAX_RESULT_GRANTS as u32 {
+            // SAFETY: as above.
+            unsafe { m.grant_result(0xC000_0000 + 16 * k, reent, 9) };
+        }
+        assert_eq!(m.result_windows().len(), MAX_RESULT_GRANTS);
+        assert!(kind(&mut m, 0xB000_0000, 4, false).is_err(), "the oldest grant went");
+        let mut pc = Memory::new(0x1000, 64);
+        // SAFETY: as above.
+        unsafe { pc.grant_result(0xA000_0000, errno, 7) };
+        assert!(pc.result_windows().is_empty(), "no windows where addresses are not real");
+    }
+
+    #[test]
+    fn data_windows_come_before_heap_blocks() {
+        let mut m = Memory::new(0x1000, 64);
+        // SAFETY: nothing is read or written through these windows.
+        unsafe {
+            m.set_firmware_windows(&[]);
+            assert!(m.grant(0xB000_0040, 32));
+            assert!(m.grant_data(Window::read(0x9000_0000, 0x9000_0004)));
+            assert!(m.grant_data(Window::read(0x9000_0010, 0x9000_0010)), "an empty window is nothing to note");
+        }
+        assert_eq!(m.windows().len(), 2);
+        assert!(m.holds_block(0xB000_0040) && !m.holds_block(0x9000_0000), "a data import is no heap block");
+        m.revoke(0x9000_0000);
+        assert!(m.raw().at(0x9000_0000, 4, false).is_ok(), "revoking takes back blocks only");
+        assert!(m.raw().at(0x9000_0001, 4, false).is_err(), "not a byte past the object");
     }
 }

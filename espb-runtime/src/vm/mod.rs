@@ -25,6 +25,8 @@ mod host;
 mod instance;
 mod memory;
 mod meter;
+#[cfg(feature = "op-stats")]
+mod op_stats;
 pub mod record;
 pub(crate) mod resources;
 mod trap;
@@ -39,4 +41,6 @@ pub use host::{Host, HostCtx, NoHost, TableLookupError};
 pub use instance::{CallError, Instance, InstantiateError, check_table};
 pub use memory::{Access, FUNC_ADDR_BASE, IMPORT_ADDR_BASE, Memory, PC_MEMORY_BASE, Window};
 pub use meter::BYTES_PER_FUEL;
+#[cfg(feature = "op-stats")]
+pub use op_stats::{op_pairs, reset_op_stats};
 pub use trap::{Trap, TrapKind, describe_trap};

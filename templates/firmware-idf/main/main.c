@@ -24,14 +24,17 @@
 
 static const char *TAG = "{{name}}";
 
-/* The firmware memory a module may read at its real addresses (cargo-espb
- * docs/native-calls.md, "Firmware memory"), from ESP-IDF's memory map:
- * internal DRAM, flash-mapped read-only data (string literals natives return,
- * the __espb_cfg_* values) and RTC memory where the chip has it. Read-only
- * (ESPB_WINDOW_READ): a store there traps, so the module cannot change
- * firmware data, its own code or the runtime's state; the heap_caps blocks it
- * allocates are writable while it holds them. A read of an unmapped flash
- * page still faults. */
+/* What a module reaches of firmware memory (cargo-espb docs/native-calls.md,
+ * "Firmware memory"): its data imports and what natives return, as far as
+ * the symbol tables size them, and the heap_caps blocks it holds. No region
+ * is granted. Build with -DESPB_GRANT_CHIP_REGIONS=1 to let modules also read
+ * (never write) all of the chip's memory, from ESP-IDF's memory map: internal
+ * DRAM, flash-mapped read-only data and RTC memory where the chip has it
+ * (a read of an unmapped flash page faults). */
+#ifndef ESPB_GRANT_CHIP_REGIONS
+#define ESPB_GRANT_CHIP_REGIONS 0
+#endif
+#if ESPB_GRANT_CHIP_REGIONS
 static const espb_window_t windows[] = {
     { SOC_DRAM_LOW, SOC_DRAM_HIGH, ESPB_WINDOW_READ },
     { SOC_DROM_LOW, SOC_DROM_HIGH, ESPB_WINDOW_READ },
@@ -42,6 +45,10 @@ static const espb_window_t windows[] = {
     { SOC_RTC_DATA_LOW, SOC_RTC_DATA_HIGH, ESPB_WINDOW_READ }, /* RTC slow memory (ESP32, S2, S3) */
 #endif
 };
+#define ESPB_WINDOWS windows, sizeof windows / sizeof windows[0]
+#else
+#define ESPB_WINDOWS NULL, 0
+#endif
 
 /* The runtime verifies every module completely before anything runs, and
  * resolves its imports through the firmware's symbol tables. */
@@ -128,8 +135,7 @@ void app_main(void)
         .now_ms = now_ms,
     };
     espb_push_t *push = NULL;
-    err = espb_push_new(&io, tables, sizeof tables / sizeof tables[0], windows, sizeof windows / sizeof windows[0],
-                        NULL, &push);
+    err = espb_push_new(&io, tables, sizeof tables / sizeof tables[0], ESPB_WINDOWS, NULL, &push);
     if (err != ESPB_OK) {
         char detail[160];
         espb_last_detail(detail, sizeof detail);

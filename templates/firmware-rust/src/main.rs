@@ -5,7 +5,7 @@
 
 use esp_idf_svc::sys;
 use espb_runtime::app::{App, AppStatus};
-use espb_runtime::{Config, TableRef};
+use espb_runtime::{Config, FirmwareWindows, TableRef};
 use espb_runtime::chip::Chip;
 use espb_runtime::native::DeviceHost;
 use espb_runtime::push::{self, Firmware, Flash, FlashError, Loader, LoaderConfig};
@@ -27,6 +27,12 @@ const PARTITION_SUBTYPE: sys::esp_partition_subtype_t =
     sys::esp_partition_subtype_t_{{partition_subtype_c}};
 /// The chip this firmware was generated for (`cargo espb new --chip`).
 const CHIP: Chip = Chip::{{chip_variant}};
+/// Whether modules may also read all of the chip's memory (DRAM, mapped
+/// flash, RTC memory), read-only. Off: a module reaches its own memory, its
+/// data imports and what natives return, as far as the symbol tables size
+/// them, and the heap_caps blocks it holds (cargo-espb docs/native-calls.md,
+/// "Firmware memory"). Turn it on at your own risk.
+const GRANT_CHIP_REGIONS: bool = false;
 /// The console UART, where `cargo espb push` sends modules.
 const CONSOLE: sys::uart_port_t = sys::CONFIG_ESP_CONSOLE_UART_NUM as sys::uart_port_t;
 
@@ -135,10 +141,14 @@ impl Firmware for Console {
         }
     }
     fn start(&mut self, module: &[u8]) -> Result<(), String> {
-        // SAFETY: this firmware lets its modules read its DRAM, RTC memory and
-        // mapped flash at their real addresses (strings natives return,
-        // `__espb_cfg_*` values); stores there trap (read-only windows).
-        let windows = unsafe { CHIP.firmware_windows() };
+        let windows = if GRANT_CHIP_REGIONS {
+            // SAFETY: this firmware lets its modules read its DRAM, RTC memory
+            // and mapped flash at their real addresses; stores there trap
+            // (read-only windows).
+            unsafe { CHIP.firmware_windows() }
+        } else {
+            FirmwareWindows::default()
+        };
         // The device's limits (docs/architecture.md, "Limits"); set fields to
         // change them: `Config { fuel: Some(100_000_000), ..Config::device(windows) }`.
         let config = Config::device(windows);

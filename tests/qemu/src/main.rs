@@ -24,7 +24,6 @@ extern crate alloc;
 use alloc::string::{String, ToString};
 use core::ffi::{CStr, c_char};
 use core::fmt::Write;
-use espb_runtime::{FirmwareWindows, Window};
 use espb_runtime::native::{Abi, DeviceHost};
 use espb_runtime::symtab::{Registry, SymbolTable};
 use espb_runtime::{Config, Instance};
@@ -281,10 +280,6 @@ pub unsafe extern "C" fn qemu_fmt_f64(buf: *mut u8, cap: i32, v: f64, precision:
 
 // ---- main ------------------------------------------------------------------
 
-/// The virt machine's RAM (128 MiB at 0x8000_0000), as QEMU is started here:
-/// read-only for modules, as the templates grant a chip's DRAM.
-const RAM: Window = Window::read(0x8000_0000, 0x8800_0000);
-
 /// The firmware's symbol tables (`custom` and `idf`), as a registry.
 pub fn registry() -> Registry<'static> {
     let mut tables = Registry::new();
@@ -317,13 +312,11 @@ pub extern "C" fn qemu_idf_symtab() -> *const espb_symtab_idf::Symtab {
     &espb_symtab_idf::SYMTAB
 }
 
-/// How modules are configured here: memory at its native address, all of
-/// the virt machine's RAM readable (strings and data natives hand out).
+/// How modules are configured here: memory at its native address, and no
+/// firmware region granted, as the templates do: a module reaches its data
+/// imports and what natives return as far as the tables size them.
 pub fn app_config() -> Config {
-    // SAFETY: all of the virt machine's RAM belongs to this firmware, and it
-    // lets the module read it.
-    let firmware_windows = unsafe { FirmwareWindows::new(&[RAM]) };
-    Config { native_memory: true, firmware_windows, ..Config::default() }
+    Config { native_memory: true, ..Config::default() }
 }
 
 /// `bytes` loaded and instantiated against the firmware's tables.

@@ -75,8 +75,10 @@ typedef struct {
 espb_error_t espb_run(const uint8_t *module, size_t len, const espb_symtab_t *const *tables, size_t ntables,
                       const char *entry);
 
-/** espb_run, also granting windows[0..nwindows). Unsafe contract: every
- *  window must be memory the module may read and write during the call. */
+/** espb_run, also granting windows[0..nwindows) (regions beyond what the
+ *  tables grant: data imports and natives' results as their signatures size
+ *  them; NULL, 0 for none). Unsafe contract: every window must be memory the
+ *  module may read (and write, for ESPB_WINDOW_READ_WRITE) during the call. */
 espb_error_t espb_run_with(const uint8_t *module, size_t len, const espb_symtab_t *const *tables, size_t ntables,
                            const char *entry, const espb_window_t *windows, size_t nwindows);
 
