@@ -110,7 +110,7 @@ capi: espb_run_with main: 0 (ok)
 capi:   detail: `main` returned 7
 capi: main returned 7
 capi: renumbered table: 5 (symbol table missing or different from the module's)
-capi:   detail: symbol table `custom` differs: the module's first 14 slots hash to 0xf0f4e47a, \
+capi:   detail: symbol table `custom` differs: the module's first 14 slots hash to 0xbcd2384f, \
 the firmware's to 0x12345685; the manifest was renumbered or the module is for another firmware: \
 rebuild the module
 capi: missing entry: 8 (no such entry function)
