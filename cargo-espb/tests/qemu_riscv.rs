@@ -66,6 +66,11 @@ f32_spill(1, 2, 3, 4, 5, 6, 7, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5,
 f32_spill = 88.375
 vscale(2, 4: 0.5 1.25 -4 100)
 vscale = 195.5
+ld_pick(1, 16381:93824992236885, 16383:140737488355328)
+ld_pick = 1500
+ld_nth(9: 16382:0 16383:140737488355328 16384:70368744177664 16384:211106232532992 16385:35184372088832 \
+16385:105553116266496 16385:175921860444160 16385:246290604621824 16386:17592186044416 49151:0)
+ld_nth = -1000000
 fill_buf wrote 7: abcdefg
 firmware string: 16 chars, checksum 13013, copy: firmware says hi
 "
@@ -81,21 +86,23 @@ firmware string: 16 chars, checksum 13013, copy: firmware says hi
 /// 0x123456789 = 4886718345;
 /// many_f32 = (0.5+1+..+5) - 6 + 7.25 + 8.75 = 27.5 + 10 = 37.5;
 /// f32_spill = (1+..+7) + (0.5+1.5+..+9.5) - 0.125 + 10.5 = 28 + 50 + 10.375
-/// = 88.375; vscale = 2 * (0.5 + 1.25 - 4 + 100) = 195.5.
+/// = 88.375; vscale = 2 * (0.5 + 1.25 - 4 + 100) = 195.5; the long doubles
+/// echo their top word as sign and exponent : top 48 fraction bits
+/// (1/3 = 0x3FFD_5555.., 1.5 = 0x3FFF_8000..), 1/3 * 3 rounds to 1 exactly.
 /// Floats print as Rust's `Display`.
 ///
 /// After the Rust run, the same module through the C API (espb-capi,
 /// tests/qemu/capi_test.c) with the generated C table (`espb_symtab_custom`,
 /// whose `name` field it prints), and two refusals with their
 /// `espb_last_detail` text; the module hash is that of app/custom.espbsym,
-/// the firmware's is capi_test.c's 0x12345678 + 11 (12 slots).
+/// the firmware's is capi_test.c's 0x12345678 + 13 (14 slots).
 const EXPECTED_REST: &str = concat!(
     "\
 module memory at its native address: yes
 ",
     module_output!(),
     "main returned 7
-capi: table `custom`, 12 slots
+capi: table `custom`, 14 slots
 ",
     module_output!(),
     "\
@@ -103,8 +110,8 @@ capi: espb_run_with main: 0 (ok)
 capi:   detail: `main` returned 7
 capi: main returned 7
 capi: renumbered table: 5 (symbol table missing or different from the module's)
-capi:   detail: symbol table `custom` differs: the module's first 12 slots hash to 0x3bd3b80b, \
-the firmware's to 0x12345683; the manifest was renumbered or the module is for another firmware: \
+capi:   detail: symbol table `custom` differs: the module's first 14 slots hash to 0xbcd2384f, \
+the firmware's to 0x12345685; the manifest was renumbered or the module is for another firmware: \
 rebuild the module
 capi: missing entry: 8 (no such entry function)
 capi:   detail: the module has no function `no_such_function`; define it (non-static) in the module's source, \

@@ -15,7 +15,7 @@
 //! instance is made from.
 
 use crate::isa::operand::{Operand, operands};
-use crate::isa::{ComplexOp, Conv, DivRem128, FBinary, FUnary, Instr, Opcode};
+use crate::isa::{ComplexF128Op, ComplexOp, Conv, DivRem128, F128Op, FBinary, FUnary, Instr, Opcode};
 use crate::module::{ArgRole, FuncType, Function, ImportRef, Module, RelocKind};
 use alloc::collections::BTreeSet;
 use alloc::string::String;
@@ -442,6 +442,8 @@ impl Ctx<'_> {
             Instr::FBinary { k, .. } => self.selector(pc, op, "function", k, FBinary::from_u8(k).is_some()),
             Instr::DivRem128 { k, .. } => self.selector(pc, op, "operation", k, DivRem128::from_u8(k).is_some()),
             Instr::Complex { k, .. } => self.selector(pc, op, "operation", k, ComplexOp::from_u8(k).is_some()),
+            Instr::F128 { k, .. } => self.selector(pc, op, "operation", k, F128Op::from_u8(k).is_some()),
+            Instr::ComplexF128 { k, .. } => self.selector(pc, op, "operation", k, ComplexF128Op::from_u8(k).is_some()),
             _ => Ok(()),
         }
     }

@@ -483,12 +483,16 @@ fn ret_kind_must_match_result() {
 
 #[test]
 fn bad_selectors() {
-    let cases: [(Instr<'static>, &str, &str, u8); 5] = [
+    let cases: [(Instr<'static>, &str, &str, u8); 8] = [
         (Instr::Convert { d: 0, s: 0, k: 18 }, "convert", "conversion", 18),
         (Instr::FUnary { d: 0, s: 0, k: 16 }, "funary", "function", 16),
         (Instr::FBinary { d: 0, a: 0, b: 0, k: 8 }, "fbinary", "function", 8),
         (Instr::CmpF32 { d: 0, a: 0, b: 0, p: 16 }, "cmp.f32", "predicate", 16),
         (Instr::CmpF64 { d: 0, a: 0, b: 0, p: 255 }, "cmp.f64", "predicate", 255),
+        // 31 lies between the operations (0..=30) and the compares (32..=47).
+        (Instr::F128 { dlo: 0, dhi: 0, alo: 0, ahi: 0, blo: 0, bhi: 0, k: 31 }, "f128", "operation", 31),
+        (Instr::F128 { dlo: 0, dhi: 0, alo: 0, ahi: 0, blo: 0, bhi: 0, k: 48 }, "f128", "operation", 48),
+        (Instr::ComplexF128 { dst: 0, src: 0, k: 2 }, "complex.f128", "operation", 2),
     ];
     for (i, mnemonic, operand, value) in cases {
         let code = asm(|_| vec![i, Instr::RetVoid {}]);

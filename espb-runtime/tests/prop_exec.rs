@@ -44,6 +44,8 @@ fn operand(op: Opcode, name: &str, kind: OperandKind, nfuncs: u16, ninstrs: usiz
                 Opcode::FUnary => 13,
                 Opcode::FBinary => 7,
                 Opcode::DivRem128 | Opcode::Complex => 3,
+                Opcode::F128 => 30,
+                Opcode::ComplexF128 => 1,
                 Opcode::CmpF32 | Opcode::CmpF64 => 15,
                 _ => u8::MAX,
             };

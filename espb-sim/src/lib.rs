@@ -56,6 +56,7 @@ mod kernel;
 mod math;
 mod nvs;
 pub mod printf;
+mod printf_f128;
 mod rtos;
 mod run;
 mod scan;

@@ -5,8 +5,10 @@
 //!
 //! Data model ilp32: `int`, `long`, `size_t`, `ptrdiff_t` and pointers are
 //! 32 bits; `long long` and `intmax_t` 64. Floating-point conversions take a
-//! double (`float` arguments are promoted by the caller); `%Lf` also reads a
-//! double.
+//! double (`float` arguments are promoted by the caller); `%Lf` reads a
+//! `long double`: a double on Xtensa, on riscv32 the address of a binary128
+//! (ilp32 passes it by reference), formatted exactly (`printf_f128`; `%La`
+//! with 28 hex digits, as glibc's binary128).
 //!
 //! Floating point is exact: Rust's `{:.N}` / `{:.Ne}` formatting produces the
 //! correctly rounded decimal (ties to even, as glibc in the default rounding
@@ -66,6 +68,65 @@ pub trait ArgSource {
     fn int(&mut self, mem: &Memory, wide: bool) -> Result<(u64, bool), Trap>;
     /// The next double argument.
     fn float(&mut self, mem: &Memory) -> Result<f64, Trap>;
+    /// The next `long double` argument (`%Lf`): a double on Xtensa, the
+    /// address of a binary128 on riscv32 (ilp32 passes it by reference).
+    fn long_double(&mut self, mem: &Memory) -> Result<Real, Trap>;
+}
+
+/// A floating-point argument: a double, or a binary128 `long double`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Real {
+    Double(f64),
+    Quad(u128),
+}
+
+impl Real {
+    fn negative(self) -> bool {
+        match self {
+            Real::Double(x) => x.is_sign_negative(),
+            Real::Quad(b) => b >> 127 == 1,
+        }
+    }
+    fn is_nan(self) -> bool {
+        match self {
+            Real::Double(x) => x.is_nan(),
+            Real::Quad(b) => b & !(1 << 127) > 0x7FFF << 112,
+        }
+    }
+    fn is_finite(self) -> bool {
+        match self {
+            Real::Double(x) => x.is_finite(),
+            Real::Quad(b) => (b >> 112) & 0x7FFF != 0x7FFF,
+        }
+    }
+    fn abs(self) -> Real {
+        match self {
+            Real::Double(x) => Real::Double(x.abs()),
+            Real::Quad(b) => Real::Quad(b & !(1 << 127)),
+        }
+    }
+    fn is_zero(self) -> bool {
+        match self {
+            Real::Double(x) => x == 0.0,
+            Real::Quad(b) => b & !(1 << 127) == 0,
+        }
+    }
+    /// Digits beyond these are zeros (a double's exact value has at most
+    /// 1074 fraction digits and 767 significant ones; a binary128's 16494
+    /// and 11563).
+    fn max_fixed(self) -> u64 {
+        if matches!(self, Real::Double(_)) { MAX_FIXED_DIGITS } else { 16_500 }
+    }
+    fn max_exp(self) -> u64 {
+        if matches!(self, Real::Double(_)) { MAX_EXP_DIGITS } else { 11_600 }
+    }
+}
+
+/// A binary128 read from module memory.
+fn quad_at(mem: &Memory, p: u32) -> Result<Real, Trap> {
+    let lo = mem.read_u64(p)?;
+    let hi = mem.read_u64(p.wrapping_add(8))?;
+    Ok(Real::Quad(u128::from(lo) | u128::from(hi) << 64))
 }
 
 /// Arguments passed in registers with their call-site types.
@@ -111,6 +172,16 @@ impl ArgSource for RegArgs<'_> {
             ValType::F32 => f32::from_bits(v as u32) as f64,
             ValType::I32 => f64::from_bits(v & 0xFFFF_FFFF),
         })
+    }
+    fn long_double(&mut self, mem: &Memory) -> Result<Real, Trap> {
+        match self.types.get(self.next) {
+            // A pointer: riscv32's by-reference binary128.
+            Some(ValType::I32) => {
+                let (p, _) = self.take()?;
+                quad_at(mem, p as u32)
+            }
+            _ => self.float(mem).map(Real::Double),
+        }
     }
 }
 
@@ -178,6 +249,17 @@ impl ArgSource for VaListArgs {
     fn float(&mut self, mem: &Memory) -> Result<f64, Trap> {
         let at = self.next(8);
         Ok(f64::from_bits(mem.read_u64(at)?))
+    }
+    fn long_double(&mut self, mem: &Memory) -> Result<Real, Trap> {
+        match self {
+            // riscv32: a 4-byte slot with the value's address.
+            VaListArgs::Pointer { .. } => {
+                let at = self.next(4);
+                let p = mem.read_u32(at)?;
+                quad_at(mem, p)
+            }
+            VaListArgs::Xtensa { .. } => self.float(mem).map(Real::Double),
+        }
     }
 }
 
@@ -462,8 +544,8 @@ pub fn format_within(
             }
             b'%' => out.put(b"%"),
             b'f' | b'F' | b'e' | b'E' | b'g' | b'G' | b'a' | b'A' => {
-                let x = args.float(mem)?;
-                float(&mut out, &s, conv, x);
+                let x = if len == Len::BigL { args.long_double(mem)? } else { Real::Double(args.float(mem)?) };
+                float(&mut out, &s, conv, x)?;
             }
             _ => out.put(&fmt[start..i]), // unknown: printed as is
         }
@@ -587,9 +669,9 @@ fn sign_prefix(negative: bool, s: &Spec) -> &'static [u8] {
     }
 }
 
-fn float(out: &mut Counter<'_>, s: &Spec, conv: u8, x: f64) {
+fn float(out: &mut Counter<'_>, s: &Spec, conv: u8, x: Real) -> Result<(), Trap> {
     let upper = conv.is_ascii_uppercase();
-    let prefix = sign_prefix(x.is_sign_negative(), s);
+    let prefix = sign_prefix(x.negative(), s);
     if !x.is_finite() {
         let body: &[u8] = match (x.is_nan(), upper) {
             (true, false) => b"nan",
@@ -599,7 +681,7 @@ fn float(out: &mut Counter<'_>, s: &Spec, conv: u8, x: f64) {
         };
         let f = Field { prefix, zeros: 0, body, tail_zeros: 0, suffix: b"" };
         emit(out, s, &f, false);
-        return;
+        return Ok(());
     }
     let a = x.abs();
     let r = match conv.to_ascii_lowercase() {
@@ -612,11 +694,12 @@ fn float(out: &mut Counter<'_>, s: &Spec, conv: u8, x: f64) {
             p.extend_from_slice(pre);
             let f = Field { prefix: &p, zeros: 0, body: &r.body, tail_zeros: r.tail_zeros, suffix: &r.suffix };
             emit(out, s, &f, true);
-            return;
+            return Ok(());
         }
     };
     let f = Field { prefix, zeros: 0, body: &r.body, tail_zeros: r.tail_zeros, suffix: &r.suffix };
     emit(out, s, &f, true);
+    Ok(())
 }
 
 /// A formatted magnitude: body, then `tail_zeros` zeros, then the suffix
@@ -628,9 +711,12 @@ struct Num {
 }
 
 /// `%f` of `a >= 0` with precision `p`.
-fn fixed(a: f64, p: u64, alt: bool) -> Num {
-    let fp = p.min(MAX_FIXED_DIGITS);
-    let mut body = format!("{:.*}", fp as usize, a).into_bytes();
+fn fixed(a: Real, p: u64, alt: bool) -> Num {
+    let fp = p.min(a.max_fixed());
+    let mut body = match a {
+        Real::Double(a) => format!("{:.*}", fp as usize, a).into_bytes(),
+        Real::Quad(b) => crate::printf_f128::fixed(&crate::printf_f128::decimal(b), fp),
+    };
     if p == 0 && alt {
         body.push(b'.');
     }
@@ -638,7 +724,11 @@ fn fixed(a: f64, p: u64, alt: bool) -> Num {
 }
 
 /// Rust's `{:.Ne}` of `a`, split into mantissa and decimal exponent.
-fn rust_exp(a: f64, p: u64) -> (Vec<u8>, i32) {
+fn rust_exp(a: Real, p: u64) -> (Vec<u8>, i32) {
+    let a = match a {
+        Real::Double(a) => a,
+        Real::Quad(b) => return crate::printf_f128::exponent(&crate::printf_f128::decimal(b), p),
+    };
     let s = format!("{:.*e}", p as usize, a);
     match s.split_once('e') {
         Some((m, e)) => (m.as_bytes().to_vec(), e.parse().unwrap_or(0)),
@@ -653,8 +743,8 @@ fn exp_suffix(e: i32, upper: bool) -> Vec<u8> {
 }
 
 /// `%e` of `a >= 0` with precision `p`.
-fn exponent(a: f64, p: u64, alt: bool, upper: bool) -> Num {
-    let ep = p.min(MAX_EXP_DIGITS);
+fn exponent(a: Real, p: u64, alt: bool, upper: bool) -> Num {
+    let ep = p.min(a.max_exp());
     let (mut body, e) = rust_exp(a, ep);
     if p == 0 && alt {
         body.push(b'.');
@@ -663,13 +753,13 @@ fn exponent(a: f64, p: u64, alt: bool, upper: bool) -> Num {
 }
 
 /// `%g` of `a >= 0`.
-fn general(a: f64, prec: Option<u64>, alt: bool, upper: bool) -> Num {
+fn general(a: Real, prec: Option<u64>, alt: bool, upper: bool) -> Num {
     let p = match prec {
         None => 6,
         Some(0) => 1,
         Some(p) => p,
     };
-    let x = if a == 0.0 { 0 } else { rust_exp(a, (p - 1).min(MAX_EXP_DIGITS)).1 as i64 };
+    let x = if a.is_zero() { 0 } else { rust_exp(a, (p - 1).min(a.max_exp())).1 as i64 };
     let mut r = if (p as i64) > x && x >= -4 {
         fixed(a, (p as i64 - 1 - x) as u64, alt)
     } else {
@@ -692,36 +782,44 @@ fn general(a: f64, prec: Option<u64>, alt: bool, upper: bool) -> Num {
 }
 
 /// `%a` of `a >= 0`: returns the `0x` prefix and the number.
-fn hex_float(a: f64, prec: Option<u64>, alt: bool, upper: bool) -> (&'static [u8], Num) {
-    let bits = a.to_bits();
-    let biased = ((bits >> 52) & 0x7FF) as i32;
-    let mut frac = bits & ((1u64 << 52) - 1);
+fn hex_float(a: Real, prec: Option<u64>, alt: bool, upper: bool) -> (&'static [u8], Num) {
+    // (biased exponent, fraction, fraction bits, bias): 13 hex digits for a
+    // double, 28 for a binary128, subnormals as 0x0.xxx with the least
+    // exponent (glibc's layout for both).
+    let (biased, mut frac, fb, bias) = match a {
+        Real::Double(x) => {
+            let bits = x.to_bits();
+            (((bits >> 52) & 0x7FF) as i32, u128::from(bits & ((1u64 << 52) - 1)), 52u32, 1023)
+        }
+        Real::Quad(b) => (((b >> 112) & 0x7FFF) as i32, b & ((1u128 << 112) - 1), 112, 16383),
+    };
+    let nd = u64::from(fb / 4);
     let (mut lead, exp) = match (biased, frac) {
-        (0, 0) => (0u64, 0),
-        (0, _) => (0, -1022),
-        _ => (1, biased - 1023),
+        (0, 0) => (0u128, 0),
+        (0, _) => (0, 1 - bias),
+        _ => (1, biased - bias),
     };
     let digits_set: &[u8; 16] = if upper { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
-    let mut ndig: u64 = 13;
+    let mut ndig: u64 = nd;
     let mut tail_zeros = 0;
     match prec {
-        Some(p) if p < 13 => {
+        Some(p) if p < nd => {
             // Round to p hex digits, ties to even.
-            let drop = 4 * (13 - p as u32);
+            let drop = 4 * (nd - p) as u32;
             let kept = frac >> drop;
-            let rest = frac & ((1u64 << drop) - 1);
-            let half = 1u64 << (drop - 1);
-            let mut m = (lead << (52 - drop)) | kept;
+            let rest = frac & ((1u128 << drop) - 1);
+            let half = 1u128 << (drop - 1);
+            let mut m = (lead << (fb - drop)) | kept;
             if rest > half || (rest == half && m & 1 == 1) {
                 m += 1;
             }
-            lead = m >> (52 - drop);
-            frac = (m & ((1u64 << (52 - drop)) - 1)) << drop;
+            lead = m >> (fb - drop);
+            frac = (m & ((1u128 << (fb - drop)) - 1)) << drop;
             ndig = p;
         }
-        Some(p) => tail_zeros = p - 13,
+        Some(p) => tail_zeros = p - nd,
         None => {
-            while ndig > 0 && (frac >> (4 * (13 - ndig))) & 0xF == 0 {
+            while ndig > 0 && (frac >> (4 * (nd - ndig))) & 0xF == 0 {
                 ndig -= 1;
             }
         }
@@ -731,8 +829,8 @@ fn hex_float(a: f64, prec: Option<u64>, alt: bool, upper: bool) -> (&'static [u8
     if ndig > 0 || tail_zeros > 0 || alt {
         body.push(b'.');
     }
-    for k in 0..ndig {
-        body.push(digits_set[((frac >> (48 - 4 * k)) & 0xF) as usize]);
+    for k in 0..ndig as u32 {
+        body.push(digits_set[((frac >> (fb - 4 - 4 * k)) & 0xF) as usize]);
     }
     let mark = if upper { 'P' } else { 'p' };
     let suffix = format!("{mark}{exp:+}").into_bytes();
@@ -831,8 +929,54 @@ mod tests {
         );
         assert_eq!(fmt("[%*d] [%-*d] [%.*d]", &[I(5), I(1), I(-5), I(1), I(-1), I(7)]), "[    1] [1    ] [7]");
         assert_eq!(fmt("%jd %Ld %d", &[L(-1), L(1 << 40), I(i32::MIN)]), "-1 1099511627776 -2147483648");
-        // %Lf reads a double (the translator passes no wider type).
+        // %Lf of a double: Xtensa's long double.
         assert_eq!(fmt("%Lf", &[D(9.0)]), "9.000000");
+    }
+
+    /// riscv32's binary128 long double arrives by reference: a pointer
+    /// argument, or a pointer in a 4-byte `va_list` slot. Expected strings
+    /// from glibc's `%Q` (libquadmath) on the same values.
+    #[test]
+    fn long_double_binary128() {
+        let mut mem = Memory::new(BASE, 4096);
+        let third: u128 = 0x3FFD_5555_5555_5555_5555_5555_5555_5555;
+        let minus_2_5: u128 = 0xC000_4000_0000_0000_0000_0000_0000_0000;
+        for (at, v) in [(BASE + 64, third), (BASE + 80, minus_2_5)] {
+            mem.write_u64(at, v as u64).unwrap();
+            mem.write_u64(at + 8, (v >> 64) as u64).unwrap();
+        }
+        let (types, vals) = ([I32, I32], [u64::from(BASE + 64), u64::from(BASE + 80)]);
+        let mut args = RegArgs::new("test", &types, &vals);
+        let (v, _) = format_to_vec(b"%.36Lf %Lg", &mut mem, &mut args, 1 << 20).unwrap();
+        assert_eq!(String::from_utf8(v).unwrap(), "0.333333333333333333333333333333333317 -2.5");
+        // va_list: [&third] [7] [&minus_2_5]
+        let ap = BASE + 128;
+        mem.write_u32(ap, BASE + 64).unwrap();
+        mem.write_u32(ap + 4, 7).unwrap();
+        mem.write_u32(ap + 8, BASE + 80).unwrap();
+        let mut args = VaListArgs::new(ap);
+        let (v, _) = format_to_vec(b"%.5Le %d %+.1Lf", &mut mem, &mut args, 1 << 20).unwrap();
+        assert_eq!(String::from_utf8(v).unwrap(), "3.33333e-01 7 -2.5");
+        let mut args = RegArgs::new("test", &types, &vals);
+        let (v, _) = format_to_vec(b"%La %.3LA", &mut mem, &mut args, 1 << 20).unwrap();
+        assert_eq!(String::from_utf8(v).unwrap(), "0x1.5555555555555555555555555555p-2 -0X1.400P+1");
+        // %La as glibc (libquadmath's %Qa): subnormals as 0x0.xxx, a carry
+        // out of rounding left in the leading digit.
+        let cases: [(u128, &str, &str); 5] = [
+            (1, "%La", "0x0.0000000000000000000000000001p-16382"),
+            (0x0000_C000_0000_0000_0000_0000_0000_0000, "%.0La", "0x1p-16382"),
+            (0x3FFF_FFF0_0000_0000_0000_0000_0000_0000, "%.0La", "0x2p+0"),
+            (0x7FFE_FFFF_FFFF_FFFF_FFFF_FFFF_FFFF_FFFF, "%.3La", "0x2.000p+16383"),
+            (0, "%#.0La", "0x0.p+0"),
+        ];
+        for (bits, spec, want) in cases {
+            mem.write_u64(BASE + 96, bits as u64).unwrap();
+            mem.write_u64(BASE + 104, (bits >> 64) as u64).unwrap();
+            let (types, vals) = ([I32], [u64::from(BASE + 96)]);
+            let mut args = RegArgs::new("test", &types, &vals);
+            let (v, _) = format_to_vec(spec.as_bytes(), &mut mem, &mut args, 1 << 20).unwrap();
+            assert_eq!(String::from_utf8(v).unwrap(), want, "{spec} of {bits:#x}");
+        }
     }
 
     #[test]

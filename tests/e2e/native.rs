@@ -63,9 +63,15 @@ fn compiler(named: Option<&str>) -> String {
     }
 }
 
+/// A program's first lines may name more native libraries, linked after
+/// `-lm`: `// native-libs: -lquadmath` (for `__float128`, the native
+/// stand-in of riscv32's binary128 `long double`).
 fn build_with(cc: &str, src: &Path, exe: &Path, extra: &[&str]) -> Result<Outcome, String> {
     let mut cmd = Command::new(cc);
     cmd.args(NATIVE_FLAGS).args(extra).arg(src).arg("-o").arg(exe).arg("-lm");
+    if let Some(libs) = util::header(src, "native-libs") {
+        cmd.args(libs.split_whitespace());
+    }
     util::run(cmd, Duration::from_secs(120)).map_err(|e| format!("cannot start `{cc}`: {e}"))
 }
 

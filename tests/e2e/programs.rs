@@ -26,12 +26,7 @@ pub fn opt_levels(src: &Path) -> Vec<((&'static str, &'static str), &'static str
     line.split_whitespace().filter_map(|o| KNOWN.iter().find(|k| k.1 == o).copied()).collect()
 }
 
-/// The value of a `// KEY: value` line among a program's first lines.
-pub fn header(src: &Path, key: &str) -> Option<String> {
-    let text = std::fs::read_to_string(src).ok()?;
-    let prefix = format!("// {key}:");
-    text.lines().take(5).find_map(|l| l.trim().strip_prefix(prefix.as_str()).map(|v| v.trim().to_string()))
-}
+pub use crate::util::header;
 
 /// `// chips: riscv` keeps a program off the Xtensa builds: for C that
 /// clang does not accept for Xtensa (`_BitInt`).

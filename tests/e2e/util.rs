@@ -161,3 +161,10 @@ pub fn check_no_panic(what: &str, o: &Outcome) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The value of a `// KEY: value` line among a program's first lines.
+pub fn header(src: &Path, key: &str) -> Option<String> {
+    let text = std::fs::read_to_string(src).ok()?;
+    let prefix = format!("// {key}:");
+    text.lines().take(5).find_map(|l| l.trim().strip_prefix(prefix.as_str()).map(|v| v.trim().to_string()))
+}

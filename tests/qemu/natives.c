@@ -316,3 +316,44 @@ void _esp_error_check_failed(int rc, const char *file, int line, const char *fun
     printf("ESP_ERROR_CHECK failed: esp_err_t 0x%x at %s:%d in %s: %s\n", rc, file, line, function, expression);
     qemu_abort("ESP_ERROR_CHECK");
 }
+
+/* long double is binary128 on riscv32 (ilp32 and ilp32f alike): an
+ * argument is the address of a copy, the result goes through a hidden
+ * pointer in a0, a variadic one is a pointer in its slot (the stack past
+ * a7). These only move bits, so they need no soft-float. Echoes each
+ * value's sign and exponent and its top 48 fraction bits. */
+static void put_ld(long double x) {
+    unsigned long long w[2];
+    __builtin_memcpy(w, &x, sizeof w);
+    qemu_put_i64((long long)(w[1] >> 48));
+    qemu_put_char(':');
+    qemu_put_i64((long long)(w[1] & 0xFFFFFFFFFFFFull));
+}
+
+long double ld_pick(int i, long double a, long double b) {
+    qemu_put_str("ld_pick(");
+    qemu_put_i64(i);
+    qemu_put_str(", ");
+    put_ld(a);
+    qemu_put_str(", ");
+    put_ld(b);
+    qemu_put_str(")\n");
+    return i ? b : a;
+}
+
+long double ld_nth(int n, ...) {
+    va_list ap;
+    va_start(ap, n);
+    long double r = 0;
+    qemu_put_str("ld_nth(");
+    qemu_put_i64(n);
+    qemu_put_char(':');
+    for (int i = 0; i <= n; i++) {
+        r = va_arg(ap, long double);
+        qemu_put_char(' ');
+        put_ld(r);
+    }
+    va_end(ap);
+    qemu_put_str(")\n");
+    return r;
+}

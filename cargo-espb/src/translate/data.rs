@@ -95,6 +95,10 @@ impl Writer {
     fn write(&mut self, env: &mut ConstEnv<'_>, c: Val, ty: Ty, off: u64) -> Result<(), ConstError> {
         match c.kind() {
             ValKind::NullOrUndef => Ok(()),
+            ValKind::ConstFp if super::f128::is_f128(ty) => {
+                let bits = c.const_fp128_bits().ok_or_else(|| ConstError::Unsupported("fp128 constant".into()))?;
+                self.put(off, &bits.to_le_bytes())
+            }
             ValKind::ConstAggregate => {
                 if let Some(s) = c.string_bytes() {
                     return self.put(off, &s);

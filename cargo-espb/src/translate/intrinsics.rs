@@ -2,7 +2,7 @@
 //! functions, stack save/restore; markers and debug intrinsics vanish.
 
 use super::consts::Const;
-use super::ir::{TypeKind, Val};
+use super::ir::{Op, TypeKind, Val};
 use super::lower::{FuncLower, Result};
 use super::mir::MOp;
 use espb_runtime::isa::{FBinary, FUnary, Opcode};
@@ -133,6 +133,7 @@ impl FuncLower<'_> {
                 self.emit(Opcode::FUnary, vec![MOp::Reg(d), MOp::Reg(r), MOp::Imm(k)]);
                 Ok(())
             }
+            "modf" => self.lower_modf(inst),
             "minnum" | "maxnum" | "copysign" => {
                 let (a, b) = (arg(self, 0)?, arg(self, 1)?);
                 let f64_ = self.float_is_f64(a)?;
@@ -312,6 +313,36 @@ impl FuncLower<'_> {
             }
             _ => return self.unsupported(format!("byte swap of an i{w}")),
         }
+        Ok(())
+    }
+
+    /// `llvm.modf` (what clang emits for `modf` at -O2): `{frac, int}` with
+    /// `int = trunc(x)` and `frac = x - int` carrying `x`'s sign (so
+    /// `modf(-3.0)` gives -0.0), and 0 for infinities.
+    fn lower_modf(&mut self, inst: Val) -> Result<()> {
+        let a = self.operand(inst, 0)?;
+        let f64_ = self.float_is_f64(a)?;
+        let x = self.use_val(a)?;
+        let k = |f32_k: FUnary| MOp::Imm(f32_k as i64 + f64_ as i64);
+        let int = self.new_vreg();
+        self.emit(Opcode::FUnary, vec![MOp::Reg(int), MOp::Reg(x), k(FUnary::TruncF32)]);
+        let diff = self.new_vreg();
+        self.emit_fbinop(Op::LLVMFSub, f64_, diff, x, int);
+        let ax = self.new_vreg();
+        self.emit(Opcode::FUnary, vec![MOp::Reg(ax), MOp::Reg(x), k(FUnary::AbsF32)]);
+        let inf_bits = if f64_ { f64::INFINITY.to_bits() as i64 } else { i64::from(f32::INFINITY.to_bits()) };
+        let inf = self.materialise(Const::Int(inf_bits), f64_);
+        let is_inf = self.new_vreg();
+        let cmp = if f64_ { Opcode::CmpF64 } else { Opcode::CmpF32 };
+        self.emit(cmp, vec![MOp::Reg(is_inf), MOp::Reg(ax), MOp::Reg(inf), MOp::Imm(1)]);
+        let zero = self.materialise(Const::Int(0), f64_);
+        let f = self.select(is_inf, zero, diff);
+        let frac = self.new_vreg();
+        let cs = FBinary::CopySignF32 as i64 + f64_ as i64;
+        self.emit(Opcode::FBinary, vec![MOp::Reg(frac), MOp::Reg(f), MOp::Reg(x), MOp::Imm(cs)]);
+        let out = self.agg_regs(inst, 2);
+        self.mov(out[0], frac);
+        self.mov(out[1], int);
         Ok(())
     }
 }

@@ -332,6 +332,24 @@ impl Val {
         let num = text.split_whitespace().last()?;
         num.parse::<i128>().map(|v| v as u128).ok().or_else(|| num.parse::<u128>().ok())
     }
+    /// The bits of an `fp128` constant, from its printed form
+    /// `fp128 0xL<low 64 bits><high 64 bits>` (the C API reads only doubles).
+    pub fn const_fp128_bits(&self) -> Option<u128> {
+        // SAFETY: LLVM returns an owned C string we dispose.
+        let text = unsafe {
+            let p = c::LLVMPrintValueToString(self.0);
+            let s = std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned();
+            c::LLVMDisposeMessage(p);
+            s
+        };
+        let hex = text.split_whitespace().last()?.strip_prefix("0xL")?;
+        if hex.len() != 32 {
+            return None;
+        }
+        let lo = u64::from_str_radix(&hex[..16], 16).ok()?;
+        let hi = u64::from_str_radix(&hex[16..], 16).ok()?;
+        Some(u128::from(lo) | u128::from(hi) << 64)
+    }
     pub fn const_double(&self) -> f64 {
         let mut loses = 0;
         // SAFETY: callers check ConstFp.

@@ -56,6 +56,15 @@ impl FuncLower<'_> {
         if self.folded.contains(&inst) {
             return Ok(());
         }
+        if super::f128::touches_f128(inst) && !matches!(op, Op::LLVMRet) {
+            if op == Op::LLVMCall {
+                if self.lower_f128_math_call(inst)? {
+                    return Ok(());
+                }
+                return self.lower_call(inst);
+            }
+            return self.lower_f128(inst);
+        }
         if super::wide::touches_wide(inst) && !matches!(op, Op::LLVMCall | Op::LLVMRet | Op::LLVMSwitch) {
             return self.lower_wide(inst);
         }
@@ -879,7 +888,15 @@ impl FuncLower<'_> {
         };
         if fty.is_vararg() {
             ft.params.clear();
+            if super::f128::returns_f128(fty) {
+                ft.params.push(espb_runtime::ValType::I32);
+            }
             for a in args {
+                if super::f128::is_f128(a.ty()) {
+                    // The address of a copy.
+                    ft.params.push(espb_runtime::ValType::I32);
+                    continue;
+                }
                 if let Some(leaves) = super::types::leaf_types(a.ty()) {
                     ft.params.extend(leaves.into_iter().filter_map(val_type));
                     continue;
@@ -900,6 +917,7 @@ impl FuncLower<'_> {
 
     fn lower_call(&mut self, inst: Val) -> Result<()> {
         let Some(callee) = inst.called_value() else { return self.internal("call without callee") };
+        self.f128_call_start();
         if callee.kind() == ValKind::InlineAsm {
             return self.lower_empty_asm(inst, callee);
         }
@@ -918,7 +936,12 @@ impl FuncLower<'_> {
         }
         let rt = inst.ty();
         let agg_ret = super::types::is_split(rt);
-        if !rt.is_void() && val_type(rt).is_none() && !(agg_ret && super::types::agg_return_type(rt).is_some()) {
+        let f128_ret = super::f128::is_f128(rt);
+        let returnable = rt.is_void()
+            || val_type(rt).is_some()
+            || f128_ret
+            || (agg_ret && super::types::agg_return_type(rt).is_some());
+        if !returnable {
             return self.unsupported(format!("call returning {}", super::types::describe_unsupported(rt)));
         }
         let n = inst.num_arg_operands();
@@ -973,13 +996,21 @@ impl FuncLower<'_> {
             ft = expand_byval_params(&ft, &byval_words);
         }
         let module_fn = (callee.kind() == ValKind::Function).then(|| self.info.funcs.get(&callee).copied()).flatten();
+        // An fp128 result comes back through a slot whose address is the
+        // first argument.
+        self.f128_call_ret = self.f128_ret_slot(inst)?;
         if let Some(f) = module_fn
             && callee.global_value_type().is_vararg()
         {
-            return self.lower_variadic_module_call(inst, callee, f, &args);
+            self.lower_variadic_module_call(inst, callee, f, &args)?;
+            if let Some(slot) = self.f128_call_ret.take() {
+                self.f128_take_ret(inst, slot);
+            }
+            return Ok(());
         }
         let native = module_fn.is_none();
-        let mut regs = Vec::with_capacity(args.len());
+        let mut regs = Vec::with_capacity(args.len() + 1);
+        regs.extend(self.f128_call_ret);
         for (i, &a) in args.iter().enumerate() {
             if let Some(words) = &byval_words[i] {
                 regs.extend_from_slice(words);
@@ -1004,10 +1035,13 @@ impl FuncLower<'_> {
             };
             regs.push(r);
         }
-        let d = if rt.is_void() || agg_ret { self.new_vreg() } else { self.def(inst) };
+        let d = if rt.is_void() || agg_ret || f128_ret { self.new_vreg() } else { self.def(inst) };
         self.emit_call(inst, callee, module_fn, &args, &ft, regs, d)?;
         if agg_ret {
             self.unpack_return(inst, d)?;
+        }
+        if let Some(slot) = self.f128_call_ret.take() {
+            self.f128_take_ret(inst, slot);
         }
         Ok(())
     }

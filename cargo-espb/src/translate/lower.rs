@@ -82,6 +82,12 @@ pub struct FuncLower<'a> {
     /// Registers of the fields of flat aggregates (`{iN, i1}` of the
     /// `*.with.overflow` intrinsics, `insertvalue` results).
     pub aggs: HashMap<Val, Vec<VReg>>,
+    /// In a function returning `fp128`: the hidden first parameter, where
+    /// its result goes (see `f128.rs`).
+    pub f128_result_ptr: Option<VReg>,
+    /// While a call returning `fp128` is lowered: the slot it returns into.
+    pub f128_call_ret: Option<VReg>,
+    pub f128_args: super::f128::ArgSlots,
 }
 
 /// Most constants kept in registers for the whole function.
@@ -125,6 +131,9 @@ impl<'a> FuncLower<'a> {
             va_area: None,
             va_out: None,
             aggs: HashMap::new(),
+            f128_result_ptr: None,
+            f128_call_ret: None,
+            f128_args: Default::default(),
         }
     }
 
@@ -288,6 +297,10 @@ impl<'a> FuncLower<'a> {
 
     /// The register holding `v`, materialising constants.
     pub fn use_val(&mut self, v: Val) -> Result<VReg> {
+        if super::f128::is_f128(v.ty()) {
+            // Only calls take an fp128 as one register: the address of a copy.
+            return self.f128_arg(v);
+        }
         match v.kind() {
             ValKind::Argument | ValKind::Instruction if !self.allocas.contains_key(&v) => {
                 if v.kind() == ValKind::Instruction && self.folded.contains(&v) {
@@ -470,7 +483,17 @@ impl<'a> FuncLower<'a> {
                 .unsupported("vector parameter or result of a function whose address is taken (pass a pointer)");
         }
         let params = f.params();
+        if super::f128::returns_f128(fty) {
+            self.f128_result_ptr = Some(self.new_vreg());
+        }
+        let mut f128_params = Vec::new();
         for p in &params {
+            if super::f128::is_f128(p.ty()) {
+                // The address of the caller's copy.
+                let r = self.new_vreg();
+                f128_params.push((*p, r));
+                continue;
+            }
             // An aggregate parameter arrives as its leaves, a vector as its lanes, in order.
             match super::types::sig_leaves(p.ty()) {
                 Some(l) => {
@@ -512,6 +535,11 @@ impl<'a> FuncLower<'a> {
             }
         }
         self.blocks = vec![MBlock::default(); bbs.len()];
+        if !f128_params.is_empty() {
+            self.to_prologue = true;
+            self.f128_params(&f128_params);
+            self.to_prologue = false;
+        }
         self.split_after = vec![Vec::new(); bbs.len()];
         self.in_loop = blocks_on_cycles(&bbs);
         self.plan_allocas(&bbs)?;
@@ -681,6 +709,12 @@ impl<'a> FuncLower<'a> {
             if phi_inst.ty().is_vector() {
                 let src = self.vec_val(v)?;
                 let dst = self.vec_val(phi_inst)?;
+                reg_moves.extend(dst.into_iter().zip(src));
+                continue;
+            }
+            if super::f128::is_f128(phi_inst.ty()) {
+                let src = self.f128_val(v)?;
+                let dst = self.f128_val(phi_inst)?;
                 reg_moves.extend(dst.into_iter().zip(src));
                 continue;
             }
@@ -928,6 +962,7 @@ impl<'a> FuncLower<'a> {
     pub fn lower_ret(&mut self, inst: Val) -> Result<()> {
         match inst.operand(0) {
             None => self.emit(Opcode::RetVoid, vec![]),
+            Some(v) if super::f128::is_f128(v.ty()) => self.f128_ret(v)?,
             Some(v) if super::types::is_split(v.ty()) => {
                 let r = self.pack_return(v)?;
                 self.emit(Opcode::Ret, vec![MOp::Reg(r)]);

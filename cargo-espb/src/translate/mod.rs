@@ -15,6 +15,7 @@ mod consts;
 mod data;
 mod emit;
 pub mod error;
+mod f128;
 mod intrinsics;
 mod ir;
 mod isel;

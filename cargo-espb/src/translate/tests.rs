@@ -1574,3 +1574,46 @@ fn high_register_pressure_spills_and_runs() {
         assert_eq!(got as u32, want(seed, late, wide, x, n), "seed {seed}");
     }
 }
+
+/// `long double` on riscv32 (fp128) crosses calls as ilp32 passes it: an
+/// argument is the address of a copy, a result goes through a hidden first
+/// pointer, so `fp128 (fp128, i32)` is `(i32, i32, i32) -> void`.
+#[test]
+fn fp128_signature_is_by_reference() {
+    let m = translate_ll(
+        "define fp128 @twice(fp128 %x, i32 %n) {\n  %s = sitofp i32 %n to fp128\n  %r = fmul fp128 %x, %s\n  ret fp128 %r\n}\n\
+         define i64 @main(i32 %n) {\n  %c = call fp128 @twice(fp128 0xL00000000000000004000800000000000, i32 %n)\n  %d = fptosi fp128 %c to i64\n  ret i64 %d\n}\n",
+    )
+    .unwrap();
+    let f = m.find_function("twice").expect("twice") as usize;
+    let t = &m.types[usize::from(m.functions[f].ty)];
+    assert_eq!(t.params, vec![espb_runtime::ValType::I32; 3]);
+    assert_eq!(t.result, None);
+    let main = m.find_function("main").expect("main");
+    let vm = espb_runtime::VerifiedModule::new(m).unwrap();
+    let mut inst = espb_runtime::Instance::new(vm, espb_runtime::NoHost, espb_runtime::Config::default()).unwrap();
+    assert_eq!(inst.call(main, &[7]).unwrap(), Some(21));
+}
+
+/// Integers of 65..128 bits to and from fp128, exactly (-123456789e12 + 1
+/// needs 67 bits and binary128 holds it).
+#[test]
+fn fp128_wide_integer_conversions() {
+    let src = "define i64 @f(i64 %x) {\n  %w = sext i64 %x to i100\n  %m = mul i100 %w, 1000000000000\n  \
+               %f = sitofp i100 %m to fp128\n  %g = fadd fp128 %f, 0xL00000000000000003FFF000000000000\n  \
+               %h = fptosi fp128 %g to i100\n  %d = sdiv i100 %h, 1000\n  %r = trunc i100 %d to i64\n  ret i64 %r\n}\n\
+               define i64 @u(i64 %x) {\n  %w = zext i64 %x to i128\n  %m = shl i128 %w, 64\n  \
+               %f = uitofp i128 %m to fp128\n  %h = fptoui fp128 %f to i128\n  %s = lshr i128 %h, 64\n  \
+               %r = trunc i128 %s to i64\n  ret i64 %r\n}\n";
+    assert_eq!(run(src, "f", &[(-123_456_789i64) as u64]), (-123_456_788_999_999_999i64) as u64);
+    assert_eq!(run(src, "u", &[0xFFFF_0000_0000_0001]), 0xFFFF_0000_0000_0001);
+}
+
+#[test]
+fn fp128_fma_is_refused_by_name() {
+    let e = unsupported(
+        "declare fp128 @llvm.fma.f128(fp128, fp128, fp128)\n\
+         define fp128 @f(fp128 %a, fp128 %b) {\n  %r = call fp128 @llvm.fma.f128(fp128 %a, fp128 %b, fp128 %a)\n  ret fp128 %r\n}\n",
+    );
+    assert!(e.contains("fused multiply-add") && e.contains("long double"), "{e}");
+}

@@ -94,6 +94,11 @@ fn param_val_types(p: Ty, out: &mut Vec<ValType>) -> Result<(), Ty> {
         out.extend(leaves.into_iter().filter_map(val_type));
         return Ok(());
     }
+    if super::f128::is_f128(p) {
+        // The address of a copy (riscv32 ilp32 passes it by reference).
+        out.push(ValType::I32);
+        return Ok(());
+    }
     out.push(val_type(p).ok_or(p)?);
     Ok(())
 }
@@ -119,10 +124,7 @@ pub fn describe_unsupported(ty: Ty) -> String {
         TypeKind::LLVMStructTypeKind | TypeKind::LLVMArrayTypeKind => {
             format!("aggregate value of type `{}`", ty.describe())
         }
-        TypeKind::LLVMFP128TypeKind => {
-            "`long double` (128-bit `fp128` on RISC-V, not supported: use `double`, which is 64-bit on every chip)"
-                .to_string()
-        }
+        TypeKind::LLVMFP128TypeKind => "`long double` (fp128) here".to_string(),
         _ => format!("type `{}`", ty.describe()),
     }
 }
@@ -140,11 +142,15 @@ pub fn describe_bad_signature(fty: Ty, bad: Ty) -> String {
 /// A function type from LLVM, `Err(type)` naming the first bad type.
 pub fn func_type(fty: Ty) -> Result<FuncType, Ty> {
     let mut params = Vec::new();
+    let ret = fty.ret_type();
+    if super::f128::is_f128(ret) {
+        // The address the result is written to: a hidden first parameter.
+        params.push(ValType::I32);
+    }
     for p in fty.param_types() {
         param_val_types(p, &mut params)?;
     }
-    let ret = fty.ret_type();
-    let result = if ret.is_void() {
+    let result = if ret.is_void() || super::f128::is_f128(ret) {
         None
     } else if is_split(ret) {
         Some(agg_return_type(ret).ok_or(ret)?)

@@ -70,6 +70,11 @@ fn area_size(varargs: &[Val]) -> Option<u32> {
             off += 4 * leaves.len() as u32;
             continue;
         }
+        if super::f128::is_f128(a.ty()) {
+            // A pointer to a copy.
+            off += 4;
+            continue;
+        }
         match val_type(a.ty())? {
             ValType::I32 | ValType::F32 => off += 4,
             ValType::I64 | ValType::F64 => {
@@ -140,6 +145,8 @@ impl FuncLower<'_> {
             }
             let op = match val_type(a.ty()) {
                 Some(ValType::I32 | ValType::F32) => Opcode::StoreI32,
+                // `use_val` makes it the address of a copy.
+                None if super::f128::is_f128(a.ty()) => Opcode::StoreI32,
                 Some(ValType::I64 | ValType::F64) => {
                     off = off.div_ceil(8) * 8;
                     wide_slot = true;
@@ -190,7 +197,8 @@ impl FuncLower<'_> {
         if args.len() < nfixed {
             return self.unsupported("call with fewer arguments than the callee's fixed parameters");
         }
-        let mut regs = Vec::with_capacity(nfixed + 1);
+        let mut regs = Vec::with_capacity(nfixed + 2);
+        regs.extend(self.f128_call_ret);
         for &a in &args[..nfixed] {
             if super::types::is_aggregate(a.ty()) {
                 regs.extend(self.agg_val(a)?);
@@ -207,7 +215,7 @@ impl FuncLower<'_> {
     pub fn lower_variadic_module_call(&mut self, inst: Val, callee: Val, f: u16, args: &[Val]) -> Result<()> {
         let nfixed = callee.global_value_type().param_types().len();
         let regs = self.va_module_args(inst, args, nfixed)?;
-        let d = if inst.ty().is_void() { self.new_vreg() } else { self.def(inst) };
+        let d = if inst.ty().is_void() || self.f128_call_ret.is_some() { self.new_vreg() } else { self.def(inst) };
         self.emit(Opcode::Call, vec![MOp::Imm(f as i64), MOp::Reg(d), MOp::Args(regs)]);
         Ok(())
     }

@@ -64,7 +64,7 @@ impl FuncLower<'_> {
     }
 
     /// Zero-extends the high word above the width (canonical form).
-    fn wide_mask(&mut self, hi: VReg, hib: u32) -> VReg {
+    pub fn wide_mask(&mut self, hi: VReg, hib: u32) -> VReg {
         if hib >= 64 {
             return hi;
         }
@@ -143,7 +143,7 @@ impl FuncLower<'_> {
     }
 
     /// Sign-extends the high word from its `hib` bits.
-    fn wide_signed_hi(&mut self, hi: VReg, hib: u32) -> VReg {
+    pub fn wide_signed_hi(&mut self, hi: VReg, hib: u32) -> VReg {
         if hib >= 64 {
             return hi;
         }

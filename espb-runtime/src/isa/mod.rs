@@ -38,7 +38,7 @@ pub mod operand;
 pub mod select;
 
 pub use operand::{OperandKind, Regs, Role, Targets, encode_targets};
-pub use select::{ComplexOp, Conv, DivRem128, FBinary, FUnary};
+pub use select::{ComplexF128Op, ComplexOp, Conv, DivRem128, F128_CMP_BASE, F128Op, FBinary, FUnary};
 
 use operand::{Checked, Kind, Trusted, TrustedKind, kind};
 
@@ -367,6 +367,17 @@ macro_rules! for_each_op {
             MovLX = 0xDC, "mov.lx", { d: Def, s: Use16 };
             /// d = s, `d` any register of the frame (a spilled value's store).
             MovXL = 0xDD, "mov.xl", { d: Def16, s: Use };
+
+            // --- binary128 (`long double` on riscv32), in software ---
+            /// (dlo, dhi) = `k` (see [`F128Op`]) of the binary128 values
+            /// (alo, ahi) and (blo, bhi), low word first. A scalar operand is
+            /// `alo`, a scalar result `dlo` (with `dhi` = 0).
+            F128 = 0xE9, "f128", { dlo: Def, dhi: Def, alo: Use, ahi: Use, blo: Use, bhi: Use, k: U8 };
+            /// `_Complex long double` multiplication or division (`k`, see
+            /// [`ComplexF128Op`]) as [`Opcode::Complex`] does them: the four
+            /// binary128 values a, b, c, d at address `src` (64 bytes), the
+            /// result's real and imaginary parts written at `dst` (32 bytes).
+            ComplexF128 = 0xEA, "complex.f128", { dst: Use, src: Use, k: U8 };
         }
     };
 }

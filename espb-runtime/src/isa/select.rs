@@ -2,9 +2,11 @@
 //! [`Opcode::Convert`](super::Opcode::Convert),
 //! [`Opcode::FUnary`](super::Opcode::FUnary),
 //! [`Opcode::FBinary`](super::Opcode::FBinary),
-//! [`Opcode::DivRem128`](super::Opcode::DivRem128) and
-//! [`Opcode::Complex`](super::Opcode::Complex). Values are part of the
-//! file format: never renumber or reuse one.
+//! [`Opcode::DivRem128`](super::Opcode::DivRem128),
+//! [`Opcode::Complex`](super::Opcode::Complex),
+//! [`Opcode::F128`](super::Opcode::F128) and
+//! [`Opcode::ComplexF128`](super::Opcode::ComplexF128). Values are part of the file
+//! format: never renumber or reuse one.
 
 /// Conversions selected by the `k` operand of [`Opcode::Convert`](super::Opcode::Convert).
 #[repr(u8)]
@@ -182,5 +184,127 @@ impl ComplexOp {
             3 => ComplexOp::DivF64,
             _ => return None,
         })
+    }
+}
+
+/// The operation of [`Opcode::ComplexF128`](super::Opcode::ComplexF128)'s `k`.
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ComplexF128Op {
+    Mul = 0,
+    Div = 1,
+}
+
+impl ComplexF128Op {
+    pub const fn from_u8(k: u8) -> Option<ComplexF128Op> {
+        Some(match k {
+            0 => ComplexF128Op::Mul,
+            1 => ComplexF128Op::Div,
+            _ => return None,
+        })
+    }
+}
+
+/// The operation of [`Opcode::F128`](super::Opcode::F128)'s `k`: binary128
+/// (`long double` on riscv32) arithmetic, functions, conversions and
+/// compares in software (`vm/f128.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum F128Op {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    /// `fmod` (LLVM's `frem`).
+    Rem,
+    Neg,
+    Abs,
+    CopySign,
+    Sqrt,
+    Floor,
+    Ceil,
+    Trunc,
+    /// Half away from zero.
+    Round,
+    /// Half to even (`rint`, `nearbyint`, `roundeven`).
+    Rint,
+    FromF32,
+    FromF64,
+    FromI32S,
+    FromI32U,
+    FromI64S,
+    FromI64U,
+    FromI128S,
+    FromI128U,
+    ToF32,
+    ToF64,
+    ToI32S,
+    ToI32U,
+    ToI64S,
+    ToI64U,
+    ToI128S,
+    ToI128U,
+    /// The class as LLVM's `is.fpclass` numbers it, as one bit: 0 signaling
+    /// NaN, 1 quiet NaN, 2 -inf, 3 -normal, 4 -subnormal, 5 -0, 6 +0,
+    /// 7 +subnormal, 8 +normal, 9 +inf.
+    Class,
+    /// `k` = 32 + an LLVM fcmp predicate (0 = false ... 15 = true).
+    Cmp(u8),
+}
+
+/// The selectors 0..=30 in order; 32..=47 are the compares.
+const F128_OPS: [F128Op; 31] = [
+    F128Op::Add,
+    F128Op::Sub,
+    F128Op::Mul,
+    F128Op::Div,
+    F128Op::Rem,
+    F128Op::Neg,
+    F128Op::Abs,
+    F128Op::CopySign,
+    F128Op::Sqrt,
+    F128Op::Floor,
+    F128Op::Ceil,
+    F128Op::Trunc,
+    F128Op::Round,
+    F128Op::Rint,
+    F128Op::FromF32,
+    F128Op::FromF64,
+    F128Op::FromI32S,
+    F128Op::FromI32U,
+    F128Op::FromI64S,
+    F128Op::FromI64U,
+    F128Op::FromI128S,
+    F128Op::FromI128U,
+    F128Op::ToF32,
+    F128Op::ToF64,
+    F128Op::ToI32S,
+    F128Op::ToI32U,
+    F128Op::ToI64S,
+    F128Op::ToI64U,
+    F128Op::ToI128S,
+    F128Op::ToI128U,
+    F128Op::Class,
+];
+
+/// The first compare selector.
+pub const F128_CMP_BASE: u8 = 32;
+
+impl F128Op {
+    pub const fn from_u8(k: u8) -> Option<F128Op> {
+        if (k as usize) < F128_OPS.len() {
+            Some(F128_OPS[k as usize])
+        } else if k >= F128_CMP_BASE && k < F128_CMP_BASE + 16 {
+            Some(F128Op::Cmp(k - F128_CMP_BASE))
+        } else {
+            None
+        }
+    }
+
+    /// The selector byte.
+    pub fn to_u8(self) -> u8 {
+        match self {
+            F128Op::Cmp(p) => F128_CMP_BASE + p,
+            op => F128_OPS.iter().position(|&o| o == op).map_or(u8::MAX, |i| i as u8),
+        }
     }
 }

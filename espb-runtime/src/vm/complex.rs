@@ -124,6 +124,13 @@ mod f64s {
     complex_ops!(f64, libm::copysign);
     smith_div!(f64, libm::copysign, libm::fmax);
 }
+/// `long double _Complex` on riscv32 (`__multc3`, `__divtc3`): the same
+/// code as for `double`, on binary128.
+mod f128s {
+    use super::super::f128::{Q, q_copysign, q_fmax};
+    complex_ops!(Q, q_copysign);
+    smith_div!(Q, q_copysign, q_fmax);
+}
 
 /// `op` on (a + bi) and (c + di), each part's bits as registers hold them
 /// (f32 in the low 32 bits); the result's real and imaginary parts. Never
@@ -142,6 +149,19 @@ pub fn eval(op: ComplexOp, a: u64, b: u64, c: u64, d: u64) -> (u64, u64) {
     }
 }
 
+/// `_Complex long double` `op` on the binary128 values a, b, c, d (each
+/// as its low and high word, in that order): the result's two parts, as
+/// words likewise.
+#[inline(never)]
+pub fn eval_f128(op: crate::isa::ComplexF128Op, abcd: [u64; 8]) -> [u64; 4] {
+    let v = |i: usize| super::f128::Q(u128::from(abcd[2 * i]) | u128::from(abcd[2 * i + 1]) << 64);
+    let (x, y) = match op {
+        crate::isa::ComplexF128Op::Mul => f128s::mul(v(0), v(1), v(2), v(3)),
+        crate::isa::ComplexF128Op::Div => f128s::div(v(0), v(1), v(2), v(3)),
+    };
+    [x.0 as u64, (x.0 >> 64) as u64, y.0 as u64, (y.0 >> 64) as u64]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +173,28 @@ mod tests {
         assert_eq!(f32s::div(-5.0, 10.0, 3.0, 4.0), (1.0, 2.0));
         // huge divisors: c*c would overflow without the scaling
         assert_eq!(f64s::div(1e300, 1e300, 1e300, 1e300), (1.0, 0.0));
+    }
+
+    /// binary128 through the same code: exact small cases and the recovery.
+    #[test]
+    fn binary128() {
+        use super::super::f128::Q;
+        let q = |v: f64| Q::from(v);
+        let (x, y) = f128s::mul(q(1.0), q(2.0), q(3.0), q(4.0));
+        assert_eq!((x, y), (q(-5.0), q(10.0)));
+        let (x, y) = f128s::div(q(-5.0), q(10.0), q(3.0), q(4.0));
+        assert_eq!((x, y), (q(1.0), q(2.0)));
+        let (x, y) = f128s::mul(Q::INFINITY, q(f64::NAN), q(1.0), q(0.0));
+        assert!(x.is_infinite() || y.is_infinite());
+        let (x, y) = f128s::div(q(1.0), q(1.0), q(0.0), q(0.0));
+        assert_eq!((x, y), (Q::INFINITY, Q::INFINITY));
+        let (x, y) = f128s::div(Q::MAX, Q::MAX, Q::MAX, Q::MAX);
+        assert_eq!((x, y), (q(1.0), q(0.0)), "no overflow near the top");
+        let words = eval_f128(
+            crate::isa::ComplexF128Op::Mul,
+            [0, 0x3FFF << 48, 0, 0x4000 << 48, 0, 0x4000_8000 << 32, 0, 0x4001 << 48],
+        );
+        assert_eq!(words, [0, 0xC001_4000 << 32, 0, 0x4002_4000 << 32], "(1+2i)(3+4i) = -5+10i");
     }
 
     #[test]

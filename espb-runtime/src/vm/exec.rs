@@ -743,6 +743,18 @@ pub(super) fn execute<H: Host>(
                         (r[dre], r[dim]) = super::complex::eval(k, r[a], r[b], r[c], r[d]);
                         ip = n;
                     }
+                    Opcode::ComplexF128 => {
+                        let ((dst, src, k), n) = dec!(ComplexF128);
+                        let Some(k) = crate::isa::ComplexF128Op::from_u8(k) else { trap!(TrapKind::BadCode) };
+                        mem!(complex_f128(&raw, k, r[dst] as u32, r[src] as u32));
+                        ip = n;
+                    }
+                    Opcode::F128 => {
+                        let ((dlo, dhi, alo, ahi, blo, bhi, k), n) = dec!(F128);
+                        let Some(k) = crate::isa::F128Op::from_u8(k) else { trap!(TrapKind::BadCode) };
+                        (r[dlo], r[dhi]) = super::f128::eval(k, r[alo], r[ahi], r[blo], r[bhi]);
+                        ip = n;
+                    }
                     Opcode::FBinary => {
                         let ((d, a, b, k), n) = dec!(FBinary);
                         let Some(k) = FBinary::from_u8(k) else { trap!(TrapKind::BadCode) };
@@ -1309,6 +1321,22 @@ fn funary(k: FUnary, v: u64) -> u64 {
         FUnary::RintF32 => r32(libm::rintf(f32b(v))),
         FUnary::RintF64 => libm::rint(f64b(v)).to_bits(),
     }
+}
+
+/// `complex.f128`: the four binary128 values at `src`, the two parts of
+/// the result at `dst`. Never inlined: its buffers stay out of the
+/// interpreter loop's native frame.
+#[inline(never)]
+fn complex_f128(raw: &RawMem, k: crate::isa::ComplexF128Op, dst: u32, src: u32) -> Result<(), super::memory::Oob> {
+    let mut abcd = [0u64; 8];
+    for (i, w) in abcd.iter_mut().enumerate() {
+        *w = u64::from_le_bytes(raw.load(src.wrapping_add(8 * i as u32))?);
+    }
+    let out = super::complex::eval_f128(k, abcd);
+    for (i, w) in out.iter().enumerate() {
+        raw.store(dst.wrapping_add(8 * i as u32), w.to_le_bytes())?;
+    }
+    Ok(())
 }
 
 /// `k` of `divrem.i128` on two 128-bit values (signed ones in two's

@@ -567,13 +567,13 @@ impl RawMem {
         Ok(())
     }
 
-    #[cfg(test)]
-    fn load<const N: usize>(&self, addr: u32) -> Result<[u8; N], Oob> {
+    /// Either path, for code off the hot path (`complex.f128`) and tests.
+    pub(crate) fn load<const N: usize>(&self, addr: u32) -> Result<[u8; N], Oob> {
         self.load_inside(addr).map_or_else(|| self.load_outside(addr), Ok)
     }
 
-    #[cfg(test)]
-    fn store<const N: usize>(&self, addr: u32, v: [u8; N]) -> Result<(), Oob> {
+    /// Either path, for code off the hot path and tests.
+    pub(crate) fn store<const N: usize>(&self, addr: u32, v: [u8; N]) -> Result<(), Oob> {
         if self.store_inside(addr, v) { Ok(()) } else { self.store_outside(addr, v) }
     }
 

@@ -17,6 +17,7 @@ mod complex;
 mod config;
 pub(crate) mod context;
 mod exec;
+pub mod f128;
 mod firmware_heap;
 mod frame;
 mod heap;

@@ -26,6 +26,10 @@ double f32_spill(int a, int b, int c, int d, int e, int f, int g, float f1, floa
                  float f5, float f6, float f7, float f8, float f9, float f10, double dd, float f11);
 /* ilp32f: a fixed float in fa0, variadic doubles in a-register pairs and the stack. */
 float vscale(float scale, int n, ...);
+/* long double (binary128): by reference, the result through a hidden pointer in a0. */
+long double ld_pick(int i, long double a, long double b);
+/* variadic long doubles: a pointer per slot, the 9th and 10th on the stack. */
+long double ld_nth(int n, ...);
 
 static char greeting[] = "hello from the module";
 
@@ -61,6 +65,13 @@ int main(void) {
     vprint("f32_spill = %f\n", fs);
     float vs = vscale(2.0f, 4, 0.5, 1.25, -4.0, 100.0);
     vprint("vscale = %f\n", (double)vs);
+
+    volatile int one = 1;
+    long double third = 1.0L / (2 + one);
+    long double p = ld_pick(one, third, third * 3 + 0.5L);
+    vprint("ld_pick = %lld\n", (long long)(p * 1000));
+    long double q = ld_nth(9, 0.5L, 1.5L, 2.5L, 3.5L, 4.5L, 5.5L, 6.5L, 7.5L, 8.5L, -third * 3);
+    vprint("ld_nth = %lld\n", (long long)(q * 1000000));
 
     char buf[8];
     int n = fill_buf(buf, 7);
