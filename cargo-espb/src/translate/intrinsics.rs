@@ -177,6 +177,33 @@ impl FuncLower<'_> {
                 Ok(())
             }
             "va_start" | "va_end" | "va_copy" => self.lower_va_intrinsic(inst, base),
+            // A module has no native return address to give: 0 at every
+            // level, which GCC documents as the answer for "unknown" (and
+            // which code comparing return addresses sees as consistent).
+            "returnaddress" => {
+                let d = self.def(inst);
+                self.materialise_into(d, Const::Int(0), false);
+                Ok(())
+            }
+            // Level 0 is this function's frame (its lowest address: callees'
+            // frames lie below, the caller's above); outer levels are 0.
+            "frameaddress" => {
+                let d = self.def(inst);
+                match self.imm(arg(self, 0)?) {
+                    Some(0) => self.emit(Opcode::StackAddr, vec![MOp::Reg(d), MOp::Imm(0)]),
+                    _ => self.materialise_into(d, Const::Int(0), false),
+                }
+                Ok(())
+            }
+            // As LLVM's own lowering before code generation: true for a
+            // constant operand, false otherwise.
+            "is" if rest.starts_with("is.constant.") => {
+                let known = arg(self, 0)?.is_constant();
+                let d = self.def(inst);
+                self.materialise_into(d, Const::Int(known as i64), false);
+                Ok(())
+            }
+            "is" if rest.starts_with("is.fpclass.") => self.lower_is_fpclass(inst),
             "ptrmask" => {
                 // riscv32 `va_arg` aligns its pointer with it.
                 let (p, m) = (arg(self, 0)?, arg(self, 1)?);

@@ -1490,3 +1490,122 @@ fn high_register_pressure_spills_and_runs() {
         assert_eq!(got as u32, want(seed, late, wide, x, n), "seed {seed}");
     }
 }
+
+/// The class bits of `llvm.is.fpclass` (LLVM's `FPClassTest`) `x` is in.
+fn fpclass_ref(bits: u64, wide: bool) -> u32 {
+    let (neg, nan, quiet, c) = if wide {
+        let x = f64::from_bits(bits);
+        (x.is_sign_negative(), x.is_nan(), bits & (1 << 51) != 0, x.classify())
+    } else {
+        let x = f32::from_bits(bits as u32);
+        (x.is_sign_negative(), x.is_nan(), bits & (1 << 22) != 0, x.classify())
+    };
+    use std::num::FpCategory as K;
+    if nan {
+        return if quiet { 2 } else { 1 };
+    }
+    let k = match c {
+        K::Infinite => 0,
+        K::Normal => 1,
+        K::Subnormal => 2,
+        _ => 3,
+    };
+    if neg { 1 << (2 + k) } else { 1 << (9 - k) }
+}
+
+#[test]
+fn is_fpclass_runs_for_every_class_and_mask() {
+    let f64s: Vec<u64> = [
+        0.0f64,
+        -0.0,
+        1.5,
+        -2.25,
+        f64::MIN_POSITIVE,
+        -f64::MIN_POSITIVE,
+        f64::MAX,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        5e-324,
+        -5e-324,
+        2.2e-308,
+    ]
+    .iter()
+    .map(|x| x.to_bits())
+    .chain([0x7ff8_0000_0000_0000, 0xfff8_0000_0000_0001, 0x7ff0_0000_0000_0001, 0xfff7_ffff_ffff_ffff])
+    .collect();
+    let f32s: Vec<u64> =
+        [0.0f32, -0.0, 1.5, -3.0, f32::MIN_POSITIVE, f32::MAX, f32::INFINITY, f32::NEG_INFINITY, 1e-45, -1e-40]
+            .iter()
+            .map(|x| u64::from(x.to_bits()))
+            .chain([0x7fc0_0000, 0xffc0_0001, 0x7f80_0001, 0xffbf_ffff])
+            .collect();
+    // Single classes, the pairs clang's builtins use (isnan 3, isinf 516,
+    // isfinite 504, isnormal 264, issubnormal 144, iszero 96), everything.
+    let masks = [0u32, 1, 2, 3, 4, 8, 16, 32, 64, 128, 256, 512, 516, 504, 264, 144, 96, 0x3ff, 0x155, 0x2aa];
+    for (ty, wide, samples) in [("double", true, &f64s), ("float", false, &f32s)] {
+        let sfx = if wide { "f64" } else { "f32" };
+        let mut src = format!("declare i1 @llvm.is.fpclass.{sfx}({ty}, i32 immarg)\n");
+        for m in masks {
+            src += &format!(
+                "define i32 @c{m}({ty} %x) {{\n  %r = call i1 @llvm.is.fpclass.{sfx}({ty} %x, i32 {m})\n  \
+                 %e = zext i1 %r to i32\n  ret i32 %e\n}}\n"
+            );
+        }
+        let call = runner(&src);
+        for &x in samples.iter() {
+            let class = fpclass_ref(x, wide);
+            for m in masks {
+                let want = u64::from(class & m != 0);
+                assert_eq!(call(&format!("c{m}"), &[x]), want, "is.fpclass.{sfx}({x:#x}, {m:#x})");
+            }
+        }
+    }
+}
+
+#[test]
+fn is_constant_return_and_frame_address_are_defined() {
+    let src = "declare i1 @llvm.is.constant.i32(i32)
+declare ptr @llvm.returnaddress(i32 immarg)
+declare ptr @llvm.frameaddress.p0(i32 immarg)
+define i32 @konst(i32 %a) {
+  %k = call i1 @llvm.is.constant.i32(i32 7)
+  %v = call i1 @llvm.is.constant.i32(i32 %a)
+  %k2 = zext i1 %k to i32
+  %v2 = zext i1 %v to i32
+  %s = shl i32 %k2, 1
+  %r = or i32 %s, %v2
+  ret i32 %r
+}
+define i32 @ret(i32 %l) {
+  %a = call ptr @llvm.returnaddress(i32 0)
+  %b = call ptr @llvm.returnaddress(i32 1)
+  %x = ptrtoint ptr %a to i32
+  %y = ptrtoint ptr %b to i32
+  %r = or i32 %x, %y
+  ret i32 %r
+}
+define i32 @callee(ptr %caller_local) {
+  %mine = alloca i32
+  %f = call ptr @llvm.frameaddress.p0(i32 0)
+  %up = call ptr @llvm.frameaddress.p0(i32 1)
+  ; the frame address lies between this frame's local and the caller's
+  %a = icmp ule ptr %mine, %f
+  %b = icmp ugt ptr %caller_local, %f
+  %c = icmp eq ptr %up, null
+  %ab = and i1 %a, %b
+  %abc = and i1 %ab, %c
+  %r = zext i1 %abc to i32
+  ret i32 %r
+}
+define i32 @frame() {
+  %local = alloca i32
+  store i32 1, ptr %local
+  %r = call i32 @callee(ptr %local)
+  ret i32 %r
+}
+";
+    let call = runner(src);
+    assert_eq!(call("konst", &[5]), 0b10);
+    assert_eq!(call("ret", &[0]), 0);
+    assert_eq!(call("frame", &[]), 1);
+}
