@@ -1609,3 +1609,80 @@ define i32 @frame() {
     assert_eq!(call("ret", &[0]), 0);
     assert_eq!(call("frame", &[]), 1);
 }
+
+#[test]
+fn wide_mul_overflow_intrinsics_run() {
+    // (op, width): clang gives smul.i65 for a signed times an unsigned
+    // `long long` in `__builtin_mul_overflow`.
+    for (op, w) in [("smul", 65u32), ("smul", 100), ("smul", 127), ("umul", 65), ("umul", 128)] {
+        let part = |out: &str| {
+            let tail = match out {
+                "lo" => "  %v = extractvalue { iW, i1 } %s, 0\n  %t = trunc iW %v to i64\n  ret i64 %t",
+                "hi" => "  %v = extractvalue { iW, i1 } %s, 0\n  %h = lshr iW %v, 64\n  %t = trunc iW %h to i64\n  ret i64 %t",
+                _ => "  %o = extractvalue { iW, i1 } %s, 1\n  %t = zext i1 %o to i64\n  ret i64 %t",
+            };
+            format!(
+                "define i64 @{out}(i64 %al, i64 %ah, i64 %bl, i64 %bh) {{
+  %a0 = zext i64 %al to iW
+  %a1 = zext i64 %ah to iW
+  %a2 = shl iW %a1, 64
+  %a = or iW %a0, %a2
+  %b0 = zext i64 %bl to iW
+  %b1 = zext i64 %bh to iW
+  %b2 = shl iW %b1, 64
+  %b = or iW %b0, %b2
+  %s = call {{ iW, i1 }} @llvm.OP.with.overflow.iW(iW %a, iW %b)
+{tail}
+}}
+"
+            )
+        };
+        let src = format!("declare {{ iW, i1 }} @llvm.OP.with.overflow.iW(iW, iW)\n{}{}{}", part("lo"), part("hi"), part("ov"))
+            .replace("OP", op)
+            .replace("iW", &format!("i{w}"));
+        let call = runner(&src);
+        let mask = if w == 128 { u128::MAX } else { (1u128 << w) - 1 };
+        let sx = |x: u128| ((x << (128 - w)) as i128) >> (128 - w);
+        let samples: Vec<u128> = [
+            0u128,
+            1,
+            2,
+            3,
+            u64::MAX as u128,
+            1 << 63,
+            1 << 64,
+            (1 << 64) + 1,
+            mask,
+            mask - 1,
+            mask >> 1,
+            (mask >> 1) + 1,
+            (mask >> 1) - 7,
+            0x1234_5678_9abc_def0_1122_3344_5566_7788 & mask,
+            mask >> (w / 2),
+            (mask >> (w / 2)) + 1,
+        ]
+        .iter()
+        .map(|x| x & mask)
+        .collect();
+        for &a in &samples {
+            for &b in &samples {
+                let (prod, ov) = if op == "smul" {
+                    let (x, y) = (sx(a), sx(b));
+                    match x.checked_mul(y) {
+                        Some(p) => (p as u128 & mask, sx(p as u128 & mask) != p),
+                        None => (x.wrapping_mul(y) as u128 & mask, true),
+                    }
+                } else {
+                    match a.checked_mul(b) {
+                        Some(p) => (p & mask, p > mask),
+                        None => (a.wrapping_mul(b) & mask, true),
+                    }
+                };
+                let args = [a as u64, (a >> 64) as u64, b as u64, (b >> 64) as u64];
+                let got = (u128::from(call("hi", &args)) << 64) | u128::from(call("lo", &args));
+                assert_eq!(got, prod, "{op}.i{w}({a:#x}, {b:#x}) value");
+                assert_eq!(call("ov", &args), u64::from(ov), "{op}.i{w}({a:#x}, {b:#x}) overflow");
+            }
+        }
+    }
+}
