@@ -185,12 +185,14 @@ impl FuncLower<'_> {
                 self.materialise_into(d, Const::Int(0), false);
                 Ok(())
             }
-            // Level 0 is this function's frame (its lowest address: callees'
-            // frames lie below, the caller's above); outer levels are 0.
+            // Level 0 is the top of this function's frame, the caller's
+            // stack pointer at the call (as RISC-V's frame pointer): above
+            // the function's locals and callees' frames, below the
+            // caller's locals. Outer levels are 0.
             "frameaddress" => {
                 let d = self.def(inst);
                 match self.imm(arg(self, 0)?) {
-                    Some(0) => self.emit(Opcode::StackAddr, vec![MOp::Reg(d), MOp::Imm(0)]),
+                    Some(0) => self.emit(Opcode::StackAddr, vec![MOp::Reg(d), MOp::Imm(super::lower::FRAME_TOP)]),
                     _ => self.materialise_into(d, Const::Int(0), false),
                 }
                 Ok(())

@@ -1589,8 +1589,9 @@ define i32 @callee(ptr %caller_local) {
   %f = call ptr @llvm.frameaddress.p0(i32 0)
   %up = call ptr @llvm.frameaddress.p0(i32 1)
   ; the frame address lies between this frame's local and the caller's
-  %a = icmp ule ptr %mine, %f
-  %b = icmp ugt ptr %caller_local, %f
+  store i32 2, ptr %mine
+  %a = icmp ult ptr %mine, %f
+  %b = icmp uge ptr %caller_local, %f
   %c = icmp eq ptr %up, null
   %ab = and i1 %a, %b
   %abc = and i1 %ab, %c
