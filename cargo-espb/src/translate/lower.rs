@@ -642,14 +642,7 @@ impl<'a> FuncLower<'a> {
             }
             blocks.push(b);
         }
-        MFunc {
-            name: self.name,
-            nparams: self.nparams,
-            nvregs: self.nvregs,
-            blocks,
-            frame_size,
-            locs: self.locs,
-        }
+        MFunc { name: self.name, nparams: self.nparams, nvregs: self.nvregs, blocks, frame_size, locs: self.locs }
     }
 
     // ---------- control flow ----------

@@ -1619,7 +1619,9 @@ fn wide_mul_overflow_intrinsics_run() {
         let part = |out: &str| {
             let tail = match out {
                 "lo" => "  %v = extractvalue { iW, i1 } %s, 0\n  %t = trunc iW %v to i64\n  ret i64 %t",
-                "hi" => "  %v = extractvalue { iW, i1 } %s, 0\n  %h = lshr iW %v, 64\n  %t = trunc iW %h to i64\n  ret i64 %t",
+                "hi" => {
+                    "  %v = extractvalue { iW, i1 } %s, 0\n  %h = lshr iW %v, 64\n  %t = trunc iW %h to i64\n  ret i64 %t"
+                }
                 _ => "  %o = extractvalue { iW, i1 } %s, 1\n  %t = zext i1 %o to i64\n  ret i64 %t",
             };
             format!(
@@ -1638,9 +1640,14 @@ fn wide_mul_overflow_intrinsics_run() {
 "
             )
         };
-        let src = format!("declare {{ iW, i1 }} @llvm.OP.with.overflow.iW(iW, iW)\n{}{}{}", part("lo"), part("hi"), part("ov"))
-            .replace("OP", op)
-            .replace("iW", &format!("i{w}"));
+        let src = format!(
+            "declare {{ iW, i1 }} @llvm.OP.with.overflow.iW(iW, iW)\n{}{}{}",
+            part("lo"),
+            part("hi"),
+            part("ov")
+        )
+        .replace("OP", op)
+        .replace("iW", &format!("i{w}"));
         let call = runner(&src);
         let mask = if w == 128 { u128::MAX } else { (1u128 << w) - 1 };
         let sx = |x: u128| ((x << (128 - w)) as i128) >> (128 - w);
@@ -1685,5 +1692,23 @@ fn wide_mul_overflow_intrinsics_run() {
                 assert_eq!(call("ov", &args), u64::from(ov), "{op}.i{w}({a:#x}, {b:#x}) overflow");
             }
         }
+    }
+}
+
+#[test]
+fn wide_add_overflow_and_smul_i128_are_refused_by_name() {
+    for (op, w) in [("sadd", 65), ("usub", 100), ("smul", 128)] {
+        let e = unsupported(&format!(
+            "declare {{ i{w}, i1 }} @llvm.{op}.with.overflow.i{w}(i{w}, i{w})
+define i32 @f(i64 %a) {{
+  %x = zext i64 %a to i{w}
+  %s = call {{ i{w}, i1 }} @llvm.{op}.with.overflow.i{w}(i{w} %x, i{w} %x)
+  %o = extractvalue {{ i{w}, i1 }} %s, 1
+  %r = zext i1 %o to i32
+  ret i32 %r
+}}
+"
+        ));
+        assert!(e.contains(&format!("llvm.{op}.with.overflow.i{w}")), "{e}");
     }
 }
