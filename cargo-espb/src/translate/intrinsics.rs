@@ -206,6 +206,20 @@ impl FuncLower<'_> {
                 Ok(())
             }
             "is" if rest.starts_with("is.fpclass.") => self.lower_is_fpclass(inst),
+            // `FLT_ROUNDS`: to nearest (1), the only rounding mode of the VM.
+            "get" if rest == "get.rounding" => {
+                let d = self.def(inst);
+                self.materialise_into(d, Const::Int(1), false);
+                Ok(())
+            }
+            // Math library calls that -fno-math-errno / -ffast-math turn
+            // into intrinsics; as calls they reach the firmware's libm.
+            "fma" | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" | "sinh" | "cosh" | "tanh" | "exp"
+            | "exp2" | "exp10" | "log" | "log2" | "log10" | "pow" | "powi" | "lround" | "llround" | "lrint"
+            | "llrint" | "ldexp" | "frexp" | "sincos" | "modf" => self.unsupported(format!(
+                "intrinsic `{name}` (a math library call that -fno-math-errno or -ffast-math turned into an \
+                 intrinsic: build without those flags, or add -fmath-errno, so it stays a call of the C library)"
+            )),
             "ptrmask" => {
                 // riscv32 `va_arg` aligns its pointer with it.
                 let (p, m) = (arg(self, 0)?, arg(self, 1)?);
@@ -223,7 +237,10 @@ impl FuncLower<'_> {
                 }
                 Ok(())
             }
-            _ => self.unsupported(format!("intrinsic `{name}`")),
+            _ => self.unsupported(format!(
+                "intrinsic `{name}` (not supported: see \"Intrinsics\" in docs/architecture.md; move the code \
+                 that needs it into a firmware native)"
+            )),
         }
     }
 

@@ -1567,6 +1567,11 @@ fn is_constant_return_and_frame_address_are_defined() {
     let src = "declare i1 @llvm.is.constant.i32(i32)
 declare ptr @llvm.returnaddress(i32 immarg)
 declare ptr @llvm.frameaddress.p0(i32 immarg)
+declare i32 @llvm.get.rounding()
+define i32 @rounding() {
+  %r = call i32 @llvm.get.rounding()
+  ret i32 %r
+}
 define i32 @konst(i32 %a) {
   %k = call i1 @llvm.is.constant.i32(i32 7)
   %v = call i1 @llvm.is.constant.i32(i32 %a)
@@ -1607,6 +1612,7 @@ define i32 @frame() {
 ";
     let call = runner(src);
     assert_eq!(call("konst", &[5]), 0b10);
+    assert_eq!(call("rounding", &[]), 1);
     assert_eq!(call("ret", &[0]), 0);
     assert_eq!(call("frame", &[]), 1);
 }
@@ -1711,4 +1717,8 @@ define i32 @f(i64 %a) {{
         ));
         assert!(e.contains(&format!("llvm.{op}.with.overflow.i{w}")), "{e}");
     }
+    let e = unsupported(
+        "declare double @llvm.sin.f64(double)\ndefine double @f(double %x) {\n  %r = call double @llvm.sin.f64(double %x)\n  ret double %r\n}\n",
+    );
+    assert!(e.contains("`llvm.sin.f64`") && e.contains("-fno-math-errno"), "{e}");
 }
