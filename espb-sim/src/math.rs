@@ -288,8 +288,10 @@ fn lroundf(_: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Tra
 
 /// newlib's `fpclassify` values (FP_NAN 0 .. FP_NORMAL 4), behind `isnan`,
 /// `isinf` and `fpclassify` when the compiler does not inline them.
-fn classify(x: f64) -> i32 {
-    match x.classify() {
+/// Takes the category: a `float` subnormal is a normal `double`, so each
+/// width classifies itself.
+fn classify(c: std::num::FpCategory) -> i32 {
+    match c {
         std::num::FpCategory::Nan => 0,
         std::num::FpCategory::Infinite => 1,
         std::num::FpCategory::Zero => 2,
@@ -299,11 +301,11 @@ fn classify(x: f64) -> i32 {
 }
 
 fn fpclassifyd(_: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    Ok(ret_i32(classify(c.f64(0)?)))
+    Ok(ret_i32(classify(c.f64(0)?.classify())))
 }
 
 fn fpclassifyf(_: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    Ok(ret_i32(classify(f64::from(c.f32(0)?))))
+    Ok(ret_i32(classify(c.f32(0)?.classify())))
 }
 
 fn signbitd(_: &mut PcHost, c: &Call<'_>, _: &mut HostCtx<'_>) -> Result<u64, Trap> {

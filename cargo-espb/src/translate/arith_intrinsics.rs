@@ -1,9 +1,9 @@
 //! Saturating add/sub (`llvm.[su]{add,sub}.sat`), funnel shifts that are
-//! not rotates (`llvm.fsh[lr]`) and `llvm.bitreverse`, expanded into the
-//! VM's integer ops.
+//! not rotates (`llvm.fsh[lr]`), `llvm.bitreverse` and `llvm.is.fpclass`,
+//! expanded into the VM's integer ops.
 
 use super::consts::{Const, sext, zext};
-use super::ir::Val;
+use super::ir::{TypeKind, Val};
 use super::lower::{FuncLower, Result};
 use super::mir::{MOp, VReg};
 use espb_runtime::isa::Opcode;
@@ -217,5 +217,107 @@ impl FuncLower<'_> {
             r = self.emit3(Opcode::OrI64, x, y);
         }
         r
+    }
+
+    /// `llvm.is.fpclass.f32/f64(x, mask)`: integer tests on the bits of `x`
+    /// (magnitude against the exponent's all-ones pattern, the quiet bit,
+    /// the smallest normal; the sign bit), one per class of the mask
+    /// (bit 0 signaling NaN, 1 quiet NaN, 2..5 negative infinity, normal,
+    /// subnormal, zero, 6..9 the positive ones), or-ed together.
+    pub fn lower_is_fpclass(&mut self, inst: Val) -> Result<()> {
+        let x = self.operand(inst, 0)?;
+        let wide = match x.ty().kind() {
+            TypeKind::LLVMFloatTypeKind => false,
+            TypeKind::LLVMDoubleTypeKind => true,
+            _ => return self.unsupported(format!("`llvm.is.fpclass` of `{}`", x.ty().describe())),
+        };
+        let Some(mask) = self.imm(self.operand(inst, 1)?) else {
+            return self.unsupported("`llvm.is.fpclass` with a variable class mask");
+        };
+        let mask = mask & 0x3ff;
+        let (bits, man) = if wide { (64u32, 52u32) } else { (32, 23) };
+        let c = |me: &mut Self, v: u64| me.materialise(Const::Int(v as i64), wide);
+        let (ltu, eq, and, sub) = if wide {
+            (Opcode::LtUI64, Opcode::EqI64, Opcode::AndI64, Opcode::SubI64)
+        } else {
+            (Opcode::LtUI32, Opcode::EqI32, Opcode::AndI32, Opcode::SubI32)
+        };
+        let inf = ((1u64 << (bits - 1 - man)) - 1) << man;
+        let quiet = 1u64 << (man - 1);
+        let min_normal = 1u64 << man;
+        let r = self.use_val(x)?;
+        let abs_mask = c(self, (1u64 << (bits - 1)) - 1);
+        let abs = self.emit3(and, r, abs_mask);
+        let neg = self.emit_imm(if wide { Opcode::ShrUImmI64 } else { Opcode::ShrUImmI32 }, r, (bits - 1) as i64);
+        let pos = self.emit_imm(Opcode::XorImmI32, neg, 1);
+        let one = c(self, 1);
+        // Per class pair (negative bit, positive bit): the magnitude test.
+        let mut terms = Vec::new();
+        let kinds: [(u32, u32); 4] = [(2, 9), (3, 8), (4, 7), (5, 6)];
+        if mask & 3 != 0 {
+            let kinf = c(self, inf);
+            let nan = self.emit3(ltu, kinf, abs);
+            let t = match mask & 3 {
+                3 => nan,
+                m => {
+                    let kq = c(self, inf | quiet);
+                    let is_q = self.emit3(ltu, abs, kq);
+                    let is_q = self.emit_imm(Opcode::XorImmI32, is_q, 1);
+                    if m == 2 {
+                        is_q
+                    } else {
+                        let not_q = self.emit_imm(Opcode::XorImmI32, is_q, 1);
+                        self.emit3(Opcode::AndI32, nan, not_q)
+                    }
+                }
+            };
+            terms.push(t);
+        }
+        for (i, (nb, pb)) in kinds.into_iter().enumerate() {
+            let (n, p) = (mask >> nb & 1 != 0, mask >> pb & 1 != 0);
+            if !n && !p {
+                continue;
+            }
+            let test = match i {
+                0 => {
+                    let k = c(self, inf);
+                    self.emit3(eq, abs, k)
+                }
+                1 => {
+                    // min_normal <= abs < inf: (abs - min_normal) < (inf - min_normal)
+                    let k = c(self, min_normal);
+                    let t = self.emit3(sub, abs, k);
+                    let span = c(self, inf - min_normal);
+                    self.emit3(ltu, t, span)
+                }
+                2 => {
+                    // 0 < abs < min_normal: (abs - 1) < (min_normal - 1)
+                    let t = self.emit3(sub, abs, one);
+                    let span = c(self, min_normal - 1);
+                    self.emit3(ltu, t, span)
+                }
+                _ => {
+                    let z = c(self, 0);
+                    self.emit3(eq, abs, z)
+                }
+            };
+            terms.push(match (n, p) {
+                (true, true) => test,
+                (true, false) => self.emit3(Opcode::AndI32, test, neg),
+                _ => self.emit3(Opcode::AndI32, test, pos),
+            });
+        }
+        let d = self.def(inst);
+        match terms.split_first() {
+            None => self.materialise_into(d, Const::Int(0), false),
+            Some((&first, rest)) => {
+                let mut acc = first;
+                for &t in rest {
+                    acc = self.emit3(Opcode::OrI32, acc, t);
+                }
+                self.mov(d, acc);
+            }
+        }
+        Ok(())
     }
 }

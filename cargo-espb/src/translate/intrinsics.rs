@@ -178,6 +178,49 @@ impl FuncLower<'_> {
                 Ok(())
             }
             "va_start" | "va_end" | "va_copy" => self.lower_va_intrinsic(inst, base),
+            // A module has no native return address to give: 0 at every
+            // level, which GCC documents as the answer for "unknown" (and
+            // which code comparing return addresses sees as consistent).
+            "returnaddress" => {
+                let d = self.def(inst);
+                self.materialise_into(d, Const::Int(0), false);
+                Ok(())
+            }
+            // Level 0 is the top of this function's frame, the caller's
+            // stack pointer at the call (as RISC-V's frame pointer): above
+            // the function's locals and callees' frames, below the
+            // caller's locals. Outer levels are 0.
+            "frameaddress" => {
+                let d = self.def(inst);
+                match self.imm(arg(self, 0)?) {
+                    Some(0) => self.emit(Opcode::StackAddr, vec![MOp::Reg(d), MOp::Imm(super::lower::FRAME_TOP)]),
+                    _ => self.materialise_into(d, Const::Int(0), false),
+                }
+                Ok(())
+            }
+            // As LLVM's own lowering before code generation: true for a
+            // constant operand, false otherwise.
+            "is" if rest.starts_with("is.constant.") => {
+                let known = arg(self, 0)?.is_constant();
+                let d = self.def(inst);
+                self.materialise_into(d, Const::Int(known as i64), false);
+                Ok(())
+            }
+            "is" if rest.starts_with("is.fpclass.") => self.lower_is_fpclass(inst),
+            // `FLT_ROUNDS`: to nearest (1), the only rounding mode of the VM.
+            "get" if rest == "get.rounding" => {
+                let d = self.def(inst);
+                self.materialise_into(d, Const::Int(1), false);
+                Ok(())
+            }
+            // Math library calls that -fno-math-errno / -ffast-math turn
+            // into intrinsics; as calls they reach the firmware's libm.
+            "fma" | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" | "sinh" | "cosh" | "tanh" | "exp"
+            | "exp2" | "exp10" | "log" | "log2" | "log10" | "pow" | "powi" | "lround" | "llround" | "lrint"
+            | "llrint" | "ldexp" | "frexp" | "sincos" | "modf" => self.unsupported(format!(
+                "intrinsic `{name}` (a math library call that -fno-math-errno or -ffast-math turned into an \
+                 intrinsic: build without those flags, or add -fmath-errno, so it stays a call of the C library)"
+            )),
             "ptrmask" => {
                 // riscv32 `va_arg` aligns its pointer with it.
                 let (p, m) = (arg(self, 0)?, arg(self, 1)?);
@@ -195,7 +238,10 @@ impl FuncLower<'_> {
                 }
                 Ok(())
             }
-            _ => self.unsupported(format!("intrinsic `{name}`")),
+            _ => self.unsupported(format!(
+                "intrinsic `{name}` (not supported: see \"Intrinsics\" in docs/architecture.md; move the code \
+                 that needs it into a firmware native)"
+            )),
         }
     }
 

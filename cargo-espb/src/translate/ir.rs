@@ -228,6 +228,12 @@ pub enum ValKind {
 }
 
 impl Val {
+    /// Is this an LLVM `Constant` (numbers, globals, constant expressions...)?
+    pub fn is_constant(&self) -> bool {
+        // SAFETY: the LLVMIsA* queries accept any value.
+        unsafe { !c::LLVMIsAConstant(self.0).is_null() }
+    }
+
     pub fn kind(&self) -> ValKind {
         let v = self.0;
         // SAFETY: the LLVMIsA* queries accept any value.

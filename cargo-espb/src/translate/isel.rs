@@ -65,6 +65,14 @@ impl FuncLower<'_> {
             }
             return self.lower_f128(inst);
         }
+        if op == Op::LLVMCall
+            && let Some(name) = super::overflow::wide_overflow_call(inst)
+        {
+            return self.lower_wide_overflow(inst, &name);
+        }
+        if super::overflow::extracts_wide_overflow(inst) {
+            return self.lower_wide_overflow_extract(inst);
+        }
         if super::wide::touches_wide(inst) && !matches!(op, Op::LLVMCall | Op::LLVMRet | Op::LLVMSwitch) {
             return self.lower_wide(inst);
         }

@@ -96,6 +96,10 @@ const MAX_HOISTED: usize = 48;
 /// The alignment the VM gives every frame (and so every static slot's base).
 pub const FRAME_ALIGN: u32 = 16;
 
+/// The offset operand of a `stack.addr` that means "the frame's size" (the
+/// top of the frame, `llvm.frameaddress(0)`), filled in once it is known.
+pub const FRAME_TOP: i64 = -1;
+
 impl<'a> FuncLower<'a> {
     pub fn new(info: &'a ModuleInfo, tables: &'a mut Tables, func: Val) -> FuncLower<'a> {
         FuncLower {
@@ -648,29 +652,25 @@ impl<'a> FuncLower<'a> {
             entry.insts = std::mem::take(&mut self.prologue);
             entry.insts.extend(body);
         }
+        let frame_size = self.frame.div_ceil(FRAME_ALIGN) * FRAME_ALIGN;
         let mut old_blocks: Vec<Option<MBlock>> = std::mem::take(&mut self.blocks).into_iter().map(Some).collect();
         let mut blocks = Vec::with_capacity(order.len());
         for &old in &order {
             let mut b = old_blocks[old].take().unwrap_or_default();
             for inst in &mut b.insts {
+                let stack_addr = inst.op == Opcode::StackAddr;
                 for op in &mut inst.ops {
                     match op {
                         MOp::Label(l) => *l = new_index[*l],
                         MOp::Table(ls) => ls.iter_mut().for_each(|l| *l = new_index[*l]),
+                        MOp::Imm(x) if stack_addr && *x == FRAME_TOP => *x = i64::from(frame_size),
                         _ => {}
                     }
                 }
             }
             blocks.push(b);
         }
-        MFunc {
-            name: self.name,
-            nparams: self.nparams,
-            nvregs: self.nvregs,
-            blocks,
-            frame_size: self.frame.div_ceil(FRAME_ALIGN) * FRAME_ALIGN,
-            locs: self.locs,
-        }
+        MFunc { name: self.name, nparams: self.nparams, nvregs: self.nvregs, blocks, frame_size, locs: self.locs }
     }
 
     // ---------- control flow ----------

@@ -2,10 +2,11 @@
 //! in two registers like every aggregate (`aggregates.rs`).
 
 use super::consts::Const;
-use super::ir::Val;
+use super::ir::{Op, Val, ValKind};
 use super::lower::{FuncLower, Result};
-use super::mir::VReg;
-use espb_runtime::isa::Opcode;
+use super::mir::{MOp, VReg};
+use super::types::is_wide_int;
+use espb_runtime::isa::{DivRem128, Opcode};
 
 /// Is `rest` (an intrinsic name without `llvm.`) an overflow intrinsic?
 pub fn is_overflow_intrinsic(rest: &str) -> bool {
@@ -15,7 +16,109 @@ pub fn is_overflow_intrinsic(rest: &str) -> bool {
         && p.next() == Some("overflow")
 }
 
+/// Is `inst` a call of an overflow intrinsic on 65..128-bit integers
+/// (`__builtin_mul_overflow` of a signed and an unsigned `long long`
+/// gives `llvm.smul.with.overflow.i65`)? The intrinsic's full name.
+pub fn wide_overflow_call(inst: Val) -> Option<String> {
+    let callee = inst.called_value()?;
+    if callee.kind() != ValKind::Function || !inst.operands().first().is_some_and(|a| is_wide_int(*a)) {
+        return None;
+    }
+    let name = callee.name();
+    is_overflow_intrinsic(name.strip_prefix("llvm.")?).then_some(name)
+}
+
+/// Is `inst` an `extractvalue` of a [`wide_overflow_call`]'s result?
+pub fn extracts_wide_overflow(inst: Val) -> bool {
+    inst.opcode() == Some(Op::LLVMExtractValue)
+        && inst.operands().first().is_some_and(|a| a.kind() == ValKind::Instruction && wide_overflow_call(*a).is_some())
+}
+
 impl FuncLower<'_> {
+    /// `llvm.{s,u}mul.with.overflow.iN`, N = 65..128 (signed up to 127):
+    /// the wrapped product, and the overflow flag from dividing it by the
+    /// first operand, which gives back the second with no remainder
+    /// exactly when the product fits (never when that operand is 0). The
+    /// three registers (low word, high word, flag) are the result's.
+    pub fn lower_wide_overflow(&mut self, inst: Val, name: &str) -> Result<()> {
+        let (a, b) = (self.operand(inst, 0)?, self.operand(inst, 1)?);
+        let w = Self::width(a);
+        let rest = name.strip_prefix("llvm.").unwrap_or(name);
+        let signed = rest.starts_with('s');
+        if !rest.starts_with("smul.") && !rest.starts_with("umul.") || (signed && w == 128) {
+            return self.unsupported(format!(
+                "intrinsic `{name}` (overflow-checked arithmetic on {w}-bit integers; `__builtin_*_overflow` \
+                 with operands of one signedness, or of at most 32 bits, stays within 64)"
+            ));
+        }
+        let hib = w - 64;
+        let [al, ah] = self.wide_val(a)?;
+        let [bl, bh] = self.wide_val(b)?;
+        let (pl, ph) = self.wide_mul_words([al, ah], [bl, bh]);
+        let ph = self.wide_mask(ph, hib);
+        let (ah, bh, ph_x) = if signed {
+            (self.wide_signed_hi(ah, hib), self.wide_signed_hi(bh, hib), self.wide_signed_hi(ph, hib))
+        } else {
+            (ah, bh, ph)
+        };
+        let zero = self.materialise(Const::Int(0), true);
+        let one = self.materialise(Const::Int(1), true);
+        let any = self.emit3(Opcode::OrI64, al, ah);
+        let a_zero = self.emit3(Opcode::EqI64, any, zero);
+        let (dl, dh) = (self.new_vreg(), self.new_vreg());
+        self.emit(Opcode::Select, vec![MOp::Reg(dl), MOp::Reg(a_zero), MOp::Reg(one), MOp::Reg(al)]);
+        self.emit(Opcode::Select, vec![MOp::Reg(dh), MOp::Reg(a_zero), MOp::Reg(zero), MOp::Reg(ah)]);
+        let (dk, rk) = if signed { (DivRem128::DivS, DivRem128::RemS) } else { (DivRem128::DivU, DivRem128::RemU) };
+        let divrem = |me: &mut Self, k: DivRem128| {
+            let (lo, hi) = (me.new_vreg(), me.new_vreg());
+            me.emit(
+                Opcode::DivRem128,
+                vec![
+                    MOp::Reg(lo),
+                    MOp::Reg(hi),
+                    MOp::Reg(pl),
+                    MOp::Reg(ph_x),
+                    MOp::Reg(dl),
+                    MOp::Reg(dh),
+                    MOp::Imm(k as i64),
+                ],
+            );
+            (lo, hi)
+        };
+        let (ql, qh) = divrem(self, dk);
+        let (rl, rh) = divrem(self, rk);
+        let xl = self.emit3(Opcode::XorI64, ql, bl);
+        let xh = self.emit3(Opcode::XorI64, qh, bh);
+        let t = self.emit3(Opcode::OrI64, xl, xh);
+        let t = self.emit3(Opcode::OrI64, t, rl);
+        let t = self.emit3(Opcode::OrI64, t, rh);
+        let bad = self.emit3(Opcode::NeI64, t, zero);
+        let nz = self.emit_imm(Opcode::XorImmI32, a_zero, 1);
+        let ov = self.emit3(Opcode::AndI32, bad, nz);
+        let r = self.agg_regs(inst, 3);
+        self.mov(r[0], pl);
+        self.mov(r[1], ph);
+        self.mov(r[2], ov);
+        Ok(())
+    }
+
+    /// `extractvalue` of a [`wide_overflow_call`]: the product (two words)
+    /// or the flag.
+    pub fn lower_wide_overflow_extract(&mut self, inst: Val) -> Result<()> {
+        let agg = self.operand(inst, 0)?;
+        let r = self.agg_regs(agg, 3);
+        match inst.agg_indices().as_slice() {
+            [0] => {
+                let lr = self.agg_regs(inst, 2);
+                self.mov(lr[0], r[0]);
+                self.mov(lr[1], r[1]);
+            }
+            [1] => self.alias(inst, r[2]),
+            _ => return self.internal("extractvalue index of an overflow intrinsic"),
+        }
+        Ok(())
+    }
+
     /// `{value, overflow}` of `llvm.<base>.with.overflow.iN`.
     pub fn lower_overflow(&mut self, inst: Val, base: &str) -> Result<()> {
         let (a, b) = (self.operand(inst, 0)?, self.operand(inst, 1)?);

@@ -1617,3 +1617,235 @@ fn fp128_fma_is_refused_by_name() {
     );
     assert!(e.contains("fused multiply-add") && e.contains("long double"), "{e}");
 }
+
+/// The class bits of `llvm.is.fpclass` (LLVM's `FPClassTest`) `x` is in.
+fn fpclass_ref(bits: u64, wide: bool) -> u32 {
+    let (neg, nan, quiet, c) = if wide {
+        let x = f64::from_bits(bits);
+        (x.is_sign_negative(), x.is_nan(), bits & (1 << 51) != 0, x.classify())
+    } else {
+        let x = f32::from_bits(bits as u32);
+        (x.is_sign_negative(), x.is_nan(), bits & (1 << 22) != 0, x.classify())
+    };
+    use std::num::FpCategory as K;
+    if nan {
+        return if quiet { 2 } else { 1 };
+    }
+    let k = match c {
+        K::Infinite => 0,
+        K::Normal => 1,
+        K::Subnormal => 2,
+        _ => 3,
+    };
+    if neg { 1 << (2 + k) } else { 1 << (9 - k) }
+}
+
+#[test]
+fn is_fpclass_runs_for_every_class_and_mask() {
+    let f64s: Vec<u64> = [
+        0.0f64,
+        -0.0,
+        1.5,
+        -2.25,
+        f64::MIN_POSITIVE,
+        -f64::MIN_POSITIVE,
+        f64::MAX,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        5e-324,
+        -5e-324,
+        2.2e-308,
+    ]
+    .iter()
+    .map(|x| x.to_bits())
+    .chain([0x7ff8_0000_0000_0000, 0xfff8_0000_0000_0001, 0x7ff0_0000_0000_0001, 0xfff7_ffff_ffff_ffff])
+    .collect();
+    let f32s: Vec<u64> =
+        [0.0f32, -0.0, 1.5, -3.0, f32::MIN_POSITIVE, f32::MAX, f32::INFINITY, f32::NEG_INFINITY, 1e-45, -1e-40]
+            .iter()
+            .map(|x| u64::from(x.to_bits()))
+            .chain([0x7fc0_0000, 0xffc0_0001, 0x7f80_0001, 0xffbf_ffff])
+            .collect();
+    // Single classes, the pairs clang's builtins use (isnan 3, isinf 516,
+    // isfinite 504, isnormal 264, issubnormal 144, iszero 96), everything.
+    let masks = [0u32, 1, 2, 3, 4, 8, 16, 32, 64, 128, 256, 512, 516, 504, 264, 144, 96, 0x3ff, 0x155, 0x2aa];
+    for (ty, wide, samples) in [("double", true, &f64s), ("float", false, &f32s)] {
+        let sfx = if wide { "f64" } else { "f32" };
+        let mut src = format!("declare i1 @llvm.is.fpclass.{sfx}({ty}, i32 immarg)\n");
+        for m in masks {
+            src += &format!(
+                "define i32 @c{m}({ty} %x) {{\n  %r = call i1 @llvm.is.fpclass.{sfx}({ty} %x, i32 {m})\n  \
+                 %e = zext i1 %r to i32\n  ret i32 %e\n}}\n"
+            );
+        }
+        let call = runner(&src);
+        for &x in samples.iter() {
+            let class = fpclass_ref(x, wide);
+            for m in masks {
+                let want = u64::from(class & m != 0);
+                assert_eq!(call(&format!("c{m}"), &[x]), want, "is.fpclass.{sfx}({x:#x}, {m:#x})");
+            }
+        }
+    }
+}
+
+#[test]
+fn is_constant_return_and_frame_address_are_defined() {
+    let src = "declare i1 @llvm.is.constant.i32(i32)
+declare ptr @llvm.returnaddress(i32 immarg)
+declare ptr @llvm.frameaddress.p0(i32 immarg)
+declare i32 @llvm.get.rounding()
+define i32 @rounding() {
+  %r = call i32 @llvm.get.rounding()
+  ret i32 %r
+}
+define i32 @konst(i32 %a) {
+  %k = call i1 @llvm.is.constant.i32(i32 7)
+  %v = call i1 @llvm.is.constant.i32(i32 %a)
+  %k2 = zext i1 %k to i32
+  %v2 = zext i1 %v to i32
+  %s = shl i32 %k2, 1
+  %r = or i32 %s, %v2
+  ret i32 %r
+}
+define i32 @ret(i32 %l) {
+  %a = call ptr @llvm.returnaddress(i32 0)
+  %b = call ptr @llvm.returnaddress(i32 1)
+  %x = ptrtoint ptr %a to i32
+  %y = ptrtoint ptr %b to i32
+  %r = or i32 %x, %y
+  ret i32 %r
+}
+define i32 @callee(ptr %caller_local) {
+  %mine = alloca i32
+  %f = call ptr @llvm.frameaddress.p0(i32 0)
+  %up = call ptr @llvm.frameaddress.p0(i32 1)
+  ; the frame address lies between this frame's local and the caller's
+  store i32 2, ptr %mine
+  %a = icmp ult ptr %mine, %f
+  %b = icmp uge ptr %caller_local, %f
+  %c = icmp eq ptr %up, null
+  %ab = and i1 %a, %b
+  %abc = and i1 %ab, %c
+  %r = zext i1 %abc to i32
+  ret i32 %r
+}
+define i32 @frame() {
+  %local = alloca i32
+  store i32 1, ptr %local
+  %r = call i32 @callee(ptr %local)
+  ret i32 %r
+}
+";
+    let call = runner(src);
+    assert_eq!(call("konst", &[5]), 0b10);
+    assert_eq!(call("rounding", &[]), 1);
+    assert_eq!(call("ret", &[0]), 0);
+    assert_eq!(call("frame", &[]), 1);
+}
+
+#[test]
+fn wide_mul_overflow_intrinsics_run() {
+    // (op, width): clang gives smul.i65 for a signed times an unsigned
+    // `long long` in `__builtin_mul_overflow`.
+    for (op, w) in [("smul", 65u32), ("smul", 100), ("smul", 127), ("umul", 65), ("umul", 128)] {
+        let part = |out: &str| {
+            let tail = match out {
+                "lo" => "  %v = extractvalue { iW, i1 } %s, 0\n  %t = trunc iW %v to i64\n  ret i64 %t",
+                "hi" => {
+                    "  %v = extractvalue { iW, i1 } %s, 0\n  %h = lshr iW %v, 64\n  %t = trunc iW %h to i64\n  ret i64 %t"
+                }
+                _ => "  %o = extractvalue { iW, i1 } %s, 1\n  %t = zext i1 %o to i64\n  ret i64 %t",
+            };
+            format!(
+                "define i64 @{out}(i64 %al, i64 %ah, i64 %bl, i64 %bh) {{
+  %a0 = zext i64 %al to iW
+  %a1 = zext i64 %ah to iW
+  %a2 = shl iW %a1, 64
+  %a = or iW %a0, %a2
+  %b0 = zext i64 %bl to iW
+  %b1 = zext i64 %bh to iW
+  %b2 = shl iW %b1, 64
+  %b = or iW %b0, %b2
+  %s = call {{ iW, i1 }} @llvm.OP.with.overflow.iW(iW %a, iW %b)
+{tail}
+}}
+"
+            )
+        };
+        let src = format!(
+            "declare {{ iW, i1 }} @llvm.OP.with.overflow.iW(iW, iW)\n{}{}{}",
+            part("lo"),
+            part("hi"),
+            part("ov")
+        )
+        .replace("OP", op)
+        .replace("iW", &format!("i{w}"));
+        let call = runner(&src);
+        let mask = if w == 128 { u128::MAX } else { (1u128 << w) - 1 };
+        let sx = |x: u128| ((x << (128 - w)) as i128) >> (128 - w);
+        let samples: Vec<u128> = [
+            0u128,
+            1,
+            2,
+            3,
+            u64::MAX as u128,
+            1 << 63,
+            1 << 64,
+            (1 << 64) + 1,
+            mask,
+            mask - 1,
+            mask >> 1,
+            (mask >> 1) + 1,
+            (mask >> 1) - 7,
+            0x1234_5678_9abc_def0_1122_3344_5566_7788 & mask,
+            mask >> (w / 2),
+            (mask >> (w / 2)) + 1,
+        ]
+        .iter()
+        .map(|x| x & mask)
+        .collect();
+        for &a in &samples {
+            for &b in &samples {
+                let (prod, ov) = if op == "smul" {
+                    let (x, y) = (sx(a), sx(b));
+                    match x.checked_mul(y) {
+                        Some(p) => (p as u128 & mask, sx(p as u128 & mask) != p),
+                        None => (x.wrapping_mul(y) as u128 & mask, true),
+                    }
+                } else {
+                    match a.checked_mul(b) {
+                        Some(p) => (p & mask, p > mask),
+                        None => (a.wrapping_mul(b) & mask, true),
+                    }
+                };
+                let args = [a as u64, (a >> 64) as u64, b as u64, (b >> 64) as u64];
+                let got = (u128::from(call("hi", &args)) << 64) | u128::from(call("lo", &args));
+                assert_eq!(got, prod, "{op}.i{w}({a:#x}, {b:#x}) value");
+                assert_eq!(call("ov", &args), u64::from(ov), "{op}.i{w}({a:#x}, {b:#x}) overflow");
+            }
+        }
+    }
+}
+
+#[test]
+fn wide_add_overflow_and_smul_i128_are_refused_by_name() {
+    for (op, w) in [("sadd", 65), ("usub", 100), ("smul", 128)] {
+        let e = unsupported(&format!(
+            "declare {{ i{w}, i1 }} @llvm.{op}.with.overflow.i{w}(i{w}, i{w})
+define i32 @f(i64 %a) {{
+  %x = zext i64 %a to i{w}
+  %s = call {{ i{w}, i1 }} @llvm.{op}.with.overflow.i{w}(i{w} %x, i{w} %x)
+  %o = extractvalue {{ i{w}, i1 }} %s, 1
+  %r = zext i1 %o to i32
+  ret i32 %r
+}}
+"
+        ));
+        assert!(e.contains(&format!("llvm.{op}.with.overflow.i{w}")), "{e}");
+    }
+    let e = unsupported(
+        "declare double @llvm.sin.f64(double)\ndefine double @f(double %x) {\n  %r = call double @llvm.sin.f64(double %x)\n  ret double %r\n}\n",
+    );
+    assert!(e.contains("`llvm.sin.f64`") && e.contains("-fno-math-errno"), "{e}");
+}

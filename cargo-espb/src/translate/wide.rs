@@ -64,7 +64,7 @@ impl FuncLower<'_> {
     }
 
     /// Zero-extends the high word above the width (canonical form).
-    pub fn wide_mask(&mut self, hi: VReg, hib: u32) -> VReg {
+    pub(super) fn wide_mask(&mut self, hi: VReg, hib: u32) -> VReg {
         if hib >= 64 {
             return hi;
         }
@@ -143,7 +143,7 @@ impl FuncLower<'_> {
     }
 
     /// Sign-extends the high word from its `hib` bits.
-    pub fn wide_signed_hi(&mut self, hi: VReg, hib: u32) -> VReg {
+    pub(super) fn wide_signed_hi(&mut self, hi: VReg, hib: u32) -> VReg {
         if hib >= 64 {
             return hi;
         }
@@ -479,19 +479,22 @@ impl FuncLower<'_> {
                 let h = self.emit3(Opcode::SubI64, ah, bh);
                 (lo, self.emit3(Opcode::SubI64, h, borrow))
             }
-            _ => {
-                // (ah:al) * (bh:bl) mod 2^128 = al*bl + 2^64 (al*bh + ah*bl)
-                let lo = self.emit3(Opcode::MulI64, al, bl);
-                let h = self.emit3(Opcode::MulHUI64, al, bl);
-                let x = self.emit3(Opcode::MulI64, al, bh);
-                let y = self.emit3(Opcode::MulI64, ah, bl);
-                let h = self.emit3(Opcode::AddI64, h, x);
-                (lo, self.emit3(Opcode::AddI64, h, y))
-            }
+            _ => self.wide_mul_words([al, ah], [bl, bh]),
         };
         let hi = self.wide_mask(hi, Self::hi_bits(inst));
         self.wide_def(inst, lo, hi);
         Ok(())
+    }
+
+    /// (ah:al) * (bh:bl) mod 2^128 = al*bl + 2^64 (al*bh + ah*bl); the high
+    /// word not yet masked to the width.
+    pub(super) fn wide_mul_words(&mut self, [al, ah]: [VReg; 2], [bl, bh]: [VReg; 2]) -> (VReg, VReg) {
+        let lo = self.emit3(Opcode::MulI64, al, bl);
+        let h = self.emit3(Opcode::MulHUI64, al, bl);
+        let x = self.emit3(Opcode::MulI64, al, bh);
+        let y = self.emit3(Opcode::MulI64, ah, bl);
+        let h = self.emit3(Opcode::AddI64, h, x);
+        (lo, self.emit3(Opcode::AddI64, h, y))
     }
 
     /// `udiv`, `sdiv`, `urem`, `srem`: signed operands sign-extended to 128
