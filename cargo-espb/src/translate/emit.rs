@@ -265,6 +265,39 @@ fn fuse_mul_add(insts: &mut Vec<MInst>) {
     }
 }
 
+/// Fuses an unsigned remainder and the branch testing it against zero
+/// (`if v % d == 0`) into `remu.br.eqz.i32` / `remu.br.nez.i32`. The fused
+/// instruction still writes the remainder, so no liveness is needed; it
+/// traps where `rem.u.i32` would, before the branch.
+fn fuse_rem_branch(insts: &mut Vec<MInst>) {
+    use Opcode::*;
+    let mut k = 0;
+    while k + 1 < insts.len() {
+        let fused = match (insts[k].op, insts[k].ops.as_slice(), insts[k + 1].op, insts[k + 1].ops.as_slice()) {
+            (RemUI32, [d @ MOp::Reg(r), a, b], br, ops) => {
+                let op = match (br, ops) {
+                    (BrEqImmI32 | BrEqImm8I32, [MOp::Reg(p), MOp::Imm(0), t]) if p == r => Some((RemUBrEqzI32, t)),
+                    (BrNeImmI32 | BrNeImm8I32, [MOp::Reg(p), MOp::Imm(0), t]) if p == r => Some((RemUBrNezI32, t)),
+                    (BrIfNot, [MOp::Reg(p), t]) if p == r => Some((RemUBrEqzI32, t)),
+                    (BrIf, [MOp::Reg(p), t]) if p == r => Some((RemUBrNezI32, t)),
+                    _ => None,
+                };
+                op.map(|(op, t)| MInst {
+                    op,
+                    ops: vec![d.clone(), a.clone(), b.clone(), t.clone()],
+                    loc: insts[k].loc.or(insts[k + 1].loc),
+                })
+            }
+            _ => None,
+        };
+        if let Some(f) = fused {
+            insts[k] = f;
+            insts.remove(k + 1);
+        }
+        k += 1;
+    }
+}
+
 /// Whether register `r` is written by `rest` (the block's instructions
 /// that follow) before anything reads it. A branch or the block's end
 /// counts as a read: what comes after is not looked at.
@@ -369,6 +402,7 @@ pub fn emit(f: &MFunc, alloc: &Allocation) -> Result<Emitted, TranslateError> {
     for insts in &mut blocks {
         fuse_loop_branches(insts);
         fuse_mul_add(insts);
+        fuse_rem_branch(insts);
         shorten(insts);
     }
     // Sizes, then block offsets.
