@@ -203,3 +203,29 @@ fn remainder_branches() {
     let t = inst.call(1, &[5, 0]).unwrap_err();
     assert_eq!((t.kind, t.pc), (TrapKind::DivideByZero, 0));
 }
+
+/// load.muladd.i32: d = load(a + off) * b + c, wrapping; an out-of-bounds
+/// address traps at the instruction, as load.i32 does.
+#[test]
+fn load_multiply_add() {
+    let code = asm(&[
+        Instr::StackAddr { d: 3, off: 0 },
+        Instr::StoreI32 { s: 0, a: 3, off: 4 },
+        Instr::LoadMulAddI32 { d: 0, a: 3, off: 4, b: 1, c: 2 },
+        Instr::Ret { s: 0 },
+    ]);
+    let oob = asm(&[Instr::LoadMulAddI32 { d: 3, a: 0, off: 0, b: 1, c: 2 }, Instr::Ret { s: 3 }]);
+    let m = Module {
+        types: vec![i32_fn(3)],
+        functions: vec![
+            Function { ty: 0, num_regs: 4, frame_size: 16, code },
+            Function { ty: 0, num_regs: 4, frame_size: 0, code: oob },
+        ],
+        ..Module::default()
+    };
+    let mut inst = Instance::new(VerifiedModule::new(m).unwrap(), NoHost, Config::default()).unwrap();
+    assert_eq!(inst.call(0, &[7, 6, 100]).unwrap(), Some(142));
+    assert_eq!(inst.call(0, &[0x10000, 0x10001, 5]).unwrap(), Some(0x10005), "wraps at 32 bits");
+    let t = inst.call(1, &[0, 1, 1]).unwrap_err();
+    assert_eq!((t.kind, t.pc), (TrapKind::OutOfBounds { addr: 0, len: 4 }, 0));
+}

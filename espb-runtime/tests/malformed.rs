@@ -689,3 +689,12 @@ fn remainder_branch_checks_its_target_and_registers() {
         VerifyError::RegisterOutOfRange { func: 0, pc: 0, reg: 2, num_regs: 2 }
     );
 }
+
+#[test]
+fn load_multiply_add_checks_its_registers() {
+    let code = asm(|_| vec![Instr::LoadMulAddI32 { d: 0, a: 1, off: 4, b: 0, c: 3 }, Instr::RetVoid {}]);
+    assert_eq!(
+        verify_err(&module_with(void(), 3, code)),
+        VerifyError::RegisterOutOfRange { func: 0, pc: 0, reg: 3, num_regs: 3 }
+    );
+}

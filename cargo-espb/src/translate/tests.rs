@@ -313,6 +313,52 @@ fn multiply_and_add_fuse_only_when_the_product_is_dead() {
 }
 
 #[test]
+fn load_and_multiply_add_fuse_only_when_the_load_is_dead() {
+    let src = "@g = global [4 x i32] [i32 3, i32 5, i32 7, i32 -1]
+define i32 @f(i32 %i, i32 %b, i32 %c) {
+  %p = getelementptr i8, ptr @g, i32 %i
+  %q = getelementptr i8, ptr %p, i32 4
+  %x = load i32, ptr %q
+  %t = mul i32 %x, %b
+  %d = add i32 %t, %c
+  ret i32 %d
+}
+define i32 @h(i32 %i, i32 %b, i32 %c) {
+  %p = getelementptr i8, ptr @g, i32 %i
+  %q = getelementptr i8, ptr %p, i32 4
+  %x = load i32, ptr %q
+  %t = mul i32 %b, %x
+  %d = add i32 %c, %t
+  %e = xor i32 %d, %x
+  ret i32 %e
+}
+";
+    let m = translate_ll(src).unwrap();
+    let d = disasm(&m, "f");
+    assert!(d.iter().any(|l| l.contains("LoadMulAddI32")), "{d:?}");
+    assert!(!d.iter().any(|l| l.contains("LoadI32")), "{d:?}");
+    // The loaded value is read again: the load stays.
+    let d = disasm(&m, "h");
+    assert!(!d.iter().any(|l| l.contains("LoadMulAddI32")), "{d:?}");
+    let call = runner(src);
+    assert_eq!(call("f", &[0, 6, 100]), 130);
+    assert_eq!(call("f", &[8, 2, 5]) as u32, 3, "-1 * 2 + 5, wrapping");
+    assert_eq!(call("h", &[4, 6, 100]), (142 ^ 7) as u64);
+    // Out of bounds: the same trap as the unfused load.
+    let m = espb_runtime::VerifiedModule::new(translate_ll(src).unwrap()).unwrap();
+    let kinds: Vec<_> = ["f", "h"]
+        .iter()
+        .map(|name| {
+            let f = m.module().find_function(name).unwrap();
+            let mut inst =
+                espb_runtime::Instance::new(m.clone(), espb_runtime::NoHost, espb_runtime::Config::default()).unwrap();
+            inst.call(f, &[0x7FFF_0000, 1, 1]).expect_err("traps").kind
+        })
+        .collect();
+    assert_eq!(kinds[0], kinds[1]);
+}
+
+#[test]
 fn unsigned_remainder_and_zero_test_fuse() {
     // v % d == 0 and v % d != 0 branches: one remu.br each.
     let src = "define i32 @f(i32 %v, i32 %d) {
