@@ -176,3 +176,56 @@ fn registers_past_the_window_survive_calls() {
     let mut inst = Instance::new(VerifiedModule::new(m).unwrap(), NoHost, config).unwrap();
     assert_eq!(inst.call(0, &[5]).unwrap_err().kind, TrapKind::StackExhausted);
 }
+
+/// remu.br.*: the remainder is written whether or not the branch is taken,
+/// and a zero divisor traps at the instruction, as rem.u.i32 does.
+#[test]
+fn remainder_branches() {
+    // eqz: 0: remu.br.eqz.i32 r2, r0, r1, @8 (6 bytes); 6: ret r2; 8: const.i32 r2, 100; 14: ret r2
+    let eqz = asm(&[
+        Instr::RemUBrEqzI32 { d: 2, a: 0, b: 1, t: 8 },
+        Instr::Ret { s: 2 },
+        Instr::ConstI32 { d: 2, v: 100 },
+        Instr::Ret { s: 2 },
+    ]);
+    // nez: 0: remu.br.nez.i32 r2, r0, r1, @8; 6: ret r0; 8: ret r2
+    let nez = asm(&[Instr::RemUBrNezI32 { d: 2, a: 0, b: 1, t: 8 }, Instr::Ret { s: 0 }, Instr::Ret { s: 2 }]);
+    let f = |code| Function { ty: 0, num_regs: 3, frame_size: 0, code };
+    let m = Module { types: vec![i32_fn(2)], functions: vec![f(eqz), f(nez)], ..Module::default() };
+    let mut inst = Instance::new(VerifiedModule::new(m).unwrap(), NoHost, Config::default()).unwrap();
+    assert_eq!(inst.call(0, &[21, 7]).unwrap(), Some(100));
+    assert_eq!(inst.call(0, &[23, 7]).unwrap(), Some(2));
+    assert_eq!(inst.call(0, &[0xFFFF_FFFF, 10]).unwrap(), Some(5), "unsigned");
+    assert_eq!(inst.call(1, &[21, 7]).unwrap(), Some(21));
+    assert_eq!(inst.call(1, &[26, 7]).unwrap(), Some(5));
+    let t = inst.call(0, &[5, 0]).unwrap_err();
+    assert_eq!((t.kind, t.pc), (TrapKind::DivideByZero, 0));
+    let t = inst.call(1, &[5, 0]).unwrap_err();
+    assert_eq!((t.kind, t.pc), (TrapKind::DivideByZero, 0));
+}
+
+/// load.muladd.i32: d = load(a + off) * b + c, wrapping; an out-of-bounds
+/// address traps at the instruction, as load.i32 does.
+#[test]
+fn load_multiply_add() {
+    let code = asm(&[
+        Instr::StackAddr { d: 3, off: 0 },
+        Instr::StoreI32 { s: 0, a: 3, off: 4 },
+        Instr::LoadMulAddI32 { d: 0, a: 3, off: 4, b: 1, c: 2 },
+        Instr::Ret { s: 0 },
+    ]);
+    let oob = asm(&[Instr::LoadMulAddI32 { d: 3, a: 0, off: 0, b: 1, c: 2 }, Instr::Ret { s: 3 }]);
+    let m = Module {
+        types: vec![i32_fn(3)],
+        functions: vec![
+            Function { ty: 0, num_regs: 4, frame_size: 16, code },
+            Function { ty: 0, num_regs: 4, frame_size: 0, code: oob },
+        ],
+        ..Module::default()
+    };
+    let mut inst = Instance::new(VerifiedModule::new(m).unwrap(), NoHost, Config::default()).unwrap();
+    assert_eq!(inst.call(0, &[7, 6, 100]).unwrap(), Some(142));
+    assert_eq!(inst.call(0, &[0x10000, 0x10001, 5]).unwrap(), Some(0x10005), "wraps at 32 bits");
+    let t = inst.call(1, &[0, 1, 1]).unwrap_err();
+    assert_eq!((t.kind, t.pc), (TrapKind::OutOfBounds { addr: 0, len: 4 }, 0));
+}

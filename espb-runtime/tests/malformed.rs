@@ -682,3 +682,23 @@ fn import_hints_verify() {
     let m = with_hints(vec![hint(0, CallHints { cb: ArgSet(0b11), ctx: ArgSet(0b10), ..CallHints::default() })]);
     assert_eq!(verify_err(&m), VerifyError::HintConflict { import: 0, arg: 1, first: "cb", second: "ctx" });
 }
+
+#[test]
+fn remainder_branch_checks_its_target_and_registers() {
+    let code = asm(|_| vec![Instr::RemUBrEqzI32 { d: 0, a: 0, b: 0, t: 3 }, Instr::RetVoid {}]);
+    assert_eq!(verify_err(&module_with(void(), 1, code)), VerifyError::BadBranchTarget { func: 0, pc: 0, target: 3 });
+    let code = asm(|at| vec![Instr::RemUBrNezI32 { d: 0, a: 0, b: 2, t: at(1) }, Instr::RetVoid {}]);
+    assert_eq!(
+        verify_err(&module_with(void(), 2, code)),
+        VerifyError::RegisterOutOfRange { func: 0, pc: 0, reg: 2, num_regs: 2 }
+    );
+}
+
+#[test]
+fn load_multiply_add_checks_its_registers() {
+    let code = asm(|_| vec![Instr::LoadMulAddI32 { d: 0, a: 1, off: 4, b: 0, c: 3 }, Instr::RetVoid {}]);
+    assert_eq!(
+        verify_err(&module_with(void(), 3, code)),
+        VerifyError::RegisterOutOfRange { func: 0, pc: 0, reg: 3, num_regs: 3 }
+    );
+}

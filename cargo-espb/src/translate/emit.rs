@@ -265,6 +265,69 @@ fn fuse_mul_add(insts: &mut Vec<MInst>) {
     }
 }
 
+/// Fuses a 32-bit load into the `muladd.i32` that multiplies it
+/// (`x = load p+off; d = x * b + c`) into `load.muladd.i32 d, p, off, b, c`
+/// where nothing else reads `x`: the multiply-add overwrites it, or the
+/// block writes it again first. `x` must be a multiplier and not `c`
+/// (the fused form reads `b` and `c` after the load would have written `x`).
+fn fuse_load_mul_add(insts: &mut Vec<MInst>) {
+    use Opcode::*;
+    let mut k = 0;
+    while k + 1 < insts.len() {
+        let fused = match (insts[k].op, insts[k].ops.as_slice(), insts[k + 1].op, insts[k + 1].ops.as_slice()) {
+            (
+                LoadI32,
+                [MOp::Reg(x), p, off @ MOp::Imm(_)],
+                MulAddI32,
+                [MOp::Reg(d), MOp::Reg(a), MOp::Reg(b), c @ MOp::Reg(cr)],
+            ) if (a == x) != (b == x) && cr != x && (d == x || dead_after(&insts[k + 2..], *x)) => Some(MInst {
+                op: LoadMulAddI32,
+                ops: vec![MOp::Reg(*d), p.clone(), off.clone(), MOp::Reg(if a == x { *b } else { *a }), c.clone()],
+                loc: insts[k].loc.or(insts[k + 1].loc),
+            }),
+            _ => None,
+        };
+        if let Some(f) = fused {
+            insts[k] = f;
+            insts.remove(k + 1);
+        }
+        k += 1;
+    }
+}
+
+/// Fuses an unsigned remainder and the branch testing it against zero
+/// (`if v % d == 0`) into `remu.br.eqz.i32` / `remu.br.nez.i32`. The fused
+/// instruction still writes the remainder, so no liveness is needed; it
+/// traps where `rem.u.i32` would, before the branch.
+fn fuse_rem_branch(insts: &mut Vec<MInst>) {
+    use Opcode::*;
+    let mut k = 0;
+    while k + 1 < insts.len() {
+        let fused = match (insts[k].op, insts[k].ops.as_slice(), insts[k + 1].op, insts[k + 1].ops.as_slice()) {
+            (RemUI32, [d @ MOp::Reg(r), a, b], br, ops) => {
+                let op = match (br, ops) {
+                    (BrEqImmI32 | BrEqImm8I32, [MOp::Reg(p), MOp::Imm(0), t]) if p == r => Some((RemUBrEqzI32, t)),
+                    (BrNeImmI32 | BrNeImm8I32, [MOp::Reg(p), MOp::Imm(0), t]) if p == r => Some((RemUBrNezI32, t)),
+                    (BrIfNot, [MOp::Reg(p), t]) if p == r => Some((RemUBrEqzI32, t)),
+                    (BrIf, [MOp::Reg(p), t]) if p == r => Some((RemUBrNezI32, t)),
+                    _ => None,
+                };
+                op.map(|(op, t)| MInst {
+                    op,
+                    ops: vec![d.clone(), a.clone(), b.clone(), t.clone()],
+                    loc: insts[k].loc.or(insts[k + 1].loc),
+                })
+            }
+            _ => None,
+        };
+        if let Some(f) = fused {
+            insts[k] = f;
+            insts.remove(k + 1);
+        }
+        k += 1;
+    }
+}
+
 /// Whether register `r` is written by `rest` (the block's instructions
 /// that follow) before anything reads it. A branch or the block's end
 /// counts as a read: what comes after is not looked at.
@@ -369,6 +432,8 @@ pub fn emit(f: &MFunc, alloc: &Allocation) -> Result<Emitted, TranslateError> {
     for insts in &mut blocks {
         fuse_loop_branches(insts);
         fuse_mul_add(insts);
+        fuse_load_mul_add(insts);
+        fuse_rem_branch(insts);
         shorten(insts);
     }
     // Sizes, then block offsets.

@@ -313,6 +313,121 @@ fn multiply_and_add_fuse_only_when_the_product_is_dead() {
 }
 
 #[test]
+fn load_and_multiply_add_fuse_only_when_the_load_is_dead() {
+    let src = "@g = global [4 x i32] [i32 3, i32 5, i32 7, i32 -1]
+define i32 @f(i32 %i, i32 %b, i32 %c) {
+  %p = getelementptr i8, ptr @g, i32 %i
+  %q = getelementptr i8, ptr %p, i32 4
+  %x = load i32, ptr %q
+  %t = mul i32 %x, %b
+  %d = add i32 %t, %c
+  ret i32 %d
+}
+define i32 @h(i32 %i, i32 %b, i32 %c) {
+  %p = getelementptr i8, ptr @g, i32 %i
+  %q = getelementptr i8, ptr %p, i32 4
+  %x = load i32, ptr %q
+  %t = mul i32 %b, %x
+  %d = add i32 %c, %t
+  %e = xor i32 %d, %x
+  ret i32 %e
+}
+";
+    let m = translate_ll(src).unwrap();
+    let d = disasm(&m, "f");
+    assert!(d.iter().any(|l| l.contains("LoadMulAddI32")), "{d:?}");
+    assert!(!d.iter().any(|l| l.contains("LoadI32")), "{d:?}");
+    // The loaded value is read again: the load stays.
+    let d = disasm(&m, "h");
+    assert!(!d.iter().any(|l| l.contains("LoadMulAddI32")), "{d:?}");
+    let call = runner(src);
+    assert_eq!(call("f", &[0, 6, 100]), 130);
+    assert_eq!(call("f", &[8, 2, 5]) as u32, 3, "-1 * 2 + 5, wrapping");
+    assert_eq!(call("h", &[4, 6, 100]), (142 ^ 7) as u64);
+    // Out of bounds: the same trap as the unfused load.
+    let m = espb_runtime::VerifiedModule::new(translate_ll(src).unwrap()).unwrap();
+    let kinds: Vec<_> = ["f", "h"]
+        .iter()
+        .map(|name| {
+            let f = m.module().find_function(name).unwrap();
+            let mut inst =
+                espb_runtime::Instance::new(m.clone(), espb_runtime::NoHost, espb_runtime::Config::default()).unwrap();
+            inst.call(f, &[0x7FFF_0000, 1, 1]).expect_err("traps").kind
+        })
+        .collect();
+    assert_eq!(kinds[0], kinds[1]);
+}
+
+#[test]
+fn unsigned_remainder_and_zero_test_fuse() {
+    // v % d == 0 and v % d != 0 branches: one remu.br each.
+    let src = "define i32 @f(i32 %v, i32 %d) {
+  %r = urem i32 %v, %d
+  %z = icmp eq i32 %r, 0
+  br i1 %z, label %yes, label %no
+yes:
+  ret i32 1
+no:
+  ret i32 %r
+}
+define i32 @g(i32 %v, i32 %d) {
+  %r = urem i32 %v, %d
+  %z = icmp ne i32 %r, 0
+  br i1 %z, label %yes, label %no
+yes:
+  ret i32 %r
+no:
+  ret i32 7
+}
+";
+    let m = translate_ll(src).unwrap();
+    for f in ["f", "g"] {
+        let d = disasm(&m, f);
+        assert!(d.iter().any(|l| l.contains("RemUBr")), "{f}: {d:?}");
+        assert!(!d.iter().any(|l| l.contains("RemUI32")), "{f}: {d:?}");
+    }
+    let call = runner(src);
+    assert_eq!(call("f", &[21, 7]), 1);
+    assert_eq!(call("f", &[23, 7]), 2);
+    assert_eq!(call("f", &[0xFFFF_FFFF, 10]), 5, "unsigned");
+    assert_eq!(call("g", &[21, 7]), 7);
+    assert_eq!(call("g", &[26, 7]), 5);
+    // Division by zero still traps, with the same kind.
+    let m = espb_runtime::VerifiedModule::new(translate_ll(src).unwrap()).unwrap();
+    let f = m.module().find_function("f").unwrap();
+    let mut inst = espb_runtime::Instance::new(m, espb_runtime::NoHost, espb_runtime::Config::default()).unwrap();
+    let t = inst.call(f, &[5, 0]).expect_err("traps");
+    assert_eq!(t.kind, espb_runtime::TrapKind::DivideByZero, "{t:?}");
+    // Compared against something other than zero, or signed: no fusion.
+    let src = "define i32 @h(i32 %v, i32 %d) {
+  %r = urem i32 %v, %d
+  %z = icmp eq i32 %r, 1
+  br i1 %z, label %yes, label %no
+yes:
+  ret i32 1
+no:
+  ret i32 0
+}
+define i32 @s(i32 %v, i32 %d) {
+  %r = srem i32 %v, %d
+  %z = icmp eq i32 %r, 0
+  br i1 %z, label %yes, label %no
+yes:
+  ret i32 1
+no:
+  ret i32 0
+}
+";
+    let m = translate_ll(src).unwrap();
+    for f in ["h", "s"] {
+        let d = disasm(&m, f);
+        assert!(!d.iter().any(|l| l.contains("RemUBr")), "{f}: {d:?}");
+    }
+    assert_eq!(run(src, "h", &[22, 7]), 1);
+    assert_eq!(run(src, "s", &[-21i64 as u64, 7]), 1);
+}
+
+#[test]
 fn constant_multiply_or_shift_and_add_fuse() {
     let src = "define i32 @f(i32 %a, i32 %c) {
   %t = mul i32 %a, 100003

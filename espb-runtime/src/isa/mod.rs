@@ -340,6 +340,15 @@ macro_rules! for_each_op {
             /// d = (a << v) + c (32-bit, the shift masked to 31): addresses
             /// of array elements used more than once.
             ShlAddI32 = 0xE8, "shladd.i32", { d: Def, a: Use, v: U8, c: Use };
+            /// d = a % b (32-bit, unsigned), then branch if d == 0 (`eqz`) or
+            /// d != 0 (`nez`): the divisibility test of trial-division loops.
+            /// Traps as `rem.u.i32` does, before the branch.
+            RemUBrEqzI32 = 0xF0, "remu.br.eqz.i32", { d: Def, a: Use, b: Use, t: Target } branch;
+            RemUBrNezI32 = 0xF1, "remu.br.nez.i32", { d: Def, a: Use, b: Use, t: Target } branch;
+            /// d = load.i32(a + off) * b + c (32-bit, wrapping): a loaded
+            /// element multiplied into an accumulator (matrix and dot-product
+            /// loops). Traps as `load.i32` does.
+            LoadMulAddI32 = 0xF2, "load.muladd.i32", { d: Def, a: Use, off: I16, b: Use, c: Use };
             /// d = s, then jump: the copy on a loop's back edge and its branch.
             MovBr = 0xD2, "mov.br", { d: Def, s: Use, t: Target } jump;
 

@@ -812,6 +812,19 @@ pub(super) fn execute<H: Host>(
                         r[d] = u64::from((r[a] as u32).wrapping_shl(u32::from(v)).wrapping_add(r[c] as u32));
                         ip = n;
                     }
+                    Opcode::RemUBrEqzI32 | Opcode::RemUBrNezI32 => {
+                        let ((d, a, b, t), n) = dec!(RemUBrEqzI32);
+                        let Some(q) = (r[a] as u32).checked_rem(r[b] as u32) else { trap!(TrapKind::DivideByZero) };
+                        r[d] = u64::from(q);
+                        if (q == 0) == (op == Opcode::RemUBrEqzI32) { jump!(t) } else { ip = n }
+                    }
+                    Opcode::LoadMulAddI32 => {
+                        let ((d, a, off, b, c), n) = dec!(LoadMulAddI32);
+                        let addr = (r[a] as u32).wrapping_add(off as i32 as u32);
+                        let x = u32::from_le_bytes(ld!(4, addr));
+                        r[d] = u64::from(x.wrapping_mul(r[b] as u32).wrapping_add(r[c] as u32));
+                        ip = n;
+                    }
                     Opcode::AddMulF32 => {
                         let ((d, a, b, c), n) = dec!(AddMulF32);
                         let t = f32::from_bits(r[a] as u32) * f32::from_bits(r[b] as u32);
