@@ -217,7 +217,7 @@ impl FuncLower<'_> {
             // into intrinsics; as calls they reach the firmware's libm.
             "fma" | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" | "sinh" | "cosh" | "tanh" | "exp"
             | "exp2" | "exp10" | "log" | "log2" | "log10" | "pow" | "powi" | "lround" | "llround" | "lrint"
-            | "llrint" | "ldexp" | "frexp" | "sincos" | "modf" => self.unsupported(format!(
+            | "llrint" | "ldexp" | "frexp" | "sincos" => self.unsupported(format!(
                 "intrinsic `{name}` (a math library call that -fno-math-errno or -ffast-math turned into an \
                  intrinsic: build without those flags, or add -fmath-errno, so it stays a call of the C library)"
             )),
