@@ -151,10 +151,8 @@ fn thread_jumps(blocks: &mut [Vec<MInst>]) {
 /// (`i += 1; if i != n goto loop`) into one superinstruction.
 fn fuse_loop_branches(insts: &mut Vec<MInst>) {
     use Opcode::*;
-    let mut k = 0;
-    while k + 1 < insts.len() {
-        let (a, b) = (&insts[k], &insts[k + 1]);
-        let fused = match (a.op, a.ops.as_slice(), b.op, b.ops.as_slice()) {
+    fuse_pairs(insts, |a, b, _| {
+        match (a.op, a.ops.as_slice(), b.op, b.ops.as_slice()) {
             // d = x + v8, then a branch testing d against a register.
             (AddImm8I32, [MOp::Reg(d), x, v], br, [MOp::Reg(p), MOp::Reg(q), t]) => {
                 let other = if p == d {
@@ -207,13 +205,8 @@ fn fuse_loop_branches(insts: &mut Vec<MInst>) {
                 })
             }
             _ => None,
-        };
-        if let Some(f) = fused {
-            insts[k] = f;
-            insts.remove(k + 1);
         }
-        k += 1;
-    }
+    });
 }
 
 /// Fuses a multiply and the add that consumes it (`t = a * b; d = t + c`)
@@ -224,9 +217,8 @@ fn fuse_loop_branches(insts: &mut Vec<MInst>) {
 /// `c + t`: NaN payloads can follow the order).
 fn fuse_mul_add(insts: &mut Vec<MInst>) {
     use Opcode::*;
-    let mut k = 0;
-    while k + 1 < insts.len() {
-        let fused = match (insts[k].op, insts[k].ops.as_slice(), insts[k + 1].op, insts[k + 1].ops.as_slice()) {
+    fuse_pairs(insts, |i0, i1, rest| {
+        match (i0.op, i0.ops.as_slice(), i1.op, i1.ops.as_slice()) {
             (mul @ (MulI32 | MulF32 | MulF64), [MOp::Reg(t), a, b], add, [MOp::Reg(d), MOp::Reg(x), MOp::Reg(y)])
                 if matches!((mul, add), (MulI32, AddI32) | (MulF32, AddF32) | (MulF64, AddF64)) =>
             {
@@ -238,10 +230,10 @@ fn fuse_mul_add(insts: &mut Vec<MInst>) {
                     (false, true, _) => (Some(*x), AddMulF64),
                     _ => (None, Nop),
                 };
-                c.filter(|_| d == t || dead_after(&insts[k + 2..], *t)).map(|c| MInst {
+                c.filter(|_| d == t || dead_after(rest, *t)).map(|c| MInst {
                     op,
                     ops: vec![MOp::Reg(*d), a.clone(), b.clone(), MOp::Reg(c)],
-                    loc: insts[k].loc.or(insts[k + 1].loc),
+                    loc: i0.loc.or(i1.loc),
                 })
             }
             // The same with an immediate multiplier or a shift.
@@ -250,19 +242,14 @@ fn fuse_mul_add(insts: &mut Vec<MInst>) {
                 [MOp::Reg(t), a, v @ MOp::Imm(_)],
                 AddI32,
                 [MOp::Reg(d), MOp::Reg(x), MOp::Reg(y)],
-            ) if (x == t) != (y == t) && (d == t || dead_after(&insts[k + 2..], *t)) => Some(MInst {
+            ) if (x == t) != (y == t) && (d == t || dead_after(rest, *t)) => Some(MInst {
                 op: if first == MulImmI32 { MulImmAddI32 } else { ShlAddI32 },
                 ops: vec![MOp::Reg(*d), a.clone(), v.clone(), MOp::Reg(if x == t { *y } else { *x })],
-                loc: insts[k].loc.or(insts[k + 1].loc),
+                loc: i0.loc.or(i1.loc),
             }),
             _ => None,
-        };
-        if let Some(f) = fused {
-            insts[k] = f;
-            insts.remove(k + 1);
         }
-        k += 1;
-    }
+    });
 }
 
 /// Fuses a 32-bit load into the `muladd.i32` that multiplies it
@@ -272,27 +259,19 @@ fn fuse_mul_add(insts: &mut Vec<MInst>) {
 /// (the fused form reads `b` and `c` after the load would have written `x`).
 fn fuse_load_mul_add(insts: &mut Vec<MInst>) {
     use Opcode::*;
-    let mut k = 0;
-    while k + 1 < insts.len() {
-        let fused = match (insts[k].op, insts[k].ops.as_slice(), insts[k + 1].op, insts[k + 1].ops.as_slice()) {
-            (
-                LoadI32,
-                [MOp::Reg(x), p, off @ MOp::Imm(_)],
-                MulAddI32,
-                [MOp::Reg(d), MOp::Reg(a), MOp::Reg(b), c @ MOp::Reg(cr)],
-            ) if (a == x) != (b == x) && cr != x && (d == x || dead_after(&insts[k + 2..], *x)) => Some(MInst {
-                op: LoadMulAddI32,
-                ops: vec![MOp::Reg(*d), p.clone(), off.clone(), MOp::Reg(if a == x { *b } else { *a }), c.clone()],
-                loc: insts[k].loc.or(insts[k + 1].loc),
-            }),
-            _ => None,
-        };
-        if let Some(f) = fused {
-            insts[k] = f;
-            insts.remove(k + 1);
-        }
-        k += 1;
-    }
+    fuse_pairs(insts, |i0, i1, rest| match (i0.op, i0.ops.as_slice(), i1.op, i1.ops.as_slice()) {
+        (
+            LoadI32,
+            [MOp::Reg(x), p, off @ MOp::Imm(_)],
+            MulAddI32,
+            [MOp::Reg(d), MOp::Reg(a), MOp::Reg(b), c @ MOp::Reg(cr)],
+        ) if (a == x) != (b == x) && cr != x && (d == x || dead_after(rest, *x)) => Some(MInst {
+            op: LoadMulAddI32,
+            ops: vec![MOp::Reg(*d), p.clone(), off.clone(), MOp::Reg(if a == x { *b } else { *a }), c.clone()],
+            loc: i0.loc.or(i1.loc),
+        }),
+        _ => None,
+    });
 }
 
 /// Fuses an unsigned remainder and the branch testing it against zero
@@ -301,26 +280,31 @@ fn fuse_load_mul_add(insts: &mut Vec<MInst>) {
 /// traps where `rem.u.i32` would, before the branch.
 fn fuse_rem_branch(insts: &mut Vec<MInst>) {
     use Opcode::*;
+    fuse_pairs(insts, |i0, i1, _| match (i0.op, i0.ops.as_slice(), i1.op, i1.ops.as_slice()) {
+        (RemUI32, [d @ MOp::Reg(r), a, b], br, ops) => {
+            let op = match (br, ops) {
+                (BrEqImmI32 | BrEqImm8I32, [MOp::Reg(p), MOp::Imm(0), t]) if p == r => Some((RemUBrEqzI32, t)),
+                (BrNeImmI32 | BrNeImm8I32, [MOp::Reg(p), MOp::Imm(0), t]) if p == r => Some((RemUBrNezI32, t)),
+                (BrIfNot, [MOp::Reg(p), t]) if p == r => Some((RemUBrEqzI32, t)),
+                (BrIf, [MOp::Reg(p), t]) if p == r => Some((RemUBrNezI32, t)),
+                _ => None,
+            };
+            op.map(|(op, t)| MInst {
+                op,
+                ops: vec![d.clone(), a.clone(), b.clone(), t.clone()],
+                loc: i0.loc.or(i1.loc),
+            })
+        }
+        _ => None,
+    });
+}
+
+/// Replaces each pair of adjacent instructions `(a, b)` for which `fuse`
+/// gives one instruction by it; `rest` is what follows `b` in the block.
+fn fuse_pairs(insts: &mut Vec<MInst>, fuse: impl Fn(&MInst, &MInst, &[MInst]) -> Option<MInst>) {
     let mut k = 0;
     while k + 1 < insts.len() {
-        let fused = match (insts[k].op, insts[k].ops.as_slice(), insts[k + 1].op, insts[k + 1].ops.as_slice()) {
-            (RemUI32, [d @ MOp::Reg(r), a, b], br, ops) => {
-                let op = match (br, ops) {
-                    (BrEqImmI32 | BrEqImm8I32, [MOp::Reg(p), MOp::Imm(0), t]) if p == r => Some((RemUBrEqzI32, t)),
-                    (BrNeImmI32 | BrNeImm8I32, [MOp::Reg(p), MOp::Imm(0), t]) if p == r => Some((RemUBrNezI32, t)),
-                    (BrIfNot, [MOp::Reg(p), t]) if p == r => Some((RemUBrEqzI32, t)),
-                    (BrIf, [MOp::Reg(p), t]) if p == r => Some((RemUBrNezI32, t)),
-                    _ => None,
-                };
-                op.map(|(op, t)| MInst {
-                    op,
-                    ops: vec![d.clone(), a.clone(), b.clone(), t.clone()],
-                    loc: insts[k].loc.or(insts[k + 1].loc),
-                })
-            }
-            _ => None,
-        };
-        if let Some(f) = fused {
+        if let Some(f) = fuse(&insts[k], &insts[k + 1], &insts[k + 2..]) {
             insts[k] = f;
             insts.remove(k + 1);
         }
