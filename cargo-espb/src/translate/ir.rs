@@ -457,9 +457,17 @@ impl Val {
         // SAFETY: callers pass an atomicrmw instruction.
         unsafe { c::LLVMGetAtomicRMWBinOp(self.0) }
     }
+    /// The callee of a call; `None` for any other value (LLVM's
+    /// `LLVMGetCalledValue` reads past a non-call: a crash, or garbage).
     pub fn called_value(&self) -> Option<Val> {
-        // SAFETY: callers pass a call instruction.
-        opt(unsafe { c::LLVMGetCalledValue(self.0) })
+        // SAFETY: LLVMIsACallInst accepts any value; the callee is read
+        // only from a call.
+        unsafe {
+            if c::LLVMIsACallInst(self.0).is_null() {
+                return None;
+            }
+            opt(c::LLVMGetCalledValue(self.0))
+        }
     }
     pub fn called_fn_type(&self) -> Ty {
         // SAFETY: callers pass a call instruction.

@@ -1964,3 +1964,23 @@ define i32 @f(i64 %a) {{
     );
     assert!(e.contains("`llvm.sin.f64`") && e.contains("-fno-math-errno"), "{e}");
 }
+
+/// Only a call has a callee: asking any other instruction (an
+/// `insertvalue` an `extractvalue` reads, here) gives `None`. LLVM's own
+/// query read past such an instruction and crashed the translator now and
+/// then (the wide-overflow check asks every `extractvalue`'s operand).
+#[test]
+fn only_calls_have_a_callee() {
+    let ctx = Context::create();
+    let text = format!(
+        "{HEADER}declare i32 @g(i32)\ndefine i32 @f(i32 %x) {{\n  %a = insertvalue {{ i32, i32 }} undef, i32 %x, 0\n  \
+         %b = extractvalue {{ i32, i32 }} %a, 0\n  %c = call i32 @g(i32 %b)\n  ret i32 %c\n}}\n"
+    );
+    let buf = MemoryBuffer::create_from_memory_range_copy(text.as_bytes(), "test.ll");
+    let m = ctx.create_module_from_ir(buf).expect("test IR");
+    let module = ir::IrModule(m.as_mut_ptr());
+    let f = module.functions().into_iter().find(|f| f.name() == "f").expect("f");
+    let insts: Vec<ir::Val> = f.blocks().iter().flat_map(|b| b.instructions()).collect();
+    let callees: Vec<Option<String>> = insts.iter().map(|i| i.called_value().map(|c| c.name())).collect();
+    assert_eq!(callees, [None, None, Some("g".to_string()), None]);
+}
