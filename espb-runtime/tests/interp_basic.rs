@@ -229,3 +229,32 @@ fn load_multiply_add() {
     let t = inst.call(1, &[0, 1, 1]).unwrap_err();
     assert_eq!((t.kind, t.pc), (TrapKind::OutOfBounds { addr: 0, len: 4 }, 0));
 }
+
+/// fmodl of a huge by a tiny binary128 runs its loop ~32k times inside one
+/// `f128` instruction: it costs fuel for that work (one unit per 64 bits
+/// of exponent difference), so a small budget stops it.
+#[test]
+fn binary128_remainder_costs_fuel_by_its_work() {
+    let k = espb_runtime::isa::F128Op::Rem.to_u8();
+    // a = 2^16000 (exponent 16383 + 16000), b = 2^-16000: 1 mod b = 0.
+    let code = asm(&[
+        Instr::ConstI64 { d: 0, v: 0 },
+        Instr::ConstI64 { d: 1, v: ((16383 + 16000) as i64) << 48 },
+        Instr::ConstI64 { d: 2, v: 0 },
+        Instr::ConstI64 { d: 3, v: ((16383 - 16000) as i64) << 48 },
+        Instr::F128 { dlo: 4, dhi: 5, alo: 0, ahi: 1, blo: 2, bhi: 3, k },
+        Instr::Ret { s: 5 },
+    ]);
+    let ty = FuncType { params: vec![], result: Some(ValType::I64), variadic_fixed: None };
+    let m = || Module {
+        types: vec![ty.clone()],
+        functions: vec![Function { ty: 0, num_regs: 6, frame_size: 0, code: code.clone() }],
+        ..Module::default()
+    };
+    let run = |fuel| {
+        let cfg = Config { fuel: Some(fuel), ..Config::default() };
+        Instance::new(VerifiedModule::new(m()).unwrap(), NoHost, cfg).unwrap().call(0, &[]).map_err(|t| t.kind)
+    };
+    assert_eq!(run(100), Err(TrapKind::OutOfFuel));
+    assert_eq!(run(10_000), Ok(Some(0)), "2^16000 is a multiple of 2^-16000");
+}

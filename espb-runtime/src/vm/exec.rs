@@ -752,6 +752,12 @@ pub(super) fn execute<H: Host>(
                     Opcode::F128 => {
                         let ((dlo, dhi, alo, ahi, blo, bhi, k), n) = dec!(F128);
                         let Some(k) = crate::isa::F128Op::from_u8(k) else { trap!(TrapKind::BadCode) };
+                        if k == crate::isa::F128Op::Rem {
+                            let work = super::f128::rem_work(r[ahi], r[bhi]);
+                            if work > 0 {
+                                charge!(work);
+                            }
+                        }
                         (r[dlo], r[dhi]) = super::f128::eval(k, r[alo], r[ahi], r[blo], r[bhi]);
                         ip = n;
                     }

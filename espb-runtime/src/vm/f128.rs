@@ -266,6 +266,14 @@ pub fn sqrt(a: u128) -> u128 {
     }
 }
 
+/// Fuel for [`rem`] beyond one step: its loop runs once per bit of the
+/// exponent difference (up to ~32k), so it costs one unit per 64 of them.
+/// `ahi`, `bhi`: the operands' high words (exponents in bits 48..63).
+pub fn rem_work(ahi: u64, bhi: u64) -> u64 {
+    let exp = |hi: u64| (hi >> 48) & 0x7FFF;
+    exp(ahi).saturating_sub(exp(bhi)) / 64
+}
+
 /// `fmod`: `a - trunc(a / b) * b`, exact (LLVM's `frem`).
 pub fn rem(a: u128, b: u128) -> u128 {
     let ((sa, ca), (_, cb)) = (classify(a), classify(b));
