@@ -130,23 +130,34 @@ fn put_str(mem: &mut Memory, d: u32, bytes: &[u8]) -> Result<(), Trap> {
 }
 
 fn strcpy(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    copy_str(c, ctx).map(|(d, _)| u64::from(d))
+}
+
+/// strcpy and stpcpy: copies `s` with its NUL to `d`; `d` and the length.
+fn copy_str(c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<(u32, u32), Trap> {
     let (d, s) = (c.u32(0)?, c.u32(1)?);
     let src = ctx.mem.c_str(s)?.to_vec();
     scanned(ctx, &[src.len(), src.len()])?;
     put_str(ctx.mem, d, &src)?;
-    Ok(d as u64)
+    Ok((d, src.len() as u32))
 }
 
 /// Copies at most `n` bytes and pads with NULs to `n` (no NUL if `s` is
 /// `n` bytes or longer).
 fn strncpy(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
+    copy_padded(c, ctx).map(|(d, _)| u64::from(d))
+}
+
+/// strncpy and stpncpy: copies at most `n` bytes of `s` to `d` and pads
+/// with NULs to `n`; `d` and the length copied.
+fn copy_padded(c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<(u32, u32), Trap> {
     let (d, s, n) = (c.u32(0)?, c.u32(1)?, c.u32(2)?);
     ctx.charge(2 * u64::from(n))?;
     let src = bounded_str(ctx.mem, s, n)?.to_vec();
     let dst = ctx.mem.slice_mut(d, n as usize)?;
     dst[..src.len()].copy_from_slice(&src);
     dst[src.len()..].fill(0);
-    Ok(d as u64)
+    Ok((d, src.len() as u32))
 }
 
 fn strcat(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
@@ -366,23 +377,13 @@ fn strsep(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Tr
 
 /// `stpcpy`: `strcpy` returning the address of the copied NUL.
 fn stpcpy(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    let (d, s) = (c.u32(0)?, c.u32(1)?);
-    let src = ctx.mem.c_str(s)?.to_vec();
-    scanned(ctx, &[src.len(), src.len()])?;
-    put_str(ctx.mem, d, &src)?;
-    Ok(u64::from(d.wrapping_add(src.len() as u32)))
+    copy_str(c, ctx).map(|(d, len)| u64::from(d.wrapping_add(len)))
 }
 
 /// `stpncpy`: `strncpy` returning the address of the first NUL written, or
 /// `d + n` when none was.
 fn stpncpy(_: &mut PcHost, c: &Call<'_>, ctx: &mut HostCtx<'_>) -> Result<u64, Trap> {
-    let (d, s, n) = (c.u32(0)?, c.u32(1)?, c.u32(2)?);
-    ctx.charge(2 * u64::from(n))?;
-    let src = bounded_str(ctx.mem, s, n)?.to_vec();
-    let dst = ctx.mem.slice_mut(d, n as usize)?;
-    dst[..src.len()].copy_from_slice(&src);
-    dst[src.len()..].fill(0);
-    Ok(u64::from(d.wrapping_add(src.len() as u32)))
+    copy_padded(c, ctx).map(|(d, len)| u64::from(d.wrapping_add(len)))
 }
 
 /// `strxfrm(d, s, n)` in the C locale: `strlcpy` that writes nothing
