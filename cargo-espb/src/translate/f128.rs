@@ -421,7 +421,10 @@ impl FuncLower<'_> {
                     [i @ (0 | 1)] if of_modf => {
                         let r = self.agg_regs(agg, 4);
                         let i = *i as usize * 2;
-                        self.f128_def(inst, [r[i], r[i + 1]]);
+                        let Some(&[lo, hi]) = r.get(i..i + 2) else {
+                            return self.internal("`llvm.modf.f128` result without its four registers");
+                        };
+                        self.f128_def(inst, [lo, hi]);
                     }
                     _ => return self.unsupported("`extractvalue` on `long double` (fp128)"),
                 }
